@@ -1,0 +1,44 @@
+// Options several commands share: mode, bot, and numbered image attachments.
+import type { ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import type { BotType } from '../src/proxy/types.ts';
+import type { DefinitionContext } from './types.ts';
+
+type Builder = SlashCommandBuilder | SlashCommandOptionsOnlyBuilder;
+
+export function addModeOption<B extends Builder>(b: B, d: DefinitionContext): B {
+  if (d.modes.length === 0) return b;
+  b.addStringOption((o) =>
+    o
+      .setName('mode')
+      .setDescription('Speed mode')
+      .setDescriptionLocalizations(localizations('cmd.option.mode'))
+      .addChoices(...d.modes.slice(0, 25).map((m) => ({ name: m, value: m }))),
+  );
+  return b;
+}
+
+export function addBotOption<B extends Builder>(b: B): B {
+  b.addStringOption((o) =>
+    o
+      .setName('bot')
+      .setDescription('Midjourney or Niji')
+      .setDescriptionLocalizations(localizations('cmd.imagine.bot'))
+      .addChoices({ name: 'Midjourney', value: 'MID_JOURNEY' }, { name: 'Niji', value: 'NIJI_JOURNEY' }),
+  );
+  return b;
+}
+
+export function readMode(i: ChatInputCommandInteraction): string | undefined {
+  return i.options.getString('mode') ?? undefined;
+}
+
+export function readBot(i: ChatInputCommandInteraction): BotType | undefined {
+  const v = i.options.getString('bot');
+  return v === 'MID_JOURNEY' || v === 'NIJI_JOURNEY' ? v : undefined;
+}
+
+/** Attachment option names image, image2 … imageN. */
+export function imageOptionNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => (i === 0 ? 'image' : `image${i + 1}`));
+}

@@ -1,0 +1,17 @@
+// What commands and interaction handlers are given: built once by createApp.
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { ProxyClient } from './proxy/client.ts';
+import type { Stores } from './store/create-store.ts';
+import type { Poller } from './tasks/poller.ts';
+import type { Tracker } from './tasks/tracker.ts';
+
+export interface AppContext {
+  config: Config;
+  proxy: ProxyClient;
+  stores: Stores;
+  tracker: Tracker;
+  poller: Poller;
+  logger: Logger;
+  now: () => number;
+}

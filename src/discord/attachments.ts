@@ -1,0 +1,42 @@
+// User uploads: checked from their metadata before anything is sent (type, size, count), then
+// downloaded inside the interaction (Discord's attachment links expire) and checked again by
+// their bytes, since a content type can lie.
+import type { Attachment } from 'discord.js';
+import { UserInputError } from '../proxy/errors.ts';
+import { download, sniffImageType, toDataUrl } from '../media/download.ts';
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+const TYPE_NAMES = 'PNG, JPEG, WebP, GIF';
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} B`;
+}
+
+type AttachmentLike = Pick<Attachment, 'name' | 'size' | 'url' | 'contentType'>;
+
+/** Throws a UserInputError naming the attachment when it is not an acceptable image. */
+export function checkImage(att: AttachmentLike, maxBytes: number): void {
+  const type = (att.contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (!(IMAGE_TYPES as readonly string[]).includes(type)) throw new UserInputError('ATTACHMENT_TYPE', { name: att.name, types: TYPE_NAMES });
+  if (att.size <= 0) throw new UserInputError('ATTACHMENT_EMPTY', { name: att.name });
+  if (att.size > maxBytes) throw new UserInputError('ATTACHMENT_TOO_LARGE', { name: att.name, size: formatBytes(att.size), limit: formatBytes(maxBytes) });
+}
+
+export function checkCount(count: number, min: number, max: number): void {
+  if (count < min || count > max) throw new UserInputError('ATTACHMENT_COUNT', { min, max, count });
+}
+
+/** Downloads a checked image and returns it as a data URL; the bytes must really be an image. */
+export async function readImage(att: AttachmentLike, maxBytes: number, timeoutMs: number): Promise<string> {
+  const got = await download(att.url, { maxBytes, timeoutMs });
+  if ('error' in got) {
+    if (got.error === 'TOO_LARGE') throw new UserInputError('ATTACHMENT_TOO_LARGE', { name: att.name, size: formatBytes(att.size), limit: formatBytes(maxBytes) });
+    if (got.error === 'EMPTY') throw new UserInputError('ATTACHMENT_EMPTY', { name: att.name });
+    throw new UserInputError('ATTACHMENT_UNREADABLE', { name: att.name });
+  }
+  const real = sniffImageType(got.data);
+  if (!real) throw new UserInputError('ATTACHMENT_TYPE', { name: att.name, types: TYPE_NAMES });
+  return toDataUrl(got.data, real);
+}

@@ -1,0 +1,215 @@
+// Buttons and modals: permanent handlers (parse → run) that find everything they need in the
+// store, so they keep working after a restart. A click on a proxy button posts /submit/action;
+// buttons that always need input (Custom Zoom, Vary (Region), a describe/shorten pick) open our
+// modal first and then do action → modal in one go.
+import { type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import type { AppContext } from '../context.ts';
+import { resolveLocale, t } from '../i18n/index.ts';
+import { UserInputError, ProxyError } from '../proxy/errors.ts';
+import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
+import { fallbackFace, modalKindOf } from '../render/buttons.ts';
+import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
+import { numberedPrompts, shortenOptions } from '../render/prompts.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+import { checkImage, readImage } from './attachments.ts';
+import { customIds, type ParsedCustomId } from './custom-id.ts';
+import { jobState } from './jobs.ts';
+import { setAck } from './reply-error.ts';
+
+const HIDDEN_KEY = 'hidden-buttons';
+
+/** The record behind a custom_id, checked for existence and (optionally) ownership. */
+async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
+  const record = await ctx.stores.tasks.get(taskId);
+  if (!record) throw new UserInputError('EXPIRED');
+  if (ownerOnly && ctx.config.BUTTONS_OWNER_ONLY && record.ownerId !== userId) throw new UserInputError('NOT_OWNER');
+  return record;
+}
+
+function buttonAt(record: TaskRecord, index: number): TaskButton {
+  const b = record.task?.buttons[index];
+  if (!b) throw new UserInputError('EXPIRED');
+  return b;
+}
+
+/** The prompt a job came from, as the proxy knows it best. */
+function parentPrompt(record: TaskRecord): string {
+  return record.task?.properties.finalPrompt || record.task?.prompt || record.prompt;
+}
+
+/** What the new message calls the job relative to its parent: "Image #2", "Zoom Out 2x" … */
+function labelFor(button: TaskButton, locale: string): string {
+  const up = /::upsample::(\d)::/.exec(button.customId);
+  if (up) return t(locale, 'view.imageN', { n: up[1] });
+  return button.label || fallbackFace(button.customId, locale).label || '';
+}
+
+/** The text a modal is pre-filled with for a button that always asks for input. */
+function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpose): string {
+  if (purpose === 'zoom') return withZoom(parentPrompt(record));
+  if (purpose === 'region') return parentPrompt(record);
+  const n = Number(/::(\d)$/.exec(button.customId)?.[1] ?? 0);
+  const text = record.task?.properties.finalPrompt || record.task?.promptEn || record.task?.description || '';
+  const options = /PromptAnalyzer/.test(button.customId) ? shortenOptions(text) : numberedPrompts(text);
+  return options[n - 1] ?? '';
+}
+
+/** Patterns of customIds this backend refused as unknown: not offered again (issue: backends differ). */
+export function hiddenPattern(customId: string): string {
+  const parts = customId.split('::');
+  const keep: string[] = [];
+  for (const p of parts) {
+    if (/^\d+$/.test(p) || /^[0-9a-f]{8}-[0-9a-f-]{27,}$/i.test(p) || p === 'SOLO') break;
+    keep.push(p);
+  }
+  return keep.join('::');
+}
+
+async function rememberUnsupported(ctx: AppContext, customId: string): Promise<void> {
+  const list = ((await ctx.stores.settings.get(HIDDEN_KEY)) as string[] | undefined) ?? [];
+  const p = hiddenPattern(customId);
+  if (p && !list.includes(p)) await ctx.stores.settings.set(HIDDEN_KEY, [...list, p]);
+}
+
+/** Follows the answer of an action or modal submit as a new job shown in this interaction's reply. */
+async function trackReply(
+  interaction: ButtonInteraction | ModalSubmitInteraction,
+  ctx: AppContext,
+  outcome: SubmitOutcome,
+  parent: TaskRecord,
+  label: string,
+  prompt: string,
+): Promise<void> {
+  await ctx.tracker.track({
+    outcome,
+    kind: 'action',
+    prompt,
+    ownerId: interaction.user.id,
+    locale: resolveLocale(interaction.locale),
+    guildId: interaction.guildId,
+    channelId: interaction.channelId ?? parent.channelId,
+    interactionToken: interaction.token,
+    interactionAt: ctx.now(),
+    messageId: null,
+    parentTaskId: parent.taskId,
+    label,
+    mode: parent.mode,
+  });
+}
+
+export async function handleButton(interaction: ButtonInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<void> {
+  const locale = resolveLocale(interaction.locale);
+  switch (parsed.kind) {
+    case 'button': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+      const button = buttonAt(record, parsed.index);
+      const purpose = modalKindOf(button.customId);
+      if (purpose) {
+        // The modal must be the first answer to the click: no proxy call before it.
+        const p: ModalPurpose = purpose === 'prompt' ? 'imagine' : purpose;
+        await interaction.showModal(buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale));
+        return;
+      }
+      await interaction.deferReply();
+      setAck(interaction, 'public-reply');
+      let outcome: SubmitOutcome;
+      try {
+        outcome = await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state: jobState(interaction) }, { mode: record.mode });
+      } catch (err) {
+        if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
+        throw err;
+      }
+      await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
+      await ctx.tracker.markPressed(record, button.customId);
+      return;
+    }
+    case 'editor': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+      if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+      const prefill = record.modal?.finalPrompt || parentPrompt(record);
+      await interaction.showModal(buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale));
+      return;
+    }
+    case 'check': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      await interaction.deferUpdate();
+      setAck(interaction, 'update');
+      record.interactionToken = interaction.token;
+      record.tokenExpiresAt = ctx.now() + 15 * 60_000;
+      record.messageId = interaction.message.id;
+      await ctx.tracker.revive(record);
+      const fetched = await ctx.poller.fetchTasks([record.taskId]);
+      const task = fetched?.found.get(record.taskId);
+      if (task) await ctx.tracker.applyUpdate(record, task);
+      else if (fetched) await ctx.tracker.lose(record);
+      return;
+    }
+    default:
+      throw new UserInputError('EXPIRED');
+  }
+}
+
+export async function handleModalSubmit(interaction: ModalSubmitInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<void> {
+  if (parsed.kind !== 'modal') throw new UserInputError('EXPIRED');
+  const locale = resolveLocale(interaction.locale);
+  const prompt = (interaction.fields.getTextInputValue(INPUT_PROMPT) ?? '').trim();
+
+  if (parsed.index === null) {
+    // The remix editor of a task waiting in status MODAL.
+    const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+    if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+    if (!prompt) throw new UserInputError('PROMPT_EMPTY');
+    await interaction.deferUpdate();
+    setAck(interaction, 'update');
+    await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
+    record.interactionToken = interaction.token;
+    record.tokenExpiresAt = ctx.now() + 15 * 60_000;
+    record.prompt = prompt;
+    record.modal = undefined;
+    await ctx.tracker.revive(record);
+    record.status = 'NOT_START';
+    record.task = null;
+    await ctx.tracker.show(record, null, false);
+    return;
+  }
+
+  // A button that always needs input: check the input, then action → modal in one go.
+  const parent = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+  const button = buttonAt(parent, parsed.index);
+  const purpose = modalKindOf(button.customId);
+  if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
+  if (purpose === 'prompt' && !prompt) throw new UserInputError('PROMPT_EMPTY');
+  let mask: { name: string; size: number; url: string; contentType: string | null } | undefined;
+  if (purpose === 'region') {
+    const files = interaction.fields.getUploadedFiles(INPUT_MASK, false);
+    mask = files?.first();
+    if (!mask) throw new UserInputError('MASK_MISSING');
+    checkImage(mask, ctx.config.MAX_ATTACHMENT_BYTES);
+  }
+  await interaction.deferReply();
+  setAck(interaction, 'public-reply');
+  const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, ctx.config.PROXY_TIMEOUT_MS) : undefined;
+  if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
+  const state = jobState(interaction);
+  let outcome: SubmitOutcome;
+  try {
+    outcome = await ctx.proxy.submitAction({ taskId: parent.taskId, customId: button.customId, state }, { mode: parent.mode });
+  } catch (err) {
+    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
+    throw err;
+  }
+  let modalTaskId: string | null = outcome.kind === 'modal' ? outcome.taskId : null;
+  if (!modalTaskId) {
+    // Relays rewrite code 21 to 1: the task itself says whether it waits for input.
+    const task = await ctx.proxy.fetchTask(outcome.taskId, { mode: parent.mode }).catch(() => null);
+    if (task?.status === 'MODAL') modalTaskId = task.id;
+  }
+  const shown = prompt || parentPrompt(parent);
+  if (modalTaskId) {
+    const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
+    // /submit/modal answers with the same task id, which now runs.
+    outcome = submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
+  }
+  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), purpose === 'prompt' ? shown : parent.prompt);
+  await ctx.tracker.markPressed(parent, button.customId);
+}

@@ -1,0 +1,43 @@
+// Our custom_ids: a short, versioned prefix plus the ids needed to find the stored record.
+// Buttons point at a tracked task record (which holds the proxy's buttons), never at data a user
+// could forge: a tampered or stale id simply finds no record.
+const PREFIX = 'mj';
+
+export type ParsedCustomId =
+  | { kind: 'button'; taskId: string; index: number }
+  | { kind: 'check'; taskId: string }
+  | { kind: 'editor'; taskId: string }
+  | { kind: 'modal'; taskId: string; index: number | null };
+
+const ID = /^[0-9A-Za-z_-]{1,40}$/;
+
+export const customIds = {
+  /** A proxy button: the record's task id and the button's index in `task.buttons`. */
+  button: (taskId: string, index: number) => `${PREFIX}:b:${taskId}:${index}`,
+  /** "Check again" on a task the bot stopped watching. */
+  check: (taskId: string) => `${PREFIX}:c:${taskId}`,
+  /** "Open editor" on a task that waits in status MODAL. */
+  editor: (taskId: string) => `${PREFIX}:e:${taskId}`,
+  /** A modal's submit: for a button (parent task + index) or for a MODAL task (index null). */
+  modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
+};
+
+export function parseCustomId(id: string): ParsedCustomId | null {
+  const parts = id.split(':');
+  if (parts[0] !== PREFIX || parts.length < 3) return null;
+  const [, kind, taskId, extra] = parts;
+  if (!ID.test(taskId)) return null;
+  const index = extra !== undefined && /^\d{1,2}$/.test(extra) ? Number(extra) : null;
+  switch (kind) {
+    case 'b':
+      return index === null || parts.length !== 4 ? null : { kind: 'button', taskId, index };
+    case 'c':
+      return parts.length === 3 ? { kind: 'check', taskId } : null;
+    case 'e':
+      return parts.length === 3 ? { kind: 'editor', taskId } : null;
+    case 'm':
+      return parts.length === 4 && (extra === 'x' || index !== null) ? { kind: 'modal', taskId, index } : null;
+    default:
+      return null;
+  }
+}

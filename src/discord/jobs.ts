@@ -1,0 +1,48 @@
+// Starting a job from a slash command: answer publicly at once (inside Discord's 3 s window)
+// with the "Waiting to start" line, then do the slow work (downloads, the submit), then hand the
+// accepted job to the tracker. Any error removes the public line and answers privately.
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { AppContext } from '../context.ts';
+import type { SubmitOutcome } from '../proxy/types.ts';
+import { resolveLocale } from '../i18n/index.ts';
+import { renderTaskView } from '../render/task-view.ts';
+import { setAck } from './reply-error.ts';
+
+export interface JobSpec {
+  kind: string;
+  /** What the message shows as the job's prompt. */
+  prompt: string;
+  mode?: string;
+  /** Downloads inputs and submits; runs after the public acknowledgement. */
+  submit: () => Promise<SubmitOutcome>;
+}
+
+/** `state` echoed by the proxy on the task: where the job came from (≤ 255 chars). */
+export function jobState(i: { guildId: string | null; channelId: string | null; user: { id: string } }): string {
+  return `discord:${i.guildId ?? 'dm'}:${i.channelId ?? ''}:${i.user.id}`.slice(0, 255);
+}
+
+export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
+  const locale = resolveLocale(interaction.locale);
+  const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
+  const response = await interaction.reply({
+    content: waiting.content,
+    allowedMentions: waiting.allowedMentions,
+    withResponse: true,
+  });
+  setAck(interaction, 'public-reply');
+  const outcome = await spec.submit();
+  await ctx.tracker.track({
+    outcome,
+    kind: spec.kind,
+    prompt: spec.prompt,
+    ownerId: interaction.user.id,
+    locale,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    interactionToken: interaction.token,
+    interactionAt: ctx.now(),
+    messageId: response.resource?.message?.id ?? null,
+    mode: spec.mode,
+  });
+}

@@ -1,0 +1,102 @@
+// Puts a rendered view on Discord for a tracked task. While the interaction token lives, the
+// reply is edited through the webhook route; after it (15 minutes), through the bot's own channel
+// access; when the message cannot be edited, a final result is posted anew in the channel with
+// the requester mentioned. "Gone" errors are expected events here, not crashes.
+import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import type { Logger } from '../logger.ts';
+import { messageBody, type MessageView } from '../render/task-view.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+import { download } from '../media/download.ts';
+
+/** Discord error codes that mean "this route can no longer reach that message". */
+const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 10015 /* unknown webhook */, 50027 /* invalid webhook token */, 50001 /* missing access */, 50013 /* missing permissions */, 10062]);
+/** Leave a minute of margin before the 15-minute token lifetime. */
+const TOKEN_MARGIN_MS = 60_000;
+
+export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' };
+
+export interface PosterOptions {
+  rest: REST;
+  applicationId: string;
+  logger: Logger;
+  now: () => number;
+  resultMaxBytes: number;
+  downloadTimeoutMs: number;
+}
+
+
+export class Poster {
+  constructor(private readonly o: PosterOptions) {}
+
+  /** Downloads the view's results; returns the files, or null when any of them could not be had. */
+  async fetchFiles(view: MessageView): Promise<RawFile[] | null> {
+    if (view.files.length === 0) return [];
+    if (this.o.resultMaxBytes <= 0) return null;
+    const out: RawFile[] = [];
+    let total = 0;
+    for (const f of view.files) {
+      const got = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs });
+      if ('error' in got) {
+        this.o.logger.warn('result download failed', { reason: got.error });
+        return null;
+      }
+      total += got.data.length;
+      if (total > this.o.resultMaxBytes) return null;
+      out.push({ name: f.name, data: got.data, contentType: got.contentType });
+    }
+    return out;
+  }
+
+  /** Shows the view for the record; `files` replace the message's attachments when given. */
+  async publish(record: TaskRecord, view: MessageView, files: RawFile[] | undefined, final: boolean): Promise<PublishResult> {
+    const body = messageBody(view, files?.map((f) => f.name));
+    const restFiles = files?.length ? files : undefined;
+
+    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    if (tokenAlive) {
+      const r = await this.#try(() =>
+        this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
+      );
+      if (r.ok) return { ok: true, messageId: r.id ?? record.messageId ?? '' };
+      if (r.reason === 'error') return r;
+    }
+    if (record.messageId) {
+      const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
+      if (r.ok) return { ok: true, messageId: r.id ?? record.messageId };
+      if (r.reason === 'error') return r;
+    }
+    if (!final) return { ok: false, reason: 'gone' };
+    // The original cannot be edited: post the result anew, mentioning the requester.
+    const fresh = { ...body, content: view.content };
+    const r = await this.#try(() => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
+    if (r.ok) return { ok: true, messageId: r.id ?? '' };
+    return { ok: false, reason: r.reason };
+  }
+
+  /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */
+  async editComponents(record: TaskRecord, components: unknown[]): Promise<boolean> {
+    const body = { components };
+    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    if (tokenAlive) {
+      const r = await this.#try(() => this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
+      if (r.ok) return true;
+    }
+    if (!record.messageId) return false;
+    const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body }));
+    return r.ok;
+  }
+
+  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' }> {
+    try {
+      const res = (await call()) as { id?: string } | undefined;
+      return { ok: true, id: res?.id };
+    } catch (err) {
+      if (err instanceof DiscordAPIError && (GONE.has(Number(err.code)) || err.status === 404 || err.status === 403 || err.status === 401)) {
+        this.o.logger.debug('discord route gone', { code: err.code, status: err.status });
+        return { ok: false, reason: 'gone' };
+      }
+      this.o.logger.warn('discord edit failed', { err });
+      return { ok: false, reason: 'error' };
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// The one error → reply sink. Known errors become a localized ephemeral message; anything else a
+// generic one plus a log line. A public "waiting" reply that an error cut short is removed, so a
+// failed submit leaves nothing behind in the channel.
+import { DiscordAPIError, MessageFlags, type RepliableInteraction } from 'discord.js';
+import { t } from '../i18n/index.ts';
+import { describeError, type Logger } from '../logger.ts';
+import { ProxyError, UserInputError } from '../proxy/errors.ts';
+import { explainDescription } from '../render/reasons.ts';
+
+/** How an interaction was acknowledged: decides how an error reaches the user. */
+export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
+const acks = new WeakMap<object, AckState>();
+
+export function setAck(interaction: object, state: AckState): void {
+  acks.set(interaction, state);
+}
+
+export function userMessage(err: unknown, locale: string): string | null {
+  if (err instanceof UserInputError) return t(locale, `error.${err.code}`, err.vars);
+  if (err instanceof ProxyError) {
+    const detail = explainDescription(err.context.description, locale);
+    if (err.code === 'BANNED_PROMPT' && err.context.bannedWord) return t(locale, 'proxy.BANNED_WORD', { word: err.context.bannedWord.slice(0, 100) });
+    return t(locale, `proxy.${err.code}`, { detail });
+  }
+  return null;
+}
+
+function isGone(err: unknown): boolean {
+  return err instanceof DiscordAPIError && [10062, 10008, 10015, 50027, 40060].includes(Number(err.code));
+}
+
+export async function replyWithError(interaction: RepliableInteraction, err: unknown, logger: Logger): Promise<void> {
+  const known = userMessage(err, interaction.locale);
+  if (known === null) logger.error('interaction failed', { command: interaction.isCommand() ? interaction.commandName : undefined, err: describeError(err) });
+  else logger.info('interaction refused', { code: (err as { code?: string }).code });
+  const content = known ?? t(interaction.locale, 'error.generic');
+  const state = acks.get(interaction) ?? (interaction.deferred || interaction.replied ? 'public-reply' : 'none');
+  try {
+    if (state === 'none' && !interaction.deferred && !interaction.replied) {
+      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      return;
+    }
+    if (state === 'public-reply') await interaction.deleteReply().catch(() => undefined);
+    if (state === 'ephemeral') {
+      await interaction.editReply({ content, allowedMentions: { parse: [] } });
+      return;
+    }
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  } catch (e) {
+    if (!isGone(e)) logger.warn('could not report an error to the user', { err: describeError(e) });
+  }
+}

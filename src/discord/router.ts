@@ -1,0 +1,36 @@
+// The one interactionCreate dispatcher: slash commands by name from the registry, our buttons and
+// modals by custom_id prefix. Every failure goes through replyWithError; nothing escapes.
+import type { Interaction } from 'discord.js';
+import type { AppContext } from '../context.ts';
+import type { Command } from '../../commands/types.ts';
+import { UserInputError } from '../proxy/errors.ts';
+import { handleButton, handleModalSubmit } from './components.ts';
+import { parseCustomId } from './custom-id.ts';
+import { replyWithError } from './reply-error.ts';
+
+export function createRouter(commands: readonly Command[], ctx: AppContext) {
+  const byName = new Map(commands.map((c) => [c.name, c]));
+  return async function route(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (!command) throw new UserInputError('EXPIRED');
+        await command.run(interaction, ctx);
+      } else if (interaction.isAutocomplete()) {
+        const command = byName.get(interaction.commandName);
+        await (command?.autocomplete ? command.autocomplete(interaction, ctx) : interaction.respond([]));
+      } else if (interaction.isButton()) {
+        const parsed = parseCustomId(interaction.customId);
+        if (!parsed) throw new UserInputError('EXPIRED');
+        await handleButton(interaction, parsed, ctx);
+      } else if (interaction.isModalSubmit()) {
+        const parsed = parseCustomId(interaction.customId);
+        if (!parsed) throw new UserInputError('EXPIRED');
+        await handleModalSubmit(interaction, parsed, ctx);
+      }
+    } catch (err) {
+      if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger);
+      else ctx.logger.error('interaction failed', { err });
+    }
+  };
+}

@@ -1,0 +1,35 @@
+// Entry point: the only place that reads process.env and handles signals.
+import { ConfigError, loadConfig, redacted } from './config.ts';
+import { createApp } from './app.ts';
+import { createLogger } from './logger.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    for (const line of err.problems) console.error(`config error: ${line}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+logger.info('starting mjbot', { config: redacted(config) });
+const app = createApp(config, { logger });
+
+process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { err }));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info('stopping', { signal });
+    void app.stop().finally(() => process.exit(0));
+  });
+}
+
+try {
+  await app.start();
+} catch (err) {
+  logger.error('start-up failed', { err });
+  await app.stop().catch(() => undefined);
+  process.exit(1);
+}

@@ -1,0 +1,72 @@
+// Downloads of user attachments and of finished results: http(s) only, no redirects followed,
+// a size cap checked while streaming, a timeout. Failures are values, not exceptions.
+import { request, type Dispatcher } from 'undici';
+
+export interface Downloaded {
+  data: Buffer;
+  contentType: string;
+}
+
+export type DownloadFailure = 'BAD_URL' | 'TOO_LARGE' | 'HTTP_ERROR' | 'UNREACHABLE' | 'EMPTY';
+
+export interface DownloadOptions {
+  maxBytes: number;
+  timeoutMs: number;
+  dispatcher?: Dispatcher;
+}
+
+export async function download(url: string, opts: DownloadOptions): Promise<Downloaded | { error: DownloadFailure }> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { error: 'BAD_URL' };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: 'BAD_URL' };
+  try {
+    const res = await request(u, {
+      method: 'GET',
+      signal: AbortSignal.timeout(opts.timeoutMs),
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      dispatcher: opts.dispatcher,
+    });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      return { error: 'HTTP_ERROR' };
+    }
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > opts.maxBytes) {
+      res.body.destroy();
+      return { error: 'TOO_LARGE' };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > opts.maxBytes) {
+        res.body.destroy();
+        return { error: 'TOO_LARGE' };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    if (size === 0) return { error: 'EMPTY' };
+    const ct = String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
+    return { data: Buffer.concat(chunks), contentType: ct };
+  } catch {
+    return { error: 'UNREACHABLE' };
+  }
+}
+
+/** The image type the bytes really are (magic numbers), whatever the upload claimed. */
+export function sniffImageType(data: Buffer): 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | null {
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.length >= 6 && /^GIF8[79]a$/.test(data.subarray(0, 6).toString('latin1'))) return 'image/gif';
+  if (data.length >= 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return null;
+}
+
+export function toDataUrl(data: Buffer, mime: string): string {
+  return `data:${mime};base64,${data.toString('base64')}`;
+}

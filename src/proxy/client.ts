@@ -1,0 +1,298 @@
+// The midjourney-proxy HTTP client: one method per endpoint, mirroring the wire (api.md §1).
+// Every call has a timeout, every body is consumed, and both the HTTP status and the proxy's
+// `code` are checked. Failures become ProxyError; nothing here ever reports a header.
+import { Agent, request, type Dispatcher } from 'undici';
+import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
+import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './parse.ts';
+import type {
+  ActionRequest,
+  BlendRequest,
+  DescribeRequest,
+  EditsRequest,
+  ImagineRequest,
+  ModalRequest,
+  ShortenRequest,
+  SubmitOutcome,
+  SubmitResult,
+  SwapFaceRequest,
+  Task,
+  VideoRequest,
+} from './types.ts';
+
+export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
+
+export interface ProxyClientOptions {
+  /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. */
+  baseUrl: string;
+  apiKey: string;
+  authStyle: AuthStyle;
+  /** Per-request timeout (ms). */
+  timeoutMs: number;
+  /** Mode name → base URL, for the `mode` option of commands (`fast` → `https://relay.example/mj-fast`). */
+  modeBaseUrls?: Record<string, string>;
+  /** Largest response body read (bytes); a bigger one is MALFORMED. */
+  maxBodyBytes?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface CallOptions {
+  mode?: string;
+  /** Overrides the client's timeout (image-seed may block for up to 60 s on trueai). */
+  timeoutMs?: number;
+}
+
+/** Path builders: joined onto the base by string concatenation, because relays put modes in the base path. */
+export const routes = {
+  imagine: () => '/mj/submit/imagine',
+  action: () => '/mj/submit/action',
+  modal: () => '/mj/submit/modal',
+  blend: () => '/mj/submit/blend',
+  describe: () => '/mj/submit/describe',
+  shorten: () => '/mj/submit/shorten',
+  video: () => '/mj/submit/video',
+  edits: () => '/mj/submit/edits',
+  swapFace: () => '/mj/insight-face/swap',
+  fetch: (id: string) => `/mj/task/${encodeURIComponent(id)}/fetch`,
+  listByCondition: () => '/mj/task/list-by-condition',
+  imageSeed: (id: string) => `/mj/task/${encodeURIComponent(id)}/image-seed`,
+  cancel: (id: string) => `/mj/task/${encodeURIComponent(id)}/cancel`,
+} as const;
+
+interface RawResponse {
+  status: number;
+  text: string;
+}
+
+export class ProxyClient {
+  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls'>> & { modeBaseUrls: Record<string, string> };
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+
+  constructor(opts: ProxyClientOptions) {
+    this.#opts = {
+      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+      apiKey: opts.apiKey,
+      authStyle: opts.authStyle,
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
+      modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, v.replace(/\/+$/, '')])),
+    };
+    this.#ownsDispatcher = !opts.dispatcher;
+    this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  }
+
+  /** Modes the operator configured (for the `mode` command option). */
+  get modes(): string[] {
+    return Object.keys(this.#opts.modeBaseUrls);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  // --- submit endpoints -------------------------------------------------------------------
+
+  submitImagine(body: ImagineRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.imagine(), body, o);
+  }
+  submitAction(body: ActionRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.action(), body, o);
+  }
+  submitModal(body: ModalRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.modal(), body, o);
+  }
+  submitBlend(body: BlendRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.blend(), body, o);
+  }
+  submitDescribe(body: DescribeRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.describe(), body, o);
+  }
+  submitShorten(body: ShortenRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.shorten(), body, o);
+  }
+  submitVideo(body: VideoRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.video(), body, o);
+  }
+  submitEdits(body: EditsRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.edits(), body, o);
+  }
+  submitSwapFace(body: SwapFaceRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.swapFace(), body, o);
+  }
+
+  // --- task endpoints ---------------------------------------------------------------------
+
+  /** The task, or null when the proxy does not know it (empty 200, 204, 404, new-api's 400 task_no_found). */
+  async fetchTask(id: string, o?: CallOptions): Promise<Task | null> {
+    const route = routes.fetch(id);
+    const res = await this.#send('GET', route, undefined, o);
+    if (res.status === 204 || res.status === 404) return null;
+    if (res.status === 200 && res.text.trim() === '') return null;
+    const json = this.#json(route, res);
+    if (res.status >= 400) {
+      const sr = parseSubmitResult(json);
+      if (sr && codeFromProxy(sr.code, sr.description) === 'NOT_FOUND') return null;
+      throw this.#httpError(route, res, json);
+    }
+    const task = parseTask(json);
+    if (!task) {
+      // A SubmitResultVO in place of a task: an error in the proxy's words.
+      const sr = parseSubmitResult(json);
+      if (sr && sr.code !== 1) {
+        const code = codeFromProxy(sr.code, sr.description);
+        if (code === 'NOT_FOUND') return null;
+        throw new ProxyError(code, { route, status: res.status, proxyCode: sr.code, description: sr.description });
+      }
+      throw new ProxyError('MALFORMED', { route, status: res.status });
+    }
+    return task;
+  }
+
+  /** Many tasks in one call; unknown ids are omitted. Throws UNSUPPORTED when the backend has no such endpoint. */
+  async listTasks(ids: string[], o?: CallOptions): Promise<Task[]> {
+    const route = routes.listByCondition();
+    if (ids.length === 0) return [];
+    const res = await this.#send('POST', route, { ids }, o);
+    if (res.status === 404 || res.status === 405) throw new ProxyError('UNSUPPORTED', { route, status: res.status });
+    const json = this.#json(route, res);
+    if (res.status >= 400) throw this.#httpError(route, res, json);
+    const list = parseTaskList(json);
+    if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
+    return list;
+  }
+
+  /** The image seed of a finished task. */
+  async fetchImageSeed(id: string, o?: CallOptions): Promise<string> {
+    const route = routes.imageSeed(id);
+    const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#opts.timeoutMs, 60_000), ...o });
+    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+    const sr = this.#result(route, res);
+    if (!sr.result) throw new ProxyError('MALFORMED', { route, status: res.status });
+    return sr.result;
+  }
+
+  async cancelTask(id: string, o?: CallOptions): Promise<void> {
+    const route = routes.cancel(id);
+    const res = await this.#send('POST', route, {}, o);
+    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+    this.#result(route, res);
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------
+
+  async #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
+    const res = await this.#send('POST', route, body, o);
+    const sr = this.#result(route, res);
+    const outcome = submitOutcome(sr);
+    if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: sr.description });
+    return outcome;
+  }
+
+  /** A SubmitResultVO with a success code, or the matching ProxyError. */
+  #result(route: string, res: RawResponse): SubmitResult {
+    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+    const json = this.#json(route, res);
+    const sr = parseSubmitResult(json);
+    if (!sr) throw res.status >= 400 ? this.#httpError(route, res, json) : new ProxyError('MALFORMED', { route, status: res.status });
+    if (sr.code === 1 || sr.code === 21 || sr.code === 22) {
+      if (res.status >= 400) throw this.#httpError(route, res, json);
+      return sr;
+    }
+    const bannedWord = typeof sr.properties.bannedWord === 'string' ? sr.properties.bannedWord : undefined;
+    throw new ProxyError(codeFromProxy(sr.code, sr.description), {
+      route,
+      status: res.status,
+      proxyCode: sr.code,
+      description: sr.description,
+      bannedWord,
+    });
+  }
+
+  #json(route: string, res: RawResponse): unknown {
+    if (res.text.trim() === '') {
+      if (res.status >= 400) throw this.#httpError(route, res, undefined);
+      throw new ProxyError('MALFORMED', { route, status: res.status });
+    }
+    try {
+      return JSON.parse(res.text);
+    } catch {
+      if (res.status >= 400) throw this.#httpError(route, res, undefined);
+      throw new ProxyError('MALFORMED', { route, status: res.status });
+    }
+  }
+
+  #httpError(route: string, res: RawResponse, json: unknown): ProxyError {
+    const sr = parseSubmitResult(json);
+    if (sr && sr.code !== 1 && sr.code !== 21 && sr.code !== 22) {
+      return new ProxyError(codeFromProxy(sr.code, sr.description), { route, status: res.status, proxyCode: sr.code, description: sr.description });
+    }
+    let code: ProxyErrorCode;
+    if (res.status === 401 || res.status === 403) code = 'UNAUTHORIZED';
+    else if (res.status === 429) code = 'RATE_LIMITED';
+    else if (res.status >= 500) code = 'HTTP_5XX';
+    else if (res.status === 404) code = 'UNSUPPORTED';
+    else code = 'FAILURE';
+    return new ProxyError(code, { route, status: res.status });
+  }
+
+  #base(mode: string | undefined): string {
+    if (mode && this.#opts.modeBaseUrls[mode]) return this.#opts.modeBaseUrls[mode];
+    return this.#opts.baseUrl;
+  }
+
+  #headers(hasBody: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) h['content-type'] = 'application/json';
+    const key = this.#opts.apiKey;
+    if (key) {
+      if (this.#opts.authStyle === 'bearer') h.authorization = `Bearer ${key}`;
+      else if (this.#opts.authStyle === 'raw') h.authorization = key;
+      else h['mj-api-secret'] = key;
+    }
+    return h;
+  }
+
+  async #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
+    const url = this.#base(o?.mode) + route;
+    const timeoutMs = o?.timeoutMs ?? this.#opts.timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await request(url, {
+        method,
+        headers: this.#headers(body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.#dispatcher,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      let size = 0;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > this.#opts.maxBodyBytes) {
+          res.body.destroy();
+          throw new ProxyError('MALFORMED', { route, status: res.statusCode, description: 'response too large' });
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
+    } catch (err) {
+      if (err instanceof ProxyError) throw err;
+      throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route }, { cause: scrub(err) });
+    }
+  }
+}
+
+function isTimeout(err: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  const code = (err as { code?: string } | null)?.code ?? '';
+  const name = (err as { name?: string } | null)?.name ?? '';
+  return /TIMEOUT/i.test(code) || name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** Keep only the error's name and code as the cause: undici errors may carry request options. */
+function scrub(err: unknown): { name: string; code?: string } {
+  const e = err as { name?: string; code?: string } | null;
+  return { name: e?.name ?? 'Error', code: e?.code };
+}
