@@ -8,5 +8,6 @@ export default defineConfig({
     // End-to-end files each start their own fakes on port 0; two at a time fits 2 cores.
     maxWorkers: 2,
     fileParallelism: true,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

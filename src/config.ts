@@ -14,7 +14,7 @@ export const DEFAULTS = {
   LIST_BATCH_SIZE: 50, // task ids per list-by-condition call
   FETCH_CONCURRENCY: 8, // parallel fetches when list-by-condition is unsupported
   MAX_ATTACHMENT_BYTES: 10 * MiB, // largest user upload we accept
-  RESULT_MAX_BYTES: 24 * MiB, // largest result we download and re-attach
+  RESULT_MAX_BYTES: 10 * MiB, // largest result we download and re-attach (Discord's default upload limit)
   EDIT_MIN_INTERVAL_MS: 1_000, // ms between two progress edits of one message
   BUTTONS_OWNER_ONLY: true,
   LOG_LEVEL: 'info',

@@ -1,7 +1,11 @@
 // Entry point: the only place that reads process.env and handles signals.
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, redacted } from './config.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './logger.ts';
+
+// A .env file in the working directory is read when present (Node's own loader, no dependency).
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config;
 try {

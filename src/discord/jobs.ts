@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
+import { viewHash } from '../tasks/tracker.ts';
 import { setAck } from './reply-error.ts';
 
 export interface JobSpec {
@@ -44,5 +45,6 @@ export async function startJob(interaction: ChatInputCommandInteraction, ctx: Ap
     interactionAt: ctx.now(),
     messageId: response.resource?.message?.id ?? null,
     mode: spec.mode,
+    shownHash: viewHash(waiting),
   });
 }

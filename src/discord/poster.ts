@@ -13,7 +13,7 @@ const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 
 /** Leave a minute of margin before the 15-minute token lifetime. */
 const TOKEN_MARGIN_MS = 60_000;
 
-export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' };
+export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' };
 
 export interface PosterOptions {
   rest: REST;
@@ -58,12 +58,12 @@ export class Poster {
         this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
       );
       if (r.ok) return { ok: true, messageId: r.id ?? record.messageId ?? '' };
-      if (r.reason === 'error') return r;
+      if (r.reason !== 'gone') return r;
     }
     if (record.messageId) {
       const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
       if (r.ok) return { ok: true, messageId: r.id ?? record.messageId };
-      if (r.reason === 'error') return r;
+      if (r.reason !== 'gone') return r;
     }
     if (!final) return { ok: false, reason: 'gone' };
     // The original cannot be edited: post the result anew, mentioning the requester.
@@ -86,11 +86,12 @@ export class Poster {
     return r.ok;
   }
 
-  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' }> {
+  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' }> {
     try {
       const res = (await call()) as { id?: string } | undefined;
       return { ok: true, id: res?.id };
     } catch (err) {
+      if (err instanceof DiscordAPIError && (err.status === 413 || Number(err.code) === 40005)) return { ok: false, reason: 'too-large' };
       if (err instanceof DiscordAPIError && (GONE.has(Number(err.code)) || err.status === 404 || err.status === 403 || err.status === 401)) {
         this.o.logger.debug('discord route gone', { code: err.code, status: err.status });
         return { ok: false, reason: 'gone' };

@@ -30,6 +30,8 @@ export interface TrackInput {
   parentTaskId?: string;
   label?: string;
   mode?: string;
+  /** Hash of the view the reply already shows (no edit is sent for the same view). */
+  shownHash?: string;
 }
 
 export interface TrackerOptions {
@@ -98,7 +100,7 @@ export class Tracker {
         queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
         status: modal ? 'MODAL' : 'NOT_START',
         active: !modal,
-        viewHash: null,
+        viewHash: i === 0 ? (input.shownHash ?? null) : null,
         lastEditAt: 0,
         task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
         pressed: [],
@@ -189,7 +191,11 @@ export class Tracker {
       shown = renderTaskView(task, { ...ctx, media: 'link' });
       files = undefined;
     }
-    const res = await this.o.poster.publish(record, shown, files, final);
+    let res = await this.o.poster.publish(record, shown, files, final);
+    if (!res.ok && res.reason === 'too-large') {
+      // Discord refused the files (the server's upload limit): show the result as links instead.
+      res = await this.o.poster.publish(record, renderTaskView(task, { ...ctx, media: 'link' }), undefined, final);
+    }
     if (res.ok) {
       record.viewHash = hash;
       record.lastEditAt = now;

@@ -1,0 +1,174 @@
+// Public types of the fake Discord (REST v10 + Gateway v10). Plain module: no test-framework imports.
+
+export interface FakeDiscordOptions {
+  /** Bot token the fake accepts (REST `Authorization: Bot <token>` and gateway IDENTIFY). Default 'test-token'. */
+  token?: string;
+  appId?: string;
+  guildId?: string;
+  channelId?: string;
+  /** Initial-response window for interaction callbacks, REAL time (Date.now). Default 3000 (Discord: 3 s). */
+  callbackDeadlineMs?: number;
+  /** Interaction token lifetime for webhook routes, measured on `clock`. Default 15 min. */
+  tokenLifetimeMs?: number;
+  /** HELLO heartbeat_interval. Default 41250. */
+  heartbeatIntervalMs?: number;
+  /** If false the gateway never answers HEARTBEAT with HEARTBEAT_ACK (zombie connection). Default true. */
+  ackHeartbeats?: boolean;
+  /** Enforce per-route buckets (REAL time). Default true. */
+  rateLimits?: boolean;
+  /** Bucket for PATCH message edits, per channel (channel route) or per webhook id+token (webhook route). Default {count:5, perMs:5000}. */
+  editLimit?: { count: number; perMs: number };
+  /**
+   * Bucket for message creation (POST /channels/{c}/messages per channel, POST /webhooks/{id}/{token} per token).
+   * Discord's is about 5 per 5 s per channel. Default: off (undefined) so ordinary tests are not slowed down.
+   */
+  createLimit?: { count: number; perMs: number };
+  /** Per-file upload limit in bytes (an un-boosted guild: 10 MiB). Larger files → 413 40005. Default 10 MiB. */
+  fileSizeLimit?: number;
+  /** Whole-request limit in bytes (Discord: 25 MiB). Default 25 MiB. */
+  requestSizeLimit?: number;
+  /** Bot user's name. Default 'mjbot-fake'. */
+  botUsername?: string;
+}
+
+export interface FakeUser {
+  id: string;
+  username: string;
+  /** Guild role ids of this user; unknown role ids are created in the guild (GUILD_ROLE_CREATE) on first use. */
+  roles?: string[];
+  /** Member permissions bitfield as a decimal string. Default: everything but Administrator. */
+  permissions?: string;
+  global_name?: string | null;
+}
+
+export interface RecordedFile {
+  field: string;
+  name: string;
+  type: string;
+  size: number;
+  data: Buffer;
+}
+
+export interface RecordedCall {
+  method: string;
+  /** path after /api/v10, percent-decoded (so `@original`), no query. CDN requests are recorded as `/cdn/...` too. */
+  path: string;
+  query: Record<string, string>;
+  /** Authorization header (`Bot <token>`), undefined for interaction callbacks / webhook-token routes. */
+  auth?: string;
+  contentType?: string;
+  /** JSON body, or `payload_json` of a multipart body. */
+  json: any;
+  files: RecordedFile[];
+  status: number;
+  /** Response body the fake sent (parsed JSON), if any. */
+  response?: any;
+  /** Date.now() when the request arrived. */
+  at: number;
+}
+
+export type Interaction = { id: string; token: string; [k: string]: any };
+
+export interface InteractionOpts {
+  user?: FakeUser;
+  locale?: string;
+  /** channel the interaction happens in (created in the guild on first use). */
+  channelId?: string;
+  /** DM with the bot instead of the guild (no member/guild; `user` instead). */
+  dm?: boolean;
+  attachmentSizeLimit?: number;
+}
+
+export interface SlashOpts extends InteractionOpts {
+  /** objects from addAttachment, put into data.resolved.attachments */
+  attachments?: any[];
+}
+
+export interface ModalSubmitOpts extends InteractionOpts {
+  /** the message whose component opened the modal (defaults to the source message of the interaction that showed it) */
+  messageId?: string;
+  /** file-upload custom_id -> attachment objects from addAttachment */
+  files?: Record<string, any[]>;
+}
+
+export interface InteractionState {
+  id: string;
+  token: string;
+  type: number;
+  payload: Interaction;
+  channelId: string;
+  sentAtReal: number;
+  sentAtClock: number;
+  acked: boolean;
+  callback?: any;
+  callbackFiles?: RecordedFile[];
+  originalId?: string;
+  followUpIds: string[];
+  sourceMessageId?: string;
+  /** set when the deferred (type 5) loading message has not been edited yet */
+  loading?: boolean;
+}
+
+export interface FakeDiscord {
+  /** 'http://127.0.0.1:PORT/api' (pass as Client rest.api) */
+  apiBase: string;
+  /** 'http://127.0.0.1:PORT' */
+  baseUrl: string;
+  /** 'ws://127.0.0.1:PORT/gateway' */
+  gatewayUrl: string;
+  port: number;
+  appId: string;
+  guildId: string;
+  channelId: string;
+  token: string;
+  botUser: any;
+  users: { alice: FakeUser; bob: FakeUser };
+  calls: RecordedCall[];
+  /** every message (channel + webhook + ephemeral) as Discord message objects; edits replace the object */
+  messages: Map<string, any>;
+  /** last registered command list (global or guild PUT) */
+  readonly commands: any[];
+  readonly globalCommands: any[];
+  readonly guildCommands: any[];
+  /** number of 429 answers the fake gave */
+  readonly rateLimitHits: number;
+  /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
+  gatewayLog: any[];
+  /** modals the bot showed (callback type 9 data), oldest first */
+  modals: any[];
+  /** controllable clock for token expiry, CDN URL expiry and message timestamps */
+  clock: { now(): number; advance(ms: number): void };
+
+  makeUser(username: string, roles?: string[]): FakeUser;
+  /** create a guild role (dispatches GUILD_ROLE_CREATE); returns its id */
+  addRole(name: string, permissions?: string): string;
+  /** create a text channel in the guild (dispatches CHANNEL_CREATE); returns its id */
+  addChannel(name: string): string;
+  addAttachment(data: Buffer, filename: string, contentType?: string): any;
+  /** a message written by a human in a channel (for replies, mentions …) */
+  postUserMessage(content: string, opts?: { user?: FakeUser; channelId?: string; attachments?: any[] }): any;
+
+  sendSlashCommand(name: string, options?: any[], opts?: SlashOpts): Interaction;
+  clickButton(messageId: string, customId: string, opts?: InteractionOpts): Interaction;
+  selectMenu(messageId: string, customId: string, values: string[], opts?: InteractionOpts): Interaction;
+  submitModal(customId: string, values: Record<string, string>, opts?: ModalSubmitOpts): Interaction;
+  autocomplete(name: string, options: any[], opts?: InteractionOpts): Interaction;
+
+  waitForCall(pred: (c: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
+  waitForMessage(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>;
+  originalOf(interaction: Interaction): any;
+  callbackOf(interaction: Interaction): any;
+  followUpsOf(interaction: Interaction): any[];
+  stateOf(interaction: Interaction): InteractionState | undefined;
+  /** non-ephemeral messages of a channel, oldest first */
+  channelMessages(channelId?: string): any[];
+
+  deleteMessage(id: string): void;
+  failNext(pred: (method: string, path: string) => boolean, status: number, body?: any): void;
+  /** raw dispatch to every gateway session */
+  dispatch(t: string, d: any): void;
+  disconnectGateway(code?: number): void;
+  /** send op 7 RECONNECT to every socket */
+  requestReconnect(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+// Small but real media bytes for the URLs the fake puts in imageUrl / videoUrls.
+import { deflateSync } from 'node:zlib';
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([len, typeAndData, crc]);
+}
+
+export type Rgb = readonly [number, number, number];
+
+/** An 8-bit RGB PNG of a solid colour (default 16×16). */
+export function encodePng(rgb: Rgb, width = 16, height = 16): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  ihdr[10] = 0; // compression
+  ihdr[11] = 0; // filter
+  ihdr[12] = 0; // interlace
+  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then pixels
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A deterministic colour for a string (so different jobs get different-looking images). */
+export function colorFor(key: string): Rgb {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return [(h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff];
+}
+
+/** A valid 1×1 lossless WebP (the progress previews are `…_grid_0.webp`). */
+export const WEBP_1X1 = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
+
+/** An mp4 'ftyp' box followed by an empty 'free' box: enough to be sniffed as video/mp4. */
+export const MP4_STUB = Buffer.concat([
+  Buffer.from([0, 0, 0, 0x18]),
+  Buffer.from('ftypisom', 'latin1'),
+  Buffer.from([0, 0, 2, 0]),
+  Buffer.from('isomiso2', 'latin1'),
+  Buffer.from([0, 0, 0, 8]),
+  Buffer.from('free', 'latin1'),
+]);
+
+const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([a-z0-9+/=\s]+)$/i;
+
+/** Parses a data URL of an image; null when it is not one (what the proxies call "base64格式错误"). */
+export function parseImageDataUrl(s: unknown): { mime: string; bytes: Buffer } | null {
+  if (typeof s !== 'string') return null;
+  const m = DATA_URL.exec(s.trim());
+  if (!m) return null;
+  const bytes = Buffer.from(m[2], 'base64');
+  if (bytes.length === 0) return null;
+  return { mime: m[1].toLowerCase(), bytes };
+}
+
+export function isHttpUrl(s: unknown): s is string {
+  return typeof s === 'string' && /^https?:\/\/\S+$/i.test(s.trim());
+}
+
+export function extensionForMime(mime: string): string {
+  const sub = mime.split('/')[1] ?? 'png';
+  return sub === 'jpeg' ? 'jpg' : sub.replace(/[^a-z0-9]/g, '') || 'png';
+}

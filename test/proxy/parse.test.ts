@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { parseSubmitResult, parseTask, parseTaskList, progress, submitOutcome } from '../../src/proxy/parse.ts';
+
+describe('parseTask', () => {
+  it('reads the seed task as is', () => {
+    const t = parseTask({
+      id: '1730621826053455', action: 'IMAGINE', customId: '', botType: '', prompt: 'pig --v 6.1', promptEn: 'pig --v 6.1',
+      description: 'Submit success', state: '', submitTime: 1730621826053, startTime: 1730621828024, finishTime: 1730621855817,
+      imageUrl: 'https://cdn.example.com/a.png', status: 'SUCCESS', progress: '100%', failReason: '',
+      buttons: [{ customId: 'MJ::JOB::upsample::1::h', emoji: '', label: 'U1', type: 2, style: 2 }], maskBase64: '',
+      properties: { finalPrompt: 'pig --v 6.1', finalZhPrompt: '' },
+    })!;
+    expect(t.id).toBe('1730621826053455');
+    expect(t.status).toBe('SUCCESS');
+    expect(t.failReason).toBeNull();
+    expect(t.buttons).toHaveLength(1);
+    expect(t.properties.finalPrompt).toBe('pig --v 6.1');
+    expect(t.properties.finalZhPrompt).toBeUndefined();
+  });
+
+  it('tolerates relay quirks: numeric ids, status "", 0 times, null properties, link buttons, {url} lists', () => {
+    const t = parseTask({
+      id: 1320098173412546, status: '', progress: null, submitTime: 0, properties: null, imageUrl: '',
+      buttons: [{ label: 'Web', type: 2, style: 5 }, null, { customId: 'x::1', emoji: null, label: null }],
+      videoUrls: [{ url: 'https://v.example/0.mp4' }, 'https://v.example/1.mp4', { nope: 1 }], imageUrls: null,
+    })!;
+    expect(t.id).toBe('1320098173412546');
+    expect(t.status).toBe('NOT_START');
+    expect(t.progress).toBe('');
+    expect(t.submitTime).toBeNull();
+    expect(t.imageUrl).toBeNull();
+    expect(t.properties).toEqual({});
+    expect(t.buttons.map((b) => b.customId)).toEqual(['x::1']);
+    expect(t.videoUrls).toEqual(['https://v.example/0.mp4', 'https://v.example/1.mp4']);
+    expect(t.imageUrls).toEqual([]);
+  });
+
+  it('rejects what is not a task', () => {
+    expect(parseTask(null)).toBeNull();
+    expect(parseTask('x')).toBeNull();
+    expect(parseTask({ code: 4, description: 'x' })).toBeNull();
+    expect(parseTaskList({})).toBeNull();
+    expect(parseTaskList([{ id: 'a' }, 3, { id: '' }])!.map((t) => t.id)).toEqual(['a']);
+  });
+
+  it('normalises progress', () => {
+    expect(progress('45%')).toBe('45%');
+    expect(progress(62)).toBe('62%');
+    expect(progress('abc')).toBe('');
+    expect(progress('150%')).toBe('100%');
+  });
+});
+
+describe('submitOutcome', () => {
+  const sr = (raw: unknown) => parseSubmitResult(raw)!;
+  it('code 1 is accepted; numeric result becomes a string', () => {
+    expect(submitOutcome(sr({ code: 1, description: '提交成功', result: 1320098173412546 }))).toMatchObject({ kind: 'accepted', taskId: '1320098173412546' });
+  });
+  it('code 22 and a relay-rewritten queue description are queued with the position', () => {
+    expect(submitOutcome(sr({ code: 22, description: '排队中，前面还有2个任务', result: '1', properties: { numberOfQueues: 2 } }))).toMatchObject({ kind: 'queued', queuePosition: 2 });
+    expect(submitOutcome(sr({ code: 1, description: 'In queue, there are 67 tasks ahead', result: '1' }))).toMatchObject({ kind: 'queued', queuePosition: 67 });
+    expect(submitOutcome(sr({ code: 1, description: '排队中，前面还有5个任务', result: '1', properties: null }))).toMatchObject({ kind: 'queued', queuePosition: 5 });
+  });
+  it('code 21 and a relay-rewritten modal description are modal', () => {
+    expect(submitOutcome(sr({ code: 21, description: 'Waiting for window confirm', result: '9', properties: { finalPrompt: 'cat --zoom 2', remix: true } }))).toMatchObject({ kind: 'modal', taskId: '9', finalPrompt: 'cat --zoom 2' });
+    expect(submitOutcome(sr({ code: 1, description: 'Waiting for window confirm', result: '9' }))).toMatchObject({ kind: 'modal' });
+    expect(submitOutcome(sr({ code: 1, description: '窗口等待', result: '9' }))).toMatchObject({ kind: 'modal' });
+  });
+  it('novicezk 21 "任务已存在" is a plain acceptance', () => {
+    expect(submitOutcome(sr({ code: 21, description: '任务已存在', result: '7', properties: { status: 'SUCCESS' } }))).toMatchObject({ kind: 'accepted', taskId: '7' });
+  });
+  it('"Imagine all" answers several ids', () => {
+    expect(submitOutcome(sr({ code: 1, description: 'ok', result: 'a,b,c,d' }))!.taskIds).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('error codes and missing ids are not outcomes', () => {
+    expect(submitOutcome(sr({ code: 24, description: '可能包含敏感词', result: null }))).toBeNull();
+    expect(submitOutcome(sr({ code: 1, description: 'ok', result: '' }))).toBeNull();
+    expect(parseSubmitResult({ description: 'no code' })).toBeNull();
+  });
+});
