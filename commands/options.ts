@@ -1,5 +1,6 @@
 // Options several commands share: mode, bot, and numbered image attachments.
-import type { ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import { checkCount, checkImage, readImage } from '../src/discord/attachments.ts';
 import { localizations } from '../src/i18n/index.ts';
 import type { BotType } from '../src/proxy/types.ts';
 import type { DefinitionContext } from './types.ts';
@@ -41,4 +42,21 @@ export function readBot(i: ChatInputCommandInteraction): BotType | undefined {
 /** Attachment option names image, image2 … imageN. */
 export function imageOptionNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => (i === 0 ? 'image' : `image${i + 1}`));
+}
+
+/** The upload limit that applies: ours, or the server's (Discord sends it on every interaction). */
+export function attachmentLimit(i: ChatInputCommandInteraction, configured: number): number {
+  return Math.min(configured, i.attachmentSizeLimit || Infinity);
+}
+
+/** The attachments given under `names`, each checked as an image; the count within [min, max]. */
+export function checkedImages(i: ChatInputCommandInteraction, names: string[], limit: number, min = 0, max = names.length): Attachment[] {
+  const images = names.map((n) => i.options.getAttachment(n)).filter((a): a is Attachment => a !== null);
+  checkCount(images.length, min, max);
+  for (const a of images) checkImage(a, limit);
+  return images;
+}
+
+export function readImages(images: Attachment[], limit: number, timeoutMs: number): Promise<string[]> {
+  return Promise.all(images.map((a) => readImage(a, limit, timeoutMs)));
 }

@@ -14,7 +14,9 @@ import type { TaskRecord } from '../store/tasks.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
+import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
+import { checkPrompt } from './prompt.ts';
 
 const HIDDEN_KEY = 'hidden-buttons';
 
@@ -49,9 +51,20 @@ function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpos
   if (purpose === 'zoom') return withZoom(parentPrompt(record));
   if (purpose === 'region') return parentPrompt(record);
   const n = Number(/::(\d)$/.exec(button.customId)?.[1] ?? 0);
-  const text = record.task?.properties.finalPrompt || record.task?.promptEn || record.task?.description || '';
-  const options = /PromptAnalyzer/.test(button.customId) ? shortenOptions(text) : numberedPrompts(text);
-  return options[n - 1] ?? '';
+  return (/PromptAnalyzer/.test(button.customId) ? shortenPrompts(record) : describePrompts(record))[n - 1] ?? '';
+}
+
+/** The four prompts of a DESCRIBE result (api.md §2.4: where the text sits differs by backend). */
+function describePrompts(record: TaskRecord): string[] {
+  const t = record.task;
+  return numberedPrompts(t?.properties.finalPrompt || t?.promptEn || t?.prompt || '');
+}
+
+/** The shortened options of a SHORTEN result. */
+function shortenPrompts(record: TaskRecord): string[] {
+  const t = record.task;
+  const text = [t?.properties.finalPrompt, t?.description].find((x) => x && /shortened/i.test(x)) ?? t?.properties.finalPrompt ?? '';
+  return shortenOptions(text);
 }
 
 /** Patterns of customIds this backend refused as unknown: not offered again (issue: backends differ). */
@@ -79,16 +92,20 @@ async function trackReply(
   parent: TaskRecord,
   label: string,
   prompt: string,
+  kind = 'action',
+  inReply = true,
 ): Promise<void> {
+  await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
-    kind: 'action',
+    kind,
     prompt,
     ownerId: interaction.user.id,
     locale: resolveLocale(interaction.locale),
     guildId: interaction.guildId,
     channelId: interaction.channelId ?? parent.channelId,
-    interactionToken: interaction.token,
+    // A job that is not shown in this interaction's reply gets a channel message of its own.
+    interactionToken: inReply ? interaction.token : null,
     interactionAt: ctx.now(),
     messageId: null,
     parentTaskId: parent.taskId,
@@ -112,6 +129,17 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       }
       await interaction.deferReply();
       setAck(interaction, 'public-reply');
+      if (/PicReader::all/i.test(button.customId)) {
+        // "Imagine all": four /imagine jobs of our own, which every backend supports.
+        const prompts = describePrompts(record).slice(0, 4);
+        for (const [i, prompt] of prompts.entries()) {
+          checkPrompt(prompt);
+          const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+          await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
+        }
+        await ctx.tracker.markPressed(record, button.customId);
+        return;
+      }
       let outcome: SubmitOutcome;
       try {
         outcome = await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state: jobState(interaction) }, { mode: record.mode });
@@ -178,7 +206,16 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
-  if (purpose === 'prompt' && !prompt) throw new UserInputError('PROMPT_EMPTY');
+  if (purpose === 'prompt') {
+    // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
+    checkPrompt(prompt);
+    await interaction.deferReply();
+    setAck(interaction, 'public-reply');
+    const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+    await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
+    await ctx.tracker.markPressed(parent, button.customId);
+    return;
+  }
   let mask: { name: string; size: number; url: string; contentType: string | null } | undefined;
   if (purpose === 'region') {
     const files = interaction.fields.getUploadedFiles(INPUT_MASK, false);
@@ -210,6 +247,6 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     // /submit/modal answers with the same task id, which now runs.
     outcome = submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
   }
-  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), purpose === 'prompt' ? shown : parent.prompt);
+  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), shown);
   await ctx.tracker.markPressed(parent, button.customId);
 }

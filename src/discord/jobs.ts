@@ -7,6 +7,7 @@ import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/tracker.ts';
+import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 
 export interface JobSpec {
@@ -33,6 +34,7 @@ export async function startJob(interaction: ChatInputCommandInteraction, ctx: Ap
   });
   setAck(interaction, 'public-reply');
   const outcome = await spec.submit();
+  await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
     kind: spec.kind,

@@ -88,7 +88,9 @@ export type UserInputErrorCode =
   | 'NOT_OWNER'
   | 'ZOOM_MISSING'
   | 'MASK_MISSING'
-  | 'TASK_NOT_READY';
+  | 'TASK_NOT_READY'
+  | 'LINK_INVALID'
+  | 'INPUT_MISSING';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

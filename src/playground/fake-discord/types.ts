@@ -109,6 +109,13 @@ export interface InteractionState {
   loading?: boolean;
 }
 
+/** What happened on the fake, as the playground's page needs to see it live (`fake.on(listener)`). */
+export type FakeDiscordEvent =
+  | { type: 'message_create' | 'message_update'; message: any }
+  | { type: 'message_delete'; message: any }
+  /** The bot accepted an interaction callback: 4/5 reply, 6/7 update, 8 autocomplete choices, 9 modal. */
+  | { type: 'interaction_response'; interaction: InteractionState; callbackType: number; data: any };
+
 export interface FakeDiscord {
   /** 'http://127.0.0.1:PORT/api' (pass as Client rest.api) */
   apiBase: string;
@@ -164,6 +171,10 @@ export interface FakeDiscord {
   channelMessages(channelId?: string): any[];
 
   deleteMessage(id: string): void;
+  /** Calls `listener` synchronously on every event; returns the unsubscribe function. */
+  on(listener: (e: FakeDiscordEvent) => void): () => void;
+  /** Users the fake knows (alice, bob, makeUser's), as API user objects. */
+  knownUsers(): any[];
   failNext(pred: (method: string, path: string) => boolean, status: number, body?: any): void;
   /** raw dispatch to every gateway session */
   dispatch(t: string, d: any): void;

@@ -12,6 +12,7 @@ import {
   shortenResult,
 } from './content.ts';
 import { MP4_STUB, WEBP_1X1, colorFor, encodePng, extensionForMime, isHttpUrl, parseImageDataUrl } from './media.ts';
+import { gridPng, singlePng } from './placeholder.ts';
 import { TERMINAL_STATUSES, applyStep, buildSteps, failReasonOf, newTaskJson, submitInfo } from './tasks.ts';
 import type { NewTaskInit, TaskContext } from './tasks.ts';
 import type {
@@ -207,11 +208,14 @@ class FakeProxyServer implements FakeProxy {
   private readonly apiKey: string | null;
   private readonly authStyles: AuthStyle[];
   private readonly advanceMode: AdvanceMode;
+  private readonly placeholders: boolean;
+  private readonly pictures = new Map<string, Buffer>();
 
   constructor(options: FakeProxyOptions) {
     this.apiKey = options.apiKey === undefined ? 'test-key' : options.apiKey || null;
     this.authStyles = options.authStyles ?? ['bearer', 'raw', 'mj-api-secret'];
     this.advanceMode = options.advance ?? 'on-read';
+    this.placeholders = options.placeholders ?? false;
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         // A bug in the fake: answer 500 rather than hang, and say so.
@@ -1106,6 +1110,8 @@ class FakeProxyServer implements FakeProxy {
       if (up) return { status: 200, headers: { 'content-type': up.mime }, body: up.bytes };
       return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
     }
+    const picture = this.placeholders ? this.placeholder(path) : null;
+    if (picture) return { status: 200, headers: { 'content-type': 'image/png' }, body: picture };
     const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
     if (ext === 'webp') return { status: 200, headers: { 'content-type': 'image/webp' }, body: WEBP_1X1 };
     if (ext === 'mp4') return { status: 200, headers: { 'content-type': 'video/mp4' }, body: MP4_STUB };
@@ -1113,6 +1119,38 @@ class FakeProxyServer implements FakeProxy {
       return { status: 200, headers: { 'content-type': 'image/png' }, body: encodePng(colorFor(path)) };
     }
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
+  }
+
+  /** A picture of what the task at `/cdn/<hash>/<file>` made (cached; previews per progress). */
+  private placeholder(path: string): Buffer | null {
+    const m = /^\/cdn\/([0-9a-f-]{36})\/([^/?]+)$/.exec(path);
+    const task = m ? [...this.tasks.values()].find((t) => t.hash === m[1]) : undefined;
+    if (!m || !task) return null;
+    const file = m[2];
+    const prompt = task.json.prompt || task.json.promptEn || task.json.action;
+    const cacheKey = `${path}#${file.endsWith('.webp') ? task.json.progress : ''}`;
+    const cached = this.pictures.get(cacheKey);
+    if (cached) return cached;
+    const parent = task.parentId ? this.tasks.get(task.parentId) : undefined;
+    let png: Buffer | null = null;
+    let n: RegExpExecArray | null;
+    if (file.endsWith('_grid_0.webp')) png = gridPng({ prompt, key: task.hash, progress: task.json.progress || '0%' });
+    else if (file === 'grid_0.png') png = gridPng({ prompt, key: task.hash });
+    else if ((n = /^0_(\d)\.png$/.exec(file))) {
+      const position = task.kind === 'upscale' ? (task.index ?? Number(n[1]) + 1) : Number(n[1]) + 1;
+      const key = task.kind === 'upscale' && parent ? parent.hash : task.hash;
+      png = singlePng({ prompt, key, position, label: `#${position}` });
+    } else if (file === 'upscaled_2x.png') {
+      // An HD upscale repaints the upscale it came from: that upscale's grid cell, larger.
+      const grid = parent?.parentId ? this.tasks.get(parent.parentId) : undefined;
+      const position = parent?.index ?? 1;
+      png = singlePng({ prompt, key: grid?.hash ?? task.hash, position, label: `#${position} 2x` });
+    } else if (file === 'frame_0.png') png = singlePng({ prompt, key: task.hash, position: 0, label: 'VIDEO' });
+    else if (file === 'swap_0.png') png = singlePng({ prompt: prompt || 'face swap', key: task.hash, position: 0, label: 'SWAP' });
+    if (!png) return null;
+    if (this.pictures.size >= 200) this.pictures.delete(this.pictures.keys().next().value!);
+    this.pictures.set(cacheKey, png);
+    return png;
   }
 }
 

@@ -30,6 +30,13 @@ export type Rgb = readonly [number, number, number];
 
 /** An 8-bit RGB PNG of a solid colour (default 16×16). */
 export function encodePng(rgb: Rgb, width = 16, height = 16): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) pixels.set(rgb, i * 3);
+  return encodePngRgb(pixels, width, height);
+}
+
+/** An 8-bit RGB PNG of `pixels` (row-major, 3 bytes a pixel). */
+export function encodePngRgb(pixels: Uint8Array, width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -38,9 +45,9 @@ export function encodePng(rgb: Rgb, width = 16, height = 16): Buffer {
   ihdr[10] = 0; // compression
   ihdr[11] = 0; // filter
   ihdr[12] = 0; // interlace
-  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then pixels
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const stride = width * 3;
+  const raw = Buffer.alloc((stride + 1) * height); // each row: filter byte 0, then pixels
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', ihdr),

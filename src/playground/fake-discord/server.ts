@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import type {
-  FakeDiscord, FakeDiscordOptions, FakeUser, Interaction, InteractionOpts, InteractionState, ModalSubmitOpts,
+  FakeDiscord, FakeDiscordEvent, FakeDiscordOptions, FakeUser, Interaction, InteractionOpts, InteractionState, ModalSubmitOpts,
   RecordedCall, RecordedFile, SlashOpts,
 } from './types.ts';
 import { FormErrors, imageSize, mimeFor, sanitizeFilename, snowflakeAt } from './util.ts';
@@ -123,6 +123,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const callWaiters = new Set<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void; reject: (e: Error) => void }>();
   const msgWaiters = new Set<{ pred: (m: any) => boolean; resolve: (m: any) => void; reject: (e: Error) => void }>();
   const sessions = new Map<string, Session>();
+  const listeners = new Set<(e: FakeDiscordEvent) => void>();
+  function emit(e: FakeDiscordEvent): void {
+    for (const l of [...listeners]) {
+      try { l(e); } catch (x) { console.error('[fake-discord] event listener failed', x); }
+    }
+  }
 
   // ------------------------------------------------------------------ gateway dispatch
   function dispatch(t: string, d: any, intent?: number): void {
@@ -288,12 +294,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     if (ch && !(msg.flags & FLAG_EPHEMERAL)) ch.last_message_id = msg.id;
     gatewayMessageEvent('MESSAGE_CREATE', msg);
     notifyMessage(msg);
+    emit({ type: 'message_create', message: msg });
     return msg;
   }
   function saveEdit(msg: any): any {
     messages.set(msg.id, msg);
     gatewayMessageEvent('MESSAGE_UPDATE', msg);
     notifyMessage(msg);
+    emit({ type: 'message_update', message: msg });
     return msg;
   }
 
@@ -610,6 +618,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       modals.push(data);
       modalOrigin.set(data, it);
     }
+    emit({ type: 'interaction_response', interaction: it, callbackType: type, data });
     if (query.with_response === 'true') {
       const body: any = {
         interaction: {
@@ -1034,6 +1043,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       const ch = channels.get(msg.channel_id);
       dispatch('MESSAGE_DELETE', { id, channel_id: msg.channel_id, ...(ch?.guild_id ? { guild_id: guildId } : {}) }, ch?.type === 1 ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES);
     }
+    emit({ type: 'message_delete', message: msg });
   }
 
   const closed = { value: false };
@@ -1113,6 +1123,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       return [...messages.values()].filter((m) => m.channel_id === chId && !(m.flags & FLAG_EPHEMERAL));
     },
     deleteMessage,
+    on(listener) {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    knownUsers: () => [...knownUsers.values()].map(apiUser),
     failNext(pred, status, body) { failures.push({ pred, status, body }); },
     dispatch: (t, d) => dispatch(t, d),
     disconnectGateway(code = 4000) {
@@ -1130,6 +1145,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       for (const w of [...msgWaiters]) w.reject(e);
       callWaiters.clear();
       msgWaiters.clear();
+      listeners.clear();
       for (const w of wss.clients) w.terminate();
       wss.close();
       server.closeAllConnections(); // drop undici keep-alive sockets so the process can exit

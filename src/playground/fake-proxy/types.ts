@@ -18,6 +18,9 @@ export interface FakeProxyOptions {
   host?: string;
   /** Default 0 (an ephemeral port). */
   port?: number;
+  /** Result and preview images show the prompt and the grid position (the playground) instead of
+   * being tiny solid squares (tests). Default false. */
+  placeholders?: boolean;
 }
 
 export interface TaskButton {

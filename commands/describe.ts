@@ -1,0 +1,51 @@
+// /describe image | link [bot] [mode] → POST /mj/submit/describe (base64, or trueai's link)
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import { jobState, startJob } from '../src/discord/jobs.ts';
+import { UserInputError } from '../src/proxy/errors.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readImages, readMode } from './options.ts';
+import type { Command } from './types.ts';
+
+export function checkLink(link: string): string {
+  try {
+    const u = new URL(link.trim());
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch {
+    // fall through
+  }
+  throw new UserInputError('LINK_INVALID');
+}
+
+export const describe: Command = {
+  name: 'describe',
+  definition(d) {
+    const b = new SlashCommandBuilder()
+      .setName('describe')
+      .setNameLocalizations({ 'zh-CN': '图生文' })
+      .setDescription('Get four prompts that describe an image')
+      .setDescriptionLocalizations(localizations('cmd.describe.description'))
+      .addAttachmentOption((o) => o.setName('image').setDescription('The image to describe').setDescriptionLocalizations(localizations('cmd.describe.image')))
+      .addStringOption((o) => o.setName('link').setDescription('Or a link to the image').setDescriptionLocalizations(localizations('cmd.describe.link')).setMaxLength(2000));
+    addBotOption(b);
+    addModeOption(b, d);
+    return b.toJSON();
+  },
+  async run(interaction, ctx) {
+    const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
+    const images = checkedImages(interaction, ['image'], limit, 0, 1);
+    const rawLink = interaction.options.getString('link');
+    const link = rawLink ? checkLink(rawLink) : null;
+    if (images.length === 0 && !link) throw new UserInputError('INPUT_MISSING');
+    const mode = readMode(interaction);
+    const botType = readBot(interaction);
+    await startJob(interaction, ctx, {
+      kind: 'describe',
+      prompt: `/describe ${images[0]?.name ?? link}`,
+      mode,
+      submit: async () => {
+        const source = images.length ? { base64: (await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS))[0] } : { link: link! };
+        return ctx.proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode });
+      },
+    });
+  },
+};

@@ -1,0 +1,38 @@
+// /edits image prompt [mode] → POST /mj/submit/edits
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import { jobState, startJob } from '../src/discord/jobs.ts';
+import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
+import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
+import type { Command } from './types.ts';
+
+export const edits: Command = {
+  name: 'edits',
+  definition(d) {
+    const b = new SlashCommandBuilder()
+      .setName('edits')
+      .setNameLocalizations({ 'zh-CN': '改图' })
+      .setDescription('Edit an image with a prompt')
+      .setDescriptionLocalizations(localizations('cmd.edits.description'))
+      .addAttachmentOption((o) => o.setName('image').setDescription('The image to edit').setDescriptionLocalizations(localizations('cmd.edits.image')).setRequired(true))
+      .addStringOption((o) => o.setName('prompt').setDescription('What to change').setDescriptionLocalizations(localizations('cmd.edits.prompt')).setRequired(true).setMaxLength(MAX_PROMPT));
+    addModeOption(b, d);
+    return b.toJSON();
+  },
+  async run(interaction, ctx) {
+    const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
+    const images = checkedImages(interaction, ['image'], limit, 1, 1);
+    const prompt = interaction.options.getString('prompt', true).trim();
+    checkPrompt(prompt);
+    const mode = readMode(interaction);
+    await startJob(interaction, ctx, {
+      kind: 'edits',
+      prompt,
+      mode,
+      submit: async () => {
+        const [image] = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        return ctx.proxy.submitEdits({ prompt, image, state: jobState(interaction) }, { mode });
+      },
+    });
+  },
+};

@@ -1,0 +1,36 @@
+// /shorten prompt [bot] [mode] → POST /mj/submit/shorten
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import { jobState, startJob } from '../src/discord/jobs.ts';
+import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
+import { addBotOption, addModeOption, readBot, readMode } from './options.ts';
+import type { Command } from './types.ts';
+
+export const shorten: Command = {
+  name: 'shorten',
+  definition(d) {
+    const b = new SlashCommandBuilder()
+      .setName('shorten')
+      .setNameLocalizations({ 'zh-CN': '精简' })
+      .setDescription('Analyse a prompt and suggest shorter ones')
+      .setDescriptionLocalizations(localizations('cmd.shorten.description'))
+      .addStringOption((o) =>
+        o.setName('prompt').setDescription('The prompt to shorten').setDescriptionLocalizations(localizations('cmd.shorten.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
+      );
+    addBotOption(b);
+    addModeOption(b, d);
+    return b.toJSON();
+  },
+  async run(interaction, ctx) {
+    const prompt = interaction.options.getString('prompt', true).trim();
+    checkPrompt(prompt);
+    const mode = readMode(interaction);
+    const botType = readBot(interaction);
+    await startJob(interaction, ctx, {
+      kind: 'shorten',
+      prompt,
+      mode,
+      submit: () => ctx.proxy.submitShorten({ prompt, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode }),
+    });
+  },
+};

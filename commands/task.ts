@@ -1,0 +1,42 @@
+// /task id → GET /mj/task/{id}/fetch, shown with live buttons in this channel (like Midjourney's /show).
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import { recentChoices } from '../src/discord/recent.ts';
+import { startJob } from '../src/discord/jobs.ts';
+import { UserInputError } from '../src/proxy/errors.ts';
+import { readTaskId } from './seed.ts';
+import type { Command } from './types.ts';
+
+export const task: Command = {
+  name: 'task',
+  definition() {
+    return new SlashCommandBuilder()
+      .setName('task')
+      .setNameLocalizations({ 'zh-CN': '任务' })
+      .setDescription('Bring a job back into this channel, with its buttons')
+      .setDescriptionLocalizations(localizations('cmd.task.description'))
+      .addStringOption((o) => o.setName('id').setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
+      .toJSON();
+  },
+  async run(interaction, ctx) {
+    const id = readTaskId(interaction.options.getString('id', true));
+    let found = null as Awaited<ReturnType<typeof ctx.proxy.fetchTask>>;
+    await startJob(interaction, ctx, {
+      kind: 'show',
+      prompt: '',
+      submit: async () => {
+        found = await ctx.proxy.fetchTask(id);
+        if (!found) throw new UserInputError('UNKNOWN_TASK', { id });
+        return { kind: 'accepted', taskId: id, taskIds: [id], raw: { code: 1, description: '', result: id, properties: {} } };
+      },
+    });
+    const record = await ctx.stores.tasks.get(id);
+    if (record && found) {
+      record.prompt = found.prompt || found.promptEn;
+      await ctx.tracker.applyUpdate(record, found);
+    }
+  },
+  async autocomplete(interaction, ctx) {
+    await interaction.respond(await recentChoices(ctx, interaction.user.id, String(interaction.options.getFocused())));
+  },
+};

@@ -1,0 +1,45 @@
+// /video image [prompt] [motion] [mode] → POST /mj/submit/video (the first frame as a data URL)
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
+import { jobState, startJob } from '../src/discord/jobs.ts';
+import { MAX_PROMPT } from '../src/discord/prompt.ts';
+import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
+import type { Command } from './types.ts';
+
+export const video: Command = {
+  name: 'video',
+  definition(d) {
+    const b = new SlashCommandBuilder()
+      .setName('video')
+      .setNameLocalizations({ 'zh-CN': '视频' })
+      .setDescription('Turn an image into short videos')
+      .setDescriptionLocalizations(localizations('cmd.video.description'))
+      .addAttachmentOption((o) => o.setName('image').setDescription('The first frame').setDescriptionLocalizations(localizations('cmd.video.image')).setRequired(true))
+      .addStringOption((o) => o.setName('prompt').setDescription('What should happen (optional)').setDescriptionLocalizations(localizations('cmd.video.prompt')).setMaxLength(MAX_PROMPT))
+      .addStringOption((o) =>
+        o
+          .setName('motion')
+          .setDescription('How much motion')
+          .setDescriptionLocalizations(localizations('cmd.video.motion'))
+          .addChoices({ name: 'Low', name_localizations: { 'zh-CN': '低' }, value: 'low' }, { name: 'High', name_localizations: { 'zh-CN': '高' }, value: 'high' }),
+      );
+    addModeOption(b, d);
+    return b.toJSON();
+  },
+  async run(interaction, ctx) {
+    const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
+    const images = checkedImages(interaction, ['image'], limit, 1, 1);
+    const prompt = (interaction.options.getString('prompt') ?? '').trim();
+    const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
+    const mode = readMode(interaction);
+    await startJob(interaction, ctx, {
+      kind: 'video',
+      prompt: prompt || `/video ${images[0].name}`,
+      mode,
+      submit: async () => {
+        const [image] = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        return ctx.proxy.submitVideo({ prompt, image, motion, state: jobState(interaction) }, { mode });
+      },
+    });
+  },
+};

@@ -1,0 +1,35 @@
+// Each user's recent jobs (newest first, at most 25): autocomplete for /seed and /task, and /tasks.
+import type { AppContext } from '../context.ts';
+
+export interface RecentJob {
+  taskId: string;
+  prompt: string;
+  at: number;
+}
+
+const MAX = 25;
+const TTL_MS = 30 * 24 * 3600_000;
+const key = (userId: string) => `recent:${userId}`;
+
+export async function listRecent(ctx: AppContext, userId: string): Promise<RecentJob[]> {
+  return ((await ctx.stores.settings.get(key(userId))) as RecentJob[] | undefined) ?? [];
+}
+
+export async function addRecent(ctx: AppContext, userId: string, jobs: RecentJob[]): Promise<void> {
+  const ids = new Set(jobs.map((j) => j.taskId));
+  const list = [...jobs, ...(await listRecent(ctx, userId)).filter((j) => !ids.has(j.taskId))].slice(0, MAX);
+  await ctx.stores.settings.set(key(userId), list, TTL_MS);
+}
+
+/** Autocomplete choices over the user's recent jobs, filtered by what they typed. */
+export async function recentChoices(ctx: AppContext, userId: string, typed: string): Promise<{ name: string; value: string }[]> {
+  const q = typed.trim().toLowerCase();
+  return (await listRecent(ctx, userId))
+    .filter((j) => !q || j.taskId.includes(q) || j.prompt.toLowerCase().includes(q))
+    .slice(0, 25)
+    .map((j) => {
+      const prompt = j.prompt.replace(/\s+/g, ' ').trim();
+      const name = `${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt} · ${j.taskId}`;
+      return { name: name.slice(0, 100), value: j.taskId };
+    });
+}

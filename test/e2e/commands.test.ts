@@ -1,0 +1,270 @@
+// Every seed endpoint as a command a user can type, end to end through both fakes.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../fakes/fake-proxy.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const png = () => encodePng([200, 40, 40]);
+
+function image(name = 'ref.png', data: Buffer = png(), type = 'image/png') {
+  return h.discord.addAttachment(data, name, type);
+}
+
+function slash(name: string, options: any[], opts: { attachments?: any[]; locale?: string; user?: any } = {}) {
+  return h.discord.sendSlashCommand(name, options, opts);
+}
+
+async function tracked(n = 1): Promise<string[]> {
+  for (let i = 0; i < 150; i++) {
+    const ids = await h.app.stores.tasks.activeIds();
+    if (ids.length >= n) return ids;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`expected ${n} tracked tasks`);
+}
+
+async function finishAll(): Promise<void> {
+  for (const id of await h.app.stores.tasks.activeIds()) h.proxy.finish(id);
+  await h.app.poller.tick();
+}
+
+const ephemeralMatching = (re: RegExp) => h.discord.waitForMessage((m) => (m.flags & 64) === 64 && re.test(m.content));
+const callbackMatching = async (it: { id: string; token: string }, re: RegExp) => {
+  await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+  const cb = h.discord.callbackOf(it);
+  expect(cb.data.flags & 64).toBe(64);
+  expect(cb.data.content).toMatch(re);
+};
+const buttons = (m: any) => m.components.flatMap((r: any) => r.components);
+
+describe('/blend', () => {
+  it('sends 2–5 images as data URLs with the dimensions, then shows the grid', async () => {
+    const a = image('a.png');
+    const b = image('b.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/blend');
+    slash('blend', [{ name: 'image', type: 11, value: a.id }, { name: 'image2', type: 11, value: b.id }, { name: 'dimensions', type: 3, value: 'LANDSCAPE' }], { attachments: [a, b] });
+    const body = (await req).body;
+    expect(body.base64Array).toHaveLength(2);
+    expect(body.base64Array[0]).toMatch(/^data:image\/png;base64,/);
+    expect(body.dimensions).toBe('LANDSCAPE');
+    await tracked();
+    await finishAll();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(grid.attachments).toHaveLength(1);
+  });
+
+  it('refuses one image, naming the limit, and submits nothing', async () => {
+    const a = image('a.png');
+    const it = slash('blend', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
+    await callbackMatching(it, /2–5 images; you gave 1/);
+    expect(h.proxy.requests.some((r) => r.route === '/mj/submit/blend')).toBe(false);
+  });
+});
+
+describe('attachments are checked before anything is sent', () => {
+  it('a wrong type is named', async () => {
+    const txt = image('notes.txt', Buffer.from('hello'), 'text/plain');
+    const it = slash('imagine', [{ name: 'prompt', type: 3, value: 'cat' }, { name: 'image', type: 11, value: txt.id }], { attachments: [txt] });
+    await callbackMatching(it, /“notes\.txt” is not a supported image/);
+  });
+
+  it('an oversized file is named with the limit', async () => {
+    const big = image('big.png');
+    const it = slash('imagine', [{ name: 'prompt', type: 3, value: 'cat' }, { name: 'image', type: 11, value: big.id }], { attachments: [big], attachmentSizeLimit: 10 } as any);
+    await callbackMatching(it, /“big\.png” is .* the limit is 10 B/);
+  });
+
+  it('a file whose bytes are not an image is refused after download, and the public line goes away', async () => {
+    const liar = image('liar.png', Buffer.from('<html>not a png</html>'), 'image/png');
+    const it = slash('imagine', [{ name: 'prompt', type: 3, value: 'cat' }, { name: 'image', type: 11, value: liar.id }], { attachments: [liar] });
+    await ephemeralMatching(/“liar\.png” is not a supported image/);
+    await h.discord.waitForCall((c) => c.method === 'DELETE' && c.path.includes(it.token));
+    expect(h.proxy.requests.some((r) => r.route === '/mj/submit/imagine')).toBe(false);
+  });
+
+  it('a prompt of parameters only is empty', async () => {
+    const it = slash('imagine', [{ name: 'prompt', type: 3, value: '--ar 3:2 --v 7' }]);
+    await callbackMatching(it, /prompt is empty/);
+  });
+});
+
+describe('/describe', () => {
+  it('shows four numbered prompts; 2️⃣ opens an editable Imagine modal that submits /imagine; 🎉 imagines all four', async () => {
+    const a = image('photo.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
+    slash('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
+    expect((await req).body.base64).toMatch(/^data:image\/png;base64,/);
+    await tracked();
+    await finishAll();
+    const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
+    const desc: string = msg.embeds[0].description;
+    expect(desc.match(/[1-4]️⃣/g)).toHaveLength(4);
+    const b = buttons(msg);
+    const two = b.find((x: any) => x.emoji?.name === '2️⃣');
+    expect(two).toBeTruthy();
+
+    const click = h.discord.clickButton(msg.id, two.custom_id);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
+    const modal = h.discord.callbackOf(click);
+    expect(modal.type).toBe(9);
+    const prefilled: string = modal.data.components[0].component.value;
+    expect(desc).toContain(prefilled.slice(0, 20));
+    const imagineReq = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    h.discord.submitModal(modal.data.custom_id, { prompt: `${prefilled} --chaos 5` }, { messageId: msg.id });
+    expect((await imagineReq).body.prompt).toBe(`${prefilled} --chaos 5`);
+
+    const all = b.find((x: any) => /Imagine all/.test(x.label ?? ''));
+    expect(all).toBeTruthy();
+    const before = h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
+    h.discord.clickButton(msg.id, all.custom_id);
+    for (let i = 0; i < 100 && h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length < before + 4; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length).toBe(before + 4);
+  });
+
+  it('takes a link instead of an upload', async () => {
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
+    slash('describe', [{ name: 'link', type: 3, value: 'https://img.example.com/cat.png' }]);
+    expect((await req).body.link).toBe('https://img.example.com/cat.png');
+  });
+
+  it('asks for an image or a link when given neither', async () => {
+    const it = slash('describe', []);
+    await callbackMatching(it, /image or a link/);
+  });
+});
+
+describe('/shorten', () => {
+  it('shows important tokens and shortened options; a pick opens an Imagine modal', async () => {
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/shorten');
+    slash('shorten', [{ name: 'prompt', type: 3, value: 'a very very long prompt about a red fox in the snow at dawn' }]);
+    await req;
+    await tracked();
+    await finishAll();
+    const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /SHORTENED OPTIONS/i.test(m.embeds[0].description ?? ''));
+    expect(msg.embeds[0].description).toMatch(/IMPORTANT TOKENS/i);
+    const one = buttons(msg).find((x: any) => x.emoji?.name === '1️⃣');
+    const click = h.discord.clickButton(msg.id, one.custom_id);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
+    const modal = h.discord.callbackOf(click);
+    expect(modal.type).toBe(9);
+    expect(modal.data.components[0].component.value.length).toBeGreaterThan(0);
+  });
+});
+
+describe('/video, /edits, /swapface', () => {
+  it('/video sends the first frame and motion, then attaches the four videos', async () => {
+    const a = image('frame.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/video');
+    slash('video', [{ name: 'image', type: 11, value: a.id }, { name: 'prompt', type: 3, value: 'a bee flies in' }, { name: 'motion', type: 3, value: 'high' }], { attachments: [a] });
+    const body = (await req).body;
+    expect(body.image).toMatch(/^data:image\/png;base64,/);
+    expect(body.motion).toBe('high');
+    expect(body.prompt).toBe('a bee flies in');
+    await tracked();
+    await finishAll();
+    const done = await h.discord.waitForMessage((m) => m.attachments.length === 4);
+    expect(done.attachments.every((x: any) => /\.mp4$/.test(x.filename))).toBe(true);
+  });
+
+  it('/edits attaches the four edited images', async () => {
+    const a = image('room.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/edits');
+    slash('edits', [{ name: 'image', type: 11, value: a.id }, { name: 'prompt', type: 3, value: 'white background' }], { attachments: [a] });
+    expect((await req).body.prompt).toBe('white background');
+    await tracked();
+    await finishAll();
+    const done = await h.discord.waitForMessage((m) => m.attachments.length === 4);
+    expect(done.attachments.every((x: any) => /\.png$/.test(x.filename))).toBe(true);
+  });
+
+  it('/swapface sends both images and shows the swapped one', async () => {
+    const s = image('face.png');
+    const t = image('target.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/insight-face/swap');
+    slash('swapface', [{ name: 'source', type: 11, value: s.id }, { name: 'target', type: 11, value: t.id }], { attachments: [s, t] });
+    const body = (await req).body;
+    expect(body.sourceBase64).toMatch(/^data:image\/png;base64,/);
+    expect(body.targetBase64).toMatch(/^data:image\/png;base64,/);
+    await tracked();
+    await finishAll();
+    await h.discord.waitForMessage((m) => m.attachments.length === 1 && /swapface/.test(m.content));
+  });
+});
+
+describe('/seed, /task, /tasks', () => {
+  async function finishedImagine(): Promise<string> {
+    slash('imagine', [{ name: 'prompt', type: 3, value: 'seed source' }]);
+    const [id] = await tracked();
+    await finishAll();
+    await h.discord.waitForMessage((m) => m.components.length === 2);
+    return id;
+  }
+
+  it('/seed answers privately with a copyable --seed', async () => {
+    const id = await finishedImagine();
+    const it = slash('seed', [{ name: 'task', type: 3, value: id }]);
+    const msg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /--seed \d+/.test(m.content));
+    expect(msg.flags & 64).toBe(64);
+  });
+
+  it('/seed autocompletes over the user’s recent jobs', async () => {
+    const id = await finishedImagine();
+    const ac = h.discord.autocomplete('seed', [{ name: 'task', type: 3, value: 'seed', focused: true }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${ac.id}/`));
+    const choices = h.discord.callbackOf(ac).data.choices;
+    expect(choices[0].value).toBe(id);
+    expect(choices[0].name).toMatch(/seed source/);
+  });
+
+  it('/task brings a finished job back with live buttons; an unknown id is refused', async () => {
+    const id = await finishedImagine();
+    const it = slash('task', [{ name: 'id', type: 3, value: id }]);
+    const shown = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
+    h.discord.clickButton(shown.id, shown.components[0].components[0].custom_id);
+    expect((await req).body.taskId).toBe(id);
+
+    slash('task', [{ name: 'id', type: 3, value: '9999999999999999' }]);
+    await ephemeralMatching(/No job with id 9999999999999999/);
+  });
+
+  it('/tasks lists recent jobs privately with their status', async () => {
+    const id = await finishedImagine();
+    const it = slash('tasks', []);
+    const msg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.embeds.length === 1);
+    expect(msg.flags & 64).toBe(64);
+    expect(msg.embeds[0].description).toContain(id);
+    expect(msg.embeds[0].description).toContain('SUCCESS');
+  });
+});
+
+describe('backends differ', () => {
+  it('an action the backend does not know gets a clear message', async () => {
+    slash('imagine', [{ name: 'prompt', type: 3, value: 'bookmark me' }]);
+    await tracked();
+    await finishAll();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
+    const [upId] = await tracked();
+    h.proxy.finish(upId);
+    await h.app.poller.tick();
+    const up = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => b.emoji?.name === '❤️'));
+    h.proxy.setQuirks({ rejectActions: ['BOOKMARK'] });
+    const heart = buttons(up).find((b: any) => b.emoji?.name === '❤️');
+    h.discord.clickButton(up.id, heart.custom_id);
+    await ephemeralMatching(/does not offer that/);
+  });
+
+  it('speaks Chinese in command errors', async () => {
+    const a = image('a.png');
+    const it = slash('blend', [{ name: 'image', type: 11, value: a.id }], { attachments: [a], locale: 'zh-CN' });
+    await callbackMatching(it, /需要 2–5 张图片，你提供了 1 张/);
+  });
+});
