@@ -3,6 +3,7 @@
 // access; when the message cannot be edited, a final result is posted anew in the channel with
 // the requester mentioned. "Gone" errors are expected events here, not crashes.
 import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { t } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
 import { messageBody, type MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
@@ -62,7 +63,11 @@ export class Poster {
     }
     if (record.messageId) {
       const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
-      if (r.ok) return { ok: true, messageId: r.id ?? record.messageId };
+      if (r.ok) {
+        // An edit made after the token expired notifies nobody: ping the requester once, briefly.
+        if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) await this.#ping(record);
+        return { ok: true, messageId: r.id ?? record.messageId };
+      }
       if (r.reason !== 'gone') return r;
     }
     if (!final) return { ok: false, reason: 'gone' };
@@ -71,6 +76,16 @@ export class Poster {
     const r = await this.#try(() => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
     if (r.ok) return { ok: true, messageId: r.id ?? '' };
     return { ok: false, reason: r.reason };
+  }
+
+  async #ping(record: TaskRecord): Promise<void> {
+    const link = `https://discord.com/channels/${record.guildId ?? '@me'}/${record.channelId}/${record.messageId}`;
+    const body = {
+      content: t(record.locale, 'done.ping', { user: record.ownerId, link }),
+      allowed_mentions: { parse: [], users: [record.ownerId] },
+      message_reference: { message_id: record.messageId, channel_id: record.channelId, fail_if_not_exists: false },
+    };
+    await this.#try(() => this.o.rest.post(Routes.channelMessages(record.channelId), { body }));
   }
 
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */

@@ -192,14 +192,17 @@ export class ProxyClient {
   #result(route: string, res: RawResponse): SubmitResult {
     if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
     const json = this.#json(route, res);
+    if (res.status >= 400) throw this.#httpError(route, res, json);
     const sr = parseSubmitResult(json);
-    if (!sr) throw res.status >= 400 ? this.#httpError(route, res, json) : new ProxyError('MALFORMED', { route, status: res.status });
-    if (sr.code === 1 || sr.code === 21 || sr.code === 22) {
-      if (res.status >= 400) throw this.#httpError(route, res, json);
-      return sr;
-    }
+    if (!sr) throw new ProxyError('MALFORMED', { route, status: res.status });
+    if (sr.code === 1 || sr.code === 21 || sr.code === 22) return sr;
+    throw this.#proxyError(route, res, sr);
+  }
+
+  /** The proxy's own error code, in our words. */
+  #proxyError(route: string, res: RawResponse, sr: SubmitResult): ProxyError {
     const bannedWord = typeof sr.properties.bannedWord === 'string' ? sr.properties.bannedWord : undefined;
-    throw new ProxyError(codeFromProxy(sr.code, sr.description), {
+    return new ProxyError(codeFromProxy(sr.code, sr.description), {
       route,
       status: res.status,
       proxyCode: sr.code,
@@ -222,13 +225,13 @@ export class ProxyClient {
   }
 
   #httpError(route: string, res: RawResponse, json: unknown): ProxyError {
+    // trueai's auth filters answer 401/403 with a JSON Result {"code":-1,"message":"请重新登录"} (api.md §1.4):
+    // the status decides, whatever the body's code says.
+    if (res.status === 401 || res.status === 403) return new ProxyError('UNAUTHORIZED', { route, status: res.status });
     const sr = parseSubmitResult(json);
-    if (sr && sr.code !== 1 && sr.code !== 21 && sr.code !== 22) {
-      return new ProxyError(codeFromProxy(sr.code, sr.description), { route, status: res.status, proxyCode: sr.code, description: sr.description });
-    }
+    if (sr && sr.code !== 1 && sr.code !== 21 && sr.code !== 22) return this.#proxyError(route, res, sr);
     let code: ProxyErrorCode;
-    if (res.status === 401 || res.status === 403) code = 'UNAUTHORIZED';
-    else if (res.status === 429) code = 'RATE_LIMITED';
+    if (res.status === 429) code = 'RATE_LIMITED';
     else if (res.status >= 500) code = 'HTTP_5XX';
     else if (res.status === 404) code = 'UNSUPPORTED';
     else code = 'FAILURE';

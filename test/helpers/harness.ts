@@ -28,6 +28,8 @@ export interface HarnessOptions {
   discord?: FakeDiscordOptions;
   proxy?: FakeProxyOptions;
   now?: () => number;
+  /** Use the fake Discord's controllable clock as the app's clock too. */
+  sharedClock?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -50,7 +52,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const build = async () => {
     const app = createApp(config, {
       autoPoll: false,
-      now: opts.now,
+      now: opts.now ?? (opts.sharedClock ? () => discord.clock.now() : undefined),
       logger: createLogger({ level: 'debug', secrets: [API_KEY, discord.token], write: (l) => logs.push(l) }),
     });
     await app.start();

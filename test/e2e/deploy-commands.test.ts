@@ -1,0 +1,57 @@
+// npm run deploy-commands: every command of the registry, registered through the real REST client
+// into the fake Discord, which checks names, option order, locales and sizes as Discord does.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.ts';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/fake-discord.ts';
+
+const run = promisify(execFile);
+let discord: FakeDiscord;
+beforeAll(async () => {
+  discord = await startFakeDiscord();
+});
+afterAll(async () => {
+  await discord.close();
+});
+
+function env(extra: Record<string, string> = {}) {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APP_ID: discord.appId,
+    DISCORD_API_URL: discord.apiBase,
+    MJ_BASE_URL: 'http://127.0.0.1:9/',
+    ...extra,
+  };
+}
+
+describe('deploy-commands', () => {
+  it('registers every command in the guild, with zh-CN localizations and the mode option', async () => {
+    const { stdout } = await run('npx', ['tsx', 'src/deploy-commands.ts'], {
+      env: env({ DISCORD_GUILD_ID: discord.guildId, MJ_MODES: 'fast=https://relay.example/mj-fast,relax=https://relay.example/mj-relax' }),
+    });
+    expect(stdout).toMatch(new RegExp(`registered ${commands.length} commands in guild`));
+    const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/guilds/${discord.guildId}/commands`);
+    expect(put?.status).toBe(200);
+    const names = put!.json.map((c: any) => c.name).sort();
+    expect(names).toEqual(commands.map((c) => c.name).sort());
+    const imagine = put!.json.find((c: any) => c.name === 'imagine');
+    expect(imagine.description_localizations['zh-CN']).toBe('根据提示词生成图片');
+    expect(imagine.options.find((o: any) => o.name === 'mode').choices.map((c: any) => c.value)).toEqual(['fast', 'relax']);
+  });
+
+  it('registers globally without a guild id, and without the mode option when no modes are set', async () => {
+    await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: env() });
+    const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/commands`);
+    expect(put?.status).toBe(200);
+    expect(put!.json.find((c: any) => c.name === 'imagine').options.some((o: any) => o.name === 'mode')).toBe(false);
+  });
+
+  it('stops with one line naming a missing variable', async () => {
+    const err = await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DISCORD_TOKEN: 'x', DISCORD_APP_ID: '123456789012345678' } }).catch((e) => e);
+    expect(err.code).toBe(1);
+    expect(err.stderr).toContain('config error: MJ_BASE_URL: missing');
+  });
+});

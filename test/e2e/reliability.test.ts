@@ -1,0 +1,146 @@
+// Faults injected through the fakes: expired interaction tokens, deleted messages, stuck tasks,
+// a proxy that errs while polling, Discord errors on an edit, forged custom_ids.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function imagine(prompt: string) {
+  const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
+  for (let i = 0; i < 150; i++) {
+    const ids = await h.app.stores.tasks.activeIds();
+    if (ids.length) return { it, id: ids[0] };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('not tracked');
+}
+
+const MIN = 60_000;
+
+describe('long jobs outlive the 15-minute interaction token', () => {
+  it('edits through the channel after the token expired and pings the requester once', async () => {
+    h = await startHarness({ sharedClock: true, env: { TASK_DEADLINE_MS: String(60 * MIN) } });
+    const { it, id } = await imagine('a slow relax job');
+    await h.app.poller.tick();
+    const original = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /Submitted/.test(m.content));
+    h.discord.clock.advance(20 * MIN);
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.id === original.id && m.components.length === 2);
+    expect(done.attachments).toHaveLength(1);
+    const edit = h.discord.calls.find((c) => c.method === 'PATCH' && c.path === `/channels/${h.discord.channelId}/messages/${original.id}` && c.status === 200);
+    expect(edit?.auth).toMatch(/^Bot /);
+    const ping = await h.discord.waitForMessage((m) => m.content.includes('your job is done') && m.content.includes(original.id));
+    expect(ping.content).toContain(`<@${h.discord.users.alice.id}>`);
+    expect(h.discord.calls.filter((c) => c.method === 'POST' && c.path === `/channels/${h.discord.channelId}/messages`)).toHaveLength(1);
+  });
+
+  it('posts the result anew, mentioning the requester, when the original message was deleted', async () => {
+    h = await startHarness({ sharedClock: true, env: { TASK_DEADLINE_MS: String(60 * MIN) } });
+    const { it, id } = await imagine('deleted meanwhile');
+    await h.app.poller.tick();
+    const original = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /Submitted/.test(m.content));
+    h.discord.deleteMessage(original.id);
+    h.discord.clock.advance(20 * MIN);
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const fresh = await h.discord.waitForMessage((m) => m.id !== original.id && m.components.length === 2);
+    expect(fresh.content).toContain(`<@${h.discord.users.alice.id}>`);
+    expect(await h.app.stores.tasks.activeIds()).toEqual([]);
+    // Its buttons work like the original's.
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
+    h.discord.clickButton(fresh.id, fresh.components[0].components[0].custom_id);
+    expect((await req).body.taskId).toBe(id);
+  });
+});
+
+describe('stuck tasks', () => {
+  it('past the deadline the reply says so, polling stops, and “Check again” picks it up again', async () => {
+    h = await startHarness({ sharedClock: true, env: { TASK_DEADLINE_MS: String(10 * MIN) } });
+    // The proxy's clock stands still (manual timelines): the task sits in progress, as a stuck one does.
+    const { it, id } = await imagine('stuck at 93%');
+    h.proxy.advance(id, 2);
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /%\)/.test(m.content));
+    h.discord.clock.advance(11 * MIN);
+    await h.app.poller.tick();
+    const timedOut = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /Timed out/.test(m.content));
+    expect(timedOut.embeds[0].title).toBe('Still not finished');
+    const n = h.proxy.requests.length;
+    await h.app.poller.tick();
+    expect(h.proxy.requests.length).toBe(n); // nothing polled any more
+
+    h.proxy.finish(id);
+    const check = timedOut.components[0].components[0];
+    h.discord.clickButton(timedOut.id, check.custom_id);
+    await h.discord.waitForMessage((m) => m.id === timedOut.id && m.components.length === 2 && m.attachments.length === 1);
+  });
+});
+
+describe('proxy faults while polling', () => {
+  for (const [name, quirk] of [
+    ['5xx', { status5xx: 502 }],
+    ['malformed JSON', { malformedJson: true }],
+    ['empty body', { emptyBody: true }],
+    ['connection reset', { resetConnection: true }],
+    ['401', { unauthorized: true }],
+  ] as const) {
+    it(`survives ${name}: the task stays tracked and finishes once the proxy recovers`, async () => {
+      h = await startHarness();
+      const { id } = await imagine(`fault ${name}`);
+      h.proxy.setQuirks(quirk);
+      h.proxy.finish(id);
+      await h.app.poller.tick();
+      await h.app.poller.tick();
+      expect(await h.app.stores.tasks.activeIds()).toEqual([id]);
+      h.proxy.reset();
+      await h.app.poller.tick();
+      await h.discord.waitForMessage((m) => m.components.length === 2);
+      expect(h.logs.join('\n')).not.toContain(API_KEY);
+    });
+  }
+
+  it('a task the proxy no longer knows is reported after repeated misses, not at the first one', async () => {
+    h = await startHarness({ proxy: { advance: 'manual' } });
+    const { it, id } = await imagine('vanishes');
+    h.proxy.tasks.delete(id);
+    await h.app.poller.tick();
+    expect(await h.app.stores.tasks.activeIds()).toEqual([id]);
+    for (let i = 0; i < 10; i++) await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /no longer known/i.test(m.content));
+    expect(await h.app.stores.tasks.activeIds()).toEqual([]);
+  });
+});
+
+describe('Discord faults', () => {
+  it('a 500 on the final edit is retried on the next tick', async () => {
+    h = await startHarness();
+    const { id } = await imagine('discord hiccup');
+    h.proxy.finish(id);
+    h.discord.failNext((method, path) => method === 'PATCH' && path.includes('/messages/'), 500, { message: 'oops', code: 0 });
+    await h.app.poller.tick();
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(await h.app.stores.tasks.activeIds()).toEqual([]);
+  });
+
+  it('a forged or stale custom_id gets a private “expired”, and nothing is sent', async () => {
+    h = await startHarness();
+    const { id } = await imagine('forgery');
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    // Point a button at a record that does not exist by editing the message the fake holds.
+    const forged = structuredClone(grid);
+    forged.components[0].components[0].custom_id = 'mj:b:0000000000000000:0';
+    h.discord.messages.set(grid.id, forged);
+    const n = h.proxy.requests.length;
+    const click = h.discord.clickButton(grid.id, 'mj:b:0000000000000000:0');
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
+    expect(h.discord.callbackOf(click).data.content).toMatch(/expired/);
+    expect(h.proxy.requests.length).toBe(n);
+  });
+});
