@@ -17,8 +17,28 @@ export const DEFAULTS = {
   RESULT_MAX_BYTES: 10 * MiB, // largest result we download and re-attach (Discord's default upload limit)
   EDIT_MIN_INTERVAL_MS: 1_000, // ms between two progress edits of one message
   BUTTONS_OWNER_ONLY: true,
+  USER_MAX_CONCURRENT: 3, // jobs one user may have running at once (0 = no limit)
+  USER_MAX_DAILY: 0, // jobs one user may start per UTC day (0 = no limit)
   LOG_LEVEL: 'info',
 } as const;
+
+/** "guild/id,guild/id" → guild id → allowed ids (a guild that is not listed is not restricted). */
+const guildLists = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s, ctx) => {
+    const out: Record<string, string[]> = {};
+    for (const part of (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^(\d{5,25})\/(\d{5,25})$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected guildId/id pairs separated by commas, got "${part}"` });
+        return z.NEVER;
+      }
+      (out[m[1]] ??= []).push(m[2]);
+    }
+    return out;
+  });
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
 const bool = z
@@ -79,6 +99,10 @@ const schema = z.object({
   RESULT_MAX_BYTES: intFrom(0).default(DEFAULTS.RESULT_MAX_BYTES),
   EDIT_MIN_INTERVAL_MS: intFrom(0).default(DEFAULTS.EDIT_MIN_INTERVAL_MS),
   BUTTONS_OWNER_ONLY: bool.default(DEFAULTS.BUTTONS_OWNER_ONLY),
+  USER_MAX_CONCURRENT: intFrom(0).default(DEFAULTS.USER_MAX_CONCURRENT),
+  USER_MAX_DAILY: intFrom(0).default(DEFAULTS.USER_MAX_DAILY),
+  ALLOWED_CHANNELS: guildLists,
+  ALLOWED_ROLES: guildLists,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default(DEFAULTS.LOG_LEVEL),
 });
 
@@ -102,7 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '?');
-      const msg = input[key] === undefined && !i.message.startsWith('expected name') ? 'missing' : i.message;
+      const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
       return `${key}: ${msg}`;
     });
     throw new ConfigError([...new Set(problems)]);

@@ -14,6 +14,7 @@ import type { TaskRecord } from '../store/tasks.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
+import { checkQuota, countJobs } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
@@ -95,6 +96,7 @@ async function trackReply(
   kind = 'action',
   inReply = true,
 ): Promise<void> {
+  await countJobs(interaction.user.id, ctx, outcome.taskIds.length);
   await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
@@ -127,6 +129,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         await interaction.showModal(buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale));
         return;
       }
+      await checkQuota(interaction.user.id, ctx, /PicReader::all/i.test(button.customId) ? 4 : 1);
       await interaction.deferReply();
       setAck(interaction, 'public-reply');
       if (/PicReader::all/i.test(button.customId)) {
@@ -206,6 +209,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
+  await checkQuota(interaction.user.id, ctx);
   if (purpose === 'prompt') {
     // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
     checkPrompt(prompt);

@@ -6,12 +6,14 @@ import type { Command } from '../../commands/types.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { handleButton, handleModalSubmit } from './components.ts';
 import { parseCustomId } from './custom-id.ts';
+import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
     try {
+      if (!interaction.isAutocomplete()) checkAllowed(interaction, ctx);
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');

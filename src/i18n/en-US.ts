@@ -65,6 +65,10 @@ export const enUS = {
   'error.ZOOM_MISSING': 'Custom Zoom needs `--zoom` with a value above 1 and up to 2 in the prompt.',
   'error.MASK_MISSING': 'Vary (Region) needs a mask: a PNG, black with white where to repaint.',
   'error.TASK_NOT_READY': 'That job has not finished yet.',
+  'error.NOT_ALLOWED_CHANNEL': 'The bot can’t be used in this channel.',
+  'error.NOT_ALLOWED_ROLE': 'You need one of the allowed roles to use the bot here.',
+  'error.QUOTA_RUNNING': 'You already have {limit} jobs running. Wait for one to finish.',
+  'error.QUOTA_DAILY': 'You’ve used your {limit} jobs for today. The count resets at 00:00 UTC.',
   'error.generic': 'Something went wrong on our side. Try again.',
 
   'proxy.UNAVAILABLE': 'The image service can’t be reached right now. Try again in a minute.',

@@ -66,6 +66,10 @@ export const zhCN: Record<MessageKey, string> = {
   'error.ZOOM_MISSING': '自定义缩放需要在提示词中加入 `--zoom`，取值大于 1 且不超过 2。',
   'error.MASK_MISSING': '局部重绘需要蒙版：PNG 图片，黑色背景，需要重绘的区域为白色。',
   'error.TASK_NOT_READY': '该任务还没有完成。',
+  'error.NOT_ALLOWED_CHANNEL': '该频道不能使用机器人。',
+  'error.NOT_ALLOWED_ROLE': '你需要拥有允许的身份组才能在这里使用机器人。',
+  'error.QUOTA_RUNNING': '你已有 {limit} 个任务在进行中，请等待其中一个完成。',
+  'error.QUOTA_DAILY': '你今天的 {limit} 次任务已用完，次数在 UTC 00:00 重置。',
   'error.generic': '出了点问题，请重试。',
 
   'proxy.UNAVAILABLE': '暂时无法连接绘图服务，请稍后重试。',

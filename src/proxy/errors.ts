@@ -90,7 +90,11 @@ export type UserInputErrorCode =
   | 'MASK_MISSING'
   | 'TASK_NOT_READY'
   | 'LINK_INVALID'
-  | 'INPUT_MISSING';
+  | 'INPUT_MISSING'
+  | 'NOT_ALLOWED_CHANNEL'
+  | 'NOT_ALLOWED_ROLE'
+  | 'QUOTA_RUNNING'
+  | 'QUOTA_DAILY';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

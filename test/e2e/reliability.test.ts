@@ -144,3 +144,53 @@ describe('Discord faults', () => {
     expect(h.proxy.requests.length).toBe(n);
   });
 });
+
+describe('nobody gets in where they don’t belong', () => {
+  it('limits jobs running at once per user, counted in the store across a restart', async () => {
+    h = await startHarness({ env: { USER_MAX_CONCURRENT: '2' } });
+    await imagine('one');
+    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'two' }]);
+    for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.restart();
+    const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'three' }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
+    expect(h.discord.callbackOf(third).data.content).toMatch(/already have 2 jobs running/);
+    expect(h.discord.callbackOf(third).data.flags & 64).toBe(64);
+    // Another user is not affected.
+    const bob = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'bob’s' }], { user: h.discord.users.bob });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${bob.id}/`));
+    expect(h.discord.callbackOf(bob).type).toBe(4);
+    expect(h.discord.callbackOf(bob).data.flags ?? 0).toBe(0);
+  });
+
+  it('limits jobs per day', async () => {
+    h = await startHarness({ env: { USER_MAX_DAILY: '1' } });
+    const { id } = await imagine('the only one today');
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const second = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'one more' }], { locale: 'zh-CN' });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${second.id}/`));
+    expect(h.discord.callbackOf(second).data.content).toMatch(/今天的 1 次任务已用完/);
+  });
+
+  it('allow-lists of channels and roles are per guild', async () => {
+    const guildId = '1300000000000000001';
+    const channelId = '1300000000000000002';
+    const role = '1300000000000000003';
+    h = await startHarness({
+      discord: { guildId, channelId },
+      env: { ALLOWED_CHANNELS: `${guildId}/${channelId},1400000000000000001/1400000000000000002`, ALLOWED_ROLES: `${guildId}/${role}` },
+    });
+    const ask = async (opts: any) => {
+      const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'gated' }], opts);
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+      return h.discord.callbackOf(it).data;
+    };
+    expect((await ask({})).content).toMatch(/need one of the allowed roles/);
+    const carol = h.discord.makeUser('carol', [role]);
+    expect((await ask({ user: carol, channelId: '1300000000000000009' })).content).toMatch(/can’t be used in this channel/);
+    const ok = await ask({ user: carol });
+    expect(ok.flags ?? 0).toBe(0);
+    expect(ok.content).toMatch(/Waiting to start/);
+  });
+});

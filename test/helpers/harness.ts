@@ -46,6 +46,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     EDIT_MIN_INTERVAL_MS: '0',
     PROXY_TIMEOUT_MS: '3000',
     LOG_LEVEL: 'debug',
+    USER_MAX_CONCURRENT: '0',
     ...opts.env,
   });
   const logs: string[] = [];
