@@ -11,6 +11,7 @@ import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
+import { ProxyHealth } from './proxy/health.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { Poller } from './tasks/poller.ts';
 import { Tracker } from './tasks/tracker.ts';
@@ -23,6 +24,8 @@ export interface AppOverrides {
   /** false: no poll timer; tests call app.poller.tick(). */
   autoPoll?: boolean;
   commands?: readonly Command[];
+  /** Waits before proxy retries (tests use short ones). */
+  proxyRetryDelaysMs?: number[];
 }
 
 export interface App extends AppContext {
@@ -45,6 +48,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     authStyle: config.MJ_AUTH_STYLE,
     timeoutMs: config.PROXY_TIMEOUT_MS,
     modeBaseUrls: config.MJ_MODES,
+    retryDelaysMs: overrides.proxyRetryDelaysMs,
+    health: new ProxyHealth(5, 30_000, now),
   });
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger });
   const poster = new Poster({

@@ -3,7 +3,7 @@
 // across restarts and processes. Refusals are UserInputErrors: private, localized messages.
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
-import { UserInputError } from '../proxy/errors.ts';
+import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { listRecent } from './recent.ts';
 
 const DAY_MS = 24 * 3600_000;
@@ -26,8 +26,10 @@ export function checkAllowed(i: Interaction, ctx: AppContext): void {
 
 const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
 
-/** Throws when starting `count` more jobs would break the user's limits. */
+/** Throws when starting `count` more jobs would break the user's limits, or the backend is down. */
 export async function checkQuota(userId: string, ctx: AppContext, count = 1): Promise<void> {
+  // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
+  if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
   const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
   if (maxRunning > 0) {
     const recent = await listRecent(ctx, userId);

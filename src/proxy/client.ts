@@ -3,6 +3,7 @@
 // `code` are checked. Failures become ProxyError; nothing here ever reports a header.
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
+import { ProxyHealth } from './health.ts';
 import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './parse.ts';
 import type {
   ActionRequest,
@@ -32,6 +33,9 @@ export interface ProxyClientOptions {
   modeBaseUrls?: Record<string, string>;
   /** Largest response body read (bytes); a bigger one is MALFORMED. */
   maxBodyBytes?: number;
+  /** Waits before each retry (ms). Reads retry on transient errors; submits only when the proxy surely did not take the job. */
+  retryDelaysMs?: number[];
+  health?: ProxyHealth;
   dispatcher?: Dispatcher;
 }
 
@@ -64,7 +68,9 @@ interface RawResponse {
 }
 
 export class ProxyClient {
-  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls'>> & { modeBaseUrls: Record<string, string> };
+  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health'>> & { modeBaseUrls: Record<string, string> };
+  /** The backend's health, fed by every request. */
+  readonly health: ProxyHealth;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
 
@@ -75,8 +81,10 @@ export class ProxyClient {
       authStyle: opts.authStyle,
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
+      retryDelaysMs: opts.retryDelaysMs ?? [300, 1500],
       modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, v.replace(/\/+$/, '')])),
     };
+    this.health = opts.health ?? new ProxyHealth();
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
@@ -255,7 +263,38 @@ export class ProxyClient {
     return h;
   }
 
+  /**
+   * Sends with retries: a read (GET, list) retries on transient failures; a submit only when the
+   * proxy surely did not take the job (connection refused, queue full, 429), never after a reset
+   * or a timeout, which may have reached it.
+   */
   async #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
+    const read = method === 'GET' || route === routes.listByCondition();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.#sendOnce(method, route, body, o);
+        if (res.status >= 500 || res.status === 401 || res.status === 403) this.health.fail();
+        else this.health.ok();
+        const retryStatus = res.status >= 500 || res.status === 429 ? (read ? true : res.status === 429) : false;
+        const queueFull = !read && res.status < 500 && /"code"\s*:\s*(23|30)\b|队列已满/.test(res.text.slice(0, 500));
+        const delay = this.#opts.retryDelaysMs[attempt];
+        if ((retryStatus || queueFull) && delay !== undefined) {
+          await sleep(delay);
+          continue;
+        }
+        return res;
+      } catch (err) {
+        if (err instanceof ProxyError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) this.health.fail();
+        const refused = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+        const delay = this.#opts.retryDelaysMs[attempt];
+        const retry = err instanceof ProxyError && (read ? err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' : refused);
+        if (!retry || delay === undefined) throw err;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
     const url = this.#base(o?.mode) + route;
     const timeoutMs = o?.timeoutMs ?? this.#opts.timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
@@ -285,6 +324,10 @@ export class ProxyClient {
       throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route }, { cause: scrub(err) });
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 function isTimeout(err: unknown, signal: AbortSignal): boolean {

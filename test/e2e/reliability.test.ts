@@ -103,6 +103,26 @@ describe('proxy faults while polling', () => {
     });
   }
 
+  it('a backend that keeps failing is marked unhealthy: new jobs are refused at once, plainly', async () => {
+    h = await startHarness();
+    const { id } = await imagine('before the outage');
+    h.proxy.setQuirks({ status5xx: 503 });
+    for (let i = 0; i < 2; i++) await h.app.poller.tick();
+    const n = h.proxy.requests.length;
+    const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'during the outage' }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+    const cb = h.discord.callbackOf(it);
+    expect(cb.data.flags & 64).toBe(64);
+    expect(cb.data.content).toMatch(/can’t be reached right now/);
+    expect(h.proxy.requests.length).toBe(n);
+    // The poller keeps probing; once the proxy answers, the job finishes.
+    h.proxy.reset();
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(h.app.proxy.health.available).toBe(true);
+  });
+
   it('a task the proxy no longer knows is reported after repeated misses, not at the first one', async () => {
     h = await startHarness({ proxy: { advance: 'manual' } });
     const { it, id } = await imagine('vanishes');

@@ -53,6 +53,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const build = async () => {
     const app = createApp(config, {
       autoPoll: false,
+      proxyRetryDelaysMs: [5, 10],
       now: opts.now ?? (opts.sharedClock ? () => discord.clock.now() : undefined),
       logger: createLogger({ level: 'debug', secrets: [API_KEY, discord.token], write: (l) => logs.push(l) }),
     });

@@ -26,7 +26,7 @@ const clients: ProxyClient[] = [];
 const extraFakes: FakeProxy[] = [];
 
 function client(opts: Partial<ProxyClientOptions> = {}): ProxyClient {
-  const c = new ProxyClient({ baseUrl: proxy.baseUrl, apiKey: KEY, authStyle: 'bearer', timeoutMs: 2000, ...opts });
+  const c = new ProxyClient({ baseUrl: proxy.baseUrl, apiKey: KEY, authStyle: 'bearer', timeoutMs: 2000, retryDelaysMs: [], ...opts });
   clients.push(c);
   return c;
 }

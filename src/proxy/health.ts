@@ -1,0 +1,32 @@
+// A circuit breaker for the backend: after `threshold` failures in a row (no answer, timeouts, 5xx,
+// refused key) it opens, and new jobs are refused at once with a plain message instead of making
+// users wait for timeouts; after `coolDownMs` one attempt is let through (the poller keeps probing).
+export class ProxyHealth {
+  #failures = 0;
+  #openedAt: number | null = null;
+
+  constructor(
+    private readonly threshold = 5,
+    private readonly coolDownMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  ok(): void {
+    this.#failures = 0;
+    this.#openedAt = null;
+  }
+
+  fail(): void {
+    this.#failures++;
+    if (this.#failures >= this.threshold) this.#openedAt = this.now();
+  }
+
+  /** False while the breaker is open. */
+  get available(): boolean {
+    return this.#openedAt === null || this.now() - this.#openedAt >= this.coolDownMs;
+  }
+
+  get consecutiveFailures(): number {
+    return this.#failures;
+  }
+}
