@@ -1,0 +1,82 @@
+// Soak: a few hundred jobs through the real app while the proxy and Discord misbehave at random.
+// Bounded in time; ends with every job in a final, correct Discord state and the bot still healthy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
+
+const JOBS = 200;
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { LIST_BATCH_SIZE: '40' } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** A small seeded PRNG, so a failing run can be replayed. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('soak', () => {
+  it(`${JOBS} jobs with random proxy and Discord faults all end in their final state`, async () => {
+    const rand = rng(20261123);
+    const interactions: { prompt: string; token: string }[] = [];
+    for (let i = 0; i < JOBS; i++) {
+      const outcome = rand() < 0.2 ? 'FAILURE' : 'SUCCESS';
+      h.proxy.nextTimeline(outcome === 'FAILURE' ? 'failure' : 'success');
+      const prompt = `soak job ${i}`;
+      const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }], { user: i % 2 ? h.discord.users.bob : h.discord.users.alice });
+      interactions.push({ prompt, token: it.token });
+      if (i % 20 === 19) await new Promise((r) => setTimeout(r, 50));
+    }
+    for (let i = 0; i < 200 && (await h.app.stores.tasks.activeIds()).length < JOBS; i++) await new Promise((r) => setTimeout(r, 25));
+    const ids = await h.app.stores.tasks.activeIds();
+    expect(ids.length).toBe(JOBS);
+    // Submits reach the proxy in any order: map each interaction to its task through the records.
+    const taskOf = new Map((await h.app.stores.tasks.getMany(ids)).map((r) => [r!.interactionToken, r!.taskId]));
+
+    const faults = [{ status5xx: 502 }, { malformedJson: true }, { resetConnection: true }, { emptyBody: true }, { slowMs: 50 }] as const;
+    const started = Date.now();
+    let ticks = 0;
+    while ((await h.app.stores.tasks.activeIds()).length > 0 && Date.now() - started < 60_000) {
+      ticks++;
+      h.proxy.reset();
+      if (rand() < 0.3) h.proxy.setQuirks(faults[Math.floor(rand() * faults.length)]);
+      if (rand() < 0.3) h.discord.failNext((method, path) => method === 'PATCH' && path.includes('/messages/'), 500, { message: 'boom', code: 0 });
+      for (const id of await h.app.stores.tasks.activeIds()) if (rand() < 0.5) h.proxy.advance(id, 1 + Math.floor(rand() * 2));
+      await h.app.poller.tick();
+    }
+    h.proxy.reset();
+    expect(await h.app.stores.tasks.activeIds()).toEqual([]);
+
+    // Every job's message shows its final state.
+    for (const { prompt, token } of interactions) {
+      const edits = h.discord.calls.filter((c) => c.method === 'PATCH' && c.path.includes(token) && c.status === 200);
+      const last = edits[edits.length - 1]?.json;
+      expect(last, prompt).toBeTruthy();
+      const status = h.proxy.getTask(taskOf.get(token)!).status;
+      expect(['SUCCESS', 'FAILURE'], prompt).toContain(status);
+      if (status === 'SUCCESS') {
+        expect(last.components, prompt).toHaveLength(2);
+        expect(last.attachments, prompt).toHaveLength(1);
+      } else {
+        expect(last.embeds[0]?.title, prompt).toBe('Job failed');
+      }
+      // No state is sent twice in a row.
+      for (let i = 1; i < edits.length; i++) {
+        const a = edits[i - 1].json;
+        const b = edits[i].json;
+        expect(JSON.stringify([a.content, a.embeds, a.components]) === JSON.stringify([b.content, b.embeds, b.components]), `${prompt} edit ${i}`).toBe(false);
+      }
+    }
+
+    // Still healthy: a new job goes through.
+    const after = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'after the storm' }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${after.id}/`));
+    expect(h.discord.callbackOf(after).data.content).toMatch(/Waiting to start/);
+    const everything = JSON.stringify(h.discord.calls) + h.logs.join('\n');
+    expect(everything).not.toContain(API_KEY);
+    console.log(`soak: ${JOBS} jobs settled in ${ticks} ticks, ${Date.now() - started} ms, ${h.discord.calls.length} Discord calls`);
+  }, 120_000);
+});
