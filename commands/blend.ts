@@ -47,7 +47,7 @@ export const blend: Command = {
       mode,
       submit: async () =>
         ctx.proxy.submitBlend(
-          { base64Array: await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS), dimensions: dim.value, ...(botType ? { botType } : {}), state: jobState(interaction) },
+          { base64Array: await readImages(images, limit, ctx), dimensions: dim.value, ...(botType ? { botType } : {}), state: jobState(interaction) },
           { mode },
         ),
     });

@@ -43,7 +43,7 @@ export const describe: Command = {
       prompt: `/describe ${images[0]?.name ?? link}`,
       mode,
       submit: async () => {
-        const source = images.length ? { base64: (await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS))[0] } : { link: link! };
+        const source = images.length ? { base64: (await readImages(images, limit, ctx))[0] } : { link: link! };
         return ctx.proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode });
       },
     });

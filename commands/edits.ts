@@ -30,7 +30,7 @@ export const edits: Command = {
       prompt,
       mode,
       submit: async () => {
-        const [image] = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        const [image] = await readImages(images, limit, ctx);
         return ctx.proxy.submitEdits({ prompt, image, state: jobState(interaction) }, { mode });
       },
     });

@@ -44,7 +44,7 @@ export const imagine: Command = {
       prompt,
       mode,
       submit: async () => {
-        const base64Array = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        const base64Array = await readImages(images, limit, ctx);
         return ctx.proxy.submitImagine(
           { prompt, ...(base64Array.length ? { base64Array } : {}), ...(botType ? { botType } : {}), state: jobState(interaction) },
           { mode },

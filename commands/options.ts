@@ -3,6 +3,7 @@ import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, Slas
 import { checkCount, checkImage, readImage } from '../src/discord/attachments.ts';
 import { localizations } from '../src/i18n/index.ts';
 import type { BotType } from '../src/proxy/types.ts';
+import type { AppContext } from '../src/context.ts';
 import type { DefinitionContext } from './types.ts';
 
 type Builder = SlashCommandBuilder | SlashCommandOptionsOnlyBuilder;
@@ -57,6 +58,7 @@ export function checkedImages(i: ChatInputCommandInteraction, names: string[], l
   return images;
 }
 
-export function readImages(images: Attachment[], limit: number, timeoutMs: number): Promise<string[]> {
-  return Promise.all(images.map((a) => readImage(a, limit, timeoutMs)));
+/** Downloads the checked images (inside the interaction: Discord's links expire) as data URLs. */
+export function readImages(images: Attachment[], limit: number, ctx: AppContext): Promise<string[]> {
+  return Promise.all(images.map((a) => readImage(a, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads })));
 }

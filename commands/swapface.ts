@@ -24,7 +24,7 @@ export const swapface: Command = {
       kind: 'swapface',
       prompt: `/swapface ${images[0].name} → ${images[1].name}`,
       submit: async () => {
-        const [sourceBase64, targetBase64] = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        const [sourceBase64, targetBase64] = await readImages(images, limit, ctx);
         return ctx.proxy.submitSwapFace({ sourceBase64, targetBase64, state: jobState(interaction) });
       },
     });

@@ -37,7 +37,7 @@ export const video: Command = {
       prompt: prompt || `/video ${images[0].name}`,
       mode,
       submit: async () => {
-        const [image] = await readImages(images, limit, ctx.config.PROXY_TIMEOUT_MS);
+        const [image] = await readImages(images, limit, ctx);
         return ctx.proxy.submitVideo({ prompt, image, motion, state: jobState(interaction) }, { mode });
       },
     });

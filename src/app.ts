@@ -7,12 +7,15 @@ import { commands as defaultCommands } from '../commands/index.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
+import { HIDDEN_BUTTONS_KEY } from './discord/components.ts';
 import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { ProxyHealth } from './proxy/health.ts';
+import { createDownloadAgent, hostsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
+import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
 import { Tracker } from './tasks/tracker.ts';
 
@@ -26,16 +29,24 @@ export interface AppOverrides {
   commands?: readonly Command[];
   /** Waits before proxy retries (tests use short ones). */
   proxyRetryDelaysMs?: number[];
+  /**
+   * false: do not connect to the gateway (a worker that only polls and edits, or the second
+   * process of a test on one fake Discord, which would otherwise receive every interaction too).
+   */
+  gateway?: boolean;
 }
 
 export interface App extends AppContext {
   client: Client;
+  /** The notifyHook receiver, when NOTIFY_HOOK_URL is set. */
+  notifyHook: NotifyHookServer | null;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** `release: false` leaves this process's task leases to expire, as a crash would (tests). */
+  stop(opts?: { release?: boolean }): Promise<void>;
 }
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN, config.NOTIFY_HOOK_SECRET] });
   const now = overrides.now ?? Date.now;
   const client = new Client({
     intents: [],
@@ -50,17 +61,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     modeBaseUrls: config.MJ_MODES,
     retryDelaysMs: overrides.proxyRetryDelaysMs,
     health: new ProxyHealth(5, 30_000, now),
+    // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
+    notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
   });
-  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger });
+  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now });
+  // Downloads may reach the configured hosts (the proxy, Discord's API) even on a private network.
+  const downloads = createDownloadAgent(hostsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
   const poster = new Poster({
     rest: client.rest,
+    dispatcher: downloads,
     applicationId: config.DISCORD_APP_ID,
     logger,
     now,
     resultMaxBytes: config.RESULT_MAX_BYTES,
     downloadTimeoutMs: config.PROXY_TIMEOUT_MS,
   });
-  const tracker = new Tracker({
+  const tracker: Tracker = new Tracker({
     tasks: stores.tasks,
     poster,
     logger,
@@ -68,18 +84,35 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     deadlineMs: config.TASK_DEADLINE_MS,
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
+    onActive: (record) => poller.follow(record),
   });
-  const poller = new Poller({
+  const push = Boolean(config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET);
+  const poller: Poller = new Poller({
     proxy,
     tasks: stores.tasks,
     settings: stores.settings,
     tracker,
+    leases: stores.leases,
     logger,
     now,
     batchSize: config.LIST_BATCH_SIZE,
     concurrency: config.FETCH_CONCURRENCY,
+    intervals: { moving: config.POLL_INTERVAL_MS, queued: config.POLL_QUEUED_INTERVAL_MS, push: config.POLL_PUSH_INTERVAL_MS },
+    push,
+    leaseTtlMs: config.LEASE_TTL_MS,
+    hintBus: push ? stores.hints : null,
   });
-  const ctx: AppContext = { config, proxy, stores, tracker, poller, logger, now };
+  const notifyHook = push
+    ? new NotifyHookServer({
+        host: config.NOTIFY_HOOK_HOST,
+        port: config.NOTIFY_HOOK_PORT,
+        secret: config.NOTIFY_HOOK_SECRET!,
+        maxBodyBytes: config.NOTIFY_HOOK_MAX_BYTES,
+        logger,
+        onTask: (id) => poller.hint(id),
+      })
+    : null;
+  const ctx: AppContext = { config, proxy, stores, tracker, poller, logger, now, downloads };
   const route = createRouter(overrides.commands ?? defaultCommands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
@@ -87,17 +120,35 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     ...ctx,
     client,
+    notifyHook,
     async start() {
-      const ready = once(client, Events.ClientReady);
-      await client.login(config.DISCORD_TOKEN);
-      await ready;
-      logger.info('logged in', { user: client.user?.tag });
-      if (overrides.autoPoll !== false) poller.start(config.POLL_INTERVAL_MS);
+      const hidden = await stores.settings.get(HIDDEN_BUTTONS_KEY).catch(() => undefined);
+      if (Array.isArray(hidden)) tracker.setHiddenButtons(hidden.filter((h): h is string => typeof h === 'string'));
+      if (notifyHook) {
+        // With several processes a callback reaches any of them: the task's owner gets it relayed.
+        await stores.hints?.subscribe((ids) => {
+          for (const id of ids) poller.hint(id, true);
+        });
+        await notifyHook.listen();
+        logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port, url: config.NOTIFY_HOOK_URL });
+      }
+      if (overrides.gateway === false) {
+        client.rest.setToken(config.DISCORD_TOKEN);
+      } else {
+        const ready = once(client, Events.ClientReady);
+        await client.login(config.DISCORD_TOKEN);
+        await ready;
+        logger.info('logged in', { user: client.user?.tag });
+      }
+      if (overrides.autoPoll !== false) poller.start();
     },
-    async stop() {
-      await poller.stop();
+    async stop(opts = {}) {
+      await notifyHook?.close();
+      await poller.stop({ release: opts.release });
+      await tracker.stop();
       await client.destroy();
       await proxy.close();
+      await downloads.close();
       await stores.close();
     },
   };

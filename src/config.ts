@@ -8,7 +8,13 @@ const MiB = 1024 * 1024;
 export const DEFAULTS = {
   MJ_AUTH_STYLE: 'bearer',
   STORE_URL: 'sqlite://data/mjbot.sqlite',
-  POLL_INTERVAL_MS: 3_000, // ms between poller ticks
+  POLL_INTERVAL_MS: 3_000, // ms between two polls of a task that moves
+  POLL_QUEUED_INTERVAL_MS: 10_000, // ms between two polls of a task waiting, unchanged, in the proxy's queue
+  POLL_PUSH_INTERVAL_MS: 15_000, // ms between two safety-net polls of a task whose notifyHook callbacks arrive
+  LEASE_TTL_MS: 30_000, // ms a process's claim on a task lasts without renewal (another process takes over after)
+  NOTIFY_HOOK_HOST: '0.0.0.0',
+  NOTIFY_HOOK_PORT: 8787,
+  NOTIFY_HOOK_MAX_BYTES: 1 * MiB, // largest callback body read
   TASK_DEADLINE_MS: 15 * 60_000, // ms a task may take before we give up on it
   PROXY_TIMEOUT_MS: 15_000, // ms per proxy request
   LIST_BATCH_SIZE: 50, // task ids per list-by-condition call
@@ -91,6 +97,18 @@ const schema = z.object({
     .default(DEFAULTS.STORE_URL)
     .refine((s) => /^(sqlite|redis|rediss):\/\/.+/.test(s), 'expected sqlite://path or redis://host:port'),
   POLL_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_INTERVAL_MS),
+  POLL_QUEUED_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_QUEUED_INTERVAL_MS),
+  POLL_PUSH_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_PUSH_INTERVAL_MS),
+  LEASE_TTL_MS: intFrom(100).default(DEFAULTS.LEASE_TTL_MS),
+  NOTIFY_HOOK_URL: httpUrl.optional(),
+  NOTIFY_HOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,200}$/, 'expected 16 or more letters, digits, - or _')
+    .optional(),
+  NOTIFY_HOOK_HOST: z.string().trim().min(1).default(DEFAULTS.NOTIFY_HOOK_HOST),
+  NOTIFY_HOOK_PORT: intFrom(0).max(65_535).default(DEFAULTS.NOTIFY_HOOK_PORT),
+  NOTIFY_HOOK_MAX_BYTES: intFrom(1024).default(DEFAULTS.NOTIFY_HOOK_MAX_BYTES),
   TASK_DEADLINE_MS: intFrom(10_000).default(DEFAULTS.TASK_DEADLINE_MS),
   PROXY_TIMEOUT_MS: intFrom(500).default(DEFAULTS.PROXY_TIMEOUT_MS),
   LIST_BATCH_SIZE: intFrom(1).default(DEFAULTS.LIST_BATCH_SIZE),
@@ -123,18 +141,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable counts as unset, as in most .env tooling.
   const input = Object.fromEntries(CONFIG_KEYS.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const key = String(i.path[0] ?? '?');
-      const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
-      return `${key}: ${msg}`;
-    });
-    throw new ConfigError([...new Set(problems)]);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '?');
+        const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
+        return `${key}: ${msg}`;
+      });
+  // The secret is what keeps strangers from the receiver: push needs both or neither.
+  if (input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
+  if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(parsed.data);
 }
 
 /** The config with secrets masked, for a start-up log line. */
 export function redacted(config: Config): Record<string, unknown> {
-  return { ...config, DISCORD_TOKEN: '***', MJ_API_KEY: config.MJ_API_KEY ? '***' : '', STORE_URL: config.STORE_URL.replace(/\/\/[^@/]*@/, '//***@') };
+  return {
+    ...config,
+    DISCORD_TOKEN: '***',
+    MJ_API_KEY: config.MJ_API_KEY ? '***' : '',
+    NOTIFY_HOOK_SECRET: config.NOTIFY_HOOK_SECRET ? '***' : undefined,
+    STORE_URL: config.STORE_URL.replace(/\/\/[^@/]*@/, '//***@'),
+  };
 }

@@ -1,4 +1,5 @@
 // What commands and interaction handlers are given: built once by createApp.
+import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProxyClient } from './proxy/client.ts';
@@ -14,4 +15,6 @@ export interface AppContext {
   poller: Poller;
   logger: Logger;
   now: () => number;
+  /** The dispatcher for downloads (uploads, results): refuses private addresses of untrusted hosts. */
+  downloads: Dispatcher;
 }

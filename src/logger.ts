@@ -11,8 +11,8 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createScrubber(secrets: string[]): (s: string) => string {
-  const list = secrets.filter((s) => s && s.length >= 4).sort((a, b) => b.length - a.length);
+export function createScrubber(secrets: readonly (string | undefined)[]): (s: string) => string {
+  const list = secrets.filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length);
   return (s) => {
     let out = s;
     for (const secret of list) out = out.split(secret).join('***');
@@ -29,7 +29,7 @@ export function describeError(err: unknown): Record<string, unknown> {
   return { message: String(err) };
 }
 
-export function createLogger(opts: { level?: LogLevel; secrets?: string[]; write?: (line: string) => void } = {}): Logger {
+export function createLogger(opts: { level?: LogLevel; secrets?: (string | undefined)[]; write?: (line: string) => void } = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const scrub = createScrubber(opts.secrets ?? []);
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));

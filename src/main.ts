@@ -18,7 +18,7 @@ try {
   throw err;
 }
 
-const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN, config.NOTIFY_HOOK_SECRET] });
 logger.info('starting mjbot', { config: redacted(config) });
 const app = createApp(config, { logger });
 

@@ -1,13 +1,24 @@
-// npm run preview -- <task.json> [--locale zh-CN] [--owner <user id>] [--prompt "…"]
-// Prints, as JSON, exactly the message (content, embeds, components) the bot would post for a
-// task object as a relay returns it. Accepts any JSON without crashing: what is not a task
+// npm run preview -- <task.json|-> [--locale zh-CN] [--owner <user id>] [--prompt "…"] [--link]
+// Prints, as JSON, exactly the message (content, embeds, components, allowed mentions,
+// attachments) the bot would post for a task object as a relay returns it, plus `problems`: any
+// Discord limit the message would break. Accepts any JSON without crashing: what is not a task
 // renders as "waiting", which is what the bot would show.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseTask } from './proxy/parse.ts';
 import { messageBody, renderTaskView } from './render/task-view.ts';
 import { checkMessageLimits } from './render/limits.ts';
 
-export function preview(raw: unknown, opts: { locale?: string; owner?: string; prompt?: string; media?: 'attach' | 'link' } = {}) {
+export interface PreviewOptions {
+  locale?: string;
+  owner?: string;
+  prompt?: string;
+  media?: 'attach' | 'link';
+  /** Proxy customIds already pressed (shown green). */
+  pressed?: string[];
+}
+
+export function preview(raw: unknown, opts: PreviewOptions = {}) {
   // A list-by-condition answer (an array) previews its first task.
   const first = Array.isArray(raw) ? raw[0] : raw;
   const task = parseTask(first);
@@ -16,18 +27,37 @@ export function preview(raw: unknown, opts: { locale?: string; owner?: string; p
     ownerId: opts.owner ?? '100000000000000001',
     prompt: opts.prompt ?? '',
     media: opts.media ?? 'attach',
+    pressed: opts.pressed ?? [],
   });
   // The body as sent, plus the result URLs the bot downloads and uploads as files[n].
   return { body: messageBody(view, view.files.length ? view.files.map((f) => f.name) : undefined), files: view.files, problems: checkMessageLimits(view) };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const VALUED = new Set(['--locale', '--owner', '--prompt']);
+
+function parseArgs(argv: string[]): { file?: string; values: Map<string, string>; link: boolean } {
+  const values = new Map<string, string>();
+  let file: string | undefined;
+  let link = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (VALUED.has(a)) values.set(a, argv[++i] ?? '');
+    else if (a === '--link') link = true;
+    else if (file === undefined && (a === '-' || !a.startsWith('--'))) file = a;
+  }
+  return { file, values, link };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const file = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+function isMain(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const { file, values, link } = parseArgs(process.argv.slice(2));
   if (!file) {
     console.error('usage: npm run preview -- <task.json|-> [--locale zh-CN] [--owner <id>] [--prompt "…"] [--link]');
     process.exit(2);
@@ -40,6 +70,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`preview: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  const out = preview(raw, { locale: arg('--locale'), owner: arg('--owner'), prompt: arg('--prompt'), media: process.argv.includes('--link') ? 'link' : 'attach' });
+  const out = preview(raw, { locale: values.get('--locale'), owner: values.get('--owner'), prompt: values.get('--prompt'), media: link ? 'link' : 'attach' });
   console.log(JSON.stringify(out, null, 2));
 }

@@ -2,6 +2,7 @@
 // downloaded inside the interaction (Discord's attachment links expire) and checked again by
 // their bytes, since a content type can lie.
 import type { Attachment } from 'discord.js';
+import type { Dispatcher } from 'undici';
 import { UserInputError } from '../proxy/errors.ts';
 import { download, sniffImageType, toDataUrl } from '../media/download.ts';
 
@@ -29,8 +30,8 @@ export function checkCount(count: number, min: number, max: number): void {
 }
 
 /** Downloads a checked image and returns it as a data URL; the bytes must really be an image. */
-export async function readImage(att: AttachmentLike, maxBytes: number, timeoutMs: number): Promise<string> {
-  const got = await download(att.url, { maxBytes, timeoutMs });
+export async function readImage(att: AttachmentLike, maxBytes: number, opts: { timeoutMs: number; dispatcher?: Dispatcher }): Promise<string> {
+  const got = await download(att.url, { maxBytes, ...opts });
   if ('error' in got) {
     if (got.error === 'TOO_LARGE') throw new UserInputError('ATTACHMENT_TOO_LARGE', { name: att.name, size: formatBytes(att.size), limit: formatBytes(maxBytes) });
     if (got.error === 'EMPTY') throw new UserInputError('ATTACHMENT_EMPTY', { name: att.name });

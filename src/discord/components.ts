@@ -7,9 +7,9 @@ import type { AppContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { UserInputError, ProxyError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { fallbackFace, modalKindOf } from '../render/buttons.ts';
+import { effectiveButtons, fallbackFace, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
-import { numberedPrompts, shortenOptions } from '../render/prompts.ts';
+import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
@@ -19,7 +19,7 @@ import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
 
-const HIDDEN_KEY = 'hidden-buttons';
+export const HIDDEN_BUTTONS_KEY = 'hidden-buttons';
 
 /** The record behind a custom_id, checked for existence and (optionally) ownership. */
 async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
@@ -29,8 +29,9 @@ async function loadRecord(ctx: AppContext, taskId: string, userId: string, owner
   return record;
 }
 
+/** The button at `index` as the message shows it (synthesized describe/shorten picks included). */
 function buttonAt(record: TaskRecord, index: number): TaskButton {
-  const b = record.task?.buttons[index];
+  const b = effectiveButtons(record.task, record.locale)[index];
   if (!b) throw new UserInputError('EXPIRED');
   return b;
 }
@@ -57,15 +58,12 @@ function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpos
 
 /** The four prompts of a DESCRIBE result (api.md §2.4: where the text sits differs by backend). */
 function describePrompts(record: TaskRecord): string[] {
-  const t = record.task;
-  return numberedPrompts(t?.properties.finalPrompt || t?.promptEn || t?.prompt || '');
+  return record.task ? numberedPrompts(describeText(record.task)) : [];
 }
 
 /** The shortened options of a SHORTEN result. */
 function shortenPrompts(record: TaskRecord): string[] {
-  const t = record.task;
-  const text = [t?.properties.finalPrompt, t?.description].find((x) => x && /shortened/i.test(x)) ?? t?.properties.finalPrompt ?? '';
-  return shortenOptions(text);
+  return record.task ? shortenOptions(shortenText(record.task)) : [];
 }
 
 /** Patterns of customIds this backend refused as unknown: not offered again (issue: backends differ). */
@@ -80,9 +78,11 @@ export function hiddenPattern(customId: string): string {
 }
 
 async function rememberUnsupported(ctx: AppContext, customId: string): Promise<void> {
-  const list = ((await ctx.stores.settings.get(HIDDEN_KEY)) as string[] | undefined) ?? [];
+  const list = ((await ctx.stores.settings.get(HIDDEN_BUTTONS_KEY)) as string[] | undefined) ?? [];
   const p = hiddenPattern(customId);
-  if (p && !list.includes(p)) await ctx.stores.settings.set(HIDDEN_KEY, [...list, p]);
+  if (!p || list.includes(p)) return;
+  await ctx.stores.settings.set(HIDDEN_BUTTONS_KEY, [...list, p]);
+  ctx.tracker.setHiddenButtons([...list, p]);
 }
 
 /** Follows the answer of an action or modal submit as a new job shown in this interaction's reply. */
@@ -229,7 +229,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   }
   await interaction.deferReply();
   setAck(interaction, 'public-reply');
-  const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, ctx.config.PROXY_TIMEOUT_MS) : undefined;
+  const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) : undefined;
   if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
   const state = jobState(interaction);
   let outcome: SubmitOutcome;

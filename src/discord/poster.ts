@@ -7,6 +7,7 @@ import { t } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
 import { messageBody, type MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
+import type { Dispatcher } from 'undici';
 import { download } from '../media/download.ts';
 
 /** Discord error codes that mean "this route can no longer reach that message". */
@@ -23,6 +24,7 @@ export interface PosterOptions {
   now: () => number;
   resultMaxBytes: number;
   downloadTimeoutMs: number;
+  dispatcher?: Dispatcher;
 }
 
 
@@ -36,7 +38,7 @@ export class Poster {
     const out: RawFile[] = [];
     let total = 0;
     for (const f of view.files) {
-      const got = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs });
+      const got = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs, dispatcher: this.o.dispatcher });
       if ('error' in got) {
         this.o.logger.warn('result download failed', { reason: got.error });
         return null;

@@ -37,6 +37,12 @@ export const enUS = {
   'button.animate': 'Animate',
   'button.action': 'Action',
 
+  'render.shortenTokens': 'IMPORTANT TOKENS',
+  'render.shortenOptions': 'SHORTENED OPTIONS',
+  'render.shortenDetails': 'DETAILS',
+  'button.showDetails': 'Show Details',
+  'button.imagineAll': 'Imagine all',
+
   'fail.banned': 'Midjourney’s moderator rejected the prompt.',
   'fail.imageDenied': 'The image was rejected by Midjourney’s filters.',
   'fail.invalidParameter': 'Midjourney did not accept a parameter in the prompt.',

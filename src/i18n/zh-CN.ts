@@ -38,6 +38,12 @@ export const zhCN: Record<MessageKey, string> = {
   'button.animate': '动画',
   'button.action': '操作',
 
+  'render.shortenTokens': '重要词（IMPORTANT TOKENS）',
+  'render.shortenOptions': '精简选项（SHORTENED OPTIONS）',
+  'render.shortenDetails': '详情（DETAILS）',
+  'button.showDetails': '显示详情',
+  'button.imagineAll': '全部生成',
+
   'fail.banned': 'Midjourney 审核认为提示词违规。',
   'fail.imageDenied': '图片被 Midjourney 的过滤器拒绝。',
   'fail.invalidParameter': 'Midjourney 不接受提示词中的某个参数。',

@@ -37,7 +37,7 @@ export async function download(url: string, opts: DownloadOptions): Promise<Down
     }
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       return { error: 'TOO_LARGE' };
     }
     const chunks: Buffer[] = [];
@@ -45,7 +45,7 @@ export async function download(url: string, opts: DownloadOptions): Promise<Down
     for await (const chunk of res.body) {
       size += chunk.length;
       if (size > opts.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         return { error: 'TOO_LARGE' };
       }
       chunks.push(chunk as Buffer);
@@ -69,4 +69,11 @@ export function sniffImageType(data: Buffer): 'image/png' | 'image/jpeg' | 'imag
 
 export function toDataUrl(data: Buffer, mime: string): string {
   return `data:${mime};base64,${data.toString('base64')}`;
+}
+
+/** Stops reading a body. undici's destroy() emits an AbortError; without a listener that error
+ * would be uncaught and take the process down. */
+export function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }

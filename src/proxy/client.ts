@@ -4,6 +4,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
 import { ProxyHealth } from './health.ts';
+import { discard } from '../media/download.ts';
 import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './parse.ts';
 import type {
   ActionRequest,
@@ -37,6 +38,8 @@ export interface ProxyClientOptions {
   retryDelaysMs?: number[];
   health?: ProxyHealth;
   dispatcher?: Dispatcher;
+  /** The notifyHook URL every submit carries unless its body names one (push, api.md §4). */
+  notifyHook?: string;
 }
 
 export interface CallOptions {
@@ -68,7 +71,8 @@ interface RawResponse {
 }
 
 export class ProxyClient {
-  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health'>> & { modeBaseUrls: Record<string, string> };
+  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health' | 'notifyHook'>> & { modeBaseUrls: Record<string, string> };
+  readonly #notifyHook: string | undefined;
   /** The backend's health, fed by every request. */
   readonly health: ProxyHealth;
   readonly #dispatcher: Dispatcher;
@@ -85,6 +89,7 @@ export class ProxyClient {
       modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, v.replace(/\/+$/, '')])),
     };
     this.health = opts.health ?? new ProxyHealth();
+    this.#notifyHook = opts.notifyHook;
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
@@ -189,6 +194,7 @@ export class ProxyClient {
   // --- plumbing ---------------------------------------------------------------------------
 
   async #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
+    if (this.#notifyHook && !(body as { notifyHook?: string }).notifyHook) body = { ...body, notifyHook: this.#notifyHook };
     const res = await this.#send('POST', route, body, o);
     const sr = this.#result(route, res);
     const outcome = submitOutcome(sr);
@@ -313,7 +319,7 @@ export class ProxyClient {
       for await (const chunk of res.body) {
         size += chunk.length;
         if (size > this.#opts.maxBodyBytes) {
-          res.body.destroy();
+          discard(res.body);
           throw new ProxyError('MALFORMED', { route, status: res.statusCode, description: 'response too large' });
         }
         chunks.push(chunk as Buffer);
@@ -342,3 +348,4 @@ function scrub(err: unknown): { name: string; code?: string } {
   const e = err as { name?: string; code?: string } | null;
   return { name: e?.name ?? 'Error', code: e?.code };
 }
+

@@ -60,6 +60,16 @@ function urlList(v: unknown): string[] {
   return out;
 }
 
+/** An emoji as a name: a string as is; Discord's `{name, id, animated}` object as `<:name:id>` (or its name). */
+function emojiName(v: unknown): string {
+  if (isObject(v)) {
+    const name = str(v.name).trim();
+    const id = str(v.id).trim();
+    return id && name ? `<${v.animated ? 'a' : ''}:${name}:${id}>` : name;
+  }
+  return str(v).trim();
+}
+
 function buttons(v: unknown): TaskButton[] {
   if (!Array.isArray(v)) return [];
   const out: TaskButton[] = [];
@@ -71,7 +81,7 @@ function buttons(v: unknown): TaskButton[] {
     const style = Number(b.style);
     out.push({
       customId,
-      emoji: str(b.emoji).trim(),
+      emoji: emojiName(b.emoji),
       label: str(b.label).trim(),
       type: Number.isFinite(type) ? type : 2,
       style: Number.isFinite(style) ? style : 2,

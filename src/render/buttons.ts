@@ -3,8 +3,9 @@
 // Order within a group is the proxy's; never more than 5 a row and 5 rows.
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIMessageComponentEmoji } from 'discord.js';
 import { t } from '../i18n/index.ts';
-import type { TaskButton } from '../proxy/types.ts';
+import type { Task, TaskButton } from '../proxy/types.ts';
 import { customIds } from '../discord/custom-id.ts';
+import { describeText, numberedPrompts, shortenOptions, shortenText, KEYCAPS as PICK_EMOJI } from './prompts.ts';
 
 export const MAX_ROWS = 5;
 export const MAX_PER_ROW = 5;
@@ -12,19 +13,54 @@ const MAX_LABEL = 80;
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
-type Group = 'upscale' | 'variation' | 'hd' | 'zoom' | 'pan' | 'describe' | 'shorten' | 'video' | 'other';
+/** Midjourney's rows, in the order it shows them (ux.md "Buttons"). */
+const GROUP_ORDER = ['upscale', 'variation', 'hd', 'zoom', 'pan', 'video', 'describe', 'shorten', 'other'] as const;
+export type ButtonGroup = (typeof GROUP_ORDER)[number];
 
 /** Which of Midjourney's rows a customId belongs to (api.md §3). */
-export function buttonGroup(customId: string): Group {
+export function buttonGroup(customId: string): ButtonGroup {
   if (/::upsample::\d|::reroll::/.test(customId)) return 'upscale';
   if (/::variation::\d/.test(customId)) return 'variation';
   if (/upsample_v|upsample_max|low_variation|high_variation|::Inpaint::/i.test(customId)) return 'hd';
   if (/::Outpaint::|::CustomZoom::/i.test(customId)) return 'zoom';
   if (/::pan_(left|right|up|down)::/.test(customId)) return 'pan';
   if (/PicReader|Picread/i.test(customId)) return 'describe';
-  if (/PromptAnalyzer/i.test(customId)) return 'shorten';
+  // "Show Details" (PromptAnalyzerExtended) sits on a row of its own, after the five picks.
+  if (/PromptAnalyzer::\d/i.test(customId)) return 'shorten';
   if (/animate|video/i.test(customId)) return 'video';
   return 'other';
+}
+
+/** The customIds a proxy gives a DESCRIBE / SHORTEN result (api.md §2.4). */
+export const PICK_IDS = {
+  describe: (n: number) => `MJ::Job::PicReader::${n}`,
+  describeAll: 'MJ::Job::PicReader::all',
+  shorten: (n: number) => `MJ::Job::PromptAnalyzer::${n}`,
+} as const;
+
+const synthetic = (customId: string, emoji: string, label = ''): TaskButton => ({ customId, emoji, label, type: 2, style: 2 });
+
+/**
+ * The buttons a finished task offers: its own, or, for a DESCRIBE / SHORTEN result that came
+ * without any (new-api relays drop them), the picks Midjourney would show: 1️⃣–4️⃣ and
+ * "🎉 Imagine all" for the prompts of a describe, 1️⃣–5️⃣ for the options of a shorten.
+ * The renderer and the click router both index into this list (`mj:b:<taskId>:<index>`); the
+ * locale changes only the synthesized labels, never the order.
+ */
+export function effectiveButtons(task: Task | null, locale = 'en-US'): TaskButton[] {
+  if (!task) return [];
+  if (task.buttons.length || task.status !== 'SUCCESS') return task.buttons;
+  if (task.action === 'DESCRIBE') {
+    const n = Math.min(4, numberedPrompts(describeText(task)).length);
+    if (n === 0) return [];
+    const picks = Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.describe(i + 1), PICK_EMOJI[i]));
+    return n > 1 ? [...picks, synthetic(PICK_IDS.describeAll, '🎉', t(locale, 'button.imagineAll'))] : picks;
+  }
+  if (task.action === 'SHORTEN') {
+    const n = Math.min(5, shortenOptions(shortenText(task)).length);
+    return Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.shorten(i + 1), PICK_EMOJI[i]));
+  }
+  return task.buttons;
 }
 
 /** Buttons that always open a modal at the proxy (code 21): the bot shows its own modal first. */
@@ -36,7 +72,7 @@ export function modalKindOf(customId: string): ModalKind | null {
   return null;
 }
 
-const KEYCAPS = ['0️⃣', '1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'];
+const KEYCAP_OF_DIGIT = ['0️⃣', '1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'];
 const PAN_EMOJI: Record<string, string> = { left: '⬅️', right: '➡️', up: '⬆️', down: '⬇️' };
 
 /** A label or a unicode emoji for a button that came with neither (or only an unusable emoji name). */
@@ -58,8 +94,9 @@ export function fallbackFace(customId: string, locale: string): { label?: string
   if (/::CustomZoom::/i.test(customId)) return { label: 'Custom Zoom', emoji: '🔍' };
   if ((m = /::pan_(left|right|up|down)::/.exec(customId))) return { emoji: PAN_EMOJI[m[1]] };
   if ((m = /animate_(high|low)/.exec(customId))) return { label: `${t(locale, 'button.animate')} (${m[1] === 'high' ? 'High' : 'Low'})`, emoji: '🎞️' };
-  if (/PicReader::all/i.test(customId)) return { label: 'Imagine all', emoji: '🎉' };
-  if ((m = /(?:PicReader|PromptAnalyzer)::(\d)/i.exec(customId))) return { emoji: KEYCAPS[Number(m[1])] };
+  if (/PicReader::all/i.test(customId)) return { label: t(locale, 'button.imagineAll'), emoji: '🎉' };
+  if (/PromptAnalyzerExtended|show_?details/i.test(customId)) return { label: t(locale, 'button.showDetails') };
+  if ((m = /(?:PicReader|PromptAnalyzer)::([1-9])/i.exec(customId))) return { emoji: KEYCAP_OF_DIGIT[Number(m[1])] };
   if (/BOOKMARK/i.test(customId)) return { emoji: '❤️' };
   return { label: t(locale, 'button.action') };
 }
@@ -69,13 +106,19 @@ export function fallbackFace(customId: string, locale: string): { label?: string
  * like `upscale_1` that Discord would reject (the whole message fails), so a bare name is dropped.
  */
 export function toDiscordEmoji(emoji: string): APIMessageComponentEmoji | undefined {
-  const e = emoji.trim();
+  const e = (emoji ?? '').trim();
   if (!e) return undefined;
-  const custom = /^<(a?):(\w{2,32}):(\d{15,21})>$/.exec(e);
-  if (custom) return { id: custom[3], name: custom[2], animated: custom[1] === 'a' };
-  // Unicode emoji: no ASCII letters or digits outside keycaps, and short.
-  if (e.length <= 16 && !/[A-Za-z_]/.test(e) && /[^\x00-\x7F]/.test(e)) return { name: e };
-  return undefined;
+  const custom = /^<(a?):(\w{2,32}):(\d{17,20})>$/.exec(e);
+  if (custom) return { id: custom[3], name: custom[2], ...(custom[1] === 'a' ? { animated: true } : {}) };
+  return isUnicodeEmoji(e) ? { name: e } : undefined;
+}
+
+/** One unicode emoji (a pictograph, a flag, a keycap, with their joiners and modifiers), as Discord accepts. */
+export function isUnicodeEmoji(s: string): boolean {
+  if (!s || s.length > 32 || /[A-Za-z_]/.test(s)) return false;
+  if (!/\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(s)) return false;
+  // Nothing but emoji material: pictographs, regional indicators, keycap bases (#*0-9), ZWJ, VS16, skin tones, tags.
+  return /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9\u200d\ufe0f\u20e3]|[\u{e0020}-\u{e007f}])+$/u.test(s);
 }
 
 function truncate(s: string, n: number): string {
@@ -93,38 +136,44 @@ export interface ButtonContext {
 
 /** Discord button rows for a task's buttons; `extra` buttons (our own) are appended if room is left. */
 export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: APIButtonComponentWithCustomId[] = []): ButtonRow[] {
-  const groups = new Map<Group, APIButtonComponentWithCustomId[]>();
+  const groups = new Map<ButtonGroup, APIButtonComponentWithCustomId[]>();
+  const hidden = [...(ctx.hidden ?? [])].filter(Boolean);
   buttons.forEach((b, index) => {
-    if (ctx.hidden && [...ctx.hidden].some((h) => b.customId.includes(h))) return;
+    if (hidden.some((h) => b.customId.includes(h))) return;
     const emoji = toDiscordEmoji(b.emoji);
-    let label = b.label.trim();
-    let face: { label?: string; emoji?: string } = {};
-    if (!label && !emoji) face = fallbackFace(b.customId, ctx.locale);
-    else if (!emoji && b.emoji && !label) face = fallbackFace(b.customId, ctx.locale);
-    label = truncate(label || face.label || '', MAX_LABEL);
+    // A button with nothing Discord can show (no label, no usable emoji) gets a face of its own.
+    const face = !b.label.trim() && !emoji ? fallbackFace(b.customId, ctx.locale) : {};
+    const label = truncate(b.label.trim() || face.label || (emoji || face.emoji ? '' : t(ctx.locale, 'button.action')), MAX_LABEL);
     const finalEmoji = emoji ?? (face.emoji ? { name: face.emoji } : undefined);
-    const button: APIButtonComponentWithCustomId = {
-      type: ComponentType.Button,
-      custom_id: customIds.button(ctx.taskId, index),
-      style: b.style === 3 || ctx.pressed.has(b.customId) ? ButtonStyle.Success : ButtonStyle.Secondary,
-      ...(label ? { label } : {}),
-      ...(finalEmoji ? { emoji: finalEmoji } : {}),
-    };
-    if (!label && !finalEmoji) button.label = t(ctx.locale, 'button.action');
     const g = buttonGroup(b.customId);
     if (!groups.has(g)) groups.set(g, []);
-    groups.get(g)!.push(button);
+    groups.get(g)!.push({
+      type: ComponentType.Button,
+      custom_id: customIds.button(ctx.taskId, index),
+      style: b.style === ButtonStyle.Success || ctx.pressed.has(b.customId) ? ButtonStyle.Success : ButtonStyle.Secondary,
+      ...(label ? { label } : {}),
+      ...(finalEmoji ? { emoji: finalEmoji } : {}),
+    });
   });
   const rows: ButtonRow[] = [];
-  for (const list of groups.values()) {
+  for (const g of GROUP_ORDER) {
+    const list = groups.get(g) ?? [];
     for (let i = 0; i < list.length; i += MAX_PER_ROW) {
       rows.push({ type: ComponentType.ActionRow, components: list.slice(i, i + MAX_PER_ROW) });
     }
   }
-  if (extra.length) {
-    const last = rows[rows.length - 1];
-    if (last && last.components.length + extra.length <= MAX_PER_ROW && rows.length >= MAX_ROWS) last.components.push(...extra);
-    else rows.push({ type: ComponentType.ActionRow, components: extra.slice(0, MAX_PER_ROW) });
-  }
+  if (extra.length) rows.push({ type: ComponentType.ActionRow, components: extra.slice(0, MAX_PER_ROW) });
+  compact(rows);
   return rows.slice(0, MAX_ROWS);
+}
+
+/** Over five rows: join neighbouring short rows, the last ones first, so Midjourney's main rows stay as they are. */
+function compact(rows: ButtonRow[]): void {
+  while (rows.length > MAX_ROWS) {
+    let i = rows.length - 1;
+    while (i > 0 && rows[i - 1].components.length + rows[i].components.length > MAX_PER_ROW) i--;
+    if (i === 0) return;
+    rows[i - 1] = { ...rows[i - 1], components: [...rows[i - 1].components, ...rows[i].components] };
+    rows.splice(i, 1);
+  }
 }

@@ -3,19 +3,23 @@
 import { t, type MessageKey } from '../i18n/index.ts';
 
 const FAIL_REASONS: [RegExp, MessageKey][] = [
+  // Midjourney's red embeds arrive as "[<title>] <description>": the title decides, whatever the text after it says.
+  [/^\s*\[internal (server )?error\]/i, 'fail.internal'],
   [/banned prompt|可能包含敏感词|敏感词|moderator/i, 'fail.banned'],
   [/image denied|image filter/i, 'fail.imageDenied'],
   [/invalid parameter/i, 'fail.invalidParameter'],
   [/invalid link/i, 'fail.invalidLink'],
+  [/队列已满|queue (is )?full/i, 'proxy.QUEUE_FULL'],
   [/任务超时|执行超时|提交超时|超时，未找到消息|timed? ?out/i, 'fail.timeout'],
-  [/取消任务|cancel/i, 'fail.cancelled'],
+  [/取消任务|\bcancel/i, 'fail.cancelled'],
   [/internal (server )?error/i, 'fail.internal'],
-  [/实例不可用|无可用的账号|account.*(unavailable|not available)/i, 'fail.noAccount'],
+  [/实例不可用|无可用的账号|账号不可用|account.*(unavailable|not available)/i, 'fail.noAccount'],
   [/so many ai images|making so many/i, 'fail.tooMany'],
-  [/人工验证|verification|captcha/i, 'fail.verification'],
+  [/人工验证|verification|captcha|pending mod message|action needed to continue/i, 'fail.verification'],
   [/invalid form body/i, 'fail.outdated'],
-  [/未找到父级任务|parent/i, 'fail.parentMissing'],
-  [/服务异常|failed to process/i, 'fail.serviceError'],
+  [/未找到父级任务|\bparent\b/i, 'fail.parentMissing'],
+  [/不支持编辑|不支持重绘|服务不支持|not supported/i, 'proxy.UNSUPPORTED'],
+  [/服务异常|failed to process|上传图片到加速站点异常/i, 'fail.serviceError'],
 ];
 
 /** A failReason in the user's language, plus the original when it adds detail. */

@@ -1,14 +1,14 @@
 // The pure renderer: a task (+ what the bot knows about it) and a locale → the Discord message.
 // No I/O, no clock. Discord's limits are enforced here (content ≤ 2000, embeds, 5×5 buttons).
-import { ButtonStyle, ComponentType, escapeMarkdown, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import type { Task } from '../proxy/types.ts';
 import type { RecordStatus } from '../store/tasks.ts';
 import { customIds } from '../discord/custom-id.ts';
-import { buttonRows, type ButtonRow } from './buttons.ts';
+import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
 import { explainFailReason } from './reasons.ts';
-import { numberedPrompts, shortenSections } from './prompts.ts';
+import { describeText, KEYCAPS, numberedPrompts, shortenSections, shortenText } from './prompts.ts';
 
 export const LIMITS = { content: 2000, embedDescription: 4096, embedTotal: 6000, prompt: 1200 } as const;
 
@@ -41,25 +41,73 @@ export interface MessageView {
   embeds: APIEmbed[];
   components: ButtonRow[];
   allowedMentions: { parse: []; users: string[]; replied_user: false };
-  /** Results to download and attach (media 'attach' only). */
+  /** Results (and a describe's source image) to download and attach (media 'attach' only). */
   files: MediaFile[];
 }
 
-/** Makes user text inert: markdown escaped, links kept from unfurling, mentions neutralised. */
+/** Characters that format inline markdown (or start a mention, emoji or channel link) in a message. */
+const MARKDOWN = /[\\*_~`|[\]<>]/;
+const URL_PART = /https?:\/\/[^\s<>]+/g;
+
+function pushText(units: string[], text: string): void {
+  for (const ch of text) units.push(ch === '@' ? '@\u200b' : MARKDOWN.test(ch) ? `\\${ch}` : ch);
+}
+
+/**
+ * Makes user text inert and at most `max` characters long: markdown escaped, links wrapped in <>
+ * so they do not unfurl, "@" followed by a zero-width space so @everyone / <@id> never read as a
+ * mention. The cut falls between whole units (an escape pair, a wrapped link, an emoji), never
+ * inside one, so the text around it (the bold markers) stays intact.
+ */
 export function safeText(s: string, max: number): string {
-  let out = s.replace(/\s+/g, ' ').trim();
-  if (out.length > max) out = `${out.slice(0, max - 1)}…`;
-  // Links are wrapped in <> so they do not unfurl; the text between them is escaped. A zero-width
-  // space after "@" keeps @everyone / <@id> typed in a prompt from rendering as a mention.
-  return out
-    .split(/(https?:\/\/[^\s<>]+)/g)
-    .map((part, i) => (i % 2 === 1 ? `<${part}>` : escapeMarkdown(part).replace(/@/g, '@\u200b')))
-    .join('');
+  const units: string[] = [];
+  const text = String(s ?? '').replace(/\s+/g, ' ').trim();
+  let at = 0;
+  for (const m of text.matchAll(URL_PART)) {
+    // Closing punctuation after a link ("(see https://x.y)", "https://x.y.") is text, not link.
+    const url = m[0].replace(/[)\].,;:!?'"]+$/, '');
+    pushText(units, text.slice(at, m.index));
+    units.push(`<${url}>`);
+    at = m.index + url.length;
+  }
+  pushText(units, text.slice(at));
+  const whole = units.join('');
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const u of units) {
+    if (out.length + u.length + 1 > max) break;
+    out += u;
+  }
+  return `${out.trimEnd()}…`;
 }
 
 export function progressBar(percent: number): string {
-  const filled = Math.max(0, Math.min(10, Math.round(percent / 10)));
-  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${percent}%`;
+  const p = Math.max(0, Math.min(100, Math.round(Number.isFinite(percent) ? percent : 0)));
+  const filled = Math.round(p / 10);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${p}%`;
+}
+
+/** A link Discord accepts in an embed and a downloader may fetch: http(s), no spaces, ≤ 2048 characters. */
+export function isHttpUrl(u: string | null | undefined): u is string {
+  if (!u || u.length > 2048 || /\s/.test(u)) return false;
+  try {
+    const url = new URL(u);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
+  } catch {
+    return false;
+  }
+}
+
+/** A finished task's media, as Midjourney shows it: videos; an edit's four images; else the one image (grid or upscale). */
+export function resultMedia(task: Task): { kind: 'video' | 'image'; urls: string[] } {
+  const videos = (task.videoUrls.length ? task.videoUrls : [task.videoUrl]).filter(isHttpUrl);
+  if (videos.length) return { kind: 'video', urls: videos.slice(0, 10) };
+  const many = task.imageUrls.filter(isHttpUrl);
+  const one = isHttpUrl(task.imageUrl) ? [task.imageUrl] : [];
+  // EDITS / RETEXTURE: imageUrl is the grid; the four edited images are imageUrls (seed 003).
+  // Elsewhere imageUrls are the grid's quarters (trueai EnableFillOfficialCdn) and the U buttons refer to the grid.
+  const urls = /^(EDITS?|RETEXTURE)$/.test(task.action) ? (many.length ? many : one) : one.length ? one : many;
+  return { kind: 'image', urls: urls.slice(0, 10) };
 }
 
 function modeOf(task: Task | null): string | null {
@@ -68,14 +116,25 @@ function modeOf(task: Task | null): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
-function fileName(url: string, fallback: string): string {
+function fileName(url: string, base: string, fallbackExt: string): string {
   try {
     const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-    const m = /\.(png|jpe?g|webp|gif|mp4|webm)$/i.exec(last);
-    return m ? `${fallback}.${m[1].toLowerCase()}` : `${fallback}.png`;
+    const m = /\.(png|jpe?g|webp|gif|mp4|webm|mov)$/i.exec(last);
+    return `${base}.${m ? m[1].toLowerCase() : fallbackExt}`;
   } catch {
-    return `${fallback}.png`;
+    return `${base}.${fallbackExt}`;
   }
+}
+
+const QUEUE_HINT = /排队中，?前面还有\s*(\d+)\s*个任务|in queue,? there (?:are|is) (\d+) tasks? ahead/i;
+
+/** How many jobs are ahead: our own count, else the proxy's numberOfQueues or its queue description. */
+function queuePosition(task: Task | null, ctx: ViewContext): number | null {
+  if (ctx.queuePosition && ctx.queuePosition > 0) return ctx.queuePosition;
+  const n = task?.properties.numberOfQueues;
+  if (typeof n === 'number' && n > 0) return n;
+  const m = QUEUE_HINT.exec(task?.description ?? '');
+  return m ? Number(m[1] ?? m[2]) || null : null;
 }
 
 /** Lines of the status part of the content: "(45%)" plus a bar, "(Queued — 3 ahead)" … */
@@ -85,9 +144,10 @@ function statusText(task: Task | null, ctx: ViewContext): { status: string; extr
   if (own === 'TIMEOUT') return { status: t(loc, 'status.timeout') };
   if (own === 'LOST') return { status: t(loc, 'status.lost') };
   switch (task?.status ?? 'NOT_START') {
-    case 'NOT_START':
-      if (ctx.queuePosition && ctx.queuePosition > 0) return { status: t(loc, 'status.queued', { n: ctx.queuePosition }) };
-      return { status: t(loc, 'status.waiting') };
+    case 'NOT_START': {
+      const n = queuePosition(task, ctx);
+      return { status: n ? t(loc, 'status.queued', { n }) : t(loc, 'status.waiting') };
+    }
     case 'SUBMITTED':
       return { status: t(loc, 'status.submitted') };
     case 'IN_PROGRESS': {
@@ -109,115 +169,160 @@ function button(customId: string, label: string, emoji?: string): APIButtonCompo
   return { type: ComponentType.Button, custom_id: customId, style: ButtonStyle.Primary, label, ...(emoji ? { emoji: { name: emoji } } : {}) };
 }
 
+/** The first `n` UTF-16 units of `s`, never half of a surrogate pair, with "…" when cut. */
+function cut(s: string, n: number): string {
+  if (s.length <= n) return s;
+  if (n <= 1) return '…'.slice(0, Math.max(0, n));
+  let end = n - 1;
+  if (/[\uD800-\uDBFF]/.test(s[end - 1] ?? '')) end -= 1;
+  return `${s.slice(0, end)}…`;
+}
+
 /** Keeps the embeds within Discord's per-field and per-message limits. */
 function clampEmbeds(embeds: APIEmbed[]): APIEmbed[] {
   let budget = LIMITS.embedTotal;
   return embeds.slice(0, 10).map((e) => {
     const out = { ...e };
-    if (out.title) out.title = out.title.slice(0, 256);
+    if (out.title) out.title = cut(out.title, 256);
     budget -= out.title?.length ?? 0;
     if (out.description) {
-      const max = Math.max(0, Math.min(LIMITS.embedDescription, budget));
-      if (out.description.length > max) out.description = `${out.description.slice(0, Math.max(0, max - 1))}…`;
-      budget -= out.description.length;
+      out.description = cut(out.description, Math.max(0, Math.min(LIMITS.embedDescription, budget)));
+      if (!out.description) delete out.description;
+      budget -= out.description?.length ?? 0;
     }
-    if (out.footer?.text) out.footer = { ...out.footer, text: out.footer.text.slice(0, Math.max(0, Math.min(2048, budget))) };
+    if (out.footer?.text) out.footer = { ...out.footer, text: cut(out.footer.text, Math.max(0, Math.min(2048, budget))) };
     budget -= out.footer?.text.length ?? 0;
     return out;
   });
 }
 
+/** Task ids that fit in our custom_ids (custom-id.ts); a task with another id gets no buttons. */
+const ROUTABLE_ID = /^[0-9A-Za-z_-]{1,40}$/;
+const SNOWFLAKE = /^\d{15,21}$/;
+/** Below this many characters of prompt, trailing result links give way to the prompt. */
+const MIN_PROMPT = 40;
+
 export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView {
   const loc = ctx.locale;
   const media = ctx.media ?? 'attach';
-  const prompt = ctx.prompt || task?.prompt || task?.promptEn || '';
+  // A DESCRIBE task's prompt fields hold its result, not what the user typed.
+  const prompt = ctx.prompt || (task?.action === 'DESCRIBE' ? '' : task?.prompt || task?.promptEn || '');
   const { status, extra } = statusText(task, ctx);
-  const label = ctx.label ? ` - ${escapeMarkdown(ctx.label)}` : '';
-  const head = `${prompt ? `**${safeText(prompt, LIMITS.prompt)}**` : ''}${label} - <@${ctx.ownerId}> (${status})`;
-  let content = extra ? `${head}\n${extra}` : head;
+  const lines: string[] = extra ? [extra] : [];
   const embeds: APIEmbed[] = [];
   const files: MediaFile[] = [];
   let components: ButtonRow[] = [];
   const terminal = ctx.status === 'TIMEOUT' || ctx.status === 'LOST';
+  const routable = !!task && ROUTABLE_ID.test(task.id);
 
   if (ctx.status === 'TIMEOUT') {
     embeds.push({ color: COLORS.warning, title: t(loc, 'view.timeoutTitle'), description: t(loc, 'view.timeoutBody', { minutes: ctx.deadlineMinutes ?? 10 }) });
-    components = [{ type: ComponentType.ActionRow, components: [button(customIds.check(task?.id ?? ''), t(loc, 'button.checkAgain'), '🔁')] }];
+    if (routable) components = [{ type: ComponentType.ActionRow, components: [button(customIds.check(task.id), t(loc, 'button.checkAgain'), '🔁')] }];
   } else if (ctx.status === 'LOST') {
     embeds.push({ color: COLORS.failure, title: t(loc, 'view.failedTitle'), description: t(loc, 'view.lostBody') });
   }
 
   if (task && !terminal) {
-    const pressed = new Set(ctx.pressed ?? []);
-    const hidden = new Set(ctx.hidden ?? []);
     switch (task.status) {
       case 'IN_PROGRESS':
       case 'SUBMITTED':
       case 'NOT_START':
         // The proxy's low-res preview, as a link (previews are transient; only results are kept).
-        if (task.imageUrl && task.status === 'IN_PROGRESS') embeds.push({ color: COLORS.progress, image: { url: task.imageUrl } });
+        if (task.status === 'IN_PROGRESS' && isHttpUrl(task.imageUrl)) embeds.push({ color: COLORS.progress, image: { url: task.imageUrl } });
         break;
       case 'FAILURE':
       case 'CANCEL': {
-        const why = explainFailReason(task.failReason, loc);
-        const lines = [why.text];
-        if (why.original && why.original !== why.text) lines.push(t(loc, 'view.reason', { reason: `\`${why.original.slice(0, 500).replace(/`/g, "'")}\`` }));
-        if (task.status === 'FAILURE') lines.push(t(loc, 'view.failHint'));
-        embeds.push({ color: COLORS.failure, title: t(loc, task.status === 'CANCEL' ? 'view.cancelledTitle' : 'view.failedTitle'), description: lines.join('\n') });
+        const why = task.status === 'CANCEL' && !task.failReason ? { text: t(loc, 'fail.cancelled'), original: null } : explainFailReason(task.failReason, loc);
+        const out = [why.text];
+        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${why.original.slice(0, 500).replace(/`/g, "'")}\`` }));
+        if (task.status === 'FAILURE') out.push(t(loc, 'view.failHint'));
+        embeds.push({ color: COLORS.failure, title: t(loc, task.status === 'CANCEL' ? 'view.cancelledTitle' : 'view.failedTitle'), description: out.join('\n') });
         break;
       }
       case 'MODAL':
         embeds.push({ color: COLORS.warning, description: t(loc, 'view.modalBody') });
-        components = [{ type: ComponentType.ActionRow, components: [button(customIds.editor(task.id), t(loc, 'button.openEditor'), '✏️')] }];
+        if (routable) components = [{ type: ComponentType.ActionRow, components: [button(customIds.editor(task.id), t(loc, 'button.openEditor'), '✏️')] }];
         break;
-      case 'SUCCESS': {
-        const rows = buttonRows(task.buttons, { taskId: task.id, locale: loc, pressed, hidden });
-        components = rows;
-        renderResult(task, loc, media, embeds, files, (line) => (content += `\n${line}`));
+      case 'SUCCESS':
+        if (routable) {
+          components = buttonRows(effectiveButtons(task, loc), { taskId: task.id, locale: loc, pressed: new Set(ctx.pressed ?? []), hidden: new Set(ctx.hidden ?? []) });
+        }
+        renderResult(task, loc, media, embeds, files, lines);
         break;
-      }
     }
   }
 
-  if (content.length > LIMITS.content) content = `${content.slice(0, LIMITS.content - 1)}…`;
   return {
-    content,
+    content: composeContent(prompt, ctx, status, lines),
     embeds: clampEmbeds(embeds),
     components,
-    allowedMentions: { parse: [], users: [ctx.ownerId], replied_user: false },
+    allowedMentions: { parse: [], users: SNOWFLAKE.test(ctx.ownerId) ? [ctx.ownerId] : [], replied_user: false },
     files,
   };
 }
 
+/**
+ * `**<prompt>** - <label> - <@owner> (<status>)` and the lines under it, within 2000 characters:
+ * the prompt is what gives way (the mention, the status and result links are kept whole).
+ */
+function composeContent(prompt: string, ctx: ViewContext, status: string, lines: string[]): string {
+  const label = ctx.label ? safeText(ctx.label, 100) : '';
+  const tail = `<@${ctx.ownerId}> (${status})`;
+  const kept = [...lines];
+  const build = (max: number) => {
+    const shown = prompt && max > 0 ? `**${safeText(prompt, max)}**` : '';
+    const head = [shown, label, tail].filter(Boolean).join(' - ');
+    return [head, ...kept].join('\n');
+  };
+  const room = () => LIMITS.content - build(0).length - ' - '.length - '****'.length;
+  const isLink = (line: string) => /^https?:\/\//.test(line);
+  while (kept.length && isLink(kept[kept.length - 1]) && room() < (prompt ? MIN_PROMPT : 0)) kept.pop();
+  const content = build(Math.min(LIMITS.prompt, room()));
+  return cut(content, LIMITS.content);
+}
+
 /** The finished result: images/videos as files (or links), describe/shorten text as an embed. */
-function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds: APIEmbed[], files: MediaFile[], addLine: (s: string) => void): void {
-  const action = task.action;
-  if (action === 'DESCRIBE') {
-    const text = task.properties.finalPrompt || task.promptEn || task.prompt;
+function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds: APIEmbed[], files: MediaFile[], lines: string[]): void {
+  const base = `mj-${task.id.replace(/[^\w-]/g, '_').slice(0, 40)}`;
+  if (task.action === 'DESCRIBE') {
+    const text = describeText(task);
     const prompts = numberedPrompts(text);
-    const description = prompts.length ? prompts.map((p, i) => `${['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣'][i] ?? `${i + 1}.`} ${p}`).join('\n\n') : text;
-    embeds.push({ color: COLORS.success, title: t(loc, 'view.describeTitle'), description, ...(task.imageUrl ? { thumbnail: { url: task.imageUrl } } : {}) });
+    const description = prompts.length ? prompts.map((p, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${p}`).join('\n\n') : text;
+    const embed: APIEmbed = { color: COLORS.success, title: t(loc, 'view.describeTitle'), ...(description.trim() ? { description } : {}) };
+    // The source image: proxies give a short-lived upload link, so it is re-hosted like a result.
+    if (isHttpUrl(task.imageUrl)) {
+      if (media === 'attach') {
+        const name = fileName(task.imageUrl, `${base}-source`, 'png');
+        files.push({ url: task.imageUrl, name });
+        embed.thumbnail = { url: `attachment://${name}` };
+      } else {
+        embed.thumbnail = { url: task.imageUrl };
+      }
+    }
+    embeds.push(embed);
     return;
   }
-  if (action === 'SHORTEN') {
-    const text = task.properties.finalPrompt || task.description;
-    const s = shortenSections(text);
-    embeds.push({ color: COLORS.success, title: t(loc, 'view.shortenTitle'), description: s ?? text });
+  if (task.action === 'SHORTEN') {
+    const text = shortenText(task);
+    const description = shortenSections(text, loc) ?? text;
+    embeds.push({ color: COLORS.success, title: t(loc, 'view.shortenTitle'), ...(description.trim() ? { description } : {}) });
     return;
   }
-  const videos = task.videoUrls.length ? task.videoUrls : task.videoUrl ? [task.videoUrl] : [];
-  const images = videos.length ? [] : task.imageUrls.length > 1 ? task.imageUrls : task.imageUrl ? [task.imageUrl] : task.imageUrls;
-  const urls = [...videos, ...images].slice(0, 10);
+  const { kind, urls } = resultMedia(task);
+  if (urls.length === 0) return;
   if (media === 'attach') {
-    urls.forEach((url, i) => files.push({ url, name: fileName(url, `mj-${task.id}${urls.length > 1 ? `-${i + 1}` : ''}`) }));
+    urls.forEach((url, i) => files.push({ url, name: fileName(url, urls.length > 1 ? `${base}-${i + 1}` : base, kind === 'video' ? 'mp4' : 'png') }));
     return;
   }
-  if (videos.length) {
-    // Discord plays mp4 links inline; one per line.
-    for (const v of videos.slice(0, 4)) addLine(v);
+  if (kind === 'video') {
+    // Discord plays a bare mp4 link in the message itself: one per line.
+    lines.push(...urls.slice(0, 4));
     return;
   }
-  images.slice(0, 4).forEach((url, i) => embeds.push({ color: COLORS.success, url: images.length > 1 ? (images[0] ?? url) : undefined, image: { url } , ...(i === 0 ? { description: t(loc, 'view.linkNote', { url }) } : {}) }));
+  // Up to four embeds sharing one url show as one gallery.
+  urls.slice(0, 4).forEach((url, i) =>
+    embeds.push({ color: COLORS.success, ...(urls.length > 1 ? { url: urls[0] } : {}), image: { url }, ...(i === 0 ? { description: t(loc, 'view.linkNote', { url }) } : {}) }),
+  );
 }
 
 /** The JSON body Discord receives for a view (files travel as multipart parts beside it). */

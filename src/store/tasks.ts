@@ -1,5 +1,5 @@
 // Tracked tasks: one record per proxy task the bot shows in Discord, plus an index of the active
-// ones (a namespace whose keys are the active task ids), so a tick never scans finished records.
+// ones (read in one query or one command), so a tick never scans finished records.
 import type Keyv from 'keyv';
 import type { Task, TaskStatus } from '../proxy/types.ts';
 
@@ -47,10 +47,24 @@ export interface TaskRecord {
   modal?: { customId: string; finalPrompt: string | null };
 }
 
+/** The set of active task ids: a Keyv namespace on SQLite, a Redis set on Redis. */
+export interface ActiveIndex {
+  add(taskId: string): Promise<void>;
+  remove(taskId: string): Promise<void>;
+  /** Every active id, oldest first (ids start with a millisecond timestamp). */
+  list(): Promise<string[]>;
+  clear(): Promise<void>;
+}
+
+/** Oldest first: proxy ids are a millisecond timestamp plus a few digits. */
+export function byAge(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 export class TaskRepository {
   constructor(
     private readonly records: Keyv<never>,
-    private readonly active: Keyv<never>,
+    private readonly active: ActiveIndex,
   ) {}
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
@@ -65,21 +79,17 @@ export class TaskRepository {
   /** Saves the record and keeps the active index in step with `record.active`. */
   async put(record: TaskRecord): Promise<void> {
     await this.records.set(record.taskId, record as never, RECORD_TTL_MS);
-    if (record.active) await this.active.set(record.taskId, 1 as never, RECORD_TTL_MS);
-    else await this.active.delete(record.taskId);
+    if (record.active) await this.active.add(record.taskId);
+    else await this.active.remove(record.taskId);
   }
 
   async activeIds(): Promise<string[]> {
-    const ids: string[] = [];
-    const it = this.active.iterator?.(undefined);
-    if (!it) throw new Error('store cannot iterate');
-    for await (const [key] of it) ids.push(String(key));
-    return ids;
+    return this.active.list();
   }
 
   async delete(taskId: string): Promise<void> {
     await this.records.delete(taskId);
-    await this.active.delete(taskId);
+    await this.active.remove(taskId);
   }
 
   async clear(): Promise<void> {

@@ -1,26 +1,69 @@
-// The poller: a timer around an idempotent tick(). One pass loads the active records, fetches
-// their tasks (batched through list-by-condition, or per-task fetch with bounded concurrency when
-// the backend has no such endpoint), and hands each to the tracker. Tests call tick() directly.
+// The poller: a timer around an idempotent tick(). A pass takes the tasks this process holds (the
+// active index is re-read, and the leases taken or renewed, every third of a lease; with several
+// processes each task is polled by exactly one), fetches those that are due (batched through
+// list-by-condition, or per-task fetch with bounded concurrency when the backend has no such
+// endpoint) and hands each changed one to the tracker.
+//
+// Each task has its own next poll time, so the timer wakes only when something is due:
+// - a task that moves (SUBMITTED, IN_PROGRESS, or changed at its last poll) is due every
+//   POLL_INTERVAL_MS;
+// - a task that sits in the queue unchanged (NOT_START), every POLL_QUEUED_INTERVAL_MS, except the
+//   head of the queue (its oldest batch), which is where the next start shows up;
+// - with push on, a task whose notifyHook callbacks arrive is polled only every
+//   POLL_PUSH_INTERVAL_MS, as a safety net; a poll that finds a change the push did not bring
+//   puts the task back on the fast interval;
+// - with nothing active, no proxy call at all.
+// Tasks due within half a fast interval of each other share a tick, so batches stay full.
+//
+// Push hints (hint(id)) are gathered for a few milliseconds, fetched through the same batched
+// path and applied the same way; with several processes, a hint for a task another process holds
+// is relayed to it. Tests call tick(), which polls every active task at once.
 import type { Logger } from '../logger.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import type { ProxyClient } from '../proxy/client.ts';
 import type { Task } from '../proxy/types.ts';
 import type { KeyValueRepository } from '../store/key-value.ts';
+import type { HintBus } from '../store/create-store.ts';
+import type { LeaseRepository } from '../store/leases.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
-import type { Tracker } from './tracker.ts';
+import { sameTaskState, type Tracker } from './tracker.ts';
+
+export interface PollIntervals {
+  /** A task that moves. */
+  moving: number;
+  /** A task waiting in the proxy's queue, unchanged. */
+  queued: number;
+  /** A moving task whose push callbacks arrive (the safety net). */
+  push: number;
+}
 
 export interface PollerOptions {
   proxy: ProxyClient;
   tasks: TaskRepository;
   settings: KeyValueRepository<unknown>;
   tracker: Tracker;
+  leases: LeaseRepository;
   logger: Logger;
   now: () => number;
   batchSize: number;
   concurrency: number;
+  intervals: PollIntervals;
+  /** Whether submits carry a notifyHook (push on). */
+  push: boolean;
+  /** Lease lifetime; renewed at least every third of it. */
+  leaseTtlMs: number;
+  /** Several processes: hints for tasks another process holds go to it through this. */
+  hintBus?: HintBus | null;
+  /** How long push hints are gathered into one fetch. Default 5 ms. */
+  hintDelayMs?: number;
+  /** Parallel tracker updates per batch. Default 16. */
+  applyConcurrency?: number;
 }
 
 const LIST_SUPPORT_KEY = 'capability:list-by-condition';
+/** Records read from the store per query when adopting tasks. */
+const ADOPT_CHUNK = 500;
+const LIST_MAX_KEY = 'capability:list-by-condition-max';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -37,77 +80,394 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 export interface TickReport {
+  /** Active tasks this process holds (follows). */
   active: number;
+  /** Tasks fetched in this pass. */
+  due: number;
+  /** Tasks handed to the tracker. */
   updated: number;
   proxyCalls: number;
   errors: number;
+  /** How long the pass took. */
+  durationMs: number;
 }
 
+/** Totals since start, for the benchmark and for tests. */
+export interface PollerStats {
+  passes: number;
+  /** Passes that asked the proxy anything. */
+  busyPasses: number;
+  proxyCalls: number;
+  hints: number;
+  hintFlushes: number;
+  hintProxyCalls: number;
+  /** Hints passed on to other processes. */
+  hintsRelayed: number;
+}
+
+type FetchSink = (found: Task[], missing: string[]) => Promise<void>;
+
+const emptyReport = (): TickReport => ({ active: 0, due: 0, updated: 0, proxyCalls: 0, errors: 0, durationMs: 0 });
+
 export class Poller {
+  readonly stats: PollerStats = { passes: 0, busyPasses: 0, proxyCalls: 0, hints: 0, hintFlushes: 0, hintProxyCalls: 0, hintsRelayed: 0 };
   #timer: NodeJS.Timeout | null = null;
+  #timerAt = Infinity;
   #running: Promise<TickReport> | null = null;
   #listSupported: boolean | undefined;
+  #listMax: number | undefined;
   #stopped = true;
+  /** When the active index was last read and the leases renewed. */
+  #listedAt = -Infinity;
+  /** stop() was called: hints are ignored from then on. */
+  #closed = false;
+  /** Leases this process holds. */
+  readonly #held = new Set<string>();
+  /** Next poll time per held task. */
+  readonly #nextPoll = new Map<string, number>();
+  /** Tasks whose push callbacks arrive. */
+  readonly #pushed = new Set<string>();
+  readonly #hints = new Set<string>();
+  /** Hints that came from this process's receiver (the others were relayed by another process). */
+  readonly #local = new Set<string>();
+  #hintTimer: NodeJS.Timeout | null = null;
+  #lastHintAt = -Infinity;
+  /** When the head of the queue is due again at the fast interval. */
+  #headWakeAt = Infinity;
+  readonly #hintFlushes = new Set<Promise<void>>();
+  readonly #listeners = new Set<(r: TickReport) => void>();
 
   constructor(private readonly o: PollerOptions) {}
 
-  start(intervalMs: number): void {
-    this.#stopped = false;
-    const loop = async () => {
-      if (this.#stopped) return;
-      try {
-        await this.tick();
-      } catch (err) {
-        this.o.logger.error('tick failed', { err });
-      }
-      if (!this.#stopped) this.#timer = setTimeout(loop, intervalMs);
-    };
-    this.#timer = setTimeout(loop, intervalMs);
+  /** Called after every timer pass and tick (the benchmark counts proxy calls per tick). */
+  onPass(fn: (report: TickReport) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
-  async stop(): Promise<void> {
+  /** Starts the timer. */
+  start(): void {
+    this.#stopped = false;
+    this.#closed = false;
+    this.#arm(0);
+  }
+
+  /**
+   * Stops the timer and waits for the pass in flight. `release: false` leaves the leases to expire
+   * (what a crash does); by default they are given up so another process takes over at once.
+   */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.#stopped = true;
+    this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#hintTimer) clearTimeout(this.#hintTimer);
+    this.#hintTimer = null;
+    this.#hints.clear();
+    this.#local.clear();
     await this.#running?.catch(() => undefined);
+    await Promise.allSettled([...this.#hintFlushes]);
+    if (opts.release !== false && this.#held.size) {
+      await this.o.leases.release([...this.#held]).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    }
+    this.#held.clear();
   }
 
-  /** One pass; concurrent calls share the pass in flight. */
+  /** Ids of the tasks this process holds the lease of. */
+  heldIds(): string[] {
+    return [...this.#held];
+  }
+
+  /** One pass over every active task, due or not; concurrent calls share the pass in flight. */
   tick(): Promise<TickReport> {
+    return this.#pass(true);
+  }
+
+  /** The pass the timer runs: only the tasks that are due (tests drive it with their own clock). */
+  runDue(): Promise<TickReport> {
+    return this.#pass(false);
+  }
+
+  /** Milliseconds until the timer's next pass. */
+  nextPassInMs(): number {
+    return this.#nextDelay();
+  }
+
+  /** A task this process just started following (a job it submitted, "check again"). */
+  follow(record: TaskRecord): void {
+    void this.o.leases
+      .claim([record.taskId], this.o.leaseTtlMs)
+      .then((held) => {
+        if (!held.has(record.taskId)) {
+          this.o.tracker.forget(record.taskId);
+          return;
+        }
+        this.#held.add(record.taskId);
+        this.#schedule(record.taskId, this.o.now() + this.o.intervals.moving);
+        this.#arm(this.#nextDelay());
+      })
+      .catch((err: unknown) => this.o.logger.warn('lease claim failed', { err }));
+  }
+
+  /**
+   * A notifyHook callback named this task: re-fetch it soon, together with other hints. A hint
+   * for a task another process holds is passed on to it (`relayed`: it came that way, do not pass
+   * it on again).
+   */
+  hint(taskId: string, relayed = false): void {
+    if (this.#closed) return;
+    this.stats.hints++;
+    if (!relayed) this.#local.add(taskId);
+    this.#hints.add(taskId);
+    if (!this.#hintTimer) {
+      this.#hintTimer = setTimeout(() => {
+        this.#hintTimer = null;
+        const p = this.#flushHints().finally(() => this.#hintFlushes.delete(p));
+        this.#hintFlushes.add(p);
+      }, this.o.hintDelayMs ?? 5);
+    }
+  }
+
+  /** Resolves when the hints received so far have been applied (tests). */
+  async settleHints(): Promise<void> {
+    while (this.#hintTimer || this.#hintFlushes.size) {
+      if (this.#hintTimer) await new Promise((r) => setTimeout(r, (this.o.hintDelayMs ?? 5) + 1));
+      await Promise.allSettled([...this.#hintFlushes]);
+    }
+  }
+
+  // --- passes -----------------------------------------------------------------------------
+
+  #pass(all: boolean): Promise<TickReport> {
     if (!this.#running) {
-      this.#running = this.#tick().finally(() => {
+      this.#running = this.#runPass(all).finally(() => {
         this.#running = null;
       });
     }
     return this.#running;
   }
 
-  async #tick(): Promise<TickReport> {
-    const report: TickReport = { active: 0, updated: 0, proxyCalls: 0, errors: 0 };
-    const ids = await this.o.tasks.activeIds();
-    if (ids.length === 0) return report;
-    const records = (await this.o.tasks.getMany(ids)).filter((r): r is TaskRecord => !!r && r.active);
-    report.active = records.length;
+  async #runPass(all: boolean): Promise<TickReport> {
+    const report = emptyReport();
+    const started = performance.now();
     const now = this.o.now();
+    // The active index is read and the leases renewed on a tick, and every third of a lease (or
+    // queued interval); in between, the tasks held are known.
+    const relist = all || now - this.#listedAt >= Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
+    const records = relist ? await this.#claimAndLoad() : this.#heldRecords();
+    if (relist) this.#listedAt = now;
+    report.active = records.length;
     const due: TaskRecord[] = [];
+    const { moving, queued } = this.o.intervals;
+    const slack = moving / 2;
+    // The head of the queue (the oldest waiting tasks, one batch of them) is polled at the fast
+    // interval: queues are first in, first out, so that is where the next start shows up. Not
+    // needed while push callbacks arrive (they announce the start).
+    let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.#batchSize();
+    const headIds: string[] = [];
     for (const r of records) {
+      // Oldest first: the active index and the held set are in age order.
+      const next = this.#nextPoll.get(r.taskId) ?? 0;
+      const atHead = r.status === 'NOT_START' && head-- > 0;
+      if (atHead) headIds.push(r.taskId);
       if (now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r));
-      else due.push(r);
+      else if (all || next <= now + slack || (atHead && next - queued + moving <= now + slack)) due.push(r);
     }
-    if (due.length === 0) return report;
-    const fetched = await this.fetchTasks(due.map((r) => r.taskId), report);
-    if (!fetched) return report;
-    for (const r of due) {
-      if (fetched.failed.has(r.taskId)) continue;
-      const task = fetched.found.get(r.taskId);
-      if (task) {
-        report.updated++;
-        await this.#safely(report, () => this.o.tracker.applyUpdate(r, task));
-      } else {
-        await this.#safely(report, () => this.o.tracker.miss(r));
+    report.due = due.length;
+    if (due.length) await this.#poll(due, report, 'poll');
+    // When the head is next worth a look (its tasks' next regular poll is the slow one).
+    this.#headWakeAt = Infinity;
+    for (const id of headIds) {
+      const at = this.#nextPoll.get(id);
+      if (at !== undefined) this.#headWakeAt = Math.min(this.#headWakeAt, at - queued + moving);
+    }
+    this.#settle(records);
+    report.durationMs = performance.now() - started;
+    this.stats.passes++;
+    if (report.proxyCalls) this.stats.busyPasses++;
+    this.stats.proxyCalls += report.proxyCalls;
+    for (const fn of this.#listeners) fn(report);
+    return report;
+  }
+
+  /** Lists the active tasks, takes or renews their leases, and returns the live records held. */
+  async #claimAndLoad(): Promise<TaskRecord[]> {
+    const ids = await this.o.tasks.activeIds();
+    const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
+    const active = new Set(ids);
+    const done: string[] = [];
+    for (const id of this.#held) {
+      if (!active.has(id)) done.push(id);
+      else if (!held.has(id)) {
+        // Another process holds it now (this one stalled past the lease): let go.
+        this.o.tracker.forget(id);
+        this.#nextPoll.delete(id);
+        this.#pushed.delete(id);
       }
     }
-    return report;
+    for (const id of done) this.#drop(id);
+    if (done.length) await this.o.leases.release(done).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    this.#held.clear();
+    for (const id of held) this.#held.add(id);
+
+    const records: TaskRecord[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      if (!held.has(id)) continue;
+      const live = this.o.tracker.live(id);
+      if (live) records.push(live);
+      else missing.push(id);
+    }
+    // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
+    // thousands at once neither blocks the event loop nor allocates them all in one go.
+    for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const loaded = await this.o.tasks.getMany(missing.slice(i, i + ADOPT_CHUNK));
+      for (const r of loaded) if (r?.active) records.push(this.o.tracker.adopt(r));
+    }
+    return records;
+  }
+
+  /** The live records of the tasks held, without reading the store. */
+  #heldRecords(): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    const gone: string[] = [];
+    for (const id of this.#held) {
+      const r = this.o.tracker.live(id);
+      if (r?.active) out.push(r);
+      else gone.push(id);
+    }
+    for (const id of gone) this.#drop(id);
+    if (gone.length) void this.o.leases.release(gone).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    return out;
+  }
+
+  /** After a pass: tasks that settled leave the schedule and give up their lease. */
+  #settle(records: TaskRecord[]): void {
+    const settled = records.filter((r) => !r.active).map((r) => r.taskId);
+    for (const id of settled) this.#drop(id);
+    if (settled.length) void this.o.leases.release(settled).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    if (!this.#stopped) this.#arm(this.#nextDelay());
+  }
+
+  #drop(id: string): void {
+    this.#held.delete(id);
+    this.#nextPoll.delete(id);
+    this.#pushed.delete(id);
+  }
+
+  async #flushHints(): Promise<void> {
+    const ids = [...this.#hints];
+    this.#hints.clear();
+    const records: TaskRecord[] = [];
+    const elsewhere: string[] = [];
+    for (const id of ids) {
+      const r = this.o.tracker.live(id);
+      // Only tasks this process follows. Another process may hold the others: pass them on (its
+      // own poll would pick the change up too, later); an id nobody holds is noise.
+      if (r && this.#held.has(id)) records.push(r);
+      else if (this.#local.has(id)) elsewhere.push(id);
+      this.#local.delete(id);
+    }
+    if (elsewhere.length && this.o.hintBus) {
+      this.stats.hintsRelayed += elsewhere.length;
+      await this.o.hintBus.publish(elsewhere).catch((err: unknown) => this.o.logger.warn('hint relay failed', { err }));
+    }
+    if (!records.length) return;
+    this.#lastHintAt = this.o.now();
+    for (const r of records) this.#pushed.add(r.taskId);
+    const report = emptyReport();
+    report.active = this.#held.size;
+    report.due = records.length;
+    await this.#poll(records, report, 'push');
+    this.stats.hintFlushes++;
+    this.stats.hintProxyCalls += report.proxyCalls;
+    if (!this.#stopped) this.#arm(this.#nextDelay());
+  }
+
+  /** Fetches `records`' tasks and applies them; schedules each task's next poll. */
+  async #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push'): Promise<void> {
+    const byId = new Map(records.map((r) => [r.taskId, r]));
+    const seen = new Set<string>();
+    const sink: FetchSink = async (found, missing) => {
+      const now = this.o.now();
+      const updates: [TaskRecord, Task][] = [];
+      for (const task of found) {
+        const r = byId.get(task.id);
+        if (!r || seen.has(task.id)) continue;
+        seen.add(task.id);
+        updates.push([r, task]);
+      }
+      const changedOnes: [TaskRecord, Task][] = [];
+      for (const [r, task] of updates) {
+        if (this.o.tracker.isUnchanged(r, task)) {
+          // The common case at scale: a queued task still queued. Nothing to do but reschedule.
+          this.o.tracker.stats.unchanged++;
+          this.#schedule(r.taskId, now + this.#intervalFor(task, false));
+        } else {
+          changedOnes.push([r, task]);
+        }
+      }
+      report.updated += updates.length;
+      await mapLimit(changedOnes, this.o.applyConcurrency ?? 16, async ([r, task]) => {
+        const changed = !sameTaskState(task, r.task);
+        await this.#safely(report, () => this.o.tracker.applyUpdate(r, task));
+        if (source === 'poll' && changed) this.#pushed.delete(r.taskId); // push missed it, if on
+        this.#schedule(r.taskId, now + this.#intervalFor(task, changed));
+      });
+      for (const id of missing) {
+        const r = byId.get(id);
+        if (!r || seen.has(id)) continue;
+        seen.add(id);
+        await this.#safely(report, () => this.o.tracker.miss(r));
+        this.#schedule(id, now + this.o.intervals.moving);
+      }
+    };
+    await this.#fetch([...byId.keys()], report, sink);
+    // Ids the proxy could not be asked about (errors) are tried again at the moving interval.
+    const retryAt = this.o.now() + this.o.intervals.moving;
+    for (const id of byId.keys()) if (!seen.has(id)) this.#schedule(id, retryAt);
+  }
+
+  #intervalFor(task: Task, changed: boolean): number {
+    const { moving, queued, push } = this.o.intervals;
+    if (task.status === 'NOT_START' && !changed) return queued;
+    if (this.o.push && this.#pushed.has(task.id)) return Math.max(push, moving);
+    return moving;
+  }
+
+  #schedule(id: string, at: number): void {
+    if (this.#held.has(id)) this.#nextPoll.set(id, at);
+  }
+
+  /** Delay to the next timer pass: the earliest due task, but at least every third of a lease. */
+  #nextDelay(): number {
+    const now = this.o.now();
+    const relistAt = this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
+    let next = Math.max(now, Math.min(relistAt, this.#headWakeAt));
+    for (const id of this.#held) {
+      const at = this.#nextPoll.get(id) ?? now;
+      if (at < next) next = at;
+    }
+    return Math.max(0, next - now);
+  }
+
+  #arm(delayMs: number): void {
+    if (this.#stopped) return;
+    const at = Date.now() + delayMs;
+    if (this.#timer && this.#timerAt <= at) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      if (this.#stopped) return;
+      this.#pass(false).catch((err: unknown) => {
+        this.o.logger.error('tick failed', { err });
+        this.#arm(this.o.intervals.moving);
+      });
+    }, Math.max(0, delayMs));
+    this.#timer.unref?.();
   }
 
   async #safely(report: TickReport, fn: () => Promise<void>): Promise<void> {
@@ -119,54 +479,110 @@ export class Poller {
     }
   }
 
+  // --- fetching ---------------------------------------------------------------------------
+
   /** Tasks by id; ids the proxy does not know are absent. null when the proxy could not be asked. */
-  async fetchTasks(ids: string[], report: TickReport = { active: 0, updated: 0, proxyCalls: 0, errors: 0 }): Promise<{ found: Map<string, Task>; failed: Set<string> } | null> {
-    const out = new Map<string, Task>();
-    const failed = new Set<string>();
-    let rest = ids;
+  async fetchTasks(ids: string[], report: TickReport = emptyReport()): Promise<{ found: Map<string, Task>; failed: Set<string> } | null> {
+    const found = new Map<string, Task>();
+    const unknown = new Set<string>();
+    const asked = await this.#fetch(ids, report, async (tasks, missing) => {
+      for (const t of tasks) found.set(t.id, t);
+      for (const id of missing) unknown.add(id);
+    });
+    if (!asked) return null;
+    const failed = new Set(ids.filter((id) => !found.has(id) && !unknown.has(id)));
+    return { found, failed };
+  }
+
+  /**
+   * Feeds `sink` batch by batch: tasks found, and ids the proxy confirmed it does not know. Ids that
+   * could not be asked about (errors) appear in neither. Answers false when no request got through.
+   */
+  async #fetch(ids: string[], report: TickReport, sink: FetchSink): Promise<boolean> {
+    if (ids.length === 0) return true;
+    let answered = false;
+    let rest: string[] = [];
     if (await this.#listIsSupported()) {
-      try {
-        for (let i = 0; i < ids.length; i += this.o.batchSize) {
-          const batch = ids.slice(i, i + this.o.batchSize);
-          report.proxyCalls++;
-          for (const task of await this.o.proxy.listTasks(batch)) out.set(task.id, task);
-        }
+      const batches: string[][] = [];
+      const size = this.#batchSize();
+      for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+      const outcomes = await mapLimit(batches, Math.max(1, this.o.concurrency), async (batch) => {
+        const got = await this.#list(batch, report);
+        if (got === 'per-task') return batch;
+        if (got === null) return [];
+        answered = true;
+        const byId = new Map(got.map((t) => [t.id, t]));
+        await sink(got.filter((t) => batch.includes(t.id)), []);
         // Ids a list omitted are confirmed one by one (a relay may lag, or drop some).
-        rest = ids.filter((id) => !out.has(id));
-      } catch (err) {
-        if (err instanceof ProxyError && err.code === 'UNSUPPORTED') {
-          this.o.logger.info('backend has no list-by-condition; polling tasks one by one');
-          this.#listSupported = false;
-          await this.o.settings.set(LIST_SUPPORT_KEY, false, 24 * 3600_000);
-        } else {
-          this.o.logger.warn('list-by-condition failed', { err });
-          report.errors++;
-          if (!(err instanceof ProxyError) || err.code !== 'MALFORMED') return null;
-        }
-        rest = ids.filter((id) => !out.has(id));
-      }
+        return batch.filter((id) => !byId.has(id));
+      });
+      rest = outcomes.flat();
+    } else {
+      rest = ids;
     }
+    if (rest.length === 0) return answered;
+    let failures = 0;
     await mapLimit(rest, this.o.concurrency, async (id) => {
       report.proxyCalls++;
       try {
         const task = await this.o.proxy.fetchTask(id);
+        answered = true;
         // Keep our id: a relay may echo it as a number that lost precision.
-        if (task) out.set(id, { ...task, id });
+        await sink(task ? [{ ...task, id }] : [], task ? [] : [id]);
       } catch (err) {
-        failed.add(id);
+        failures++;
         report.errors++;
         this.o.logger.warn('fetch failed', { err });
       }
     });
-    // When every fetch failed, the proxy is down: that is not "the task is unknown".
-    if (rest.length > 0 && failed.size === rest.length && out.size === 0) return null;
-    return { found: out, failed };
+    return answered || failures < rest.length;
+  }
+
+  /** One list-by-condition call; splits the batch when the backend refuses its size. */
+  async #list(batch: string[], report: TickReport): Promise<Task[] | null | 'per-task'> {
+    report.proxyCalls++;
+    try {
+      return await this.o.proxy.listTasks(batch);
+    } catch (err) {
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') {
+        if (this.#listSupported !== false) {
+          this.o.logger.info('backend has no list-by-condition; polling tasks one by one');
+          this.#listSupported = false;
+          await this.o.settings.set(LIST_SUPPORT_KEY, false, 24 * 3600_000);
+        }
+        return 'per-task';
+      }
+      if (err instanceof ProxyError && err.code === 'VALIDATION' && err.context.status === 400 && batch.length > 1) {
+        // "ids数量不能超过N": remember a smaller batch and ask again in halves.
+        const half = Math.ceil(batch.length / 2);
+        if ((this.#listMax ?? Infinity) > half) {
+          this.#listMax = half;
+          this.o.logger.info('list-by-condition refused the batch size; using smaller batches', { size: half });
+          await this.o.settings.set(LIST_MAX_KEY, half, 24 * 3600_000);
+        }
+        const a = await this.#list(batch.slice(0, half), report);
+        const b = await this.#list(batch.slice(half), report);
+        if (a === 'per-task' || b === 'per-task') return 'per-task';
+        if (a === null && b === null) return null;
+        return [...(a ?? []), ...(b ?? [])];
+      }
+      this.o.logger.warn('list-by-condition failed', { err });
+      report.errors++;
+      // A body we could not read: ask task by task instead. Anything else: the proxy is unwell.
+      return err instanceof ProxyError && err.code === 'MALFORMED' ? 'per-task' : null;
+    }
+  }
+
+  #batchSize(): number {
+    return Math.max(1, Math.min(this.o.batchSize, this.#listMax ?? Infinity));
   }
 
   async #listIsSupported(): Promise<boolean> {
     if (this.#listSupported === undefined) {
       const v = await this.o.settings.get(LIST_SUPPORT_KEY);
       this.#listSupported = v !== false;
+      const max = await this.o.settings.get(LIST_MAX_KEY);
+      if (typeof max === 'number' && max > 0) this.#listMax = max;
     }
     return this.#listSupported;
   }

@@ -1,12 +1,22 @@
 // The tracker owns the life of a tracked task: it creates the record when a job is accepted, and
 // `applyUpdate` turns each observed task state (from the poller or a notifyHook hint) into at
 // most one Discord edit per visible state, then stops on a terminal status or the deadline.
+//
+// Edit discipline, per task: updates run one at a time (a lane), and an update that arrives while
+// another waits replaces it, so a burst collapses into its newest state; a state older than the
+// one shown (a slow poll answered after a push) is dropped; a task whose state did not change
+// costs no render, no hash and no store write; a progress edit within EDIT_MIN_INTERVAL_MS of the
+// previous one is deferred to the end of that interval, and then shows the newest state.
+//
+// The records of the active tasks this process follows stay in memory ("live"): the poller hands
+// them back on every tick without reading the store, and a push and a poll of the same task work
+// on the same object.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
+import { progressNumber } from '../proxy/parse.ts';
 import { renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import { buttonRows } from '../render/buttons.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { Poster } from '../discord/poster.ts';
 
@@ -42,11 +52,93 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
+  /** Called when this process starts following a task (track, revive): the poller takes its lease. */
+  onActive?: (record: TaskRecord) => void;
+}
+
+/** What the tracker did, for tests and the benchmark. */
+export interface TrackerStats {
+  /** Updates handed to applyUpdate. */
+  updates: number;
+  /** Updates merged into a newer one before they ran. */
+  coalesced: number;
+  /** Updates older than the state already shown. */
+  stale: number;
+  /** Updates whose task had not changed (no render, no write). */
+  unchanged: number;
+  renders: number;
+  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
+  deferred: number;
+  /** Views sent to Discord (publish calls). */
+  published: number;
+}
+
+/**
+ * Order of task states, for dropping stale ones: a task only moves forward (trueai ranks its
+ * notifications the same way, api.md §4). MODAL sits before SUBMITTED: after /submit/modal the same
+ * task runs again from SUBMITTED.
+ */
+export function taskRank(task: Task | null): number {
+  if (!task) return -1;
+  switch (task.status) {
+    case 'NOT_START':
+      return 0;
+    case 'MODAL':
+      return 0.5;
+    case 'SUBMITTED':
+      return 1;
+    case 'IN_PROGRESS':
+      return 2 + (progressNumber(task.progress) ?? 0) / 1000;
+    default:
+      return 3;
+  }
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether two states of a task look the same: the fields a view (or a later click) depends on.
+ * Field by field, allocating nothing: at thousands of queued tasks most polls end here.
+ */
+export function sameTaskState(a: Task | null, b: Task | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (
+    a.status !== b.status || a.progress !== b.progress || a.imageUrl !== b.imageUrl || a.videoUrl !== b.videoUrl ||
+    a.failReason !== b.failReason || a.action !== b.action || a.prompt !== b.prompt || a.promptEn !== b.promptEn ||
+    a.description !== b.description || !sameList(a.imageUrls, b.imageUrls) || !sameList(a.videoUrls, b.videoUrls) ||
+    a.buttons.length !== b.buttons.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < a.buttons.length; i++) {
+    const x = a.buttons[i];
+    const y = b.buttons[i];
+    if (x.customId !== y.customId || x.style !== y.style || x.label !== y.label || x.emoji !== y.emoji) return false;
+  }
+  const p = a.properties;
+  const q = b.properties;
+  return p.numberOfQueues === q.numberOfQueues && p.finalPrompt === q.finalPrompt && p.messageContent === q.messageContent;
+}
+
+/**
+ * A preview link that differs from the one shown only in its query (new-api adds `?rand=<ns>` to
+ * every read, CDN links get re-signed) is the same image while the progress stands still: keep the
+ * shown link, so the view does not change and nothing is sent again.
+ */
+export function keepShownPreview(prev: Task | null, task: Task): Task {
+  if (!prev?.imageUrl || !task.imageUrl || prev.imageUrl === task.imageUrl) return task;
+  if (task.status === 'SUCCESS' || prev.status !== task.status || prev.progress !== task.progress) return task;
+  const base = (u: string) => u.split('?')[0];
+  return base(prev.imageUrl) === base(task.imageUrl) ? { ...task, imageUrl: prev.imageUrl } : task;
 }
 
 export function viewHash(view: MessageView): string {
   return createHash('sha1').update(JSON.stringify([view.content, view.embeds, view.components, view.files.map((f) => f.url)])).digest('base64url');
 }
+
+/** Fields of a record only callers (commands, buttons) change; polling never does while it is active. */
+const CALLER_FIELDS = ['prompt', 'label', 'interactionToken', 'tokenExpiresAt', 'messageId'] as const satisfies readonly (keyof TaskRecord)[];
 
 /** A stand-in task for states the bot knows before the proxy has said anything. */
 export function placeholderTask(id: string, status: TaskStatus, prompt = ''): Task {
@@ -57,7 +149,27 @@ export function placeholderTask(id: string, status: TaskStatus, prompt = ''): Ta
 }
 
 export class Tracker {
+  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0 };
+  /** Records of the active tasks this process follows. */
+  readonly #live = new Map<string, TaskRecord>();
+  /** Tail of each task's lane. */
+  readonly #lanes = new Map<string, Promise<void>>();
+  /** An update waiting in a lane: a newer one replaces its task. */
+  readonly #waiting = new Map<string, { task: Task; done: Promise<void> }>();
+  /** The task state whose view Discord shows (or needs no edit for). */
+  readonly #shown = new Map<string, Task>();
+  /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
+  readonly #flushes = new Map<string, NodeJS.Timeout>();
+  #stopped = false;
+  /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
+  #hidden: readonly string[] = [];
+
   constructor(private readonly o: TrackerOptions) {}
+
+  /** Buttons no longer offered: set at start from the store and when a backend refuses one. */
+  setHiddenButtons(patterns: readonly string[]): void {
+    this.#hidden = [...patterns];
+  }
 
   viewContext(record: TaskRecord): ViewContext {
     return {
@@ -68,9 +180,65 @@ export class Tracker {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
+      hidden: this.#hidden,
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
     };
   }
+
+  // --- live records (the poller's view of what this process follows) ----------------------
+
+  /** The live record of a task, if this process follows it. */
+  live(taskId: string): TaskRecord | undefined {
+    return this.#live.get(taskId);
+  }
+
+  get liveCount(): number {
+    return this.#live.size;
+  }
+
+  liveRecords(): IterableIterator<TaskRecord> {
+    return this.#live.values();
+  }
+
+  /** Starts following an active record read from the store (after a restart or a takeover). */
+  adopt(record: TaskRecord): TaskRecord {
+    const cur = this.#live.get(record.taskId);
+    if (cur) return cur;
+    if (record.active) this.#live.set(record.taskId, record);
+    return record;
+  }
+
+  /** Stops following a task without touching it (another process took it over). */
+  forget(taskId: string): void {
+    this.#live.delete(taskId);
+    this.#shown.delete(taskId);
+    this.#cancelFlush(taskId);
+  }
+
+  /**
+   * Whether this state of the task would change nothing: Discord shows the same state already and
+   * nothing is pending. The poller asks before handing a state over, so an unchanged task costs
+   * no lane, no render and no write.
+   */
+  isUnchanged(record: TaskRecord, task: Task): boolean {
+    const shown = this.#shown.get(record.taskId);
+    return record.missCount === 0 && shown !== undefined && record.status === task.status && record.task === shown && sameTaskState(shown, keepShownPreview(shown, task)) && !this.#waiting.has(record.taskId);
+  }
+
+  /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
+  hasDeferredEdit(taskId: string): boolean {
+    return this.#flushes.has(taskId);
+  }
+
+  /** Cancels deferred edits; running updates finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#flushes.values()) clearTimeout(t);
+    this.#flushes.clear();
+    await Promise.allSettled([...this.#lanes.values()]);
+  }
+
+  // --- the public operations --------------------------------------------------------------
 
   /** Starts following a job the proxy accepted; shows its first state in the record's message. */
   async track(input: TrackInput): Promise<TaskRecord[]> {
@@ -107,8 +275,12 @@ export class Tracker {
         missCount: 0,
         ...(modal ? { modal: { customId: '', finalPrompt: outcome.finalPrompt } } : {}),
       };
-      await this.o.tasks.put(record);
-      if (i === 0 || record.messageId === null) await this.show(record, record.task, true);
+      if (record.active) this.#live.set(taskId, record);
+      await this.#serial(taskId, async () => {
+        await this.o.tasks.put(record);
+        if (i === 0 || record.messageId === null) await this.#show(record, record.task, true);
+      });
+      if (record.active) this.o.onActive?.(record);
       records.push(record);
     }
     return records;
@@ -118,7 +290,123 @@ export class Tracker {
    * One observed state of a tracked task. Edits Discord only when what the user sees changed,
    * at most once per `editMinIntervalMs` for progress; terminal states always go out.
    */
-  async applyUpdate(record: TaskRecord, task: Task): Promise<void> {
+  applyUpdate(record: TaskRecord, task: Task): Promise<void> {
+    const id = record.taskId;
+    this.stats.updates++;
+    const waiting = this.#waiting.get(id);
+    if (waiting) {
+      // Not started yet: this newer state replaces the waiting one (unless it is older).
+      this.stats.coalesced++;
+      if (taskRank(task) >= taskRank(waiting.task)) waiting.task = task;
+      return waiting.done;
+    }
+    const entry = { task, done: Promise.resolve() };
+    this.#waiting.set(id, entry);
+    entry.done = this.#serial(id, () => {
+      this.#waiting.delete(id);
+      return this.#apply(this.#resolve(record), entry.task);
+    });
+    return entry.done;
+  }
+
+  /** The task is past its deadline: say so, offer "check again", stop polling. */
+  expire(record: TaskRecord): Promise<void> {
+    return this.#serial(record.taskId, async () => {
+      const rec = this.#resolve(record);
+      rec.status = 'TIMEOUT';
+      rec.active = false;
+      await this.#show(rec, rec.task, true);
+    });
+  }
+
+  /** The proxy no longer knows the task. */
+  lose(record: TaskRecord): Promise<void> {
+    return this.#serial(record.taskId, () => this.#lose(this.#resolve(record)));
+  }
+
+  /** The proxy did not return the task in this poll. */
+  miss(record: TaskRecord): Promise<void> {
+    return this.#serial(record.taskId, async () => {
+      const rec = this.#resolve(record);
+      rec.missCount += 1;
+      this.#shown.delete(rec.taskId);
+      if (rec.missCount >= MAX_MISSES) await this.#lose(rec);
+      else await this.o.tasks.put(rec);
+    });
+  }
+
+  /** Starts following a task again ("check again", a modal submitted). */
+  async revive(record: TaskRecord): Promise<void> {
+    const rec = this.#resolve(record);
+    await this.#serial(rec.taskId, async () => {
+      rec.active = true;
+      rec.status = rec.task?.status ?? 'NOT_START';
+      rec.deadlineAt = this.o.now() + this.o.deadlineMs;
+      rec.missCount = 0;
+      this.#shown.delete(rec.taskId);
+      this.#live.set(rec.taskId, rec);
+      await this.o.tasks.put(rec);
+    });
+    this.o.onActive?.(rec);
+  }
+
+  /** Marks a pressed button green on the message it sits on. */
+  markPressed(record: TaskRecord, customId: string): Promise<void> {
+    return this.#serial(record.taskId, async () => {
+      const rec = this.#resolve(record);
+      if (rec.pressed.includes(customId) || !rec.task) return;
+      rec.pressed.push(customId);
+      if (rec !== record && !record.pressed.includes(customId)) record.pressed.push(customId);
+      // The same rows the message shows (synthesized picks, hidden buttons), with this one green.
+      const view = renderTaskView(rec.task, { ...this.viewContext(rec), media: 'attach' });
+      rec.viewHash = viewHash(view);
+      await this.o.tasks.put(rec);
+      await this.o.poster.editComponents(rec, view.components);
+    });
+  }
+
+  /** Renders and (if changed) publishes the record's view, then saves the record. */
+  show(record: TaskRecord, task: Task | null, final: boolean): Promise<void> {
+    return this.#serial(record.taskId, () => this.#show(this.#resolve(record), task, final));
+  }
+
+  // --- inside a lane ----------------------------------------------------------------------
+
+  /** Runs `fn` after everything queued for this task; one operation per task at a time. */
+  #serial(taskId: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.#lanes.get(taskId) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const tail = run.catch(() => undefined);
+    this.#lanes.set(taskId, tail);
+    void tail.then(() => {
+      if (this.#lanes.get(taskId) === tail) this.#lanes.delete(taskId);
+    });
+    return run;
+  }
+
+  /**
+   * The live record when this process follows the task, else the one given (read from the store).
+   * A caller that read its own copy may have changed what only callers change (where the job is
+   * shown, its prompt): that goes into the live record.
+   */
+  #resolve(record: TaskRecord): TaskRecord {
+    const live = this.#live.get(record.taskId);
+    if (!live || live === record) return record;
+    for (const k of CALLER_FIELDS) if (record[k] !== live[k]) (live as unknown as Record<string, unknown>)[k] = record[k];
+    return live;
+  }
+
+  async #apply(record: TaskRecord, incoming: Task): Promise<void> {
+    if (taskRank(incoming) < taskRank(record.task)) {
+      this.stats.stale++;
+      return;
+    }
+    const task = keepShownPreview(record.task, incoming);
+    if (this.isUnchanged(record, task)) {
+      this.stats.unchanged++;
+      return;
+    }
+    const before = `${record.status}|${record.missCount}|${record.queuePosition}`;
     record.missCount = 0;
     const terminal = TERMINAL_STATUSES.has(task.status);
     record.status = task.status;
@@ -129,61 +417,49 @@ export class Tracker {
       record.active = false;
       if (task.status === 'MODAL') record.modal = { customId: '', finalPrompt: task.properties.finalPrompt ?? record.modal?.finalPrompt ?? null };
     }
-    await this.show(record, task, terminal);
+    // A change nobody sees (a queued task's first read, a field the view ignores) is not worth a
+    // store write unless what the record says about the task changed too.
+    const changed = terminal || before !== `${record.status}|${record.missCount}|${record.queuePosition}`;
+    await this.#show(record, task, terminal, changed);
   }
 
-  /** The task is past its deadline: say so, offer "check again", stop polling. */
-  async expire(record: TaskRecord): Promise<void> {
-    record.status = 'TIMEOUT';
-    record.active = false;
-    await this.show(record, record.task, true);
-  }
-
-  /** The proxy no longer knows the task. */
-  async lose(record: TaskRecord): Promise<void> {
+  async #lose(record: TaskRecord): Promise<void> {
     record.status = 'LOST';
     record.active = false;
-    await this.show(record, record.task, true);
+    await this.#show(record, record.task, true);
   }
 
-  /** The proxy did not return the task in this poll. */
-  async miss(record: TaskRecord): Promise<void> {
-    record.missCount += 1;
-    if (record.missCount >= MAX_MISSES) await this.lose(record);
-    else await this.o.tasks.put(record);
-  }
-
-  /** Starts following a task again ("check again"). */
-  async revive(record: TaskRecord): Promise<void> {
-    record.active = true;
-    record.status = record.task?.status ?? 'NOT_START';
-    record.deadlineAt = this.o.now() + this.o.deadlineMs;
-    record.missCount = 0;
-    await this.o.tasks.put(record);
-  }
-
-  /** Marks a pressed button green on the message it sits on. */
-  async markPressed(record: TaskRecord, customId: string): Promise<void> {
-    if (record.pressed.includes(customId) || !record.task) return;
-    record.pressed.push(customId);
-    const rows = buttonRows(record.task.buttons, { taskId: record.taskId, locale: record.locale, pressed: new Set(record.pressed) });
-    const view = renderTaskView(record.task, { ...this.viewContext(record), media: 'attach' });
-    record.viewHash = viewHash(view);
-    await this.o.tasks.put(record);
-    await this.o.poster.editComponents(record, rows);
-  }
-
-  /** Renders and (if changed) publishes the record's view, then saves the record. */
-  async show(record: TaskRecord, task: Task | null, final: boolean): Promise<void> {
+  async #show(record: TaskRecord, task: Task | null, final: boolean, save = true): Promise<void> {
+    const id = record.taskId;
     const ctx = this.viewContext(record);
     const view = renderTaskView(task, { ...ctx, media: 'attach' });
+    this.stats.renders++;
     const hash = viewHash(view);
     const now = this.o.now();
-    const due = final || now - record.lastEditAt >= this.o.editMinIntervalMs;
-    if (hash === record.viewHash || !due) {
-      // Nothing new to show, or too soon after the last edit: the next tick looks again.
-      await this.o.tasks.put(record);
+    const shownNow = () => {
+      if (task && task === record.task) this.#shown.set(id, task);
+    };
+    if (hash === record.viewHash) {
+      this.#cancelFlush(id);
+      shownNow();
+      if (save) await this.#save(record);
       return;
+    }
+    const dueAt = record.lastEditAt + this.o.editMinIntervalMs;
+    if (!final && now < dueAt) {
+      // Too soon after the last edit: show the newest state when the interval is over.
+      this.stats.deferred++;
+      this.#shown.delete(id);
+      this.#deferFlush(id, dueAt - now);
+      await this.#save(record);
+      return;
+    }
+    this.#cancelFlush(id);
+    if (final && save) {
+      // The final view carries buttons a user may click at once, and a click reads the store:
+      // save the task first. Still active there until the edit is out, so a crash in between
+      // leaves the final edit to the next process.
+      await this.o.tasks.put({ ...record, active: true });
     }
     let files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
     let shown = view;
@@ -191,22 +467,59 @@ export class Tracker {
       shown = renderTaskView(task, { ...ctx, media: 'link' });
       files = undefined;
     }
+    this.stats.published++;
     let res = await this.o.poster.publish(record, shown, files, final);
     if (!res.ok && res.reason === 'too-large') {
       // Discord refused the files (the server's upload limit): show the result as links instead.
+      this.stats.published++;
       res = await this.o.poster.publish(record, renderTaskView(task, { ...ctx, media: 'link' }), undefined, final);
     }
     if (res.ok) {
       record.viewHash = hash;
       record.lastEditAt = now;
       if (res.messageId) record.messageId = res.messageId;
-    } else if (res.reason === 'gone') {
-      this.o.logger.info('task message is gone; stop tracking', { taskId: record.taskId });
-      record.active = false;
-    } else if (final) {
-      // Discord failed for a passing reason: stay active so the next tick shows the final state.
-      record.active = true;
+      shownNow();
+    } else {
+      this.#shown.delete(id);
+      if (res.reason === 'gone') {
+        this.o.logger.info('task message is gone; stop tracking', { taskId: id });
+        record.active = false;
+      } else if (final) {
+        // Discord failed for a passing reason: stay active so the next tick shows the final state.
+        record.active = true;
+      }
     }
+    await this.#save(record);
+  }
+
+  /** Saves the record; a record that stopped being active leaves the live set. */
+  async #save(record: TaskRecord): Promise<void> {
     await this.o.tasks.put(record);
+    if (!record.active && this.#live.get(record.taskId) === record) {
+      this.#live.delete(record.taskId);
+      this.#shown.delete(record.taskId);
+      this.#cancelFlush(record.taskId);
+    } else if (record.active && !this.#live.has(record.taskId)) {
+      // A final edit that failed for a passing reason keeps the task active: follow it again.
+      this.#live.set(record.taskId, record);
+    }
+  }
+
+  #deferFlush(taskId: string, delayMs: number): void {
+    if (this.#flushes.has(taskId) || this.#stopped) return;
+    const timer = setTimeout(() => {
+      this.#flushes.delete(taskId);
+      const rec = this.#live.get(taskId);
+      if (!rec?.task || !rec.active) return;
+      void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
+    }, Math.max(1, delayMs));
+    timer.unref?.();
+    this.#flushes.set(taskId, timer);
+  }
+
+  #cancelFlush(taskId: string): void {
+    const t = this.#flushes.get(taskId);
+    if (t) clearTimeout(t);
+    this.#flushes.delete(taskId);
   }
 }

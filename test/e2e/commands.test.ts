@@ -260,6 +260,15 @@ describe('backends differ', () => {
     const heart = buttons(up).find((b: any) => b.emoji?.name === '❤️');
     h.discord.clickButton(up.id, heart.custom_id);
     await ephemeralMatching(/does not offer that/);
+
+    // The bot stops offering that button: the next upscale comes without a heart.
+    h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
+    const [up2] = await tracked();
+    h.proxy.finish(up2);
+    await h.app.poller.tick();
+    const second = await h.discord.waitForMessage((m) => m.id !== up.id && buttons(m).length > 0 && m.content.includes('Image #2'));
+    expect(buttons(second).some((b: any) => b.emoji?.name === '❤️')).toBe(false);
+    expect(buttons(second).length).toBeGreaterThan(0);
   });
 
   it('speaks Chinese in command errors', async () => {

@@ -135,6 +135,30 @@ describe('proxy faults while polling', () => {
   });
 });
 
+describe('results that last', () => {
+  it('a result link that no longer works (403) is shown as a link with a note instead of an attachment', async () => {
+    h = await startHarness();
+    const { id } = await imagine('expired link');
+    h.proxy.setQuirks({ imageStatus: 403 });
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(done.attachments).toHaveLength(0);
+    expect(done.embeds[0].image.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(done.embeds[0].description).toMatch(/could not be attached/);
+  });
+
+  it('a result larger than RESULT_MAX_BYTES stays a link', async () => {
+    h = await startHarness({ env: { RESULT_MAX_BYTES: '10' } });
+    const { id } = await imagine('too big to attach');
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(done.attachments).toHaveLength(0);
+    expect(done.embeds.length).toBeGreaterThan(0);
+  });
+});
+
 describe('Discord faults', () => {
   it('a 500 on the final edit is retried on the next tick', async () => {
     h = await startHarness();

@@ -787,7 +787,9 @@ describe('notifyHook', () => {
     const id = (await post('/mj/submit/imagine', { prompt: 'cat', notifyHook: hookUrl, state: 'st' })).json.result;
     proxy.finish(id);
     const t0 = Date.now();
-    while (received.length < 5 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+    // The hook sees a call before the proxy sees the answer: wait for both.
+    const delivered = () => proxy.notifications.filter((n) => n.responseStatus === 200).length;
+    while ((received.length < 5 || delivered() < 5) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
     const steps = received.map((r) => `${r.body.status} ${r.body.progress}`).sort();
     expect(steps).toEqual(['IN_PROGRESS 15%', 'IN_PROGRESS 46%', 'IN_PROGRESS 78%', 'SUBMITTED 0%', 'SUCCESS 100%'].sort());
     const last = received.find((r) => r.body.status === 'SUCCESS')!;

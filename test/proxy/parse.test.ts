@@ -35,6 +35,15 @@ describe('parseTask', () => {
     expect(t.imageUrls).toEqual([]);
   });
 
+  it('keeps an emoji sent as Discord’s object, as a custom emoji string or its name', () => {
+    const t = parseTask({ id: '1', buttons: [
+      { customId: 'a::1', emoji: { name: 'upscale_1', id: '1122334455667788990' } },
+      { customId: 'b::1', emoji: { name: '🔄', id: null } },
+      { customId: 'c::1', emoji: { name: 'spin', id: '1122334455667788991', animated: true } },
+    ] })!;
+    expect(t.buttons.map((b) => b.emoji)).toEqual(['<:upscale_1:1122334455667788990>', '🔄', '<a:spin:1122334455667788991>']);
+  });
+
   it('rejects what is not a task', () => {
     expect(parseTask(null)).toBeNull();
     expect(parseTask('x')).toBeNull();

@@ -1,0 +1,310 @@
+// npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2"]
+//   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
+//   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
+//   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
+//
+// For each N: N jobs in flight, through the fake proxy and the fake Discord (per-route rate limits
+// on), against the real bot in a child process (bench/bot.ts). Three runs per N on the same
+// workload: ours polling, ours with push (notifyHook), and the naive baseline (bench/naive.ts).
+// The N jobs are seeded as answered slash commands (the benchmark answers the interactions, the
+// bot's tracker takes the jobs over) rather than through N gateway interactions.
+// Prints proxy requests per tick against the minimum ceil(N / batch), Discord REST calls per job
+// against the states it went through, 429s, state→edit latency, peak RSS and event-loop delay,
+// and our/naive ratios; then checks the issue's targets.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord.ts';
+import { startFakeProxy, type FakeProxy } from '../test/fakes/fake-proxy.ts';
+import { DEFAULTS } from '../src/config.ts';
+import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
+import { messageBody } from '../src/render/task-view.ts';
+import { mapLimit } from '../src/tasks/poller.ts';
+import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
+import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures, type WorkloadOptions } from './workload.ts';
+
+type Kind = 'poll' | 'push' | 'naive';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const SIZES = (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
+const WORKLOAD: WorkloadOptions = { slots: 40, stepMs: 2_500, jitter: 0.3, startForMs: Number(arg('window') ?? 8_000) };
+/** After the last job finished at the proxy: time for the last polls and edits. */
+const SETTLE_MS = 4_000;
+const BATCH = DEFAULTS.LIST_BATCH_SIZE;
+const POLL_MS = DEFAULTS.POLL_INTERVAL_MS;
+const API_KEY = 'sk-bench-0123456789';
+const PROMPT = 'a benchmark fox --ar 3:2';
+const WAVE = 500;
+const SETTLE_AFTER_BIG_SEED_MS = Number(arg('settle') ?? 5_000);
+/** V8 flags of the bot process: the ones `npm start` uses (package.json), so RSS is what production sees. */
+const NODE_FLAGS = (arg('node-flags') ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const SECRET = 'bench-hook-secret-0123456789';
+const BOT = fileURLToPath(new URL('./bot.ts', import.meta.url));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The bot process and a request/answer helper over IPC. */
+class Bot {
+  readonly #waiters: ((m: FromBot) => void)[] = [];
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromBot) => this.#waiters.shift()?.(m));
+  }
+  ask(msg: ToBot): Promise<FromBot> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.child.send(msg);
+    });
+  }
+  next(): Promise<FromBot> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+interface Result {
+  kind: Kind;
+  n: number;
+  durationMs: number;
+  seedMs: number;
+  proxyReads: number;
+  /** Timer passes that asked the proxy anything. */
+  busyPasses: number;
+  callsPerPass: number;
+  /** Calls made ÷ ceil(due / batch) summed over passes. */
+  batchEfficiency: number;
+  hintCalls: number;
+  discord: DiscordFigures;
+  rateLimited: number;
+  bot: BotMeasure;
+  idleRssMb: number;
+}
+
+let idleRss = 0;
+
+async function scenario(n: number, kind: Kind): Promise<Result> {
+  const discord: FakeDiscord = await startFakeDiscord();
+  const proxy: FakeProxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
+  const dir = mkdtempSync(join(tmpdir(), 'mjbot-bench-'));
+  const hookPort = kind === 'push' ? await freePort() : null;
+  const hookBase = hookPort ? `http://127.0.0.1:${hookPort}/mj-hook` : null;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    BENCH_MODE: kind === 'naive' ? 'naive' : 'ours',
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APP_ID: discord.appId,
+    DISCORD_API_URL: discord.apiBase,
+    MJ_BASE_URL: proxy.baseUrl,
+    MJ_API_KEY: API_KEY,
+    STORE_URL: `sqlite://${join(dir, 'bench.sqlite')}`,
+    LOG_LEVEL: 'error',
+    USER_MAX_CONCURRENT: '0',
+    USER_MAX_DAILY: '0',
+    ...(hookBase ? { NOTIFY_HOOK_URL: hookBase, NOTIFY_HOOK_SECRET: SECRET, NOTIFY_HOOK_HOST: '127.0.0.1', NOTIFY_HOOK_PORT: String(hookPort) } : {}),
+  };
+  const child = fork(BOT, [], { env, execArgv: [...NODE_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const bot = new Bot(child);
+  try {
+    const ready = await bot.next();
+    if (ready.type !== 'ready') throw new Error('bot did not start');
+    idleRss = ready.rssMb;
+
+    // Seed: N queued jobs at the proxy, each with an answered slash command the bot then follows.
+    const seedStart = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
+    if (hookBase) for (const id of ids) proxy.tasks.get(id)!.notifyHook = notifyHookUrl(hookBase, SECRET);
+    const tokenOf = new Map<string, string>();
+    const owner = discord.users.alice.id;
+    const reply = JSON.stringify({ type: 4, data: messageBody(waitingView(PROMPT, owner)) });
+    const warn = console.warn;
+    console.warn = () => undefined; // the fake notes that no gateway session sees the interactions: none should
+    try {
+      for (let i = 0; i < n; i += WAVE) {
+        const jobs = await mapLimit(ids.slice(i, i + WAVE), 32, async (taskId): Promise<SeedJob> => {
+          const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: PROMPT }]);
+          const res = await fetch(`${discord.apiBase}/v10/interactions/${it.id}/${it.token}/callback?with_response=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply });
+          const body = (await res.json()) as { resource?: { message?: { id: string } } };
+          if (!res.ok || !body.resource?.message) throw new Error(`seeding: callback answered ${res.status}`);
+          tokenOf.set(taskId, it.token);
+          return { taskId, prompt: PROMPT, ownerId: owner, guildId: discord.guildId, channelId: discord.channelId, token: it.token, messageId: body.resource.message.id, at: Date.now() };
+        });
+        await bot.ask({ type: 'seed', jobs });
+      }
+    } finally {
+      console.warn = warn;
+    }
+    const seedMs = Date.now() - seedStart;
+    if (kind === 'naive') await bot.ask({ type: 'naive-start', intervalMs: POLL_MS });
+    // Let the first polls of the new jobs (or the naive timers) get going, and the seeding's garbage
+    // be collected, before measuring: N jobs arrived in seconds, a real server takes far longer.
+    await sleep(POLL_MS + (n >= 5_000 ? SETTLE_AFTER_BIG_SEED_MS : 500));
+
+    const proxyFrom = proxy.requests.length;
+    const callsFrom = discord.calls.length;
+    const limitedFrom = discord.rateLimitHits;
+    await bot.ask({ type: 'measure-start' });
+    const driver = new Driver(proxy, [...ids], WORKLOAD);
+    await driver.run();
+    await sleep(SETTLE_MS);
+    if (kind === 'naive') await bot.ask({ type: 'naive-stop' });
+    const measured = await bot.ask({ type: 'measure-stop' });
+    if (measured.type !== 'measured') throw new Error('no measurement');
+    const m = measured.m;
+    driver.stop();
+
+    const reads = proxy.requests.slice(proxyFrom).filter((r) => r.route === '/mj/task/list-by-condition' || /\/fetch$/.test(r.route ?? ''));
+    const busy = m.passes.filter((p) => p.proxyCalls > 0);
+    const minCalls = busy.reduce((s, p) => s + Math.ceil(p.due / BATCH), 0);
+    const passCalls = busy.reduce((s, p) => s + p.proxyCalls, 0);
+    return {
+      kind,
+      n,
+      durationMs: m.durationMs,
+      seedMs,
+      proxyReads: reads.length,
+      busyPasses: busy.length,
+      callsPerPass: busy.length ? passCalls / busy.length : 0,
+      batchEfficiency: minCalls ? passCalls / minCalls : 1,
+      hintCalls: m.poller.hintProxyCalls,
+      discord: discordFigures(discord.calls, discord.appId, tokenOf, driver, callsFrom),
+      rateLimited: discord.rateLimitHits - limitedFrom,
+      bot: m,
+      idleRssMb: idleRss,
+    };
+  } finally {
+    child.send({ type: 'exit' } satisfies ToBot);
+    await Promise.race([once(child, 'exit'), sleep(10_000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await discord.close();
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ───────────────────────── printing ─────────────────────────
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
+}
+
+/** Proxy reads per tick: ours, per timer pass that asked anything; naive, per poll interval. */
+function perTick(r: Result): number {
+  return r.kind === 'naive' ? (r.proxyReads * POLL_MS) / r.durationMs : r.callsPerPass;
+}
+const perSecond = (r: Result) => (r.proxyReads * 1000) / r.durationMs;
+const editsAsked = (r: Result) => (r.kind === 'naive' ? (r.bot.naive?.editsRequested ?? 0) : r.bot.tracker.published) / r.n;
+
+function latency(r: Result, p: number): string {
+  const v = percentile(r.discord.latencies, p);
+  return v === Infinity ? `> ${f(r.durationMs / 1000, 0)} s` : f(v, 0);
+}
+
+function printSize(n: number, [poll, push, naive]: Result[]) {
+  const min = Math.ceil(n / BATCH);
+  const ratio = (a: number, b: number, d = 3) => (b === Infinity ? `< ${f(a / (naive.durationMs), d)}` : f(a / b, d));
+  const shown = (r: Result) => `${f((100 * r.discord.latencies.filter(Number.isFinite).length) / Math.max(1, r.discord.latencies.length), 0)}%`;
+  const lag = (r: Result) => `${f(r.bot.lagP50Ms)} / ${f(r.bot.lagP99Ms)} / ${f(r.bot.lagMaxMs)}`;
+  const tracker = (r: Result) => `${int(r.bot.tracker.renders)} / ${int(r.bot.tracker.unchanged)} / ${int(r.bot.tracker.coalesced)} / ${int(r.bot.tracker.deferred)}`;
+  console.log(
+    `\n── N = ${int(n)} jobs tracked; ${WORKLOAD.slots} run at once at the proxy (the rest wait in its queue), a state every ` +
+      `${f(WORKLOAD.stepMs / 1000)} s ±${WORKLOAD.jitter * 100}%, new starts for ${WORKLOAD.startForMs / 1000} s; seeded in ${f(poll.seedMs / 1000)} s; measured ${f(poll.durationMs / 1000)} s`,
+  );
+  console.log(
+    table([
+      ['', 'ours, polling', 'ours, push', 'naive', 'ours (polling) / naive'],
+      [`proxy requests per tick (ceil(N/${BATCH}) = ${min})`, f(perTick(poll)), f(perTick(push)), f(perTick(naive)), `${ratio(perTick(poll), perTick(naive))} (${f(perTick(naive) / perTick(poll), 0)}× fewer)`],
+      ['  ÷ ceil(N/batch)', f(perTick(poll) / min, 2), f(perTick(push) / min, 2), f(perTick(naive) / min, 2), ''],
+      ['  ÷ ceil(due/batch), the tick\'s own minimum', f(poll.batchEfficiency, 2), f(push.batchEfficiency, 2), '—', ''],
+      ['proxy requests per second', f(perSecond(poll)), f(perSecond(push)), f(perSecond(naive)), `${ratio(perSecond(poll), perSecond(naive))} (${f(perSecond(naive) / perSecond(poll), 0)}× fewer)`],
+      ['  of which push re-fetches', '0', int(push.hintCalls), '—', ''],
+      ['jobs that ran through all their states', int(poll.discord.jobs), int(push.discord.jobs), int(naive.discord.jobs), ''],
+      [`Discord REST calls per such job (${VISIBLE_STATES} states after the reply)`, f(poll.discord.callsPerJob, 2), f(push.discord.callsPerJob, 2), f(naive.discord.callsPerJob, 2), ''],
+      ['  ÷ distinct visible states', f(poll.discord.callsPerJob / VISIBLE_STATES, 2), f(push.discord.callsPerJob / VISIBLE_STATES, 2), f(naive.discord.callsPerJob / VISIBLE_STATES, 2), ''],
+      ['  max per job', int(poll.discord.maxCallsPerJob), int(push.discord.maxCallsPerJob), int(naive.discord.maxCallsPerJob), ''],
+      ['  states shown per job', f(poll.discord.statesShownPerJob, 2), f(push.discord.statesShownPerJob, 2), f(naive.discord.statesShownPerJob, 2), ''],
+      ['edits the design asked Discord for, per tracked job', f(editsAsked(poll), 2), f(editsAsked(push), 2), f(editsAsked(naive), 2), ratio(editsAsked(poll), editsAsked(naive))],
+      ['429s from Discord', int(poll.rateLimited), int(push.rateLimited), int(naive.rateLimited), ''],
+      ['state at the proxy → shown on Discord, p50 (ms)', latency(poll, 50), latency(push, 50), latency(naive, 50), ratio(percentile(poll.discord.latencies, 50), percentile(naive.discord.latencies, 50), 2)],
+      ['state at the proxy → shown on Discord, p99 (ms)', latency(poll, 99), latency(push, 99), latency(naive, 99), ratio(percentile(poll.discord.latencies, 99), percentile(naive.discord.latencies, 99), 2)],
+      ['  states shown (or passed) before the end', shown(poll), shown(push), shown(naive), ''],
+      ['peak RSS while measured (MB)', f(poll.bot.rssPeakMb, 0), f(push.bot.rssPeakMb, 0), f(naive.bot.rssPeakMb, 0), f(poll.bot.rssPeakMb / naive.bot.rssPeakMb, 2)],
+      ['  RSS idle before seeding / peak since start (MB)', `${f(poll.idleRssMb, 0)} / ${f(poll.bot.rssPeakEverMb, 0)}`, `${f(push.idleRssMb, 0)} / ${f(push.bot.rssPeakEverMb, 0)}`, `${f(naive.idleRssMb, 0)} / ${f(naive.bot.rssPeakEverMb, 0)}`, ''],
+      ['  peak V8 heap used (MB)', f(poll.bot.heapPeakMb, 0), f(push.bot.heapPeakMb, 0), f(naive.bot.heapPeakMb, 0), ''],
+      ['event-loop delay p50 / p99 / max (ms)', lag(poll), lag(push), lag(naive), ''],
+      ['tracker: renders / unchanged / coalesced / deferred', tracker(poll), tracker(push), '—', ''],
+    ]),
+  );
+}
+
+interface Check {
+  what: string;
+  ok: boolean;
+  got: string;
+}
+
+function checks(all: Map<number, Result[]>): Check[] {
+  const out: Check[] = [];
+  const k = all.get(1000);
+  if (k) {
+    const [poll, , naive] = k;
+    const min = Math.ceil(1000 / BATCH);
+    out.push({ what: 'N=1,000: proxy requests per tick ≤ 1.05 × ceil(N/batch)', ok: perTick(poll) <= 1.05 * min, got: `${f(perTick(poll) / min, 2)} ×` });
+    out.push({ what: 'N=1,000: ≥ 20× fewer proxy requests than naive, per tick', ok: perTick(naive) / perTick(poll) >= 20, got: `${f(perTick(naive) / perTick(poll), 0)}×` });
+    out.push({ what: 'N=1,000: ≥ 20× fewer proxy requests than naive, per second', ok: perSecond(naive) / perSecond(poll) >= 20, got: `${f(perSecond(naive) / perSecond(poll), 0)}×` });
+  }
+  for (const [n, [poll, push]] of all) {
+    for (const r of [poll, push]) {
+      out.push({ what: `N=${int(n)} ${r.kind}: Discord calls ≤ distinct states + 1 per job`, ok: r.discord.maxCallsPerJob <= VISIBLE_STATES + 1, got: `max ${r.discord.maxCallsPerJob}, mean ${f(r.discord.callsPerJob, 2)} for ${VISIBLE_STATES} states` });
+      out.push({ what: `N=${int(n)} ${r.kind}: zero 429s`, ok: r.rateLimited === 0, got: String(r.rateLimited) });
+    }
+    out.push({ what: `N=${int(n)}: push p99 < 50 ms`, ok: percentile(push.discord.latencies, 99) < 50, got: `${latency(push, 99)} ms` });
+  }
+  const big = all.get(10_000);
+  if (big) {
+    for (const r of big.slice(0, 2)) {
+      out.push({ what: `N=10,000 ${r.kind}: RSS < 200 MB`, ok: r.bot.rssPeakMb < 200, got: `peak ${f(r.bot.rssPeakMb, 0)} MB while measured, ${f(r.bot.rssPeakEverMb, 0)} MB since start` });
+      out.push({ what: `N=10,000 ${r.kind}: event-loop delay p99 < 20 ms`, ok: r.bot.lagP99Ms < 20, got: `${f(r.bot.lagP99Ms)} ms` });
+    }
+  }
+  return out;
+}
+
+const t0 = Date.now();
+console.log(`mjbot benchmark: node ${process.version}, ${process.platform}/${process.arch}; the bot runs in its own process (node ${NODE_FLAGS.join(' ')} --import tsx), SQLite store`);
+console.log(
+  `defaults: POLL_INTERVAL_MS ${POLL_MS}, POLL_QUEUED_INTERVAL_MS ${DEFAULTS.POLL_QUEUED_INTERVAL_MS}, POLL_PUSH_INTERVAL_MS ${DEFAULTS.POLL_PUSH_INTERVAL_MS}, ` +
+    `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s`,
+);
+const all = new Map<number, Result[]>();
+for (const n of SIZES) {
+  const rs: Result[] = [];
+  for (const kind of ['poll', 'push', 'naive'] as const) {
+    process.stderr.write(`  N=${n} ${kind}…\n`);
+    rs.push(await scenario(n, kind));
+  }
+  all.set(n, rs);
+  printSize(n, rs);
+}
+console.log('\n── targets (issue 5)');
+for (const c of checks(all)) console.log(`${c.ok ? 'MEETS ' : 'MISSES'}  ${c.what}: ${c.got}`);
+console.log(`\ntotal ${f((Date.now() - t0) / 1000, 0)} s`);

@@ -1,0 +1,112 @@
+// Adaptive polling: each task has its own next poll time (fast while it moves, slow while it sits
+// in the queue), due tasks share batched list-by-condition calls, and nothing active means no
+// proxy call at all. Time is the fake Discord's clock; runDue() is the pass the timer runs.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { imagine, readsSince } from './helpers.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const env = { POLL_INTERVAL_MS: '1000', POLL_QUEUED_INTERVAL_MS: '5000', LEASE_TTL_MS: '60000' };
+const queuedLong = { steps: Array.from({ length: 20 }, () => ({ status: 'NOT_START', progress: '0%' })), submitCode: 22 };
+
+function listedIds(h: Harness, from: number): string[][] {
+  return readsSince(h, from).map((r) => [...(r.body?.ids ?? [])].sort());
+}
+
+describe('adaptive polling', () => {
+  it('asks the proxy nothing while nothing is active, and only re-reads the index now and then', async () => {
+    h = await startHarness({ sharedClock: true, env });
+    const from = h.proxy.requests.length;
+    for (let i = 0; i < 3; i++) {
+      const r = await h.app.poller.runDue();
+      expect(r).toMatchObject({ active: 0, due: 0, proxyCalls: 0 });
+      expect(h.app.poller.nextPassInMs()).toBeGreaterThan(4900);
+      h.discord.clock.advance(5000);
+    }
+    expect(readsSince(h, from)).toHaveLength(0);
+  });
+
+  it('polls moving tasks every POLL_INTERVAL_MS, the head of the queue too, and the rest of the queue every POLL_QUEUED_INTERVAL_MS', async () => {
+    // LIST_BATCH_SIZE 2: the head of the queue is its two oldest tasks.
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
+    const queued: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      h.proxy.nextTimeline(queuedLong);
+      queued.push((await imagine(h, `waits ${i}`)).id);
+    }
+    const moving = await imagine(h, 'moves');
+    const clock = h.discord.clock;
+    const polled = async () => {
+      const from = h.proxy.requests.length;
+      await h.app.poller.runDue();
+      return listedIds(h, from).flat().sort();
+    };
+
+    await h.app.poller.tick(); // first sight of all four
+    clock.advance(1000);
+    expect(await polled()).toEqual([moving.id, ...queued].sort()); // all new at their last poll
+
+    // From now on the queue does not move: the moving task and the head (two oldest) only.
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1000);
+      expect(await polled()).toEqual([moving.id, queued[0], queued[1]].sort());
+    }
+    clock.advance(1000); // 5 s after its last poll, the third one too
+    expect(await polled()).toEqual([moving.id, ...queued].sort());
+
+    // The oldest leaves the queue: seen at the next fast poll.
+    h.proxy.tasks.get(queued[0])!.json.status = 'SUBMITTED';
+    clock.advance(1000);
+    expect(await polled()).toContain(queued[0]);
+    await h.discord.waitForMessage((m) => /\(Submitted\)/.test(m.content) && m.content.includes('waits 0'));
+  });
+
+  it('when the head of the queue leaves, the next waiting task becomes the head and is polled fast', async () => {
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '1' } });
+    h.proxy.nextTimeline(queuedLong);
+    const first = await imagine(h, 'head');
+    h.proxy.nextTimeline(queuedLong);
+    const second = await imagine(h, 'behind');
+    await h.app.poller.tick();
+    h.discord.clock.advance(1000);
+    await h.app.poller.runDue(); // both seen unchanged now
+    h.proxy.finish(first.id);
+    h.proxy.tasks.get(first.id)!.json.status = 'FAILURE';
+    h.discord.clock.advance(1000);
+    await h.app.poller.runDue(); // the head ends
+    expect(await h.app.stores.tasks.activeIds()).toEqual([second.id]);
+    // Now `second` is the head: fast again.
+    expect(h.app.poller.nextPassInMs()).toBeLessThanOrEqual(1000);
+  });
+
+  it('a pass makes ceil(due / LIST_BATCH_SIZE) list calls', async () => {
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await imagine(h, `job ${i}`)).id);
+    const from = h.proxy.requests.length;
+    const report = await h.app.poller.tick();
+    expect(report).toMatchObject({ active: 5, due: 5, proxyCalls: 3 });
+    const lists = listedIds(h, from);
+    expect(lists.map((l) => l.length)).toEqual([2, 2, 1]);
+    expect(lists.flat().sort()).toEqual([...ids].sort());
+  });
+
+  it('halves the batch when the backend refuses its size, and remembers the size that works', async () => {
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '4' } });
+    for (let i = 0; i < 5; i++) await imagine(h, `job ${i}`);
+    h.proxy.setQuirks({ listMax: 2 });
+    let from = h.proxy.requests.length;
+    const first = await h.app.poller.tick();
+    expect(first.updated).toBe(5);
+    expect(await h.app.stores.settings.get('capability:list-by-condition-max')).toBe(2);
+
+    from = h.proxy.requests.length;
+    const second = await h.app.poller.tick();
+    expect(second.proxyCalls).toBe(3);
+    expect(readsSince(h, from).every((r) => r.status === 200)).toBe(true);
+  });
+});

@@ -1,0 +1,149 @@
+// Edit discipline: at most one Discord edit per visible state, bursts collapse into their newest
+// state (≤ 1 progress edit per EDIT_MIN_INTERVAL_MS per message), an unchanged task costs no
+// render and no store write, an older state never replaces a newer one, and a preview or a result
+// is never sent again when it did not change.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { editsOf, imagine } from './helpers.ts';
+
+let h: Harness;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await h?.close();
+});
+
+const contentOf = (c: { json?: { content?: string } }) => c.json?.content ?? '';
+
+describe('edit discipline', () => {
+  it('a burst of progress collapses into one edit of its newest state, at most one per EDIT_MIN_INTERVAL_MS', async () => {
+    h = await startHarness({ env: { EDIT_MIN_INTERVAL_MS: '400' } });
+    const job = await imagine(h, 'burst');
+    await h.app.poller.tick(); // Submitted
+    await h.discord.waitForMessage((m) => /\(Submitted\)/.test(m.content));
+    for (let i = 0; i < 3; i++) {
+      h.proxy.advance(job.id); // 15%, 46%, 78% + preview, within a few ms
+      await h.app.poller.tick();
+    }
+    const latest = await h.discord.waitForMessage((m) => /\(78%\)/.test(m.content));
+    expect(latest.embeds[0]?.image?.url).toMatch(/grid_0\.webp$/);
+    h.proxy.finish(job.id);
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.components.length === 2);
+
+    const edits = editsOf(h, job.token);
+    expect(edits.map((c) => (c.json?.components?.length ? 'result' : contentOf(c).match(/\((Submitted|\d+%)\)/)?.[1]))).toEqual(['Submitted', '78%', 'result']);
+    // The deferred edit waited out the interval after the previous one.
+    expect(edits[1].at - edits[0].at).toBeGreaterThanOrEqual(400 - 20);
+    expect(h.app.tracker.stats.deferred).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a poll that finds nothing new renders nothing, writes nothing and edits nothing', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'steady');
+    h.proxy.advance(job.id);
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => /\(15%\)/.test(m.content));
+    const put = vi.spyOn(h.app.stores.tasks, 'put');
+    const renders = h.app.tracker.stats.renders;
+    const edits = editsOf(h, job.token).length;
+    for (let i = 0; i < 5; i++) await h.app.poller.tick();
+    expect(put).not.toHaveBeenCalled();
+    expect(h.app.tracker.stats.renders).toBe(renders);
+    expect(editsOf(h, job.token)).toHaveLength(edits);
+    expect(h.app.tracker.stats.unchanged).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a preview link that only changes its query (relay ?rand=, re-signed CDN) is not sent again', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'relay preview');
+    h.proxy.advance(job.id, 3); // 78% with a preview
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => /\(78%\)/.test(m.content) && m.embeds.length === 1);
+    const fake = h.proxy.tasks.get(job.id)!;
+    const base = fake.json.imageUrl!;
+    const before = editsOf(h, job.token).length;
+    for (let i = 0; i < 4; i++) {
+      fake.json.imageUrl = `${base}?rand=${Date.now()}${i}`;
+      await h.app.poller.tick();
+    }
+    expect(editsOf(h, job.token)).toHaveLength(before);
+    // When the progress moves, the new link goes out with it.
+    fake.json.progress = '93%';
+    fake.json.imageUrl = `${base}?rand=fresh`;
+    await h.app.poller.tick();
+    const moved = await h.discord.waitForMessage((m) => /\(93%\)/.test(m.content));
+    expect(moved.embeds[0].image.url).toContain('rand=fresh');
+    expect(editsOf(h, job.token)).toHaveLength(before + 1);
+  });
+
+  it('progress edits upload nothing; the result is uploaded once, and a pressed button does not upload it again', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'upload once');
+    for (let i = 0; i < 4; i++) {
+      h.proxy.advance(job.id);
+      await h.app.poller.tick();
+    }
+    await h.app.poller.tick();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2 && m.attachments.length === 1);
+    const edits = editsOf(h, job.token);
+    expect(edits.slice(0, -1).every((c) => c.files.length === 0)).toBe(true);
+    expect(edits.at(-1)!.files).toHaveLength(1);
+
+    const action = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
+    h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
+    await action;
+    await h.discord.waitForMessage((m) => m.id === grid.id && m.components[0].components[0].style === 3);
+    const uploads = h.discord.calls.filter((c) => c.files.length > 0 && c.path.includes(job.token));
+    expect(uploads).toHaveLength(1);
+    for (let i = 0; i < 3; i++) await h.app.poller.tick();
+    expect(h.discord.calls.filter((c) => c.files.length > 0 && c.path.includes(job.token))).toHaveLength(1);
+  });
+
+  it('an older state arriving after a newer one (a slow poll after a push) is dropped', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'no going back');
+    h.proxy.advance(job.id); // 15%
+    await h.app.poller.tick();
+    const older = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
+    h.proxy.advance(job.id, 2); // 78%
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => /\(78%\)/.test(m.content));
+    const edits = editsOf(h, job.token).length;
+    await h.app.tracker.applyUpdate(h.app.tracker.live(job.id)!, older);
+    expect(editsOf(h, job.token)).toHaveLength(edits);
+    expect(h.app.tracker.live(job.id)!.task!.progress).toBe('78%');
+    expect(h.app.tracker.stats.stale).toBe(1);
+  });
+
+  it('updates of one task that arrive before the first one ran merge into the newest', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'merge');
+    const rec = h.app.tracker.live(job.id)!;
+    const states = [];
+    for (let i = 0; i < 3; i++) {
+      h.proxy.advance(job.id);
+      states.push((await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!);
+    }
+    const published = h.app.tracker.stats.published;
+    await Promise.all(states.map((t) => h.app.tracker.applyUpdate(rec, t)));
+    // None had started: they collapse into one update, of the newest state.
+    expect(h.app.tracker.stats.published - published).toBe(1);
+    expect(h.app.tracker.stats.coalesced).toBe(2);
+    const edits = editsOf(h, job.token);
+    expect(contentOf(edits.at(-1)!)).toMatch(/\(78%\)/);
+    expect(edits.some((c) => /\((15|46)%\)/.test(contentOf(c)))).toBe(false);
+  });
+
+  it('a caller working on its own copy of an active record (read from the store) changes the live one', async () => {
+    h = await startHarness();
+    const job = await imagine(h, 'old words');
+    const copy = (await h.app.stores.tasks.get(job.id))!;
+    expect(copy).not.toBe(h.app.tracker.live(job.id));
+    copy.prompt = 'new words';
+    h.proxy.advance(job.id);
+    const task = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
+    await h.app.tracker.applyUpdate(copy, task);
+    expect(h.app.tracker.live(job.id)!.prompt).toBe('new words');
+    await h.discord.waitForMessage((m) => m.content.includes('new words') && /\(15%\)/.test(m.content));
+  });
+});

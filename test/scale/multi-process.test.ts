@@ -1,0 +1,210 @@
+// Several processes on one Redis: each active task is polled by exactly one of them at a time (a
+// lease: SET NX PX, renewed every pass); when the owner dies, another takes its tasks over once
+// the lease expires and finishes them, and no state is shown twice. Two real apps against one
+// fake Discord and one fake proxy, on the machine's Redis under a key prefix removed afterwards.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '@keyv/redis';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/fake-discord.ts';
+import { startFakeProxy, type FakeProxy } from '../fakes/fake-proxy.ts';
+import { API_KEY } from '../helpers/harness.ts';
+import { notifyHookUrl } from '../../src/tasks/notify-hook.ts';
+import { freePort } from './helpers.ts';
+
+const REDIS = 'redis://127.0.0.1:6379';
+const LEASE_MS = 600;
+
+let discord: FakeDiscord;
+let proxy: FakeProxy;
+let env: Record<string, string>;
+let config: Config;
+let prefix: string;
+const apps: App[] = [];
+
+beforeEach(async () => {
+  discord = await startFakeDiscord();
+  proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
+  prefix = `mjbot-scale-${process.pid}-${Date.now()}`;
+  env = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APP_ID: discord.appId,
+    DISCORD_API_URL: discord.apiBase,
+    MJ_BASE_URL: proxy.baseUrl,
+    MJ_API_KEY: API_KEY,
+    STORE_URL: REDIS,
+    LEASE_TTL_MS: String(LEASE_MS),
+    EDIT_MIN_INTERVAL_MS: '0',
+    PROXY_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'warn',
+  };
+  config = loadConfig(env);
+});
+
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
+  await discord.close();
+  await proxy.close();
+  const redis = createClient({ url: REDIS });
+  await redis.connect();
+  const keys: string[] = [];
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
+  if (keys.length) await redis.del(keys);
+  await redis.close();
+});
+
+/** A bot process; only the first connects to the gateway (one fake Discord sends every interaction to every session). */
+async function bot(gateway: boolean, cfg: Config = config): Promise<App> {
+  const app = createApp(cfg, {
+    storePrefix: prefix,
+    autoPoll: false,
+    gateway,
+    proxyRetryDelaysMs: [5, 10],
+    logger: createLogger({ level: 'warn', secrets: [API_KEY, discord.token], write: () => undefined }),
+  });
+  await app.start();
+  apps.push(app);
+  return app;
+}
+
+async function imagine(app: App, prompt: string) {
+  const before = new Set(await app.stores.tasks.activeIds());
+  const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
+  for (let i = 0; i < 250; i++) {
+    const id = (await app.stores.tasks.activeIds()).find((x) => !before.has(x));
+    if (id && app.poller.heldIds().includes(id)) return { id, token: it.token };
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('not tracked');
+}
+
+/** Ids each list-by-condition call made during `fn` asked about. */
+async function listedDuring(fn: () => Promise<unknown>): Promise<string[]> {
+  const from = proxy.requests.length;
+  await fn();
+  return proxy.requests.slice(from).filter((r) => r.route === '/mj/task/list-by-condition').flatMap((r) => r.body.ids as string[]);
+}
+
+/** What each edit of a job's message showed, in order. */
+function shownStates(token: string): string[] {
+  return discord.calls
+    .filter((c) => c.method === 'PATCH' && c.path.startsWith(`/webhooks/${discord.appId}/${token}/`) && c.status < 300)
+    .map((c) => JSON.stringify([c.json?.content, c.json?.embeds, c.json?.components]));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('several processes on one Redis', () => {
+  it('each task is polled by one process; when it dies the other takes over after the lease and finishes, showing no state twice', async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const jobs = [await imagine(a, 'fox one'), await imagine(a, 'fox two'), await imagine(a, 'fox three')];
+    const ids = jobs.map((j) => j.id).sort();
+
+    // Both alive: A polls every task, B none.
+    for (let round = 0; round < 2; round++) {
+      expect((await listedDuring(() => a.poller.tick())).sort()).toEqual(ids);
+      expect(await listedDuring(() => b.poller.tick())).toEqual([]);
+    }
+    for (const j of jobs) proxy.advance(j.id); // 15%
+    await a.poller.tick();
+    for (const p of ['fox one', 'fox two', 'fox three']) await discord.waitForMessage((m) => /\(15%\)/.test(m.content) && m.content.includes(p));
+
+    await a.stop({ release: false }); // a crash: its leases stay until they expire
+    expect(await listedDuring(() => b.poller.tick())).toEqual([]);
+    await sleep(LEASE_MS + 200);
+
+    // B takes over. Nothing changed at the proxy: nothing is edited again.
+    const editsBefore = jobs.map((j) => shownStates(j.token).length);
+    expect((await listedDuring(() => b.poller.tick())).sort()).toEqual(ids);
+    expect(jobs.map((j) => shownStates(j.token).length)).toEqual(editsBefore);
+
+    for (const j of jobs) proxy.advance(j.id); // 46%
+    await b.poller.tick();
+    for (const j of jobs) proxy.finish(j.id);
+    await b.poller.tick();
+    expect(await b.stores.tasks.activeIds()).toEqual([]);
+    for (const j of jobs) {
+      const states = shownStates(j.token);
+      expect(new Set(states).size).toBe(states.length);
+      expect(states).toHaveLength(4); // Submitted, 15%, 46%, the grid
+      expect(JSON.parse(states.at(-1)!)[2]).toHaveLength(2);
+    }
+  });
+
+  it('a clean stop gives the leases up: the other process takes over at once', async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const job = await imagine(a, 'handed over');
+    await a.poller.tick();
+    await a.stop();
+    expect(await listedDuring(() => b.poller.tick())).toEqual([job.id]);
+    expect(b.poller.heldIds()).toEqual([job.id]);
+  });
+
+  it('a process that stalled past its lease lets go of the tasks taken over meanwhile', async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const job = await imagine(a, 'stalled owner');
+    await a.poller.tick();
+    await sleep(LEASE_MS + 200); // A does not renew in time
+    expect(await listedDuring(() => b.poller.tick())).toEqual([job.id]);
+    expect(await listedDuring(() => a.poller.tick())).toEqual([]);
+    expect(a.tracker.live(job.id)).toBeUndefined();
+
+    proxy.advance(job.id);
+    await a.poller.tick();
+    await b.poller.tick();
+    proxy.finish(job.id);
+    await a.poller.tick();
+    await b.poller.tick();
+    const states = shownStates(job.token);
+    expect(new Set(states).size).toBe(states.length);
+    expect(states).toHaveLength(3); // Submitted, 15%, the grid
+  });
+
+  it('tasks started on either side are polled by the side that started them', async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const fromA = await imagine(a, 'from a');
+    // B starts following a task of its own (as a process with its own gateway shard would).
+    const idB = proxy.addTask({ timeline: 'success' });
+    await b.tracker.track({
+      outcome: { kind: 'accepted', taskId: idB, taskIds: [idB], raw: { code: 1, description: '', result: idB, properties: {} } },
+      kind: 'imagine',
+      prompt: 'from b',
+      ownerId: discord.users.alice.id,
+      locale: 'en-US',
+      guildId: discord.guildId,
+      channelId: discord.channelId,
+      interactionToken: null,
+      interactionAt: Date.now(),
+      messageId: null,
+    });
+    for (let i = 0; i < 50 && !b.poller.heldIds().includes(idB); i++) await sleep(10);
+    expect(await listedDuring(() => a.poller.tick())).toEqual([fromA.id]);
+    expect(await listedDuring(() => b.poller.tick())).toEqual([idB]);
+  });
+
+  it('a notifyHook callback that reaches the other process is relayed to the task\'s owner', async () => {
+    const SECRET = 'relay-secret-0123456789abcdef';
+    const withHook = (port: number) =>
+      loadConfig({ ...env, NOTIFY_HOOK_URL: `http://127.0.0.1:${port}/mj-hook`, NOTIFY_HOOK_SECRET: SECRET, NOTIFY_HOOK_HOST: '127.0.0.1', NOTIFY_HOOK_PORT: String(port) });
+    const [portA, portB] = [await freePort(), await freePort()];
+    const a = await bot(true, withHook(portA));
+    const b = await bot(false, withHook(portB));
+    const job = await imagine(a, 'relayed fox');
+    await a.poller.tick();
+    await a.poller.settleHints();
+    const before = a.poller.stats.hintProxyCalls;
+    // The proxy calls the hook behind a load balancer: this time it lands on B.
+    proxy.tasks.get(job.id)!.notifyHook = notifyHookUrl(`http://127.0.0.1:${portB}/mj-hook`, SECRET);
+    proxy.advance(job.id);
+    await discord.waitForMessage((m) => /\(15%\)/.test(m.content) && m.content.includes('relayed fox'));
+    await Promise.all([a.poller.settleHints(), b.poller.settleHints()]);
+    expect(b.poller.stats.hintsRelayed).toBe(1);
+    expect(b.poller.stats.hintProxyCalls).toBe(0);
+    expect(a.poller.stats.hintProxyCalls - before).toBe(1);
+  });
+});
