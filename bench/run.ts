@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2"]
+// npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
 //   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
 //   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
 //   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
@@ -45,7 +45,7 @@ const PROMPT = 'a benchmark fox --ar 3:2';
 const WAVE = 500;
 const SETTLE_AFTER_BIG_SEED_MS = Number(arg('settle') ?? 5_000);
 /** V8 flags of the bot process: the ones `npm start` uses (package.json), so RSS is what production sees. */
-const NODE_FLAGS = (arg('node-flags') ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const NODE_FLAGS = (arg('node-flags') ?? '--max-semi-space-size=2 --optimize-for-size').split(' ').filter(Boolean);
 const SECRET = 'bench-hook-secret-0123456789';
 const BOT = fileURLToPath(new URL('./bot.ts', import.meta.url));
 

@@ -431,7 +431,9 @@ export class Poller {
 
   #intervalFor(task: Task, changed: boolean): number {
     const { moving, queued, push } = this.o.intervals;
-    if (task.status === 'NOT_START' && !changed) return queued;
+    // With push on, the proxy calls back when a queued task starts: its place in the queue is all
+    // a poll adds, and that can wait for the safety net's pace.
+    if (task.status === 'NOT_START' && !changed) return this.o.push ? Math.max(queued, push) : queued;
     if (this.o.push && this.#pushed.has(task.id)) return Math.max(push, moving);
     return moving;
   }

@@ -455,7 +455,7 @@ export class Tracker {
       return;
     }
     this.#cancelFlush(id);
-    if (final && save) {
+    if (final && save && !record.active) {
       // The final view carries buttons a user may click at once, and a click reads the store:
       // save the task first. Still active there until the edit is out, so a crash in between
       // leaves the final edit to the next process.

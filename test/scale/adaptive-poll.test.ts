@@ -110,3 +110,28 @@ describe('adaptive polling', () => {
     expect(readsSince(h, from).every((r) => r.status === 200)).toBe(true);
   });
 });
+
+describe('adaptive polling with push on', () => {
+  it('polls the queue behind its head at the slower of POLL_QUEUED_INTERVAL_MS and POLL_PUSH_INTERVAL_MS', async () => {
+    h = await startHarness({
+      sharedClock: true,
+      env: { ...env, LIST_BATCH_SIZE: '1', POLL_PUSH_INTERVAL_MS: '8000', NOTIFY_HOOK_URL: 'http://127.0.0.1:9/mj-hook', NOTIFY_HOOK_SECRET: 'hook-secret-0123456789abcdef', NOTIFY_HOOK_PORT: '0' },
+    });
+    const queued: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      h.proxy.nextTimeline(queuedLong);
+      queued.push((await imagine(h, `waits ${i}`)).id);
+    }
+    const clock = h.discord.clock;
+    await h.app.poller.tick();
+    const seen: number[] = [];
+    for (let s = 1; s <= 9; s++) {
+      clock.advance(1000);
+      const from = h.proxy.requests.length;
+      await h.app.poller.runDue();
+      if (listedIds(h, from).flat().includes(queued[1])) seen.push(s);
+    }
+    // Seen once more as new, then: without push again 5 s later; with push the callback says when it starts.
+    expect(seen).toEqual([1, 9]);
+  });
+});
