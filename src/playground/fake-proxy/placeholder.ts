@@ -94,7 +94,10 @@ export function wrap(s: string, perLine: number, maxLines: number): string[] {
 function hash32(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
+  // murmur3's finaliser: keys that differ in one character get unrelated colours
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function hsl(h: number, s: number, l: number): Rgb {
@@ -117,7 +120,7 @@ const WHITE: Rgb = [255, 255, 255];
 const INK: Rgb = [16, 16, 24];
 
 /** One picture: a sky-to-ground gradient, a sun and a hill, its number, and the prompt. */
-function paintCell(cv: Canvas, x0: number, y0: number, w: number, h: number, key: string, label: string, prompt: string): void {
+function paintCell(cv: Canvas, x0: number, y0: number, w: number, h: number, key: string, label: string, prompt: string, bare = false): void {
   const seed = hash32(key);
   const hue = seed % 360;
   const top = hsl(hue, 0.55, 0.62);
@@ -134,6 +137,7 @@ function paintCell(cv: Canvas, x0: number, y0: number, w: number, h: number, key
     const crest = h * (0.62 + 0.08 * Math.sin((x / w) * Math.PI * 2 + (seed % 7)));
     cv.rect(x0 + x, y0 + Math.round(crest), 1, h - Math.round(crest), hill, 0.85);
   }
+  if (bare) return;
   // The number, large, on a soft disc.
   const big = Math.max(4, Math.floor(Math.min(w, h) / 28));
   const lw = textWidth(label, big);
@@ -168,13 +172,16 @@ export interface GridPicture {
 export function gridPng(p: GridPicture): Buffer {
   const { w, h } = cellSize(p.prompt);
   const cv = new Canvas(w * 2, h * 2);
-  for (let i = 0; i < 4; i++) paintCell(cv, (i % 2) * w, Math.floor(i / 2) * h, w, h, `${p.key}:${i + 1}`, String(i + 1), p.prompt);
-  if (p.progress !== undefined) {
-    cv.pixelate(16);
+  const progress = p.progress;
+  const preview = progress !== undefined;
+  for (let i = 0; i < 4; i++) paintCell(cv, (i % 2) * w, Math.floor(i / 2) * h, w, h, `${p.key}:${i + 1}`, String(i + 1), p.prompt, preview);
+  if (progress !== undefined) {
+    cv.pixelate(24);
     cv.rect(0, 0, cv.w, cv.h, INK, 0.35);
     const scale = 6;
-    const tw = textWidth(p.progress, scale);
-    cv.text(p.progress, Math.round((cv.w - tw) / 2), Math.round((cv.h - GLYPH_H * scale) / 2), scale, WHITE);
+    const tw = textWidth(progress, scale);
+    cv.rect(Math.round((cv.w - tw) / 2) - 16, Math.round((cv.h - GLYPH_H * scale) / 2) - 12, tw + 32, GLYPH_H * scale + 24, INK, 0.6);
+    cv.text(progress, Math.round((cv.w - tw) / 2), Math.round((cv.h - GLYPH_H * scale) / 2), scale, WHITE);
   }
   tag(cv, 'PLAYGROUND PLACEHOLDER');
   return cv.png();

@@ -1,0 +1,181 @@
+// The playground: the real app (createApp, the same commands, a real discord.js client) logged into
+// the fake Discord, talking to the simulated midjourney-proxy (or to a real backend), and a web
+// page plus a JSON control API to use it as a Discord channel would be used. 127.0.0.1 only.
+//
+//   const pg = await startPlayground({ port: 0 });   // pg.url → http://127.0.0.1:PORT/
+//   ... drive it from a browser or through pg.url + 'api/…' ...
+//   await pg.close();
+import { REST, Routes } from 'discord.js';
+import { commands as defaultCommands } from '../../commands/index.ts';
+import type { Command } from '../../commands/types.ts';
+import { createApp, type App } from '../app.ts';
+import { CONFIG_KEYS, loadConfig, type Config } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { Control } from './control.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
+import { startFakeProxy, type FakeProxy } from './fake-proxy.ts';
+import { startWebServer, type WebServer } from './web-server.ts';
+
+/** The simulated proxy's key (it only answers requests that carry it, as a real one would). */
+const SIMULATED_KEY = 'playground-key';
+
+export interface RealBackend {
+  baseUrl: string;
+  apiKey: string;
+}
+
+export interface PlaygroundOptions {
+  /** Web page and control API port on 127.0.0.1; 0 picks a free one. Default 0. */
+  port?: number;
+  /** SQLite file of the bot's store. Default data/playground.sqlite. */
+  storePath?: string;
+  /** A real midjourney-proxy; without it the simulated one runs. */
+  backend?: RealBackend;
+  /** Other bot settings (any config key but the Discord ones and STORE_URL), e.g. MJ_AUTH_STYLE, LOG_LEVEL. */
+  env?: Record<string, string | undefined>;
+  /** The simulated proxy moves every job one step (submitted → 15% → 46% → 78% → done) this often. Default 1500 ms. */
+  stepMs?: number;
+  /** The bot's POLL_INTERVAL_MS. Default 1000. */
+  pollIntervalMs?: number;
+  /** The slash commands (default: the registry, commands/index.ts). */
+  commands?: readonly Command[];
+  /** The Discord stand-in's options (tests turn its rate limits off to go faster). */
+  discord?: FakeDiscordOptions;
+  /** Where the bot's log lines go. Default stderr, level from env LOG_LEVEL or 'info'. */
+  logger?: Logger;
+}
+
+export type BotStatus = 'online' | 'restarting' | 'stopped';
+
+export interface Playground {
+  /** 'http://127.0.0.1:PORT/' */
+  url: string;
+  discord: FakeDiscord;
+  /** The simulated proxy (undefined with a real backend). */
+  proxy?: FakeProxy;
+  control: Control;
+  readonly app: App;
+  readonly status: BotStatus;
+  config: Config;
+  /** Stops the bot (as a crash or a deploy would: tasks stay in the store) and starts a new one on the same store. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Config keys the playground sets itself; the rest may come from `env`. */
+const OWN_KEYS = new Set(['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'STORE_URL']);
+const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_MODES']);
+
+export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Playground> {
+  const env = opts.env ?? {};
+  const discord = await startFakeDiscord({ botUsername: 'mjbot', ...opts.discord });
+  let proxy: FakeProxy | undefined;
+  let web: WebServer | undefined;
+  let app: App | undefined;
+  try {
+    const passed = Object.fromEntries(
+      CONFIG_KEYS.filter((k) => !OWN_KEYS.has(k) && !(BACKEND_KEYS.has(k) && !opts.backend) && env[k] !== undefined).map((k) => [k, env[k]]),
+    );
+    let backend: Record<string, string>;
+    if (opts.backend) {
+      backend = { MJ_BASE_URL: opts.backend.baseUrl, MJ_API_KEY: opts.backend.apiKey };
+    } else {
+      proxy = await startFakeProxy({ apiKey: SIMULATED_KEY, advance: { everyMs: opts.stepMs ?? 1500 }, placeholders: true });
+      // The simulated proxy serves speed modes under path prefixes, as relays do: the command gets a mode choice.
+      const modes = ['fast', 'relax', 'turbo'].map((m) => `${m}=${proxy!.baseUrl}/mj-${m}`).join(',');
+      backend = { MJ_BASE_URL: proxy.baseUrl, MJ_API_KEY: SIMULATED_KEY, MJ_AUTH_STYLE: 'bearer', MJ_MODES: modes };
+    }
+    const config = loadConfig({
+      POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1000),
+      EDIT_MIN_INTERVAL_MS: '500',
+      ...passed,
+      ...backend,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APP_ID: discord.appId,
+      DISCORD_API_URL: discord.apiBase,
+      STORE_URL: `sqlite://${opts.storePath ?? 'data/playground.sqlite'}`,
+    });
+    const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+
+    // What `npm run deploy-commands` does, against the fake: the page offers what the bot registered.
+    const commands = opts.commands ?? defaultCommands;
+    const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
+    const modes = Object.keys(config.MJ_MODES);
+    await rest.put(Routes.applicationCommands(config.DISCORD_APP_ID), { body: commands.map((c) => c.definition({ modes })) });
+
+    const build = async (): Promise<App> => {
+      const app = createApp(config, { logger, commands });
+      try {
+        await app.start();
+      } catch (err) {
+        await app.stop().catch(() => undefined);
+        throw err;
+      }
+      return app;
+    };
+
+    app = await build();
+    let status: BotStatus = 'online';
+    let restarting: Promise<void> | null = null;
+    const control = new Control(discord, { simulated: proxy });
+    const setStatus = (s: BotStatus) => {
+      status = s;
+      control.emit({ kind: 'bot', status: s });
+    };
+
+    web = await startWebServer({ control, port: opts.port ?? 0, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
+    const pg: Playground = {
+      url: web.url,
+      discord,
+      proxy,
+      control,
+      config,
+      get app() {
+        return app!;
+      },
+      get status() {
+        return status;
+      },
+      restart() {
+        restarting ??= (async () => {
+          setStatus('restarting');
+          try {
+            // A bot someone already stopped (a test of "did not respond") is simply started anew.
+            await app!.stop().catch((err: unknown) => logger.warn('stopping the bot failed', { err }));
+            app = await build();
+            setStatus('online');
+          } catch (err) {
+            setStatus('stopped');
+            throw err;
+          } finally {
+            restarting = null;
+          }
+        })();
+        return restarting;
+      },
+      async close() {
+        await restarting?.catch(() => undefined);
+        await web?.close();
+        await app?.stop().catch(() => undefined);
+        setStatus('stopped');
+        await discord.close();
+        await proxy?.close();
+      },
+    };
+    return pg;
+  } catch (err) {
+    await web?.close().catch(() => undefined);
+    await app?.stop().catch(() => undefined);
+    await discord.close().catch(() => undefined);
+    await proxy?.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A URL as it may be shown on the page: any user:password@ part removed. */
+export function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,129 @@
+// npm run screenshots: drives the playground in headless Chromium through the main flows and
+// writes a PNG of each into docs/screenshots/ (the README shows them). Needs Debian's chromium;
+// emoji and Chinese text look right with fonts-noto-color-emoji and fonts-wqy-microhei installed.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createLogger } from '../logger.ts';
+import { launchChromium } from './chromium.ts';
+import { startPlayground } from './playground.ts';
+
+// Callbacks given to page.evaluate run in the page; the project compiles without the DOM library.
+declare const document: any;
+declare const requestAnimationFrame: (cb: () => void) => void;
+
+const OUT = process.argv[2] ?? 'docs/screenshots';
+const VIEWPORT = { width: 1280, height: 800 };
+
+const dir = mkdtempSync(join(tmpdir(), 'mjbot-screenshots-'));
+mkdirSync(OUT, { recursive: true });
+const pg = await startPlayground({
+  port: 0,
+  storePath: join(dir, 'playground.sqlite'),
+  // Slow enough steps that the progress can be caught on camera.
+  stepMs: 1500,
+  pollIntervalMs: 250,
+  env: { EDIT_MIN_INTERVAL_MS: '0' },
+  discord: { rateLimits: false },
+  logger: createLogger({ level: 'error' }),
+});
+const browser = await launchChromium();
+const written: string[] = [];
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path });
+  written.push(path);
+}
+
+async function open(query = ''): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+  await page.goto(`${pg.url}${query}`);
+  await page.waitForSelector('body[data-ready]');
+  return page;
+}
+
+/** Waits until every image in the channel has loaded (so a shot has no empty boxes). */
+async function imagesLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => [...document.querySelectorAll('#messages img')].every((i: any) => i.complete && i.naturalWidth > 0));
+}
+
+async function lastMessage(page: Page, pattern: RegExp, timeout = 30_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (src) => {
+      const re = new RegExp(src);
+      const hit = [...document.querySelectorAll('article.msg')].reverse().find((a: any) => re.test(a.textContent ?? ''));
+      return hit?.id ?? false;
+    },
+    pattern.source,
+    { timeout },
+  );
+  return String(await handle.jsonValue());
+}
+
+try {
+  const page = await open();
+  // 1. The composer lists the bot's registered slash commands.
+  await page.click('#composer-input');
+  await page.keyboard.type('/');
+  await page.waitForSelector('#popup .item');
+  await shot(page, 'commands');
+
+  // 2. /imagine running: the progress bar and the proxy's preview.
+  await page.keyboard.type('imag');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('a red fox in snow, golden hour --ar 3:2');
+  await page.keyboard.press('Enter');
+  const jobId = await lastMessage(page, /a red fox in snow.*\(78%\)/);
+  await page.waitForSelector(`#${jobId} .embed img`);
+  await imagesLoaded(page);
+  await shot(page, 'progress');
+
+  // 3. The finished grid with Midjourney's buttons.
+  await page.waitForSelector(`#${jobId} .attachments img`, { timeout: 30_000 });
+  await imagesLoaded(page);
+  await shot(page, 'grid');
+
+  // 4. U2: the upscale follows in a new reply, U2 turns green on the grid.
+  await page.waitForTimeout(300);
+  await page.locator(`#${jobId} button`, { hasText: /^U2$/ }).click();
+  const upId = await lastMessage(page, /Image #2.*\(Done\)/);
+  await page.waitForSelector(`#${upId} .attachments img`);
+  await imagesLoaded(page);
+  await page.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
+  await shot(page, 'upscale');
+
+  // 5. Custom Zoom asks for the prompt in a modal first.
+  await page.waitForTimeout(300);
+  await page.locator(`#${upId} button`, { hasText: 'Custom Zoom' }).click();
+  await page.waitForSelector('dialog#modal[open]');
+  await shot(page, 'modal');
+  await page.click('#modal-cancel');
+
+  // 6. Bob presses Alice's button: only he is told, privately.
+  const bob = await open('?user=bob');
+  await bob.locator(`#${jobId} button`, { hasText: /^V1$/ }).click();
+  await bob.waitForSelector('article.msg.ephemeral');
+  await imagesLoaded(bob);
+  await shot(bob, 'not-your-job');
+
+  // 7. The same in Chinese: the page and the bot's replies.
+  await page.selectOption('#locale-select', 'zh-CN');
+  await page.click('#composer-input');
+  await page.keyboard.type('/imagine');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('一座雪山上的小屋 --ar 16:9');
+  await page.keyboard.press('Enter');
+  const zhId = await lastMessage(page, /一座雪山上的小屋.*\(完成\)/);
+  await page.waitForSelector(`#${zhId} .attachments img`);
+  await imagesLoaded(page);
+  await shot(page, 'zh-CN');
+
+  for (const p of written) console.log(`wrote ${p}`);
+} finally {
+  await browser.close();
+  await pg.close();
+  rmSync(dir, { recursive: true, force: true });
+}
