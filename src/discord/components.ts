@@ -14,7 +14,7 @@ import type { TaskRecord } from '../store/tasks.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
-import { checkQuota, countJobs } from './guard.ts';
+import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
@@ -85,6 +85,16 @@ async function rememberUnsupported(ctx: AppContext, customId: string): Promise<v
   ctx.tracker.setHiddenButtons([...list, p]);
 }
 
+/** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
+async function submitAction(ctx: AppContext, record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
+  try {
+    return await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
+  } catch (err) {
+    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
+    throw err;
+  }
+}
+
 /** Follows the answer of an action or modal submit as a new job shown in this interaction's reply. */
 async function trackReply(
   interaction: ButtonInteraction | ModalSubmitInteraction,
@@ -96,7 +106,6 @@ async function trackReply(
   kind = 'action',
   inReply = true,
 ): Promise<void> {
-  await countJobs(interaction.user.id, ctx, outcome.taskIds.length);
   await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
@@ -129,27 +138,36 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         await interaction.showModal(buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale));
         return;
       }
-      await checkQuota(interaction.user.id, ctx, /PicReader::all/i.test(button.customId) ? 4 : 1);
-      await interaction.deferReply();
-      setAck(interaction, 'public-reply');
-      if (/PicReader::all/i.test(button.customId)) {
+      const all = /PicReader::all/i.test(button.customId);
+      const prompts = all ? describePrompts(record).slice(0, 4) : [];
+      const ticket = await checkQuota(interaction.user.id, ctx, all ? prompts.length || 1 : 1);
+      if (all) {
         // "Imagine all": four /imagine jobs of our own, which every backend supports.
-        const prompts = describePrompts(record).slice(0, 4);
-        for (const [i, prompt] of prompts.entries()) {
-          checkPrompt(prompt);
-          const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
-          await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
+        let accepted = 0;
+        try {
+          await interaction.deferReply();
+          setAck(interaction, 'public-reply');
+          for (const [i, prompt] of prompts.entries()) {
+            checkPrompt(prompt);
+            const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+            accepted += outcome.taskIds.length;
+            await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
+          }
+        } finally {
+          await ticket.settle(accepted);
         }
         await ctx.tracker.markPressed(record, button.customId);
         return;
       }
-      let outcome: SubmitOutcome;
-      try {
-        outcome = await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state: jobState(interaction) }, { mode: record.mode });
-      } catch (err) {
-        if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
-        throw err;
-      }
+      const outcome = await withTicket(
+        ticket,
+        async () => {
+          await interaction.deferReply();
+          setAck(interaction, 'public-reply');
+          return submitAction(ctx, record, button, jobState(interaction));
+        },
+        (o) => o.taskIds.length,
+      );
       await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
       await ctx.tracker.markPressed(record, button.customId);
       return;
@@ -209,13 +227,19 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
-  await checkQuota(interaction.user.id, ctx);
   if (purpose === 'prompt') {
     // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
     checkPrompt(prompt);
-    await interaction.deferReply();
-    setAck(interaction, 'public-reply');
-    const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+    const ticket = await checkQuota(interaction.user.id, ctx);
+    const outcome = await withTicket(
+      ticket,
+      async () => {
+        await interaction.deferReply();
+        setAck(interaction, 'public-reply');
+        return ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+      },
+      (o) => o.taskIds.length,
+    );
     await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
     await ctx.tracker.markPressed(parent, button.customId);
     return;
@@ -227,30 +251,35 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     if (!mask) throw new UserInputError('MASK_MISSING');
     checkImage(mask, ctx.config.MAX_ATTACHMENT_BYTES);
   }
+  const ticket = await checkQuota(interaction.user.id, ctx);
+  const outcome = await withTicket(ticket, () => actionThenModal(interaction, ctx, parent, button, prompt, mask), (o) => o.taskIds.length);
+  const shown = prompt || parentPrompt(parent);
+  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), shown);
+  await ctx.tracker.markPressed(parent, button.customId);
+}
+
+/** Vary (Region), Custom Zoom and the like: /submit/action, then /submit/modal on the MODAL task it makes. */
+async function actionThenModal(
+  interaction: ModalSubmitInteraction,
+  ctx: AppContext,
+  parent: TaskRecord,
+  button: TaskButton,
+  prompt: string,
+  mask: { name: string; size: number; url: string; contentType: string | null } | undefined,
+): Promise<SubmitOutcome> {
   await interaction.deferReply();
   setAck(interaction, 'public-reply');
   const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) : undefined;
   if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
-  const state = jobState(interaction);
-  let outcome: SubmitOutcome;
-  try {
-    outcome = await ctx.proxy.submitAction({ taskId: parent.taskId, customId: button.customId, state }, { mode: parent.mode });
-  } catch (err) {
-    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
-    throw err;
-  }
+  const outcome = await submitAction(ctx, parent, button, jobState(interaction));
   let modalTaskId: string | null = outcome.kind === 'modal' ? outcome.taskId : null;
   if (!modalTaskId) {
     // Relays rewrite code 21 to 1: the task itself says whether it waits for input.
     const task = await ctx.proxy.fetchTask(outcome.taskId, { mode: parent.mode }).catch(() => null);
     if (task?.status === 'MODAL') modalTaskId = task.id;
   }
-  const shown = prompt || parentPrompt(parent);
-  if (modalTaskId) {
-    const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
-    // /submit/modal answers with the same task id, which now runs.
-    outcome = submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
-  }
-  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), shown);
-  await ctx.tracker.markPressed(parent, button.customId);
+  if (!modalTaskId) return outcome;
+  const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
+  // /submit/modal answers with the same task id, which now runs.
+  return submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
 }

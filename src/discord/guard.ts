@@ -26,8 +26,22 @@ export function checkAllowed(i: Interaction, ctx: AppContext): void {
 
 const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
 
-/** Throws when starting `count` more jobs would break the user's limits, or the backend is down. */
-export async function checkQuota(userId: string, ctx: AppContext, count = 1): Promise<void> {
+/** Jobs taken from a user's daily allowance before the submit; given back when it fails. */
+export interface QuotaTicket {
+  /** The proxy took `accepted` jobs ("Imagine all" may take more or fewer than reserved). */
+  settle(accepted: number): Promise<void>;
+  /** Nothing was submitted: give the reservation back. */
+  release(): Promise<void>;
+}
+
+const NO_TICKET: QuotaTicket = { settle: async () => undefined, release: async () => undefined };
+
+/**
+ * Throws when starting `count` more jobs would break the user's limits, or the backend is down.
+ * The daily allowance is taken at once (atomically in the store), so two requests racing for the
+ * last job of the day cannot both pass; settle or release the ticket once the submit is done.
+ */
+export async function checkQuota(userId: string, ctx: AppContext, count = 1): Promise<QuotaTicket> {
   // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
   if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
   const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
@@ -37,16 +51,38 @@ export async function checkQuota(userId: string, ctx: AppContext, count = 1): Pr
     const running = records.filter((r) => r?.active).length;
     if (running + count > maxRunning) throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
   }
-  if (maxDaily > 0) {
-    const used = Number((await ctx.stores.settings.get(dailyKey(userId, ctx.now()))) ?? 0);
-    if (used + count > maxDaily) throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
+  if (maxDaily <= 0) return NO_TICKET;
+  const key = dailyKey(userId, ctx.now());
+  const counters = ctx.stores.counters;
+  const used = await counters.add(key, count, 2 * DAY_MS);
+  if (used > maxDaily) {
+    await counters.add(key, -count, 2 * DAY_MS);
+    throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
   }
+  let open = true;
+  return {
+    async settle(accepted) {
+      if (!open) return;
+      open = false;
+      if (accepted !== count) await counters.add(key, accepted - count, 2 * DAY_MS);
+    },
+    async release() {
+      if (!open) return;
+      open = false;
+      await counters.add(key, -count, 2 * DAY_MS);
+    },
+  };
 }
 
-/** Counts jobs the proxy accepted against the user's daily limit. */
-export async function countJobs(userId: string, ctx: AppContext, count: number): Promise<void> {
-  if (ctx.config.USER_MAX_DAILY <= 0 || count <= 0) return;
-  const key = dailyKey(userId, ctx.now());
-  const used = Number((await ctx.stores.settings.get(key)) ?? 0);
-  await ctx.stores.settings.set(key, used + count, 2 * DAY_MS);
+/** Runs `submit` on a quota ticket: released when it throws, settled with what the proxy took. */
+export async function withTicket<T>(ticket: QuotaTicket, submit: () => Promise<T>, accepted: (r: T) => number): Promise<T> {
+  let result: T;
+  try {
+    result = await submit();
+  } catch (err) {
+    await ticket.release().catch(() => undefined);
+    throw err;
+  }
+  await ticket.settle(accepted(result));
+  return result;
 }

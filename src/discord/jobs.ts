@@ -7,7 +7,7 @@ import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/tracker.ts';
-import { checkQuota, countJobs } from './guard.ts';
+import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 
@@ -26,17 +26,24 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 }
 
 export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
-  await checkQuota(interaction.user.id, ctx);
+  const ticket = await checkQuota(interaction.user.id, ctx);
   const locale = resolveLocale(interaction.locale);
   const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
-  const response = await interaction.reply({
-    content: waiting.content,
-    allowedMentions: waiting.allowedMentions,
-    withResponse: true,
-  });
-  setAck(interaction, 'public-reply');
-  const outcome = await spec.submit();
-  await countJobs(interaction.user.id, ctx, outcome.taskIds.length);
+  let messageId: string | null = null;
+  const outcome = await withTicket(
+    ticket,
+    async () => {
+      const response = await interaction.reply({
+        content: waiting.content,
+        allowedMentions: waiting.allowedMentions,
+        withResponse: true,
+      });
+      setAck(interaction, 'public-reply');
+      messageId = response.resource?.message?.id ?? null;
+      return spec.submit();
+    },
+    (o) => o.taskIds.length,
+  );
   await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
@@ -48,7 +55,7 @@ export async function startJob(interaction: ChatInputCommandInteraction, ctx: Ap
     channelId: interaction.channelId,
     interactionToken: interaction.token,
     interactionAt: ctx.now(),
-    messageId: response.resource?.message?.id ?? null,
+    messageId,
     mode: spec.mode,
     shownHash: viewHash(waiting),
   });

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import { RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
 import { KeyValueRepository } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
+import { LocalCounters, RedisCounters, type CounterRepository } from './counters.ts';
 
 export interface Stores {
   tasks: TaskRepository;
@@ -23,6 +24,8 @@ export interface Stores {
   settings: KeyValueRepository<unknown>;
   /** Which process polls which active task (Redis: shared between processes; SQLite: this process). */
   leases: LeaseRepository;
+  /** Counters moved atomically (jobs per user per day). */
+  counters: CounterRepository;
   /** True when several processes may share this store (Redis). */
   shared: boolean;
   /** Redis: passes notifyHook hints to the process that holds the task (pub/sub). */
@@ -140,9 +143,11 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const activeStore = sqliteAdapter(url);
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     closers.push(() => activeKeyv.disconnect());
+    const settings = new KeyValueRepository(settingsKeyv);
     return {
       tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active'))),
-      settings: new KeyValueRepository(settingsKeyv),
+      settings,
+      counters: new LocalCounters(settings),
       leases: new MemoryLeases(undefined, opts.now),
       shared: false,
       hints: null,
@@ -181,6 +186,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active'))),
     settings: new KeyValueRepository(settingsKeyv),
     leases: new RedisLeases(client, ns('lease')),
+    counters: new RedisCounters(client, ns('count')),
     shared: true,
     hints,
     async close() {

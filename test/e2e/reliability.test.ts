@@ -217,6 +217,27 @@ describe('nobody gets in where they don’t belong', () => {
     expect(h.discord.callbackOf(second).data.content).toMatch(/今天的 1 次任务已用完/);
   });
 
+  it('a refused submit gives the day’s job back; racing commands cannot get more than the limit', async () => {
+    h = await startHarness({ env: { USER_MAX_DAILY: '2' } });
+    const answer = async (prompt: string) => {
+      const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+      return it;
+    };
+    h.proxy.setQuirks({ bannedPrompt: 'gore' });
+    const banned = await answer('gore everywhere');
+    await h.discord.waitForMessage((m) => m.id !== h.discord.originalOf(banned)?.id && (m.flags & 64) === 64);
+    h.proxy.setQuirks({});
+    // Four at once for the two jobs left today: two go to the proxy, two are told the limit.
+    const submits = () => h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
+    const before = submits();
+    const racing = await Promise.all(['a', 'b', 'c', 'd'].map((p) => answer(`racer ${p}`)));
+    const refused = racing.filter((it) => /used your 2 jobs for today/.test(h.discord.callbackOf(it).data?.content ?? ''));
+    expect(refused).toHaveLength(2);
+    for (let i = 0; i < 100 && submits() - before < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(submits() - before).toBe(2);
+  });
+
   it('allow-lists of channels and roles are per guild', async () => {
     const guildId = '1300000000000000001';
     const channelId = '1300000000000000002';

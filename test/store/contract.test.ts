@@ -4,11 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import type { TaskRecord } from '../../src/store/tasks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-store-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  // Counters and leases live outside Keyv's namespaces: remove this run's keys by prefix.
+  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 500 })) {
+    const list = ([] as string[]).concat(keys as string | string[]);
+    if (list.length) await redis.del(list);
+  }
+  await redis.close();
+});
 
 function record(taskId: string, active: boolean): TaskRecord {
   return {
@@ -60,6 +71,44 @@ describe.each(backends)('store contract on %s', (_name, make) => {
     } finally {
       await b.tasks.clear();
       await b.close();
+    }
+  });
+});
+
+describe.each(backends)('counters on %s', (_name, make) => {
+  it('adds atomically: of twenty racing takes against a limit of five, exactly five stay', async () => {
+    const s = make();
+    try {
+      const key = `daily:race:${Date.now()}`;
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const n = await s.counters.add(key, 1, 60_000);
+          if (n > 5) {
+            await s.counters.add(key, -1, 60_000);
+            return false;
+          }
+          return true;
+        }),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(5);
+      expect(await s.counters.get(key)).toBe(5);
+      expect(await s.counters.get(`${key}:other`)).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('forgets a counter when its time is up', async () => {
+    const s = make();
+    try {
+      const key = `daily:ttl:${Date.now()}`;
+      expect(await s.counters.add(key, 2, 150)).toBe(2);
+      expect(await s.counters.add(key, 1, 150)).toBe(3);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await s.counters.get(key)).toBe(0);
+      expect(await s.counters.add(key, 1, 150)).toBe(1);
+    } finally {
+      await s.close();
     }
   });
 });
