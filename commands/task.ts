@@ -3,6 +3,8 @@ import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { recentChoices } from '../src/discord/recent.ts';
 import { startJob } from '../src/discord/jobs.ts';
+import { setAck } from '../src/discord/reply-error.ts';
+import { resolveLocale } from '../src/i18n/index.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { readTaskId } from './seed.ts';
 import type { Command } from './types.ts';
@@ -20,10 +22,22 @@ export const task: Command = {
   },
   async run(interaction, ctx) {
     const id = readTaskId(interaction.options.getString('id', true));
+    const existing = await ctx.stores.tasks.get(id);
+    if (existing) {
+      // A job this bot already shows somewhere: a copy here, its buttons still the owner's.
+      await interaction.deferReply();
+      setAck(interaction, 'public-reply');
+      const found = await ctx.proxy.fetchTask(id, { mode: existing.mode });
+      if (!found) throw new UserInputError('UNKNOWN_TASK', { id });
+      await ctx.tracker.showCopy(existing, found, { token: interaction.token, channelId: interaction.channelId, locale: resolveLocale(interaction.locale) });
+      return;
+    }
+    // A job started elsewhere (another bot, the proxy's own UI): followed from here on, as the caller's.
     let found = null as Awaited<ReturnType<typeof ctx.proxy.fetchTask>>;
     await startJob(interaction, ctx, {
       kind: 'show',
       prompt: '',
+      countsAsJob: false,
       submit: async () => {
         found = await ctx.proxy.fetchTask(id);
         if (!found) throw new UserInputError('UNKNOWN_TASK', { id });

@@ -34,7 +34,7 @@ export interface QuotaTicket {
   release(): Promise<void>;
 }
 
-const NO_TICKET: QuotaTicket = { settle: async () => undefined, release: async () => undefined };
+export const NO_TICKET: QuotaTicket = { settle: async () => undefined, release: async () => undefined };
 
 /**
  * Throws when starting `count` more jobs would break the user's limits, or the backend is down.

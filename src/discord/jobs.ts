@@ -7,7 +7,7 @@ import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/tracker.ts';
-import { checkQuota, withTicket } from './guard.ts';
+import { NO_TICKET, checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck } from './reply-error.ts';
 
@@ -16,6 +16,8 @@ export interface JobSpec {
   /** What the message shows as the job's prompt. */
   prompt: string;
   mode?: string;
+  /** False for a look-up (/task): no job is started, so no limit applies. Default true. */
+  countsAsJob?: boolean;
   /** Downloads inputs and submits; runs after the public acknowledgement. */
   submit: () => Promise<SubmitOutcome>;
 }
@@ -26,7 +28,7 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 }
 
 export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
-  const ticket = await checkQuota(interaction.user.id, ctx);
+  const ticket = spec.countsAsJob === false ? NO_TICKET : await checkQuota(interaction.user.id, ctx);
   const locale = resolveLocale(interaction.locale);
   const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
   let messageId: string | null = null;

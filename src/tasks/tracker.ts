@@ -365,6 +365,29 @@ export class Tracker {
     });
   }
 
+  /**
+   * Shows a task's current state in another interaction's reply (/task on a job that already has a
+   * message): the same view and buttons, owned by the same record, which this leaves untouched.
+   */
+  async showCopy(record: TaskRecord, task: Task, at: { token: string; channelId: string; locale: string }): Promise<boolean> {
+    const copy: TaskRecord = {
+      ...record,
+      locale: at.locale,
+      channelId: at.channelId,
+      interactionToken: at.token,
+      tokenExpiresAt: this.o.now() + TOKEN_LIFETIME_MS,
+      messageId: null,
+      status: task.status,
+      task,
+    };
+    const ctx = this.viewContext(copy);
+    const view = renderTaskView(task, { ...ctx, media: 'attach' });
+    const files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
+    const shown = files === null ? renderTaskView(task, { ...ctx, media: 'link' }) : view;
+    const res = await this.o.poster.publish(copy, shown, files ?? undefined, false);
+    return res.ok;
+  }
+
   /** Renders and (if changed) publishes the record's view, then saves the record. */
   show(record: TaskRecord, task: Task | null, final: boolean): Promise<void> {
     return this.#serial(record.taskId, () => this.#show(this.#resolve(record), task, final));

@@ -1,0 +1,63 @@
+// /task on a job the bot already shows: a copy in this channel whose buttons stay the owner's,
+// and the original message, its record and its owner untouched. A look-up is not a job.
+import { afterEach, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function tracked(): Promise<string> {
+  for (let i = 0; i < 150; i++) {
+    const [id] = await h.app.stores.tasks.activeIds();
+    if (id) return id;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('nothing tracked');
+}
+
+async function aliceGrid() {
+  const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'alice’s fox' }]);
+  const id = await tracked();
+  h.proxy.finish(id);
+  await h.app.poller.tick();
+  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
+  return { id, grid };
+}
+
+it('someone else’s /task shows a copy; the buttons there and on the original stay the owner’s', async () => {
+  h = await startHarness();
+  const { id, grid } = await aliceGrid();
+  const bob = h.discord.users.bob;
+  const show = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: id }], { user: bob, locale: 'zh-CN' });
+  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 2);
+  expect(copy.id).not.toBe(grid.id);
+  expect(copy.content).toContain('alice’s fox');
+  expect(copy.attachments).toHaveLength(1);
+  expect(copy.components[0].components.map((b: any) => b.custom_id)).toEqual(grid.components[0].components.map((b: any) => b.custom_id));
+
+  const record = await h.app.stores.tasks.get(id);
+  expect(record?.ownerId).toBe(h.discord.users.alice.id);
+  expect(record?.messageId).toBe(grid.id);
+
+  // Bob on the copy: not his job. Alice on her original: works.
+  const submits = () => h.proxy.requests.filter((r) => r.route === '/mj/submit/action').length;
+  h.discord.clickButton(copy.id, copy.components[0].components[0].custom_id, { user: bob });
+  await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /不是你的|not your/i.test(m.content));
+  expect(submits()).toBe(0);
+  const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
+  h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
+  expect((await req).body.taskId).toBe(id);
+});
+
+it('/task is a look-up: it works when the day’s jobs are used up', async () => {
+  h = await startHarness({ env: { USER_MAX_DAILY: '1' } });
+  const { id } = await aliceGrid();
+  const show = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: id }]);
+  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 2);
+  expect(copy.flags & 64).toBe(0);
+  const more = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'one more' }]);
+  await h.discord.waitForCall((c) => c.path.includes(`/interactions/${more.id}/`));
+  expect(h.discord.callbackOf(more).data.content).toMatch(/used your 1 jobs for today/);
+});
