@@ -1,8 +1,11 @@
-// /describe image | link [bot] [mode] → POST /mj/submit/describe (base64, or trueai's link)
+// /describe image | link [bot] [mode] → POST /mj/submit/describe (base64, or trueai's link).
+// A link is fetched and sent as base64 when the bot can read it: only trueai takes `link`, every
+// backend takes `base64` (api.md §1.2). When the bot cannot fetch it, the link goes as is.
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { jobState, startJob } from '../src/discord/jobs.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
+import { readImage } from '../src/discord/attachments.ts';
 import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
@@ -14,6 +17,25 @@ export function checkLink(link: string): string {
     // fall through
   }
   throw new UserInputError('LINK_INVALID');
+}
+
+/** A link as `base64` when it downloads as an image; as `link` (trueai fetches it) when it cannot be fetched here. */
+async function linkSource(link: string, limit: number, ctx: Parameters<Command['run']>[1]): Promise<{ base64: string } | { link: string }> {
+  const last = new URL(link).pathname.split('/').pop() || link;
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // a stray % in the link: keep it as typed
+  }
+  name = name.slice(0, 100);
+  try {
+    return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
+  } catch (err) {
+    // Bytes that are not an image are not one for the proxy either.
+    if (err instanceof UserInputError && err.code === 'ATTACHMENT_TYPE') throw err;
+    return { link };
+  }
 }
 
 export const describe: Command = {
@@ -43,7 +65,7 @@ export const describe: Command = {
       prompt: `/describe ${images[0]?.name ?? link}`,
       mode,
       submit: async () => {
-        const source = images.length ? { base64: (await readImages(images, limit, ctx))[0] } : { link: link! };
+        const source = images.length ? { base64: (await readImages(images, limit, ctx))[0] } : await linkSource(link!, limit, ctx);
         return ctx.proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode });
       },
     });

@@ -30,7 +30,8 @@ export const seed: Command = {
     // trueai may block up to a minute while it asks Discord: answer within 3 s first.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     setAck(interaction, 'ephemeral');
-    const value = await ctx.proxy.fetchImageSeed(id);
+    // The mode base path the job ran under (a relay keeps fast and relax jobs apart).
+    const value = await ctx.proxy.fetchImageSeed(id, { mode: (await ctx.stores.tasks.get(id))?.mode });
     await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id, seed: value }), allowedMentions: { parse: [] } });
   },
   async autocomplete(interaction, ctx) {

@@ -1,8 +1,9 @@
-// /video image [prompt] [motion] [mode] → POST /mj/submit/video (the first frame as a data URL)
+// /video image prompt [motion] [mode] → POST /mj/submit/video (the first frame as a data URL).
+// The prompt is required: the proxy refuses a video without one ("prompt不能为空", api.md §1.2).
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { jobState, startJob } from '../src/discord/jobs.ts';
-import { MAX_PROMPT } from '../src/discord/prompt.ts';
+import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
@@ -15,7 +16,9 @@ export const video: Command = {
       .setDescription('Turn an image into short videos')
       .setDescriptionLocalizations(localizations('cmd.video.description'))
       .addAttachmentOption((o) => o.setName('image').setDescription('The first frame').setDescriptionLocalizations(localizations('cmd.video.image')).setRequired(true))
-      .addStringOption((o) => o.setName('prompt').setDescription('What should happen (optional)').setDescriptionLocalizations(localizations('cmd.video.prompt')).setMaxLength(MAX_PROMPT))
+      .addStringOption((o) =>
+        o.setName('prompt').setDescription('What should happen').setDescriptionLocalizations(localizations('cmd.video.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
+      )
       .addStringOption((o) =>
         o
           .setName('motion')
@@ -30,11 +33,12 @@ export const video: Command = {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['image'], limit, 1, 1);
     const prompt = (interaction.options.getString('prompt') ?? '').trim();
+    checkPrompt(prompt);
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const mode = readMode(interaction);
     await startJob(interaction, ctx, {
       kind: 'video',
-      prompt: prompt || `/video ${images[0].name}`,
+      prompt,
       mode,
       submit: async () => {
         const [image] = await readImages(images, limit, ctx);

@@ -17,10 +17,24 @@ export function formatBytes(n: number): string {
 
 type AttachmentLike = Pick<Attachment, 'name' | 'size' | 'url' | 'contentType'>;
 
-/** Throws a UserInputError naming the attachment when it is not an acceptable image. */
+/** Content types some clients send for the accepted images. */
+const TYPE_ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'image/x-png': 'image/png' };
+/** Types that say nothing about the bytes: the name and, after download, the bytes decide. */
+const UNKNOWN_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
+const IMAGE_EXTENSION = /\.(png|jpe?g|jfif|webp|gif)$/i;
+
+/**
+ * Throws a UserInputError naming the attachment when it is not an acceptable image, as far as its
+ * metadata tells: a declared type that is not one of ours is refused at once; a missing or generic
+ * one (Discord leaves it out when it cannot tell) passes when the name looks like an image or has no
+ * extension, and readImage then decides by the bytes.
+ */
 export function checkImage(att: AttachmentLike, maxBytes: number): void {
-  const type = (att.contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (!(IMAGE_TYPES as readonly string[]).includes(type)) throw new UserInputError('ATTACHMENT_TYPE', { name: att.name, types: TYPE_NAMES });
+  const raw = (att.contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = TYPE_ALIASES[raw] ?? raw;
+  const known = (IMAGE_TYPES as readonly string[]).includes(type);
+  const undeclared = UNKNOWN_TYPES.has(type) && (IMAGE_EXTENSION.test(att.name) || !/\.[a-z0-9]{1,5}$/i.test(att.name));
+  if (!known && !undeclared) throw new UserInputError('ATTACHMENT_TYPE', { name: att.name, types: TYPE_NAMES });
   if (att.size <= 0) throw new UserInputError('ATTACHMENT_EMPTY', { name: att.name });
   if (att.size > maxBytes) throw new UserInputError('ATTACHMENT_TOO_LARGE', { name: att.name, size: formatBytes(att.size), limit: formatBytes(maxBytes) });
 }

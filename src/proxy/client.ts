@@ -9,22 +9,26 @@ import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './pa
 import type {
   ActionRequest,
   BlendRequest,
+  ChangeRequest,
   DescribeRequest,
   EditsRequest,
   ImagineRequest,
   ModalRequest,
   ShortenRequest,
+  SimpleChangeRequest,
   SubmitOutcome,
   SubmitResult,
   SwapFaceRequest,
   Task,
+  UploadImagesRequest,
   VideoRequest,
 } from './types.ts';
 
 export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
 
 export interface ProxyClientOptions {
-  /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. */
+  /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. A trailing `/mj` (the
+   * API prefix itself, as some vendors print their "接口地址") is dropped: routes carry it. */
   baseUrl: string;
   apiKey: string;
   authStyle: AuthStyle;
@@ -58,6 +62,10 @@ export const routes = {
   shorten: () => '/mj/submit/shorten',
   video: () => '/mj/submit/video',
   edits: () => '/mj/submit/edits',
+  retexture: () => '/mj/submit/retexture',
+  change: () => '/mj/submit/change',
+  simpleChange: () => '/mj/submit/simple-change',
+  uploadDiscordImages: () => '/mj/submit/upload-discord-images',
   swapFace: () => '/mj/insight-face/swap',
   fetch: (id: string) => `/mj/task/${encodeURIComponent(id)}/fetch`,
   listByCondition: () => '/mj/task/list-by-condition',
@@ -80,13 +88,13 @@ export class ProxyClient {
 
   constructor(opts: ProxyClientOptions) {
     this.#opts = {
-      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+      baseUrl: normaliseBase(opts.baseUrl),
       apiKey: opts.apiKey,
       authStyle: opts.authStyle,
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
       retryDelaysMs: opts.retryDelaysMs ?? [300, 1500],
-      modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, v.replace(/\/+$/, '')])),
+      modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, normaliseBase(v)])),
     };
     this.health = opts.health ?? new ProxyHealth();
     this.#notifyHook = opts.notifyHook;
@@ -129,13 +137,36 @@ export class ProxyClient {
   submitEdits(body: EditsRequest, o?: CallOptions): Promise<SubmitOutcome> {
     return this.#submit(routes.edits(), body, o);
   }
+  /** trueai's RETEXTURE: the edits body on its own route. */
+  submitRetexture(body: EditsRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.retexture(), body, o);
+  }
   submitSwapFace(body: SwapFaceRequest, o?: CallOptions): Promise<SubmitOutcome> {
     return this.#submit(routes.swapFace(), body, o);
+  }
+  /** novicezk's U/V/R (relays accept it too); plus-era backends prefer submitAction. */
+  submitChange(body: ChangeRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.change(), body, o);
+  }
+  submitSimpleChange(body: SimpleChangeRequest, o?: CallOptions): Promise<SubmitOutcome> {
+    return this.#submit(routes.simpleChange(), body, o);
+  }
+
+  /** Uploads images to the account's Discord channel; the answer's `result` is the list of their URLs. */
+  async uploadDiscordImages(body: UploadImagesRequest, o?: CallOptions): Promise<string[]> {
+    const route = routes.uploadDiscordImages();
+    const res = await this.#send('POST', route, body, o);
+    const sr = this.#result(route, res);
+    const raw = (JSON.parse(res.text) as { result?: unknown }).result;
+    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+    const urls = list.filter((u): u is string => typeof u === 'string').map((u) => u.trim()).filter(Boolean);
+    if (urls.length === 0) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code });
+    return urls;
   }
 
   // --- task endpoints ---------------------------------------------------------------------
 
-  /** The task, or null when the proxy does not know it (empty 200, 204, 404, new-api's 400 task_no_found). */
+  /** The task, or null when the proxy does not know it (empty 200, 204, 404, `null`, new-api's 400 task_no_found). */
   async fetchTask(id: string, o?: CallOptions): Promise<Task | null> {
     const route = routes.fetch(id);
     const res = await this.#send('GET', route, undefined, o);
@@ -147,14 +178,16 @@ export class ProxyClient {
       if (sr && codeFromProxy(sr.code, sr.description) === 'NOT_FOUND') return null;
       throw this.#httpError(route, res, json);
     }
+    // A serialised null: an ASP.NET or Go backend without a 204 filter.
+    if (json === null) return null;
     const task = parseTask(json);
     if (!task) {
       // A SubmitResultVO in place of a task: an error in the proxy's words.
       const sr = parseSubmitResult(json);
       if (sr && sr.code !== 1) {
-        const code = codeFromProxy(sr.code, sr.description);
-        if (code === 'NOT_FOUND') return null;
-        throw new ProxyError(code, { route, status: res.status, proxyCode: sr.code, description: sr.description });
+        const err = this.#proxyError(route, res, sr);
+        if (err.code === 'NOT_FOUND') return null;
+        throw err;
       }
       throw new ProxyError('MALFORMED', { route, status: res.status });
     }
@@ -169,8 +202,14 @@ export class ProxyClient {
     if (res.status === 404 || res.status === 405) throw new ProxyError('UNSUPPORTED', { route, status: res.status });
     const json = this.#json(route, res);
     if (res.status >= 400) throw this.#httpError(route, res, json);
+    if (json === null) return [];
     const list = parseTaskList(json);
-    if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
+    if (!list) {
+      // An error answered with 200 (`{"code":4,"description":"ids数量不能超过20"}`, an auth filter's Result JSON).
+      const sr = parseSubmitResult(json);
+      if (sr && sr.code !== 1) throw this.#proxyError(route, res, sr);
+      throw new ProxyError('MALFORMED', { route, status: res.status });
+    }
     return list;
   }
 
@@ -179,15 +218,37 @@ export class ProxyClient {
     const route = routes.imageSeed(id);
     const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#opts.timeoutMs, 60_000), ...o });
     if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+    if (res.status < 300) {
+      // Some relays document (and may answer) the task object here instead of a SubmitResultVO:
+      // trueai serialises the seed as a top-level `seed`.
+      const json = this.#json(route, res);
+      if (parseSubmitResult(json) === null) {
+        const seed = seedOf(json);
+        if (seed) return seed;
+        throw new ProxyError('MALFORMED', { route, status: res.status });
+      }
+    }
     const sr = this.#result(route, res);
     if (!sr.result) throw new ProxyError('MALFORMED', { route, status: res.status });
     return sr.result;
   }
 
+  /**
+   * Cancels a task. trueai answers `200 OK` with an empty body (also for an id it does not know);
+   * a SubmitResultVO with an error code, or an HTTP error, is an error.
+   */
   async cancelTask(id: string, o?: CallOptions): Promise<void> {
     const route = routes.cancel(id);
     const res = await this.#send('POST', route, {}, o);
     if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+    if (res.status >= 200 && res.status < 300) {
+      if (res.text.trim() === '') return;
+      const json = this.#json(route, res);
+      const sr = parseSubmitResult(json);
+      if (sr === null) return; // `{"success":true}`, or the cancelled task itself
+      if (sr.code === 1 || sr.code === 21 || sr.code === 22) return;
+      throw this.#proxyError(route, res, sr);
+    }
     this.#result(route, res);
   }
 
@@ -198,7 +259,7 @@ export class ProxyClient {
     const res = await this.#send('POST', route, body, o);
     const sr = this.#result(route, res);
     const outcome = submitOutcome(sr);
-    if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: sr.description });
+    if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: this.#redact(sr.description) });
     return outcome;
   }
 
@@ -215,14 +276,31 @@ export class ProxyClient {
 
   /** The proxy's own error code, in our words. */
   #proxyError(route: string, res: RawResponse, sr: SubmitResult): ProxyError {
-    const bannedWord = typeof sr.properties.bannedWord === 'string' ? sr.properties.bannedWord : undefined;
-    return new ProxyError(codeFromProxy(sr.code, sr.description), {
+    const bannedWord = typeof sr.properties.bannedWord === 'string' ? this.#redact(sr.properties.bannedWord) : undefined;
+    const description = this.#redact(sr.description);
+    return new ProxyError(codeFromProxy(sr.code, description), {
       route,
       status: res.status,
       proxyCode: sr.code,
-      description: sr.description,
+      description,
       bannedWord,
     });
+  }
+
+  /** The proxy's words with our key taken out: a relay may echo the header it refused. */
+  #redact(text: string): string {
+    const key = this.#opts.apiKey;
+    if (!key || key.length < 4 || !text) return text;
+    let out = text.split(key).join('***');
+    // Also a "Bearer " stripped or a key shown in part ("sk-abc…xyz").
+    const core = key.replace(/^(bearer\s+)/i, '');
+    if (core.length >= 12) {
+      for (let i = 0; i + 12 <= core.length; i += 4) {
+        const piece = core.slice(i, i + 12);
+        if (out.includes(piece)) out = out.split(piece).join('***');
+      }
+    }
+    return out;
   }
 
   #json(route: string, res: RawResponse): unknown {
@@ -248,8 +326,15 @@ export class ProxyClient {
     if (res.status === 429) code = 'RATE_LIMITED';
     else if (res.status >= 500) code = 'HTTP_5XX';
     else if (res.status === 404) code = 'UNSUPPORTED';
+    else if (res.status === 402) code = 'QUOTA'; // vendors' "payment required": the balance is used up
+    else if (res.status === 413) code = 'VALIDATION'; // a gateway's body-size limit (large images)
     else code = 'FAILURE';
-    return new ProxyError(code, { route, status: res.status });
+    // A short plain-text answer is the backend's own words (trueai `BadRequest("演示模式，禁止操作")`);
+    // an HTML page (nginx, Cloudflare) is not.
+    const text = res.text.trim();
+    const description =
+      res.status === 413 ? 'request too large' : json === undefined && text && text.length <= 300 && !/^</.test(text) ? this.#redact(text) : undefined;
+    return new ProxyError(code, { route, status: res.status, ...(description ? { description } : {}) });
   }
 
   #base(mode: string | undefined): string {
@@ -262,7 +347,8 @@ export class ProxyClient {
     if (hasBody) h['content-type'] = 'application/json';
     const key = this.#opts.apiKey;
     if (key) {
-      if (this.#opts.authStyle === 'bearer') h.authorization = `Bearer ${key}`;
+      // An operator who pasted "Bearer sk-…" as the key must not send "Bearer Bearer sk-…".
+      if (this.#opts.authStyle === 'bearer') h.authorization = /^bearer\s+/i.test(key) ? `Bearer ${key.replace(/^bearer\s+/i, '')}` : `Bearer ${key}`;
       else if (this.#opts.authStyle === 'raw') h.authorization = key;
       else h['mj-api-secret'] = key;
     }
@@ -301,7 +387,7 @@ export class ProxyClient {
   }
 
   async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
-    const url = this.#base(o?.mode) + route;
+    const url = joinUrl(this.#base(o?.mode), route);
     const timeoutMs = o?.timeoutMs ?? this.#opts.timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -330,6 +416,39 @@ export class ProxyClient {
       throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route }, { cause: scrub(err) });
     }
   }
+}
+
+/**
+ * A base URL ready for routes to be appended: no trailing slash, no query (kept apart by joinUrl),
+ * and no trailing `/mj`, which every route already starts with (`https://relay/mj` → `https://relay`;
+ * a backend that really lives under `/mj/mj` is configured as `https://host/mj/mj`).
+ */
+export function normaliseBase(url: string): string {
+  const u = url.trim();
+  const q = u.search(/[?#]/);
+  const query = q === -1 ? '' : u.slice(q).replace(/#.*$/, '');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(q === -1 ? u : u.slice(0, q));
+  if (!m) return u.replace(/\/+$/, '');
+  const path = m[2].replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
+  return m[1] + path + (query === '?' ? '' : query);
+}
+
+/** base + route, with a query string of the base (`?channel=…`) kept after the path. */
+export function joinUrl(base: string, route: string): string {
+  const q = base.indexOf('?');
+  return q === -1 ? base + route : base.slice(0, q) + route + base.slice(q);
+}
+
+/** A seed out of a task object (top-level `seed`, or in `properties`), when a relay answers image-seed with one. */
+function seedOf(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const o = json as Record<string, unknown>;
+  const props = typeof o.properties === 'object' && o.properties !== null ? (o.properties as Record<string, unknown>) : {};
+  for (const v of [o.seed, props.seed]) {
+    if (typeof v === 'string' && /^\d{1,20}$/.test(v.trim())) return v.trim();
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  }
+  return null;
 }
 
 function sleep(ms: number): Promise<void> {

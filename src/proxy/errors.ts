@@ -46,13 +46,28 @@ export class ProxyError extends Error {
   }
 }
 
+/** An auth filter's words (trueai's Result JSON `{"code":-1,"message":"请重新登录"}`, new-api token errors): the key was refused. */
+const AUTH_WORDS = /请重新登录|无权限访问|您无权限|账号无权限|未登录|账号已禁用|authorization header missing|无效的令牌|令牌.*(无效|已过期)|invalid (api )?(key|token)|unauthori[sz]ed/i;
+/** The service has no account or channel to run the job (api.md §7.5): not the user's fault. */
+const NO_ACCOUNT_WORDS = /无可用的?账号|账号不可用|实例不存在或不可用|实例不可用|渠道已被禁用|no available account|no account/i;
+
+/** The codes midjourney-proxy and relays define (api.md §1.4). */
+const PROXY_CODES: ReadonlySet<number> = new Set([1, 3, 4, 5, 9, 21, 22, 23, 24, 30]);
+
 /** Maps the proxy's `code` plus description to our code (api.md §1.4). */
 export function codeFromProxy(code: number, description: string): ProxyErrorCode {
   const d = description.toLowerCase();
+  // An auth filter's Result JSON (`code: -1`, or an HTTP-like 401/403) may arrive with HTTP 200. Only
+  // outside the proxy's own codes: "401: Unauthorized" under code 9 is Discord refusing the *account*.
+  if (!PROXY_CODES.has(code) && AUTH_WORDS.test(description)) return 'UNAUTHORIZED';
   switch (code) {
     case 3:
-      return /无可用的账号|账号不可用|no available account|instance/i.test(description) ? 'NO_ACCOUNT' : 'NOT_FOUND';
+      return NO_ACCOUNT_WORDS.test(description) || /instance/i.test(description) ? 'NO_ACCOUNT' : 'NOT_FOUND';
     case 4:
+      // Before "不支持": "当前账号不支持 remix" is one account's setting, not a button the backend lacks
+      // (an UNSUPPORTED action hides that button for good).
+      if (/remix/i.test(description)) return 'VALIDATION';
+      if (NO_ACCOUNT_WORDS.test(description)) return 'NO_ACCOUNT';
       if (/unknown_action|未知的 ?action|不支持|not support/i.test(description)) return 'UNSUPPORTED';
       if (/task_no_?t?_?found|task_not_found|不存在|已失效/i.test(description)) return 'NOT_FOUND';
       if (/临时封锁|敏感词|banned/i.test(description)) return 'BANNED_PROMPT';
@@ -62,7 +77,8 @@ export function codeFromProxy(code: number, description: string): ProxyErrorCode
     case 5:
       return 'UNAVAILABLE';
     case 9:
-      return /队列已满|queue is full/i.test(description) ? 'QUEUE_FULL' : 'FAILURE';
+      if (/队列已满|queue is full/i.test(description)) return 'QUEUE_FULL';
+      return NO_ACCOUNT_WORDS.test(description) ? 'NO_ACCOUNT' : 'FAILURE';
     case 23:
       return 'QUEUE_FULL';
     case 24:

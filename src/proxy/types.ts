@@ -66,60 +66,123 @@ export interface SubmitResult {
 
 export type BotType = 'MID_JOURNEY' | 'NIJI_JOURNEY';
 export type Dimensions = 'PORTRAIT' | 'SQUARE' | 'LANDSCAPE';
+export type SpeedMode = 'RELAX' | 'FAST' | 'TURBO';
 
+/** Which account runs the job (trueai `BaseSubmitDTO.AccountFilter`; relays drop it unless configured to keep it). */
+export interface AccountFilter {
+  /** The account's Discord channel id, i.e. `discordInstanceId`. */
+  instanceId?: string;
+  /** plus / new-api docs. */
+  channelId?: string;
+  /** Ordered preference. */
+  modes?: SpeedMode[];
+  remix?: boolean;
+  nijiRemix?: boolean;
+  remixAutoConsidered?: boolean;
+  remark?: string;
+}
+
+/** BaseSubmitDTO: on every submit (api.md §1.1). */
 interface BaseSubmit {
+  /** trueai: at most 2000 characters. */
   notifyHook?: string;
+  /** trueai: at most 255 characters (code 4 otherwise). */
   state?: string;
 }
 
-export interface ImagineRequest extends BaseSubmit {
+interface Filtered {
+  accountFilter?: AccountFilter;
+}
+
+export interface ImagineRequest extends BaseSubmit, Filtered {
   prompt: string;
+  /** Reference images as data URLs (`data:image/png;base64,…`). */
   base64Array?: string[];
+  /** novicezk's deprecated single reference image. */
+  base64?: string;
   botType?: BotType;
 }
-export interface ActionRequest extends BaseSubmit {
+export interface ActionRequest extends BaseSubmit, Filtered {
+  /** The parent task (must be SUCCESS). */
   taskId: string;
+  /** A button's customId. */
   customId: string;
+  /** trueai: force the remix modal (code 21). */
   enableRemix?: boolean;
+  /** trueai. */
+  strong?: boolean;
+  /** Relay docs; trueai ignores it (an action runs on the parent's account). */
+  chooseSameChannel?: boolean;
 }
 export interface ModalRequest extends BaseSubmit {
+  /** The MODAL task id the action answered (not the parent). */
   taskId: string;
   prompt?: string;
+  /** Vary (Region): a PNG data URL, black with white where to repaint. */
   maskBase64?: string;
 }
-export interface BlendRequest extends BaseSubmit {
+export interface BlendRequest extends BaseSubmit, Filtered {
+  /** 2–5 data URLs. */
   base64Array: string[];
+  /** trueai refuses a blend without it ("dimensions参数错误"): send SQUARE rather than nothing. */
   dimensions?: Dimensions;
   botType?: BotType;
 }
-export interface DescribeRequest extends BaseSubmit {
+export interface DescribeRequest extends BaseSubmit, Filtered {
+  /** A data URL … */
   base64?: string;
+  /** … or (trueai) an http(s) link. */
   link?: string;
   botType?: BotType;
+  /** trueai: "zh" / "zh_cn" translates the result. */
+  language?: string;
 }
-export interface ShortenRequest extends BaseSubmit {
+export interface ShortenRequest extends BaseSubmit, Filtered {
   prompt: string;
   botType?: BotType;
 }
-export interface VideoRequest extends BaseSubmit {
-  prompt: string;
+/** POST /mj/submit/change (novicezk and relays; not trueai's newer builds). */
+export interface ChangeRequest extends BaseSubmit {
+  taskId: string;
+  action: 'UPSCALE' | 'VARIATION' | 'REROLL';
+  /** 1–4; ignored for REROLL. */
+  index?: number;
+}
+/** POST /mj/submit/simple-change: `"<taskId> U2"`, `"<taskId> V1"`, `"<taskId> R"`. */
+export interface SimpleChangeRequest extends BaseSubmit {
+  content: string;
+}
+export interface VideoRequest extends BaseSubmit, Filtered {
+  /** Required for a new video; an extend may leave it out (the parent's prompt is used). */
+  prompt?: string;
+  /** The first frame: an http(s) URL or a data URL. */
   image?: string;
+  /** The last frame (URL or data URL). */
   endImage?: string;
   motion?: 'low' | 'high';
   loop?: boolean;
+  /** Extend a finished video task (`taskId`, `index` = which of its videos). */
   action?: 'extend';
   taskId?: string;
   index?: number;
+  videoType?: 'vid_1.1_i2v_480' | 'vid_1.1_i2v_720';
+  /** Videos per job: 1, 2 or 4. */
+  batchSize?: 1 | 2 | 4;
 }
-export interface EditsRequest extends BaseSubmit {
+export interface EditsRequest extends BaseSubmit, Filtered {
   prompt: string;
+  /** An http(s) URL, a data URL or raw base64. */
   image: string;
 }
-export interface SwapFaceRequest extends BaseSubmit {
+export interface SwapFaceRequest extends BaseSubmit, Filtered {
   sourceBase64?: string;
   sourceUrl?: string;
   targetBase64?: string;
   targetUrl?: string;
+}
+/** POST /mj/submit/upload-discord-images: the answer's `result` is an array of URLs. */
+export interface UploadImagesRequest extends Filtered {
+  base64Array: string[];
 }
 
 /** What a submit means for the bot, derived from code, description and properties. */

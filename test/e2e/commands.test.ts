@@ -1,5 +1,8 @@
 // Every seed endpoint as a command a user can type, end to end through both fakes.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { video } from '../../commands/video.ts';
 import { encodePng } from '../fakes/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
@@ -89,6 +92,23 @@ describe('attachments are checked before anything is sent', () => {
     expect(h.proxy.requests.some((r) => r.route === '/mj/submit/imagine')).toBe(false);
   });
 
+  it('an upload without a content type (Discord could not tell) is judged by its bytes', async () => {
+    const bare = image('photo', png(), 'image/png');
+    delete bare.content_type;
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    slash('imagine', [{ name: 'prompt', type: 3, value: 'cat' }, { name: 'image', type: 11, value: bare.id }], { attachments: [bare] });
+    expect((await req).body.base64Array).toEqual([expect.stringMatching(/^data:image\/png;base64,iVBORw0KGgo/)]);
+
+    const jpg = image('scan.jpg', png(), 'image/jpg'); // a non-standard type some clients send; the bytes are a PNG
+    const req2 = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
+    slash('describe', [{ name: 'image', type: 11, value: jpg.id }], { attachments: [jpg] });
+    expect((await req2).body.base64).toMatch(/^data:image\/png;base64,/);
+
+    const doc = image('notes.pdf', Buffer.from('%PDF-1.4'), 'application/octet-stream');
+    const it = slash('imagine', [{ name: 'prompt', type: 3, value: 'cat' }, { name: 'image', type: 11, value: doc.id }], { attachments: [doc] });
+    await callbackMatching(it, /“notes\.pdf” is not a supported image/);
+  });
+
   it('a prompt of parameters only is empty', async () => {
     const it = slash('imagine', [{ name: 'prompt', type: 3, value: '--ar 3:2 --v 7' }]);
     await callbackMatching(it, /prompt is empty/);
@@ -126,6 +146,21 @@ describe('/describe', () => {
     h.discord.clickButton(msg.id, all.custom_id);
     for (let i = 0; i < 100 && h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length < before + 4; i++) await new Promise((r) => setTimeout(r, 20));
     expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length).toBe(before + 4);
+  });
+
+  it('sends a link it can read as base64 (every backend takes that; only trueai takes `link`)', async () => {
+    const id = h.proxy.addTask({ prompt: 'linked' });
+    const url = `${h.proxy.getTask(id).imageUrl}`;
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
+    slash('describe', [{ name: 'link', type: 3, value: url }]);
+    const body = (await req).body;
+    expect(body.base64).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(body.link).toBeUndefined();
+
+    const page = image('page.png', Buffer.from('<html>not an image</html>'), 'image/png');
+    slash('describe', [{ name: 'link', type: 3, value: page.url }]);
+    await ephemeralMatching(/is not a supported image/);
+    expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/describe')).toHaveLength(1);
   });
 
   it('takes a link instead of an upload', async () => {
@@ -171,6 +206,15 @@ describe('/video, /edits, /swapface', () => {
     await finishAll();
     const done = await h.discord.waitForMessage((m) => m.attachments.length === 4);
     expect(done.attachments.every((x: any) => /\.mp4$/.test(x.filename))).toBe(true);
+  });
+
+  it('/video requires a prompt (the proxy refuses a video without one), and one of parameters only is empty', async () => {
+    const prompt = (video.definition({ modes: [] }).options ?? []).find((o: any) => o.name === 'prompt') as any;
+    expect(prompt.required).toBe(true);
+    const a = image('frame.png');
+    const it = slash('video', [{ name: 'image', type: 11, value: a.id }, { name: 'prompt', type: 3, value: '--motion high' }], { attachments: [a] });
+    await callbackMatching(it, /prompt is empty/);
+    expect(h.proxy.requests.some((r) => r.route === '/mj/submit/video')).toBe(false);
   });
 
   it('/edits attaches the four edited images', async () => {
@@ -275,5 +319,32 @@ describe('backends differ', () => {
     const a = image('a.png');
     const it = slash('blend', [{ name: 'image', type: 11, value: a.id }], { attachments: [a], locale: 'zh-CN' });
     await callbackMatching(it, /需要 2–5 张图片，你提供了 1 张/);
+  });
+});
+
+describe('speed modes', () => {
+  /** A free port for a fake proxy whose URL the config must name before it starts. */
+  async function freePort(): Promise<number> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it('a job run under a mode keeps its mode base path for /seed too', async () => {
+    await h.close();
+    const port = await freePort();
+    h = await startHarness({ proxy: { port }, env: { MJ_MODES: `relax=http://127.0.0.1:${port}/mj-relax/mj` } });
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    slash('imagine', [{ name: 'prompt', type: 3, value: 'slow fox' }, { name: 'mode', type: 3, value: 'relax' }]);
+    expect(await req).toMatchObject({ path: '/mj-relax/mj/submit/imagine', mode: 'RELAX' });
+    const [id] = await tracked();
+    await finishAll();
+    await h.discord.waitForMessage((m) => m.components.length === 2);
+    const seedReq = h.proxy.nextRequest((r) => r.route === `/mj/task/${id}/image-seed`);
+    const it = slash('seed', [{ name: 'task', type: 3, value: id }]);
+    expect(await seedReq).toMatchObject({ path: `/mj-relax/mj/task/${id}/image-seed`, mode: 'RELAX', status: 200 });
+    await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /--seed \d+/.test(m.content));
   });
 });

@@ -563,11 +563,12 @@ describe('transport failures', () => {
     for (const [route, p] of everyKindOfCall(client())) await rejects(p, 'MALFORMED', { route, status: 200 });
   });
 
-  it('an empty 200 body is MALFORMED, except for fetch where it means "unknown task" (novicezk)', async () => {
+  it('an empty 200 body is MALFORMED, except for fetch ("unknown task", novicezk) and cancel (trueai answers Ok())', async () => {
     proxy.setQuirks({ emptyBody: true });
     const c = client();
     for (const [route, p] of everyKindOfCall(c)) {
       if (route.endsWith('/fetch')) expect(await p).toBeNull();
+      else if (route.endsWith('/cancel')) expect(await p).toBeUndefined();
       else await rejects(p, 'MALFORMED', { route, status: 200 });
     }
   });
@@ -674,6 +675,13 @@ describe('auth styles', () => {
     await rejects(client({ baseUrl: novicezk.baseUrl, authStyle: 'raw' }).submitImagine({ prompt: 'a' }), 'UNAUTHORIZED', { status: 401 });
   });
 
+  it('a key pasted with its "Bearer " prefix is not doubled', async () => {
+    const only = await fake({ apiKey: KEY, authStyles: ['bearer'] });
+    const c = client({ baseUrl: only.baseUrl, authStyle: 'bearer', apiKey: `Bearer ${KEY}` });
+    expect((await c.submitImagine({ prompt: 'a red fox' })).kind).toBe('accepted');
+    expect(only.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
   it('an empty key sends no auth header', async () => {
     const open = await fake({ apiKey: null });
     const c = client({ baseUrl: open.baseUrl, apiKey: '' });
@@ -704,5 +712,156 @@ describe('mode base URLs', () => {
     const parent = finishedTask();
     await c.submitAction({ taskId: parent.id, customId: parent.customIds[0] });
     expect(lastRequest('/mj/submit/action')).toMatchObject({ path: '/mj-turbo/mj/submit/action', mode: 'TURBO', status: 200 });
+  });
+});
+
+describe('audit against api.md: endpoints, shapes and codes', () => {
+  it('submitChange / submitSimpleChange press U/V/R the novicezk way, with the fields of api.md §1.2', async () => {
+    const c = client();
+    const parent = finishedTask();
+    const up = await c.submitChange({ taskId: parent.id, action: 'UPSCALE', index: 2, state: 's' });
+    expect(lastRequest('/mj/submit/change')).toMatchObject({ method: 'POST', body: { taskId: parent.id, action: 'UPSCALE', index: 2, state: 's' } });
+    expect(proxy.tasks.get(up.taskId)).toMatchObject({ parentId: parent.id, index: 2, json: { action: 'UPSCALE' } });
+
+    const v = await c.submitSimpleChange({ content: `${parent.id} V1` });
+    expect(lastRequest('/mj/submit/simple-change').body).toEqual({ content: `${parent.id} V1` });
+    expect(proxy.getTask(v.taskId).action).toBe('VARIATION');
+    const r = await c.submitSimpleChange({ content: `${parent.id} R` });
+    expect(proxy.getTask(r.taskId).action).toBe('REROLL');
+
+    proxy.nextTimeline('never');
+    const running = await c.submitImagine({ prompt: 'a red fox' });
+    await rejects(c.submitChange({ taskId: running.taskId, action: 'VARIATION', index: 1 }), 'VALIDATION', { route: '/mj/submit/change', proxyCode: 4 });
+  });
+
+  it('uploadDiscordImages answers the URLs (`result` is an array); submitRetexture posts the edits body to /retexture', async () => {
+    const c = client();
+    const urls = await c.uploadDiscordImages({ base64Array: [PNG, PNG] });
+    expect(urls).toHaveLength(2);
+    for (const u of urls) expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/.+\.png$/);
+    expect(lastRequest('/mj/submit/upload-discord-images').body).toEqual({ base64Array: [PNG, PNG] });
+    await rejects(c.uploadDiscordImages({ base64Array: [] }), 'VALIDATION', { proxyCode: 4 });
+
+    const out = await c.submitRetexture({ prompt: 'in watercolour', image: PNG });
+    expect(out.kind).toBe('accepted');
+    expect(lastRequest('/mj/submit/retexture').body).toEqual({ prompt: 'in watercolour', image: PNG });
+  });
+
+  it('submitVideo sends every field api.md lists (endImage, loop, videoType, batchSize) and an extend without a prompt', async () => {
+    const c = client();
+    const body = { prompt: 'the fox runs', image: PNG, endImage: PNG, motion: 'low', loop: false, videoType: 'vid_1.1_i2v_720', batchSize: 2, state: 'x' } as const;
+    const out = await c.submitVideo(body);
+    expect(lastRequest('/mj/submit/video').body).toEqual(body);
+    proxy.finish(out.taskId);
+    const ext = await c.submitVideo({ action: 'extend', taskId: out.taskId, index: 1, motion: 'high' });
+    expect(lastRequest('/mj/submit/video').body).toEqual({ action: 'extend', taskId: out.taskId, index: 1, motion: 'high' });
+    expect(proxy.tasks.get(ext.taskId)).toMatchObject({ parentId: out.taskId, json: { action: 'VIDEO', prompt: 'the fox runs' } });
+    await rejects(c.submitVideo({ prompt: '', image: PNG }), 'VALIDATION', { proxyCode: 4, description: 'prompt不能为空' });
+  });
+
+  it('accountFilter, botType and the blend dimensions reach the wire under the proxy\'s names', async () => {
+    const c = client();
+    const accountFilter = { instanceId: DISCORD_INSTANCE_ID, modes: ['RELAX' as const], remix: true };
+    await c.submitBlend({ base64Array: [PNG, PNG, PNG], dimensions: 'PORTRAIT', botType: 'NIJI_JOURNEY', accountFilter });
+    expect(lastRequest('/mj/submit/blend').body).toEqual({ base64Array: [PNG, PNG, PNG], dimensions: 'PORTRAIT', botType: 'NIJI_JOURNEY', accountFilter });
+    await c.submitDescribe({ base64: PNG, language: 'zh', botType: 'MID_JOURNEY' });
+    expect(lastRequest('/mj/submit/describe').body).toEqual({ base64: PNG, language: 'zh', botType: 'MID_JOURNEY' });
+    await rejects(c.submitBlend({ base64Array: [PNG] }), 'VALIDATION', { description: 'base64List参数错误' });
+    await rejects(c.submitBlend({ base64Array: [PNG, PNG, PNG, PNG, PNG, PNG] }), 'VALIDATION', { proxyCode: 4 });
+  });
+
+  it('a base URL naming the /mj prefix itself (with or without a mode, a slash or a query) does not double it', async () => {
+    const parent = finishedTask();
+    await client({ baseUrl: `${proxy.baseUrl}/mj/` }).submitImagine({ prompt: 'a red fox' });
+    expect(lastRequest('/mj/submit/imagine')).toMatchObject({ path: '/mj/submit/imagine', status: 200 });
+    await client({ baseUrl: `${proxy.baseUrl}/mj-relax/mj` }).fetchTask(parent.id);
+    expect(lastRequest(`/mj/task/${parent.id}/fetch`)).toMatchObject({ path: `/mj-relax/mj/task/${parent.id}/fetch`, mode: 'RELAX', status: 200 });
+    const c = client({ baseUrl: `${proxy.baseUrl}/?vendor=1`, modeBaseUrls: { fast: `${proxy.baseUrl}/fast/mj/` } });
+    await c.submitShorten({ prompt: 'a red fox' }, { mode: 'fast' });
+    expect(lastRequest('/mj/submit/shorten')).toMatchObject({ path: '/fast/mj/submit/shorten', mode: 'FAST', status: 200 });
+    await c.listTasks([parent.id]);
+    expect(lastRequest('/mj/task/list-by-condition')).toMatchObject({ path: '/mj/task/list-by-condition', query: '?vendor=1', status: 200 });
+    for (const r of proxy.requests) expect(r.path).not.toMatch(/\/\/|\/mj\/mj\//);
+  });
+
+  it('codes by description: no instance / a disabled relay channel is NO_ACCOUNT; "remix off" is VALIDATION, not UNSUPPORTED', async () => {
+    const c = client();
+    const cases: Array<[number, string, ProxyErrorCode]> = [
+      [4, '实例不存在或不可用', 'NO_ACCOUNT'], // trueai upload-discord-images
+      [4, '该任务所属渠道已被禁用', 'NO_ACCOUNT'], // new-api
+      [3, '账号不可用: 1300842676874379336', 'NO_ACCOUNT'],
+      [3, '未找到 seed', 'NOT_FOUND'],
+      [4, '当前账号不支持 remix，请开启 remix 功能', 'VALIDATION'],
+      [4, '当前账号不支持编辑/重绘任务', 'UNSUPPORTED'],
+      [4, 'unknown_action:MJ::Job::PicReader::1', 'UNSUPPORTED'],
+      [4, 'quota_not_enough', 'QUOTA'],
+      [4, '账号已被临时封锁，请勿使用违规词作图', 'BANNED_PROMPT'],
+      [9, '提交失败，队列已满，请稍后重试', 'QUEUE_FULL'],
+      [9, '提交失败，系统异常', 'FAILURE'],
+      [9, '提交失败: 401: Unauthorized', 'FAILURE'], // Discord refused the proxy's account, not our key
+      [23, '队列已满，请稍后尝试', 'QUEUE_FULL'],
+      [30, '当前分组负载已饱和', 'RATE_LIMITED'],
+    ];
+    for (const [code, description, expected] of cases) {
+      proxy.nextTimeline({ steps: [], submitCode: code, submitDescription: description });
+      await rejects(c.submitImagine({ prompt: 'a red fox' }), expected, { proxyCode: code, description });
+    }
+  });
+
+  it('an auth filter\'s Result JSON answered with HTTP 200 (code -1 "请重新登录") is UNAUTHORIZED on every endpoint', async () => {
+    const c = client({ baseUrl: await scripted(200, '{"success":false,"code":-1,"message":"请重新登录","timestamp":1730621826053}') });
+    await rejects(c.submitImagine({ prompt: 'a red fox' }), 'UNAUTHORIZED', { status: 200, proxyCode: -1, description: '请重新登录' });
+    await rejects(c.fetchTask('1700000000000012'), 'UNAUTHORIZED', { status: 200, proxyCode: -1 });
+    await rejects(c.listTasks(['1700000000000012']), 'UNAUTHORIZED', { status: 200, proxyCode: -1 });
+    await rejects(c.fetchImageSeed('1700000000000012'), 'UNAUTHORIZED', { status: 200, proxyCode: -1 });
+    await rejects(c.cancelTask('1700000000000012'), 'UNAUTHORIZED', { status: 200, proxyCode: -1 });
+  });
+
+  it('trueai\'s cancel answers an empty 200 (or a bare JSON without code): done; its plain-text 400 is named', async () => {
+    await expect(client({ baseUrl: await scripted(200, '') }).cancelTask('1700000000000013')).resolves.toBeUndefined();
+    await expect(client({ baseUrl: await scripted(200, '{"success":true}') }).cancelTask('1700000000000013')).resolves.toBeUndefined();
+    await rejects(client({ baseUrl: await scripted(400, '演示模式，禁止操作') }).cancelTask('1700000000000013'), 'FAILURE', {
+      status: 400,
+      description: '演示模式，禁止操作',
+    });
+  });
+
+  it('fetch answering a serialised null is an unknown task; list-by-condition answering null is empty, and an error code in a 200 is that error', async () => {
+    expect(await client({ baseUrl: await scripted(200, 'null') }).fetchTask('1700000000000014')).toBeNull();
+    expect(await client({ baseUrl: await scripted(200, 'null') }).listTasks(['1700000000000014'])).toEqual([]);
+    await rejects(client({ baseUrl: await scripted(200, '{"code":4,"description":"ids数量不能超过20"}') }).listTasks(['1']), 'VALIDATION', {
+      status: 200,
+      proxyCode: 4,
+    });
+  });
+
+  it('image-seed answered with a task object (as relay docs show it) still gives the seed', async () => {
+    const task = proxy.getTask(finishedTask().id);
+    expect(await client({ baseUrl: await scripted(200, JSON.stringify({ ...task, seed: '3786452169' })) }).fetchImageSeed(task.id)).toBe('3786452169');
+    await rejects(client({ baseUrl: await scripted(200, JSON.stringify(task)) }).fetchImageSeed(task.id), 'MALFORMED', { status: 200 });
+    expect(await client({ baseUrl: await scripted(200, '{"code":1,"description":"成功","result":3786452169}') }).fetchImageSeed('1')).toBe('3786452169');
+  });
+
+  it('HTTP 402 is QUOTA, a gateway 413 for big images is VALIDATION, a plain-text 429 is RATE_LIMITED', async () => {
+    await rejects(client({ baseUrl: await scripted(402, 'Payment Required') }).submitImagine({ prompt: 'a' }), 'QUOTA', { status: 402 });
+    await rejects(client({ baseUrl: await scripted(413, '<html><body>413 Request Entity Too Large</body></html>') }).submitBlend({ base64Array: [PNG, PNG] }), 'VALIDATION', {
+      status: 413,
+      description: 'request too large',
+    });
+    const e = await rejects(client({ baseUrl: await scripted(429, 'Too Many Requests') }).submitImagine({ prompt: 'a' }), 'RATE_LIMITED', { status: 429 });
+    expect(e.retryable).toBe(true);
+  });
+
+  it('a relay echoing the key in its description: the key is in no error, and a refused key is UNAUTHORIZED', async () => {
+    const echoes: Array<[number, string, ProxyErrorCode]> = [
+      [200, JSON.stringify({ success: false, code: -1, message: `无效的令牌 Bearer ${KEY}` }), 'UNAUTHORIZED'],
+      [400, JSON.stringify({ code: 4, description: `quota_not_enough for ${KEY}` }), 'QUOTA'],
+      [200, JSON.stringify({ code: 9, description: `提交失败: key=${KEY.slice(2)}` }), 'FAILURE'],
+      [400, `bad key ${KEY}`, 'FAILURE'],
+    ];
+    for (const [status, body, code] of echoes) {
+      const e = await rejects(client({ baseUrl: await scripted(status, body) }).submitImagine({ prompt: 'a red fox' }), code, { status });
+      expect(e.context.description).toContain('***');
+    }
   });
 });
