@@ -1,8 +1,8 @@
 // /seed task → GET /mj/task/{id}/image-seed, answered privately, ready to copy.
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { localizations, t } from '../src/i18n/index.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import { localizations } from '../src/i18n/index.ts';
 import { recentChoices } from '../src/discord/recent.ts';
-import { setAck } from '../src/discord/reply-error.ts';
+import { replySeed } from '../src/discord/seed.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import type { Command } from './types.ts';
 
@@ -27,12 +27,7 @@ export const seed: Command = {
   },
   async run(interaction, ctx) {
     const id = readTaskId(interaction.options.getString('task', true));
-    // trueai may block up to a minute while it asks Discord: answer within 3 s first.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    setAck(interaction, 'ephemeral');
-    // The mode base path the job ran under (a relay keeps fast and relax jobs apart).
-    const value = await ctx.proxy.fetchImageSeed(id, { mode: (await ctx.stores.tasks.get(id))?.mode });
-    await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id, seed: value }), allowedMentions: { parse: [] } });
+    await replySeed(interaction, ctx, id, (await ctx.stores.tasks.get(id))?.mode);
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(await recentChoices(ctx, interaction.user.id, String(interaction.options.getFocused())));

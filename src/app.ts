@@ -7,7 +7,7 @@ import { commands as defaultCommands } from '../commands/index.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import { HIDDEN_BUTTONS_KEY } from './discord/components.ts';
+import { HIDDEN_BUTTONS_KEY } from './discord/hidden.ts';
 import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';

@@ -3,9 +3,11 @@
 // attachments) the bot would post for a task object as a relay returns it, plus `problems`: any
 // Discord limit the message would break. Accepts any JSON without crashing: what is not a task
 // renders as "waiting", which is what the bot would show.
+// Exit codes: 0 the preview was printed (even with problems), 1 the input cannot be read or is not
+// JSON (one line on stderr), 2 usage.
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseTask } from './proxy/parse.ts';
+import { parseTask, parseTaskList } from './proxy/parse.ts';
 import { messageBody, renderTaskView } from './render/task-view.ts';
 import { checkMessageLimits } from './render/limits.ts';
 
@@ -19,9 +21,8 @@ export interface PreviewOptions {
 }
 
 export function preview(raw: unknown, opts: PreviewOptions = {}) {
-  // A list-by-condition answer (an array) previews its first task.
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  const task = parseTask(first);
+  // A list-by-condition answer (an array, or one wrapped in {code, result} or a page) previews its first task.
+  const task = parseTask(raw) ?? parseTaskList(raw)?.[0] ?? null;
   const view = renderTaskView(task, {
     locale: opts.locale ?? 'en-US',
     ownerId: opts.owner ?? '100000000000000001',
@@ -64,10 +65,13 @@ if (isMain()) {
   }
   let raw: unknown;
   try {
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    // A byte-order mark (Windows editors) is not part of the JSON.
+    const text = readFileSync(file === '-' ? 0 : file, 'utf8').replace(/^\uFEFF/, '');
     raw = text.trim() ? JSON.parse(text) : null;
   } catch (err) {
-    console.error(`preview: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    // One line: Node's JSON errors quote the input, newlines and all.
+    const why = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+    console.error(`preview: cannot read ${file}: ${why}`);
     process.exit(1);
   }
   const out = preview(raw, { locale: values.get('--locale'), owner: values.get('--owner'), prompt: values.get('--prompt'), media: link ? 'link' : 'attach' });

@@ -16,10 +16,11 @@ import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
+import { hiddenPattern, rememberHidden } from './hidden.ts';
+import { replySeed } from './seed.ts';
 import { setAck } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
 
-export const HIDDEN_BUTTONS_KEY = 'hidden-buttons';
 
 /** The record behind a custom_id, checked for existence and (optionally) ownership. */
 async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
@@ -66,31 +67,12 @@ function shortenPrompts(record: TaskRecord): string[] {
   return record.task ? shortenOptions(shortenText(record.task)) : [];
 }
 
-/** Patterns of customIds this backend refused as unknown: not offered again (issue: backends differ). */
-export function hiddenPattern(customId: string): string {
-  const parts = customId.split('::');
-  const keep: string[] = [];
-  for (const p of parts) {
-    if (/^\d+$/.test(p) || /^[0-9a-f]{8}-[0-9a-f-]{27,}$/i.test(p) || p === 'SOLO') break;
-    keep.push(p);
-  }
-  return keep.join('::');
-}
-
-async function rememberUnsupported(ctx: AppContext, customId: string): Promise<void> {
-  const list = ((await ctx.stores.settings.get(HIDDEN_BUTTONS_KEY)) as string[] | undefined) ?? [];
-  const p = hiddenPattern(customId);
-  if (!p || list.includes(p)) return;
-  await ctx.stores.settings.set(HIDDEN_BUTTONS_KEY, [...list, p]);
-  ctx.tracker.setHiddenButtons([...list, p]);
-}
-
 /** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
 async function submitAction(ctx: AppContext, record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
   try {
     return await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
   } catch (err) {
-    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberUnsupported(ctx, button.customId);
+    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, hiddenPattern(button.customId));
     throw err;
   }
 }
@@ -177,6 +159,12 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
       const prefill = record.modal?.finalPrompt || parentPrompt(record);
       await interaction.showModal(buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale));
+      return;
+    }
+    case 'seed': {
+      // Anyone may ask: a seed costs nothing and starts nothing.
+      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      await replySeed(interaction, ctx, record.taskId, record.mode);
       return;
     }
     case 'check': {
@@ -279,7 +267,9 @@ async function actionThenModal(
     if (task?.status === 'MODAL') modalTaskId = task.id;
   }
   if (!modalTaskId) return outcome;
-  const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
+  // Some backends refuse an empty prompt here (trueai: code 4): the job's own prompt stands in.
+  const text = prompt || parent.modal?.finalPrompt || parentPrompt(parent);
+  const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
   // /submit/modal answers with the same task id, which now runs.
   return submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
 }

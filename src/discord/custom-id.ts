@@ -7,6 +7,7 @@ export type ParsedCustomId =
   | { kind: 'button'; taskId: string; index: number }
   | { kind: 'check'; taskId: string }
   | { kind: 'editor'; taskId: string }
+  | { kind: 'seed'; taskId: string }
   | { kind: 'modal'; taskId: string; index: number | null };
 
 const ID = /^[0-9A-Za-z_-]{1,40}$/;
@@ -18,6 +19,8 @@ export const customIds = {
   check: (taskId: string) => `${PREFIX}:c:${taskId}`,
   /** "Open editor" on a task that waits in status MODAL. */
   editor: (taskId: string) => `${PREFIX}:e:${taskId}`,
+  /** 🌱: the job's seed, privately. */
+  seed: (taskId: string) => `${PREFIX}:s:${taskId}`,
   /** A modal's submit: for a button (parent task + index) or for a MODAL task (index null). */
   modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
 };
@@ -35,6 +38,8 @@ export function parseCustomId(id: string): ParsedCustomId | null {
       return parts.length === 3 ? { kind: 'check', taskId } : null;
     case 'e':
       return parts.length === 3 ? { kind: 'editor', taskId } : null;
+    case 's':
+      return parts.length === 3 ? { kind: 'seed', taskId } : null;
     case 'm':
       return parts.length === 4 && (extra === 'x' || index !== null) ? { kind: 'modal', taskId, index } : null;
     default:

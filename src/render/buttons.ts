@@ -121,9 +121,18 @@ export function isUnicodeEmoji(s: string): boolean {
   return /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9\u200d\ufe0f\u20e3]|[\u{e0020}-\u{e007f}])+$/u.test(s);
 }
 
+/** At most `n` UTF-16 units, never half of a surrogate pair (Discord refuses ill-formed text). */
 function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+  if (s.length <= n) return s;
+  const end = /[\uD800-\uDBFF]/.test(s[n - 2] ?? '') ? n - 2 : n - 1;
+  return `${s.slice(0, end)}…`;
 }
+
+/** Nothing a reader would see: whitespace and zero-width characters only. */
+const INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;
+
+/** The highest index our custom_ids carry (custom-id.ts reads one or two digits); buttons past it could not be routed. */
+const MAX_INDEX = 99;
 
 export interface ButtonContext {
   taskId: string;
@@ -134,16 +143,17 @@ export interface ButtonContext {
   hidden?: ReadonlySet<string>;
 }
 
-/** Discord button rows for a task's buttons; `extra` buttons (our own) are appended if room is left. */
+/** Discord button rows for a task's buttons; `extra` buttons (our own) go at the end of the last row, or a row of their own, if room is left. */
 export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: APIButtonComponentWithCustomId[] = []): ButtonRow[] {
   const groups = new Map<ButtonGroup, APIButtonComponentWithCustomId[]>();
   const hidden = [...(ctx.hidden ?? [])].filter(Boolean);
   buttons.forEach((b, index) => {
-    if (hidden.some((h) => b.customId.includes(h))) return;
+    if (index > MAX_INDEX || hidden.some((h) => b.customId.includes(h))) return;
     const emoji = toDiscordEmoji(b.emoji);
+    const own = INVISIBLE.test(b.label) ? '' : b.label.trim();
     // A button with nothing Discord can show (no label, no usable emoji) gets a face of its own.
-    const face = !b.label.trim() && !emoji ? fallbackFace(b.customId, ctx.locale) : {};
-    const label = truncate(b.label.trim() || face.label || (emoji || face.emoji ? '' : t(ctx.locale, 'button.action')), MAX_LABEL);
+    const face = !own && !emoji ? fallbackFace(b.customId, ctx.locale) : {};
+    const label = truncate(own || face.label || (emoji || face.emoji ? '' : t(ctx.locale, 'button.action')), MAX_LABEL);
     const finalEmoji = emoji ?? (face.emoji ? { name: face.emoji } : undefined);
     const g = buttonGroup(b.customId);
     if (!groups.has(g)) groups.set(g, []);
@@ -162,7 +172,12 @@ export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: API
       rows.push({ type: ComponentType.ActionRow, components: list.slice(i, i + MAX_PER_ROW) });
     }
   }
-  if (extra.length) rows.push({ type: ComponentType.ActionRow, components: extra.slice(0, MAX_PER_ROW) });
+  const last = rows.at(-1);
+  if (extra.length && last && last.components.length + extra.length <= MAX_PER_ROW) {
+    rows[rows.length - 1] = { ...last, components: [...last.components, ...extra] };
+  } else if (extra.length) {
+    rows.push({ type: ComponentType.ActionRow, components: extra.slice(0, MAX_PER_ROW) });
+  }
   compact(rows);
   return rows.slice(0, MAX_ROWS);
 }

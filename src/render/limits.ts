@@ -6,6 +6,8 @@ import { isUnicodeEmoji } from './buttons.ts';
 import type { MessageView } from './task-view.ts';
 
 const EMBED_URL = /^(https?|attachment):\/\/\S+$/;
+/** Half of a surrogate pair: JSON carries it, Discord refuses or mangles it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkUrl(problems: string[], what: string, url: string | undefined, files: Set<string>): void {
   if (url === undefined) return;
@@ -22,12 +24,14 @@ function embedSize(e: APIEmbed): number {
 export function checkMessageLimits(view: MessageView): string[] {
   const problems: string[] = [];
   if (view.content.length > 2000) problems.push(`content is ${view.content.length} > 2000 characters`);
+  if (LONE_SURROGATE.test(view.content)) problems.push('content is not well-formed unicode');
   if (view.embeds.length > 10) problems.push('more than 10 embeds');
   const fileNames = new Set(view.files.map((f) => f.name));
   if (fileNames.size !== view.files.length) problems.push('two attachments with the same name');
   let total = 0;
   view.embeds.forEach((e, i) => {
     if ((e.title?.length ?? 0) > 256) problems.push(`embed ${i} title > 256`);
+    if ([e.title, e.description, e.footer?.text].some((s) => s && LONE_SURROGATE.test(s))) problems.push(`embed ${i} is not well-formed unicode`);
     if ((e.description?.length ?? 0) > 4096) problems.push(`embed ${i} description > 4096`);
     if ((e.footer?.text.length ?? 0) > 2048) problems.push(`embed ${i} footer > 2048`);
     if ((e.fields?.length ?? 0) > 25) problems.push(`embed ${i} has more than 25 fields`);
@@ -48,6 +52,7 @@ export function checkMessageLimits(view: MessageView): string[] {
       ids.add(b.custom_id);
       if (![1, 2, 3, 4].includes(b.style)) problems.push(`button style ${b.style}`);
       if ((b.label?.length ?? 0) > 80) problems.push('label > 80');
+      if (b.label && LONE_SURROGATE.test(b.label)) problems.push('label is not well-formed unicode');
       if (!b.label && !b.emoji) problems.push('button with neither label nor emoji');
       if (b.emoji && !(b.emoji.id ? /^\d{17,20}$/.test(b.emoji.id) : isUnicodeEmoji(b.emoji.name ?? ''))) problems.push(`unusable emoji ${b.emoji.name}`);
     }

@@ -44,6 +44,11 @@ const DESCRIPTIONS: [RegExp, MessageKey][] = [
   [/remix/i, 'proxyText.remixOff'],
   [/禁止上传/, 'proxyText.uploadOff'],
   [/服务暂不可用/, 'proxyText.unavailable'],
+  // Code 4 wordings of novicezk/trueai and new-api relays (api.md §1.4).
+  [/参数错误|不能为空|_is_required/i, 'proxyText.invalidParameter'],
+  [/不允许执行变化/, 'proxyText.actionNotAllowed'],
+  [/渠道已被禁用/, 'proxyText.channelDisabled'],
+  [/系统异常/, 'proxyText.systemError'],
 ];
 
 /** A proxy error description in the user's language; unknown text verbatim (trimmed, short). */

@@ -2,7 +2,7 @@
 // No I/O, no clock. Discord's limits are enforced here (content ≤ 2000, embeds, 5×5 buttons).
 import { ButtonStyle, ComponentType, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import { t } from '../i18n/index.ts';
-import { progressNumber } from '../proxy/parse.ts';
+import { progressNumber, queueAheadIn } from '../proxy/parse.ts';
 import type { Task } from '../proxy/types.ts';
 import type { RecordStatus } from '../store/tasks.ts';
 import { customIds } from '../discord/custom-id.ts';
@@ -48,6 +48,9 @@ export interface MessageView {
 /** Characters that format inline markdown (or start a mention, emoji or channel link) in a message. */
 const MARKDOWN = /[\\*_~`|[\]<>]/;
 const URL_PART = /https?:\/\/[^\s<>]+/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Control characters and bidi overrides: a "\u202e" in a prompt would turn the mention and status after it around. */
+const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 function pushText(units: string[], text: string): void {
   for (const ch of text) units.push(ch === '@' ? '@\u200b' : MARKDOWN.test(ch) ? `\\${ch}` : ch);
@@ -61,7 +64,13 @@ function pushText(units: string[], text: string): void {
  */
 export function safeText(s: string, max: number): string {
   const units: string[] = [];
-  const text = String(s ?? '').replace(/\s+/g, ' ').trim();
+  const text = String(s ?? '')
+    .replace(LONE_SURROGATE, '\uFFFD')
+    .replace(INVISIBLE_CONTROL, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    // No unit comes out shorter than it went in, so nothing past max + 1 can be shown: a huge prompt costs no more than a short one.
+    .slice(0, max + 1);
   let at = 0;
   for (const m of text.matchAll(URL_PART)) {
     // Closing punctuation after a link ("(see https://x.y)", "https://x.y.") is text, not link.
@@ -126,15 +135,12 @@ function fileName(url: string, base: string, fallbackExt: string): string {
   }
 }
 
-const QUEUE_HINT = /排队中，?前面还有\s*(\d+)\s*个任务|in queue,? there (?:are|is) (\d+) tasks? ahead/i;
-
 /** How many jobs are ahead: our own count, else the proxy's numberOfQueues or its queue description. */
 function queuePosition(task: Task | null, ctx: ViewContext): number | null {
   if (ctx.queuePosition && ctx.queuePosition > 0) return ctx.queuePosition;
   const n = task?.properties.numberOfQueues;
   if (typeof n === 'number' && n > 0) return n;
-  const m = QUEUE_HINT.exec(task?.description ?? '');
-  return m ? Number(m[1] ?? m[2]) || null : null;
+  return queueAheadIn(task?.description ?? '') || null;
 }
 
 /** Lines of the status part of the content: "(45%)" plus a bar, "(Queued — 3 ahead)" … */
@@ -163,6 +169,18 @@ function statusText(task: Task | null, ctx: ViewContext): { status: string; extr
     case 'MODAL':
       return { status: t(loc, 'status.modal') };
   }
+}
+
+/** In the hidden-buttons list: this backend has no image-seed endpoint, so no 🌱. */
+export const SEED_HIDDEN = 'mj:seed';
+
+/** Midjourney image jobs have a seed; describe, shorten, video, face swaps and edits do not. */
+function hasSeed(task: Task): boolean {
+  return !!task.imageUrl && !/DESCRIBE|SHORTEN|VIDEO|FACE|EDITS|RETEXTURE/i.test(task.action);
+}
+
+function seedButton(taskId: string): APIButtonComponentWithCustomId {
+  return { type: ComponentType.Button, custom_id: customIds.seed(taskId), style: ButtonStyle.Secondary, emoji: { name: '🌱' } };
 }
 
 function button(customId: string, label: string, emoji?: string): APIButtonComponentWithCustomId {
@@ -234,7 +252,7 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
       case 'CANCEL': {
         const why = task.status === 'CANCEL' && !task.failReason ? { text: t(loc, 'fail.cancelled'), original: null } : explainFailReason(task.failReason, loc);
         const out = [why.text];
-        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${why.original.slice(0, 500).replace(/`/g, "'")}\`` }));
+        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${cut(why.original, 500).replace(/`/g, "'")}\`` }));
         if (task.status === 'FAILURE') out.push(t(loc, 'view.failHint'));
         embeds.push({ color: COLORS.failure, title: t(loc, task.status === 'CANCEL' ? 'view.cancelledTitle' : 'view.failedTitle'), description: out.join('\n') });
         break;
@@ -245,7 +263,8 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
         break;
       case 'SUCCESS':
         if (routable) {
-          components = buttonRows(effectiveButtons(task, loc), { taskId: task.id, locale: loc, pressed: new Set(ctx.pressed ?? []), hidden: new Set(ctx.hidden ?? []) });
+          const extra = hasSeed(task) && !(ctx.hidden ?? []).includes(SEED_HIDDEN) ? [seedButton(task.id)] : [];
+          components = buttonRows(effectiveButtons(task, loc), { taskId: task.id, locale: loc, pressed: new Set(ctx.pressed ?? []), hidden: new Set(ctx.hidden ?? []) }, extra);
         }
         renderResult(task, loc, media, embeds, files, lines);
         break;

@@ -2,6 +2,7 @@
 // undici client against the fake proxy, the real SQLite store. /imagine → progress → buttons →
 // action → modal, plus restart, failure, banned prompt and a backend without list-by-condition.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../fakes/fake-proxy.ts';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -31,6 +32,20 @@ async function trackedId(): Promise<string> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('nothing tracked');
+}
+
+/** An /imagine grid, finished, then U1 on it, finished: the upscale's message (Zoom, Vary (Region) …). */
+async function finishedUpscale(prompt: string) {
+  await imagine(prompt);
+  const id = await trackedId();
+  h.proxy.finish(id);
+  await h.app.poller.tick();
+  const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+  h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
+  const upId = await trackedId();
+  h.proxy.finish(upId);
+  await h.app.poller.tick();
+  return h.discord.waitForMessage((m) => m.components.length > 2);
 }
 
 describe('/imagine, end to end', () => {
@@ -71,7 +86,7 @@ describe('/imagine, end to end', () => {
     const rows = done.components.map((r: any) => r.components.map((b: any) => b.label ?? b.emoji?.name));
     expect(rows).toEqual([
       ['U1', 'U2', 'U3', 'U4', '🔄'],
-      ['V1', 'V2', 'V3', 'V4'],
+      ['V1', 'V2', 'V3', 'V4', '🌱'],
     ]);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
   });
@@ -180,23 +195,7 @@ describe('/imagine, end to end', () => {
   });
 
   it('Custom Zoom opens a modal pre-filled with --zoom 2 and runs action → modal', async () => {
-    await imagine('zoom me');
-    const id = await trackedId();
-    h.proxy.finish(id);
-    await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
-    h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-    const upId = await (async () => {
-      for (let i = 0; i < 100; i++) {
-        const ids = await h.app.stores.tasks.activeIds();
-        if (ids.length) return ids[0];
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error('no upscale');
-    })();
-    h.proxy.finish(upId);
-    await h.app.poller.tick();
-    const up = await h.discord.waitForMessage((m) => m.components.length > 2);
+    const up = await finishedUpscale('zoom me');
     const zoom = up.components.flatMap((r: any) => r.components).find((b: any) => b.label === 'Custom Zoom');
 
     const click = h.discord.clickButton(up.id, zoom.custom_id);
@@ -216,6 +215,22 @@ describe('/imagine, end to end', () => {
     expect(h.proxy.getTask(modalTaskId)).toBeTruthy();
     await h.discord.waitForMessage((msg) => /Custom Zoom/.test(msg.content));
     expect(await h.app.stores.tasks.activeIds()).toContain(modalTaskId);
+  });
+
+  it('Vary (Region) sends the mask as maskBase64, and the job’s prompt when the field was emptied', async () => {
+    const up = await finishedUpscale('region me');
+    const region = up.components.flatMap((r: any) => r.components).find((b: any) => /Vary \(Region\)/.test(b.label ?? ''));
+    const click = h.discord.clickButton(up.id, region.custom_id);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
+    const modal = h.discord.callbackOf(click);
+    expect(modal.type).toBe(9);
+
+    const mask = h.discord.addAttachment(encodePng([255, 255, 255]), 'mask.png', 'image/png');
+    const modalReq = h.proxy.nextRequest((r) => r.route === '/mj/submit/modal');
+    h.discord.submitModal(modal.data.custom_id, { prompt: '' }, { messageId: up.id, files: { mask: [mask] } });
+    const m = await modalReq;
+    expect(m.body.maskBase64).toMatch(/^data:image\/png;base64,/);
+    expect(m.body.prompt).toContain('region me');
   });
 
   it('a Custom Zoom without a valid --zoom is refused privately before anything is sent', async () => {

@@ -61,3 +61,27 @@ it('/task is a look-up: it works when the day’s jobs are used up', async () =>
   await h.discord.waitForCall((c) => c.path.includes(`/interactions/${more.id}/`));
   expect(h.discord.callbackOf(more).data.content).toMatch(/used your 1 jobs for today/);
 });
+
+it('🌱 under a finished image gives its seed privately; a backend without seeds stops being offered it', async () => {
+  h = await startHarness();
+  const { grid } = await aliceGrid();
+  const seedButton = grid.components.flatMap((r: any) => r.components).find((b: any) => b.emoji?.name === '🌱');
+  expect(seedButton).toBeDefined();
+  // Anyone may ask: a seed starts nothing.
+  h.discord.clickButton(grid.id, seedButton.custom_id, { user: h.discord.users.bob });
+  const answer = await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /--seed \d+/.test(m.content));
+  expect(answer.content).toMatch(/`\d+`/);
+
+  h.proxy.setQuirks({ noImageSeed: true });
+  h.discord.clickButton(grid.id, seedButton.custom_id);
+  await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
+  // The next finished image comes without 🌱.
+  h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
+  for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  const [up] = await h.app.stores.tasks.activeIds();
+  h.proxy.finish(up);
+  await h.app.poller.tick();
+  const upscale = await h.discord.waitForMessage((m) => m.content.includes('Image #1') && m.components.length > 0);
+  const faces = upscale.components.flatMap((r: any) => r.components).map((b: any) => b.emoji?.name);
+  expect(faces).not.toContain('🌱');
+});

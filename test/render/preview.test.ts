@@ -1,6 +1,6 @@
 // The preview tool over every fixture: what the bot would send for each task shape, in both
 // languages and both media modes, is within Discord's limits and says what ux.md asks.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
@@ -57,11 +57,11 @@ describe('preview over every fixture', () => {
 });
 
 describe('what each task shape shows', () => {
-  it('the seed IMAGINE: the grid as a file and [U1 U2 U3 U4 🔄] [V1 V2 V3 V4]', () => {
+  it('the seed IMAGINE: the grid as a file and [U1 U2 U3 U4 🔄] [V1 V2 V3 V4 🌱]', () => {
     const seed = fixture('imagine-success.seed.json');
     for (const locale of LOCALES) {
       const out = run('imagine-success.seed.json', locale);
-      expect(rows(out)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4']]);
+      expect(rows(out)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
       expect(out.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (${done(locale)})`);
       expect(out.files).toEqual([{ url: seed.imageUrl, name: 'mj-1730621826053455.png' }]);
       expect(out.body.components[0].components.map((b) => b.custom_id)).toEqual([0, 1, 2, 3, 4].map((i) => `mj:b:1730621826053455:${i}`));
@@ -82,7 +82,7 @@ describe('what each task shape shows', () => {
     expect(out.body.content).toBe(`**a red fox in snow --ar 3:2** - <@${OWNER}> (Done)`);
     expect(out.files.map((f) => f.url)).toEqual(['https://relay.example/mj/image/1320098173412546']);
     const numeric = run('imagine-success.relay-numeric-ids.json');
-    expect(rows(numeric)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4']]);
+    expect(rows(numeric)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
     expect(numeric.body.components[0].components[0].custom_id).toBe('mj:b:1730621826053455:0');
   });
 
@@ -130,12 +130,12 @@ describe('what each task shape shows', () => {
         ['🔍Zoom Out 2x', '🔍Zoom Out 1.5x', '🔍Custom Zoom'],
         ['⬅️', '➡️', '⬆️', '⬇️'],
         ['<:animate:1183912043823562752>Animate (High motion)', `🎞️${t(locale, 'button.animate')} (Low)`],
-        ['❤️', t(locale, 'button.action')],
+        ['❤️', t(locale, 'button.action'), '🌱'],
       ]);
       const all = out.body.components.flatMap((r) => r.components);
       // The link button ("Web", no customId) is not offered; the others keep their index in the parsed task's list.
       expect(all.some((b) => b.label === 'Web')).toBe(false);
-      expect(all.map((b) => b.custom_id)).toEqual([...Array(16).keys()].map((i) => `mj:b:1730621900000222:${i}`));
+      expect(all.map((b) => b.custom_id)).toEqual([...[...Array(16).keys()].map((i) => `mj:b:1730621900000222:${i}`), 'mj:s:1730621900000222']);
       expect(all.filter((b) => b.emoji?.name === 'upscale_1' || b.emoji?.name === 'animate_low')).toEqual([]);
     }
   });
@@ -324,5 +324,13 @@ describe('the preview CLI', () => {
     expect(out.files).toEqual([]);
     expect(out.body.content.split('\n')).toHaveLength(5);
     expect(out.body.allowed_mentions.users).toEqual(['222222222222222222']);
+  });
+
+  it('refuses input that is not JSON with one line on stderr and exit code 1', () => {
+    const res = spawnSync('npx', ['tsx', 'src/preview.ts', '-'], { cwd: ROOT, encoding: 'utf8', input: 'hello\nworld {' });
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^preview: cannot read -: /);
   });
 });

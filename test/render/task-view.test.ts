@@ -4,7 +4,7 @@ import { parseTask } from '../../src/proxy/parse.ts';
 import type { Task } from '../../src/proxy/types.ts';
 import { checkMessageLimits } from '../../src/render/limits.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenSections, shortenText } from '../../src/render/prompts.ts';
-import { explainFailReason } from '../../src/render/reasons.ts';
+import { explainDescription, explainFailReason } from '../../src/render/reasons.ts';
 import { isHttpUrl, LIMITS, messageBody, progressBar, renderTaskView, resultMedia, safeText, type MessageView, type ViewContext } from '../../src/render/task-view.ts';
 import { fixture } from './fixtures.ts';
 
@@ -45,6 +45,12 @@ describe('safeText', () => {
     expect(emoji.length).toBeLessThanOrEqual(10);
     const at = safeText('@@@@@@', 6);
     expect(at).toBe('@\u200b@\u200b…');
+  });
+
+  it('drops bidi overrides and control characters, and mends lone surrogates', () => {
+    expect(safeText('cat \u202edog\u202c\u0000 \u2066x\u2069', 100)).toBe('cat dog x');
+    expect(safeText('a \ud83d b \udc00', 100)).toBe('a \uFFFD b \uFFFD');
+    expect(safeText('שלום 🦊 عالم', 100)).toBe('שלום 🦊 عالم');
   });
 });
 
@@ -112,7 +118,7 @@ describe('renderTaskView', () => {
     const v = renderTaskView(task('imagine-success.seed.json'), ctx({ pressed: ['MJ::JOB::upsample::2::3785da15-4f70-4034-9128-f3ff1ac634fa'], hidden: ['MJ::JOB::reroll'] }));
     expect(v.components.map((r) => r.components.map((c) => [c.label ?? c.emoji?.name, c.style]))).toEqual([
       [['U1', 2], ['U2', 3], ['U3', 2], ['U4', 2]],
-      [['V1', 2], ['V2', 2], ['V3', 2], ['V4', 2]],
+      [['V1', 2], ['V2', 2], ['V3', 2], ['V4', 2], ['🌱', 2]],
     ]);
   });
 
@@ -194,6 +200,18 @@ describe('explainFailReason', () => {
   });
 });
 
+describe('explainDescription', () => {
+  it('translates the code-4/9 wordings of the proxies and relays (api.md §1.4), the rest verbatim', () => {
+    expect(explainDescription('dimensions参数错误', 'en-US')).toBe('a parameter was missing or not valid');
+    expect(explainDescription('custom_id_is_required', 'zh-CN')).toBe('参数缺失或无效');
+    expect(explainDescription('关联任务不允许执行变化', 'en-US')).toBe('that button cannot be used on this job');
+    expect(explainDescription('该任务所属渠道已被禁用', 'en-US')).toBe('the service channel that ran this job is disabled');
+    expect(explainDescription('提交失败，系统异常', 'en-US')).toBe('the service had an internal error');
+    expect(explainDescription('prompt不能为空', 'en-US')).toBe('the prompt is empty');
+    expect(explainDescription('something odd', 'en-US')).toBe('something odd');
+  });
+});
+
 describe('checkMessageLimits', () => {
   it('reports what Discord would refuse', () => {
     expect(checkMessageLimits(view())).toEqual([]);
@@ -209,6 +227,7 @@ describe('checkMessageLimits', () => {
     expect(checkMessageLimits(view({ embeds: [{ thumbnail: { url: 'attachment://missing.png' } }] }))[0]).toMatch(/not attached/);
     expect(checkMessageLimits(view({ embeds: [{ description: 'd'.repeat(4097) }] }))).toContain('embed 0 description > 4096');
     expect(checkMessageLimits(view({ embeds: [{ description: 'd'.repeat(4000) }, { description: 'd'.repeat(2001) }] }))).toEqual(['embeds total > 6000']);
+    expect(checkMessageLimits(view({ content: 'a \ud83d' }))).toEqual(['content is not well-formed unicode']);
     expect(checkMessageLimits(view({ files: Array.from({ length: 11 }, (_, i) => ({ url: 'https://x.example/a', name: `f${i}.png` })) }))).toEqual(['more than 10 attachments']);
   });
 });

@@ -47,6 +47,7 @@ export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   numericIds: false,
   unknownTaskStyle: '204',
   noListByCondition: false,
+  noImageSeed: false,
   listMax: null,
   remix: false,
   rejectActions: [] as string[],
@@ -1081,6 +1082,7 @@ class FakeProxyServer implements FakeProxy {
   }
 
   private imageSeed(id: string): Reply {
+    if (this.currentQuirks.noImageSeed) return springError(404, 'Not Found', `/mj/task/${id}/image-seed`);
     const t = this.tasks.get(id);
     if (!t) return jsonReply(404, fail(3, '任务不存在'));
     const hash = str(t.json.properties.messageHash);

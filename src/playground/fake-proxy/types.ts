@@ -122,6 +122,8 @@ export interface Quirks {
   unknownTaskStyle: 'empty200' | '204' | '404' | 'newapi400';
   /** POST /mj/task/list-by-condition (and list-by-ids) answer 404. */
   noListByCondition: boolean;
+  /** GET /mj/task/{id}/image-seed answers 404 (a backend without seeds: novicezk). */
+  noImageSeed: boolean;
   /** list-by-condition answers 400 (code 4) when given more ids than this. */
   listMax: number | null;
   /** Variation / reroll / pan / low_ and high_variation / animate answer code 21 (remix-on account). */
