@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer } from 'node:net';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../test/fakes/fake-proxy.ts';
@@ -93,6 +94,9 @@ interface Result {
   rateLimited: number;
   bot: BotMeasure;
   idleRssMb: number;
+  /** This process (the fake proxy, the fake Discord, the driver): its stalls delay what is measured too. */
+  harnessLagP99Ms: number;
+  harnessLagMaxMs: number;
 }
 
 let idleRss = 0;
@@ -159,11 +163,14 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
     const callsFrom = discord.calls.length;
     const limitedFrom = discord.rateLimitHits;
     await bot.ask({ type: 'measure-start' });
+    const harnessLag = monitorEventLoopDelay({ resolution: 5 });
+    harnessLag.enable();
     const driver = new Driver(proxy, [...ids], WORKLOAD);
     await driver.run();
     await sleep(SETTLE_MS);
     if (kind === 'naive') await bot.ask({ type: 'naive-stop' });
     const measured = await bot.ask({ type: 'measure-stop' });
+    harnessLag.disable();
     if (measured.type !== 'measured') throw new Error('no measurement');
     const m = measured.m;
     driver.stop();
@@ -186,6 +193,8 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
       rateLimited: discord.rateLimitHits - limitedFrom,
       bot: m,
       idleRssMb: idleRss,
+      harnessLagP99Ms: harnessLag.percentile(99) / 1e6,
+      harnessLagMaxMs: harnessLag.max / 1e6,
     };
   } finally {
     child.send({ type: 'exit' } satisfies ToBot);
@@ -223,6 +232,12 @@ function printSize(n: number, [poll, push, naive]: Result[]) {
   const min = Math.ceil(n / BATCH);
   const ratio = (a: number, b: number, d = 3) => (b === Infinity ? `< ${f(a / (naive.durationMs), d)}` : f(a / b, d));
   const shown = (r: Result) => `${f((100 * r.discord.latencies.filter(Number.isFinite).length) / Math.max(1, r.discord.latencies.length), 0)}%`;
+  const p99 = (values: number[]) => {
+    const v = percentile(values, 99);
+    return v === Infinity ? '—' : f(v, 0);
+  };
+  const split = (r: Result) => `${p99(r.discord.progressLatencies)} / ${p99(r.discord.finalLatencies)}`;
+  const harness = (r: Result) => `${f(r.harnessLagP99Ms)} / ${f(r.harnessLagMaxMs)}`;
   const lag = (r: Result) => `${f(r.bot.lagP50Ms)} / ${f(r.bot.lagP99Ms)} / ${f(r.bot.lagMaxMs)}`;
   const tracker = (r: Result) => `${int(r.bot.tracker.renders)} / ${int(r.bot.tracker.unchanged)} / ${int(r.bot.tracker.coalesced)} / ${int(r.bot.tracker.deferred)}`;
   console.log(
@@ -246,11 +261,13 @@ function printSize(n: number, [poll, push, naive]: Result[]) {
       ['429s from Discord', int(poll.rateLimited), int(push.rateLimited), int(naive.rateLimited), ''],
       ['state at the proxy → shown on Discord, p50 (ms)', latency(poll, 50), latency(push, 50), latency(naive, 50), ratio(percentile(poll.discord.latencies, 50), percentile(naive.discord.latencies, 50), 2)],
       ['state at the proxy → shown on Discord, p99 (ms)', latency(poll, 99), latency(push, 99), latency(naive, 99), ratio(percentile(poll.discord.latencies, 99), percentile(naive.discord.latencies, 99), 2)],
+      ['  p99 of progress states / of the final state (its result is downloaded and attached)', split(poll), split(push), split(naive), ''],
       ['  states shown (or passed) before the end', shown(poll), shown(push), shown(naive), ''],
       ['peak RSS while measured (MB)', f(poll.bot.rssPeakMb, 0), f(push.bot.rssPeakMb, 0), f(naive.bot.rssPeakMb, 0), f(poll.bot.rssPeakMb / naive.bot.rssPeakMb, 2)],
       ['  RSS idle before seeding / peak since start (MB)', `${f(poll.idleRssMb, 0)} / ${f(poll.bot.rssPeakEverMb, 0)}`, `${f(push.idleRssMb, 0)} / ${f(push.bot.rssPeakEverMb, 0)}`, `${f(naive.idleRssMb, 0)} / ${f(naive.bot.rssPeakEverMb, 0)}`, ''],
       ['  peak V8 heap used (MB)', f(poll.bot.heapPeakMb, 0), f(push.bot.heapPeakMb, 0), f(naive.bot.heapPeakMb, 0), ''],
       ['event-loop delay p50 / p99 / max (ms)', lag(poll), lag(push), lag(naive), ''],
+      ['  the harness process (fakes, driver): p99 / max (ms)', harness(poll), harness(push), harness(naive), ''],
       ['tracker: renders / unchanged / coalesced / deferred', tracker(poll), tracker(push), '—', ''],
     ]),
   );

@@ -113,6 +113,9 @@ export interface DiscordFigures {
    * a later one (what the user waits for); Infinity when nothing showed it by the end of the run.
    */
   latencies: number[];
+  /** The same, split: progress states, and the final state (its edit carries the downloaded result). */
+  progressLatencies: number[];
+  finalLatencies: number[];
   /** Results (final states) not shown by the end of the run. */
   missingFinals: number;
 }
@@ -128,7 +131,7 @@ export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Ma
     if (!list) byToken.set(m[2], (list = []));
     list.push(c);
   }
-  const out: DiscordFigures = { jobs: 0, callsPerJob: 0, maxCallsPerJob: 0, statesShownPerJob: 0, latencies: [], missingFinals: 0 };
+  const out: DiscordFigures = { jobs: 0, callsPerJob: 0, maxCallsPerJob: 0, statesShownPerJob: 0, latencies: [], progressLatencies: [], finalLatencies: [], missingFinals: 0 };
   let calls_ = 0;
   let shown = 0;
   for (const id of driver.finished) {
@@ -147,6 +150,7 @@ export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Ma
     for (let k = 1; k <= VISIBLE_STATES; k++) {
       const first = edits.find((e) => e.k >= k && e.at >= changes[k]);
       out.latencies.push(first ? first.at - changes[k] : Infinity);
+      (k === VISIBLE_STATES ? out.finalLatencies : out.progressLatencies).push(first ? first.at - changes[k] : Infinity);
     }
   }
   out.callsPerJob = out.jobs ? calls_ / out.jobs : 0;

@@ -110,6 +110,7 @@ export const enUS = {
   'proxyText.actionNotAllowed': 'that button cannot be used on this job',
   'proxyText.channelDisabled': 'the service channel that ran this job is disabled',
   'proxyText.systemError': 'the service had an internal error',
+  'proxyText.tooLarge': 'the images are too large for the service (try smaller or fewer files)',
 
   'modal.remixTitle': 'Remix prompt',
   'modal.zoomTitle': 'Custom Zoom',

@@ -111,6 +111,7 @@ export const zhCN: Record<MessageKey, string> = {
   'proxyText.actionNotAllowed': '该任务不能使用这个按钮',
   'proxyText.channelDisabled': '执行该任务的服务渠道已被禁用',
   'proxyText.systemError': '服务端内部错误',
+  'proxyText.tooLarge': '图片太大，服务无法接收（请换小一些或少一些的图片）',
 
   'modal.remixTitle': 'Remix 提示词',
   'modal.zoomTitle': '自定义缩放',

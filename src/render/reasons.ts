@@ -49,6 +49,7 @@ const DESCRIPTIONS: [RegExp, MessageKey][] = [
   [/不允许执行变化/, 'proxyText.actionNotAllowed'],
   [/渠道已被禁用/, 'proxyText.channelDisabled'],
   [/系统异常/, 'proxyText.systemError'],
+  [/^request too large$/, 'proxyText.tooLarge'],
 ];
 
 /** A proxy error description in the user's language; unknown text verbatim (trimmed, short). */

@@ -204,7 +204,10 @@ export class Poller {
         }
         this.#held.add(record.taskId);
         this.#schedule(record.taskId, this.o.now() + this.o.intervals.moving);
-        this.#arm(this.#nextDelay());
+        // Its first poll is a moving interval away: the timer must fire by then (an earlier timer
+        // stays). Not #nextDelay(), which walks every task held: at thousands of submits a
+        // second that walk was the bot's hottest loop.
+        this.#arm(this.o.intervals.moving);
       })
       .catch((err: unknown) => this.o.logger.warn('lease claim failed', { err }));
   }
@@ -382,7 +385,9 @@ export class Poller {
     await this.#poll(records, report, 'push');
     this.stats.hintFlushes++;
     this.stats.hintProxyCalls += report.proxyCalls;
-    if (!this.#stopped) this.#arm(this.#nextDelay());
+    // A flush only moves the tasks it read later (or a moving interval away): a pending timer is
+    // still right, and only a missing one needs the walk over every task held.
+    if (!this.#stopped && !this.#timer) this.#arm(this.#nextDelay());
   }
 
   /** Fetches `records`' tasks and applies them; schedules each task's next poll. */

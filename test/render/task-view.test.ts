@@ -205,6 +205,7 @@ describe('explainDescription', () => {
     expect(explainDescription('dimensions参数错误', 'en-US')).toBe('a parameter was missing or not valid');
     expect(explainDescription('custom_id_is_required', 'zh-CN')).toBe('参数缺失或无效');
     expect(explainDescription('关联任务不允许执行变化', 'en-US')).toBe('that button cannot be used on this job');
+    expect(explainDescription('request too large', 'zh-CN')).toBe('图片太大，服务无法接收（请换小一些或少一些的图片）');
     expect(explainDescription('该任务所属渠道已被禁用', 'en-US')).toBe('the service channel that ran this job is disabled');
     expect(explainDescription('提交失败，系统异常', 'en-US')).toBe('the service had an internal error');
     expect(explainDescription('prompt不能为空', 'en-US')).toBe('the prompt is empty');
