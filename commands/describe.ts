@@ -32,8 +32,9 @@ async function linkSource(link: string, limit: number, ctx: Parameters<Command['
   try {
     return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
   } catch (err) {
-    // Bytes that are not an image are not one for the proxy either.
-    if (err instanceof UserInputError && err.code === 'ATTACHMENT_TYPE') throw err;
+    // Bytes that are not an image are not one for the proxy either; a private address must not
+    // reach the proxy's network instead of ours.
+    if (err instanceof UserInputError && (err.code === 'ATTACHMENT_TYPE' || err.code === 'ATTACHMENT_PRIVATE')) throw err;
     return { link };
   }
 }

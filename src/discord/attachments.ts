@@ -49,6 +49,7 @@ export async function readImage(att: AttachmentLike, maxBytes: number, opts: { t
   if ('error' in got) {
     if (got.error === 'TOO_LARGE') throw new UserInputError('ATTACHMENT_TOO_LARGE', { name: att.name, size: formatBytes(att.size), limit: formatBytes(maxBytes) });
     if (got.error === 'EMPTY') throw new UserInputError('ATTACHMENT_EMPTY', { name: att.name });
+    if (got.error === 'PRIVATE') throw new UserInputError('ATTACHMENT_PRIVATE', { name: att.name });
     throw new UserInputError('ATTACHMENT_UNREADABLE', { name: att.name });
   }
   const real = sniffImageType(got.data);

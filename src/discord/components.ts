@@ -16,6 +16,7 @@ import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
+import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
 import { setAck } from './reply-error.ts';
@@ -122,7 +123,8 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       }
       const all = /PicReader::all/i.test(button.customId);
       const prompts = all ? describePrompts(record).slice(0, 4) : [];
-      const ticket = await checkQuota(interaction.user.id, ctx, all ? prompts.length || 1 : 1);
+      if (all && prompts.length === 0) throw new UserInputError('EXPIRED');
+      const ticket = await checkQuota(interaction.user.id, ctx, all ? prompts.length : 1);
       if (all) {
         // "Imagine all": four /imagine jobs of our own, which every backend supports.
         let accepted = 0;
@@ -136,7 +138,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
             await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
           }
         } finally {
-          await ticket.settle(accepted);
+          await ticket.settle(accepted).catch(() => undefined);
         }
         await ctx.tracker.markPressed(record, button.customId);
         return;
@@ -172,7 +174,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       await interaction.deferUpdate();
       setAck(interaction, 'update');
       record.interactionToken = interaction.token;
-      record.tokenExpiresAt = ctx.now() + 15 * 60_000;
+      record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
       record.messageId = interaction.message.id;
       await ctx.tracker.revive(record);
       const fetched = await ctx.poller.fetchTasks([record.taskId]);
@@ -200,12 +202,12 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     setAck(interaction, 'update');
     await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
     record.interactionToken = interaction.token;
-    record.tokenExpiresAt = ctx.now() + 15 * 60_000;
+    record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
     record.prompt = prompt;
     record.modal = undefined;
-    await ctx.tracker.revive(record);
-    record.status = 'NOT_START';
+    // The task runs again from the start: revive() takes its status from here (NOT_START).
     record.task = null;
+    await ctx.tracker.revive(record);
     await ctx.tracker.show(record, null, false);
     return;
   }

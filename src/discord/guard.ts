@@ -83,6 +83,7 @@ export async function withTicket<T>(ticket: QuotaTicket, submit: () => Promise<T
     await ticket.release().catch(() => undefined);
     throw err;
   }
-  await ticket.settle(accepted(result));
+  // The proxy took the job: a store hiccup while counting it must not leave the job unfollowed.
+  await ticket.settle(accepted(result)).catch(() => undefined);
   return result;
 }

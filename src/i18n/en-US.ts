@@ -63,6 +63,7 @@ export const enUS = {
   'error.ATTACHMENT_EMPTY': '“{name}” is empty.',
   'error.ATTACHMENT_COUNT': 'This takes {min}–{max} images; you gave {count}.',
   'error.ATTACHMENT_UNREADABLE': 'Could not download “{name}”. Upload it again.',
+  'error.ATTACHMENT_PRIVATE': '“{name}” points to a private network address. Use a public link, or attach the image.',
   'error.PROMPT_EMPTY': 'The prompt is empty: describe what you want to see.',
   'error.PROMPT_TOO_LONG': 'The prompt is {length} characters; the limit is {limit}.',
   'error.UNKNOWN_TASK': 'No job with id {id} is known.',

@@ -64,6 +64,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.ATTACHMENT_EMPTY': '“{name}”是空文件。',
   'error.ATTACHMENT_COUNT': '需要 {min}–{max} 张图片，你提供了 {count} 张。',
   'error.ATTACHMENT_UNREADABLE': '无法下载“{name}”，请重新上传。',
+  'error.ATTACHMENT_PRIVATE': '“{name}”指向内网地址。请使用公开链接，或直接上传图片。',
   'error.PROMPT_EMPTY': '提示词为空：请描述你想看到的画面。',
   'error.PROMPT_TOO_LONG': '提示词有 {length} 个字符，上限是 {limit}。',
   'error.UNKNOWN_TASK': '找不到 ID 为 {id} 的任务。',

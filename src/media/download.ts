@@ -7,7 +7,8 @@ export interface Downloaded {
   contentType: string;
 }
 
-export type DownloadFailure = 'BAD_URL' | 'TOO_LARGE' | 'HTTP_ERROR' | 'UNREACHABLE' | 'EMPTY';
+/** PRIVATE: the host is (or resolves to) a private address the operator did not configure. */
+export type DownloadFailure = 'BAD_URL' | 'TOO_LARGE' | 'HTTP_ERROR' | 'UNREACHABLE' | 'EMPTY' | 'PRIVATE';
 
 export interface DownloadOptions {
   maxBytes: number;
@@ -53,8 +54,9 @@ export async function download(url: string, opts: DownloadOptions): Promise<Down
     if (size === 0) return { error: 'EMPTY' };
     const ct = String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
     return { data: Buffer.concat(chunks), contentType: ct };
-  } catch {
-    return { error: 'UNREACHABLE' };
+  } catch (err) {
+    const e = err as { code?: string; cause?: { code?: string } };
+    return { error: e.code === 'EPRIVATE' || e.cause?.code === 'EPRIVATE' ? 'PRIVATE' : 'UNREACHABLE' };
   }
 }
 

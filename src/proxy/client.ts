@@ -1,6 +1,7 @@
 // The midjourney-proxy HTTP client: one method per endpoint, mirroring the wire (api.md §1).
 // Every call has a timeout, every body is consumed, and both the HTTP status and the proxy's
 // `code` are checked. Failures become ProxyError; nothing here ever reports a header.
+import { createScrubber } from '../logger.ts';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
 import { ProxyHealth } from './health.ts';
@@ -81,6 +82,7 @@ interface RawResponse {
 export class ProxyClient {
   readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health' | 'notifyHook'>> & { modeBaseUrls: Record<string, string> };
   readonly #notifyHook: string | undefined;
+  readonly #scrub: (s: string) => string;
   /** The backend's health, fed by every request. */
   readonly health: ProxyHealth;
   readonly #dispatcher: Dispatcher;
@@ -98,6 +100,7 @@ export class ProxyClient {
     };
     this.health = opts.health ?? new ProxyHealth();
     this.#notifyHook = opts.notifyHook;
+    this.#scrub = createScrubber([opts.apiKey, opts.notifyHook, opts.notifyHook?.split('/').pop()]);
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
@@ -287,13 +290,15 @@ export class ProxyClient {
     });
   }
 
-  /** The proxy's words with our key taken out: a relay may echo the header it refused. */
+  /**
+   * The proxy's words with our secrets taken out: a relay may echo the header it refused, or the
+   * notifyHook URL (whose last segment is the receiver's secret) of the body it refused.
+   */
   #redact(text: string): string {
-    const key = this.#opts.apiKey;
-    if (!key || key.length < 4 || !text) return text;
-    let out = text.split(key).join('***');
-    // Also a "Bearer " stripped or a key shown in part ("sk-abc…xyz").
-    const core = key.replace(/^(bearer\s+)/i, '');
+    if (!text) return text;
+    let out = this.#scrub(text);
+    // Also a key shown in part ("sk-abc…xyz"), or with its "Bearer " stripped.
+    const core = (this.#opts.apiKey ?? '').replace(/^(bearer\s+)/i, '');
     if (core.length >= 12) {
       for (let i = 0; i + 12 <= core.length; i += 4) {
         const piece = core.slice(i, i + 12);

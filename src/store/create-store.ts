@@ -161,7 +161,15 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const redis = createClient({ url, socket: { connectTimeout: 5_000 } }) as RedisClientType;
   redis.on('error', (err: unknown) => opts.logger?.error('store error', { namespace: prefix, err }));
   let connecting: Promise<RedisClientType> | null = null;
-  const client = () => (connecting ??= redis.connect().then(() => redis));
+  // A failed connect is forgotten, so the next call tries again instead of failing for good.
+  const client = () =>
+    (connecting ??= redis.connect().then(
+      () => redis,
+      (err: unknown) => {
+        connecting = null;
+        throw err;
+      },
+    ));
   closers.push(async () => {
     if (connecting) await connecting.then(() => redis.close()).catch(() => undefined);
   });

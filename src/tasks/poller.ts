@@ -225,7 +225,9 @@ export class Poller {
     if (!this.#hintTimer) {
       this.#hintTimer = setTimeout(() => {
         this.#hintTimer = null;
-        const p = this.#flushHints().finally(() => this.#hintFlushes.delete(p));
+        const p = this.#flushHints()
+          .catch((err: unknown) => this.o.logger.warn('push hints failed; the next poll picks the changes up', { err }))
+          .finally(() => this.#hintFlushes.delete(p));
         this.#hintFlushes.add(p);
       }, this.o.hintDelayMs ?? 5);
     }
@@ -295,11 +297,16 @@ export class Poller {
 
   /** Lists the active tasks, takes or renews their leases, and returns the live records held. */
   async #claimAndLoad(): Promise<TaskRecord[]> {
+    // Tasks followed while this reads the index and claims (a job just submitted) are not in
+    // what it read: they stay held, not taken for settled.
+    const before = new Set(this.#held);
     const ids = await this.o.tasks.activeIds();
     const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
+    for (const id of this.#held) if (!before.has(id)) held.add(id);
     const active = new Set(ids);
     const done: string[] = [];
     for (const id of this.#held) {
+      if (!before.has(id)) continue;
       if (!active.has(id)) done.push(id);
       else if (!held.has(id)) {
         // Another process holds it now (this one stalled past the lease): let go.

@@ -116,6 +116,13 @@ describe('attachments are checked before anything is sent', () => {
 });
 
 describe('/describe', () => {
+  it('a link to a private address is refused and never reaches the proxy', async () => {
+    const it = slash('describe', [{ name: 'link', type: 3, value: 'http://169.254.169.254/latest/meta-data/x.png' }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+    await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /private network address/.test(m.content));
+    expect(h.proxy.requests.some((r) => r.route === '/mj/submit/describe')).toBe(false);
+  });
+
   it('shows four numbered prompts; 2️⃣ opens an editable Imagine modal that submits /imagine; 🎉 imagines all four', async () => {
     const a = image('photo.png');
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');

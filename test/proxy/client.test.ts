@@ -865,3 +865,13 @@ describe('audit against api.md: endpoints, shapes and codes', () => {
     }
   });
 });
+
+describe('secrets in what a proxy says', () => {
+  it('a refusal that echoes the notifyHook URL loses the receiver’s secret', async () => {
+    const hook = 'https://bot.example/mj-hook/hook-secret-0123456789abcdef';
+    const base = await scripted(200, JSON.stringify({ code: 4, description: `notifyHook ${hook} is not reachable (hook-secret-0123456789abcdef)`, result: null }));
+    const err = await rejects(client({ baseUrl: base, notifyHook: hook }).submitImagine({ prompt: 'cat' }), 'VALIDATION');
+    expect(JSON.stringify({ message: err.message, context: err.context })).not.toContain('hook-secret-0123456789abcdef');
+    expect(err.context.description).toContain('***');
+  });
+});
