@@ -525,10 +525,11 @@ export class Poller {
         if (got === 'per-task') return batch;
         if (got === null) return [];
         answered = true;
-        const byId = new Map(got.map((t) => [t.id, t]));
-        await sink(got.filter((t) => batch.includes(t.id)), []);
+        const asked = new Set(batch);
+        const found = new Set(got.map((t) => t.id));
+        await sink(got.filter((t) => asked.has(t.id)), []);
         // Ids a list omitted are confirmed one by one (a relay may lag, or drop some).
-        return batch.filter((id) => !byId.has(id));
+        return batch.filter((id) => !found.has(id));
       });
       rest = outcomes.flat();
     } else {
