@@ -7,6 +7,8 @@ import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { listRecent } from './recent.ts';
 
 const DAY_MS = 24 * 3600_000;
+/** Jobs in flight are forgotten after this long without a submit starting or ending. */
+const PENDING_TTL_MS = 10 * 60_000;
 
 function memberRoles(i: Interaction): string[] {
   const roles = (i.member as { roles?: unknown } | null)?.roles;
@@ -26,7 +28,10 @@ export function checkAllowed(i: Interaction, ctx: AppContext): void {
 
 const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
 
-/** Jobs taken from a user's daily allowance before the submit; given back when it fails. */
+/**
+ * Jobs counted before the submit: in flight (against the running limit until their records are
+ * saved) and taken from the day's allowance. Settled or released once the submit is done.
+ */
 export interface QuotaTicket {
   /** The proxy took `accepted` jobs ("Imagine all" may take more or fewer than reserved). */
   settle(accepted: number): Promise<void>;
@@ -38,25 +43,35 @@ export const NO_TICKET: QuotaTicket = { settle: async () => undefined, release: 
 
 /**
  * Throws when starting `count` more jobs would break the user's limits, or the backend is down.
- * The daily allowance is taken at once (atomically in the store), so two requests racing for the
- * last job of the day cannot both pass; settle or release the ticket once the submit is done.
+ * Both limits are taken at once, atomically in the store, before the submit: two commands racing
+ * for the last slot cannot both pass. Running jobs are the user's active records plus the jobs in
+ * flight (submitted but not yet saved), a counter whose expiry slides, so a process that died
+ * mid-submit leaves no trace after PENDING_TTL_MS. Settle or release the ticket after the submit.
  */
 export async function checkQuota(userId: string, ctx: AppContext, count = 1): Promise<QuotaTicket> {
   // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
   if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
   const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
+  if (maxRunning <= 0 && maxDaily <= 0) return NO_TICKET;
+  const counters = ctx.stores.counters;
+  const inFlight = `pending:${userId}`;
+  const day = dailyKey(userId, ctx.now());
+  const ungive = async (what: 'flight' | 'day' | 'both') => {
+    if (maxRunning > 0 && what !== 'day') await counters.add(inFlight, -count, PENDING_TTL_MS, true);
+    if (maxDaily > 0 && what !== 'flight') await counters.add(day, -count, 2 * DAY_MS);
+  };
   if (maxRunning > 0) {
+    const pending = Math.max(count, await counters.add(inFlight, count, PENDING_TTL_MS, true));
     const recent = await listRecent(ctx, userId);
     const records = await ctx.stores.tasks.getMany(recent.map((j) => j.taskId));
     const running = records.filter((r) => r?.active).length;
-    if (running + count > maxRunning) throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
+    if (running + pending > maxRunning) {
+      await ungive('flight');
+      throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
+    }
   }
-  if (maxDaily <= 0) return NO_TICKET;
-  const key = dailyKey(userId, ctx.now());
-  const counters = ctx.stores.counters;
-  const used = await counters.add(key, count, 2 * DAY_MS);
-  if (used > maxDaily) {
-    await counters.add(key, -count, 2 * DAY_MS);
+  if (maxDaily > 0 && (await counters.add(day, count, 2 * DAY_MS)) > maxDaily) {
+    await ungive('both');
     throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
   }
   let open = true;
@@ -64,12 +79,13 @@ export async function checkQuota(userId: string, ctx: AppContext, count = 1): Pr
     async settle(accepted) {
       if (!open) return;
       open = false;
-      if (accepted !== count) await counters.add(key, accepted - count, 2 * DAY_MS);
+      if (maxRunning > 0) await counters.add(inFlight, -count, PENDING_TTL_MS, true);
+      if (maxDaily > 0 && accepted !== count) await counters.add(day, accepted - count, 2 * DAY_MS);
     },
     async release() {
       if (!open) return;
       open = false;
-      await counters.add(key, -count, 2 * DAY_MS);
+      await ungive('both');
     },
   };
 }

@@ -6,8 +6,11 @@ import type { RedisClientType } from '@keyv/redis';
 import type { KeyValueRepository } from './key-value.ts';
 
 export interface CounterRepository {
-  /** Adds `delta` (may be negative) and answers the new value; the counter lives `ttlMs` from its first add. */
-  add(key: string, delta: number, ttlMs: number): Promise<number>;
+  /**
+   * Adds `delta` (may be negative) and answers the new value. The counter lives `ttlMs` from its
+   * first add, or, when `sliding`, from its last one.
+   */
+  add(key: string, delta: number, ttlMs: number, sliding?: boolean): Promise<number>;
   get(key: string): Promise<number>;
 }
 
@@ -17,12 +20,12 @@ export class LocalCounters implements CounterRepository {
 
   constructor(private readonly kv: KeyValueRepository<unknown>) {}
 
-  add(key: string, delta: number, ttlMs: number): Promise<number> {
+  add(key: string, delta: number, ttlMs: number, sliding = false): Promise<number> {
     const prev = this.#lanes.get(key) ?? Promise.resolve();
     const run = prev.then(async () => {
       const cur = await this.kv.get<{ n: number; until: number }>(key);
       const live = cur && typeof cur.n === 'number' && cur.until > Date.now() ? cur : { n: 0, until: Date.now() + ttlMs };
-      const next = { n: live.n + delta, until: live.until };
+      const next = { n: live.n + delta, until: sliding ? Date.now() + ttlMs : live.until };
       await this.kv.set(key, next, Math.max(1, next.until - Date.now()));
       return next.n;
     });
@@ -47,10 +50,12 @@ export class RedisCounters implements CounterRepository {
     private readonly keyPrefix: string,
   ) {}
 
-  async add(key: string, delta: number, ttlMs: number): Promise<number> {
+  async add(key: string, delta: number, ttlMs: number, sliding = false): Promise<number> {
     const k = `${this.keyPrefix}:${key}`;
     const redis = await this.client();
-    const [n] = (await redis.multi().incrBy(k, delta).pExpire(k, Math.max(1, Math.round(ttlMs)), 'NX').exec()) as unknown as [number, unknown];
+    const ms = Math.max(1, Math.round(ttlMs));
+    const tx = redis.multi().incrBy(k, delta);
+    const [n] = (await (sliding ? tx.pExpire(k, ms) : tx.pExpire(k, ms, 'NX')).exec()) as unknown as [number, unknown];
     return Number(n);
   }
 

@@ -238,6 +238,22 @@ describe('nobody gets in where they don’t belong', () => {
     expect(submits() - before).toBe(2);
   });
 
+  it('racing commands cannot run more jobs at once than the limit', async () => {
+    h = await startHarness({ env: { USER_MAX_CONCURRENT: '2' } });
+    const submits = () => h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
+    const racing = ['a', 'b', 'c', 'd'].map((p) => h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `racer ${p}` }]));
+    for (const it of racing) await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+    const refused = racing.filter((it) => /already have 2 jobs running/.test(h.discord.callbackOf(it).data?.content ?? ''));
+    expect(refused).toHaveLength(2);
+    for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(submits()).toBe(2);
+    // Once they are saved as running, the in-flight count is back to zero: a third is still refused, by the records.
+    const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'third' }]);
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
+    expect(h.discord.callbackOf(third).data.content).toMatch(/already have 2 jobs running/);
+    expect(await h.app.stores.counters.get(`pending:${h.discord.users.alice.id}`)).toBe(0);
+  });
+
   it('allow-lists of channels and roles are per guild', async () => {
     const guildId = '1300000000000000001';
     const channelId = '1300000000000000002';

@@ -107,6 +107,13 @@ describe.each(backends)('counters on %s', (_name, make) => {
       await new Promise((r) => setTimeout(r, 250));
       expect(await s.counters.get(key)).toBe(0);
       expect(await s.counters.add(key, 1, 150)).toBe(1);
+      // A sliding counter lives from its last add.
+      const slide = `${key}:slide`;
+      await s.counters.add(slide, 1, 200, true);
+      await new Promise((r) => setTimeout(r, 120));
+      await s.counters.add(slide, 1, 200, true);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await s.counters.get(slide)).toBe(2);
     } finally {
       await s.close();
     }
