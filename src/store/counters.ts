@@ -4,6 +4,7 @@
 // expiry in one MULTI. SQLite (one process): a read and a write, one key at a time in this process.
 import type { RedisClientType } from '@keyv/redis';
 import type { KeyValueRepository } from './key-value.ts';
+import { inLane, type Lanes } from '../util/lanes.ts';
 
 export interface CounterRepository {
   /**
@@ -16,25 +17,18 @@ export interface CounterRepository {
 
 /** One process: Keyv get + set, serialized per key so concurrent adds in this process never lose one. */
 export class LocalCounters implements CounterRepository {
-  readonly #lanes = new Map<string, Promise<unknown>>();
+  readonly #lanes: Lanes = new Map();
 
   constructor(private readonly kv: KeyValueRepository<unknown>) {}
 
   add(key: string, delta: number, ttlMs: number, sliding = false): Promise<number> {
-    const prev = this.#lanes.get(key) ?? Promise.resolve();
-    const run = prev.then(async () => {
+    return inLane(this.#lanes, key, async () => {
       const cur = await this.kv.get<{ n: number; until: number }>(key);
       const live = cur && typeof cur.n === 'number' && cur.until > Date.now() ? cur : { n: 0, until: Date.now() + ttlMs };
       const next = { n: live.n + delta, until: sliding ? Date.now() + ttlMs : live.until };
       await this.kv.set(key, next, Math.max(1, next.until - Date.now()));
       return next.n;
     });
-    const tail = run.catch(() => undefined);
-    this.#lanes.set(key, tail);
-    void tail.then(() => {
-      if (this.#lanes.get(key) === tail) this.#lanes.delete(key);
-    });
-    return run;
   }
 
   async get(key: string): Promise<number> {

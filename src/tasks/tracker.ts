@@ -18,7 +18,8 @@ import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import { renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
-import type { Poster } from '../discord/poster.ts';
+import type { Poster, PublishResult } from '../discord/poster.ts';
+import { inLane, type Lanes } from '../util/lanes.ts';
 
 /** Discord's interaction token lifetime. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -153,7 +154,7 @@ export class Tracker {
   /** Records of the active tasks this process follows. */
   readonly #live = new Map<string, TaskRecord>();
   /** Tail of each task's lane. */
-  readonly #lanes = new Map<string, Promise<void>>();
+  readonly #lanes: Lanes = new Map();
   /** An update waiting in a lane: a newer one replaces its task. */
   readonly #waiting = new Map<string, { task: Task; done: Promise<void> }>();
   /** The task state whose view Discord shows (or needs no edit for). */
@@ -381,11 +382,7 @@ export class Tracker {
       task,
     };
     const ctx = this.viewContext(copy);
-    const view = renderTaskView(task, { ...ctx, media: 'attach' });
-    const files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
-    const shown = files === null ? renderTaskView(task, { ...ctx, media: 'link' }) : view;
-    const res = await this.o.poster.publish(copy, shown, files ?? undefined, false);
-    return res.ok;
+    return (await this.#publish(copy, task, ctx, renderTaskView(task, { ...ctx, media: 'attach' }), false)).ok;
   }
 
   /** Renders and (if changed) publishes the record's view, then saves the record. */
@@ -397,14 +394,7 @@ export class Tracker {
 
   /** Runs `fn` after everything queued for this task; one operation per task at a time. */
   #serial(taskId: string, fn: () => Promise<void>): Promise<void> {
-    const prev = this.#lanes.get(taskId) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.catch(() => undefined);
-    this.#lanes.set(taskId, tail);
-    void tail.then(() => {
-      if (this.#lanes.get(taskId) === tail) this.#lanes.delete(taskId);
-    });
-    return run;
+    return inLane(this.#lanes, taskId, fn);
   }
 
   /**
@@ -484,19 +474,7 @@ export class Tracker {
       // leaves the final edit to the next process.
       await this.o.tasks.put({ ...record, active: true });
     }
-    let files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
-    let shown = view;
-    if (files === null) {
-      shown = renderTaskView(task, { ...ctx, media: 'link' });
-      files = undefined;
-    }
-    this.stats.published++;
-    let res = await this.o.poster.publish(record, shown, files, final);
-    if (!res.ok && res.reason === 'too-large') {
-      // Discord refused the files (the server's upload limit): show the result as links instead.
-      this.stats.published++;
-      res = await this.o.poster.publish(record, renderTaskView(task, { ...ctx, media: 'link' }), undefined, final);
-    }
+    const res = await this.#publish(record, task, ctx, view, final);
     if (res.ok) {
       record.viewHash = hash;
       record.lastEditAt = now;
@@ -513,6 +491,22 @@ export class Tracker {
       }
     }
     await this.#save(record);
+  }
+
+  /**
+   * Puts `view` on Discord with its results attached; when they cannot be downloaded, or Discord
+   * refuses their size (the server's upload limit), the same view with the results as links.
+   */
+  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean): Promise<PublishResult> {
+    const files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
+    const asLinks = () => renderTaskView(task, { ...ctx, media: 'link' });
+    this.stats.published++;
+    let res = await this.o.poster.publish(record, files === null ? asLinks() : view, files ?? undefined, final);
+    if (!res.ok && res.reason === 'too-large') {
+      this.stats.published++;
+      res = await this.o.poster.publish(record, asLinks(), undefined, final);
+    }
+    return res;
   }
 
   /** Saves the record; a record that stopped being active leaves the live set. */
