@@ -1,5 +1,6 @@
 // Each user's recent jobs (newest first, at most 25): autocomplete for /seed and /task, and /tasks.
 import type { AppContext } from '../context.ts';
+import { inLane, type Lanes } from '../util/lanes.ts';
 
 export interface RecentJob {
   taskId: string;
@@ -15,10 +16,15 @@ export async function listRecent(ctx: AppContext, userId: string): Promise<Recen
   return ((await ctx.stores.settings.get(key(userId))) as RecentJob[] | undefined) ?? [];
 }
 
-export async function addRecent(ctx: AppContext, userId: string, jobs: RecentJob[]): Promise<void> {
-  const ids = new Set(jobs.map((j) => j.taskId));
-  const list = [...jobs, ...(await listRecent(ctx, userId)).filter((j) => !ids.has(j.taskId))].slice(0, MAX);
-  await ctx.stores.settings.set(key(userId), list, TTL_MS);
+/** Read-modify-write, one at a time per user: two jobs started at once must both be listed (the running-jobs limit counts from this list). */
+const lanes: Lanes = new Map();
+
+export function addRecent(ctx: AppContext, userId: string, jobs: RecentJob[]): Promise<void> {
+  return inLane(lanes, userId, async () => {
+    const ids = new Set(jobs.map((j) => j.taskId));
+    const list = [...jobs, ...(await listRecent(ctx, userId)).filter((j) => !ids.has(j.taskId))].slice(0, MAX);
+    await ctx.stores.settings.set(key(userId), list, TTL_MS);
+  });
 }
 
 /** Autocomplete choices over the user's recent jobs, filtered by what they typed. */
