@@ -3,8 +3,8 @@
 // through Midjourney's visible states at a jittered pace: SUBMITTED, 15%, 46%, 78% with a preview,
 // SUCCESS with the grid and its buttons. The driver moves the fake proxy's tasks itself and notes
 // when each state appeared, so the Discord edits the fake records can be matched to it.
-import type { FakeProxy } from '../test/fakes/fake-proxy.ts';
-import type { RecordedCall } from '../test/fakes/fake-discord.ts';
+import type { FakeProxy } from '../stand-ins/fake-proxy.ts';
+import type { RecordedCall } from '../stand-ins/fake-discord.ts';
 
 /** Visible states after the first reply ("Waiting to start"): 1 SUBMITTED … 5 SUCCESS. */
 export const VISIBLE_STATES = 5;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { video } from '../../commands/video.ts';
-import { encodePng } from '../fakes/fake-proxy.ts';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;

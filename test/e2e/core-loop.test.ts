@@ -2,7 +2,7 @@
 // undici client against the fake proxy, the real SQLite store. /imagine → progress → buttons →
 // action → modal, plus restart, failure, banned prompt and a backend without list-by-condition.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePng } from '../fakes/fake-proxy.ts';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.ts';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/fake-discord.ts';
+import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 
 const run = promisify(execFile);
 let discord: FakeDiscord;

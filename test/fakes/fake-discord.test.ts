@@ -6,7 +6,7 @@ import {
   GatewayIntentBits, LabelBuilder, Locale, MessageFlags, ModalBuilder, RESTEvents, SlashCommandBuilder, TextInputBuilder,
   TextInputStyle, type Interaction as DjsInteraction, type TextChannel,
 } from 'discord.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../stand-ins/fake-discord.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

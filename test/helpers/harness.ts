@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/fake-discord.ts';
-import { startFakeProxy, type FakeProxy, type FakeProxyOptions } from '../fakes/fake-proxy.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../stand-ins/fake-discord.ts';
+import { startFakeProxy, type FakeProxy, type FakeProxyOptions } from '../../stand-ins/fake-proxy.ts';
 
 export const API_KEY = 'sk-test-SECRET-0123456789';
 

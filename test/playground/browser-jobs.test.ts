@@ -1,7 +1,7 @@
 // The playground page in real headless Chromium: a job's life as a person sees it. /imagine typed
 // in the composer with its progress, U1, the modals of Custom Zoom and Vary (Region), a restart.
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/playground/fake-proxy.ts';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { browserSuite, messageEl, slash } from './browser-suite.ts';
 import { finishedGrid, finishedUpscale, settled } from './helpers.ts';
 

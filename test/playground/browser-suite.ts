@@ -3,7 +3,7 @@
 // every test fails with the reason (never skipped): CI installs it (.ci/run).
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/playground/chromium.ts';
+import { launchChromium } from '../../stand-ins/playground/chromium.ts';
 import { startTestPlayground, type TestPlayground } from './helpers.ts';
 
 export interface BrowserSuite {

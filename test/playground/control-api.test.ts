@@ -1,7 +1,7 @@
 // The playground's JSON control API over real HTTP (docs/playground.md): what a script does
 // instead of a person. The bot behind it is the real app; Discord and the proxy are the fakes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/playground/fake-proxy.ts';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { buttonOf, finishedGrid, finishedUpscale, startTestPlayground, type TestPlayground } from './helpers.ts';
 
 let pg: TestPlayground;

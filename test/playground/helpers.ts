@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../../commands/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startPlayground, type Playground } from '../../src/playground/playground.ts';
+import { startPlayground, type Playground } from '../../stand-ins/playground/playground.ts';
 import { echo } from './echo-command.ts';
 
 export interface TestPlayground extends Playground {

@@ -1,7 +1,7 @@
-// The page's Discord-markdown renderer (src/playground/web/markdown.js): what the bot writes shows
+// The page's Discord-markdown renderer (stand-ins/playground/web/markdown.js): what the bot writes shows
 // as Discord shows it, and no text a user typed becomes HTML.
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/playground/web/markdown.js';
+import { renderMarkdown } from '../../stand-ins/playground/web/markdown.js';
 
 const names = { user: (id: string) => ({ '111111': 'alice' } as Record<string, string>)[id], channel: () => 'general' };
 

@@ -1,9 +1,9 @@
 // The simulated proxy's placeholder pictures: real PNGs sized by --ar, served for a task's result.
 import { inflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeProxy, type FakeProxy } from '../../src/playground/fake-proxy.ts';
-import { glyph, hasGlyph } from '../../src/playground/fake-proxy/bitmap-font.ts';
-import { cellSize, gridPng, singlePng, wrap } from '../../src/playground/fake-proxy/placeholder.ts';
+import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
+import { glyph, hasGlyph } from '../../stand-ins/fake-proxy/bitmap-font.ts';
+import { cellSize, gridPng, singlePng, wrap } from '../../stand-ins/fake-proxy/placeholder.ts';
 
 function pngSize(b: Buffer): [number, number] {
   expect(b.subarray(0, 8).toString('latin1')).toBe('\x89PNG\r\n\x1a\n');

@@ -14,7 +14,7 @@ import {
   startFakeProxy,
   type FakeProxy,
   type FakeProxyOptions,
-} from '../fakes/fake-proxy.ts';
+} from '../../stand-ins/fake-proxy.ts';
 
 const KEY = 'sk-mjbot-9f8e7d6c5b4a-secret';
 const PNG =

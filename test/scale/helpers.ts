@@ -1,7 +1,7 @@
 // Shared steps of the scale tests: start jobs through the real /imagine and wait until tracked.
 import type { Harness } from '../helpers/harness.ts';
 import type { App } from '../../src/app.ts';
-import type { Interaction } from '../fakes/fake-discord.ts';
+import type { Interaction } from '../../stand-ins/fake-discord.ts';
 
 /** Sends /imagine and resolves with the id of the task the app started tracking. */
 export async function imagine(h: Harness, prompt: string, app: App = h.app): Promise<{ id: string; token: string; it: Interaction }> {

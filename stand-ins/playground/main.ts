@@ -3,7 +3,7 @@
 // the bot talks to that real backend instead of the simulated proxy; `--simulated` forces the
 // simulation anyway. PLAYGROUND_PORT picks the page's port (default 5190, another if taken).
 import { existsSync, rmSync } from 'node:fs';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../../src/config.ts';
 import { startPlayground, withoutCredentials, type Playground } from './playground.ts';
 
 const DEFAULT_PORT = 5190;

@@ -8,12 +8,12 @@
 import { REST, Routes } from 'discord.js';
 import { commands as defaultCommands } from '../../commands/index.ts';
 import type { Command } from '../../commands/types.ts';
-import { createApp, type App } from '../app.ts';
-import { CONFIG_KEYS, loadConfig, type Config } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { createApp, type App } from '../../src/app.ts';
+import { CONFIG_KEYS, loadConfig, type Config } from '../../src/config.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { Control } from './control.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
-import { startFakeProxy, type FakeProxy } from './fake-proxy.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fake-discord.ts';
+import { startFakeProxy, type FakeProxy } from '../fake-proxy.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
 /** The simulated proxy's key (it only answers requests that carry it, as a real one would). */

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { LOCALES } from '../i18n/index.ts';
+import { LOCALES } from '../../src/i18n/index.ts';
 import { BadRequest, type Control, type ControlEvent } from './control.ts';
 
 const WEB_DIR = new URL('./web/', import.meta.url);

@@ -2,8 +2,8 @@
 // ask for autocomplete choices, upload a file, click a button, pick from a select menu, submit a
 // modal, read the channel. The web page and the JSON control API both go through here; every
 // interaction goes to the real bot through the fake Discord's gateway, exactly as Discord's would.
-import type { FakeDiscord, FakeUser, Interaction } from './fake-discord.ts';
-import type { FakeProxy } from './fake-proxy.ts';
+import type { FakeDiscord, FakeUser, Interaction } from '../fake-discord.ts';
+import type { FakeProxy } from '../fake-proxy.ts';
 
 const FLAG_EPHEMERAL = 1 << 6;
 /** Discord's window for the first answer to an interaction (3 s), plus a little slack. */

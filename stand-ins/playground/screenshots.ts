@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../../src/logger.ts';
 import { launchChromium } from './chromium.ts';
 import { startPlayground } from './playground.ts';
 

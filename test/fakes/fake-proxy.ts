@@ -1,2 +1,0 @@
-// The fake midjourney-proxy lives in src/playground/ (the playground runs it too); tests import it from here.
-export * from '../../src/playground/fake-proxy.ts';
