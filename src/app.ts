@@ -13,7 +13,7 @@ import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { ProxyHealth } from './proxy/health.ts';
-import { createDownloadAgent, hostsOf } from './media/guard.ts';
+import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
@@ -65,8 +65,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
   });
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now });
-  // Downloads may reach the configured hosts (the proxy, Discord's API) even on a private network.
-  const downloads = createDownloadAgent(hostsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
+  // Downloads may reach the configured origins (the proxy, Discord's API) even on a private network.
+  const downloads = createDownloadAgent(originsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
   const poster = new Poster({
     rest: client.rest,
     dispatcher: downloads,

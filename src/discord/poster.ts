@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { messageBody, type MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 import type { Dispatcher } from 'undici';
-import { download } from '../media/download.ts';
+import { download, mediaTypeOf } from '../media/download.ts';
 
 /** Discord error codes that mean "this route can no longer reach that message". */
 const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 10015 /* unknown webhook */, 50027 /* invalid webhook token */, 50001 /* missing access */, 50013 /* missing permissions */, 10062]);
@@ -45,7 +45,9 @@ export class Poster {
       }
       total += got.data.length;
       if (total > this.o.resultMaxBytes) return null;
-      out.push({ name: f.name, data: got.data, contentType: got.contentType });
+      const contentType = mediaTypeOf(got.data, f.name);
+      if (!contentType) return null;
+      out.push({ name: f.name, data: got.data, contentType });
     }
     return out;
   }

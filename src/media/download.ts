@@ -69,6 +69,26 @@ export function sniffImageType(data: Buffer): 'image/png' | 'image/jpeg' | 'imag
   return null;
 }
 
+export type VideoType = 'video/mp4' | 'video/quicktime' | 'video/webm';
+
+/** The video type the bytes really are: an ISO media file (MP4, QuickTime) or Matroska/WebM. */
+export function sniffVideoType(data: Buffer): VideoType | null {
+  if (data.length >= 12 && data.subarray(4, 8).toString('latin1') === 'ftyp') return data.subarray(8, 12).toString('latin1') === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+  if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return 'video/webm';
+  return null;
+}
+
+const VIDEO_NAME = /\.(mp4|m4v|mov|webm)$/i;
+
+/**
+ * The media type a downloaded result really is, when its bytes are the kind of media its file
+ * name claims (an image for .png/.jpg/.webp/.gif, a video for .mp4/.mov/.webm); null otherwise, and
+ * the result then stays a link. A proxy may serve WebP under a .png name: still an image.
+ */
+export function mediaTypeOf(data: Buffer, name: string): string | null {
+  return VIDEO_NAME.test(name) ? sniffVideoType(data) : sniffImageType(data);
+}
+
 export function toDataUrl(data: Buffer, mime: string): string {
   return `data:${mime};base64,${data.toString('base64')}`;
 }

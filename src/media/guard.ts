@@ -1,39 +1,97 @@
-// Downloads go only where they should: results and uploads come from public hosts or from the hosts
-// the operator configured (the proxy, Discord's API); a link that resolves to a private, loopback or
-// link-local address elsewhere is refused at connect time (so a DNS answer cannot swap it later).
+// Downloads go only where they should: results and uploads come from public hosts or from the
+// origins the operator configured (the proxy, Discord's API); a link that resolves to a private,
+// loopback or link-local address elsewhere is refused at connect time (so a DNS answer cannot swap
+// it later). Trust is an origin, scheme + host + port, not a host: a trusted proxy on 127.0.0.1:5310
+// must not make every other port of 127.0.0.1 reachable (a port-scan oracle).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 
-const PRIVATE = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
+// IANA's IPv4 and IPv6 special-purpose address registries, less the blocks that are globally
+// reachable (https://www.iana.org/assignments/iana-ipv4-special-registry,
+// https://www.iana.org/assignments/iana-ipv6-special-registry). 240.0.0.0/4 holds 255.255.255.255;
+// 192.88.99.0/24 is the retired 6to4 relay anycast.
+const PRIVATE4 = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
+  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  PRIVATE4.addSubnet(net, bits, 'ipv4');
 }
 // ::/96 holds the unspecified and loopback addresses and IPv4-compatible ones (::127.0.0.1);
-// 64:ff9b::/96 (NAT64) and 2002::/16 (6to4) embed IPv4 addresses; fec0::/10 is site-local.
-for (const [net, bits] of [['::', 96], ['64:ff9b::', 96], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8]] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv6');
+// 64:ff9b:1::/48 is local-use NAT64; 100::/64 discard-only; 2001::/23 IETF protocol assignments
+// (Teredo among them); 2001:db8::/32 and 3fff::/20 documentation; 5f00::/16 SRv6; fec0::/10 is
+// site-local. The blocks that embed an IPv4 address are checked by that address (embeddedIpv4).
+const PRIVATE6 = new BlockList();
+for (const [net, bits] of [
+  ['::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['3fff::', 20], ['5f00::', 16],
+  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) {
+  PRIVATE6.addSubnet(net, bits, 'ipv6');
 }
 
+/** The eight 16-bit words of a valid IPv6 address (a dotted IPv4 tail and a zone id allowed). */
+function ipv6Words(address: string): number[] {
+  let s = address.toLowerCase().replace(/%.*$/, '');
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number);
+    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : Array<string>(8 - h.length - t.length).fill('0');
+  return [...h, ...fill, ...t].map((x) => parseInt(x, 16));
+}
+
+const dotted = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * The IPv4 address an IPv6 one stands for, where the connection ends at that IPv4 address:
+ * IPv4-mapped (::ffff:0:0/96) and SIIT-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96), 6to4 (2002::/16).
+ */
+function embeddedIpv4(w: number[]): string | null {
+  const zero = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
+  if (zero(0, 5) && w[5] === 0xffff) return dotted(w[6], w[7]);
+  if (zero(0, 4) && w[4] === 0xffff && w[5] === 0) return dotted(w[6], w[7]);
+  if (w[0] === 0x64 && w[1] === 0xff9b && zero(2, 6)) return dotted(w[6], w[7]);
+  if (w[0] === 0x2002) return dotted(w[1], w[2]);
+  return null;
+}
+
+/** True for anything but a public unicast address (a string that is not an address counts as private). */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 0) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return PRIVATE4.check(address, 'ipv4');
+  if (family !== 6) return true;
+  const words = ipv6Words(address);
+  const v4 = embeddedIpv4(words);
+  if (v4) return PRIVATE4.check(v4, 'ipv4');
+  return PRIVATE6.check(address.replace(/%.*$/, ''), 'ipv6');
 }
 
-/** Hostnames of configured URLs, which are trusted even on a private network. */
-export function hostsOf(urls: (string | undefined)[]): string[] {
-  const out = new Set<string>();
-  for (const u of urls) {
-    try {
-      if (u) out.add(new URL(u).hostname.replace(/^\[|\]$/g, '').toLowerCase());
-    } catch {
-      // not a URL: nothing to trust
-    }
+/**
+ * `scheme://host:port` of a URL, normalized: WHATWG parsing turns every IPv4 spelling
+ * (0x7f000001, 2130706433, 0177.0.0.1, 127.1) into dotted decimal, compresses IPv6 and lower-cases
+ * names; a name's trailing dot is dropped and the default port written out. Null for non-http(s).
+ */
+export function originOf(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
   }
-  return [...out];
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  const host = u.hostname.replace(/\.+$/, '');
+  return `${u.protocol}//${host}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/** Origins of configured URLs, which are trusted even on a private network. */
+export function originsOf(urls: (string | undefined)[]): string[] {
+  return [...new Set(urls.map((u) => (u ? originOf(u) : null)).filter((o): o is string => o !== null))];
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -44,27 +102,34 @@ function refused(hostname: string): NodeJS.ErrnoException {
   return e;
 }
 
+/** A DNS lookup that fails when any answer (IPv4 or IPv6, of all of them) is not public. */
+function publicOnlyLookup(hostname: string, options: object, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (list.length === 0 || list.some((a) => isPrivateAddress(a.address))) return callback(refused(hostname), []);
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    callback(null, list[0].address, list[0].family);
+  });
+}
+
 /**
- * An undici dispatcher whose connections to untrusted hosts must go to public addresses: a host
- * name is checked on what it resolves to (in the lookup, so the address connected to is the one
- * checked); an address written in the URL is checked as it is (Node skips the lookup for those).
+ * An undici dispatcher whose connections, except to the trusted origins, must go to public
+ * addresses: a host name is checked on what it resolves to (in the lookup, so the address
+ * connected to is the one checked); an address written in the URL is checked as it is (Node skips
+ * the lookup for those).
  */
-export function createDownloadAgent(trustedHosts: string[]): Agent {
-  const trusted = new Set(trustedHosts.map((h) => h.toLowerCase()));
-  const lookup = (hostname: string, options: object, callback: LookupCallback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const list = addresses as LookupAddress[];
-      if (!trusted.has(hostname.toLowerCase()) && list.some((a) => isPrivateAddress(a.address))) return callback(refused(hostname), []);
-      if ((options as { all?: boolean }).all) return callback(null, list);
-      callback(null, list[0].address, list[0].family);
-    });
-  };
-  const base = buildConnector({ lookup: lookup as never });
+export function createDownloadAgent(trustedOrigins: string[]): Agent {
+  const trusted = new Set(trustedOrigins);
+  const direct = buildConnector({});
+  const guarded = buildConnector({ lookup: publicOnlyLookup as never });
   const connect: buildConnector.connector = (opts, callback) => {
-    const host = opts.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (isIP(host) && !trusted.has(host) && isPrivateAddress(host)) return callback(refused(host), null);
-    return base(opts, callback);
+    // undici hands IPv6 hosts over without brackets.
+    const host = opts.hostname.replace(/^\[|\]$/g, '');
+    const origin = originOf(`${opts.protocol}//${isIP(host) === 6 ? `[${host}]` : host}:${opts.port ?? ''}`);
+    if (origin && trusted.has(origin)) return direct(opts, callback);
+    if (isIP(host) && isPrivateAddress(host)) return callback(refused(host), null);
+    return guarded(opts, callback);
   };
   return new Agent({ connect, keepAliveTimeout: 5_000 });
 }

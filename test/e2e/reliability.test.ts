@@ -1,6 +1,9 @@
 // Faults injected through the fakes: expired interaction tokens, deleted messages, stuck tasks,
 // a proxy that errs while polling, Discord errors on an edit, forged custom_ids.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -146,6 +149,46 @@ describe('results that last', () => {
     expect(done.attachments).toHaveLength(0);
     expect(done.embeds[0].image.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(done.embeds[0].description).toMatch(/could not be attached/);
+  });
+
+  it('a result on another port of the proxy’s host is never fetched, in any spelling of the address (no port-scan oracle)', async () => {
+    h = await startHarness();
+    let hits = 0;
+    const other = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(encodePng([1, 2, 3]));
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      for (const host of ['127.0.0.1', '0x7f000001', '127.1']) {
+        h.proxy.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, { status: 'SUCCESS', progress: '100%', imageUrl: `http://${host}:${port}/grid.png` }] });
+        const { id } = await imagine(`elsewhere via ${host}`);
+        h.proxy.finish(id);
+        await h.app.poller.tick();
+        const done = await h.discord.waitForMessage((m) => m.content.includes(`elsewhere via ${host}`) && m.components.length === 2);
+        expect(done.attachments, host).toHaveLength(0);
+        expect(done.embeds[0].description).toMatch(/could not be attached/);
+      }
+      expect(hits).toBe(0);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((r) => other.close(r));
+    }
+  });
+
+  it('a result whose bytes are not the image it claims to be stays a link', async () => {
+    h = await startHarness();
+    // On a trusted origin (Discord's), named and typed as a PNG, but text.
+    const text = h.discord.addAttachment(Buffer.from('internal service answer\n'), 'grid.png', 'image/png');
+    h.proxy.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, { status: 'SUCCESS', progress: '100%', imageUrl: text.url }] });
+    const { id } = await imagine('not really an image');
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    expect(done.attachments).toHaveLength(0);
+    expect(done.embeds[0].description).toMatch(/could not be attached/);
+    expect(h.discord.calls.some((c) => c.files.some((f) => f.data?.length === 24))).toBe(false);
   });
 
   it('a result larger than RESULT_MAX_BYTES stays a link', async () => {
