@@ -1,6 +1,9 @@
-// /describe image | link [bot] [mode] → POST /mj/submit/describe (base64, or trueai's link).
-// A link is fetched and sent as base64 when the bot can read it: only trueai takes `link`, every
-// backend takes `base64` (api.md §1.2). When the bot cannot fetch it, the link goes as is.
+// /describe image | link [bot] [mode] → POST /mj/submit/describe (base64).
+// A link is fetched by the bot itself, through the download guard, and sent as base64 (every
+// backend takes that; only trueai takes `link`, api.md §1.2). A link the bot could not check (a
+// private address, a redirect, a name that does not resolve here, bytes that are not an image) is
+// refused: handed on as `link`, the backend would fetch it from its own network, where names like
+// metadata.google.internal or localhost. reach what the guard keeps us from.
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { jobState, startJob } from '../src/discord/jobs.ts';
@@ -19,8 +22,8 @@ export function checkLink(link: string): string {
   throw new UserInputError('LINK_INVALID');
 }
 
-/** A link as `base64` when it downloads as an image; as `link` (trueai fetches it) when it cannot be fetched here. */
-async function linkSource(link: string, limit: number, ctx: Parameters<Command['run']>[1]): Promise<{ base64: string } | { link: string }> {
+/** A link as `base64`, once the bot has downloaded it through the guard and seen image bytes. */
+async function linkSource(link: string, limit: number, ctx: Parameters<Command['run']>[1]): Promise<{ base64: string }> {
   const last = new URL(link).pathname.split('/').pop() || link;
   let name = last;
   try {
@@ -32,10 +35,9 @@ async function linkSource(link: string, limit: number, ctx: Parameters<Command['
   try {
     return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
   } catch (err) {
-    // Bytes that are not an image are not one for the proxy either; a private address must not
-    // reach the proxy's network instead of ours.
-    if (err instanceof UserInputError && (err.code === 'ATTACHMENT_TYPE' || err.code === 'ATTACHMENT_PRIVATE')) throw err;
-    return { link };
+    // Not reachable from here (a redirect, an error status, no answer): say what a link needs.
+    if (err instanceof UserInputError && err.code === 'ATTACHMENT_UNREADABLE') throw new UserInputError('LINK_UNREADABLE');
+    throw err;
   }
 }
 

@@ -153,6 +153,7 @@ export const enUS = {
   'view.tasksEmpty': 'No jobs to show.',
   'view.tasksTitle': 'Jobs',
   'error.LINK_INVALID': 'That is not an http(s) link.',
+  'error.LINK_UNREADABLE': 'Could not check that link: the bot downloads the image itself before sending it on. Use a public link straight to the image (no redirects), or attach the image.',
   'error.INPUT_MISSING': 'Give an image or a link.',
   'done.ping': '<@{user}> your job is done: {link}',
 } as const;

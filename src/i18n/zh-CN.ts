@@ -154,6 +154,7 @@ export const zhCN: Record<MessageKey, string> = {
   'view.tasksEmpty': '没有可显示的任务。',
   'view.tasksTitle': '任务',
   'error.LINK_INVALID': '这不是有效的 http(s) 链接。',
+  'error.LINK_UNREADABLE': '无法检查该链接：机器人会先自行下载图片再转交。请使用直接指向图片的公开链接（不能跳转），或直接上传图片。',
   'error.INPUT_MISSING': '请提供图片或链接。',
   'done.ping': '<@{user}> 你的任务完成了：{link}',
 };

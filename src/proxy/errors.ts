@@ -107,6 +107,7 @@ export type UserInputErrorCode =
   | 'MASK_MISSING'
   | 'TASK_NOT_READY'
   | 'LINK_INVALID'
+  | 'LINK_UNREADABLE'
   | 'INPUT_MISSING'
   | 'NOT_ALLOWED_CHANNEL'
   | 'NOT_ALLOWED_ROLE'

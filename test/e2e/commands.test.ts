@@ -170,10 +170,31 @@ describe('/describe', () => {
     expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/describe')).toHaveLength(1);
   });
 
-  it('takes a link instead of an upload', async () => {
-    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
-    slash('describe', [{ name: 'link', type: 3, value: 'https://img.example.com/cat.png' }]);
-    expect((await req).body.link).toBe('https://img.example.com/cat.png');
+  it('a link the bot could not check itself is refused privately, never handed to the backend', async () => {
+    // Names that do not resolve here (or resolve to private addresses elsewhere: localtest.me, localhost.).
+    for (const link of ['https://img.example.com/cat.png', 'http://metadata.google.internal/computeMetadata/v1/x.png', 'http://localhost./x.png', 'http://x.localtest.me/x.png']) {
+      const it = slash('describe', [{ name: 'link', type: 3, value: link }]);
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+      await h.discord.waitForMessage((m) => m.interaction_metadata?.id === it.id && (m.flags & 64) === 64 && /Could not check that link|private network address/.test(m.content));
+    }
+    expect(h.proxy.requests.some((r) => r.route === '/mj/submit/describe')).toBe(false);
+  });
+
+  it('a link that redirects (to a metadata address) is refused, even on a trusted origin', async () => {
+    const redirect = http.createServer((_req, res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/iam' }).end());
+    await new Promise<void>((r) => redirect.listen(0, '127.0.0.1', r));
+    const port = (redirect.address() as AddressInfo).port;
+    await h.close();
+    h = await startHarness({ env: { MJ_MODES: `fast=http://127.0.0.1:${port}/` } });
+    try {
+      const it = slash('describe', [{ name: 'link', type: 3, value: `http://127.0.0.1:${port}/cat.png` }], { locale: 'zh-CN' });
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+      await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /无法检查该链接/.test(m.content));
+      expect(h.proxy.requests.some((r) => r.route === '/mj/submit/describe')).toBe(false);
+    } finally {
+      redirect.closeAllConnections();
+      await new Promise((r) => redirect.close(r));
+    }
   });
 
   it('asks for an image or a link when given neither', async () => {
