@@ -23,6 +23,8 @@ export const DEFAULTS = {
   RESULT_MAX_BYTES: 10 * MiB, // largest result we download and re-attach (Discord's default upload limit)
   EDIT_MIN_INTERVAL_MS: 1_000, // ms between two progress edits of one message
   BUTTONS_OWNER_ONLY: true,
+  ALLOW_DMS: false, // commands in DMs with the bot (a server's allow-lists cannot follow a user there)
+  ALLOW_USER_INSTALL: false, // users may install the bot to their account and use it where the server did not add it
   USER_MAX_CONCURRENT: 3, // jobs one user may have running at once (0 = no limit)
   USER_MAX_DAILY: 0, // jobs one user may start per UTC day (0 = no limit)
   LOG_LEVEL: 'info',
@@ -121,6 +123,8 @@ const schema = z.object({
   USER_MAX_DAILY: intFrom(0).default(DEFAULTS.USER_MAX_DAILY),
   ALLOWED_CHANNELS: guildLists,
   ALLOWED_ROLES: guildLists,
+  ALLOW_DMS: bool.default(DEFAULTS.ALLOW_DMS),
+  ALLOW_USER_INSTALL: bool.default(DEFAULTS.ALLOW_USER_INSTALL),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default(DEFAULTS.LOG_LEVEL),
 });
 

@@ -1,12 +1,8 @@
 // npm run deploy-commands: registers the slash commands (in one guild when DISCORD_GUILD_ID is set,
 // globally otherwise) from the same registry the router uses.
 import { REST, Routes } from 'discord.js';
-import { commands } from '../commands/index.ts';
+import { commandDefinitions, commands } from '../commands/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
-
-export function commandDefinitions(modes: readonly string[]) {
-  return commands.map((c) => c.definition({ modes }));
-}
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +16,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
-  const body = commandDefinitions(Object.keys(config.MJ_MODES));
+  const body = commandDefinitions(commands, config);
   const route = config.DISCORD_GUILD_ID
     ? Routes.applicationGuildCommands(config.DISCORD_APP_ID, config.DISCORD_GUILD_ID)
     : Routes.applicationCommands(config.DISCORD_APP_ID);

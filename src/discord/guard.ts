@@ -1,7 +1,7 @@
 // Who may start jobs, where, and how many: per-guild allow-lists of channels and roles, and
 // per-user limits (jobs running at once, jobs per UTC day) counted in the store, so they hold
 // across restarts and processes. Refusals are UserInputErrors: private, localized messages.
-import type { Interaction } from 'discord.js';
+import { InteractionContextType, type Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { listRecent } from './recent.ts';
@@ -17,8 +17,30 @@ function memberRoles(i: Interaction): string[] {
   return cache ? [...cache.keys()] : [];
 }
 
-/** Channel and role allow-lists; applies to every interaction with the bot. */
+/**
+ * Where the interaction happens and through which install (Discord's `context` and
+ * `authorizing_integration_owners`): a DM, or a server that did not add the bot (the user's own
+ * install), only when the operator turned it on, since a server's allow-lists cannot follow a user
+ * there. Checked here as well as in the registration (commandScope): registration can lag, and an
+ * interaction can be forged.
+ */
+function checkPlace(i: Interaction, ctx: AppContext): void {
+  const owners = i.authorizingIntegrationOwners;
+  // Discord has sent the bot-DM guild owner as the number 0 (discord/discord-api-docs#6730).
+  const guildInstall = owners?.guildId != null ? String(owners.guildId) : null;
+  const dm = !i.guildId || (i.context !== null && i.context !== InteractionContextType.Guild);
+  if (dm) {
+    if (!ctx.config.ALLOW_DMS) throw new UserInputError('NOT_ALLOWED_DM');
+    // "0": the bot's own DM through the server install; anything else came through a user install.
+    if (guildInstall !== '0' && !ctx.config.ALLOW_USER_INSTALL) throw new UserInputError('NOT_ALLOWED_USER_INSTALL');
+    return;
+  }
+  if (guildInstall !== i.guildId && !ctx.config.ALLOW_USER_INSTALL) throw new UserInputError('NOT_ALLOWED_USER_INSTALL');
+}
+
+/** Where the bot may be used, then the channel and role allow-lists; applies to every interaction with the bot. */
 export function checkAllowed(i: Interaction, ctx: AppContext): void {
+  checkPlace(i, ctx);
   if (!i.guildId) return;
   const channels = ctx.config.ALLOWED_CHANNELS[i.guildId];
   if (channels && !channels.includes(i.channelId ?? '')) throw new UserInputError('NOT_ALLOWED_CHANNEL');

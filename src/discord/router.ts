@@ -9,6 +9,15 @@ import { parseCustomId } from './custom-id.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
+function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
+  try {
+    checkAllowed(interaction, ctx);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
@@ -20,7 +29,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
         await command.run(interaction, ctx);
       } else if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
-        await (command?.autocomplete ? command.autocomplete(interaction, ctx) : interaction.respond([]));
+        // A refusal cannot be shown in suggestions: where the bot may not be used, there are none.
+        await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, ctx) : interaction.respond([]));
       } else if (interaction.isButton()) {
         const parsed = parseCustomId(interaction.customId);
         if (!parsed) throw new UserInputError('EXPIRED');

@@ -74,6 +74,8 @@ export const enUS = {
   'error.TASK_NOT_READY': 'That job has not finished yet.',
   'error.NOT_ALLOWED_CHANNEL': 'The bot can’t be used in this channel.',
   'error.NOT_ALLOWED_ROLE': 'You need one of the allowed roles to use the bot here.',
+  'error.NOT_ALLOWED_DM': 'The bot can’t be used in direct messages here. Use it in a server channel.',
+  'error.NOT_ALLOWED_USER_INSTALL': 'The bot can’t be used here through a personal install of the app. Use it in a server that added the bot.',
   'error.QUOTA_RUNNING': 'You already have {limit} jobs running. Wait for one to finish.',
   'error.QUOTA_DAILY': 'You’ve used your {limit} jobs for today. The count resets at 00:00 UTC.',
   'error.generic': 'Something went wrong on our side. Try again.',

@@ -75,6 +75,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.TASK_NOT_READY': '该任务还没有完成。',
   'error.NOT_ALLOWED_CHANNEL': '该频道不能使用机器人。',
   'error.NOT_ALLOWED_ROLE': '你需要拥有允许的身份组才能在这里使用机器人。',
+  'error.NOT_ALLOWED_DM': '机器人不能在私信中使用，请在服务器频道中使用。',
+  'error.NOT_ALLOWED_USER_INSTALL': '以个人账号安装的机器人不能在这里使用，请在已添加机器人的服务器中使用。',
   'error.QUOTA_RUNNING': '你已有 {limit} 个任务在进行中，请等待其中一个完成。',
   'error.QUOTA_DAILY': '你今天的 {limit} 次任务已用完，次数在 UTC 00:00 重置。',
   'error.generic': '出了点问题，请重试。',

@@ -111,6 +111,8 @@ export type UserInputErrorCode =
   | 'INPUT_MISSING'
   | 'NOT_ALLOWED_CHANNEL'
   | 'NOT_ALLOWED_ROLE'
+  | 'NOT_ALLOWED_DM'
+  | 'NOT_ALLOWED_USER_INSTALL'
   | 'QUOTA_RUNNING'
   | 'QUOTA_DAILY';
 

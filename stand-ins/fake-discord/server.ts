@@ -402,10 +402,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     let chId: string;
     let channel: any;
     let where: any;
+    const userInstall = o.userInstall ? { '1': user.id } : undefined;
     if (o.dm) {
       channel = dmChannelFor(user);
       chId = channel.id;
-      where = { user: apiUser(user), context: 1, authorizing_integration_owners: { '0': '0' } };
+      where = { user: apiUser(user), context: 1, authorizing_integration_owners: userInstall ?? { '0': '0' } };
     } else {
       ensureRoles(user);
       chId = o.channelId ?? o.message?.channel_id ?? channelId;
@@ -413,7 +414,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       channel = channels.get(chId);
       where = {
         guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, member: memberOf(user), guild_locale: 'en-US',
-        context: 0, authorizing_integration_owners: { '0': guildId },
+        context: 0, authorizing_integration_owners: userInstall ?? { '0': guildId },
       };
     }
     const payload: Interaction = {

@@ -76,6 +76,9 @@ export interface InteractionOpts {
   channelId?: string;
   /** DM with the bot instead of the guild (no member/guild; `user` instead). */
   dm?: boolean;
+  /** Authorized by the user's own install of the app only (authorizing_integration_owners {"1": user}),
+   * as in a server that did not install the bot, or a DM reached through the user install. */
+  userInstall?: boolean;
   attachmentSizeLimit?: number;
 }
 

@@ -6,7 +6,7 @@
 //   ... drive it from a browser or through pg.url + 'api/…' ...
 //   await pg.close();
 import { REST, Routes } from 'discord.js';
-import { commands as defaultCommands } from '../../commands/index.ts';
+import { commandDefinitions, commands as defaultCommands } from '../../commands/index.ts';
 import type { Command } from '../../commands/types.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { CONFIG_KEYS, loadConfig, type Config } from '../../src/config.ts';
@@ -100,8 +100,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     // What `npm run deploy-commands` does, against the fake: the page offers what the bot registered.
     const commands = opts.commands ?? defaultCommands;
     const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
-    const modes = Object.keys(config.MJ_MODES);
-    await rest.put(Routes.applicationCommands(config.DISCORD_APP_ID), { body: commands.map((c) => c.definition({ modes })) });
+    await rest.put(Routes.applicationCommands(config.DISCORD_APP_ID), { body: commandDefinitions(commands, config) });
 
     const build = async (): Promise<App> => {
       const app = createApp(config, { logger, commands });

@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../commands/index.ts';
+import { commandDefinitions, commands } from '../../commands/index.ts';
+import { loadConfig } from '../../src/config.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 
 const run = promisify(execFile);
@@ -40,6 +41,8 @@ describe('deploy-commands', () => {
     const imagine = put!.json.find((c: any) => c.name === 'imagine');
     expect(imagine.description_localizations['zh-CN']).toBe('根据提示词生成图片');
     expect(imagine.options.find((o: any) => o.name === 'mode').choices.map((c: any) => c.value)).toEqual(['fast', 'relax']);
+    // Servers only, unless the operator turned DMs or user installs on.
+    for (const c of put!.json) expect([c.contexts, c.integration_types], c.name).toEqual([[0], [0]]);
   });
 
   it('registers globally without a guild id, and without the mode option when no modes are set', async () => {
@@ -47,6 +50,25 @@ describe('deploy-commands', () => {
     const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/commands`);
     expect(put?.status).toBe(200);
     expect(put!.json.find((c: any) => c.name === 'imagine').options.some((o: any) => o.name === 'mode')).toBe(false);
+  });
+
+  it('registers every command for servers only by default; DMs and user installs only when turned on', async () => {
+    const scopeOf = (json: any[]) => {
+      const scopes = new Set(json.map((c: any) => JSON.stringify({ contexts: c.contexts, integration_types: c.integration_types })));
+      // One scope for every command, set in one place.
+      expect(scopes.size).toBe(1);
+      return JSON.parse([...scopes][0] as string);
+    };
+    const before = discord.calls.length;
+    await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: env({ DISCORD_GUILD_ID: discord.guildId, ALLOW_DMS: 'true', ALLOW_USER_INSTALL: 'true' }) });
+    const put = discord.calls.slice(before).find((c) => c.method === 'PUT');
+    expect(put?.status).toBe(200);
+    // 0 guild, 1 the bot's DM, 2 other private channels; 0 guild install, 1 user install.
+    expect(scopeOf(put!.json)).toEqual({ contexts: [0, 1, 2], integration_types: [0, 1] });
+    const config = (extra: Record<string, string>) => loadConfig(env(extra));
+    expect(scopeOf(commandDefinitions(commands, config({})))).toEqual({ contexts: [0], integration_types: [0] });
+    expect(scopeOf(commandDefinitions(commands, config({ ALLOW_DMS: 'true' })))).toEqual({ contexts: [0, 1], integration_types: [0] });
+    expect(scopeOf(commandDefinitions(commands, config({ ALLOW_USER_INSTALL: 'true' })))).toEqual({ contexts: [0], integration_types: [0, 1] });
   });
 
   it('stops with one line naming a missing variable', async () => {

@@ -317,4 +317,63 @@ describe('nobody gets in where they don’t belong', () => {
     expect(ok.flags ?? 0).toBe(0);
     expect(ok.content).toMatch(/Waiting to start/);
   });
+
+  it('a DM does not get around a server’s allow-lists: DMs are refused unless ALLOW_DMS, suggestions too', async () => {
+    const guildId = '1300000000000000001';
+    const role = '1300000000000000003';
+    h = await startHarness({ discord: { guildId }, env: { ALLOWED_ROLES: `${guildId}/${role}` } });
+    const carol = h.discord.makeUser('carol', [role]);
+    const inGuild = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'in the server' }], { user: carol });
+    await inGuild;
+    const submits = () => h.proxy.requests.filter((r) => r.route?.startsWith('/mj/submit/')).length;
+    for (const user of [h.discord.users.alice, carol]) {
+      const dm = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'through the back door' }], { dm: true, user });
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${dm.id}/`));
+      expect(h.discord.callbackOf(dm).data.content).toMatch(/can’t be used in direct messages/);
+      expect(h.discord.callbackOf(dm).data.flags & 64).toBe(64);
+    }
+    const zh = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: '后门' }], { dm: true, locale: 'zh-CN' });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${zh.id}/`));
+    expect(h.discord.callbackOf(zh).data.content).toMatch(/私信/);
+    expect(submits()).toBe(1);
+    // Carol's job is suggested in the server, not in a DM.
+    const choices = async (dm: boolean) => {
+      const it = h.discord.autocomplete('task', [{ name: 'id', type: 3, value: '' }], { dm, user: carol });
+      await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
+      return h.discord.callbackOf(it).data.choices;
+    };
+    expect(await choices(false)).toHaveLength(1);
+    expect(await choices(true)).toEqual([]);
+  });
+
+  it('ALLOW_DMS turns DMs on (through the server install; a user install needs ALLOW_USER_INSTALL too)', async () => {
+    h = await startHarness({ env: { ALLOW_DMS: 'true' } });
+    const viaUser = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'user-installed dm' }], { dm: true, userInstall: true });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${viaUser.id}/`));
+    expect(h.discord.callbackOf(viaUser).data.content).toMatch(/personal install/);
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a dm job' }], { dm: true });
+    expect((await req).body.prompt).toBe('a dm job');
+  });
+
+  it('a command from a user install in a server that did not install the bot is refused unless ALLOW_USER_INSTALL; allow-lists still apply', async () => {
+    const guildId = '1300000000000000001';
+    const channelId = '1300000000000000002';
+    h = await startHarness({ discord: { guildId, channelId } });
+    const foreign = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'brought along' }], { userInstall: true });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${foreign.id}/`));
+    expect(h.discord.callbackOf(foreign).data.content).toMatch(/personal install/);
+    expect(h.discord.callbackOf(foreign).data.flags & 64).toBe(64);
+    expect(h.proxy.requests.some((r) => r.route?.startsWith('/mj/submit/'))).toBe(false);
+    await h.close();
+
+    h = await startHarness({ discord: { guildId, channelId }, env: { ALLOW_USER_INSTALL: 'true', ALLOWED_CHANNELS: `${guildId}/${channelId}` } });
+    const closed = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'wrong room' }], { userInstall: true, channelId: '1300000000000000009' });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${closed.id}/`));
+    expect(h.discord.callbackOf(closed).data.content).toMatch(/can’t be used in this channel/);
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'user app' }], { userInstall: true });
+    expect((await req).body.prompt).toBe('user app');
+  });
 });
