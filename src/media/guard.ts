@@ -102,16 +102,18 @@ function refused(hostname: string): NodeJS.ErrnoException {
   return e;
 }
 
+type Resolve = (hostname: string, options: { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
 /** A DNS lookup that fails when any answer (IPv4 or IPv6, of all of them) is not public. */
-function publicOnlyLookup(hostname: string, options: object, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+const publicOnly = (resolve: Resolve) => (hostname: string, options: object, callback: LookupCallback): void => {
+  resolve(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
     if (list.length === 0 || list.some((a) => isPrivateAddress(a.address))) return callback(refused(hostname), []);
     if ((options as { all?: boolean }).all) return callback(null, list);
     callback(null, list[0].address, list[0].family);
   });
-}
+};
 
 /**
  * An undici dispatcher whose connections, except to the trusted origins, must go to public
@@ -119,10 +121,10 @@ function publicOnlyLookup(hostname: string, options: object, callback: LookupCal
  * connected to is the one checked); an address written in the URL is checked as it is (Node skips
  * the lookup for those).
  */
-export function createDownloadAgent(trustedOrigins: string[]): Agent {
+export function createDownloadAgent(trustedOrigins: string[], resolve: Resolve = dnsLookup as Resolve): Agent {
   const trusted = new Set(trustedOrigins);
   const direct = buildConnector({});
-  const guarded = buildConnector({ lookup: publicOnlyLookup as never });
+  const guarded = buildConnector({ lookup: publicOnly(resolve) as never });
   const connect: buildConnector.connector = (opts, callback) => {
     // undici hands IPv6 hosts over without brackets.
     const host = opts.hostname.replace(/^\[|\]$/g, '');

@@ -86,6 +86,23 @@ describe('download guard', () => {
     await agent.close();
   });
 
+  it('checks every DNS answer of a name, IPv4 and IPv6: one private address among public ones is enough to refuse', async () => {
+    const answers: Record<string, { address: string; family: number }[]> = {
+      'mixed.test': [{ address: '93.184.216.34', family: 4 }, { address: '::1', family: 6 }],
+      'mapped.test': [{ address: '2606:4700::1111', family: 6 }, { address: '::ffff:169.254.169.254', family: 6 }],
+      'nat64.test': [{ address: '64:ff9b::a9fe:a9fe', family: 6 }],
+      'rebind.test': [{ address: '192.0.0.170', family: 4 }],
+    };
+    const asked: string[] = [];
+    const agent = createDownloadAgent([], (hostname, _options, callback) => {
+      asked.push(hostname);
+      callback(null, answers[hostname] ?? []);
+    });
+    for (const host of Object.keys(answers)) expect(await get(`http://${host}:${port}/a.png`, agent), host).toEqual({ error: 'PRIVATE' });
+    expect(asked).toEqual(Object.keys(answers));
+    await agent.close();
+  });
+
   it('never follows a redirect, caps the size, and takes only http(s)', async () => {
     const agent = createDownloadAgent(originsOf([`http://127.0.0.1:${port}`]));
     expect(await get(`http://127.0.0.1:${port}/redirect`, agent)).toEqual({ error: 'HTTP_ERROR' });
