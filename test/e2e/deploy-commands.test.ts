@@ -3,7 +3,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.ts';
+import { loadConfig } from '../../src/config.ts';
+import { commandDefinitions } from '../../src/deploy-commands.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 
 const run = promisify(execFile);
@@ -47,6 +50,15 @@ describe('deploy-commands', () => {
     const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/commands`);
     expect(put?.status).toBe(200);
     expect(put!.json.find((c: any) => c.name === 'imagine').options.some((o: any) => o.name === 'mode')).toBe(false);
+  });
+
+  it('the most modes the config accepts (25 names of 100 characters) still make commands Discord takes', async () => {
+    const modes = Array.from({ length: 25 }, (_, i) => `m${String(i).padStart(2, '0')}`.padEnd(100, 'x'));
+    const config = loadConfig({ ...env(), MJ_MODES: modes.map((m) => `${m}=https://relay.example/${m.slice(0, 3)}`).join(',') });
+    const rest = new REST({ api: discord.apiBase, retries: 0 }).setToken(discord.token);
+    const body = commandDefinitions(Object.keys(config.MJ_MODES));
+    const registered = (await rest.put(Routes.applicationCommands(discord.appId), { body })) as any[];
+    expect(registered.find((c) => c.name === 'imagine').options.find((o: any) => o.name === 'mode').choices).toHaveLength(25);
   });
 
   it('stops with one line naming a missing variable', async () => {
