@@ -319,11 +319,8 @@ export function validateModal(errs: FormErrors, path: Path, m: any): void {
 export function validateChoices(errs: FormErrors, path: Path, choices: unknown): void {
   if (!Array.isArray(choices)) { errs.add(path, 'BASE_TYPE_REQUIRED', 'This field is required'); return; }
   if (choices.length > 25) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-  choices.forEach((c: any, i: number) => {
-    betweenLen(errs, [...path, i, 'name'], c?.name, 1, 100, true);
-    if (typeof c?.value === 'string') maxLen(errs, [...path, i, 'value'], c.value, 100);
-    else if (typeof c?.value !== 'number') errs.add([...path, i, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
-  });
+  // The same choice objects as a command option's: the value's own type says which option it answers.
+  choices.forEach((c: any, i: number) => validateChoice(errs, [...path, i], c, typeof c?.value === 'string' ? 3 : 10));
 }
 
 // ---------------------------------------------------------------- application commands

@@ -128,6 +128,15 @@ describe('fake Discord: commands', () => {
       }),
     ]);
     expect(fake.commands[0].options).toHaveLength(3);
+
+    // autocomplete answers are the same choice objects
+    for (const choices of [[{ name: 'a', value: '' }], [{ name: 'a', value: 'v'.repeat(101) }], [{ name: 'a', value: 'a', name_localizations: { zh: 'a' } }], [{ name: 'a', value: null }]]) {
+      const ac = fake.autocomplete('imagine', [{ name: 'mode', value: 'f' }]);
+      expect((await refused(callback(ac, { type: 8, data: { choices } }))).message).toMatch(/choices/);
+    }
+    const ac = fake.autocomplete('imagine', [{ name: 'mode', value: 'f' }]);
+    await callback(ac, { type: 8, data: { choices: [{ name: 'fast', value: 'fast', name_localizations: { ar: 'سريع' } }, { name: 'one', value: 1 }] } });
+    expect(fake.callbackOf(ac).data.choices).toHaveLength(2);
   });
 
   it('counts at most 8,000 characters per command: names, descriptions, choice names and values, the longest localization of each', async () => {
