@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated whole at start-up with zod and frozen.
 // Every problem is reported, one line per variable; secrets never appear in errors or logs.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -48,7 +49,28 @@ const guildLists = z
     return out;
   });
 
-const intFrom = (min: number) => z.coerce.number().int().min(min);
+/** Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms (and 5e9 throws), so no duration may exceed it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A whole number from `min` to `max`, written in plain decimal digits: `1e3`, `0x10` or `1.5` are
+ * typos, and a value out of range is refused, never coerced. One message per variable.
+ */
+const wholeNumber = (min: number, max: number, what: string) => {
+  const message = `expected a whole number${what} from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .refine((s) => /^\d{1,16}$/.test(s) && Number(s) >= min && Number(s) <= max, message)
+    .transform(Number);
+};
+const intFrom = (min: number, max: number = Number.MAX_SAFE_INTEGER) => wholeNumber(min, max, '');
+/** Milliseconds that a timer can hold: every duration goes through this. */
+export const duration = (min: number, max: number) => wholeNumber(min, Math.min(max, MAX_TIMER_MS), ' of milliseconds');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const PORT_MAX = 65_535;
+
 const bool = z
   .string()
   .trim()
@@ -66,6 +88,31 @@ const httpUrl = z
       return false;
     }
   }, 'expected an http(s) URL');
+/** An address to listen on: an IPv4/IPv6 address or a DNS host name (RFC 1123 labels), nothing else. */
+const listenHost = z
+  .string()
+  .trim()
+  .refine(
+    (s) => isIP(s) !== 0 || (s.length <= 253 && s.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))),
+    'expected a host name or an IP address',
+  );
+/** sqlite://path (a file path, relative or absolute) or redis(s)://[user:pass@]host[:port][/db], as the store factory reads them. */
+const storeUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    if (s.startsWith('sqlite://')) return s.length > 'sqlite://'.length;
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '' && u.port !== '0';
+    } catch {
+      return false;
+    }
+  }, 'expected sqlite://path or redis://host:port');
+/** Discord's limits on a command option's choices: 25 at most, each name and value 1-100 characters. */
+const MAX_MODES = 25;
+const MODE_NAME_MAX = 100;
+
 const snowflake = z.string().trim().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
 
 const schema = z.object({
@@ -83,44 +130,52 @@ const schema = z.object({
     .transform((s, ctx) => {
       const out: Record<string, string> = {};
       if (!s) return out;
-      for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
-        const [name, url] = part.split('=').map((x) => x.trim());
-        if (!name || !url || !/^[a-z][a-z0-9_-]*$/.test(name) || !httpUrl.safeParse(url).success) {
-          ctx.addIssue({ code: 'custom', message: `expected name=http(s)-url pairs separated by commas, got "${part}"` });
+      for (const [n, part] of s.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+        // The URL may itself hold "=" (a query string): only the first one separates the name.
+        const at = part.indexOf('=');
+        const name = at < 0 ? '' : part.slice(0, at).trim();
+        const url = at < 0 ? '' : part.slice(at + 1).trim();
+        const fail = (message: string) => {
+          ctx.addIssue({ code: 'custom', message });
           return z.NEVER;
+        };
+        if (!name || !url || !/^[a-z][a-z0-9_-]*$/.test(name) || !httpUrl.safeParse(url).success) {
+          // Named by position and name only: the rest may be a URL with a password in it.
+          return fail(`expected name=http(s)-url pairs separated by commas; pair ${n + 1} ("${part.split(/[=:]/)[0].slice(0, 20)}") is not`);
         }
+        // Each name becomes a command choice's name and value.
+        if (name.length > MODE_NAME_MAX) return fail(`mode name "${name.slice(0, 20)}…" is longer than ${MODE_NAME_MAX} characters`);
+        if (Object.hasOwn(out, name)) return fail(`mode "${name}" is given more than once`);
         out[name] = url;
       }
+      if (Object.keys(out).length > MAX_MODES) return (ctx.addIssue({ code: 'custom', message: `at most ${MAX_MODES} modes (Discord's limit on a command's choices)` }), z.NEVER);
       return out;
     }),
-  STORE_URL: z
-    .string()
-    .trim()
-    .default(DEFAULTS.STORE_URL)
-    .refine((s) => /^(sqlite|redis|rediss):\/\/.+/.test(s), 'expected sqlite://path or redis://host:port'),
-  POLL_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_INTERVAL_MS),
-  POLL_QUEUED_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_QUEUED_INTERVAL_MS),
-  POLL_PUSH_INTERVAL_MS: intFrom(200).default(DEFAULTS.POLL_PUSH_INTERVAL_MS),
-  LEASE_TTL_MS: intFrom(100).default(DEFAULTS.LEASE_TTL_MS),
+  STORE_URL: storeUrl.default(DEFAULTS.STORE_URL),
+  POLL_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_INTERVAL_MS),
+  POLL_QUEUED_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_QUEUED_INTERVAL_MS),
+  POLL_PUSH_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_PUSH_INTERVAL_MS),
+  LEASE_TTL_MS: duration(100, HOUR).default(DEFAULTS.LEASE_TTL_MS),
   NOTIFY_HOOK_URL: httpUrl.optional(),
   NOTIFY_HOOK_SECRET: z
     .string()
     .trim()
     .regex(/^[A-Za-z0-9_-]{16,200}$/, 'expected 16 or more letters, digits, - or _')
     .optional(),
-  NOTIFY_HOOK_HOST: z.string().trim().min(1).default(DEFAULTS.NOTIFY_HOOK_HOST),
-  NOTIFY_HOOK_PORT: intFrom(0).max(65_535).default(DEFAULTS.NOTIFY_HOOK_PORT),
-  NOTIFY_HOOK_MAX_BYTES: intFrom(1024).default(DEFAULTS.NOTIFY_HOOK_MAX_BYTES),
-  TASK_DEADLINE_MS: intFrom(10_000).default(DEFAULTS.TASK_DEADLINE_MS),
-  PROXY_TIMEOUT_MS: intFrom(500).default(DEFAULTS.PROXY_TIMEOUT_MS),
-  LIST_BATCH_SIZE: intFrom(1).default(DEFAULTS.LIST_BATCH_SIZE),
-  FETCH_CONCURRENCY: intFrom(1).default(DEFAULTS.FETCH_CONCURRENCY),
-  MAX_ATTACHMENT_BYTES: intFrom(1).default(DEFAULTS.MAX_ATTACHMENT_BYTES),
-  RESULT_MAX_BYTES: intFrom(0).default(DEFAULTS.RESULT_MAX_BYTES),
-  EDIT_MIN_INTERVAL_MS: intFrom(0).default(DEFAULTS.EDIT_MIN_INTERVAL_MS),
+  NOTIFY_HOOK_HOST: listenHost.default(DEFAULTS.NOTIFY_HOOK_HOST),
+  // Not 0 ("any free port"): the proxy calls back on a port the operator fixed.
+  NOTIFY_HOOK_PORT: intFrom(1, PORT_MAX).default(DEFAULTS.NOTIFY_HOOK_PORT),
+  NOTIFY_HOOK_MAX_BYTES: intFrom(1024, 64 * MiB).default(DEFAULTS.NOTIFY_HOOK_MAX_BYTES),
+  TASK_DEADLINE_MS: duration(10_000, 24 * HOUR).default(DEFAULTS.TASK_DEADLINE_MS),
+  PROXY_TIMEOUT_MS: duration(500, 10 * MINUTE).default(DEFAULTS.PROXY_TIMEOUT_MS),
+  LIST_BATCH_SIZE: intFrom(1, 1000).default(DEFAULTS.LIST_BATCH_SIZE),
+  FETCH_CONCURRENCY: intFrom(1, 256).default(DEFAULTS.FETCH_CONCURRENCY),
+  MAX_ATTACHMENT_BYTES: intFrom(1, 1024 * MiB).default(DEFAULTS.MAX_ATTACHMENT_BYTES),
+  RESULT_MAX_BYTES: intFrom(0, 1024 * MiB).default(DEFAULTS.RESULT_MAX_BYTES),
+  EDIT_MIN_INTERVAL_MS: duration(0, MINUTE).default(DEFAULTS.EDIT_MIN_INTERVAL_MS),
   BUTTONS_OWNER_ONLY: bool.default(DEFAULTS.BUTTONS_OWNER_ONLY),
-  USER_MAX_CONCURRENT: intFrom(0).default(DEFAULTS.USER_MAX_CONCURRENT),
-  USER_MAX_DAILY: intFrom(0).default(DEFAULTS.USER_MAX_DAILY),
+  USER_MAX_CONCURRENT: intFrom(0, 1000).default(DEFAULTS.USER_MAX_CONCURRENT),
+  USER_MAX_DAILY: intFrom(0, 1_000_000).default(DEFAULTS.USER_MAX_DAILY),
   ALLOWED_CHANNELS: guildLists,
   ALLOWED_ROLES: guildLists,
   ALLOW_DMS: bool.default(DEFAULTS.ALLOW_DMS),
@@ -145,26 +200,46 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable counts as unset, as in most .env tooling.
   const input = Object.fromEntries(CONFIG_KEYS.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
   const parsed = schema.safeParse(input);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => {
-        const key = String(i.path[0] ?? '?');
-        const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
-        return `${key}: ${msg}`;
-      });
+  // One line per variable: the first problem found with it says enough.
+  const byKey = new Map<string, string>();
+  for (const i of parsed.success ? [] : parsed.error.issues) {
+    const key = String(i.path[0] ?? '?');
+    const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
+    if (!byKey.has(key)) byKey.set(key, `${key}: ${msg}`);
+  }
+  const problems = [...byKey.values()];
   // The secret is what keeps strangers from the receiver: push needs both or neither.
   if (input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(parsed.data);
 }
 
-/** The config with secrets masked, for a start-up log line. */
+/** The config with secrets masked, for a start-up log line: every URL may carry user:pass@ or a ?key=. */
 export function redacted(config: Config): Record<string, unknown> {
   return {
     ...config,
     DISCORD_TOKEN: '***',
     MJ_API_KEY: config.MJ_API_KEY ? '***' : '',
     NOTIFY_HOOK_SECRET: config.NOTIFY_HOOK_SECRET ? '***' : undefined,
-    STORE_URL: config.STORE_URL.replace(/\/\/[^@/]*@/, '//***@'),
+    DISCORD_API_URL: config.DISCORD_API_URL && maskUrl(config.DISCORD_API_URL),
+    MJ_BASE_URL: maskUrl(config.MJ_BASE_URL),
+    MJ_MODES: Object.fromEntries(Object.entries(config.MJ_MODES).map(([name, url]) => [name, maskUrl(url)])),
+    NOTIFY_HOOK_URL: config.NOTIFY_HOOK_URL && maskUrl(config.NOTIFY_HOOK_URL),
+    STORE_URL: maskUrl(config.STORE_URL),
   };
+}
+
+/**
+ * The URL as written, with its user info, query values and fragment masked. Done on the text, not
+ * through `URL`, so the rest reads exactly as configured; the user info runs to the last "@" of the
+ * authority, as WHATWG URL parsing reads it.
+ */
+export function maskUrl(url: string): string {
+  const [beforeHash, ...hash] = url.split('#');
+  const [beforeQuery, ...query] = beforeHash.split('?');
+  const masked = beforeQuery.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+  const params = query.length
+    ? '?' + query.join('?').split('&').map((p) => (p.includes('=') ? `${p.slice(0, p.indexOf('='))}=***` : p && '***')).join('&')
+    : '';
+  return masked + params + (hash.length ? '#***' : '');
 }

@@ -12,7 +12,7 @@ import type {
 import { FormErrors, imageSize, mimeFor, sanitizeFilename, snowflakeAt } from './util.ts';
 import {
   FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS,
-  validateChoices, validateCommand, validateCommandList, validateMessageBody, validateModal,
+  validateChoices, validateCommand, validateCommandList, validateMessageBody, validateModal, validateUnicode, SETTABLE_FLAGS,
 } from './validate.ts';
 
 /** every permission bit discord-api-types knows, minus Administrator */
@@ -342,11 +342,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   }
 
   /** validate + build an edit; returns the new message or an error */
-  function doEdit(prev: any, body: any, files: RecordedFile[], path: (string | number)[] = []): any | Res {
+  function doEdit(prev: any, body: any, files: RecordedFile[], path: (string | number)[] = [], settable: number = SETTABLE_FLAGS.edit): any | Res {
     const b = body ?? {};
     const flags = 'flags' in b && typeof b.flags === 'number' ? (prev.flags & ~FLAG_SUPPRESS_EMBEDS) | (b.flags & (FLAG_SUPPRESS_EMBEDS | FLAG_COMPONENTS_V2)) : prev.flags;
     const errs = new FormErrors();
-    validateMessageBody(errs, path, b, flags);
+    validateMessageBody(errs, path, b, flags, settable);
     if (!errs.ok) return formErr(errs);
     const lim = fileLimits(files);
     if (lim) return lim;
@@ -358,9 +358,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   }
 
   /** validate + build a create; returns {__msg} or an error */
-  function doCreate(chId: string, body: any, files: RecordedFile[], flags: number, extra: any, path: (string | number)[] = [], sizeLimit?: number): any {
+  function doCreate(chId: string, body: any, files: RecordedFile[], flags: number, extra: any, settable: number, path: (string | number)[] = [], sizeLimit?: number): any {
     const errs = new FormErrors();
-    validateMessageBody(errs, path, body, flags);
+    validateMessageBody(errs, path, body, flags, settable);
     if (!errs.ok) return formErr(errs);
     const lim = fileLimits(files, sizeLimit);
     if (lim) return lim;
@@ -577,7 +577,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const src = it.sourceMessageId ? messages.get(it.sourceMessageId) : undefined;
     if (type === 4) {
       const flags = (data?.flags ?? 0) & (FLAG_EPHEMERAL | FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2);
-      const r = doCreate(it.channelId, data, files, flags, responseExtra(it), ['data'], it.payload.attachment_size_limit);
+      const r = doCreate(it.channelId, data, files, flags, responseExtra(it), SETTABLE_FLAGS.interactionResponse, ['data'], it.payload.attachment_size_limit);
       if (!r.__msg) return r;
       msg = r.__msg;
     } else if (type === 5) {
@@ -590,7 +590,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     } else if (type === 6 || type === 7) {
       if (!src) return err(404, 10008, 'Unknown Message');
       if (type === 7) {
-        const r = doEdit(src, data, files, ['data']);
+        const r = doEdit(src, data, files, ['data'], SETTABLE_FLAGS.interactionResponse);
         if (!r.__msg) return r;
         msg = r.__msg;
       }
@@ -645,14 +645,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       const original = it.originalId ? messages.get(it.originalId) : undefined;
       if (it.loading && original && original.flags & FLAG_LOADING) {
         // Discord (deprecated behaviour): the first follow-up after a type-5 defer edits the loading message.
-        const r = doEdit(original, json, files);
+        const r = doEdit(original, json, files, [], SETTABLE_FLAGS.followUp);
         if (!r.__msg) return r;
         it.loading = false;
         saveEdit(r.__msg);
         return query.wait === 'false' ? { status: 204 } : { status: 200, body: r.__msg };
       }
       const flags = (json?.flags ?? 0) & (FLAG_EPHEMERAL | FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2);
-      const r = doCreate(it.channelId, json, files, flags, responseExtra(it, it.originalId ? { original_response_message_id: it.originalId } : {}), [], it.payload.attachment_size_limit);
+      const r = doCreate(it.channelId, json, files, flags, responseExtra(it, it.originalId ? { original_response_message_id: it.originalId } : {}), SETTABLE_FLAGS.followUp, [], it.payload.attachment_size_limit);
       if (!r.__msg) return r;
       it.followUpIds.push(r.__msg.id);
       msgToken.set(r.__msg.id, it.token);
@@ -729,6 +729,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   // ------------------------------------------------------------------ REST: router
   function route(method: string, path: string, query: Record<string, string>, json: any, files: RecordedFile[], auth: string | undefined): Res {
     let m: RegExpExecArray | null;
+    const text = new FormErrors();
+    validateUnicode(text, [], json);
+    if (!text.ok) return formErr(text);
     // interaction-token routes (no bot auth)
     if ((m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path))) {
       if (method !== 'POST') return err(405, 0, '405: Method Not Allowed');
@@ -802,7 +805,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           }
         }
         const flags = (json?.flags ?? 0) & (FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2);
-        const r = doCreate(ch.id, json, files, flags, extra);
+        const r = doCreate(ch.id, json, files, flags, extra, SETTABLE_FLAGS.channelCreate);
         if (!r.__msg) return r;
         return { status: 200, body: saveNew(r.__msg) };
       }

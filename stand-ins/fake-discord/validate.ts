@@ -10,6 +10,15 @@ export const FLAG_LOADING = 1 << 7;
 export const FLAG_SUPPRESS_EMBEDS = 1 << 2;
 export const FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12;
 export const FLAG_COMPONENTS_V2 = 1 << 15;
+export const FLAG_IS_VOICE_MESSAGE = 1 << 13;
+
+/** The flags a body may set, per route (discord-api-docs: Create Message, Edit Message, Execute/Edit Webhook Message, Interaction Response, Create Followup). */
+export const SETTABLE_FLAGS = {
+  channelCreate: FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_VOICE_MESSAGE | FLAG_COMPONENTS_V2,
+  edit: FLAG_SUPPRESS_EMBEDS | FLAG_COMPONENTS_V2,
+  interactionResponse: FLAG_SUPPRESS_EMBEDS | FLAG_EPHEMERAL | FLAG_COMPONENTS_V2 | FLAG_IS_VOICE_MESSAGE | FLAG_SUPPRESS_NOTIFICATIONS,
+  followUp: FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2 | FLAG_EPHEMERAL,
+} as const;
 
 const len = (s: unknown): number => (typeof s === 'string' ? Array.from(s).length : 0);
 
@@ -31,20 +40,45 @@ function intRange(errs: FormErrors, path: Path, v: unknown, min: number, max: nu
   }
 }
 
-/** unicode emoji-ish: a pictographic char, a regional indicator or a keycap. */
-const EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+/** Exactly one emoji of Unicode's recommended (RGI) set, as Discord's picker has them; built at run time: the ES2022 target cannot parse a /v literal. */
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+/** A custom emoji's name, as Discord allows it when one is created. */
+const CUSTOM_EMOJI_NAME = /^[A-Za-z0-9_]{2,32}$/;
 
+/** A component's emoji: one unicode emoji by name, or a custom emoji by name and snowflake id; nothing else. */
 export function validateEmoji(errs: FormErrors, path: Path, e: unknown): void {
   if (e === undefined || e === null) return;
   if (typeof e !== 'object' || Array.isArray(e)) { errs.add(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType'); return; }
   const { id, name } = e as any;
   if (id !== undefined && id !== null) {
     if (!isSnowflake(id)) errs.add([...path, 'id'], 'BUTTON_COMPONENT_INVALID_EMOJI', 'Invalid emoji');
+    else if (typeof name !== 'string' || !CUSTOM_EMOJI_NAME.test(name)) errs.add([...path, 'name'], 'BUTTON_COMPONENT_INVALID_EMOJI', 'Invalid emoji');
     return;
   }
-  if (typeof name !== 'string' || !name.length || !EMOJI_RE.test(name)) {
+  if (typeof name !== 'string' || !RGI_EMOJI.test(name)) {
     errs.add([...path, 'name'], 'BUTTON_COMPONENT_INVALID_EMOJI', 'Invalid emoji');
   }
+}
+
+/** Discord refuses text that is not valid Unicode: an unpaired UTF-16 surrogate (JSON's "\\ud83d" alone), in any string or key. */
+export function validateUnicode(errs: FormErrors, path: Path, v: unknown): void {
+  if (typeof v === 'string') {
+    if (/\p{Surrogate}/u.test(v)) errs.add(path, 'STRING_TYPE_INVALID_UNICODE', 'Must be valid Unicode (no unpaired surrogates).');
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => validateUnicode(errs, [...path, i], x));
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (/\p{Surrogate}/u.test(k)) errs.add(path, 'STRING_TYPE_INVALID_UNICODE', 'Keys must be valid Unicode (no unpaired surrogates).');
+      else validateUnicode(errs, [...path, k], x);
+    }
+  }
+}
+
+/** `flags` holds only bits the route lets a body set (unknown bits too are refused). */
+function settableFlags(errs: FormErrors, path: Path, flags: unknown, settable: number): void {
+  if (flags === undefined || flags === null) return;
+  if (typeof flags !== 'number' || !Number.isSafeInteger(flags) || flags < 0) { errs.add(path, 'NUMBER_TYPE_COERCE', `Value "${String(flags)}" is not int.`); return; }
+  if (BigInt(flags) & ~BigInt(settable)) errs.add(path, 'MESSAGE_FLAGS_INVALID', `Only these flags may be set here: ${settable}.`);
 }
 
 const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
@@ -209,9 +243,10 @@ export function validateAllowedMentions(errs: FormErrors, path: Path, am: any): 
   if (Array.isArray(am.users) && am.users.length > 100) errs.add([...path, 'users'], 'BASE_TYPE_MAX_LENGTH', 'Must be 100 or fewer in length.');
 }
 
-/** Validates a message create/edit body. `flags` is the effective flags of the resulting message. */
-export function validateMessageBody(errs: FormErrors, path: Path, body: any, flags: number): void {
+/** Validates a message create/edit body. `flags` is the effective flags of the resulting message; `settable` the flags the route lets the body set. */
+export function validateMessageBody(errs: FormErrors, path: Path, body: any, flags: number, settable: number): void {
   if (!body || typeof body !== 'object') return;
+  settableFlags(errs, [...path, 'flags'], body.flags, settable);
   const v2 = (flags & FLAG_COMPONENTS_V2) !== 0;
   if (body.content !== undefined && body.content !== null) {
     if (typeof body.content !== 'string') errs.add([...path, 'content'], 'BASE_TYPE_STRING', 'Must be a string.');
@@ -235,7 +270,10 @@ function validateTextInput(errs: FormErrors, path: Path, t: any, ids: Set<string
   else if (t.label !== undefined) errs.add([...path, 'label'], 'TEXT_INPUT_LABEL_NOT_ALLOWED', 'A text input inside a Label component cannot have a label');
   intRange(errs, [...path, 'min_length'], t.min_length, 0, 4000);
   intRange(errs, [...path, 'max_length'], t.max_length, 1, 4000);
-  maxLen(errs, [...path, 'value'], t.value, 4000);
+  if (typeof t.min_length === 'number' && typeof t.max_length === 'number' && t.min_length > t.max_length) {
+    errs.add([...path, 'min_length'], 'TEXT_INPUT_MIN_LENGTH_GREATER_THAN_MAX', 'min_length must be less than or equal to max_length');
+  }
+  maxLen(errs, [...path, 'value'], t.value, typeof t.max_length === 'number' ? Math.min(t.max_length, 4000) : 4000);
   maxLen(errs, [...path, 'placeholder'], t.placeholder, 100);
 }
 
@@ -258,7 +296,7 @@ export function validateModal(errs: FormErrors, path: Path, m: any): void {
       validateTextInput(errs, [...p, 'components', 0], kids[0], ids, true);
     } else if (c?.type === 18) {
       betweenLen(errs, [...p, 'label'], c.label, 1, 45, true);
-      maxLen(errs, [...p, 'description'], c.description, 100);
+      betweenLen(errs, [...p, 'description'], c.description, 1, 100, false);
       const k = c.component;
       const kp = [...p, 'component'];
       if (k?.type === 4) validateTextInput(errs, kp, k, ids, false);
@@ -281,17 +319,15 @@ export function validateModal(errs: FormErrors, path: Path, m: any): void {
 export function validateChoices(errs: FormErrors, path: Path, choices: unknown): void {
   if (!Array.isArray(choices)) { errs.add(path, 'BASE_TYPE_REQUIRED', 'This field is required'); return; }
   if (choices.length > 25) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-  choices.forEach((c: any, i: number) => {
-    betweenLen(errs, [...path, i, 'name'], c?.name, 1, 100, true);
-    if (typeof c?.value === 'string') maxLen(errs, [...path, i, 'value'], c.value, 100);
-    else if (typeof c?.value !== 'number') errs.add([...path, i, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
-  });
+  // The same choice objects as a command option's: the value's own type says which option it answers.
+  choices.forEach((c: any, i: number) => validateChoice(errs, [...path, i], c, typeof c?.value === 'string' ? 3 : 10));
 }
 
 // ---------------------------------------------------------------- application commands
+/** discord-api-spec's AvailableLocalesEnum (34 locales). */
 export const LOCALES = new Set([
-  'id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR',
-  'ro', 'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko',
+  'ar', 'bg', 'cs', 'da', 'de', 'el', 'en-GB', 'en-US', 'es-419', 'es-ES', 'fi', 'fr', 'he', 'hi', 'hr', 'hu', 'id',
+  'it', 'ja', 'ko', 'lt', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'ru', 'sv-SE', 'th', 'tr', 'uk', 'vi', 'zh-CN', 'zh-TW',
 ]);
 const NAME_RE = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
@@ -310,6 +346,23 @@ function localizations(errs: FormErrors, path: Path, loc: unknown, check: (p: Pa
     if (!LOCALES.has(k)) errs.add([...path, k], 'LOCALE_INVALID', `Invalid locale: ${k}`);
     else check([...path, k], v);
   }
+}
+
+const CHOICE_TYPES = new Set([3, 4, 10]);
+const INT53 = 2 ** 53;
+
+/** A choice value of the option's type: a string of 1-100 characters, an integer within ±2^53, or a finite number. */
+function choiceValueOk(v: unknown, type: number): boolean {
+  if (type === 3) return typeof v === 'string' && len(v) >= 1 && len(v) <= 100;
+  if (type === 4) return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= INT53;
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function validateChoice(errs: FormErrors, path: Path, c: any, type: number): void {
+  betweenLen(errs, [...path, 'name'], c?.name, 1, 100, true);
+  localizations(errs, [...path, 'name_localizations'], c?.name_localizations, (lp, v) => betweenLen(errs, lp, v, 1, 100, true));
+  if (c?.value === undefined || c?.value === null) errs.add([...path, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  else if (!choiceValueOk(c.value, type)) errs.add([...path, 'value'], 'APPLICATION_COMMAND_OPTION_CHOICE_VALUE_INVALID', type === 3 ? 'Must be a string of 1 to 100 characters.' : `Must be a valid ${type === 4 ? 'int' : 'number'}.`);
 }
 
 function validateOptions(errs: FormErrors, path: Path, options: unknown, depth: number): void {
@@ -335,18 +388,40 @@ function validateOptions(errs: FormErrors, path: Path, options: unknown, depth: 
     }
     if (o?.required) { if (seenOptional) errs.add([...p, 'required'], 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options'); }
     else seenOptional = true;
-    if (o?.choices !== undefined) {
-      if (!Array.isArray(o.choices) || o.choices.length > 25) errs.add([...p, 'choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+    if (o?.choices !== undefined && o?.choices !== null) {
+      if (!CHOICE_TYPES.has(o.type)) errs.add([...p, 'choices'], 'APPLICATION_COMMAND_OPTION_CHOICES_NOT_ALLOWED', 'Only string, integer and number options can have choices');
+      else if (!Array.isArray(o.choices) || o.choices.length > 25) errs.add([...p, 'choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+      else o.choices.forEach((c: any, j: number) => validateChoice(errs, [...p, 'choices', j], c, o.type));
       if (o.autocomplete && Array.isArray(o.choices) && o.choices.length) errs.add([...p, 'autocomplete'], 'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_CHOICES', 'Autocomplete cannot be used with choices');
     }
     if (o?.min_length !== undefined) intRange(errs, [...p, 'min_length'], o.min_length, 0, 6000);
     if (o?.max_length !== undefined) intRange(errs, [...p, 'max_length'], o.max_length, 1, 6000);
+    if (typeof o?.min_length === 'number' && typeof o?.max_length === 'number' && o.min_length > o.max_length) {
+      errs.add([...p, 'min_length'], 'APPLICATION_COMMAND_OPTION_MIN_GREATER_THAN_MAX', 'min_length must be less than or equal to max_length');
+    }
+    for (const k of ['min_value', 'max_value'] as const) {
+      if (o?.[k] !== undefined && o?.[k] !== null && !choiceValueOk(o[k], o.type === 4 ? 4 : 10)) errs.add([...p, k], 'NUMBER_TYPE_COERCE', `Value "${String(o[k])}" is not a valid ${o.type === 4 ? 'int' : 'number'}.`);
+    }
+    if (typeof o?.min_value === 'number' && typeof o?.max_value === 'number' && o.min_value > o.max_value) {
+      errs.add([...p, 'min_value'], 'APPLICATION_COMMAND_OPTION_MIN_GREATER_THAN_MAX', 'min_value must be less than or equal to max_value');
+    }
   });
+}
+
+/** contexts (0 guild, 1 bot DM, 2 private channel) and integration_types (0 guild, 1 user install): non-empty, unique, known. */
+function enumList(errs: FormErrors, path: Path, v: unknown, allowed: number[]): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v) || v.length < 1 || new Set(v).size !== v.length || v.some((x) => !allowed.includes(x))) {
+    errs.add(path, 'BASE_TYPE_CHOICES', `Must be a non-empty list of distinct values from {${allowed.join(', ')}}.`);
+  }
 }
 
 export function validateCommand(errs: FormErrors, path: Path, c: any): void {
   const type = c?.type ?? 1;
   const chat = type === 1;
+  enumList(errs, [...path, 'contexts'], c?.contexts, [0, 1, 2]);
+  enumList(errs, [...path, 'integration_types'], c?.integration_types, [0, 1]);
+  if (commandSize(c) > COMMAND_MAX_SIZE) errs.add(path, 'APPLICATION_COMMAND_TOO_LARGE', `Command exceeds maximum size (${COMMAND_MAX_SIZE})`);
   commandName(errs, [...path, 'name'], c?.name, chat);
   localizations(errs, [...path, 'name_localizations'], c?.name_localizations, (lp, v) => commandName(errs, lp, v, chat));
   if (chat) {
@@ -356,6 +431,23 @@ export function validateCommand(errs: FormErrors, path: Path, c: any): void {
   } else if (c?.description) {
     errs.add([...path, 'description'], 'APPLICATION_COMMAND_DESCRIPTION_NOT_ALLOWED', 'Context menu commands cannot have a description');
   }
+}
+
+const COMMAND_MAX_SIZE = 8000;
+
+/** The longest of a field's default and its localizations (Discord counts only that one). */
+function longest(value: unknown, locs: unknown): number {
+  const all = [value, ...(locs && typeof locs === 'object' ? Object.values(locs) : [])];
+  return Math.max(0, ...all.map((x) => (typeof x === 'string' ? len(x) : 0)));
+}
+
+/** Characters counted toward a command's 8,000: names, descriptions and choice values of the command, its options (nested) and choices. */
+function commandSize(c: any): number {
+  const options = (list: unknown): number =>
+    (Array.isArray(list) ? list : []).reduce((n: number, o: any) => n + longest(o?.name, o?.name_localizations) + longest(o?.description, o?.description_localizations)
+      + (Array.isArray(o?.choices) ? o.choices.reduce((m: number, ch: any) => m + longest(ch?.name, ch?.name_localizations) + len(String(ch?.value ?? '')), 0) : 0)
+      + options(o?.options), 0);
+  return longest(c?.name, c?.name_localizations) + longest(c?.description, c?.description_localizations) + options(c?.options);
 }
 
 export function validateCommandList(errs: FormErrors, list: unknown): void {

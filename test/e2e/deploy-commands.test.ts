@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../../commands/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
@@ -69,6 +70,15 @@ describe('deploy-commands', () => {
     expect(scopeOf(commandDefinitions(commands, config({})))).toEqual({ contexts: [0], integration_types: [0] });
     expect(scopeOf(commandDefinitions(commands, config({ ALLOW_DMS: 'true' })))).toEqual({ contexts: [0, 1], integration_types: [0] });
     expect(scopeOf(commandDefinitions(commands, config({ ALLOW_USER_INSTALL: 'true' })))).toEqual({ contexts: [0], integration_types: [0, 1] });
+  });
+
+  it('the most modes the config accepts (25 names of 100 characters) still make commands Discord takes', async () => {
+    const modes = Array.from({ length: 25 }, (_, i) => `m${String(i).padStart(2, '0')}`.padEnd(100, 'x'));
+    const config = loadConfig({ ...env(), MJ_MODES: modes.map((m) => `${m}=https://relay.example/${m.slice(0, 3)}`).join(',') });
+    const rest = new REST({ api: discord.apiBase, retries: 0 }).setToken(discord.token);
+    const body = commandDefinitions(commands, config);
+    const registered = (await rest.put(Routes.applicationCommands(discord.appId), { body })) as any[];
+    expect(registered.find((c) => c.name === 'imagine').options.find((o: any) => o.name === 'mode').choices).toHaveLength(25);
   });
 
   it('stops with one line naming a missing variable', async () => {

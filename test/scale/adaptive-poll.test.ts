@@ -3,7 +3,7 @@
 // proxy call at all. Time is the fake Discord's clock; runDue() is the pass the timer runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { imagine, readsSince } from './helpers.ts';
+import { freePort, imagine, readsSince } from './helpers.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -115,7 +115,7 @@ describe('adaptive polling with push on', () => {
   it('polls the queue behind its head at the slower of POLL_QUEUED_INTERVAL_MS and POLL_PUSH_INTERVAL_MS', async () => {
     h = await startHarness({
       sharedClock: true,
-      env: { ...env, LIST_BATCH_SIZE: '1', POLL_PUSH_INTERVAL_MS: '8000', NOTIFY_HOOK_URL: 'http://127.0.0.1:9/mj-hook', NOTIFY_HOOK_SECRET: 'hook-secret-0123456789abcdef', NOTIFY_HOOK_PORT: '0' },
+      env: { ...env, LIST_BATCH_SIZE: '1', POLL_PUSH_INTERVAL_MS: '8000', NOTIFY_HOOK_URL: 'http://127.0.0.1:9/mj-hook', NOTIFY_HOOK_SECRET: 'hook-secret-0123456789abcdef', NOTIFY_HOOK_HOST: '127.0.0.1', NOTIFY_HOOK_PORT: String(await freePort()) },
     });
     const queued: string[] = [];
     for (let i = 0; i < 2; i++) {

@@ -1,0 +1,239 @@
+// The fake Discord is as strict as Discord's published schema and limits (discord/discord-api-spec,
+// discord-api-docs): what Discord refuses, the fake refuses the same way (400, 50035 Invalid Form Body).
+// Driven through the real @discordjs/rest client that discord.js uses.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
+
+let fake: FakeDiscord;
+let rest: REST;
+afterEach(async () => {
+  await fake?.close();
+});
+
+async function setup(): Promise<void> {
+  fake = await startFakeDiscord();
+  rest = new REST({ api: fake.apiBase, retries: 0, timeout: 5000 }).setToken(fake.token);
+}
+
+/** The DiscordAPIError a request ends with (fails the test when it succeeds). */
+async function refused(p: Promise<unknown>): Promise<DiscordAPIError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DiscordAPIError) return e;
+    throw e;
+  }
+  throw new Error('expected Discord to refuse this');
+}
+
+const send = (body: unknown) => rest.post(Routes.channelMessages(fake.channelId), { body });
+const callback = (it: { id: string; token: string }, body: unknown) =>
+  rest.post(Routes.interactionCallback(it.id, it.token), { body, auth: false });
+const button = (emoji: unknown, n = 0) => ({ type: 2, style: 2, custom_id: `b${n}`, emoji });
+const command = (extra: Record<string, unknown> = {}) => ({ name: 'imagine', description: 'Create an image', ...extra });
+const putCommands = (list: unknown[]) => rest.put(Routes.applicationCommands(fake.appId), { body: list });
+
+describe('fake Discord: text', () => {
+  it('refuses an unpaired UTF-16 surrogate anywhere in a body, JSON or multipart; accepts paired ones', async () => {
+    await setup();
+    const lone = ['\ud83d', '\udd04', 'a\ud83db', 'x\udd04\ud83d'];
+    for (const s of lone) {
+      const e = await refused(send({ content: s }));
+      expect([e.status, e.code]).toEqual([400, 50035]);
+      expect(e.message).toMatch(/content/);
+    }
+    expect((await refused(send({ content: 'ok', embeds: [{ title: 'half \ud83d' }] }))).code).toBe(50035);
+    expect((await refused(send({ content: 'ok', allowed_mentions: { parse: [], ['\ud800']: 1 } }))).code).toBe(50035);
+    expect((await refused(putCommands([command({ description: 'cut \ud83d' })]))).code).toBe(50035);
+    const it = fake.sendSlashCommand('imagine');
+    expect((await refused(callback(it, { type: 4, data: { content: 'cut \ud83d' } }))).code).toBe(50035);
+    // multipart: payload_json next to a file
+    const file = await refused(rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'half \ud83d' }, files: [{ name: 'a.txt', data: Buffer.from('hi') }] }));
+    expect(file.code).toBe(50035);
+    expect(fake.channelMessages()).toHaveLength(0);
+
+    await send({ content: 'whole 🔄 👨‍👩‍👧 𝒜' });
+    expect(fake.channelMessages().map((m) => m.content)).toEqual(['whole 🔄 👨‍👩‍👧 𝒜']);
+  });
+
+  it('accepts every locale Discord lists, ar and he included, and nothing else', async () => {
+    await setup();
+    const locales = ['ar', 'bg', 'cs', 'da', 'de', 'el', 'en-GB', 'en-US', 'es-419', 'es-ES', 'fi', 'fr', 'he', 'hi', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'ru', 'sv-SE', 'th', 'tr', 'uk', 'vi', 'zh-CN', 'zh-TW'];
+    const all = Object.fromEntries(locales.map((l) => [l, 'description']));
+    await putCommands([command({ description_localizations: all, name_localizations: { ar: 'تخيل', he: 'דמיין' } })]);
+    expect(Object.keys(fake.commands[0].description_localizations)).toHaveLength(34);
+    for (const bad of ['zh', 'en', 'pt-PT', 'AR', 'es-MX']) {
+      const e = await refused(putCommands([command({ description_localizations: { [bad]: 'x' } })]));
+      expect(e.message, bad).toMatch(/LOCALE_INVALID/);
+    }
+  });
+});
+
+describe('fake Discord: button emoji', () => {
+  it('is exactly one RGI emoji, or a custom emoji with a name and a snowflake id', async () => {
+    await setup();
+    const bad = [
+      { name: '🔄🔄' }, { name: '1️⃣2️⃣' }, { name: '🇺🇸🇬🇧' }, { name: '\u{2FFFF}' }, { name: '\u{1FAFF}' }, { name: '👍\u200d' },
+      { name: '\u200d🔄' }, { name: 'upscale_1' }, { name: 'a🔄' }, { name: '' }, { name: ' 🔄' }, { name: '🖌' },
+      { id: 'abc', name: 'up' }, { id: '1234567890123456789', name: 'bad name' }, { id: '1234567890123456789', name: '🔄' }, {},
+    ];
+    for (const emoji of bad) {
+      const e = await refused(send({ content: 'x', components: [{ type: 1, components: [button(emoji)] }] }));
+      expect([e.code, e.message], JSON.stringify(emoji)).toEqual([50035, expect.stringMatching(/BUTTON_COMPONENT_INVALID_EMOJI/)]);
+    }
+    // the same rule for a select option's emoji
+    const select = { type: 3, custom_id: 's', options: [{ label: 'a', value: 'a', emoji: { name: '🔄🔄' } }] };
+    expect((await refused(send({ content: 'x', components: [{ type: 1, components: [select] }] }))).message).toMatch(/INVALID_EMOJI/);
+
+    const good = [{ name: '🔄' }, { name: '1️⃣' }, { name: '🇺🇸' }, { name: '👨‍👩‍👧' }, { name: '👍🏽' }, { name: '⬅️' }, { id: '1234567890123456789', name: 'up_1', animated: true }];
+    await send({ content: 'x', components: [{ type: 1, components: good.slice(0, 5).map(button) }, { type: 1, components: good.slice(5).map((e, i) => button(e, 5 + i)) }] });
+    expect(fake.channelMessages()).toHaveLength(1);
+  });
+});
+
+describe('fake Discord: commands', () => {
+  it('checks choices: names 1-100, values of the option type (strings 1-100), only on string, integer and number options', async () => {
+    await setup();
+    const option = (type: number, choices: unknown[], extra = {}) => command({ options: [{ type, name: 'mode', description: 'Mode', choices, ...extra }] });
+    const bad = [
+      option(3, [{ name: '', value: 'a' }]),
+      option(3, [{ name: 'n'.repeat(101), value: 'a' }]),
+      option(3, [{ name: 'a', value: 'v'.repeat(101) }]),
+      option(3, [{ name: 'a', value: '' }]),
+      option(3, [{ name: 'a', value: 1 }]),
+      option(3, [{ name: 'a' }]),
+      option(4, [{ name: 'a', value: 'one' }]),
+      option(4, [{ name: 'a', value: 1.5 }]),
+      option(4, [{ name: 'a', value: 2 ** 53 + 2 }]),
+      option(10, [{ name: 'a', value: '1' }]),
+      option(5, [{ name: 'a', value: 'a' }]),
+      option(11, [{ name: 'a', value: 'a' }]),
+      option(3, [{ name: 'a', value: 'a', name_localizations: { 'zh-CN': 'n'.repeat(101) } }]),
+      option(3, [{ name: 'a', value: 'a', name_localizations: { zh: 'a' } }]),
+      option(3, Array.from({ length: 26 }, (_, i) => ({ name: `c${i}`, value: `c${i}` }))),
+    ];
+    for (const [i, c] of bad.entries()) {
+      const e = await refused(putCommands([c]));
+      expect(e.code, `case ${i}`).toBe(50035);
+      expect(e.message, `case ${i}`).toMatch(/choices/);
+    }
+    await putCommands([
+      command({
+        options: [
+          { type: 3, name: 'mode', description: 'Mode', choices: [{ name: 'n'.repeat(100), value: 'v'.repeat(100), name_localizations: { 'zh-CN': '快' } }] },
+          { type: 4, name: 'count', description: 'Count', choices: [{ name: 'one', value: 1 }, { name: 'big', value: 2 ** 53 - 1 }] },
+          { type: 10, name: 'weight', description: 'Weight', choices: [{ name: 'half', value: 0.5 }] },
+        ],
+      }),
+    ]);
+    expect(fake.commands[0].options).toHaveLength(3);
+
+    // autocomplete answers are the same choice objects
+    for (const choices of [[{ name: 'a', value: '' }], [{ name: 'a', value: 'v'.repeat(101) }], [{ name: 'a', value: 'a', name_localizations: { zh: 'a' } }], [{ name: 'a', value: null }]]) {
+      const ac = fake.autocomplete('imagine', [{ name: 'mode', value: 'f' }]);
+      expect((await refused(callback(ac, { type: 8, data: { choices } }))).message).toMatch(/choices/);
+    }
+    const ac = fake.autocomplete('imagine', [{ name: 'mode', value: 'f' }]);
+    await callback(ac, { type: 8, data: { choices: [{ name: 'fast', value: 'fast', name_localizations: { ar: 'سريع' } }, { name: 'one', value: 1 }] } });
+    expect(fake.callbackOf(ac).data.choices).toHaveLength(2);
+  });
+
+  it('counts at most 8,000 characters per command: names, descriptions, choice names and values, the longest localization of each', async () => {
+    await setup();
+    // 25 choices of 100 + 100 = 5,000; 'imagine' + 'Create an image' + option name + description: 5,000 + 7 + 15 + 4 + 100 = 5,126.
+    const choices = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `${i}`.padEnd(100, 'n'), value: `${i}`.padEnd(100, 'v') }));
+    const opt = (name: string, n: number, description = 'd'.repeat(100)) => ({ type: 3, name, description, choices: choices(n) });
+    await putCommands([command({ options: [opt('a', 25)] })]);
+    // 5,126 + 2,800 (14 choices) = 7,926 fits; one more choice (200) does not.
+    await putCommands([command({ options: [opt('a', 25), opt('b', 14, 'd')] })]);
+    const over = await refused(putCommands([command({ options: [opt('a', 25), opt('b', 15, 'd')] })]));
+    expect([over.code, over.message]).toEqual([50035, expect.stringMatching(/APPLICATION_COMMAND_TOO_LARGE/)]);
+    // a localization longer than its default counts instead of it
+    const base = command({ options: [opt('a', 25), opt('b', 14, 'd')] }) as any;
+    base.options[1].description_localizations = { 'zh-CN': 'd'.repeat(100) };
+    expect((await refused(putCommands([base]))).message).toMatch(/APPLICATION_COMMAND_TOO_LARGE/);
+    // POST of one command and PATCH are held to the same total
+    expect((await refused(rest.post(Routes.applicationCommands(fake.appId), { body: base }))).code).toBe(50035);
+  });
+
+  it('refuses min above max on options, and contexts or integration types Discord does not have', async () => {
+    await setup();
+    const bad = [
+      command({ options: [{ type: 3, name: 'p', description: 'p', min_length: 10, max_length: 5 }] }),
+      command({ options: [{ type: 4, name: 'n', description: 'n', min_value: 10, max_value: 5 }] }),
+      command({ options: [{ type: 4, name: 'n', description: 'n', min_value: 1.5 }] }),
+      command({ options: [{ type: 10, name: 'n', description: 'n', min_value: 2.5, max_value: 2 }] }),
+      command({ contexts: [3] }),
+      command({ contexts: [] }),
+      command({ contexts: [0, 0] }),
+      command({ integration_types: [2] }),
+    ];
+    for (const [i, c] of bad.entries()) expect((await refused(putCommands([c]))).code, `case ${i}`).toBe(50035);
+    await putCommands([command({ contexts: [0, 1, 2], integration_types: [0, 1], options: [{ type: 4, name: 'n', description: 'n', min_value: 1, max_value: 1 }] })]);
+    expect(fake.commands[0].contexts).toEqual([0, 1, 2]);
+  });
+});
+
+describe('fake Discord: modals', () => {
+  const input = (extra: Record<string, unknown>) => ({ type: 18, label: 'Prompt', component: { type: 4, custom_id: 'prompt', style: 2, ...extra } });
+  const modal = (component: unknown) => ({ type: 9, data: { custom_id: 'm', title: 'Edit', components: [component] } });
+
+  it('refuses a value longer than max_length, min_length above max_length, and an empty Label description', async () => {
+    await setup();
+    const bad = [
+      input({ value: 'x'.repeat(11), max_length: 10 }),
+      input({ min_length: 20, max_length: 10 }),
+      input({ value: 'x'.repeat(4001) }),
+      input({ max_length: 4001 }),
+      input({ min_length: -1 }),
+      { ...input({}), description: '' },
+      { ...input({}), description: 'd'.repeat(101) },
+      { type: 1, components: [{ type: 4, custom_id: 'p', style: 1, label: 'P', value: 'abc', max_length: 2 }] },
+    ];
+    for (const [i, c] of bad.entries()) {
+      const it = fake.sendSlashCommand('imagine');
+      expect((await refused(callback(it, modal(c)))).code, `case ${i}`).toBe(50035);
+    }
+    const it = fake.sendSlashCommand('imagine');
+    await callback(it, modal({ ...input({ value: 'x'.repeat(10), min_length: 10, max_length: 10 }), description: 'd' }));
+    expect(fake.modals).toHaveLength(1);
+  });
+});
+
+describe('fake Discord: message flags', () => {
+  const EPHEMERAL = 1 << 6;
+  const SUPPRESS_EMBEDS = 1 << 2;
+  const SUPPRESS_NOTIFICATIONS = 1 << 12;
+  const IS_CROSSPOST = 1 << 1;
+  const UNKNOWN = 1 << 20;
+
+  it('takes only the flags each route allows', async () => {
+    await setup();
+    const flagErr = async (p: Promise<unknown>) => {
+      const e = await refused(p);
+      expect([e.code, e.message]).toEqual([50035, expect.stringMatching(/flags/)]);
+    };
+    // channel messages: suppress embeds / notifications (and voice, components v2) only
+    await flagErr(send({ content: 'x', flags: EPHEMERAL }));
+    await flagErr(send({ content: 'x', flags: UNKNOWN }));
+    await flagErr(send({ content: 'x', flags: IS_CROSSPOST }));
+    const m = (await send({ content: 'x', flags: SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS })) as any;
+    // a channel message edit: suppress embeds (and components v2) only
+    await flagErr(rest.patch(Routes.channelMessage(fake.channelId, m.id), { body: { flags: SUPPRESS_NOTIFICATIONS } }));
+    await rest.patch(Routes.channelMessage(fake.channelId, m.id), { body: { flags: SUPPRESS_EMBEDS } });
+
+    // interaction replies may also be ephemeral; nothing unknown
+    const it = fake.sendSlashCommand('imagine');
+    await flagErr(callback(it, { type: 4, data: { content: 'x', flags: UNKNOWN } }));
+    await callback(it, { type: 4, data: { content: 'x', flags: EPHEMERAL | SUPPRESS_NOTIFICATIONS } });
+    // follow-ups: ephemeral too; edits of the reply: suppress embeds only
+    const follow = (flags: number) => rest.post(Routes.webhook(fake.appId, it.token), { body: { content: 'f', flags }, auth: false });
+    await flagErr(follow(UNKNOWN));
+    await follow(EPHEMERAL);
+    const edit = (flags: number) => rest.patch(Routes.webhookMessage(fake.appId, it.token, '@original'), { body: { content: 'e', flags }, auth: false });
+    await flagErr(edit(EPHEMERAL));
+    await flagErr(edit(UNKNOWN));
+    await edit(SUPPRESS_EMBEDS);
+  });
+});
