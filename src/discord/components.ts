@@ -19,7 +19,7 @@ import { addRecent } from './recent.ts';
 import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
-import { setAck } from './reply-error.ts';
+import { setAck, setJobLine } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
 
 
@@ -148,6 +148,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         async () => {
           await interaction.deferReply();
           setAck(interaction, 'public-reply');
+          setJobLine(interaction, { prompt: record.prompt, label: labelFor(button, locale) });
           return submitAction(ctx, record, button, jobState(interaction));
         },
         (o) => o.taskIds.length,
@@ -226,6 +227,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
       async () => {
         await interaction.deferReply();
         setAck(interaction, 'public-reply');
+        setJobLine(interaction, { prompt });
         return ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
       },
       (o) => o.taskIds.length,
@@ -259,6 +261,7 @@ async function actionThenModal(
 ): Promise<SubmitOutcome> {
   await interaction.deferReply();
   setAck(interaction, 'public-reply');
+  setJobLine(interaction, { prompt: prompt || parentPrompt(parent), label: labelFor(button, resolveLocale(interaction.locale)) });
   const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) : undefined;
   if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
   const outcome = await submitAction(ctx, parent, button, jobState(interaction));
