@@ -10,7 +10,8 @@ import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { effectiveButtons, fallbackFace, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
-import type { TaskRecord } from '../store/tasks.ts';
+import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
+import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
@@ -23,11 +24,33 @@ import { setAck, setJobLine } from './reply-error.ts';
 import { checkPrompt } from './prompt.ts';
 
 
-/** The record behind a custom_id, checked for existence and (optionally) ownership. */
-async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
+/** What a custom_id kind asks of the user and of the job, checked the same way for every kind. */
+interface Rule {
+  who: Who;
+  /** The record states in which the message offers this control; any other is a stale or forged id. */
+  states: readonly RecordStatus[];
+  /** The control sits on the job's own message only (not on a copy shown by /task). */
+  ownMessage?: boolean;
+}
+
+/** Proxy buttons and their modals: the owner's (BUTTONS_OWNER_ONLY=false: anyone who sees the job). */
+const pressRule = (ctx: AppContext): Rule => ({ who: ctx.config.BUTTONS_OWNER_ONLY ? 'owner' : 'viewer', states: ['SUCCESS'] });
+const RULES = {
+  /** Remix input for a job waiting in MODAL: only its owner can give it. */
+  editor: { who: 'owner', states: ['MODAL'] },
+  /** A seed starts nothing: whoever sees the job may ask. */
+  seed: { who: 'viewer', states: ['SUCCESS'] },
+  /** "Check again" re-points the job's updates to the clicked message: that message only. */
+  check: { who: 'admin', states: ['TIMEOUT', 'LOST'], ownMessage: true },
+} as const satisfies Record<string, Rule>;
+
+/** The record behind a custom_id, checked for existence, who may use it, and the job's state. */
+async function loadRecord(ctx: AppContext, taskId: string, interaction: ButtonInteraction | ModalSubmitInteraction, rule: Rule): Promise<TaskRecord> {
   const record = await ctx.stores.tasks.get(taskId);
   if (!record) throw new UserInputError('EXPIRED');
-  if (ownerOnly && ctx.config.BUTTONS_OWNER_ONLY && record.ownerId !== userId) throw new UserInputError('NOT_OWNER');
+  if (!mayAct(record, interaction, rule.who)) throw new UserInputError('NOT_OWNER');
+  if (!rule.states.includes(record.status)) throw new UserInputError('EXPIRED');
+  if (rule.ownMessage && record.messageId && interaction.message?.id !== record.messageId) throw new UserInputError('EXPIRED');
   return record;
 }
 
@@ -112,7 +135,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
   const locale = resolveLocale(interaction.locale);
   switch (parsed.kind) {
     case 'button': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, pressRule(ctx));
       const button = buttonAt(record, parsed.index);
       const purpose = modalKindOf(button.customId);
       if (purpose) {
@@ -158,20 +181,18 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       return;
     }
     case 'editor': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
-      if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
       const prefill = record.modal?.finalPrompt || parentPrompt(record);
       await interaction.showModal(buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale));
       return;
     }
     case 'seed': {
-      // Anyone may ask: a seed costs nothing and starts nothing.
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.seed);
       await replySeed(interaction, ctx, record.taskId, record.mode);
       return;
     }
     case 'check': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);
       await interaction.deferUpdate();
       setAck(interaction, 'update');
       record.interactionToken = interaction.token;
@@ -196,8 +217,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
 
   if (parsed.index === null) {
     // The remix editor of a task waiting in status MODAL.
-    const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
-    if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+    const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
     if (!prompt) throw new UserInputError('PROMPT_EMPTY');
     await interaction.deferUpdate();
     setAck(interaction, 'update');
@@ -214,7 +234,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   }
 
   // A button that always needs input: check the input, then action → modal in one go.
-  const parent = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+  const parent = await loadRecord(ctx, parsed.taskId, interaction, pressRule(ctx));
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');

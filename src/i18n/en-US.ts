@@ -69,6 +69,8 @@ export const enUS = {
   'error.UNKNOWN_TASK': 'No job with id {id} is known.',
   'error.EXPIRED': 'These buttons have expired. Run the command again.',
   'error.NOT_OWNER': 'That’s not your job: only its requester can use these buttons.',
+  'error.NOT_YOUR_TASK': 'That job belongs to someone else: only its requester (or a server admin) can show it.',
+  'view.notYours': 'someone else’s job',
   'error.ZOOM_MISSING': 'Custom Zoom needs `--zoom` with a value above 1 and up to 2 in the prompt.',
   'error.MASK_MISSING': 'Vary (Region) needs a mask: a PNG, black with white where to repaint.',
   'error.TASK_NOT_READY': 'That job has not finished yet.',

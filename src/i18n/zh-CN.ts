@@ -70,6 +70,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.UNKNOWN_TASK': '找不到 ID 为 {id} 的任务。',
   'error.EXPIRED': '这些按钮已过期，请重新执行命令。',
   'error.NOT_OWNER': '这不是你的任务：只有发起人可以使用这些按钮。',
+  'error.NOT_YOUR_TASK': '这是别人的任务：只有发起者（或服务器管理员）可以查看。',
+  'view.notYours': '他人的任务',
   'error.ZOOM_MISSING': '自定义缩放需要在提示词中加入 `--zoom`，取值大于 1 且不超过 2。',
   'error.MASK_MISSING': '局部重绘需要蒙版：PNG 图片，黑色背景，需要重绘的区域为白色。',
   'error.TASK_NOT_READY': '该任务还没有完成。',

@@ -106,6 +106,7 @@ export type UserInputErrorCode =
   | 'UNKNOWN_TASK'
   | 'EXPIRED'
   | 'NOT_OWNER'
+  | 'NOT_YOUR_TASK'
   | 'ZOOM_MISSING'
   | 'MASK_MISSING'
   | 'TASK_NOT_READY'
