@@ -21,7 +21,7 @@ import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
 import { setAck, setJobLine } from './reply-error.ts';
-import { checkPrompt } from './prompt.ts';
+import { checkPrompt, checkPromptLength } from './prompt.ts';
 
 
 /** What a custom_id kind asks of the user and of the job, checked the same way for every kind. */
@@ -214,6 +214,8 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   if (parsed.kind !== 'modal') throw new UserInputError('EXPIRED');
   const locale = resolveLocale(interaction.locale);
   const prompt = (interaction.fields.getTextInputValue(INPUT_PROMPT) ?? '').trim();
+  // Before anything else, on every modal path (remix editor, zoom, region, picks).
+  checkPromptLength(prompt);
 
   if (parsed.index === null) {
     // The remix editor of a task waiting in status MODAL.
