@@ -4,10 +4,11 @@
 // modal first and then do action → modal in one go.
 import { type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { AppContext } from '../context.ts';
-import { resolveLocale, t } from '../i18n/index.ts';
+import { resolveLocale } from '../i18n/index.ts';
 import { UserInputError, ProxyError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { effectiveButtons, fallbackFace, modalKindOf } from '../render/buttons.ts';
+import { actionLabel } from '../render/action-label.ts';
+import { effectiveButtons, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
@@ -66,12 +67,8 @@ function parentPrompt(record: TaskRecord): string {
   return record.task?.properties.finalPrompt || record.task?.prompt || record.prompt;
 }
 
-/** What the new message calls the job relative to its parent: "Image #2", "Zoom Out 2x" … */
-function labelFor(button: TaskButton, locale: string): string {
-  const up = /::upsample::(\d)::/.exec(button.customId);
-  if (up) return t(locale, 'view.imageN', { n: up[1] });
-  return button.label || fallbackFace(button.customId, locale).label || '';
-}
+/** What the new message calls the job relative to its parent: "Image #2", "Pan Left" … (every action names itself). */
+const labelFor = actionLabel;
 
 /** The text a modal is pre-filled with for a button that always asks for input. */
 function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpose): string {
