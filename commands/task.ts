@@ -5,6 +5,7 @@ import { recentChoices } from '../src/discord/recent.ts';
 import { startJob } from '../src/discord/jobs.ts';
 import { setAck } from '../src/discord/reply-error.ts';
 import { resolveLocale } from '../src/i18n/index.ts';
+import { mayAct } from '../src/discord/ownership.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { readTaskId } from './seed.ts';
 import type { Command } from './types.ts';
@@ -23,6 +24,8 @@ export const task: Command = {
   async run(interaction, ctx) {
     const id = readTaskId(interaction.options.getString('id', true));
     const existing = await ctx.stores.tasks.get(id);
+    // A job the bot tracks for someone else (perhaps from a DM): theirs to show, not the caller's.
+    if (existing && !mayAct(existing, interaction, 'admin')) throw new UserInputError('NOT_YOUR_TASK');
     if (existing) {
       // A job this bot already shows somewhere: a copy here, its buttons still the owner's.
       await interaction.deferReply();

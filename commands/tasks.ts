@@ -1,6 +1,7 @@
 // /tasks [ids] → POST /mj/task/list-by-condition: a compact private list with status and links.
 import { MessageFlags, SlashCommandBuilder, type APIEmbed } from 'discord.js';
 import { localizations, t } from '../src/i18n/index.ts';
+import { mayAct } from '../src/discord/ownership.ts';
 import { listRecent } from '../src/discord/recent.ts';
 import { setAck } from '../src/discord/reply-error.ts';
 import { ProxyError } from '../src/proxy/errors.ts';
@@ -39,8 +40,10 @@ export const tasks: Command = {
     const byId = new Map(found.map((x) => [x.id, x]));
     const records = await ctx.stores.tasks.getMany(ids);
     const lines = ids.map((id, i) => {
-      const task = byId.get(id);
       const rec = records[i];
+      // Another user's tracked job (perhaps from a DM): its prompt and links are theirs.
+      if (rec && !mayAct(rec, interaction, 'admin')) return `\`${id}\` · ${t(interaction.locale, 'view.notYours')}`;
+      const task = byId.get(id);
       const status = task ? `${task.status}${task.status === 'IN_PROGRESS' && task.progress ? ` ${task.progress}` : ''}` : '—';
       const prompt = safeText(task?.prompt || task?.promptEn || rec?.prompt || '', 60);
       const jump = rec?.messageId ? ` · [↗](https://discord.com/channels/${rec.guildId ?? '@me'}/${rec.channelId}/${rec.messageId})` : '';

@@ -58,6 +58,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     apiKey: config.MJ_API_KEY,
     authStyle: config.MJ_AUTH_STYLE,
     timeoutMs: config.PROXY_TIMEOUT_MS,
+    submitTimeoutMs: config.PROXY_SUBMIT_TIMEOUT_MS,
     modeBaseUrls: config.MJ_MODES,
     retryDelaysMs: overrides.proxyRetryDelaysMs,
     health: new ProxyHealth(5, 30_000, now),

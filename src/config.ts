@@ -18,6 +18,7 @@ export const DEFAULTS = {
   NOTIFY_HOOK_MAX_BYTES: 1 * MiB, // largest callback body read
   TASK_DEADLINE_MS: 15 * 60_000, // ms a task may take before we give up on it
   PROXY_TIMEOUT_MS: 15_000, // ms per proxy request
+  PROXY_SUBMIT_TIMEOUT_MS: 60_000, // ms a submit (/submit/*, a button press) may take: a late answer may still mean the job runs
   LIST_BATCH_SIZE: 50, // task ids per list-by-condition call
   FETCH_CONCURRENCY: 8, // parallel fetches when list-by-condition is unsupported
   MAX_ATTACHMENT_BYTES: 10 * MiB, // largest user upload we accept
@@ -168,6 +169,7 @@ const schema = z.object({
   NOTIFY_HOOK_MAX_BYTES: intFrom(1024, 64 * MiB).default(DEFAULTS.NOTIFY_HOOK_MAX_BYTES),
   TASK_DEADLINE_MS: duration(10_000, 24 * HOUR).default(DEFAULTS.TASK_DEADLINE_MS),
   PROXY_TIMEOUT_MS: duration(500, 10 * MINUTE).default(DEFAULTS.PROXY_TIMEOUT_MS),
+  PROXY_SUBMIT_TIMEOUT_MS: duration(100, 10 * MINUTE).default(DEFAULTS.PROXY_SUBMIT_TIMEOUT_MS),
   LIST_BATCH_SIZE: intFrom(1, 1000).default(DEFAULTS.LIST_BATCH_SIZE),
   FETCH_CONCURRENCY: intFrom(1, 256).default(DEFAULTS.FETCH_CONCURRENCY),
   MAX_ATTACHMENT_BYTES: intFrom(1, 1024 * MiB).default(DEFAULTS.MAX_ATTACHMENT_BYTES),

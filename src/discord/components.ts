@@ -4,13 +4,15 @@
 // modal first and then do action → modal in one go.
 import { type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { AppContext } from '../context.ts';
-import { resolveLocale, t } from '../i18n/index.ts';
+import { resolveLocale } from '../i18n/index.ts';
 import { UserInputError, ProxyError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { effectiveButtons, fallbackFace, modalKindOf } from '../render/buttons.ts';
+import { actionLabel } from '../render/action-label.ts';
+import { effectiveButtons, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
-import type { TaskRecord } from '../store/tasks.ts';
+import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
+import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from './custom-id.ts';
 import { jobState } from './jobs.ts';
@@ -19,15 +21,37 @@ import { addRecent } from './recent.ts';
 import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
-import { setAck } from './reply-error.ts';
-import { checkPrompt } from './prompt.ts';
+import { setAck, setJobLine } from './reply-error.ts';
+import { checkPrompt, checkPromptLength } from './prompt.ts';
 
 
-/** The record behind a custom_id, checked for existence and (optionally) ownership. */
-async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
+/** What a custom_id kind asks of the user and of the job, checked the same way for every kind. */
+interface Rule {
+  who: Who;
+  /** The record states in which the message offers this control; any other is a stale or forged id. */
+  states: readonly RecordStatus[];
+  /** The control sits on the job's own message only (not on a copy shown by /task). */
+  ownMessage?: boolean;
+}
+
+/** Proxy buttons and their modals: the owner's (BUTTONS_OWNER_ONLY=false: anyone who sees the job). */
+const pressRule = (ctx: AppContext): Rule => ({ who: ctx.config.BUTTONS_OWNER_ONLY ? 'owner' : 'viewer', states: ['SUCCESS'] });
+const RULES = {
+  /** Remix input for a job waiting in MODAL: only its owner can give it. */
+  editor: { who: 'owner', states: ['MODAL'] },
+  /** A seed starts nothing: whoever sees the job may ask. */
+  seed: { who: 'viewer', states: ['SUCCESS'] },
+  /** "Check again" re-points the job's updates to the clicked message: that message only. */
+  check: { who: 'admin', states: ['TIMEOUT', 'LOST'], ownMessage: true },
+} as const satisfies Record<string, Rule>;
+
+/** The record behind a custom_id, checked for existence, who may use it, and the job's state. */
+async function loadRecord(ctx: AppContext, taskId: string, interaction: ButtonInteraction | ModalSubmitInteraction, rule: Rule): Promise<TaskRecord> {
   const record = await ctx.stores.tasks.get(taskId);
   if (!record) throw new UserInputError('EXPIRED');
-  if (ownerOnly && ctx.config.BUTTONS_OWNER_ONLY && record.ownerId !== userId) throw new UserInputError('NOT_OWNER');
+  if (!mayAct(record, interaction, rule.who)) throw new UserInputError('NOT_OWNER');
+  if (!rule.states.includes(record.status)) throw new UserInputError('EXPIRED');
+  if (rule.ownMessage && record.messageId && interaction.message?.id !== record.messageId) throw new UserInputError('EXPIRED');
   return record;
 }
 
@@ -43,12 +67,8 @@ function parentPrompt(record: TaskRecord): string {
   return record.task?.properties.finalPrompt || record.task?.prompt || record.prompt;
 }
 
-/** What the new message calls the job relative to its parent: "Image #2", "Zoom Out 2x" … */
-function labelFor(button: TaskButton, locale: string): string {
-  const up = /::upsample::(\d)::/.exec(button.customId);
-  if (up) return t(locale, 'view.imageN', { n: up[1] });
-  return button.label || fallbackFace(button.customId, locale).label || '';
-}
+/** What the new message calls the job relative to its parent: "Image #2", "Pan Left" … (every action names itself). */
+const labelFor = actionLabel;
 
 /** The text a modal is pre-filled with for a button that always asks for input. */
 function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpose): string {
@@ -112,7 +132,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
   const locale = resolveLocale(interaction.locale);
   switch (parsed.kind) {
     case 'button': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, pressRule(ctx));
       const button = buttonAt(record, parsed.index);
       const purpose = modalKindOf(button.customId);
       if (purpose) {
@@ -148,6 +168,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         async () => {
           await interaction.deferReply();
           setAck(interaction, 'public-reply');
+          setJobLine(interaction, { prompt: record.prompt, label: labelFor(button, locale) });
           return submitAction(ctx, record, button, jobState(interaction));
         },
         (o) => o.taskIds.length,
@@ -157,20 +178,18 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       return;
     }
     case 'editor': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
-      if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
       const prefill = record.modal?.finalPrompt || parentPrompt(record);
       await interaction.showModal(buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale));
       return;
     }
     case 'seed': {
-      // Anyone may ask: a seed costs nothing and starts nothing.
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.seed);
       await replySeed(interaction, ctx, record.taskId, record.mode);
       return;
     }
     case 'check': {
-      const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, false);
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);
       await interaction.deferUpdate();
       setAck(interaction, 'update');
       record.interactionToken = interaction.token;
@@ -192,11 +211,12 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   if (parsed.kind !== 'modal') throw new UserInputError('EXPIRED');
   const locale = resolveLocale(interaction.locale);
   const prompt = (interaction.fields.getTextInputValue(INPUT_PROMPT) ?? '').trim();
+  // Before anything else, on every modal path (remix editor, zoom, region, picks).
+  checkPromptLength(prompt);
 
   if (parsed.index === null) {
     // The remix editor of a task waiting in status MODAL.
-    const record = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
-    if (record.status !== 'MODAL') throw new UserInputError('EXPIRED');
+    const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
     if (!prompt) throw new UserInputError('PROMPT_EMPTY');
     await interaction.deferUpdate();
     setAck(interaction, 'update');
@@ -213,7 +233,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   }
 
   // A button that always needs input: check the input, then action → modal in one go.
-  const parent = await loadRecord(ctx, parsed.taskId, interaction.user.id, true);
+  const parent = await loadRecord(ctx, parsed.taskId, interaction, pressRule(ctx));
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
@@ -226,6 +246,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
       async () => {
         await interaction.deferReply();
         setAck(interaction, 'public-reply');
+        setJobLine(interaction, { prompt });
         return ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
       },
       (o) => o.taskIds.length,
@@ -259,6 +280,7 @@ async function actionThenModal(
 ): Promise<SubmitOutcome> {
   await interaction.deferReply();
   setAck(interaction, 'public-reply');
+  setJobLine(interaction, { prompt: prompt || parentPrompt(parent), label: labelFor(button, resolveLocale(interaction.locale)) });
   const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) : undefined;
   if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
   const outcome = await submitAction(ctx, parent, button, jobState(interaction));

@@ -1,6 +1,7 @@
 // Starting a job from a slash command: answer publicly at once (inside Discord's 3 s window)
 // with the "Waiting to start" line, then do the slow work (downloads, the submit), then hand the
 // accepted job to the tracker. Any error removes the public line and answers privately.
+import { randomBytes } from 'node:crypto';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { SubmitOutcome } from '../proxy/types.ts';
@@ -9,7 +10,7 @@ import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/tracker.ts';
 import { NO_TICKET, checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
-import { setAck } from './reply-error.ts';
+import { setAck, setJobLine } from './reply-error.ts';
 
 export interface JobSpec {
   kind: string;
@@ -22,9 +23,12 @@ export interface JobSpec {
   submit: () => Promise<SubmitOutcome>;
 }
 
-/** `state` echoed by the proxy on the task: where the job came from (≤ 255 chars). */
+/**
+ * `state` echoed by the proxy on the task: where the job came from, plus a nonce that makes it
+ * unique per request, so a submit whose answer was lost can be found by it (≤ 255 chars).
+ */
 export function jobState(i: { guildId: string | null; channelId: string | null; user: { id: string } }): string {
-  return `discord:${i.guildId ?? 'dm'}:${i.channelId ?? ''}:${i.user.id}`.slice(0, 255);
+  return `discord:${i.guildId ?? 'dm'}:${i.channelId ?? ''}:${i.user.id}:${randomBytes(6).toString('base64url')}`.slice(-255);
 }
 
 export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
@@ -41,6 +45,7 @@ export async function startJob(interaction: ChatInputCommandInteraction, ctx: Ap
         withResponse: true,
       });
       setAck(interaction, 'public-reply');
+      setJobLine(interaction, { prompt: spec.prompt });
       messageId = response.resource?.message?.id ?? null;
       return spec.submit();
     },

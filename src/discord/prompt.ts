@@ -7,5 +7,14 @@ export const MAX_PROMPT = 4000;
 export function checkPrompt(prompt: string, max = MAX_PROMPT): void {
   const words = prompt.replace(/--\w+(\s+[^\s-][^\s]*)?/g, '').trim();
   if (!words) throw new UserInputError('PROMPT_EMPTY');
+  checkPromptLength(prompt, max);
+}
+
+/**
+ * The length limit alone, for inputs that may be empty (Custom Zoom, Vary (Region): the job's own
+ * prompt stands in). Discord caps our inputs, but an interaction is the client's word: this holds
+ * whatever it sends.
+ */
+export function checkPromptLength(prompt: string, max = MAX_PROMPT): void {
   if (prompt.length > max) throw new UserInputError('PROMPT_TOO_LONG', { length: prompt.length, limit: max });
 }

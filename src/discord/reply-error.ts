@@ -6,6 +6,7 @@ import { t } from '../i18n/index.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { explainDescription } from '../render/reasons.ts';
+import { safeText } from '../render/task-view.ts';
 
 /** How an interaction was acknowledged: decides how an error reaches the user. */
 export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
@@ -15,10 +16,18 @@ export function setAck(interaction: object, state: AckState): void {
   acks.set(interaction, state);
 }
 
+/** The job a public reply waits for, so a submit whose answer was lost can say so in that line. */
+const jobLines = new WeakMap<object, { prompt: string; label?: string }>();
+
+export function setJobLine(interaction: object, line: { prompt: string; label?: string }): void {
+  jobLines.set(interaction, line);
+}
+
 export function userMessage(err: unknown, locale: string): string | null {
   if (err instanceof UserInputError) return t(locale, `error.${err.code}`, err.vars);
   if (err instanceof ProxyError) {
     const detail = explainDescription(err.context.description, locale);
+    if (err.code === 'POSSIBLY_TAKEN' && !err.context.searchable) return t(locale, 'proxy.POSSIBLY_TAKEN_UNSEARCHABLE');
     if (err.code === 'BANNED_PROMPT' && err.context.bannedWord) return t(locale, 'proxy.BANNED_WORD', { word: err.context.bannedWord.slice(0, 100) });
     return t(locale, `proxy.${err.code}`, { detail });
   }
@@ -38,6 +47,15 @@ export async function replyWithError(interaction: RepliableInteraction, err: unk
   try {
     if (state === 'none' && !interaction.deferred && !interaction.replied) {
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      return;
+    }
+    if (state === 'public-reply' && err instanceof ProxyError && err.code === 'POSSIBLY_TAKEN') {
+      // The job may be running (and paid for): the public line stays and says so, and offers
+      // nothing that would send it again.
+      logger.warn('submit not confirmed; the job may run', { route: err.context.route, searchable: err.context.searchable });
+      const line = jobLines.get(interaction);
+      const head = [line?.prompt ? `**${safeText(line.prompt, 1200)}**` : '', line?.label ? safeText(line.label, 100) : '', `<@${interaction.user.id}> (${t(interaction.locale, 'status.unconfirmed')})`];
+      await interaction.editReply({ content: `${head.filter(Boolean).join(' - ')}\n${content}`, embeds: [], components: [], allowedMentions: { parse: [] } });
       return;
     }
     if (state === 'public-reply') await interaction.deleteReply().catch(() => undefined);

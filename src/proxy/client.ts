@@ -2,6 +2,7 @@
 // Every call has a timeout, every body is consumed, and both the HTTP status and the proxy's
 // `code` are checked. Failures become ProxyError; nothing here ever reports a header.
 import { createScrubber } from '../logger.ts';
+import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
 import { ProxyHealth } from './health.ts';
@@ -35,11 +36,14 @@ export interface ProxyClientOptions {
   authStyle: AuthStyle;
   /** Per-request timeout (ms). */
   timeoutMs: number;
+  /** Timeout of a submit (ms): longer, because a submit that times out after it was sent may still run. Default 60 s. */
+  submitTimeoutMs?: number;
   /** Mode name → base URL, for the `mode` option of commands (`fast` → `https://relay.example/mj-fast`). */
   modeBaseUrls?: Record<string, string>;
   /** Largest response body read (bytes); a bigger one is MALFORMED. */
   maxBodyBytes?: number;
-  /** Waits before each retry (ms). Reads retry on transient errors; submits only when the proxy surely did not take the job. */
+  /** Waits before each retry (ms). Reads retry on transient errors; submits only when the proxy surely did not take the job.
+   * Also the waits between two searches for a submit that may have been taken. */
   retryDelaysMs?: number[];
   health?: ProxyHealth;
   dispatcher?: Dispatcher;
@@ -70,6 +74,8 @@ export const routes = {
   swapFace: () => '/mj/insight-face/swap',
   fetch: (id: string) => `/mj/task/${encodeURIComponent(id)}/fetch`,
   listByCondition: () => '/mj/task/list-by-condition',
+  /** The newest tasks, unfiltered (novicezk: all it holds; trueai: the latest 100); relays do not pass it on. */
+  list: () => '/mj/task/list',
   imageSeed: (id: string) => `/mj/task/${encodeURIComponent(id)}/image-seed`,
   cancel: (id: string) => `/mj/task/${encodeURIComponent(id)}/cancel`,
 } as const;
@@ -87,6 +93,8 @@ export class ProxyClient {
   readonly health: ProxyHealth;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  /** Whether the backend has GET /mj/task/list (to find a job by the `state` it was sent with); null until asked. */
+  #canList: boolean | null = null;
 
   constructor(opts: ProxyClientOptions) {
     this.#opts = {
@@ -94,6 +102,7 @@ export class ProxyClient {
       apiKey: opts.apiKey,
       authStyle: opts.authStyle,
       timeoutMs: opts.timeoutMs,
+      submitTimeoutMs: opts.submitTimeoutMs ?? 60_000,
       maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
       retryDelaysMs: opts.retryDelaysMs ?? [300, 1500],
       modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, normaliseBase(v)])),
@@ -216,6 +225,37 @@ export class ProxyClient {
     return list;
   }
 
+  /**
+   * The backend's newest tasks (GET /mj/task/list). Throws UNSUPPORTED where there is no such list
+   * (new-api relays and their kin, api.md 2026 update), and remembers that.
+   */
+  async listRecentTasks(o?: CallOptions): Promise<Task[]> {
+    const route = routes.list();
+    const res = await this.#send('GET', route, undefined, o);
+    if (res.status === 404 || res.status === 405) {
+      this.#canList = false;
+      throw new ProxyError('UNSUPPORTED', { route, status: res.status });
+    }
+    const json = this.#json(route, res);
+    if (res.status >= 400) throw this.#httpError(route, res, json);
+    const list = parseTaskList(json);
+    if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
+    this.#canList = true;
+    return list;
+  }
+
+  /** False once the backend showed it cannot list its tasks, so cannot find a job by its `state`. */
+  get canFindByState(): boolean {
+    return this.#canList !== false;
+  }
+
+  /** The newest task submitted with exactly this `state`, or null; UNSUPPORTED where the backend cannot tell. */
+  async findTaskByState(state: string, o?: CallOptions): Promise<Task | null> {
+    if (!state) return null;
+    const matches = (await this.listRecentTasks(o)).filter((t) => t.state === state);
+    return matches.sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0))[0] ?? null;
+  }
+
   /** The image seed of a finished task. */
   async fetchImageSeed(id: string, o?: CallOptions): Promise<string> {
     const route = routes.imageSeed(id);
@@ -259,11 +299,47 @@ export class ProxyClient {
 
   async #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
     if (this.#notifyHook && !(body as { notifyHook?: string }).notifyHook) body = { ...body, notifyHook: this.#notifyHook };
-    const res = await this.#send('POST', route, body, o);
+    const sent = { written: false };
+    let res: RawResponse;
+    try {
+      res = await this.#send('POST', route, body, { timeoutMs: this.#opts.submitTimeoutMs, ...o }, sent);
+    } catch (err) {
+      // Sent, then no answer in time (or the connection dropped): the proxy may have taken the job.
+      if (sent.written && err instanceof ProxyError && (err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) return this.#recover(route, body, o, err);
+      throw err;
+    }
+    // A gateway that gave up waiting for the proxy behind it: the proxy may have taken the job too.
+    if (res.status === 504) return this.#recover(route, body, o, new ProxyError('HTTP_5XX', { route, status: 504 }));
     const sr = this.#result(route, res);
     const outcome = submitOutcome(sr);
     if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: this.#redact(sr.description) });
     return outcome;
+  }
+
+  /**
+   * A submit that may have been taken: never sent again (that could run, and cost, twice). A modal
+   * submit names its task, which is followed (it shows whether it runs or still waits for input);
+   * any other job is looked for by the unique `state` it was sent with, where the backend can list
+   * its tasks. Otherwise POSSIBLY_TAKEN, saying whether a search was possible.
+   */
+  async #recover(route: string, body: object, o: CallOptions | undefined, cause: ProxyError): Promise<SubmitOutcome> {
+    const { taskId, state } = body as { taskId?: unknown; state?: unknown };
+    if (route === routes.modal() && typeof taskId === 'string' && taskId) return followedOutcome(taskId, 'accepted', null);
+    let searched = false;
+    if (typeof state === 'string' && state) {
+      for (const delay of [0, ...this.#opts.retryDelaysMs]) {
+        if (!this.canFindByState) break;
+        if (delay) await sleep(delay);
+        try {
+          const task = await this.findTaskByState(state, { mode: o?.mode });
+          searched = true;
+          if (task) return followedOutcome(task.id, task.status === 'MODAL' ? 'modal' : 'accepted', task.properties.finalPrompt ?? null);
+        } catch (err) {
+          if (!(err instanceof ProxyError)) throw err;
+        }
+      }
+    }
+    throw new ProxyError('POSSIBLY_TAKEN', { route, status: cause.context.status, searchable: searched || (this.canFindByState && typeof state === 'string' && !!state) }, { cause: { name: cause.name, code: cause.code } });
   }
 
   /** A SubmitResultVO with a success code, or the matching ProxyError. */
@@ -365,11 +441,11 @@ export class ProxyClient {
    * proxy surely did not take the job (connection refused, queue full, 429), never after a reset
    * or a timeout, which may have reached it.
    */
-  async #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
+  async #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: { written: boolean }): Promise<RawResponse> {
     const read = method === 'GET' || route === routes.listByCondition();
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.#sendOnce(method, route, body, o);
+        const res = await this.#sendOnce(method, route, body, o, sent);
         if (res.status >= 500 || res.status === 401 || res.status === 403) this.health.fail();
         else this.health.ok();
         const retryStatus = res.status >= 500 || res.status === 429 ? (read ? true : res.status === 429) : false;
@@ -391,15 +467,16 @@ export class ProxyClient {
     }
   }
 
-  async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions): Promise<RawResponse> {
+  async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: { written: boolean }): Promise<RawResponse> {
     const url = joinUrl(this.#base(o?.mode), route);
     const timeoutMs = o?.timeoutMs ?? this.#opts.timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     try {
       const res = await request(url, {
         method,
-        headers: this.#headers(body !== undefined),
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...this.#headers(body !== undefined), ...(payload && sent ? { 'content-length': String(payload.length) } : {}) },
+        body: payload && sent ? Readable.from(announcing(payload, sent), { objectMode: false }) : payload,
         dispatcher: this.#dispatcher,
         signal,
         headersTimeout: timeoutMs,
@@ -454,6 +531,21 @@ function seedOf(json: unknown): string | null {
     if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
   }
   return null;
+}
+
+/**
+ * The body as a one-chunk stream that notes when undici reads it: undici reads a body only once
+ * the connection is up and the headers are written, so from then on the proxy may have the request.
+ */
+async function* announcing(payload: Buffer, sent: { written: boolean }): AsyncGenerator<Buffer> {
+  sent.written = true;
+  yield payload;
+}
+
+/** The outcome of a submit whose answer was lost but whose task is known. */
+function followedOutcome(taskId: string, kind: 'accepted' | 'modal', finalPrompt: string | null): SubmitOutcome {
+  const raw: SubmitResult = { code: kind === 'modal' ? 21 : 1, description: '', result: taskId, properties: {} };
+  return kind === 'modal' ? { kind, taskId, taskIds: [taskId], finalPrompt, raw } : { kind, taskId, taskIds: [taskId], raw };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,6 +15,7 @@ export type ProxyErrorCode =
   | 'VALIDATION' // code 4, parameters
   | 'QUOTA' // code 4 for user/guest limits, relay quota
   | 'UNSUPPORTED' // endpoint missing (404 without a body) or "unknown action"
+  | 'POSSIBLY_TAKEN' // a submit sent but not answered in time: the job may run, and was not found
   | 'FAILURE'; // code 9 and anything else the proxy calls an error
 
 const RETRYABLE: ReadonlySet<ProxyErrorCode> = new Set(['UNAVAILABLE', 'TIMEOUT', 'HTTP_5XX', 'RATE_LIMITED', 'QUEUE_FULL']);
@@ -26,6 +27,8 @@ export interface ProxyErrorContext {
   /** The proxy's own description (its words, shown to users translated when known). */
   description?: string;
   bannedWord?: string;
+  /** POSSIBLY_TAKEN: whether the backend could be searched for the job (by the `state` it was sent with). */
+  searchable?: boolean;
 }
 
 export class ProxyError extends Error {
@@ -103,6 +106,7 @@ export type UserInputErrorCode =
   | 'UNKNOWN_TASK'
   | 'EXPIRED'
   | 'NOT_OWNER'
+  | 'NOT_YOUR_TASK'
   | 'ZOOM_MISSING'
   | 'MASK_MISSING'
   | 'TASK_NOT_READY'

@@ -33,6 +33,7 @@ import type {
 
 export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   slowMs: 0,
+  slowSubmitMs: 0,
   status5xx: null,
   resetConnection: false,
   malformedJson: false,
@@ -47,6 +48,7 @@ export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   numericIds: false,
   unknownTaskStyle: '204',
   noListByCondition: false,
+  noTaskList: false,
   noImageSeed: false,
   listMax: null,
   remix: false,
@@ -527,6 +529,8 @@ class FakeProxyServer implements FakeProxy {
       reply = jsonReply(500, { success: false, message: '操作失败' });
     }
     if (this.currentQuirks.slowMs > 0) await this.sleep(this.currentQuirks.slowMs);
+    // The task exists already (route() created it); only the answer comes late.
+    if (this.currentQuirks.slowSubmitMs > 0 && method === 'POST' && /^\/mj\/(submit|insight-face)\//.test(route ?? '')) await this.sleep(this.currentQuirks.slowSubmitMs);
 
     if (reply.destroy || this.closed) {
       req.socket.destroy();
@@ -637,7 +641,9 @@ class FakeProxyServer implements FakeProxy {
       case '/mj/task/list-by-ids':
         return post((c) => this.list(c));
       case '/mj/task/list':
-        return get(() => jsonReply(200, [...this.tasks.values()].map((t) => this.wire(t)), this.numericTaskKeys()));
+        // trueai's shape: the latest 100 tasks, newest first, whoever submitted them.
+        if (q.noTaskList) return springError(404, 'Not Found', path);
+        return get(() => jsonReply(200, [...this.tasks.values()].reverse().slice(0, 100).map((t) => this.wire(t)), this.numericTaskKeys()));
     }
     let m: RegExpExecArray | null;
     if ((m = /^\/mj\/task\/([^/]+)\/fetch$/.exec(route))) return get(() => this.fetchTask(decodeURIComponent(m![1])));

@@ -93,6 +93,9 @@ export type TimelineSpec =
 export interface Quirks {
   /** Delay every response (API and media) by this many ms. */
   slowMs: number;
+  /** Delay the answer of every submit (/submit/*, insight-face) by this many ms, after the task was
+   * created: a proxy that took the job but answers too late. */
+  slowSubmitMs: number;
   /** Answer every API request with this status and an HTML body (nginx style). */
   status5xx: number | null;
   /** Destroy the socket of every API request without answering. */
@@ -122,6 +125,8 @@ export interface Quirks {
   unknownTaskStyle: 'empty200' | '204' | '404' | 'newapi400';
   /** POST /mj/task/list-by-condition (and list-by-ids) answer 404. */
   noListByCondition: boolean;
+  /** GET /mj/task/list answers 404 (new-api relays do not pass it on; novicezk and trueai have it). */
+  noTaskList: boolean;
   /** GET /mj/task/{id}/image-seed answers 404 (a backend without seeds: novicezk). */
   noImageSeed: boolean;
   /** list-by-condition answers 400 (code 4) when given more ids than this. */

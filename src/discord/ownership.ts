@@ -1,0 +1,22 @@
+// Who may act on a job the bot tracks: one rule for every custom_id kind and for the commands that
+// show a job (/task, /tasks). The owner always; a server admin (Administrator or Manage Server) of
+// the server the job belongs to where the kind allows it; anyone only where the job is shown to them
+// anyway (its own server channel), never for a job from a DM or another server.
+import { PermissionFlagsBits, type Interaction } from 'discord.js';
+import type { TaskRecord } from '../store/tasks.ts';
+
+/** owner: the requester alone. admin: also that server's admins. viewer: also anyone in the job's channel. */
+export type Who = 'owner' | 'admin' | 'viewer';
+
+/** A member with a server-admin permission, in the server the job belongs to. */
+export function isServerAdminOf(record: Pick<TaskRecord, 'guildId'>, i: Interaction): boolean {
+  if (!record.guildId || i.guildId !== record.guildId) return false;
+  return !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
+}
+
+export function mayAct(record: Pick<TaskRecord, 'ownerId' | 'guildId' | 'channelId'>, i: Interaction, who: Who): boolean {
+  if (record.ownerId === i.user.id) return true;
+  if (who === 'owner') return false;
+  if (isServerAdminOf(record, i)) return true;
+  return who === 'viewer' && record.guildId !== null && i.guildId === record.guildId && i.channelId === record.channelId;
+}
