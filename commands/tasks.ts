@@ -6,6 +6,7 @@ import { setAck } from '../src/discord/reply-error.ts';
 import { ProxyError } from '../src/proxy/errors.ts';
 import type { Task } from '../src/proxy/types.ts';
 import { safeText } from '../src/render/task-view.ts';
+import { cutLines } from '../src/util/text.ts';
 import { readTaskId } from './seed.ts';
 import type { Command } from './types.ts';
 
@@ -47,7 +48,7 @@ export const tasks: Command = {
       const image = task?.imageUrl && task.status === 'SUCCESS' ? ` · [🖼](${task.imageUrl})` : '';
       return `\`${id}\` · **${status}** · ${prompt || '…'}${jump}${image}`;
     });
-    const embed: APIEmbed = { title: t(interaction.locale, 'view.tasksTitle'), description: lines.join('\n').slice(0, 4000) || t(interaction.locale, 'view.tasksEmpty'), color: 0x5865f2 };
+    const embed: APIEmbed = { title: t(interaction.locale, 'view.tasksTitle'), description: cutLines(lines, 4000) || t(interaction.locale, 'view.tasksEmpty'), color: 0x5865f2 };
     await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
   },
 };

@@ -5,6 +5,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { t } from '../i18n/index.ts';
 import type { Task, TaskButton } from '../proxy/types.ts';
 import { customIds } from '../discord/custom-id.ts';
+import { cutText } from '../util/text.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText, KEYCAPS as PICK_EMOJI } from './prompts.ts';
 
 export const MAX_ROWS = 5;
@@ -121,12 +122,8 @@ export function isUnicodeEmoji(s: string): boolean {
   return /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9\u200d\ufe0f\u20e3]|[\u{e0020}-\u{e007f}])+$/u.test(s);
 }
 
-/** At most `n` UTF-16 units, never half of a surrogate pair (Discord refuses ill-formed text). */
-function truncate(s: string, n: number): string {
-  if (s.length <= n) return s;
-  const end = /[\uD800-\uDBFF]/.test(s[n - 2] ?? '') ? n - 2 : n - 1;
-  return `${s.slice(0, end)}…`;
-}
+/** At most `n` UTF-16 units, cut between graphemes (Discord refuses ill-formed text). */
+const truncate = (s: string, n: number): string => cutText(s, n);
 
 /** Nothing a reader would see: whitespace and zero-width characters only. */
 const INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;

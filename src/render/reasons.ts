@@ -1,6 +1,7 @@
 // The proxy's own words (failReasons, error descriptions) mapped to catalogue keys where known
 // (api.md §7 appendix); unknown text is shown verbatim, as ux.md asks.
 import { t, type MessageKey } from '../i18n/index.ts';
+import { cutText } from '../util/text.ts';
 
 const FAIL_REASONS: [RegExp, MessageKey][] = [
   // Midjourney's red embeds arrive as "[<title>] <description>": the title decides, whatever the text after it says.
@@ -56,5 +57,5 @@ const DESCRIPTIONS: [RegExp, MessageKey][] = [
 export function explainDescription(description: string | undefined, locale: string): string {
   const d = (description ?? '').trim();
   for (const [re, key] of DESCRIPTIONS) if (re.test(d)) return t(locale, key);
-  return d.length > 300 ? `${d.slice(0, 297)}…` : d || '—';
+  return cutText(d, 300) || '—';
 }
