@@ -8,6 +8,7 @@ import type { RecordStatus } from '../store/tasks.ts';
 import { customIds } from '../discord/custom-id.ts';
 import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
 import { explainFailReason } from './reasons.ts';
+import { plainText } from './plain-text.ts';
 import { describeText, KEYCAPS, numberedPrompts, shortenSections, shortenText } from './prompts.ts';
 import { cutText, graphemeBoundary } from '../util/text.ts';
 
@@ -310,7 +311,7 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   if (task.action === 'DESCRIBE') {
     const text = describeText(task);
     const prompts = numberedPrompts(text);
-    const description = prompts.length ? prompts.map((p, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${p}`).join('\n\n') : text;
+    const description = prompts.length ? prompts.map((p, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${plainText(p)}`).join('\n\n') : plainText(text);
     const embed: APIEmbed = { color: COLORS.success, title: t(loc, 'view.describeTitle'), ...(description.trim() ? { description } : {}) };
     // The source image: proxies give a short-lived upload link, so it is re-hosted like a result.
     if (isHttpUrl(task.imageUrl)) {
@@ -327,7 +328,7 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   }
   if (task.action === 'SHORTEN') {
     const text = shortenText(task);
-    const description = shortenSections(text, loc) ?? text;
+    const description = shortenSections(text, loc) ?? plainText(text);
     embeds.push({ color: COLORS.success, title: t(loc, 'view.shortenTitle'), ...(description.trim() ? { description } : {}) });
     return;
   }
