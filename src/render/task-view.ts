@@ -349,6 +349,27 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   );
 }
 
+/**
+ * The least a finished job can show when Discord refused its whole view (a 400 on the final
+ * edit): the requester, a plain note and the result (files, or links), nothing from the backend
+ * that could be what Discord refused (no embeds, no buttons, no prompt).
+ */
+export function minimalView(task: Task | null, ctx: ViewContext): MessageView {
+  const media = ctx.media ?? 'attach';
+  const files: MediaFile[] = [];
+  const lines: string[] = [];
+  if (task?.status === 'SUCCESS' && task.action !== 'DESCRIBE' && task.action !== 'SHORTEN') {
+    const base = `mj-${task.id.replace(/[^\w-]/g, '_').slice(0, 40)}`;
+    const { kind, urls } = resultMedia(task);
+    const ext = kind === 'video' ? 'mp4' : 'png';
+    if (media === 'attach') urls.forEach((url, i) => files.push({ url, name: fileName(url, urls.length > 1 ? `${base}-${i + 1}` : base, ext) }));
+    else lines.push(...urls.slice(0, 4).map((u) => `<${u}>`));
+  }
+  const owner = SNOWFLAKE.test(ctx.ownerId) ? ctx.ownerId : '';
+  const content = [`${owner ? `<@${owner}> ` : ''}${t(ctx.locale, 'view.minimalNote')}`, ...lines].join('\n');
+  return { content: cutText(content, LIMITS.content), embeds: [], components: [], allowedMentions: { parse: [], users: owner ? [owner] : [], replied_user: false }, files };
+}
+
 /** The JSON body Discord receives for a view (files travel as multipart parts beside it). */
 export function messageBody(view: MessageView, fileNames?: string[]) {
   return {
