@@ -257,7 +257,7 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
       case 'CANCEL': {
         const why = task.status === 'CANCEL' && !task.failReason ? { text: t(loc, 'fail.cancelled'), original: null } : explainFailReason(task.failReason, loc);
         const out = [why.text];
-        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${cut(why.original, 500).replace(/`/g, "'")}\`` }));
+        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${cut(why.original.replace(/\s+/g, ' '), 500).replace(/`/g, "'")}\`` }));
         if (task.status === 'FAILURE') out.push(t(loc, 'view.failHint'));
         embeds.push({ color: COLORS.failure, title: t(loc, task.status === 'CANCEL' ? 'view.cancelledTitle' : 'view.failedTitle'), description: out.join('\n') });
         break;
