@@ -9,6 +9,7 @@ import { localizations } from '../src/i18n/index.ts';
 import { jobState, startJob } from '../src/discord/jobs.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { readImage } from '../src/discord/attachments.ts';
+import { cutText } from '../src/util/text.ts';
 import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
@@ -31,7 +32,7 @@ async function linkSource(link: string, limit: number, ctx: Parameters<Command['
   } catch {
     // a stray % in the link: keep it as typed
   }
-  name = name.slice(0, 100);
+  name = cutText(name, 100, '');
   try {
     return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
   } catch (err) {

@@ -4,13 +4,14 @@ import { localizations } from '../src/i18n/index.ts';
 import { recentChoices } from '../src/discord/recent.ts';
 import { replySeed } from '../src/discord/seed.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
+import { cutText } from '../src/util/text.ts';
 import type { Command } from './types.ts';
 
 export const TASK_ID = /^[0-9A-Za-z_-]{1,40}$/;
 
 export function readTaskId(raw: string): string {
   const id = raw.trim();
-  if (!TASK_ID.test(id)) throw new UserInputError('UNKNOWN_TASK', { id: id.slice(0, 40) || '—' });
+  if (!TASK_ID.test(id)) throw new UserInputError('UNKNOWN_TASK', { id: cutText(id, 40) || '—' });
   return id;
 }
 

@@ -6,7 +6,8 @@ import { listRecent } from '../src/discord/recent.ts';
 import { setAck } from '../src/discord/reply-error.ts';
 import { ProxyError } from '../src/proxy/errors.ts';
 import type { Task } from '../src/proxy/types.ts';
-import { safeText } from '../src/render/task-view.ts';
+import { isHttpUrl, safeText } from '../src/render/task-view.ts';
+import { cutLines } from '../src/util/text.ts';
 import { readTaskId } from './seed.ts';
 import type { Command } from './types.ts';
 
@@ -47,10 +48,10 @@ export const tasks: Command = {
       const status = task ? `${task.status}${task.status === 'IN_PROGRESS' && task.progress ? ` ${task.progress}` : ''}` : '—';
       const prompt = safeText(task?.prompt || task?.promptEn || rec?.prompt || '', 60);
       const jump = rec?.messageId ? ` · [↗](https://discord.com/channels/${rec.guildId ?? '@me'}/${rec.channelId}/${rec.messageId})` : '';
-      const image = task?.imageUrl && task.status === 'SUCCESS' ? ` · [🖼](${task.imageUrl})` : '';
+      const image = task?.status === 'SUCCESS' && isHttpUrl(task.imageUrl) ? ` · [🖼](${task.imageUrl.replace(/[()<>[\]]/g, encodeURIComponent)})` : '';
       return `\`${id}\` · **${status}** · ${prompt || '…'}${jump}${image}`;
     });
-    const embed: APIEmbed = { title: t(interaction.locale, 'view.tasksTitle'), description: lines.join('\n').slice(0, 4000) || t(interaction.locale, 'view.tasksEmpty'), color: 0x5865f2 };
+    const embed: APIEmbed = { title: t(interaction.locale, 'view.tasksTitle'), description: cutLines(lines, 4000) || t(interaction.locale, 'view.tasksEmpty'), color: 0x5865f2 };
     await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
   },
 };

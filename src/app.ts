@@ -12,6 +12,7 @@ import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
+import { createScrubber, secretsOf } from './secrets.ts';
 import { ProxyHealth } from './proxy/health.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
@@ -46,7 +47,9 @@ export interface App extends AppContext {
 }
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN, config.NOTIFY_HOOK_SECRET] });
+  // One scrubber for every secret in the config: the logger's lines, and all the proxy answers.
+  const scrub = createScrubber(secretsOf(config));
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, scrub });
   const now = overrides.now ?? Date.now;
   const client = new Client({
     intents: [],
@@ -61,6 +64,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     submitTimeoutMs: config.PROXY_SUBMIT_TIMEOUT_MS,
     modeBaseUrls: config.MJ_MODES,
     retryDelaysMs: overrides.proxyRetryDelaysMs,
+    scrub,
     health: new ProxyHealth(5, 30_000, now),
     // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
     notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,

@@ -1,5 +1,8 @@
-// A small JSON-lines logger. Every line passes through `scrub`, which replaces each configured
-// secret (API key, bot token) wherever it appears, so a secret cannot reach a log by accident.
+// A small JSON-lines logger. Every line passes through `scrub` (src/secrets.ts), which masks each
+// configured secret in any form it appears in, so a secret cannot reach a log by accident.
+import { createScrubber, type Scrub } from './secrets.ts';
+
+export { createScrubber };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -11,15 +14,6 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createScrubber(secrets: readonly (string | undefined)[]): (s: string) => string {
-  const list = secrets.filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length);
-  return (s) => {
-    let out = s;
-    for (const secret of list) out = out.split(secret).join('***');
-    return out;
-  };
-}
-
 /** Errors become `{name, code, message}`: no stack traces, no request objects. */
 export function describeError(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
@@ -29,9 +23,10 @@ export function describeError(err: unknown): Record<string, unknown> {
   return { message: String(err) };
 }
 
-export function createLogger(opts: { level?: LogLevel; secrets?: (string | undefined)[]; write?: (line: string) => void } = {}): Logger {
+/** `scrub` (the app's one scrubber) wins over `secrets` (a scrubber built here for them). */
+export function createLogger(opts: { level?: LogLevel; secrets?: (string | undefined)[]; scrub?: Scrub; write?: (line: string) => void } = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];
-  const scrub = createScrubber(opts.secrets ?? []);
+  const scrub = opts.scrub ?? createScrubber(opts.secrets ?? []);
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const log = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, redacted } from './config.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { secretsOf } from './secrets.ts';
 
 // A .env file in the working directory is read when present (Node's own loader, no dependency).
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -18,7 +19,7 @@ try {
   throw err;
 }
 
-const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN, config.NOTIFY_HOOK_SECRET] });
+const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
 logger.info('starting mjbot', { config: redacted(config) });
 const app = createApp(config, { logger });
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTask, parseTaskList } from './proxy/parse.ts';
 import { messageBody, renderTaskView } from './render/task-view.ts';
 import { checkMessageLimits } from './render/limits.ts';
+import { cutText } from './util/text.ts';
 
 export interface PreviewOptions {
   locale?: string;
@@ -70,7 +71,7 @@ if (isMain()) {
     raw = text.trim() ? JSON.parse(text) : null;
   } catch (err) {
     // One line: Node's JSON errors quote the input, newlines and all.
-    const why = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+    const why = cutText((err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' '), 300);
     console.error(`preview: cannot read ${file}: ${why}`);
     process.exit(1);
   }

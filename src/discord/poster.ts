@@ -15,7 +15,8 @@ const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 
 /** Leave a minute of margin before the 15-minute token lifetime. */
 const TOKEN_MARGIN_MS = 60_000;
 
-export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' };
+/** 'refused': Discord rejected the message itself (400): sending the same body again cannot work. */
+export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' };
 
 export interface PosterOptions {
   rest: REST;
@@ -105,7 +106,7 @@ export class Poster {
     return r.ok;
   }
 
-  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' }> {
+  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' }> {
     try {
       const res = (await call()) as { id?: string } | undefined;
       return { ok: true, id: res?.id };
@@ -116,7 +117,7 @@ export class Poster {
         return { ok: false, reason: 'gone' };
       }
       this.o.logger.warn('discord edit failed', { err });
-      return { ok: false, reason: 'error' };
+      return { ok: false, reason: err instanceof DiscordAPIError && err.status === 400 ? 'refused' : 'error' };
     }
   }
 }

@@ -1,6 +1,7 @@
 // Each user's recent jobs (newest first, at most 25): autocomplete for /seed and /task, and /tasks.
 import type { AppContext } from '../context.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
+import { cutText } from '../util/text.ts';
 
 export interface RecentJob {
   taskId: string;
@@ -35,7 +36,6 @@ export async function recentChoices(ctx: AppContext, userId: string, typed: stri
     .slice(0, 25)
     .map((j) => {
       const prompt = j.prompt.replace(/\s+/g, ' ').trim();
-      const name = `${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt} · ${j.taskId}`;
-      return { name: name.slice(0, 100), value: j.taskId };
+      return { name: cutText(`${cutText(prompt, 70)} · ${j.taskId}`, 100), value: j.taskId };
     });
 }

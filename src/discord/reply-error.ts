@@ -7,6 +7,8 @@ import { describeError, type Logger } from '../logger.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { explainDescription } from '../render/reasons.ts';
 import { safeText } from '../render/task-view.ts';
+import { cutText } from '../util/text.ts';
+import { plainText } from '../render/plain-text.ts';
 
 /** How an interaction was acknowledged: decides how an error reaches the user. */
 export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
@@ -28,7 +30,7 @@ export function userMessage(err: unknown, locale: string): string | null {
   if (err instanceof ProxyError) {
     const detail = explainDescription(err.context.description, locale);
     if (err.code === 'POSSIBLY_TAKEN' && !err.context.searchable) return t(locale, 'proxy.POSSIBLY_TAKEN_UNSEARCHABLE');
-    if (err.code === 'BANNED_PROMPT' && err.context.bannedWord) return t(locale, 'proxy.BANNED_WORD', { word: err.context.bannedWord.slice(0, 100) });
+    if (err.code === 'BANNED_PROMPT' && err.context.bannedWord) return t(locale, 'proxy.BANNED_WORD', { word: plainText(cutText(err.context.bannedWord, 100)) });
     return t(locale, `proxy.${err.code}`, { detail });
   }
   return null;

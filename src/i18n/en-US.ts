@@ -19,6 +19,7 @@ export const enUS = {
   'view.lostBody': 'The service no longer knows this job (it may have expired or been removed).',
   'view.modalBody': 'This step needs your input. Press “Open editor” to continue.',
   'view.linkNote': 'The result could not be attached; here is the link (it may expire): {url}',
+  'view.minimalNote': 'Your job is done, but its message could not be shown in full; here is the result.',
   'view.noImage': 'No preview yet',
   'view.failHint': 'Rephrase the prompt or try again.',
   'view.reason': 'Reason from the service: {reason}',

@@ -20,6 +20,7 @@ export const zhCN: Record<MessageKey, string> = {
   'view.lostBody': '服务端已找不到该任务（可能已过期或被删除）。',
   'view.modalBody': '这一步需要你的输入。点击“打开编辑器”继续。',
   'view.linkNote': '结果无法作为附件上传，这是链接（可能会过期）：{url}',
+  'view.minimalNote': '任务已完成，但消息无法完整显示；这是结果。',
   'view.noImage': '暂无预览',
   'view.failHint': '请修改提示词或稍后重试。',
   'view.reason': '服务端给出的原因：{reason}',

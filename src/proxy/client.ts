@@ -1,13 +1,13 @@
 // The midjourney-proxy HTTP client: one method per endpoint, mirroring the wire (api.md §1).
 // Every call has a timeout, every body is consumed, and both the HTTP status and the proxy's
 // `code` are checked. Failures become ProxyError; nothing here ever reports a header.
-import { createScrubber } from '../logger.ts';
 import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
 import { ProxyHealth } from './health.ts';
 import { discard } from '../media/download.ts';
 import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './parse.ts';
+import { createScrubber, type Scrub } from '../secrets.ts';
 import type {
   ActionRequest,
   BlendRequest,
@@ -49,6 +49,11 @@ export interface ProxyClientOptions {
   dispatcher?: Dispatcher;
   /** The notifyHook URL every submit carries unless its body names one (push, api.md §4). */
   notifyHook?: string;
+  /**
+   * The app's scrubber (src/secrets.ts, built from every configured secret): everything the proxy
+   * answers passes it before anything else sees it. Without one, the client's own key and hook.
+   */
+  scrub?: Scrub;
 }
 
 export interface CallOptions {
@@ -86,7 +91,7 @@ interface RawResponse {
 }
 
 export class ProxyClient {
-  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health' | 'notifyHook'>> & { modeBaseUrls: Record<string, string> };
+  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health' | 'notifyHook' | 'scrub'>> & { modeBaseUrls: Record<string, string> };
   readonly #notifyHook: string | undefined;
   readonly #scrub: (s: string) => string;
   /** The backend's health, fed by every request. */
@@ -109,7 +114,7 @@ export class ProxyClient {
     };
     this.health = opts.health ?? new ProxyHealth();
     this.#notifyHook = opts.notifyHook;
-    this.#scrub = createScrubber([opts.apiKey, opts.notifyHook, opts.notifyHook?.split('/').pop()]);
+    this.#scrub = opts.scrub ?? createScrubber([opts.apiKey, opts.apiKey.replace(/^bearer\s+/i, ''), opts.notifyHook, opts.notifyHook?.split('/').pop()]);
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
@@ -171,7 +176,7 @@ export class ProxyClient {
     const sr = this.#result(route, res);
     const raw = (JSON.parse(res.text) as { result?: unknown }).result;
     const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
-    const urls = list.filter((u): u is string => typeof u === 'string').map((u) => u.trim()).filter(Boolean);
+    const urls = list.filter((u): u is string => typeof u === 'string').map((u) => this.#scrub(u.trim())).filter(Boolean);
     if (urls.length === 0) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code });
     return urls;
   }
@@ -186,16 +191,16 @@ export class ProxyClient {
     if (res.status === 200 && res.text.trim() === '') return null;
     const json = this.#json(route, res);
     if (res.status >= 400) {
-      const sr = parseSubmitResult(json);
+      const sr = parseSubmitResult(json, this.#scrub);
       if (sr && codeFromProxy(sr.code, sr.description) === 'NOT_FOUND') return null;
       throw this.#httpError(route, res, json);
     }
     // A serialised null: an ASP.NET or Go backend without a 204 filter.
     if (json === null) return null;
-    const task = parseTask(json);
+    const task = parseTask(json, this.#scrub);
     if (!task) {
       // A SubmitResultVO in place of a task: an error in the proxy's words.
-      const sr = parseSubmitResult(json);
+      const sr = parseSubmitResult(json, this.#scrub);
       if (sr && sr.code !== 1) {
         const err = this.#proxyError(route, res, sr);
         if (err.code === 'NOT_FOUND') return null;
@@ -215,10 +220,10 @@ export class ProxyClient {
     const json = this.#json(route, res);
     if (res.status >= 400) throw this.#httpError(route, res, json);
     if (json === null) return [];
-    const list = parseTaskList(json);
+    const list = parseTaskList(json, this.#scrub);
     if (!list) {
       // An error answered with 200 (`{"code":4,"description":"ids数量不能超过20"}`, an auth filter's Result JSON).
-      const sr = parseSubmitResult(json);
+      const sr = parseSubmitResult(json, this.#scrub);
       if (sr && sr.code !== 1) throw this.#proxyError(route, res, sr);
       throw new ProxyError('MALFORMED', { route, status: res.status });
     }
@@ -238,7 +243,7 @@ export class ProxyClient {
     }
     const json = this.#json(route, res);
     if (res.status >= 400) throw this.#httpError(route, res, json);
-    const list = parseTaskList(json);
+    const list = parseTaskList(json, this.#scrub);
     if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
     this.#canList = true;
     return list;
@@ -265,7 +270,7 @@ export class ProxyClient {
       // Some relays document (and may answer) the task object here instead of a SubmitResultVO:
       // trueai serialises the seed as a top-level `seed`.
       const json = this.#json(route, res);
-      if (parseSubmitResult(json) === null) {
+      if (parseSubmitResult(json, this.#scrub) === null) {
         const seed = seedOf(json);
         if (seed) return seed;
         throw new ProxyError('MALFORMED', { route, status: res.status });
@@ -287,7 +292,7 @@ export class ProxyClient {
     if (res.status >= 200 && res.status < 300) {
       if (res.text.trim() === '') return;
       const json = this.#json(route, res);
-      const sr = parseSubmitResult(json);
+      const sr = parseSubmitResult(json, this.#scrub);
       if (sr === null) return; // `{"success":true}`, or the cancelled task itself
       if (sr.code === 1 || sr.code === 21 || sr.code === 22) return;
       throw this.#proxyError(route, res, sr);
@@ -312,7 +317,7 @@ export class ProxyClient {
     if (res.status === 504) return this.#recover(route, body, o, new ProxyError('HTTP_5XX', { route, status: 504 }));
     const sr = this.#result(route, res);
     const outcome = submitOutcome(sr);
-    if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: this.#redact(sr.description) });
+    if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: sr.description });
     return outcome;
   }
 
@@ -347,7 +352,7 @@ export class ProxyClient {
     if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
     const json = this.#json(route, res);
     if (res.status >= 400) throw this.#httpError(route, res, json);
-    const sr = parseSubmitResult(json);
+    const sr = parseSubmitResult(json, this.#scrub);
     if (!sr) throw new ProxyError('MALFORMED', { route, status: res.status });
     if (sr.code === 1 || sr.code === 21 || sr.code === 22) return sr;
     throw this.#proxyError(route, res, sr);
@@ -355,8 +360,9 @@ export class ProxyClient {
 
   /** The proxy's own error code, in our words. */
   #proxyError(route: string, res: RawResponse, sr: SubmitResult): ProxyError {
-    const bannedWord = typeof sr.properties.bannedWord === 'string' ? this.#redact(sr.properties.bannedWord) : undefined;
-    const description = this.#redact(sr.description);
+    // Both already scrubbed: parseSubmitResult is the boundary.
+    const bannedWord = typeof sr.properties.bannedWord === 'string' ? sr.properties.bannedWord : undefined;
+    const description = sr.description;
     return new ProxyError(codeFromProxy(sr.code, description), {
       route,
       status: res.status,
@@ -364,24 +370,6 @@ export class ProxyClient {
       description,
       bannedWord,
     });
-  }
-
-  /**
-   * The proxy's words with our secrets taken out: a relay may echo the header it refused, or the
-   * notifyHook URL (whose last segment is the receiver's secret) of the body it refused.
-   */
-  #redact(text: string): string {
-    if (!text) return text;
-    let out = this.#scrub(text);
-    // Also a key shown in part ("sk-abc…xyz"), or with its "Bearer " stripped.
-    const core = (this.#opts.apiKey ?? '').replace(/^(bearer\s+)/i, '');
-    if (core.length >= 12) {
-      for (let i = 0; i + 12 <= core.length; i += 4) {
-        const piece = core.slice(i, i + 12);
-        if (out.includes(piece)) out = out.split(piece).join('***');
-      }
-    }
-    return out;
   }
 
   #json(route: string, res: RawResponse): unknown {
@@ -401,7 +389,7 @@ export class ProxyClient {
     // trueai's auth filters answer 401/403 with a JSON Result {"code":-1,"message":"请重新登录"} (api.md §1.4):
     // the status decides, whatever the body's code says.
     if (res.status === 401 || res.status === 403) return new ProxyError('UNAUTHORIZED', { route, status: res.status });
-    const sr = parseSubmitResult(json);
+    const sr = parseSubmitResult(json, this.#scrub);
     if (sr && sr.code !== 1 && sr.code !== 21 && sr.code !== 22) return this.#proxyError(route, res, sr);
     let code: ProxyErrorCode;
     if (res.status === 429) code = 'RATE_LIMITED';
@@ -414,7 +402,7 @@ export class ProxyClient {
     // an HTML page (nginx, Cloudflare) is not.
     const text = res.text.trim();
     const description =
-      res.status === 413 ? 'request too large' : json === undefined && text && text.length <= 300 && !/^</.test(text) ? this.#redact(text) : undefined;
+      res.status === 413 ? 'request too large' : json === undefined && text && text.length <= 300 && !/^</.test(text) ? this.#scrub(text) : undefined;
     return new ProxyError(code, { route, status: res.status, ...(description ? { description } : {}) });
   }
 

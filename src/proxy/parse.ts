@@ -3,6 +3,9 @@
 // `properties: null`, image lists as strings or `{url}` objects, nested fields serialised as JSON
 // strings (one-api forks keep `buttons`/`properties` as DB text), tasks and lists wrapped in
 // `{code, result}` / `{data}` / pages.
+// This is where proxy data enters the bot, so it is also where secrets leave it: every string of
+// a task or a submit result passes the app's scrubber (src/secrets.ts) before anything else sees it.
+import { scrubDeep, type Scrub } from '../secrets.ts';
 import type { SubmitOutcome, SubmitResult, Task, TaskButton, TaskProperties, TaskStatus } from './types.ts';
 
 const STATUSES: ReadonlySet<string> = new Set(['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'SUCCESS', 'FAILURE', 'MODAL', 'CANCEL']);
@@ -171,8 +174,21 @@ function unwrap(o: Json): unknown {
   return o.result ?? o.data ?? o;
 }
 
-/** A task object from fetch, list-by-condition or a notifyHook body; null when it is not one. */
-export function parseTask(input: unknown): Task | null {
+const keepAll: Scrub = (s) => s;
+
+/**
+ * A task object from fetch, list-by-condition or a notifyHook body; null when it is not one.
+ * Every string in it (prompt, failReason, button labels, properties …) has passed `scrub`.
+ */
+export function parseTask(input: unknown, scrub: Scrub = keepAll): Task | null {
+  if (scrub === keepAll) return readTask(input);
+  // Before reading (reading changes case, trims, joins), and after (a field sent as JSON text may
+  // hide a secret behind \u escapes until it is decoded).
+  const task = readTask(scrubDeep(input, scrub));
+  return task && scrubDeep(task, scrub);
+}
+
+function readTask(input: unknown): Task | null {
   if (!isObject(input)) return null;
   // Some vendors wrap the task: {code: 1, description: "成功", result: {…}} or {data: {…}}.
   const inner = input.id === undefined ? unwrap(input) : input;
@@ -218,14 +234,20 @@ function listIn(v: unknown, depth = 0): unknown[] | null {
 }
 
 /** list-by-condition: an array of task objects, bare or wrapped; anything else is null (malformed). */
-export function parseTaskList(raw: unknown): Task[] | null {
+export function parseTaskList(raw: unknown, scrub: Scrub = keepAll): Task[] | null {
   const list = listIn(raw);
   if (!list) return null;
-  return list.map(parseTask).filter((t): t is Task => t !== null);
+  return list.map((item) => parseTask(item, scrub)).filter((t): t is Task => t !== null);
 }
 
-/** A SubmitResultVO, or null when the body is not one. */
-export function parseSubmitResult(raw: unknown): SubmitResult | null {
+/** A SubmitResultVO, or null when the body is not one; its strings have passed `scrub`. */
+export function parseSubmitResult(raw: unknown, scrub: Scrub = keepAll): SubmitResult | null {
+  if (scrub === keepAll) return readSubmitResult(raw);
+  const sr = readSubmitResult(scrubDeep(raw, scrub));
+  return sr && scrubDeep(sr, scrub);
+}
+
+function readSubmitResult(raw: unknown): SubmitResult | null {
   if (!isObject(raw) || raw.code === undefined || raw.code === null) return null;
   const code = num(raw.code);
   if (!Number.isFinite(code)) return null;

@@ -5,6 +5,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { t } from '../i18n/index.ts';
 import type { Task, TaskButton } from '../proxy/types.ts';
 import { customIds } from '../discord/custom-id.ts';
+import { cutText } from '../util/text.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText, KEYCAPS as PICK_EMOJI } from './prompts.ts';
 
 export const MAX_ROWS = 5;
@@ -103,30 +104,34 @@ export function fallbackFace(customId: string, locale: string): { label?: string
 
 /**
  * The proxy sends an emoji *name*: unicode, a custom emoji string `<:name:id>`, or a bare name
- * like `upscale_1` that Discord would reject (the whole message fails), so a bare name is dropped.
+ * like `upscale_1` that Discord would reject (the whole message fails), so a bare name is dropped,
+ * and so is anything but exactly one emoji ("🔄🔄", "1️⃣2️⃣", two flags, a stray joiner).
  */
 export function toDiscordEmoji(emoji: string): APIMessageComponentEmoji | undefined {
   const e = (emoji ?? '').trim();
   if (!e) return undefined;
   const custom = /^<(a?):(\w{2,32}):(\d{17,20})>$/.exec(e);
   if (custom) return { id: custom[3], name: custom[2], ...(custom[1] === 'a' ? { animated: true } : {}) };
-  return isUnicodeEmoji(e) ? { name: e } : undefined;
+  if (isUnicodeEmoji(e)) return { name: e };
+  // "⬅" without its variation selector is the same emoji; Discord takes the form it lists, "⬅️".
+  const first = String.fromCodePoint(e.codePointAt(0)!);
+  const qualified = `${first}\ufe0f${e.slice(first.length)}`;
+  return e.length <= 3 && !e.includes('\ufe0f') && isUnicodeEmoji(qualified) ? { name: qualified } : undefined;
 }
 
-/** One unicode emoji (a pictograph, a flag, a keycap, with their joiners and modifiers), as Discord accepts. */
+/**
+ * Exactly one emoji of Unicode's recommended set (RGI: what Discord's emoji picker lists), which
+ * is what Discord accepts as a button's emoji name. Built at run time: the ES2022 target cannot
+ * parse a `/…/v` literal.
+ */
+const ONE_RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+
 export function isUnicodeEmoji(s: string): boolean {
-  if (!s || s.length > 32 || /[A-Za-z_]/.test(s)) return false;
-  if (!/\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(s)) return false;
-  // Nothing but emoji material: pictographs, regional indicators, keycap bases (#*0-9), ZWJ, VS16, skin tones, tags.
-  return /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9\u200d\ufe0f\u20e3]|[\u{e0020}-\u{e007f}])+$/u.test(s);
+  return !!s && s.length <= 32 && ONE_RGI_EMOJI.test(s);
 }
 
-/** At most `n` UTF-16 units, never half of a surrogate pair (Discord refuses ill-formed text). */
-function truncate(s: string, n: number): string {
-  if (s.length <= n) return s;
-  const end = /[\uD800-\uDBFF]/.test(s[n - 2] ?? '') ? n - 2 : n - 1;
-  return `${s.slice(0, end)}…`;
-}
+/** At most `n` UTF-16 units, cut between graphemes (Discord refuses ill-formed text). */
+const truncate = (s: string, n: number): string => cutText(s, n);
 
 /** Nothing a reader would see: whitespace and zero-width characters only. */
 const INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;

@@ -4,6 +4,7 @@
 import type { APIEmbed } from 'discord.js';
 import { isUnicodeEmoji } from './buttons.ts';
 import type { MessageView } from './task-view.ts';
+import { cutText } from '../util/text.ts';
 
 const EMBED_URL = /^(https?|attachment):\/\/\S+$/;
 /** Half of a surrogate pair: JSON carries it, Discord refuses or mangles it. */
@@ -11,7 +12,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function checkUrl(problems: string[], what: string, url: string | undefined, files: Set<string>): void {
   if (url === undefined) return;
-  if (!EMBED_URL.test(url) || url.length > 2048) problems.push(`${what} is not a usable URL: ${url.slice(0, 80)}`);
+  if (!EMBED_URL.test(url) || url.length > 2048) problems.push(`${what} is not a usable URL: ${cutText(url, 80)}`);
   else if (url.startsWith('attachment://') && !files.has(url.slice('attachment://'.length))) problems.push(`${what} names a file not attached: ${url}`);
 }
 

@@ -1,6 +1,7 @@
 // Modals the bot shows: pure builders from what the user is editing to Discord's modal JSON.
 import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData } from 'discord.js';
 import { t } from '../i18n/index.ts';
+import { cutText } from '../util/text.ts';
 
 export const INPUT_PROMPT = 'prompt';
 export const INPUT_MASK = 'mask';
@@ -21,7 +22,7 @@ export function withZoom(prompt: string): string {
 }
 
 export function buildModal(customId: string, purpose: ModalPurpose, prefill: string, locale: string): APIModalInteractionResponseCallbackData {
-  const value = prefill.slice(0, MAX_INPUT);
+  const value = cutText(prefill, MAX_INPUT, '');
   const components: APIModalInteractionResponseCallbackData['components'] = [
     {
       type: ComponentType.Label,
@@ -40,11 +41,11 @@ export function buildModal(customId: string, purpose: ModalPurpose, prefill: str
     components.push({
       type: ComponentType.Label,
       label: t(locale, 'modal.maskLabel'),
-      description: t(locale, 'modal.maskDescription').slice(0, 100),
+      description: cutText(t(locale, 'modal.maskDescription'), 100),
       component: { type: ComponentType.FileUpload, custom_id: INPUT_MASK, min_values: 1, max_values: 1, required: true },
     });
   }
-  return { custom_id: customId, title: t(locale, TITLES[purpose]).slice(0, 45), components };
+  return { custom_id: customId, title: cutText(t(locale, TITLES[purpose]), 45), components };
 }
 
 /** The --zoom value of a prompt when it is in Midjourney's range (1, 2]; otherwise null. */

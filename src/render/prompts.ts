@@ -2,6 +2,7 @@ import { t } from '../i18n/index.ts';
 // Parsing the text results of DESCRIBE and SHORTEN (api.md §2.4), and finding that text in a task:
 // each flavour keeps it in a different field.
 import type { Task } from '../proxy/types.ts';
+import { plainText, plainTextWithEmphasis } from './plain-text.ts';
 
 const KEYCAP = /([1-9])\uFE0F?\u20E3/g;
 export const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'];
@@ -71,9 +72,10 @@ export function shortenSections(text: string, locale = 'en-US'): string | null {
   const options = shortenOptions(text);
   if (!parts.tokens && !parts.details && options.length === 0) return null;
   const out: string[] = [];
-  if (parts.tokens) out.push(`**${t(locale, 'render.shortenTokens')}**\n${parts.tokens}`);
-  if (parts.details) out.push(`**${t(locale, 'render.shortenDetails')}**\n${parts.details}`);
-  if (options.length) out.push(`**${t(locale, 'render.shortenOptions')}**\n${options.map((o, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${o}`).join('\n\n')}`);
+  // The backend's text is plain text; only Midjourney's bold and struck tokens keep their markers.
+  if (parts.tokens) out.push(`**${t(locale, 'render.shortenTokens')}**\n${plainTextWithEmphasis(parts.tokens)}`);
+  if (parts.details) out.push(`**${t(locale, 'render.shortenDetails')}**\n${plainText(parts.details)}`);
+  if (options.length) out.push(`**${t(locale, 'render.shortenOptions')}**\n${options.map((o, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${plainText(o)}`).join('\n\n')}`);
   return out.join('\n\n');
 }
 

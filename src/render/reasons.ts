@@ -1,6 +1,8 @@
 // The proxy's own words (failReasons, error descriptions) mapped to catalogue keys where known
-// (api.md §7 appendix); unknown text is shown verbatim, as ux.md asks.
+// (api.md §7 appendix); unknown text is shown verbatim, as ux.md asks, and as plain text.
 import { t, type MessageKey } from '../i18n/index.ts';
+import { cutText } from '../util/text.ts';
+import { plainText } from './plain-text.ts';
 
 const FAIL_REASONS: [RegExp, MessageKey][] = [
   // Midjourney's red embeds arrive as "[<title>] <description>": the title decides, whatever the text after it says.
@@ -27,7 +29,7 @@ export function explainFailReason(reason: string | null, locale: string): { text
   const r = (reason ?? '').trim();
   if (!r) return { text: t(locale, 'fail.unknown'), original: null };
   for (const [re, key] of FAIL_REASONS) if (re.test(r)) return { text: t(locale, key), original: r };
-  return { text: r, original: null };
+  return { text: plainText(r), original: null };
 }
 
 const DESCRIPTIONS: [RegExp, MessageKey][] = [
@@ -56,5 +58,5 @@ const DESCRIPTIONS: [RegExp, MessageKey][] = [
 export function explainDescription(description: string | undefined, locale: string): string {
   const d = (description ?? '').trim();
   for (const [re, key] of DESCRIPTIONS) if (re.test(d)) return t(locale, key);
-  return d.length > 300 ? `${d.slice(0, 297)}…` : d || '—';
+  return plainText(cutText(d, 300)) || '—';
 }

@@ -8,7 +8,9 @@ import type { RecordStatus } from '../store/tasks.ts';
 import { customIds } from '../discord/custom-id.ts';
 import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
 import { explainFailReason } from './reasons.ts';
+import { plainText } from './plain-text.ts';
 import { describeText, KEYCAPS, numberedPrompts, shortenSections, shortenText } from './prompts.ts';
+import { cutText, graphemeBoundary } from '../util/text.ts';
 
 export const LIMITS = { content: 2000, embedDescription: 4096, embedTotal: 6000, prompt: 1200 } as const;
 
@@ -52,8 +54,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Control characters and bidi overrides: a "\u202e" in a prompt would turn the mention and status after it around. */
 const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
-function pushText(units: string[], text: string): void {
-  for (const ch of text) units.push(ch === '@' ? '@\u200b' : MARKDOWN.test(ch) ? `\\${ch}` : ch);
+/** Units of text[from, to): code points, escaped; `ends` gets the offset in `text` after each. */
+function pushText(units: string[], ends: number[], text: string, from: number, to: number): void {
+  let at = from;
+  for (const ch of text.slice(from, to)) {
+    at += ch.length;
+    units.push(ch === '@' ? '@\u200b' : MARKDOWN.test(ch) ? `\\${ch}` : ch);
+    ends.push(at);
+  }
 }
 
 /**
@@ -64,6 +72,7 @@ function pushText(units: string[], text: string): void {
  */
 export function safeText(s: string, max: number): string {
   const units: string[] = [];
+  const ends: number[] = [];
   const text = String(s ?? '')
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(INVISIBLE_CONTROL, '')
@@ -75,19 +84,21 @@ export function safeText(s: string, max: number): string {
   for (const m of text.matchAll(URL_PART)) {
     // Closing punctuation after a link ("(see https://x.y)", "https://x.y.") is text, not link.
     const url = m[0].replace(/[)\].,;:!?'"]+$/, '');
-    pushText(units, text.slice(at, m.index));
+    pushText(units, ends, text, at, m.index);
     units.push(`<${url}>`);
     at = m.index + url.length;
+    ends.push(at);
   }
-  pushText(units, text.slice(at));
+  pushText(units, ends, text, at, text.length);
   const whole = units.join('');
   if (whole.length <= max) return whole;
-  let out = '';
-  for (const u of units) {
-    if (out.length + u.length + 1 > max) break;
-    out += u;
-  }
-  return `${out.trimEnd()}…`;
+  let n = 0;
+  let size = 0;
+  while (n < units.length && size + units[n].length + 1 <= max) size += units[n++].length;
+  // Back off to a grapheme boundary: a family emoji or a flag is kept whole or left out.
+  const boundary = n ? graphemeBoundary(text, ends[n - 1]) : 0;
+  while (n > 0 && ends[n - 1] > boundary) n--;
+  return `${units.slice(0, n).join('').trimEnd()}…`;
 }
 
 export function progressBar(percent: number): string {
@@ -187,14 +198,8 @@ function button(customId: string, label: string, emoji?: string): APIButtonCompo
   return { type: ComponentType.Button, custom_id: customId, style: ButtonStyle.Primary, label, ...(emoji ? { emoji: { name: emoji } } : {}) };
 }
 
-/** The first `n` UTF-16 units of `s`, never half of a surrogate pair, with "…" when cut. */
-function cut(s: string, n: number): string {
-  if (s.length <= n) return s;
-  if (n <= 1) return '…'.slice(0, Math.max(0, n));
-  let end = n - 1;
-  if (/[\uD800-\uDBFF]/.test(s[end - 1] ?? '')) end -= 1;
-  return `${s.slice(0, end)}…`;
-}
+/** At most `n` UTF-16 units, cut between graphemes, with "…" when cut. */
+const cut = (s: string, n: number): string => cutText(s, n);
 
 /** Keeps the embeds within Discord's per-field and per-message limits. */
 function clampEmbeds(embeds: APIEmbed[]): APIEmbed[] {
@@ -252,7 +257,7 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
       case 'CANCEL': {
         const why = task.status === 'CANCEL' && !task.failReason ? { text: t(loc, 'fail.cancelled'), original: null } : explainFailReason(task.failReason, loc);
         const out = [why.text];
-        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${cut(why.original, 500).replace(/`/g, "'")}\`` }));
+        if (why.original && why.original !== why.text) out.push(t(loc, 'view.reason', { reason: `\`${cut(why.original.replace(/\s+/g, ' '), 500).replace(/`/g, "'")}\`` }));
         if (task.status === 'FAILURE') out.push(t(loc, 'view.failHint'));
         embeds.push({ color: COLORS.failure, title: t(loc, task.status === 'CANCEL' ? 'view.cancelledTitle' : 'view.failedTitle'), description: out.join('\n') });
         break;
@@ -306,7 +311,7 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   if (task.action === 'DESCRIBE') {
     const text = describeText(task);
     const prompts = numberedPrompts(text);
-    const description = prompts.length ? prompts.map((p, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${p}`).join('\n\n') : text;
+    const description = prompts.length ? prompts.map((p, i) => `${KEYCAPS[i] ?? `${i + 1}.`} ${plainText(p)}`).join('\n\n') : plainText(text);
     const embed: APIEmbed = { color: COLORS.success, title: t(loc, 'view.describeTitle'), ...(description.trim() ? { description } : {}) };
     // The source image: proxies give a short-lived upload link, so it is re-hosted like a result.
     if (isHttpUrl(task.imageUrl)) {
@@ -323,7 +328,7 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   }
   if (task.action === 'SHORTEN') {
     const text = shortenText(task);
-    const description = shortenSections(text, loc) ?? text;
+    const description = shortenSections(text, loc) ?? plainText(text);
     embeds.push({ color: COLORS.success, title: t(loc, 'view.shortenTitle'), ...(description.trim() ? { description } : {}) });
     return;
   }
@@ -342,6 +347,27 @@ function renderResult(task: Task, loc: string, media: 'attach' | 'link', embeds:
   urls.slice(0, 4).forEach((url, i) =>
     embeds.push({ color: COLORS.success, ...(urls.length > 1 ? { url: urls[0] } : {}), image: { url }, ...(i === 0 ? { description: t(loc, 'view.linkNote', { url }) } : {}) }),
   );
+}
+
+/**
+ * The least a finished job can show when Discord refused its whole view (a 400 on the final
+ * edit): the requester, a plain note and the result (files, or links), nothing from the backend
+ * that could be what Discord refused (no embeds, no buttons, no prompt).
+ */
+export function minimalView(task: Task | null, ctx: ViewContext): MessageView {
+  const media = ctx.media ?? 'attach';
+  const files: MediaFile[] = [];
+  const lines: string[] = [];
+  if (task?.status === 'SUCCESS' && task.action !== 'DESCRIBE' && task.action !== 'SHORTEN') {
+    const base = `mj-${task.id.replace(/[^\w-]/g, '_').slice(0, 40)}`;
+    const { kind, urls } = resultMedia(task);
+    const ext = kind === 'video' ? 'mp4' : 'png';
+    if (media === 'attach') urls.forEach((url, i) => files.push({ url, name: fileName(url, urls.length > 1 ? `${base}-${i + 1}` : base, ext) }));
+    else lines.push(...urls.slice(0, 4).map((u) => `<${u}>`));
+  }
+  const owner = SNOWFLAKE.test(ctx.ownerId) ? ctx.ownerId : '';
+  const content = [`${owner ? `<@${owner}> ` : ''}${t(ctx.locale, 'view.minimalNote')}`, ...lines].join('\n');
+  return { content: cutText(content, LIMITS.content), embeds: [], components: [], allowedMentions: { parse: [], users: owner ? [owner] : [], replied_user: false }, files };
 }
 
 /** The JSON body Discord receives for a view (files travel as multipart parts beside it). */

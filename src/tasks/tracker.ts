@@ -16,7 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
-import { renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
+import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { Poster, PublishResult } from '../discord/poster.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
@@ -485,6 +485,9 @@ export class Tracker {
       if (res.reason === 'gone') {
         this.o.logger.info('task message is gone; stop tracking', { taskId: id });
         record.active = false;
+      } else if (final && res.reason === 'refused') {
+        // Even the minimal message was refused: retrying cannot help.
+        record.active = false;
       } else if (final) {
         // Discord failed for a passing reason: stay active so the next tick shows the final state.
         record.active = true;
@@ -505,6 +508,13 @@ export class Tracker {
     if (!res.ok && res.reason === 'too-large') {
       this.stats.published++;
       res = await this.o.poster.publish(record, asLinks(), undefined, final);
+    }
+    if (!res.ok && res.reason === 'refused' && final) {
+      // Discord refused the message itself (400): the same body would be refused on every tick until
+      // the deadline and the user would never see the result. The result with a plain note instead.
+      this.o.logger.warn('final view refused by Discord; showing the result alone', { taskId: record.taskId });
+      this.stats.published++;
+      res = await this.o.poster.publish(record, minimalView(task, { ...ctx, media: files ? 'attach' : 'link' }), files ?? undefined, final);
     }
     return res;
   }

@@ -77,6 +77,18 @@ describe('emoji shapes', () => {
     expect(isUnicodeEmoji('é')).toBe(false);
     expect(isUnicodeEmoji('→')).toBe(false);
   });
+
+  it('takes exactly one RGI emoji: two emoji, two keycaps, two flags, unassigned code points and stray joiners fall back', () => {
+    for (const bad of ['🔄🔄', '1️⃣2️⃣', '🇨🇳🇺🇸', '\u{1FAFF}', '\u200d', '🔄\u200d', '\u200d🔄', '\ufe0f', '🇨']) {
+      expect(isUnicodeEmoji(bad), bad).toBe(false);
+      expect(toDiscordEmoji(bad), bad).toBeUndefined();
+    }
+    // A single emoji sent without its variation selector is sent in the form Discord lists.
+    expect(toDiscordEmoji('⬅')).toEqual({ name: '⬅️' });
+    const rows = buttonRows([{ customId: `MJ::JOB::reroll::0::${H}::SOLO`, emoji: '🔄🔄', label: '', type: 2, style: 2 }], { taskId: '1', locale: 'en-US', pressed: new Set() });
+    expect(rows[0].components[0]).toMatchObject({ emoji: { name: '🔄' } });
+    expect(rows[0].components[0].label).toBeUndefined();
+  });
 });
 
 describe('fallbackFace', () => {

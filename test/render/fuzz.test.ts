@@ -10,6 +10,7 @@ import { effectiveButtons } from '../../src/render/buttons.ts';
 import { checkMessageLimits } from '../../src/render/limits.ts';
 import { messageBody, renderTaskView, type ViewContext } from '../../src/render/task-view.ts';
 import { preview } from '../../src/preview.ts';
+import { createScrubber } from '../../src/secrets.ts';
 import { fixtureNames, loadFixture } from './fixtures.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6d6a626f); // "mjbo"; FUZZ_SEED explores other runs
@@ -243,8 +244,56 @@ function assertSendable(task: Task | null, c: ViewContext, where: string): void 
   for (const f of view.files) if (!/^https?:\/\//.test(f.url)) throw new Error(`${where}: file ${f.url.slice(0, 50)}`);
 }
 
+/** Paths to every string in a JSON value (object keys and array indexes). */
+function stringPaths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof v === 'string') return [at];
+  if (Array.isArray(v)) return v.flatMap((x, i) => stringPaths(x, [...at, i]));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => stringPaths(x, [...at, k]));
+  return [];
+}
+
+function withStringAt(v: unknown, path: (string | number)[], f: (s: string) => string): unknown {
+  if (path.length === 0) return f(v as string);
+  const [head, ...rest] = path;
+  const copy: any = Array.isArray(v) ? [...v] : { ...(v as object) };
+  copy[head] = withStringAt(copy[head], rest, f);
+  return copy;
+}
+
 describe('fuzz: mutated relay payloads', () => {
   const names = fixtureNames();
+
+  it('a configured secret in any string field, in any encoding, never survives parsing or rendering', () => {
+    const KEY = 'sk-fuzz-7Hq2Lw9Xe4/Rt6Yu1+Io3Pa5Sd';
+    const scrub = createScrubber([KEY]);
+    const b64 = (s: string, enc: BufferEncoding = 'base64') => Buffer.from(s).toString(enc);
+    const echoes = [KEY, encodeURIComponent(KEY), b64(KEY), b64(`Bearer ${KEY}`, 'base64url'), b64(`user:${KEY}`), `…${KEY.slice(-12)}`];
+    // Any ten characters of the key (or of its encodings) in a row are a leak.
+    const windows = [KEY, encodeURIComponent(KEY), b64(KEY)].flatMap((s) => Array.from({ length: s.length - 9 }, (_, i) => s.slice(i, i + 10)));
+    const ctx: ViewContext = { locale: 'en-US', ownerId: OWNER, prompt: '' };
+    let checked = 0;
+    for (const name of names) {
+      const original = loadFixture(name);
+      // Every field gets the key in two of the encodings, in turn, so every encoding reaches every kind of field.
+      for (const [n, path] of stringPaths(original).entries()) {
+        for (const echo of [echoes[n % echoes.length], echoes[(n + 3) % echoes.length]]) {
+          const raw = withStringAt(original, path, (s) => `${s} ${echo}`);
+          const task = parseTask(raw, scrub);
+          const seen = JSON.stringify([
+            task,
+            parseTaskList([raw], scrub),
+            parseSubmitResult(raw, scrub),
+            task && messageBody(renderTaskView(task, ctx)),
+            task && messageBody(renderTaskView(task, { ...ctx, locale: 'zh-CN', media: 'link' })),
+          ]);
+          const leak = windows.find((w) => seen.includes(w));
+          if (leak) throw new Error(`${name} ${path.join('.')}: "${leak}" of ${echo} survived`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(names.length * echoes.length);
+  });
 
   it(`parses and renders ${ROUNDS} mutations of each of the ${names.length} fixtures within Discord's limits, in both languages`, () => {
     const r = prng(SEED);

@@ -182,7 +182,8 @@ describe('what each task shape shows', () => {
     expect(embed.title).toBe('Suggested prompts');
     const parts = embed.description!.split('\n\n');
     expect(parts.map((p) => p.slice(0, 4))).toEqual(['1️⃣ ', '2️⃣ ', '3️⃣ ', '4️⃣ ']);
-    expect(parts[1]).toContain('[lighthouse](https://s.mj.run/fAk3l1ght)');
+    // Backend text is plain text: the link reads as typed, it is never a masked link.
+    expect(parts[1]).toContain('\\[lighthouse\\](<https://s.mj.run/fAk3l1ght>)');
     // The source is re-hosted (proxy links are short-lived) and shown as the thumbnail.
     expect(out.files).toEqual([{ url: raw.imageUrl, name: 'mj-1730622000000444-source.png' }]);
     expect(embed.thumbnail?.url).toBe('attachment://mj-1730622000000444-source.png');
