@@ -6,6 +6,7 @@ import { t } from '../i18n/index.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { explainDescription } from '../render/reasons.ts';
+import { StoreError } from '../store/errors.ts';
 
 /** How an interaction was acknowledged: decides how an error reaches the user. */
 export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
@@ -17,6 +18,8 @@ export function setAck(interaction: object, state: AckState): void {
 
 export function userMessage(err: unknown, locale: string): string | null {
   if (err instanceof UserInputError) return t(locale, `error.${err.code}`, err.vars);
+  // Nothing was started (or the job is kept in memory): the user may simply try again later.
+  if (err instanceof StoreError) return t(locale, 'error.STORE_UNAVAILABLE');
   if (err instanceof ProxyError) {
     const detail = explainDescription(err.context.description, locale);
     if (err.code === 'BANNED_PROMPT' && err.context.bannedWord) return t(locale, 'proxy.BANNED_WORD', { word: err.context.bannedWord.slice(0, 100) });

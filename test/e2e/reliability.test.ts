@@ -247,11 +247,11 @@ describe('nobody gets in where they don’t belong', () => {
     expect(refused).toHaveLength(2);
     for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(submits()).toBe(2);
-    // Once they are saved as running, the in-flight count is back to zero: a third is still refused, by the records.
+    // Once they are saved as running, their reservations are gone: a third is still refused, by the records.
     const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'third' }]);
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
     expect(h.discord.callbackOf(third).data.content).toMatch(/already have 2 jobs running/);
-    expect(await h.app.stores.counters.get(`pending:${h.discord.users.alice.id}`)).toBe(0);
+    expect(await h.app.stores.owners.running(h.discord.users.alice.id)).toBe(2);
   });
 
   it('allow-lists of channels and roles are per guild', async () => {
