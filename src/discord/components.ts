@@ -25,7 +25,8 @@ import { checkPrompt } from './prompt.ts';
 
 /** The record behind a custom_id, checked for existence and (optionally) ownership. */
 async function loadRecord(ctx: AppContext, taskId: string, userId: string, ownerOnly: boolean): Promise<TaskRecord> {
-  const record = await ctx.stores.tasks.get(taskId);
+  // A record the store could not write yet lives in the tracker until it can.
+  const record = ctx.tracker.unsaved(taskId) ?? (await ctx.stores.tasks.get(taskId));
   if (!record) throw new UserInputError('EXPIRED');
   if (ownerOnly && ctx.config.BUTTONS_OWNER_ONLY && record.ownerId !== userId) throw new UserInputError('NOT_OWNER');
   return record;
