@@ -90,6 +90,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
     onActive: (record) => poller.follow(record),
+    onUnsaved: (count) => stores.health.setPending(count),
   });
   const push = Boolean(config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET);
   const poller: Poller = new Poller({
@@ -122,32 +123,62 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
+  let stopped = false;
+  /** What start-up does once the store answers: settings it keeps, then push (which may need Redis). */
+  const afterStore = async () => {
+    const hidden = await stores.settings.get(HIDDEN_BUTTONS_KEY).catch(() => undefined);
+    if (Array.isArray(hidden)) tracker.setHiddenButtons(hidden.filter((h): h is string => typeof h === 'string'));
+    if (notifyHook) {
+      // With several processes a callback reaches any of them: the task's owner gets it relayed.
+      await stores.hints?.subscribe((ids) => {
+        for (const id of ids) poller.hint(id, true);
+      });
+      await notifyHook.listen();
+      logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port, url: config.NOTIFY_HOOK_URL });
+    }
+  };
+
   return {
     ...ctx,
     client,
     notifyHook,
     async start() {
-      const hidden = await stores.settings.get(HIDDEN_BUTTONS_KEY).catch(() => undefined);
-      if (Array.isArray(hidden)) tracker.setHiddenButtons(hidden.filter((h): h is string => typeof h === 'string'));
-      if (notifyHook) {
-        // With several processes a callback reaches any of them: the task's owner gets it relayed.
-        await stores.hints?.subscribe((ids) => {
-          for (const id of ids) poller.hint(id, true);
-        });
-        await notifyHook.listen();
-        logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port, url: config.NOTIFY_HOOK_URL });
-      }
+      // The store first. When it does not answer at once (Redis down), the bot still logs in, so
+      // commands get a private "temporarily unavailable" (the router checks the store is ready),
+      // and the rest of start-up follows once the store answers (it keeps retrying).
+      let waiting!: () => void;
+      const unanswered = new Promise<false>((resolve) => (waiting = () => resolve(false)));
+      let logged = false;
+      const opened = stores.open((err) => {
+        if (!logged) logger.warn('waiting for the store', { err });
+        logged = true;
+        waiting();
+      });
+      const ready = await Promise.race([opened.then(() => true as const), unanswered]);
+      if (ready) await afterStore();
       if (overrides.gateway === false) {
         client.rest.setToken(config.DISCORD_TOKEN);
       } else {
-        const ready = once(client, Events.ClientReady);
+        const loggedIn = once(client, Events.ClientReady);
         await client.login(config.DISCORD_TOKEN);
-        await ready;
+        await loggedIn;
         logger.info('logged in', { user: client.user?.tag });
       }
-      if (overrides.autoPoll !== false) poller.start();
+      if (ready) {
+        if (overrides.autoPoll !== false) poller.start();
+        return;
+      }
+      void opened
+        .then(async () => {
+          if (stopped) return;
+          logger.info('store ready');
+          await afterStore();
+          if (overrides.autoPoll !== false && !stopped) poller.start();
+        })
+        .catch((err: unknown) => logger.error('start-up after the store failed', { err }));
     },
     async stop(opts = {}) {
+      stopped = true;
       await notifyHook?.close();
       await poller.stop({ release: opts.release });
       await tracker.stop();

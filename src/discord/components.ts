@@ -2,9 +2,9 @@
 // store, so they keep working after a restart. A click on a proxy button posts /submit/action;
 // buttons that always need input (Custom Zoom, Vary (Region), a describe/shorten pick) open our
 // modal first and then do action → modal in one go.
-import { type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { AppContext } from '../context.ts';
-import { resolveLocale } from '../i18n/index.ts';
+import { resolveLocale, t } from '../i18n/index.ts';
 import { UserInputError, ProxyError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { actionLabel } from '../render/action-label.ts';
@@ -47,7 +47,8 @@ const RULES = {
 
 /** The record behind a custom_id, checked for existence, who may use it, and the job's state. */
 async function loadRecord(ctx: AppContext, taskId: string, interaction: ButtonInteraction | ModalSubmitInteraction, rule: Rule): Promise<TaskRecord> {
-  const record = await ctx.stores.tasks.get(taskId);
+  // A record the store could not write yet lives in the tracker until it can.
+  const record = ctx.tracker.unsaved(taskId) ?? (await ctx.stores.tasks.get(taskId));
   if (!record) throw new UserInputError('EXPIRED');
   if (!mayAct(record, interaction, rule.who)) throw new UserInputError('NOT_OWNER');
   if (!rule.states.includes(record.status)) throw new UserInputError('EXPIRED');
@@ -109,7 +110,6 @@ async function trackReply(
   kind = 'action',
   inReply = true,
 ): Promise<void> {
-  await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
   await ctx.tracker.track({
     outcome,
     kind,
@@ -126,6 +126,7 @@ async function trackReply(
     label,
     mode: parent.mode,
   });
+  await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
 }
 
 export async function handleButton(interaction: ButtonInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<void> {
@@ -144,36 +145,19 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       const all = /PicReader::all/i.test(button.customId);
       const prompts = all ? describePrompts(record).slice(0, 4) : [];
       if (all && prompts.length === 0) throw new UserInputError('EXPIRED');
-      const ticket = await checkQuota(interaction.user.id, ctx, all ? prompts.length : 1);
       if (all) {
-        // "Imagine all": four /imagine jobs of our own, which every backend supports.
-        let accepted = 0;
-        try {
-          await interaction.deferReply();
-          setAck(interaction, 'public-reply');
-          for (const [i, prompt] of prompts.entries()) {
-            checkPrompt(prompt);
-            const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
-            accepted += outcome.taskIds.length;
-            await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
-          }
-        } finally {
-          await ticket.settle(accepted).catch(() => undefined);
-        }
-        await ctx.tracker.markPressed(record, button.customId);
+        await imagineAll(interaction, ctx, record, button, prompts);
         return;
       }
-      const outcome = await withTicket(
-        ticket,
-        async () => {
-          await interaction.deferReply();
-          setAck(interaction, 'public-reply');
-          setJobLine(interaction, { prompt: record.prompt, label: labelFor(button, locale) });
-          return submitAction(ctx, record, button, jobState(interaction));
-        },
-        (o) => o.taskIds.length,
-      );
-      await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
+      const ticket = await checkQuota(interaction.user.id, ctx);
+      await withTicket(ticket, async (started) => {
+        await interaction.deferReply();
+        setAck(interaction, 'public-reply');
+        setJobLine(interaction, { prompt: record.prompt, label: labelFor(button, locale) });
+        const outcome = await submitAction(ctx, record, button, jobState(interaction));
+        started(outcome.taskIds.length);
+        await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
+      });
       await ctx.tracker.markPressed(record, button.customId);
       return;
     }
@@ -190,12 +174,16 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
     }
     case 'check': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);
-      await interaction.deferUpdate();
-      setAck(interaction, 'update');
-      record.interactionToken = interaction.token;
-      record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
-      record.messageId = interaction.message.id;
-      await ctx.tracker.revive(record);
+      // Followed again, the job counts for its owner again: the same check as a new job.
+      const ticket = await checkQuota(record.ownerId, ctx, { replacing: record.taskId });
+      await withTicket(ticket, async () => {
+        await interaction.deferUpdate();
+        setAck(interaction, 'update');
+        record.interactionToken = interaction.token;
+        record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
+        record.messageId = interaction.message.id;
+        await ctx.tracker.revive(record);
+      });
       const fetched = await ctx.poller.fetchTasks([record.taskId]);
       const task = fetched?.found.get(record.taskId);
       if (task) await ctx.tracker.applyUpdate(record, task);
@@ -218,16 +206,20 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     // The remix editor of a task waiting in status MODAL.
     const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
     if (!prompt) throw new UserInputError('PROMPT_EMPTY');
-    await interaction.deferUpdate();
-    setAck(interaction, 'update');
-    await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
-    record.interactionToken = interaction.token;
-    record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
-    record.prompt = prompt;
-    record.modal = undefined;
-    // The task runs again from the start: revive() takes its status from here (NOT_START).
-    record.task = null;
-    await ctx.tracker.revive(record);
+    // The task waiting for input counts already (until its deadline): it is not counted twice.
+    const ticket = await checkQuota(record.ownerId, ctx, { replacing: record.taskId });
+    await withTicket(ticket, async () => {
+      await interaction.deferUpdate();
+      setAck(interaction, 'update');
+      await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
+      record.interactionToken = interaction.token;
+      record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
+      record.prompt = prompt;
+      record.modal = undefined;
+      // The task runs again from the start: revive() takes its status from here (NOT_START).
+      record.task = null;
+      await ctx.tracker.revive(record);
+    });
     await ctx.tracker.show(record, null, false);
     return;
   }
@@ -241,17 +233,14 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
     checkPrompt(prompt);
     const ticket = await checkQuota(interaction.user.id, ctx);
-    const outcome = await withTicket(
-      ticket,
-      async () => {
-        await interaction.deferReply();
-        setAck(interaction, 'public-reply');
-        setJobLine(interaction, { prompt });
-        return ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
-      },
-      (o) => o.taskIds.length,
-    );
-    await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
+    await withTicket(ticket, async (started) => {
+      await interaction.deferReply();
+      setAck(interaction, 'public-reply');
+      setJobLine(interaction, { prompt });
+      const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+      started(outcome.taskIds.length);
+      await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
+    });
     await ctx.tracker.markPressed(parent, button.customId);
     return;
   }
@@ -263,10 +252,41 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     checkImage(mask, ctx.config.MAX_ATTACHMENT_BYTES);
   }
   const ticket = await checkQuota(interaction.user.id, ctx);
-  const outcome = await withTicket(ticket, () => actionThenModal(interaction, ctx, parent, button, prompt, mask), (o) => o.taskIds.length);
-  const shown = prompt || parentPrompt(parent);
-  await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), shown);
+  await withTicket(ticket, async (started) => {
+    const outcome = await actionThenModal(interaction, ctx, parent, button, prompt, mask);
+    started(outcome.taskIds.length);
+    await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), prompt || parentPrompt(parent));
+  });
   await ctx.tracker.markPressed(parent, button.customId);
+}
+
+const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
+
+/**
+ * "Imagine all": the describe result's prompts as /imagine jobs of our own (every backend has
+ * /imagine), as many as the user's limits allow now; the user is told, privately and plainly,
+ * which prompts were not started (their numbered buttons start them later).
+ */
+async function imagineAll(interaction: ButtonInteraction, ctx: AppContext, record: TaskRecord, button: TaskButton, prompts: string[]): Promise<void> {
+  for (const prompt of prompts) checkPrompt(prompt);
+  const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
+  await withTicket(ticket, async (started) => {
+    await interaction.deferReply();
+    setAck(interaction, 'public-reply');
+    for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
+      const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+      started(outcome.taskIds.length);
+      await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
+    }
+  });
+  await ctx.tracker.markPressed(record, button.customId);
+  if (ticket.granted < prompts.length) {
+    const locale = resolveLocale(interaction.locale);
+    const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;
+    const rest = KEYCAPS.slice(ticket.granted, prompts.length).join(' ');
+    const key = ticket.cutBy === 'daily' ? 'quota.partialDaily' : 'quota.partialRunning';
+    await interaction.followUp({ content: t(locale, key, { started: ticket.granted, total: prompts.length, limit, rest }), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
 }
 
 /** Vary (Region), Custom Zoom and the like: /submit/action, then /submit/modal on the MODAL task it makes. */

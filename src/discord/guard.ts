@@ -4,11 +4,10 @@
 import { InteractionContextType, type Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
-import { listRecent } from './recent.ts';
 
 const DAY_MS = 24 * 3600_000;
-/** Jobs in flight are forgotten after this long without a submit starting or ending. */
-const PENDING_TTL_MS = 10 * 60_000;
+/** A reservation whose job never got saved (its process died mid-submit) stops counting after this long. */
+const RESERVATION_TTL_MS = 10 * 60_000;
 
 function memberRoles(i: Interaction): string[] {
   const roles = (i.member as { roles?: unknown } | null)?.roles;
@@ -50,78 +49,102 @@ export function checkAllowed(i: Interaction, ctx: AppContext): void {
 
 const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
 
-/**
- * Jobs counted before the submit: in flight (against the running limit until their records are
- * saved) and taken from the day's allowance. Settled or released once the submit is done.
- */
-export interface QuotaTicket {
-  /** The proxy took `accepted` jobs ("Imagine all" may take more or fewer than reserved). */
-  settle(accepted: number): Promise<void>;
-  /** Nothing was submitted: give the reservation back. */
-  release(): Promise<void>;
+export interface QuotaOptions {
+  /** Jobs wanted. Default 1. */
+  count?: number;
+  /** Fewer is fine down to this many ("Imagine all" starts what the limits allow). Default `count`. */
+  min?: number;
+  /**
+   * A task that already counts and runs again (the remix editor, "Check again"): not counted
+   * twice, and not a new job of the day.
+   */
+  replacing?: string;
 }
 
-export const NO_TICKET: QuotaTicket = { settle: async () => undefined, release: async () => undefined };
+/**
+ * The jobs a user may start now, reserved in the store before anything is sent: the reservation
+ * counts against the running-jobs limit until the jobs' records are saved (or the submit fails),
+ * so nobody else's check slips in between.
+ */
+export interface QuotaTicket {
+  /** Jobs granted (≤ the count asked for). */
+  readonly granted: number;
+  /** Which limit cut the grant short, if one did. */
+  readonly cutBy: 'running' | 'daily' | null;
+  /** The jobs' records are saved, or nothing more will be sent: `started` jobs were taken by the backend. */
+  done(started: number): Promise<void>;
+}
 
 /**
- * Throws when starting `count` more jobs would break the user's limits, or the backend is down.
- * Both limits are taken at once, atomically in the store, before the submit: two commands racing
- * for the last slot cannot both pass. Running jobs are the user's active records plus the jobs in
- * flight (submitted but not yet saved), a counter whose expiry slides, so a process that died
- * mid-submit leaves no trace after PENDING_TTL_MS. Settle or release the ticket after the submit.
+ * Throws when the user may start none of the jobs asked for, the backend is down, or the store
+ * cannot take the reservation (a store that cannot write must refuse before anything is paid).
+ * The reservation is written even without limits: it is the marker of the job about to be sent.
+ * Running jobs are counted by the store's per-owner index (active tasks, tasks waiting for remix
+ * input, reservations), atomically with the reservation; a process that dies mid-submit leaves a
+ * reservation that expires after RESERVATION_TTL_MS.
  */
-export async function checkQuota(userId: string, ctx: AppContext, count = 1): Promise<QuotaTicket> {
+export async function checkQuota(userId: string, ctx: AppContext, opts: QuotaOptions = {}): Promise<QuotaTicket> {
   // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
   if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
   const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
-  if (maxRunning <= 0 && maxDaily <= 0) return NO_TICKET;
+  const count = opts.count ?? 1;
+  const min = Math.min(count, opts.min ?? count);
+  const owners = ctx.stores.owners;
+  const reservation = await owners.reserve(userId, { count, min, limit: maxRunning, ttlMs: RESERVATION_TTL_MS, replacing: opts.replacing });
+  if (reservation.granted === 0) throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
+  let granted = reservation.granted;
+  let cutBy: QuotaTicket['cutBy'] = granted < count ? 'running' : null;
   const counters = ctx.stores.counters;
-  const inFlight = `pending:${userId}`;
   const day = dailyKey(userId, ctx.now());
-  const ungive = async (what: 'flight' | 'day' | 'both') => {
-    if (maxRunning > 0 && what !== 'day') await counters.add(inFlight, -count, PENDING_TTL_MS, true);
-    if (maxDaily > 0 && what !== 'flight') await counters.add(day, -count, 2 * DAY_MS);
-  };
-  if (maxRunning > 0) {
-    const pending = Math.max(count, await counters.add(inFlight, count, PENDING_TTL_MS, true));
-    const recent = await listRecent(ctx, userId);
-    const records = await ctx.stores.tasks.getMany(recent.map((j) => j.taskId));
-    const running = records.filter((r) => r?.active).length;
-    if (running + pending > maxRunning) {
-      await ungive('flight');
-      throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
+  const countsDaily = maxDaily > 0 && !opts.replacing;
+  if (countsDaily) {
+    let total: number;
+    try {
+      total = await counters.add(day, granted, 2 * DAY_MS);
+    } catch (err) {
+      await owners.release(reservation).catch(() => undefined);
+      throw err;
     }
-  }
-  if (maxDaily > 0 && (await counters.add(day, count, 2 * DAY_MS)) > maxDaily) {
-    await ungive('both');
-    throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
+    // Jobs beyond today's allowance are given back at once; fewer than `min` left: none start.
+    const keep = granted - Math.min(granted, Math.max(0, total - maxDaily));
+    if (keep < min) {
+      await counters.add(day, -granted, 2 * DAY_MS).catch(() => undefined);
+      await owners.release(reservation).catch(() => undefined);
+      throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
+    }
+    if (keep < granted) {
+      await counters.add(day, keep - granted, 2 * DAY_MS).catch(() => undefined);
+      granted = keep;
+      cutBy = 'daily';
+    }
   }
   let open = true;
   return {
-    async settle(accepted) {
+    granted,
+    cutBy,
+    async done(started) {
       if (!open) return;
       open = false;
-      if (maxRunning > 0) await counters.add(inFlight, -count, PENDING_TTL_MS, true);
-      if (maxDaily > 0 && accepted !== count) await counters.add(day, accepted - count, 2 * DAY_MS);
-    },
-    async release() {
-      if (!open) return;
-      open = false;
-      await ungive('both');
+      // Jobs of the day not taken by the backend are given back; the reservation goes (if the
+      // store fails here, it expires on its own).
+      if (countsDaily && started < granted) await counters.add(day, started - granted, 2 * DAY_MS).catch(() => undefined);
+      await owners.release(reservation).catch((err: unknown) => ctx.logger.warn('reservation not released; it expires on its own', { err }));
     },
   };
 }
 
-/** Runs `submit` on a quota ticket: released when it throws, settled with what the proxy took. */
-export async function withTicket<T>(ticket: QuotaTicket, submit: () => Promise<T>, accepted: (r: T) => number): Promise<T> {
-  let result: T;
+/**
+ * Runs a job on a quota ticket: `job` submits, reports what the backend took through `started`,
+ * and follows the jobs (their records saved); the reservation is given back only then, or when
+ * `job` throws.
+ */
+export async function withTicket<T>(ticket: QuotaTicket, job: (started: (n: number) => void) => Promise<T>): Promise<T> {
+  let started = 0;
   try {
-    result = await submit();
-  } catch (err) {
-    await ticket.release().catch(() => undefined);
-    throw err;
+    return await job((n) => {
+      started += n;
+    });
+  } finally {
+    await ticket.done(started);
   }
-  // The proxy took the job: a store hiccup while counting it must not leave the job unfollowed.
-  await ticket.settle(accepted(result)).catch(() => undefined);
-  return result;
 }

@@ -8,7 +8,7 @@ import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/tracker.ts';
-import { NO_TICKET, checkQuota, withTicket } from './guard.ts';
+import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck, setJobLine } from './reply-error.ts';
 
@@ -32,38 +32,36 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 }
 
 export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
-  const ticket = spec.countsAsJob === false ? NO_TICKET : await checkQuota(interaction.user.id, ctx);
+  const ticket = spec.countsAsJob === false ? null : await checkQuota(interaction.user.id, ctx);
   const locale = resolveLocale(interaction.locale);
   const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
-  let messageId: string | null = null;
-  const outcome = await withTicket(
-    ticket,
-    async () => {
-      const response = await interaction.reply({
-        content: waiting.content,
-        allowedMentions: waiting.allowedMentions,
-        withResponse: true,
-      });
-      setAck(interaction, 'public-reply');
-      setJobLine(interaction, { prompt: spec.prompt });
-      messageId = response.resource?.message?.id ?? null;
-      return spec.submit();
-    },
-    (o) => o.taskIds.length,
-  );
-  await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
-  await ctx.tracker.track({
-    outcome,
-    kind: spec.kind,
-    prompt: spec.prompt,
-    ownerId: interaction.user.id,
-    locale,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    interactionToken: interaction.token,
-    interactionAt: ctx.now(),
-    messageId,
-    mode: spec.mode,
-    shownHash: viewHash(waiting),
-  });
+  const job = async (started: (n: number) => void) => {
+    const response = await interaction.reply({
+      content: waiting.content,
+      allowedMentions: waiting.allowedMentions,
+      withResponse: true,
+    });
+    setAck(interaction, 'public-reply');
+    setJobLine(interaction, { prompt: spec.prompt });
+    const messageId = response.resource?.message?.id ?? null;
+    const outcome = await spec.submit();
+    started(outcome.taskIds.length);
+    // Followed first: the backend took the job, and it must not be lost to a failure after this.
+    await ctx.tracker.track({
+      outcome,
+      kind: spec.kind,
+      prompt: spec.prompt,
+      ownerId: interaction.user.id,
+      locale,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      interactionToken: interaction.token,
+      interactionAt: ctx.now(),
+      messageId,
+      mode: spec.mode,
+      shownHash: viewHash(waiting),
+    });
+    await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
+  };
+  await (ticket ? withTicket(ticket, job) : job(() => undefined));
 }

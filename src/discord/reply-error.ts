@@ -9,6 +9,7 @@ import { explainDescription } from '../render/reasons.ts';
 import { safeText } from '../render/task-view.ts';
 import { cutText } from '../util/text.ts';
 import { plainText } from '../render/plain-text.ts';
+import { StoreError } from '../store/errors.ts';
 
 /** How an interaction was acknowledged: decides how an error reaches the user. */
 export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
@@ -27,6 +28,8 @@ export function setJobLine(interaction: object, line: { prompt: string; label?: 
 
 export function userMessage(err: unknown, locale: string): string | null {
   if (err instanceof UserInputError) return t(locale, `error.${err.code}`, err.vars);
+  // Nothing was started (or the job is kept in memory): the user may simply try again later.
+  if (err instanceof StoreError) return t(locale, 'error.STORE_UNAVAILABLE');
   if (err instanceof ProxyError) {
     const detail = explainDescription(err.context.description, locale);
     if (err.code === 'POSSIBLY_TAKEN' && !err.context.searchable) return t(locale, 'proxy.POSSIBLY_TAKEN_UNSEARCHABLE');

@@ -4,6 +4,7 @@ import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
 import { UserInputError } from '../proxy/errors.ts';
+import { StoreError } from '../store/errors.ts';
 import { handleButton, handleModalSubmit } from './components.ts';
 import { parseCustomId } from './custom-id.ts';
 import { checkAllowed } from './guard.ts';
@@ -22,7 +23,11 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
     try {
-      if (!interaction.isAutocomplete()) checkAllowed(interaction, ctx);
+      if (!interaction.isAutocomplete()) {
+        // Until the store was first reached (Redis down at start-up) nothing can be started or found.
+        if (!ctx.stores.health.ready) throw new StoreError('open');
+        checkAllowed(interaction, ctx);
+      }
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');

@@ -82,6 +82,9 @@ export const enUS = {
   'error.QUOTA_RUNNING': 'You already have {limit} jobs running. Wait for one to finish.',
   'error.QUOTA_DAILY': 'You’ve used your {limit} jobs for today. The count resets at 00:00 UTC.',
   'error.generic': 'Something went wrong on our side. Try again.',
+  'error.STORE_UNAVAILABLE': 'The bot’s storage is temporarily unavailable, so nothing was started. Try again in a minute.',
+  'quota.partialRunning': 'Started {started} of {total}: you may run {limit} jobs at once. Prompts {rest} were not started; press their buttons when a job has finished.',
+  'quota.partialDaily': 'Started {started} of {total}: that is all of your {limit} jobs for today. Prompts {rest} were not started.',
 
   'proxy.UNAVAILABLE': 'The image service can’t be reached right now. Try again in a minute.',
   'proxy.TIMEOUT': 'The image service did not answer in time. Try again in a minute.',

@@ -83,6 +83,9 @@ export const zhCN: Record<MessageKey, string> = {
   'error.QUOTA_RUNNING': '你已有 {limit} 个任务在进行中，请等待其中一个完成。',
   'error.QUOTA_DAILY': '你今天的 {limit} 次任务已用完，次数在 UTC 00:00 重置。',
   'error.generic': '出了点问题，请重试。',
+  'error.STORE_UNAVAILABLE': '机器人的存储暂时不可用，任务未提交。请稍后再试。',
+  'quota.partialRunning': '已开始 {started}/{total} 个：你最多可同时进行 {limit} 个任务。提示词 {rest} 未开始，请在有任务完成后点击它们的按钮。',
+  'quota.partialDaily': '已开始 {started}/{total} 个：今天的 {limit} 次任务已全部用完。提示词 {rest} 未开始。',
 
   'proxy.UNAVAILABLE': '暂时无法连接绘图服务，请稍后重试。',
   'proxy.TIMEOUT': '绘图服务响应超时，请稍后重试。',

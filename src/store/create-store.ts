@@ -7,6 +7,12 @@
 // listing the active ids (the SQLite adapter pages through LIKE … OFFSET ten rows at a time, the
 // Redis one SCANs the whole key space) and, on SQLite, getMany (a linear search per key). On Redis
 // the active index is a set and leases use the adapter's own client library (node-redis).
+//
+// Errors: every Keyv throws (throwOnErrors) instead of only emitting 'error', so a write that did
+// not happen (a full disk, Redis away) reaches its caller as a StoreError, never as a silent
+// success. On Redis one client serves every namespace; it does not queue commands while
+// disconnected (disableOfflineQueue) and gives each command STORE_COMMAND_TIMEOUT_MS, so a call
+// fails fast instead of hanging, while the client reconnects in the background.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
@@ -14,9 +20,16 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../logger.ts';
 import { RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
-import { KeyValueRepository } from './key-value.ts';
+import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
 import { LocalCounters, RedisCounters, type CounterRepository } from './counters.ts';
+import { RedisOwnerIndex, SqliteOwnerIndex, type OwnerIndex } from './owners.ts';
+import { StoreHealth } from './health.ts';
+
+/** A Redis command that takes longer than this fails (Discord wants an answer within 3 s). */
+const STORE_COMMAND_TIMEOUT_MS = 2_000;
+/** Redis reconnects after 0.1 s, doubling up to this. */
+const RECONNECT_MAX_MS = 2_000;
 
 export interface Stores {
   tasks: TaskRepository;
@@ -26,10 +39,19 @@ export interface Stores {
   leases: LeaseRepository;
   /** Counters moved atomically (jobs per user per day). */
   counters: CounterRepository;
+  /** Jobs counted per owner (running-jobs limit) and the reservations of jobs being submitted. */
+  owners: OwnerIndex;
+  /** Whether the store was reached and works. */
+  health: StoreHealth;
   /** True when several processes may share this store (Redis). */
   shared: boolean;
   /** Redis: passes notifyHook hints to the process that holds the task (pub/sub). */
   hints: HintBus | null;
+  /**
+   * Resolves once the store answers (Redis: connected; it keeps retrying until then, calling
+   * `onWaiting` with each failure). SQLite: one probe, which throws when the file cannot be used.
+   */
+  open(onWaiting?: (err: unknown) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,7 +65,7 @@ export interface StoreOptions {
   /** Prefix for every namespace (tests use their own so they can clean up). */
   prefix?: string;
   logger?: Logger;
-  /** Clock of the in-process leases (SQLite). */
+  /** Clock of the in-process leases (SQLite) and of the per-owner counts. */
   now?: () => number;
 }
 
@@ -74,21 +96,12 @@ function sqliteAdapter(url: string): IndexedSqlite {
 }
 
 function wrap<T>(store: KeyvStoreAdapter, namespace: string, logger?: Logger): Keyv<T> {
-  const keyv = new Keyv<T>({ store, namespace });
-  keyv.on('error', (err: unknown) => logger?.error('store error', { namespace, err }));
+  const keyv = new Keyv<T>({ store, namespace, throwOnErrors: true });
+  // Failures reach the caller (throwOnErrors) and StoreHealth reports them once; a listener must
+  // still be there, or an emitted 'error' would be thrown by the emitter.
+  keyv.on('error', (err: unknown) => logger?.debug('store error', { namespace, err }));
+  readTolerantly(keyv);
   return keyv;
-}
-
-export function createKeyv<T>(url: string, namespace: string, logger?: Logger): Keyv<T> {
-  let store: KeyvStoreAdapter;
-  if (url.startsWith('sqlite://')) {
-    store = sqliteAdapter(url) as unknown as KeyvStoreAdapter;
-  } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    store = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5_000 }) as unknown as KeyvStoreAdapter;
-  } else {
-    throw new Error(`STORE_URL: unsupported scheme in ${url.split(':')[0]}://`);
-  }
-  return wrap<T>(store, namespace, logger);
 }
 
 /** SQLite: the active ids are the keys of a Keyv namespace, listed straight from the index. */
@@ -132,73 +145,127 @@ class RedisActiveIndex implements ActiveIndex {
   }
 }
 
+/** The owner index and counters, their failures turned into StoreErrors and noted in `health`. */
+function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
+  return {
+    running: (ownerId) => health.run('owners.running', 'read', () => o.running(ownerId)),
+    reserve: (ownerId, req) => health.run('owners.reserve', 'write', () => o.reserve(ownerId, req)),
+    release: (r) => health.run('owners.release', 'write', () => o.release(r)),
+    track: (ownerId, taskId, until) => health.run('owners.track', 'write', () => o.track(ownerId, taskId, until)),
+    clear: () => health.run('owners.clear', 'write', () => o.clear()),
+  };
+}
+
+function guardCounters(c: CounterRepository, health: StoreHealth): CounterRepository {
+  return {
+    add: (key, delta, ttlMs, sliding) => health.run('counters.add', 'write', () => c.add(key, delta, ttlMs, sliding)),
+    get: (key) => health.run('counters.get', 'read', () => c.get(key)),
+  };
+}
+
 export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const prefix = opts.prefix ?? 'mjbot';
   const ns = (name: string) => `${prefix}-${name}`;
-  const taskKeyv = createKeyv<never>(url, ns('tasks'), opts.logger);
-  const settingsKeyv = createKeyv<unknown>(url, ns('settings'), opts.logger);
-  const closers: (() => Promise<unknown>)[] = [() => taskKeyv.disconnect(), () => settingsKeyv.disconnect()];
+  const health = new StoreHealth(opts.logger);
+  const now = opts.now ?? Date.now;
 
   if (url.startsWith('sqlite://')) {
+    // One adapter per namespace (see above); the active index and the owner table share one.
+    const taskStore = sqliteAdapter(url);
     const activeStore = sqliteAdapter(url);
+    const taskKeyv = wrap<never>(taskStore as unknown as KeyvStoreAdapter, ns('tasks'), opts.logger);
+    const settingsKeyv = wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns('settings'), opts.logger);
+    const asideKeyv = wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns('quarantine'), opts.logger);
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
-    closers.push(() => activeKeyv.disconnect());
-    const settings = new KeyValueRepository(settingsKeyv);
+    const quarantine = new Quarantine(asideKeyv, opts.logger);
+    const settings = new KeyValueRepository(settingsKeyv, health, quarantine);
+    const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);
+    const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv];
     return {
-      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active'))),
+      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active')), owners, health, quarantine),
       settings,
-      counters: new LocalCounters(settings),
+      counters: guardCounters(new LocalCounters(settings), health),
+      owners,
+      health,
       leases: new MemoryLeases(undefined, opts.now),
       shared: false,
       hints: null,
+      async open() {
+        await health.run('open', 'read', async () => {
+          await taskStore.query('SELECT 1');
+          await owners.running('');
+        });
+        health.markReady();
+      },
       async close() {
-        await Promise.allSettled(closers.map((c) => c()));
+        await Promise.allSettled(keyvs.map((k) => k.disconnect()));
       },
     };
   }
+  if (!url.startsWith('redis://') && !url.startsWith('rediss://')) throw new Error(`STORE_URL: unsupported scheme in ${url.split(':')[0]}://`);
 
-  // Redis: a client of our own for the set and the leases (scripts, SADD …), connected on first use.
-  const redis = createClient({ url, socket: { connectTimeout: 5_000 } }) as RedisClientType;
-  redis.on('error', (err: unknown) => opts.logger?.error('store error', { namespace: prefix, err }));
-  let connecting: Promise<RedisClientType> | null = null;
-  // A failed connect is forgotten, so the next call tries again instead of failing for good.
-  const client = () =>
-    (connecting ??= redis.connect().then(
-      () => redis,
-      (err: unknown) => {
-        connecting = null;
-        throw err;
-      },
-    ));
-  closers.push(async () => {
-    if (connecting) await connecting.then(() => redis.close()).catch(() => undefined);
-  });
+  // One client for everything: Keyv's adapters, the sets, scripts and counters. Connecting starts
+  // here, so no adapter opens a connection of its own; it retries until Redis answers.
+  const redis = createClient({
+    url,
+    disableOfflineQueue: true,
+    pingInterval: 10_000,
+    commandOptions: { timeout: STORE_COMMAND_TIMEOUT_MS },
+    socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, RECONNECT_MAX_MS) },
+  }) as RedisClientType;
+  // Every failed reconnect emits this; open() and StoreHealth report the outage once.
+  redis.on('error', (err: unknown) => opts.logger?.debug('store connection error', { err }));
+  void redis.connect().catch(() => undefined);
+  const client = async () => redis;
+  const adapter = () => new KeyvRedis(redis, { throwOnErrors: true, throwOnConnectError: true }) as unknown as KeyvStoreAdapter;
+  const taskKeyv = wrap<never>(adapter(), ns('tasks'), opts.logger);
+  const settingsKeyv = wrap<unknown>(adapter(), ns('settings'), opts.logger);
+  const quarantine = new Quarantine(wrap<unknown>(adapter(), ns('quarantine'), opts.logger), opts.logger);
+  const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now), health);
   // A subscribed connection can do nothing else: a second one, opened only when push is on.
   const channel = ns('hints');
   let subscriber: RedisClientType | null = null;
-  closers.push(async () => {
-    if (subscriber) await subscriber.close().catch(() => undefined);
-  });
   const hints: HintBus = {
     async publish(taskIds) {
       if (taskIds.length) await (await client()).publish(channel, taskIds.join(','));
     },
     async subscribe(fn) {
       subscriber = redis.duplicate();
-      subscriber.on('error', (err: unknown) => opts.logger?.error('store error', { namespace: channel, err }));
+      subscriber.on('error', (err: unknown) => opts.logger?.debug('store connection error', { namespace: channel, err }));
       await subscriber.connect();
       await subscriber.subscribe(channel, (message: string) => fn(message.split(',').filter(Boolean)));
     },
   };
+  const end = async (c: RedisClientType) => {
+    if (c.isReady) await c.close().catch(() => c.destroy());
+    else if (c.isOpen) c.destroy();
+  };
   return {
-    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active'))),
-    settings: new KeyValueRepository(settingsKeyv),
+    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine),
+    settings: new KeyValueRepository(settingsKeyv, health, quarantine),
     leases: new RedisLeases(client, ns('lease')),
-    counters: new RedisCounters(client, ns('count')),
+    counters: guardCounters(new RedisCounters(client, ns('count')), health),
+    owners,
+    health,
     shared: true,
     hints,
+    open(onWaiting) {
+      if (redis.isReady) {
+        health.markReady();
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const failed = (err: unknown) => onWaiting?.(err);
+        redis.on('error', failed);
+        redis.once('ready', () => {
+          redis.off('error', failed);
+          health.markReady();
+          resolve();
+        });
+      });
+    },
     async close() {
-      await Promise.allSettled(closers.map((c) => c()));
+      await Promise.allSettled([subscriber ? end(subscriber) : undefined, end(redis)]);
     },
   };
 }

@@ -1,22 +1,82 @@
 import type Keyv from 'keyv';
+import type { Logger } from '../logger.ts';
+import type { StoreHealth } from './health.ts';
+
+/** A stored value that could not be parsed: handed to the repository, which quarantines it. */
+export class CorruptValue {
+  constructor(readonly raw: string) {}
+}
+
+/**
+ * Makes Keyv's deserializer tolerant: one unparsable value becomes a CorruptValue instead of
+ * failing the whole read (a getMany of a thousand records must not fail for one).
+ */
+export function readTolerantly(keyv: Keyv<any>): void {
+  const parse = keyv.deserialize;
+  if (!parse) return;
+  keyv.deserialize = (async (data: string) => {
+    try {
+      return await parse(data);
+    } catch {
+      return { value: new CorruptValue(String(data).slice(0, 10_000)) };
+    }
+  }) as typeof parse;
+}
+
+/**
+ * Where unreadable values go: copied aside (for a human to look at), removed from where they
+ * broke reads, logged once. Its own failures are logged, never thrown: a read goes on without
+ * the value either way.
+ */
+export class Quarantine {
+  readonly #seen = new Set<string>();
+
+  constructor(
+    private readonly aside: Keyv<unknown>,
+    private readonly logger?: Logger,
+  ) {}
+
+  async hold(key: string, raw: unknown, remove: () => Promise<unknown>): Promise<void> {
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.logger?.warn('corrupt record quarantined', { key });
+    try {
+      await this.aside.set(key, typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw), 30 * 24 * 3600_000);
+      await remove();
+      this.#seen.delete(key);
+    } catch (err) {
+      this.logger?.warn('could not quarantine a corrupt record; skipping it', { key, err });
+    }
+  }
+}
 
 /** A typed view of one Keyv namespace. */
 export class KeyValueRepository<T> {
-  constructor(private readonly keyv: Keyv<T>) {}
+  constructor(
+    private readonly keyv: Keyv<T>,
+    private readonly health: StoreHealth,
+    private readonly quarantine: Quarantine,
+    private readonly name = 'settings',
+  ) {}
 
   async get<V extends T = T>(key: string): Promise<V | undefined> {
-    return (await this.keyv.get(key)) as V | undefined;
+    const v = (await this.health.run(`${this.name}.get`, 'read', () => this.keyv.get(key))) as unknown;
+    if (v instanceof CorruptValue) {
+      await this.quarantine.hold(`${this.name}:${key}`, v.raw, () => this.keyv.delete(key));
+      return undefined;
+    }
+    return v as V | undefined;
   }
 
   async set(key: string, value: T, ttlMs?: number): Promise<void> {
-    await this.keyv.set(key, value, ttlMs);
+    await this.health.run(`${this.name}.set`, 'write', () => this.keyv.set(key, value, ttlMs));
   }
 
   async delete(key: string): Promise<void> {
-    await this.keyv.delete(key);
+    await this.health.run(`${this.name}.delete`, 'write', () => this.keyv.delete(key));
   }
 
   async clear(): Promise<void> {
-    await this.keyv.clear();
+    await this.health.run(`${this.name}.clear`, 'write', () => this.keyv.clear());
   }
 }

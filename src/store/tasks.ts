@@ -1,7 +1,12 @@
 // Tracked tasks: one record per proxy task the bot shows in Discord, plus an index of the active
-// ones (read in one query or one command), so a tick never scans finished records.
+// ones (read in one query or one command), so a tick never scans finished records, and the
+// per-owner index the running-jobs limit counts from. Every write either happens or throws a
+// StoreError; a record that cannot be read (not JSON, not a record) is quarantined and skipped.
 import type Keyv from 'keyv';
 import type { Task, TaskStatus } from '../proxy/types.ts';
+import type { StoreHealth } from './health.ts';
+import { CorruptValue, type Quarantine } from './key-value.ts';
+import type { OwnerIndex } from './owners.ts';
 
 /** How long a finished task's record (and so its buttons) lives. */
 export const RECORD_TTL_MS = 30 * 24 * 3600_000;
@@ -61,39 +66,86 @@ export function byAge(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** How long past its deadline an active task still counts for its owner (its record may be lost). */
+const ACTIVE_GRACE_MS = 3600_000;
+
+/**
+ * Until when a task counts against its owner's running-jobs limit: while active, and while it
+ * waits for remix input (until its deadline); null when it does not count.
+ */
+export function countsUntil(record: TaskRecord): number | null {
+  if (record.active) return record.deadlineAt + ACTIVE_GRACE_MS;
+  if (record.status === 'MODAL') return record.deadlineAt;
+  return null;
+}
+
+/** The fields the bot relies on: a value without them is not a record (garbage, another version). */
+export function isTaskRecord(v: unknown): v is TaskRecord {
+  const r = v as Partial<TaskRecord> | null;
+  return (
+    typeof r === 'object' && r !== null && typeof r.taskId === 'string' && typeof r.ownerId === 'string' && typeof r.channelId === 'string' &&
+    typeof r.status === 'string' && typeof r.active === 'boolean' && typeof r.deadlineAt === 'number' && Array.isArray(r.pressed) &&
+    typeof r.missCount === 'number' && typeof r.locale === 'string' && typeof r.prompt === 'string'
+  );
+}
+
 export class TaskRepository {
   constructor(
     private readonly records: Keyv<never>,
     private readonly active: ActiveIndex,
+    readonly owners: OwnerIndex,
+    private readonly health: StoreHealth,
+    private readonly quarantine: Quarantine,
   ) {}
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
-    return (await this.records.get(taskId)) as TaskRecord | undefined;
+    const v = await this.health.run('tasks.get', 'read', () => this.records.get(taskId) as Promise<unknown>);
+    return this.#checked(taskId, v);
   }
 
   async getMany(taskIds: string[]): Promise<(TaskRecord | undefined)[]> {
     if (taskIds.length === 0) return [];
-    return (await this.records.get(taskIds)) as (TaskRecord | undefined)[];
+    const values = await this.health.run('tasks.getMany', 'read', () => this.records.get(taskIds) as Promise<unknown[]>);
+    return Promise.all(values.map((v, i) => this.#checked(taskIds[i], v)));
   }
 
-  /** Saves the record and keeps the active index in step with `record.active`. */
+  /** Saves the record and keeps the active and per-owner indexes in step with it. */
   async put(record: TaskRecord): Promise<void> {
-    await this.records.set(record.taskId, record as never, RECORD_TTL_MS);
-    if (record.active) await this.active.add(record.taskId);
-    else await this.active.remove(record.taskId);
+    await this.health.run('tasks.put', 'write', async () => {
+      await this.records.set(record.taskId, record as never, RECORD_TTL_MS);
+      if (record.active) await this.active.add(record.taskId);
+      else await this.active.remove(record.taskId);
+      await this.owners.track(record.ownerId, record.taskId, countsUntil(record));
+    });
   }
 
   async activeIds(): Promise<string[]> {
-    return this.active.list();
+    return this.health.run('tasks.activeIds', 'read', () => this.active.list());
   }
 
   async delete(taskId: string): Promise<void> {
-    await this.records.delete(taskId);
-    await this.active.remove(taskId);
+    await this.health.run('tasks.delete', 'write', async () => {
+      await this.records.delete(taskId);
+      await this.active.remove(taskId);
+    });
   }
 
   async clear(): Promise<void> {
-    await this.records.clear();
-    await this.active.clear();
+    await this.health.run('tasks.clear', 'write', async () => {
+      await this.records.clear();
+      await this.active.clear();
+      await this.owners.clear();
+    });
+  }
+
+  /** A record as read, or undefined when there is none or it is unreadable (then quarantined, out of the index). */
+  async #checked(taskId: string, v: unknown): Promise<TaskRecord | undefined> {
+    if (v === undefined || v === null) return undefined;
+    if (!(v instanceof CorruptValue) && isTaskRecord(v)) return v;
+    await this.quarantine.hold(`tasks:${taskId}`, v instanceof CorruptValue ? v.raw : v, async () => {
+      await this.records.delete(taskId);
+      await this.active.remove(taskId);
+    });
+    return undefined;
   }
 }

@@ -25,7 +25,7 @@ import type { Task } from '../proxy/types.ts';
 import type { KeyValueRepository } from '../store/key-value.ts';
 import type { HintBus } from '../store/create-store.ts';
 import type { LeaseRepository } from '../store/leases.ts';
-import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import { byAge, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import { sameTaskState, type Tracker } from './tracker.ts';
 
 export interface PollIntervals {
@@ -256,6 +256,8 @@ export class Poller {
     const report = emptyReport();
     const started = performance.now();
     const now = this.o.now();
+    // Records the store refused earlier are written first, now that it may take them again.
+    await this.o.tracker.retryUnsaved();
     // The active index is read and the leases renewed on a tick, and every third of a lease (or
     // queued interval); in between, the tasks held are known.
     const relist = all || now - this.#listedAt >= Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
@@ -300,7 +302,10 @@ export class Poller {
     // Tasks followed while this reads the index and claims (a job just submitted) are not in
     // what it read: they stay held, not taken for settled.
     const before = new Set(this.#held);
-    const ids = await this.o.tasks.activeIds();
+    const listed = await this.o.tasks.activeIds();
+    // Active tasks whose write the store refused are not listed, and are followed all the same.
+    const unlisted = this.o.tracker.unsavedActiveIds().filter((id) => !listed.includes(id));
+    const ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
     const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
     for (const id of this.#held) if (!before.has(id)) held.add(id);
     const active = new Set(ids);

@@ -11,6 +11,10 @@
 // The records of the active tasks this process follows stay in memory ("live"): the poller hands
 // them back on every tick without reading the store, and a push and a poll of the same task work
 // on the same object.
+//
+// A record the store could not write (a full disk, Redis away) is never dropped: it stays in
+// memory ("unsaved"), the task is shown and followed as usual, its buttons find it there, and its
+// write is retried on every poll until the store takes it.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
@@ -20,6 +24,7 @@ import { minimalView, renderTaskView, type MessageView, type ViewContext } from 
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { Poster, PublishResult } from '../discord/poster.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
+import { StoreError } from '../store/errors.ts';
 
 /** Discord's interaction token lifetime. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -55,6 +60,8 @@ export interface TrackerOptions {
   applicationId: string;
   /** Called when this process starts following a task (track, revive): the poller takes its lease. */
   onActive?: (record: TaskRecord) => void;
+  /** Called with the number of records waiting in memory for a write the store refused. */
+  onUnsaved?: (count: number) => void;
 }
 
 /** What the tracker did, for tests and the benchmark. */
@@ -161,6 +168,8 @@ export class Tracker {
   readonly #shown = new Map<string, Task>();
   /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
   readonly #flushes = new Map<string, NodeJS.Timeout>();
+  /** Records whose last write the store refused: kept here, written again by retryUnsaved(). */
+  readonly #unsaved = new Map<string, TaskRecord>();
   #stopped = false;
   /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
   #hidden: readonly string[] = [];
@@ -195,6 +204,32 @@ export class Tracker {
 
   get liveCount(): number {
     return this.#live.size;
+  }
+
+  /** The newest record of a task whose write the store refused (buttons read it from here meanwhile). */
+  unsaved(taskId: string): TaskRecord | undefined {
+    return this.#unsaved.get(taskId);
+  }
+
+  /** Active tasks the store does not list yet (their write failed): the poller follows them anyway. */
+  unsavedActiveIds(): string[] {
+    return [...this.#unsaved.values()].filter((r) => r.active).map((r) => r.taskId);
+  }
+
+  /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
+  async retryUnsaved(): Promise<void> {
+    for (const record of [...this.#unsaved.values()]) {
+      let saved = false;
+      await this.#serial(record.taskId, async () => {
+        // Another write may have saved (or re-queued) it meanwhile.
+        if (this.#unsaved.get(record.taskId) !== record) {
+          saved = true;
+          return;
+        }
+        saved = await this.#persist(record);
+      });
+      if (!saved) return;
+    }
   }
 
   liveRecords(): IterableIterator<TaskRecord> {
@@ -278,7 +313,7 @@ export class Tracker {
       };
       if (record.active) this.#live.set(taskId, record);
       await this.#serial(taskId, async () => {
-        await this.o.tasks.put(record);
+        await this.#persist(record);
         if (i === 0 || record.messageId === null) await this.#show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
@@ -332,7 +367,7 @@ export class Tracker {
       rec.missCount += 1;
       this.#shown.delete(rec.taskId);
       if (rec.missCount >= MAX_MISSES) await this.#lose(rec);
-      else await this.o.tasks.put(rec);
+      else await this.#persist(rec);
     });
   }
 
@@ -346,7 +381,7 @@ export class Tracker {
       rec.missCount = 0;
       this.#shown.delete(rec.taskId);
       this.#live.set(rec.taskId, rec);
-      await this.o.tasks.put(rec);
+      await this.#persist(rec);
     });
     this.o.onActive?.(rec);
   }
@@ -361,7 +396,7 @@ export class Tracker {
       // The same rows the message shows (synthesized picks, hidden buttons), with this one green.
       const view = renderTaskView(rec.task, { ...this.viewContext(rec), media: 'attach' });
       rec.viewHash = viewHash(view);
-      await this.o.tasks.put(rec);
+      await this.#persist(rec);
       await this.o.poster.editComponents(rec, view.components);
     });
   }
@@ -472,7 +507,7 @@ export class Tracker {
       // The final view carries buttons a user may click at once, and a click reads the store:
       // save the task first. Still active there until the edit is out, so a crash in between
       // leaves the final edit to the next process.
-      await this.o.tasks.put({ ...record, active: true });
+      await this.#persist(record, { ...record, active: true });
     }
     const res = await this.#publish(record, task, ctx, view, final);
     if (res.ok) {
@@ -519,9 +554,28 @@ export class Tracker {
     return res;
   }
 
+  /**
+   * Writes `value` (by default the record itself). A write the store refuses keeps the record in
+   * memory for retryUnsaved(); other errors are bugs and go up. Answers whether it was written.
+   */
+  async #persist(record: TaskRecord, value: TaskRecord = record): Promise<boolean> {
+    try {
+      await this.o.tasks.put(value);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      if (!this.#unsaved.has(record.taskId)) this.o.logger.warn('task record kept in memory until the store takes it', { taskId: record.taskId });
+      this.#unsaved.set(record.taskId, record);
+      this.o.onUnsaved?.(this.#unsaved.size);
+      return false;
+    }
+    // A copy (the pre-final write) is not the record's newest state: it stays queued if it was.
+    if (value === record && this.#unsaved.delete(record.taskId)) this.o.onUnsaved?.(this.#unsaved.size);
+    return true;
+  }
+
   /** Saves the record; a record that stopped being active leaves the live set. */
   async #save(record: TaskRecord): Promise<void> {
-    await this.o.tasks.put(record);
+    await this.#persist(record);
     if (!record.active && this.#live.get(record.taskId) === record) {
       this.#live.delete(record.taskId);
       this.#shown.delete(record.taskId);

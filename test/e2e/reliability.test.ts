@@ -2,7 +2,8 @@
 // a proxy that errs while polling, Discord errors on an edit, forged custom_ids.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { listRecent } from '../../src/discord/recent.ts';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
 
@@ -290,11 +291,11 @@ describe('nobody gets in where they don’t belong', () => {
     expect(refused).toHaveLength(2);
     for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(submits()).toBe(2);
-    // Once they are saved as running, the in-flight count is back to zero: a third is still refused, by the records.
+    // Once they are saved as running, their reservations are gone: a third is still refused, by the records.
     const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'third' }]);
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
     expect(h.discord.callbackOf(third).data.content).toMatch(/already have 2 jobs running/);
-    expect(await h.app.stores.counters.get(`pending:${h.discord.users.alice.id}`)).toBe(0);
+    expect(await h.app.stores.owners.running(h.discord.users.alice.id)).toBe(2);
   });
 
   it('allow-lists of channels and roles are per guild', async () => {
@@ -326,6 +327,8 @@ describe('nobody gets in where they don’t belong', () => {
     const inGuild = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
     h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'in the server' }], { user: carol });
     await inGuild;
+    // The job is listed once it is tracked (after the submit's answer).
+    await vi.waitFor(async () => expect(await listRecent(h.app, carol.id)).toHaveLength(1));
     const submits = () => h.proxy.requests.filter((r) => r.route?.startsWith('/mj/submit/')).length;
     for (const user of [h.discord.users.alice, carol]) {
       const dm = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'through the back door' }], { dm: true, user });

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
+import sqlite3 from 'sqlite3';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
+import { StoreError } from '../../src/store/errors.ts';
 import type { TaskRecord } from '../../src/store/tasks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-store-'));
@@ -30,14 +32,34 @@ function record(taskId: string, active: boolean): TaskRecord {
 }
 
 const redisPrefix = `mjbot-test-${process.pid}-${Date.now()}`;
-const backends: [string, () => Stores][] = [
-  ['sqlite', () => createStores(`sqlite://${join(dir, 'contract.sqlite')}`, { prefix: 'contract' })],
-  ['redis', () => createStores('redis://127.0.0.1:6379', { prefix: redisPrefix })],
+async function opened(s: Stores): Promise<Stores> {
+  await s.open();
+  return s;
+}
+const sqliteFile = join(dir, 'contract.sqlite');
+/** Each backend, optionally on a clock of the test's own (the per-owner counts expire by it). */
+const backends: [string, (now?: () => number) => Promise<Stores>][] = [
+  ['sqlite', (now) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }))],
+  ['redis', (now) => opened(createStores('redis://127.0.0.1:6379', { prefix: redisPrefix, now }))],
 ];
+
+/** Writes a value straight into the backend, as another program (or a bad disk) would. */
+async function writeRaw(backend: string, namespace: string, key: string, raw: string): Promise<void> {
+  if (backend === 'sqlite') {
+    const db = new sqlite3.Database(sqliteFile);
+    await new Promise<void>((res, rej) => db.run('UPDATE keyv SET value = ? WHERE key = ?', [raw, `${namespace}:${key}`], (err) => (err ? rej(err) : res())));
+    await new Promise((r) => db.close(r));
+    return;
+  }
+  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  await redis.set(`${namespace}::${namespace}:${key}`, raw);
+  await redis.close();
+}
 
 describe.each(backends)('store contract on %s', (_name, make) => {
   it('keeps records, the active index in step, and namespaces apart', async () => {
-    const s = make();
+    const s = await make();
     try {
       await s.tasks.put(record('1', true));
       await s.tasks.put(record('2', true));
@@ -62,10 +84,10 @@ describe.each(backends)('store contract on %s', (_name, make) => {
   });
 
   it('a second instance on the same store sees the same state (restart)', async () => {
-    const a = make();
+    const a = await make();
     await a.tasks.put(record('r1', true));
     await a.close();
-    const b = make();
+    const b = await make();
     try {
       expect(await b.tasks.activeIds()).toContain('r1');
     } finally {
@@ -77,7 +99,7 @@ describe.each(backends)('store contract on %s', (_name, make) => {
 
 describe.each(backends)('counters on %s', (_name, make) => {
   it('adds atomically: of twenty racing takes against a limit of five, exactly five stay', async () => {
-    const s = make();
+    const s = await make();
     try {
       const key = `daily:race:${Date.now()}`;
       const outcomes = await Promise.all(
@@ -99,7 +121,7 @@ describe.each(backends)('counters on %s', (_name, make) => {
   });
 
   it('forgets a counter when its time is up', async () => {
-    const s = make();
+    const s = await make();
     try {
       const key = `daily:ttl:${Date.now()}`;
       expect(await s.counters.add(key, 2, 150)).toBe(2);
@@ -119,3 +141,122 @@ describe.each(backends)('counters on %s', (_name, make) => {
     }
   });
 });
+
+const owned = (taskId: string, ownerId: string, over: Partial<TaskRecord> = {}): TaskRecord => ({ ...record(taskId, true), ownerId, deadlineAt: Date.now() + 600_000, ...over });
+
+describe.each(backends)('per-owner index on %s', (name, make) => {
+  it('counts active tasks and tasks waiting for remix input, kept in step by put', async () => {
+    const s = await make();
+    const owner = `o-${name}-${Date.now()}`;
+    try {
+      await s.tasks.put(owned('t1', owner));
+      await s.tasks.put(owned('t2', owner, { active: false, status: 'MODAL' }));
+      await s.tasks.put(owned('t3', owner, { active: false, status: 'SUCCESS' }));
+      await s.tasks.put(owned('t4', `${owner}-other`));
+      expect(await s.owners.running(owner)).toBe(2);
+      await s.tasks.put(owned('t1', owner, { active: false, status: 'SUCCESS' }));
+      expect(await s.owners.running(owner)).toBe(1);
+    } finally {
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+
+  it('reserves atomically: of twenty racing reservations against a limit of five, five are granted', async () => {
+    const s = await make();
+    const owner = `race-${name}-${Date.now()}`;
+    try {
+      const all = await Promise.all(Array.from({ length: 20 }, () => s.owners.reserve(owner, { count: 1, limit: 5, ttlMs: 60_000 })));
+      expect(all.filter((r) => r.granted === 1)).toHaveLength(5);
+      expect(await s.owners.running(owner)).toBe(5);
+      for (const r of all) await s.owners.release(r);
+      expect(await s.owners.running(owner)).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('grants part of a request down to its minimum, does not count twice the task it replaces, and lets reservations expire', async () => {
+    let clock = Date.now();
+    const s = await make(() => clock);
+    const owner = `part-${name}-${Date.now()}`;
+    try {
+      const most = await s.owners.reserve(owner, { count: 4, min: 1, limit: 3, ttlMs: 1_000 });
+      expect(most.granted).toBe(3);
+      expect((await s.owners.reserve(owner, { count: 1, limit: 3, ttlMs: 1_000 })).granted).toBe(0);
+      clock += 1_001; // the process that reserved died: its reservation lapses
+      expect(await s.owners.running(owner)).toBe(0);
+      await s.tasks.put(owned('w1', owner, { active: false, status: 'MODAL', deadlineAt: clock + 60_000 }));
+      expect((await s.owners.reserve(owner, { count: 1, limit: 1, ttlMs: 1_000 })).granted).toBe(0);
+      expect((await s.owners.reserve(owner, { count: 1, limit: 1, ttlMs: 1_000, replacing: 'w1' })).granted).toBe(1);
+      // Without a limit the reservation is still written (the store must take writes).
+      expect((await s.owners.reserve(owner, { count: 2, limit: 0, ttlMs: 1_000 })).granted).toBe(2);
+    } finally {
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+});
+
+describe.each(backends)('unreadable values on %s', (name, make) => {
+  it('a record that is not JSON, or not a record, is quarantined and skipped; the others are read', async () => {
+    const s = await make();
+    const ns = name === 'sqlite' ? 'contract' : redisPrefix;
+    try {
+      for (const id of ['c1', 'c2', 'c3']) await s.tasks.put(record(id, true));
+      await writeRaw(name, `${ns}-tasks`, 'c1', '{"value":{"taskId": oops');
+      await writeRaw(name, `${ns}-tasks`, 'c3', '{"value":"a string, not a record"}');
+      expect((await s.tasks.getMany(['c1', 'c2', 'c3'])).map((r) => r?.taskId)).toEqual([undefined, 'c2', undefined]);
+      expect(await s.tasks.activeIds()).toEqual(['c2']);
+      expect(await s.tasks.get('c1')).toBeUndefined();
+      await s.settings.set('list', [1]);
+      await writeRaw(name, `${ns}-settings`, 'list', 'not json');
+      expect(await s.settings.get('list')).toBeUndefined();
+    } finally {
+      await s.tasks.clear();
+      await s.settings.clear();
+      await s.close();
+    }
+  });
+});
+
+describe('a store that fails', () => {
+  it('SQLite: a write the disk refuses throws a StoreError (Keyv would only emit it), and reads go on', async () => {
+    const s = await make0();
+    const db = new sqlite3.Database(sqliteFile);
+    const run = (sql: string) => new Promise<void>((res, rej) => db.run(sql, (err) => (err ? rej(err) : res())));
+    try {
+      await s.tasks.put(record('f1', true));
+      await run(`CREATE TRIGGER full_keyv BEFORE INSERT ON keyv BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+      await expect(s.tasks.put(record('f2', true))).rejects.toBeInstanceOf(StoreError);
+      await expect(s.settings.set('x', 1)).rejects.toBeInstanceOf(StoreError);
+      expect(s.health.healthy).toBe(false);
+      expect((await s.tasks.get('f1'))?.taskId).toBe('f1');
+      await run('DROP TRIGGER full_keyv');
+      await s.tasks.put(record('f2', true));
+      expect(s.health.healthy).toBe(true);
+    } finally {
+      await new Promise((r) => db.close(r));
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+
+  it('Redis: with nothing listening, calls fail at once with a StoreError instead of waiting', async () => {
+    const s = createStores('redis://127.0.0.1:1', { prefix: `${redisPrefix}-down` });
+    try {
+      const started = Date.now();
+      await expect(s.tasks.put(record('d1', true))).rejects.toBeInstanceOf(StoreError);
+      await expect(s.owners.reserve('u', { count: 1, limit: 3, ttlMs: 1_000 })).rejects.toBeInstanceOf(StoreError);
+      await expect(s.tasks.activeIds()).rejects.toBeInstanceOf(StoreError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(s.health.ready).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+function make0(): Promise<Stores> {
+  return backends[0][1]();
+}
