@@ -105,6 +105,16 @@ export class ProxyClient {
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
 
+  /** The backend's host, for log lines about it (never its path or query, which may carry a key). */
+  get host(): string {
+    return hostOf(this.#opts.baseUrl);
+  }
+
+  /** How the key is sent (a refused key is often the wrong style). */
+  get authStyle(): AuthStyle {
+    return this.#opts.authStyle;
+  }
+
   /** Modes the operator configured (for the `mode` command option). */
   get modes(): string[] {
     return Object.keys(this.#opts.modeBaseUrls);
@@ -436,6 +446,14 @@ export function normaliseBase(url: string): string {
   if (!m) return u.replace(/\/+$/, '');
   const path = m[2].replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
   return m[1] + path + (query === '?' ? '' : query);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }
 
 /** base + route, with a query string of the base (`?channel=…`) kept after the path. */

@@ -162,6 +162,8 @@ export class Tracker {
   /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
   readonly #flushes = new Map<string, NodeJS.Timeout>();
   #stopped = false;
+  /** The backend does not answer reads (the poller says so): shown under jobs under way. */
+  #outage = false;
   /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
   #hidden: readonly string[] = [];
 
@@ -183,7 +185,23 @@ export class Tracker {
       pressed: record.pressed,
       hidden: this.#hidden,
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
+      outage: this.#outage,
     };
+  }
+
+  /**
+   * The backend stopped (or started again) answering reads: every job under way says so (or stops
+   * saying so) once; the edit goes out like any other (same view, no edit).
+   */
+  setOutage(down: boolean): void {
+    if (this.#outage === down) return;
+    this.#outage = down;
+    for (const rec of [...this.#live.values()]) {
+      if (!rec.active) continue;
+      void this.#serial(rec.taskId, async () => {
+        if (rec.active && !this.#waiting.has(rec.taskId)) await this.#show(rec, rec.task, false);
+      }).catch((err: unknown) => this.o.logger.error('outage notice failed', { taskId: rec.taskId, err }));
+    }
   }
 
   // --- live records (the poller's view of what this process follows) ----------------------

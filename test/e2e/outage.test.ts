@@ -1,0 +1,73 @@
+// A backend that refuses or cannot answer reads: the poller backs off instead of spinning, logs
+// once per change of state (naming the cause), and the reply says once that the service cannot be
+// reached, until it can again. Time is the fake Discord's clock; runDue() is the timer's pass.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
+import { imagine, readsSince } from '../scale/helpers.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const env = { POLL_INTERVAL_MS: '1000', POLL_QUEUED_INTERVAL_MS: '5000', LEASE_TTL_MS: '60000', POLL_BACKOFF_MAX_MS: '30000' };
+
+/** Runs the timer's passes as the timer would, for `ms` of fake time (or until `maxPasses`). */
+async function runFor(ms: number, maxPasses = 400): Promise<number> {
+  const clock = h.discord.clock;
+  const end = clock.now() + ms;
+  let passes = 0;
+  while (clock.now() < end && passes < maxPasses) {
+    clock.advance(Math.max(1, Math.min(h.app.poller.nextPassInMs(), end - clock.now())));
+    await h.app.poller.runDue();
+    passes++;
+  }
+  return passes;
+}
+
+const parsed = (from: number) => h.logs.slice(from).map((l) => JSON.parse(l) as { level: string; msg: string; [k: string]: unknown });
+
+describe('a backend that refuses reads', () => {
+  for (const fault of [401, 403, 'error-code', 'garbage'] as const) {
+    it(`backs off on ${fault}: a handful of reads in 10 s, and one warning, not one per request`, async () => {
+      h = await startHarness({ sharedClock: true, env });
+      // A task not yet seen (NOT_START, at the head of the queue), then the key stops working.
+      const { id } = await imagine(h, `refused ${fault}`);
+      h.proxy.setQuirks({ readFault: fault });
+      const from = h.proxy.requests.length;
+      const logFrom = h.logs.length;
+      await runFor(10_000);
+      const reads = readsSince(h, from).length;
+      expect(reads).toBeGreaterThanOrEqual(2);
+      // Retries at about 1, 2, 4 and 8 s (jittered); garbage costs a list and a fetch each time.
+      expect(reads).toBeLessThanOrEqual(12);
+      const warnings = parsed(logFrom).filter((l) => l.level === 'warn' || l.level === 'error');
+      expect(warnings).toHaveLength(1);
+      if (fault === 401 || fault === 403 || fault === 'error-code') expect(warnings[0].msg).toMatch(/MJ_AUTH_STYLE/);
+      expect(h.logs.join('\n')).not.toContain(API_KEY);
+
+      // The key works again: the task is read at its next retry, and the log says so once.
+      h.proxy.setQuirks({ readFault: null });
+      h.proxy.finish(id);
+      await runFor(30_000);
+      await h.discord.waitForMessage((m) => m.components.length === 2);
+      expect(await h.app.stores.tasks.activeIds()).toEqual([]);
+      expect(parsed(logFrom).filter((l) => /reads work again/.test(l.msg))).toHaveLength(1);
+    });
+  }
+
+  it('a refused key pauses the whole backend: a task submitted meanwhile waits for the same read', async () => {
+    h = await startHarness({ sharedClock: true, env });
+    const first = await imagine(h, 'first');
+    h.proxy.setQuirks({ readFault: 401 }); // reads only: submits still go through
+    await runFor(3_000);
+    const second = await imagine(h, 'second');
+    const from = h.proxy.requests.length;
+    await runFor(10_000);
+    const reads = readsSince(h, from);
+    // Not every second for the new task: at the backend's backoff, both tasks in one read.
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    expect(reads.length).toBeLessThanOrEqual(3);
+    for (const r of reads) expect([...r.body.ids].sort()).toEqual([first.id, second.id].sort());
+  });
+});
