@@ -451,6 +451,8 @@ export class Poller {
     const seen = new Set<string>();
     const sink: FetchSink = async (found, missing) => {
       const now = this.o.now();
+      // Before the updates: they must not show an outage that just ended.
+      if (found.length || missing.length) this.#readsWork(now);
       const updates: [TaskRecord, Task][] = [];
       for (const task of found) {
         const r = byId.get(task.id);
@@ -492,15 +494,14 @@ export class Poller {
       this.#polledAt.set(id, now);
       if (seen.has(id)) this.#failures.delete(id);
     }
-    if (seen.size) this.#readsWork(now);
-    else if (lastError !== undefined) this.#readsFail(now, lastError);
+    if (!seen.size && lastError !== undefined) this.#readsFail(now, lastError);
     // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
     // together to the backend's when the key was refused (so they are read in one batch again).
     for (const id of byId.keys()) {
       if (seen.has(id)) continue;
       const n = (this.#failures.get(id) ?? 0) + 1;
       this.#failures.set(id, n);
-      this.#schedule(id, Math.max(now + this.#backoff(n), this.#reads.until));
+      this.#schedule(id, this.#reads.until > now ? this.#reads.until : now + this.#backoff(n));
     }
   }
 

@@ -3,7 +3,7 @@
 // reached, until it can again. Time is the fake Discord's clock; runDue() is the timer's pass.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
-import { imagine, readsSince } from '../scale/helpers.ts';
+import { editsOf, imagine, readsSince } from '../scale/helpers.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -69,5 +69,45 @@ describe('a backend that refuses reads', () => {
     expect(reads.length).toBeGreaterThanOrEqual(1);
     expect(reads.length).toBeLessThanOrEqual(3);
     for (const r of reads) expect([...r.body.ids].sort()).toEqual([first.id, second.id].sort());
+  });
+});
+
+describe('a backend that cannot be reached', () => {
+  it('the reply says once that the service cannot be reached and the bot keeps trying, and stops saying it on recovery', async () => {
+    h = await startHarness({ sharedClock: true, env });
+    const { id, it: cmd } = await imagine(h, 'during an outage');
+    await h.app.poller.tick();
+    const original = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd)?.id && /\(Submitted\)/.test(m.content));
+    const logFrom = h.logs.length;
+    h.proxy.setQuirks({ status5xx: 503 });
+    await runFor(20_000);
+    const notice = /can’t be reached right now\. The bot keeps trying/;
+    await h.discord.waitForMessage((m) => m.id === original.id && notice.test(m.content));
+    const said = () => editsOf(h, cmd.token).filter((c) => notice.test(c.json?.content ?? '')).length;
+    expect(said()).toBe(1);
+    const warning = parsed(logFrom).find((l) => l.level === 'warn');
+    // The log names the host and the cause, not just a code.
+    expect(JSON.stringify(warning)).toContain(new URL(h.proxy.baseUrl).host);
+    expect(JSON.stringify(warning)).toMatch(/HTTP 503/);
+
+    h.proxy.setQuirks({ status5xx: null });
+    h.proxy.advance(id, 2); // running now
+    await runFor(20_000);
+    const back = await h.discord.waitForMessage((m) => m.id === original.id && /%\)/.test(m.content));
+    expect(back.content).not.toMatch(notice);
+    expect(said()).toBe(1);
+  });
+
+  it('a job whose view does not change on recovery loses the notice too', async () => {
+    h = await startHarness({ sharedClock: true, env });
+    const { it: cmd } = await imagine(h, 'stays queued');
+    await h.app.poller.tick();
+    const original = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd)?.id && /\(Submitted\)/.test(m.content));
+    h.proxy.setQuirks({ resetConnection: true });
+    await runFor(20_000);
+    await h.discord.waitForMessage((m) => m.id === original.id && /can’t be reached/.test(m.content));
+    h.proxy.setQuirks({ resetConnection: false });
+    await runFor(20_000);
+    await h.discord.waitForMessage((m) => m.id === original.id && /\(Submitted\)/.test(m.content) && !/can’t be reached/.test(m.content));
   });
 });
