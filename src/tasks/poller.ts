@@ -211,9 +211,15 @@ export class Poller {
     return [...this.#held];
   }
 
-  /** One pass over every active task, due or not; concurrent calls share the pass in flight. */
-  tick(): Promise<TickReport> {
-    return this.#pass(true);
+  /**
+   * One pass over every active task, due or not; concurrent calls share the pass in flight. Unlike
+   * the timer's passes it returns only once the results it found are out too (downloads and
+   * uploads run off the poll path), so a caller can read Discord right after.
+   */
+  async tick(): Promise<TickReport> {
+    const report = await this.#pass(true);
+    await this.o.tracker.resultsOut();
+    return report;
   }
 
   /** The pass the timer runs: only the tasks that are due (tests drive it with their own clock). */
@@ -358,8 +364,10 @@ export class Poller {
     for (const id of ids) {
       if (!held.has(id)) continue;
       const live = this.o.tracker.live(id);
-      if (live) records.push(live);
-      else missing.push(id);
+      // A task whose result is being published stays held (its lease renewed) but is not polled.
+      if (live) {
+        if (live.active || !this.o.tracker.finishing(id)) records.push(live);
+      } else missing.push(id);
     }
     // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
     // thousands at once neither blocks the event loop nor allocates them all in one go.
@@ -378,7 +386,7 @@ export class Poller {
     for (const id of this.#held) {
       const r = this.o.tracker.live(id);
       if (r?.active) out.push(r);
-      else gone.push(id);
+      else if (!this.o.tracker.finishing(id)) gone.push(id);
     }
     for (const id of gone) this.#drop(id);
     if (gone.length) void this.o.leases.release(gone).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
@@ -387,7 +395,14 @@ export class Poller {
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */
   #settle(records: TaskRecord[]): void {
-    const settled = records.filter((r) => !r.active).map((r) => r.taskId);
+    const settled: string[] = [];
+    for (const r of records) {
+      if (r.active) continue;
+      // Its result is still on the way to Discord: keep the lease (no other process may show it
+      // again), poll it no more.
+      if (this.o.tracker.finishing(r.taskId)) this.#nextPoll.delete(r.taskId);
+      else settled.push(r.taskId);
+    }
     for (const id of settled) this.#drop(id);
     if (settled.length) void this.o.leases.release(settled).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
     if (!this.#stopped) this.#arm(this.#nextDelay());
@@ -569,7 +584,9 @@ export class Poller {
     const notBefore = this.#reads.until;
     let next = Math.min(relistAt, Math.max(this.#headWakeAt, notBefore));
     for (const id of this.#held) {
-      const at = Math.max(this.#nextPoll.get(id) ?? now, notBefore);
+      const scheduled = this.#nextPoll.get(id);
+      if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
+      const at = Math.max(scheduled ?? now, notBefore);
       if (at < next) next = at;
     }
     return Math.max(0, Math.max(now, next) - now);
