@@ -57,7 +57,7 @@ describe('a backend that refuses reads', () => {
       h.proxy.finish(id);
       await runFor(30_000);
       await h.discord.waitForMessage((m) => m.components.length === 2);
-      await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]));
+      await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]), { timeout: 10_000 });
       expect(parsed(logFrom).filter((l) => /reads work again/.test(l.msg))).toHaveLength(1);
     });
   }

@@ -16,6 +16,13 @@ afterEach(async () => {
 // A download that hangs would hold a pass for this long (per file) if it ran inside the pass.
 const env = { PROXY_TIMEOUT_MS: '60000', TASK_DEADLINE_MS: String(60 * 60_000), POLL_INTERVAL_MS: '1000' };
 
+/** Sends /imagine and waits until the poller holds the task (its first poll is scheduled from then). */
+async function start(prompt: string) {
+  const job = await imagine(h, prompt);
+  await vi.waitFor(() => expect(h.app.poller.heldIds()).toContain(job.id), { timeout: 10_000 });
+  return job;
+}
+
 /** The timer's pass, a poll interval later (fake clock). */
 async function pass() {
   h.discord.clock.advance(1000);
@@ -32,14 +39,14 @@ describe('slow result downloads', () => {
   it('a job whose files hang does not hold the next pass: another user’s job keeps moving', async () => {
     h = await startHarness({ env, sharedClock: true });
     h.proxy.nextTimeline(videosTimeline(h.proxy.baseUrl, 10));
-    const slow = await imagine(h, 'ten slow videos');
+    const slow = await start('ten slow videos');
     h.proxy.nextTimeline('failure'); // its end needs no download (the fake holds every media answer)
-    const other = await imagine(h, 'bob’s job');
+    const other = await start('bob’s job');
     await pass();
     h.proxy.setQuirks({ holdMedia: true });
     h.proxy.advance(slow.id);
     await pass(); // the slow job is done; its files hang
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBeGreaterThan(0), { timeout: 10_000 });
 
     h.proxy.advance(other.id); // running
     await pass();
@@ -56,7 +63,7 @@ describe('slow result downloads', () => {
     h.proxy.setQuirks({ holdMedia: false });
     const done = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(slow.it)?.id && m.attachments.length === 10);
     expect(done.components.length).toBeGreaterThan(0);
-    await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]));
+    await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]), { timeout: 10_000 });
   });
 
   it('downloads are bounded per job and overall', async () => {
@@ -64,12 +71,12 @@ describe('slow result downloads', () => {
     const jobs = [];
     for (let i = 0; i < 3; i++) {
       h.proxy.nextTimeline(videosTimeline(h.proxy.baseUrl, 10));
-      jobs.push(await imagine(h, `job ${i}`));
+      jobs.push(await start(`job ${i}`));
     }
     h.proxy.setQuirks({ holdMedia: true });
     for (const j of jobs) h.proxy.finish(j.id);
     await pass();
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_AT_ONCE));
+    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_AT_ONCE), { timeout: 10_000 });
     expect(RESULT_DOWNLOADS_AT_ONCE).toBeLessThan(3 * RESULT_DOWNLOADS_PER_JOB);
     await pass();
     expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_AT_ONCE);
@@ -80,11 +87,11 @@ describe('slow result downloads', () => {
   it('one job alone uses at most its share', async () => {
     h = await startHarness({ env, sharedClock: true });
     h.proxy.nextTimeline(videosTimeline(h.proxy.baseUrl, 10));
-    const job = await imagine(h, 'alone');
+    const job = await start('alone');
     h.proxy.setQuirks({ holdMedia: true });
     h.proxy.finish(job.id);
     await pass();
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_PER_JOB));
+    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_PER_JOB), { timeout: 10_000 });
     await pass();
     expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_PER_JOB);
     h.proxy.setQuirks({ holdMedia: false });

@@ -541,7 +541,7 @@ describe('transport misbehaviour', () => {
       answered = true;
       return r.status;
     });
-    await vi.waitFor(() => expect(proxy.mediaHeld).toBe(1));
+    await vi.waitFor(() => expect(proxy.mediaHeld).toBe(1), { timeout: 10_000 });
     expect(answered).toBe(false);
     proxy.setQuirks({ holdMedia: false });
     expect(await got).toBe(200);
