@@ -106,6 +106,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     intervals: { moving: config.POLL_INTERVAL_MS, queued: config.POLL_QUEUED_INTERVAL_MS, push: config.POLL_PUSH_INTERVAL_MS },
     push,
     leaseTtlMs: config.LEASE_TTL_MS,
+    backoffMaxMs: config.POLL_BACKOFF_MAX_MS,
     hintBus: push ? stores.hints : null,
   });
   const notifyHook = push

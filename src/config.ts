@@ -12,6 +12,7 @@ export const DEFAULTS = {
   POLL_INTERVAL_MS: 3_000, // ms between two polls of a task that moves
   POLL_QUEUED_INTERVAL_MS: 10_000, // ms between two polls of a task waiting, unchanged, in the proxy's queue
   POLL_PUSH_INTERVAL_MS: 15_000, // ms between two safety-net polls of a task whose notifyHook callbacks arrive
+  POLL_BACKOFF_MAX_MS: 60_000, // longest ms between two reads of a task (or the backend) whose reads keep failing
   LEASE_TTL_MS: 30_000, // ms a process's claim on a task lasts without renewal (another process takes over after)
   NOTIFY_HOOK_HOST: '0.0.0.0',
   NOTIFY_HOOK_PORT: 8787,
@@ -156,6 +157,7 @@ const schema = z.object({
   POLL_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_INTERVAL_MS),
   POLL_QUEUED_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_QUEUED_INTERVAL_MS),
   POLL_PUSH_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_PUSH_INTERVAL_MS),
+  POLL_BACKOFF_MAX_MS: duration(200, HOUR).default(DEFAULTS.POLL_BACKOFF_MAX_MS),
   LEASE_TTL_MS: duration(100, HOUR).default(DEFAULTS.LEASE_TTL_MS),
   NOTIFY_HOOK_URL: httpUrl.optional(),
   NOTIFY_HOOK_SECRET: z

@@ -9,9 +9,14 @@ import { messageBody, type MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 import type { Dispatcher } from 'undici';
 import { download, mediaTypeOf } from '../media/download.ts';
+import { createLimiter } from '../util/limiter.ts';
 
 /** Discord error codes that mean "this route can no longer reach that message". */
 const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 10015 /* unknown webhook */, 50027 /* invalid webhook token */, 50001 /* missing access */, 50013 /* missing permissions */, 10062]);
+/** Result files of one job downloaded at once. */
+export const RESULT_DOWNLOADS_PER_JOB = 3;
+/** Result files downloaded at once, all jobs together. */
+export const RESULT_DOWNLOADS_AT_ONCE = 6;
 /** Leave a minute of margin before the 15-minute token lifetime. */
 const TOKEN_MARGIN_MS = 60_000;
 
@@ -32,25 +37,42 @@ export interface PosterOptions {
 export class Poster {
   constructor(private readonly o: PosterOptions) {}
 
-  /** Downloads the view's results; returns the files, or null when any of them could not be had. */
+  /** Result downloads in flight, all jobs together. */
+  readonly #downloads = createLimiter(RESULT_DOWNLOADS_AT_ONCE);
+
+  /**
+   * Downloads the view's results, a few at a time per job and overall (a video job has up to ten
+   * files); returns the files, or null when any of them could not be had.
+   */
   async fetchFiles(view: MessageView): Promise<RawFile[] | null> {
     if (view.files.length === 0) return [];
     if (this.o.resultMaxBytes <= 0) return null;
-    const out: RawFile[] = [];
+    const job = createLimiter(RESULT_DOWNLOADS_PER_JOB);
+    let failed = false;
     let total = 0;
-    for (const f of view.files) {
-      const got = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs, dispatcher: this.o.dispatcher });
-      if ('error' in got) {
-        this.o.logger.warn('result download failed', { reason: got.error });
-        return null;
-      }
-      total += got.data.length;
-      if (total > this.o.resultMaxBytes) return null;
-      const contentType = mediaTypeOf(got.data, f.name);
-      if (!contentType) return null;
-      out.push({ name: f.name, data: got.data, contentType });
-    }
-    return out;
+    const got = await Promise.all(
+      view.files.map((f) =>
+        job.run(() =>
+          this.#downloads.run(async (): Promise<RawFile | null> => {
+            // One file failed or the job is already too large: the message gets links; do not fetch the rest.
+            if (failed) return null;
+            const res = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs, dispatcher: this.o.dispatcher });
+            if ('error' in res) {
+              if (!failed) this.o.logger.warn('result download failed', { reason: res.error });
+              failed = true;
+              return null;
+            }
+            total += res.data.length;
+            if (total > this.o.resultMaxBytes) failed = true;
+            // Attached only when the bytes are the media the name claims.
+            const contentType = mediaTypeOf(res.data, f.name);
+            if (!contentType) failed = true;
+            return contentType ? { name: f.name, data: res.data, contentType } : null;
+          }),
+        ),
+      ),
+    );
+    return failed ? null : (got as RawFile[]);
   }
 
   /** Shows the view for the record; `files` replace the message's attachments when given. */

@@ -16,6 +16,7 @@ export const enUS = {
   'view.cancelledTitle': 'Job cancelled',
   'view.timeoutTitle': 'Still not finished',
   'view.timeoutBody': 'The job took longer than {minutes} minutes, so the bot stopped watching it. Press “Check again” to look once more.',
+  'view.outage': '⚠️ The image service can’t be reached right now. The bot keeps trying and will update this message.',
   'view.lostBody': 'The service no longer knows this job (it may have expired or been removed).',
   'view.modalBody': 'This step needs your input. Press “Open editor” to continue.',
   'view.linkNote': 'The result could not be attached; here is the link (it may expire): {url}',

@@ -17,6 +17,7 @@ export const zhCN: Record<MessageKey, string> = {
   'view.cancelledTitle': '任务已取消',
   'view.timeoutTitle': '任务仍未完成',
   'view.timeoutBody': '任务超过 {minutes} 分钟仍未完成，机器人已停止跟踪。点击“再查一次”重新查询。',
+  'view.outage': '⚠️ 暂时无法连接绘图服务。机器人会继续重试，并更新这条消息。',
   'view.lostBody': '服务端已找不到该任务（可能已过期或被删除）。',
   'view.modalBody': '这一步需要你的输入。点击“打开编辑器”继续。',
   'view.linkNote': '结果无法作为附件上传，这是链接（可能会过期）：{url}',

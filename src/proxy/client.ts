@@ -119,6 +119,16 @@ export class ProxyClient {
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   }
 
+  /** The backend's host, for log lines about it (never its path or query, which may carry a key). */
+  get host(): string {
+    return hostOf(this.#opts.baseUrl);
+  }
+
+  /** How the key is sent (a refused key is often the wrong style). */
+  get authStyle(): AuthStyle {
+    return this.#opts.authStyle;
+  }
+
   /** Modes the operator configured (for the `mode` command option). */
   get modes(): string[] {
     return Object.keys(this.#opts.modeBaseUrls);
@@ -483,7 +493,8 @@ export class ProxyClient {
       return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
       if (err instanceof ProxyError) throw err;
-      throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route }, { cause: scrub(err) });
+      const detail = this.#scrub(transportDetail(err));
+      throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route, host: hostOf(url), ...(detail ? { detail } : {}) }, { cause: scrub(err) });
     }
   }
 }
@@ -501,6 +512,14 @@ export function normaliseBase(url: string): string {
   if (!m) return u.replace(/\/+$/, '');
   const path = m[2].replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
   return m[1] + path + (query === '?' ? '' : query);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }
 
 /** base + route, with a query string of the base (`?channel=…`) kept after the path. */
@@ -545,6 +564,23 @@ function isTimeout(err: unknown, signal: AbortSignal): boolean {
   const code = (err as { code?: string } | null)?.code ?? '';
   const name = (err as { name?: string } | null)?.name ?? '';
   return /TIMEOUT/i.test(code) || name === 'TimeoutError' || name === 'AbortError';
+}
+
+/**
+ * What went wrong on the wire, from the error's structured fields (never its request options):
+ * `ECONNREFUSED connect 127.0.0.1:9`, `ENOTFOUND getaddrinfo relay.example`, undici's own fixed
+ * messages (`UND_ERR_SOCKET other side closed`). Happy-eyeballs failures nest one error per address.
+ */
+function transportDetail(err: unknown): string {
+  const e = err as { code?: unknown; syscall?: unknown; hostname?: unknown; address?: unknown; port?: unknown; message?: unknown; errors?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return '';
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  const code = str(e.code);
+  const where = str(e.hostname) || (str(e.address) && (str(e.port) ? `${str(e.address)}:${str(e.port)}` : str(e.address)));
+  const undiciMessage = code.startsWith('UND_ERR_') ? str(e.message).slice(0, 100) : '';
+  const own = [code, str(e.syscall), where, undiciMessage].filter(Boolean).join(' ');
+  const nested = Array.isArray(e.errors) && e.errors.length ? transportDetail(e.errors[0]) : e.cause ? transportDetail(e.cause) : '';
+  return own && nested && !nested.startsWith(code) ? `${own}; ${nested}` : own || nested;
 }
 
 /** Keep only the error's name and code as the cause: undici errors may carry request options. */

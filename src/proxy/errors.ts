@@ -22,6 +22,10 @@ const RETRYABLE: ReadonlySet<ProxyErrorCode> = new Set(['UNAVAILABLE', 'TIMEOUT'
 
 export interface ProxyErrorContext {
   route: string;
+  /** The backend's host, when the request did not get an answer. */
+  host?: string;
+  /** Why it did not (a DNS or socket error: `ENOTFOUND getaddrinfo relay.example`), for the log. */
+  detail?: string;
   status?: number;
   proxyCode?: number;
   /** The proxy's own description (its words, shown to users translated when known). */
@@ -37,7 +41,7 @@ export class ProxyError extends Error {
   readonly context: ProxyErrorContext;
 
   constructor(code: ProxyErrorCode, context: ProxyErrorContext, options?: { cause?: unknown }) {
-    const bits = [context.route, context.status && `HTTP ${context.status}`, context.proxyCode !== undefined && `code ${context.proxyCode}`];
+    const bits = [context.route, context.host, context.status && `HTTP ${context.status}`, context.proxyCode !== undefined && `code ${context.proxyCode}`, context.detail];
     super(`${code} (${bits.filter(Boolean).join(', ')})${context.description ? `: ${context.description}` : ''}`, options);
     this.code = code;
     this.context = context;

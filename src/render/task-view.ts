@@ -29,6 +29,8 @@ export interface ViewContext {
   pressed?: readonly string[];
   hidden?: readonly string[];
   deadlineMinutes?: number;
+  /** The backend has not answered reads for a while (the poller keeps trying): said under a job still under way. */
+  outage?: boolean;
   /** 'attach': results become files (the poster downloads them); 'link': results stay links. */
   media?: 'attach' | 'link';
 }
@@ -244,6 +246,9 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
   } else if (ctx.status === 'LOST') {
     embeds.push({ color: COLORS.failure, title: t(loc, 'view.failedTitle'), description: t(loc, 'view.lostBody') });
   }
+
+  const underWay = !task || task.status === 'NOT_START' || task.status === 'SUBMITTED' || task.status === 'IN_PROGRESS';
+  if (ctx.outage && !terminal && underWay) lines.push(t(loc, 'view.outage'));
 
   if (task && !terminal) {
     switch (task.status) {

@@ -15,6 +15,13 @@
 // - with nothing active, no proxy call at all.
 // Tasks due within half a fast interval of each other share a tick, so batches stay full.
 //
+// A read that fails puts the task off exponentially (with jitter, up to POLL_BACKOFF_MAX_MS), and
+// an answer the key was refused (401/403, quota, rate limit) puts the whole backend off the same
+// way: a backend that refuses every read fast is asked a handful of times a minute, not hundreds
+// of times a second. The log says when reads start failing (naming the cause) and when they work
+// again, not every failed request; after OUTAGE_AFTER failed passes in a row the replies say the
+// service cannot be reached, until a read works again.
+//
 // Push hints (hint(id)) are gathered for a few milliseconds, fetched through the same batched
 // path and applied the same way; with several processes, a hint for a task another process holds
 // is relayed to it. Tests call tick(), which polls every active task at once.
@@ -58,12 +65,20 @@ export interface PollerOptions {
   hintDelayMs?: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
+  /** Longest wait between two reads of a task (or the backend) whose reads fail. */
+  backoffMaxMs: number;
+  /** Jitter source, [0, 1). Default Math.random. */
+  random?: () => number;
 }
 
 const LIST_SUPPORT_KEY = 'capability:list-by-condition';
 /** Records read from the store per query when adopting tasks. */
 const ADOPT_CHUNK = 500;
 const LIST_MAX_KEY = 'capability:list-by-condition-max';
+/** Failed passes in a row after which the replies say the service cannot be reached (a blip is not an outage). */
+export const OUTAGE_AFTER = 3;
+/** Errors that concern the key or the account, not one task: the whole backend is put off. */
+const BACKEND_CODES: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'QUOTA', 'RATE_LIMITED']);
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -106,6 +121,19 @@ export interface PollerStats {
 }
 
 type FetchSink = (found: Task[], missing: string[]) => Promise<void>;
+type ReadErrorSink = (err: unknown) => void;
+
+/** How reads of the backend are going: the log and the outage notice follow its changes. */
+interface ReadState {
+  /** Passes in a row in which no read got an answer. */
+  failures: number;
+  /** The failing state's cause as logged (a change of cause is logged again). */
+  cause: string | null;
+  since: number;
+  /** No timer pass reads before this (key refused, quota, rate limit). */
+  until: number;
+  outage: boolean;
+}
 
 const emptyReport = (): TickReport => ({ active: 0, due: 0, updated: 0, proxyCalls: 0, errors: 0, durationMs: 0 });
 
@@ -127,6 +155,11 @@ export class Poller {
   readonly #nextPoll = new Map<string, number>();
   /** Tasks whose push callbacks arrive. */
   readonly #pushed = new Set<string>();
+  /** When each held task was last asked about (the head of the queue is due a moving interval later). */
+  readonly #polledAt = new Map<string, number>();
+  /** Failed reads in a row per task (its backoff). */
+  readonly #failures = new Map<string, number>();
+  readonly #reads: ReadState = { failures: 0, cause: null, since: 0, until: -Infinity, outage: false };
   readonly #hints = new Set<string>();
   /** Hints that came from this process's receiver (the others were relayed by another process). */
   readonly #local = new Set<string>();
@@ -178,9 +211,15 @@ export class Poller {
     return [...this.#held];
   }
 
-  /** One pass over every active task, due or not; concurrent calls share the pass in flight. */
-  tick(): Promise<TickReport> {
-    return this.#pass(true);
+  /**
+   * One pass over every active task, due or not; concurrent calls share the pass in flight. Unlike
+   * the timer's passes it returns only once the results it found are out too (downloads and
+   * uploads run off the poll path), so a caller can read Discord right after.
+   */
+  async tick(): Promise<TickReport> {
+    const report = await this.#pass(true);
+    await this.o.tracker.resultsOut();
+    return report;
   }
 
   /** The pass the timer runs: only the tasks that are due (tests drive it with their own clock). */
@@ -203,6 +242,8 @@ export class Poller {
           return;
         }
         this.#held.add(record.taskId);
+        // The submit's answer counts as the first look: the head-of-queue rule waits a moving interval too.
+        this.#polledAt.set(record.taskId, this.o.now());
         this.#schedule(record.taskId, this.o.now() + this.o.intervals.moving);
         // Its first poll is a moving interval away: the timer must fire by then (an earlier timer
         // stays). Not #nextDelay(), which walks every task held: at thousands of submits a
@@ -265,29 +306,28 @@ export class Poller {
     if (relist) this.#listedAt = now;
     report.active = records.length;
     const due: TaskRecord[] = [];
-    const { moving, queued } = this.o.intervals;
-    const slack = moving / 2;
+    const slack = this.o.intervals.moving / 2;
     // The head of the queue (the oldest waiting tasks, one batch of them) is polled at the fast
     // interval: queues are first in, first out, so that is where the next start shows up. Not
     // needed while push callbacks arrive (they announce the start).
     let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.#batchSize();
     const headIds: string[] = [];
+    // A backend that refused the key is not read by the timer before its backoff is over.
+    const paused = !all && now < this.#reads.until;
     for (const r of records) {
       // Oldest first: the active index and the held set are in age order.
       const next = this.#nextPoll.get(r.taskId) ?? 0;
       const atHead = r.status === 'NOT_START' && head-- > 0;
       if (atHead) headIds.push(r.taskId);
       if (now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r));
-      else if (all || next <= now + slack || (atHead && next - queued + moving <= now + slack)) due.push(r);
+      else if (paused) continue;
+      else if (all || next <= now + slack || (atHead && this.#headDueAt(r.taskId) <= now + slack)) due.push(r);
     }
     report.due = due.length;
     if (due.length) await this.#poll(due, report, 'poll');
     // When the head is next worth a look (its tasks' next regular poll is the slow one).
     this.#headWakeAt = Infinity;
-    for (const id of headIds) {
-      const at = this.#nextPoll.get(id);
-      if (at !== undefined) this.#headWakeAt = Math.min(this.#headWakeAt, at - queued + moving);
-    }
+    for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#headDueAt(id));
     this.#settle(records);
     report.durationMs = performance.now() - started;
     this.stats.passes++;
@@ -316,8 +356,7 @@ export class Poller {
       else if (!held.has(id)) {
         // Another process holds it now (this one stalled past the lease): let go.
         this.o.tracker.forget(id);
-        this.#nextPoll.delete(id);
-        this.#pushed.delete(id);
+        this.#drop(id);
       }
     }
     for (const id of done) this.#drop(id);
@@ -330,8 +369,10 @@ export class Poller {
     for (const id of ids) {
       if (!held.has(id)) continue;
       const live = this.o.tracker.live(id);
-      if (live) records.push(live);
-      else missing.push(id);
+      // A task whose result is being published stays held (its lease renewed) but is not polled.
+      if (live) {
+        if (live.active || !this.o.tracker.finishing(id)) records.push(live);
+      } else missing.push(id);
     }
     // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
     // thousands at once neither blocks the event loop nor allocates them all in one go.
@@ -350,7 +391,7 @@ export class Poller {
     for (const id of this.#held) {
       const r = this.o.tracker.live(id);
       if (r?.active) out.push(r);
-      else gone.push(id);
+      else if (!this.o.tracker.finishing(id)) gone.push(id);
     }
     for (const id of gone) this.#drop(id);
     if (gone.length) void this.o.leases.release(gone).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
@@ -359,7 +400,14 @@ export class Poller {
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */
   #settle(records: TaskRecord[]): void {
-    const settled = records.filter((r) => !r.active).map((r) => r.taskId);
+    const settled: string[] = [];
+    for (const r of records) {
+      if (r.active) continue;
+      // Its result is still on the way to Discord: keep the lease (no other process may show it
+      // again), poll it no more.
+      if (this.o.tracker.finishing(r.taskId)) this.#nextPoll.delete(r.taskId);
+      else settled.push(r.taskId);
+    }
     for (const id of settled) this.#drop(id);
     if (settled.length) void this.o.leases.release(settled).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
     if (!this.#stopped) this.#arm(this.#nextDelay());
@@ -369,6 +417,19 @@ export class Poller {
     this.#held.delete(id);
     this.#nextPoll.delete(id);
     this.#pushed.delete(id);
+    this.#polledAt.delete(id);
+    this.#failures.delete(id);
+  }
+
+  /**
+   * When a task at the head of the queue is worth a look: a moving interval after it was last asked
+   * about, unless its reads fail, when its backoff decides (it must never land in the past, or the
+   * timer spins).
+   */
+  #headDueAt(id: string): number {
+    const next = this.#nextPoll.get(id) ?? -Infinity;
+    if (this.#failures.has(id)) return next;
+    return Math.min(next, (this.#polledAt.get(id) ?? -Infinity) + this.o.intervals.moving);
   }
 
   async #flushHints(): Promise<void> {
@@ -389,6 +450,8 @@ export class Poller {
       await this.o.hintBus.publish(elsewhere).catch((err: unknown) => this.o.logger.warn('hint relay failed', { err }));
     }
     if (!records.length) return;
+    // The key was refused: a callback does not make it good; the tasks are read when the backoff ends.
+    if (this.o.now() < this.#reads.until) return;
     this.#lastHintAt = this.o.now();
     for (const r of records) this.#pushed.add(r.taskId);
     const report = emptyReport();
@@ -408,6 +471,8 @@ export class Poller {
     const seen = new Set<string>();
     const sink: FetchSink = async (found, missing) => {
       const now = this.o.now();
+      // Before the updates: they must not show an outage that just ended.
+      if (found.length || missing.length) this.#readsWork(now);
       const updates: [TaskRecord, Task][] = [];
       for (const task of found) {
         const r = byId.get(task.id);
@@ -440,10 +505,65 @@ export class Poller {
         this.#schedule(id, now + this.o.intervals.moving);
       }
     };
-    await this.#fetch([...byId.keys()], report, sink);
-    // Ids the proxy could not be asked about (errors) are tried again at the moving interval.
-    const retryAt = this.o.now() + this.o.intervals.moving;
-    for (const id of byId.keys()) if (!seen.has(id)) this.#schedule(id, retryAt);
+    let lastError: unknown;
+    await this.#fetch([...byId.keys()], report, sink, (err) => {
+      lastError = err;
+    });
+    const now = this.o.now();
+    for (const id of byId.keys()) {
+      this.#polledAt.set(id, now);
+      if (seen.has(id)) this.#failures.delete(id);
+    }
+    if (!seen.size && lastError !== undefined) this.#readsFail(now, lastError);
+    // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
+    // together to the backend's when the key was refused (so they are read in one batch again).
+    for (const id of byId.keys()) {
+      if (seen.has(id)) continue;
+      const n = (this.#failures.get(id) ?? 0) + 1;
+      this.#failures.set(id, n);
+      this.#schedule(id, this.#reads.until > now ? this.#reads.until : now + this.#backoff(n));
+    }
+  }
+
+  /** Wait before the n-th retry: the moving interval doubled each time, ±20 %, at most the cap. */
+  #backoff(n: number): number {
+    const base = this.o.intervals.moving * 2 ** Math.min(n - 1, 30);
+    const jitter = 0.8 + 0.4 * (this.o.random ?? Math.random)();
+    return Math.min(this.o.backoffMaxMs, base * jitter);
+  }
+
+  /** A pass in which no read got an answer. */
+  #readsFail(now: number, err: unknown): void {
+    const s = this.#reads;
+    s.failures++;
+    const code = err instanceof ProxyError ? err.code : 'ERROR';
+    if (BACKEND_CODES.has(code)) s.until = now + this.#backoff(s.failures);
+    const cause = err instanceof ProxyError ? `${err.code}:${err.context.status ?? ''}:${err.context.proxyCode ?? ''}` : String(err);
+    if (s.cause !== cause) {
+      if (s.cause === null) s.since = now;
+      s.cause = cause;
+      const fields = { host: this.o.proxy.host, err, retry: 'with backoff' };
+      if (code === 'UNAUTHORIZED') {
+        this.o.logger.warn(`the proxy refuses the key on reads; check MJ_API_KEY and MJ_AUTH_STYLE (now ${this.o.proxy.authStyle})`, fields);
+      } else {
+        this.o.logger.warn('proxy reads fail; retrying with backoff', fields);
+      }
+    }
+    if (s.failures >= OUTAGE_AFTER && !s.outage) {
+      s.outage = true;
+      this.o.logger.info('telling users the service cannot be reached', { host: this.o.proxy.host });
+      this.o.tracker.setOutage(true);
+    }
+  }
+
+  /** A pass in which some read got an answer. */
+  #readsWork(now: number): void {
+    const s = this.#reads;
+    if (s.failures === 0 && s.cause === null) return;
+    if (s.cause !== null) this.o.logger.info('proxy reads work again', { host: this.o.proxy.host, failedPasses: s.failures, forMs: now - s.since });
+    const outage = s.outage;
+    Object.assign(s, { failures: 0, cause: null, until: -Infinity, outage: false });
+    if (outage) this.o.tracker.setOutage(false);
   }
 
   #intervalFor(task: Task, changed: boolean): number {
@@ -459,16 +579,22 @@ export class Poller {
     if (this.#held.has(id)) this.#nextPoll.set(id, at);
   }
 
-  /** Delay to the next timer pass: the earliest due task, but at least every third of a lease. */
+  /**
+   * Delay to the next timer pass: the earliest due task (none before the backend's backoff ends),
+   * but at least every third of a lease.
+   */
   #nextDelay(): number {
     const now = this.o.now();
     const relistAt = this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
-    let next = Math.max(now, Math.min(relistAt, this.#headWakeAt));
+    const notBefore = this.#reads.until;
+    let next = Math.min(relistAt, Math.max(this.#headWakeAt, notBefore));
     for (const id of this.#held) {
-      const at = this.#nextPoll.get(id) ?? now;
+      const scheduled = this.#nextPoll.get(id);
+      if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
+      const at = Math.max(scheduled ?? now, notBefore);
       if (at < next) next = at;
     }
-    return Math.max(0, next - now);
+    return Math.max(0, Math.max(now, next) - now);
   }
 
   #arm(delayMs: number): void {
@@ -504,10 +630,15 @@ export class Poller {
   async fetchTasks(ids: string[], report: TickReport = emptyReport()): Promise<{ found: Map<string, Task>; failed: Set<string> } | null> {
     const found = new Map<string, Task>();
     const unknown = new Set<string>();
-    const asked = await this.#fetch(ids, report, async (tasks, missing) => {
-      for (const t of tasks) found.set(t.id, t);
-      for (const id of missing) unknown.add(id);
-    });
+    const asked = await this.#fetch(
+      ids,
+      report,
+      async (tasks, missing) => {
+        for (const t of tasks) found.set(t.id, t);
+        for (const id of missing) unknown.add(id);
+      },
+      (err) => this.o.logger.warn('task read failed', { host: this.o.proxy.host, err }),
+    );
     if (!asked) return null;
     const failed = new Set(ids.filter((id) => !found.has(id) && !unknown.has(id)));
     return { found, failed };
@@ -517,7 +648,7 @@ export class Poller {
    * Feeds `sink` batch by batch: tasks found, and ids the proxy confirmed it does not know. Ids that
    * could not be asked about (errors) appear in neither. Answers false when no request got through.
    */
-  async #fetch(ids: string[], report: TickReport, sink: FetchSink): Promise<boolean> {
+  async #fetch(ids: string[], report: TickReport, sink: FetchSink, onError: ReadErrorSink): Promise<boolean> {
     if (ids.length === 0) return true;
     let answered = false;
     let rest: string[] = [];
@@ -526,7 +657,7 @@ export class Poller {
       const size = this.#batchSize();
       for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
       const outcomes = await mapLimit(batches, Math.max(1, this.o.concurrency), async (batch) => {
-        const got = await this.#list(batch, report);
+        const got = await this.#list(batch, report, onError);
         if (got === 'per-task') return batch;
         if (got === null) return [];
         answered = true;
@@ -552,14 +683,14 @@ export class Poller {
       } catch (err) {
         failures++;
         report.errors++;
-        this.o.logger.warn('fetch failed', { err });
+        onError(err);
       }
     });
     return answered || failures < rest.length;
   }
 
-  /** One list-by-condition call; splits the batch when the backend refuses its size. */
-  async #list(batch: string[], report: TickReport): Promise<Task[] | null | 'per-task'> {
+  /** One list-by-condition call; splits the batch when the backend refuses its size. Failures go to `onError`, not the log (the caller logs changes of state). */
+  async #list(batch: string[], report: TickReport, onError: ReadErrorSink): Promise<Task[] | null | 'per-task'> {
     report.proxyCalls++;
     try {
       return await this.o.proxy.listTasks(batch);
@@ -580,13 +711,13 @@ export class Poller {
           this.o.logger.info('list-by-condition refused the batch size; using smaller batches', { size: half });
           await this.o.settings.set(LIST_MAX_KEY, half, 24 * 3600_000);
         }
-        const a = await this.#list(batch.slice(0, half), report);
-        const b = await this.#list(batch.slice(half), report);
+        const a = await this.#list(batch.slice(0, half), report, onError);
+        const b = await this.#list(batch.slice(half), report, onError);
         if (a === 'per-task' || b === 'per-task') return 'per-task';
         if (a === null && b === null) return null;
         return [...(a ?? []), ...(b ?? [])];
       }
-      this.o.logger.warn('list-by-condition failed', { err });
+      onError(err);
       report.errors++;
       // A body we could not read: ask task by task instead. Anything else: the proxy is unwell.
       return err instanceof ProxyError && err.code === 'MALFORMED' ? 'per-task' : null;

@@ -23,6 +23,7 @@ import { progressNumber } from '../proxy/parse.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { Poster, PublishResult } from '../discord/poster.ts';
+import type { RawFile } from 'discord.js';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { StoreError } from '../store/errors.ts';
 
@@ -171,6 +172,10 @@ export class Tracker {
   /** Records whose last write the store refused: kept here, written again by retryUnsaved(). */
   readonly #unsaved = new Map<string, TaskRecord>();
   #stopped = false;
+  /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
+  readonly #finishing = new Map<string, Promise<void>>();
+  /** The backend does not answer reads (the poller says so): shown under jobs under way. */
+  #outage = false;
   /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
   #hidden: readonly string[] = [];
 
@@ -192,7 +197,23 @@ export class Tracker {
       pressed: record.pressed,
       hidden: this.#hidden,
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
+      outage: this.#outage,
     };
+  }
+
+  /**
+   * The backend stopped (or started again) answering reads: every job under way says so (or stops
+   * saying so) once; the edit goes out like any other (same view, no edit).
+   */
+  setOutage(down: boolean): void {
+    if (this.#outage === down) return;
+    this.#outage = down;
+    for (const rec of [...this.#live.values()]) {
+      if (!rec.active) continue;
+      void this.#serial(rec.taskId, async () => {
+        if (rec.active && !this.#waiting.has(rec.taskId)) await this.#show(rec, rec.task, false);
+      }).catch((err: unknown) => this.o.logger.error('outage notice failed', { taskId: rec.taskId, err }));
+    }
   }
 
   // --- live records (the poller's view of what this process follows) ----------------------
@@ -259,6 +280,16 @@ export class Tracker {
   isUnchanged(record: TaskRecord, task: Task): boolean {
     const shown = this.#shown.get(record.taskId);
     return record.missCount === 0 && shown !== undefined && record.status === task.status && record.task === shown && sameTaskState(shown, keepShownPreview(shown, task)) && !this.#waiting.has(record.taskId);
+  }
+
+  /** Whether the task's final result is still being downloaded and published: the poller keeps its lease and does not poll it. */
+  finishing(taskId: string): boolean {
+    return this.#finishing.has(taskId);
+  }
+
+  /** Resolves when the results being published now are out (tick(), stop). */
+  async resultsOut(): Promise<void> {
+    while (this.#finishing.size) await Promise.allSettled([...this.#finishing.values()]);
   }
 
   /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
@@ -445,7 +476,7 @@ export class Tracker {
   }
 
   async #apply(record: TaskRecord, incoming: Task): Promise<void> {
-    if (taskRank(incoming) < taskRank(record.task)) {
+    if (taskRank(incoming) < taskRank(record.task) || this.#finishing.has(record.taskId)) {
       this.stats.stale++;
       return;
     }
@@ -509,12 +540,40 @@ export class Tracker {
       // leaves the final edit to the next process.
       await this.#persist(record, { ...record, active: true });
     }
-    const res = await this.#publish(record, task, ctx, view, final);
+    if (final && view.files.length) {
+      // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
+      // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
+      // the poster); the publish waits for them in this task's lane, and until it is out the task
+      // takes no more updates (finishing) while the poller keeps its lease.
+      const files = this.o.poster.fetchFiles(view);
+      // Awaited later, in the lane: a rejection before then is not unhandled.
+      files.catch(() => undefined);
+      const done = this.#serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
+        .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
+        .finally(() => this.#finishing.delete(id));
+      this.#finishing.set(id, done);
+      return;
+    }
+    await this.#publishAndSave(record, task, ctx, view, hash, final);
+  }
+
+  /** Publishes the view and records the outcome (`files`: downloads already under way). */
+  async #publishAndSave(
+    record: TaskRecord,
+    task: Task | null,
+    ctx: ViewContext,
+    view: MessageView,
+    hash: string,
+    final: boolean,
+    files?: Promise<RawFile[] | null>,
+  ): Promise<void> {
+    const id = record.taskId;
+    const res = await this.#publish(record, task, ctx, view, final, files);
     if (res.ok) {
       record.viewHash = hash;
-      record.lastEditAt = now;
+      record.lastEditAt = this.o.now();
+      if (task && task === record.task) this.#shown.set(id, task);
       if (res.messageId) record.messageId = res.messageId;
-      shownNow();
     } else {
       this.#shown.delete(id);
       if (res.reason === 'gone') {
@@ -535,8 +594,8 @@ export class Tracker {
    * Puts `view` on Discord with its results attached; when they cannot be downloaded, or Discord
    * refuses their size (the server's upload limit), the same view with the results as links.
    */
-  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean): Promise<PublishResult> {
-    const files = view.files.length ? await this.o.poster.fetchFiles(view) : undefined;
+  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean, fetching?: Promise<RawFile[] | null>): Promise<PublishResult> {
+    const files = view.files.length ? await (fetching ?? this.o.poster.fetchFiles(view)) : undefined;
     const asLinks = () => renderTaskView(task, { ...ctx, media: 'link' });
     this.stats.published++;
     let res = await this.o.poster.publish(record, files === null ? asLinks() : view, files ?? undefined, final);

@@ -56,6 +56,8 @@ export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   nullProperties: false,
   zeroTimes: false,
   imageStatus: null,
+  readFault: null,
+  holdMedia: false,
 });
 
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
@@ -203,6 +205,8 @@ class FakeProxyServer implements FakeProxy {
   private waiters = new Set<Waiter>();
   private pendingNotifies = new Set<Promise<void>>();
   private sleeps = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  /** Media answers held back by quirks.holdMedia. */
+  private heldMedia = new Set<() => void>();
   private uploads = new Map<string, { mime: string; bytes: Buffer }>();
   private uploadSeq = 0;
   private ticker: NodeJS.Timeout | null = null;
@@ -227,6 +231,10 @@ class FakeProxyServer implements FakeProxy {
         res.end('{"success":false,"message":"操作失败"}');
       });
     });
+  }
+
+  get mediaHeld(): number {
+    return this.heldMedia.size;
   }
 
   get quirks(): Readonly<Quirks> {
@@ -258,10 +266,12 @@ class FakeProxyServer implements FakeProxy {
 
   setQuirks(q: Partial<Quirks>): void {
     this.currentQuirks = { ...this.currentQuirks, ...q };
+    if (!this.currentQuirks.holdMedia) this.releaseMedia();
   }
 
   reset(): void {
     this.currentQuirks = { ...DEFAULT_QUIRKS, rejectActions: [] };
+    this.releaseMedia();
     this.timelines = [];
     this.requests = [];
     this.notifications = [];
@@ -358,9 +368,15 @@ class FakeProxyServer implements FakeProxy {
     });
   }
 
+  private releaseMedia(): void {
+    for (const release of this.heldMedia) release();
+    this.heldMedia.clear();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.releaseMedia();
     if (this.ticker) clearInterval(this.ticker);
     for (const s of this.sleeps) {
       clearTimeout(s.timer);
@@ -531,6 +547,8 @@ class FakeProxyServer implements FakeProxy {
     if (this.currentQuirks.slowMs > 0) await this.sleep(this.currentQuirks.slowMs);
     // The task exists already (route() created it); only the answer comes late.
     if (this.currentQuirks.slowSubmitMs > 0 && method === 'POST' && /^\/mj\/(submit|insight-face)\//.test(route ?? '')) await this.sleep(this.currentQuirks.slowSubmitMs);
+    const media = (method === 'GET' || method === 'HEAD') && (url.pathname.startsWith('/cdn/') || url.pathname.startsWith('/attachments/') || !!route?.startsWith('/mj/image/'));
+    if (media && this.currentQuirks.holdMedia && !this.closed) await new Promise<void>((resolve) => this.heldMedia.add(resolve));
 
     if (reply.destroy || this.closed) {
       req.socket.destroy();
@@ -601,6 +619,11 @@ class FakeProxyServer implements FakeProxy {
     if (q.unauthorized || !this.authorized(req)) return { status: 401, body: '' };
     if (q.emptyBody) return { status: 200, headers: { 'content-type': 'application/json' }, body: '' };
     if (q.malformedJson) return { status: 200, headers: { 'content-type': 'application/json' }, body: truncatedBodyFor(route) };
+    if (q.readFault !== null && (route === '/mj/task/list-by-condition' || route === '/mj/task/list-by-ids' || /^\/mj\/task\/[^/]+\/fetch$/.test(route))) {
+      if (q.readFault === 'error-code') return jsonReply(200, { code: -1, message: '请重新登录' });
+      if (q.readFault === 'garbage') return { status: 200, headers: { 'content-type': 'application/json' }, body: truncatedBodyFor(route) };
+      return { status: q.readFault, body: '' };
+    }
 
     if (flags.tooLarge) return jsonReply(413, fail(4, '请求体过大'));
     if (method === 'POST' && flags.badJson) return jsonReply(400, fail(4, '请求体不是合法的 JSON'));

@@ -141,6 +141,12 @@ export interface Quirks {
   zeroTimes: boolean;
   /** Media GETs (/cdn, /attachments, /mj/image) answer this status (e.g. 403, an expired Discord link). */
   imageStatus: number | null;
+  /** Reads only (fetch, list-by-condition): 401 or 403 with an empty body, 'error-code' a 200 with an
+   * auth filter's Result JSON `{"code":-1,"message":"请重新登录"}`, 'garbage' a 200 with truncated JSON.
+   * What a key revoked or out of quota right after a submit produces. */
+  readFault: 401 | 403 | 'error-code' | 'garbage' | null;
+  /** Media GETs wait (unanswered) until this is switched off again, reset() or close(). */
+  holdMedia: boolean;
 }
 
 export interface RecordedProxyRequest {
@@ -217,6 +223,8 @@ export interface FakeProxy {
   /** Every notifyHook POST the fake made (reset() clears it). */
   notifications: NotificationRecord[];
   tasks: Map<string, FakeTask>;
+  /** Media requests waiting under quirks.holdMedia. */
+  readonly mediaHeld: number;
   /** Current quirks (read-only view; change them with setQuirks). */
   readonly quirks: Readonly<Quirks>;
   /** Timeline used for the NEXT submitted task(s) (a queue; falls back to 'success'). A MODAL

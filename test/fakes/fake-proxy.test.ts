@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FAIL_REASON, crc32, startFakeProxy } from '../../stand-ins/fake-proxy.ts';
 import type { FakeProxy, FakeProxyOptions } from '../../stand-ins/fake-proxy.ts';
 
@@ -518,6 +518,33 @@ describe('transport misbehaviour', () => {
     const t0 = Date.now();
     await post('/mj/submit/imagine', { prompt: 'cat' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(50);
+  });
+
+  it('readFault refuses reads only; submits still work', async () => {
+    const id = (await post('/mj/submit/imagine', { prompt: 'cat' })).json.result;
+    for (const [fault, status] of [[401, 401], [403, 403], ['error-code', 200], ['garbage', 200]] as const) {
+      proxy.setQuirks({ readFault: fault });
+      const read = await fetchTask(id);
+      const list = await post('/mj/task/list-by-condition', { ids: [id] });
+      expect([read.status, list.status]).toEqual([status, status]);
+      if (fault === 'error-code') expect(read.json).toEqual({ code: -1, message: '请重新登录' });
+      if (fault === 'garbage') expect(() => JSON.parse(list.text)).toThrow();
+      expect((await post('/mj/submit/imagine', { prompt: 'dog' })).json.code).toBe(1);
+    }
+  });
+
+  it('holdMedia keeps media answers back until it is switched off', async () => {
+    const done = await imagineDone();
+    proxy.setQuirks({ holdMedia: true });
+    let answered = false;
+    const got = fetch(done.imageUrl).then((r) => {
+      answered = true;
+      return r.status;
+    });
+    await vi.waitFor(() => expect(proxy.mediaHeld).toBe(1), { timeout: 10_000 });
+    expect(answered).toBe(false);
+    proxy.setQuirks({ holdMedia: false });
+    expect(await got).toBe(200);
   });
 
   it('emptyStatusFirst and zeroTimes mimic new-api rows', async () => {
