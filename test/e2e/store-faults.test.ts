@@ -2,6 +2,7 @@
 // not there at start-up or goes away mid-way. Faults are real: SQLite triggers that abort writes
 // the way a full disk does (the bot's own connections see them), values written straight into the
 // database file, a redis-server of the test's own on a spare port, started and stopped.
+import { listRecent } from '../../src/discord/recent.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -128,6 +129,8 @@ describe('corrupt records', () => {
     await h.app.stores.settings.set(`recent:${h.discord.users.alice.id}`, { not: 'a list' });
     imagine('still works');
     await until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    // Listed right after it is tracked.
+    await until(async () => (await listRecent(h!.app, h!.discord.users.alice.id)).length === 1, 'the job listed');
     const list = h.discord.sendSlashCommand('tasks', []);
     const msg = await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(list)?.id && m.embeds.length === 1);
     expect(msg.embeds[0].description).toContain((await h.app.stores.tasks.activeIds())[0]);
