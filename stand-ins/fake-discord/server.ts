@@ -9,190 +9,52 @@ import type {
   FakeDiscord, FakeDiscordEvent, FakeDiscordOptions, FakeUser, Interaction, InteractionOpts, InteractionState, ModalSubmitOpts,
   RecordedCall, RecordedFile, SlashOpts,
 } from './types.ts';
-import { FormErrors, imageSize, mimeFor, sanitizeFilename, snowflakeAt } from './util.ts';
+import { FormErrors, sanitizeFilename } from './util.ts';
 import {
   FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS,
   validateChoices, validateCommand, validateCommandList, validateMessageBody, validateModal, validateUnicode, SETTABLE_FLAGS,
 } from './validate.ts';
 
-/** every permission bit discord-api-types knows, minus Administrator */
-export const ALL_PERMISSIONS_BUT_ADMIN = '8866461766385655';
-const INTENT_GUILDS = 1 << 0;
-const INTENT_GUILD_MESSAGES = 1 << 9;
-const INTENT_DIRECT_MESSAGES = 1 << 12;
-const MiB = 1024 * 1024;
+import { ALL_PERMISSIONS_BUT_ADMIN, FakeDiscordState, INTENT_GUILDS, MiB, type Session } from './state.ts';
+
+export { ALL_PERMISSIONS_BUT_ADMIN };
 
 type Res = { status: number; body?: any; headers?: Record<string, string> };
 const err = (status: number, code: number, message: string): Res => ({ status, body: { message, code } });
 const formErr = (e: FormErrors): Res => ({ status: 400, body: e.body() });
 
-interface Session {
-  id: string;
-  seq: number;
-  history: { op: 0; t: string; s: number; d: any }[];
-  ws?: WebSocket;
-  intents: number;
-}
-
-interface Bucket { start: number; count: number }
-interface StoredBlob { data: Buffer; type: string; expires: number }
 
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-  let clockOffset = 0;
-  const clock = { now: () => Date.now() + clockOffset, advance: (ms: number) => { clockOffset += ms; } };
-  const sf = () => snowflakeAt(clock.now());
-  const iso = () => new Date(clock.now()).toISOString();
-
-  const token = opts.token ?? 'test-token';
-  const appId = opts.appId ?? sf();
-  const guildId = opts.guildId ?? sf();
-  const channelId = opts.channelId ?? sf();
-  const deadlineMs = opts.callbackDeadlineMs ?? 3000;
-  const tokenLifetimeMs = opts.tokenLifetimeMs ?? 15 * 60_000;
-  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 41250;
-  const rateLimitsOn = opts.rateLimits ?? true;
-  const editLimit = opts.editLimit ?? { count: 5, perMs: 5000 };
-  const createLimit = opts.createLimit;
-  const fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
-  const requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;
-
-  let port = 0;
-  const baseUrl = () => `http://127.0.0.1:${port}`;
-
-  // ------------------------------------------------------------------ state
-  const botUser = { id: appId, username: opts.botUsername ?? 'mjbot-fake', discriminator: '0000', global_name: null, avatar: null, bot: true, flags: 0, public_flags: 0 };
-  const knownUsers = new Map<string, FakeUser>();
-  const makeUser = (username: string, roles: string[] = []): FakeUser => {
-    const u: FakeUser = { id: sf(), username, roles };
-    knownUsers.set(u.id, u);
-    return u;
-  };
-  const users = { alice: makeUser('alice'), bob: makeUser('bob') };
-  const apiUser = (u: FakeUser) => ({ id: u.id, username: u.username, discriminator: '0', global_name: u.global_name ?? null, avatar: null, public_flags: 0 });
-  const userById = (id: string): any => {
-    if (id === botUser.id) return botUser;
-    const u = knownUsers.get(id);
-    return u ? apiUser(u) : { id, username: `user${id.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
-  };
-  const joinedAt = iso();
-  const memberOf = (u: FakeUser) => ({
-    user: apiUser(u), roles: [...(u.roles ?? [])], joined_at: joinedAt, deaf: false, mute: false, flags: 0, pending: false,
-    nick: null, avatar: null, banner: null, premium_since: null, communication_disabled_until: null,
-    permissions: u.permissions ?? ALL_PERMISSIONS_BUT_ADMIN,
-  });
-
-  const roles = new Map<string, any>();
-  roles.set(guildId, { id: guildId, name: '@everyone', color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '2248473465835073', managed: false, mentionable: false, flags: 0 });
-  const channels = new Map<string, any>();
-  const textChannel = (id: string, name: string, position: number) => ({
-    id, type: 0, guild_id: guildId, name, position, permission_overwrites: [], nsfw: false, parent_id: null, topic: null,
-    last_message_id: null, rate_limit_per_user: 0, flags: 0,
-  });
-  channels.set(channelId, textChannel(channelId, 'general', 0));
-  const dmChannels = new Map<string, string>(); // user id -> dm channel id
-
-  const guildObject = () => ({
-    id: guildId, name: 'Fake Guild', icon: null, splash: null, discovery_splash: null, owner_id: users.alice.id,
-    afk_channel_id: null, afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
-    explicit_content_filter: 0, roles: [...roles.values()], emojis: [], stickers: [], features: [], mfa_level: 0,
-    application_id: null, system_channel_id: null, system_channel_flags: 0, rules_channel_id: null, vanity_url_code: null,
-    description: null, banner: null, premium_tier: 0, premium_subscription_count: 0, preferred_locale: 'en-US',
-    public_updates_channel_id: null, safety_alerts_channel_id: null, nsfw_level: 0, premium_progress_bar_enabled: false,
-    max_video_channel_users: 25, max_stage_video_channel_users: 50,
-    joined_at: joinedAt, large: false, unavailable: false, member_count: knownUsers.size + 1,
-    members: [], channels: [...channels.values()].filter((c) => c.guild_id === guildId), threads: [], presences: [],
-    voice_states: [], stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
-  });
-
-  const calls: RecordedCall[] = [];
-  const gatewayLog: any[] = [];
-  const messages = new Map<string, any>();
-  const msgToken = new Map<string, string>(); // message id -> interaction token that created it (webhook messages)
-  const blobs = new Map<string, StoredBlob>(); // '/attachments/<channel>/<id>/<name>' -> bytes
-  const uploads = new Map<string, any>(); // addAttachment() objects by id
-  const interactions = new Map<string, InteractionState>();
-  const byToken = new Map<string, InteractionState>();
-  const modals: any[] = [];
-  const modalOrigin = new Map<any, InteractionState>();
-  let globalCommands: any[] = [];
-  let guildCommands: any[] = [];
-  let lastCommands: any[] = [];
-  const buckets = new Map<string, Bucket>();
-  let rateLimitHits = 0;
-  const failures: { pred: (m: string, p: string) => boolean; status: number; body?: any }[] = [];
-  const callWaiters = new Set<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void; reject: (e: Error) => void }>();
-  const msgWaiters = new Set<{ pred: (m: any) => boolean; resolve: (m: any) => void; reject: (e: Error) => void }>();
-  const sessions = new Map<string, Session>();
-  const listeners = new Set<(e: FakeDiscordEvent) => void>();
-  function emit(e: FakeDiscordEvent): void {
-    for (const l of [...listeners]) {
-      try { l(e); } catch (x) { console.error('[fake-discord] event listener failed', x); }
-    }
-  }
-
-  // ------------------------------------------------------------------ gateway dispatch
-  function dispatch(t: string, d: any, intent?: number): void {
-    for (const s of sessions.values()) {
-      if (intent !== undefined && (s.intents & intent) === 0) continue;
-      const frame = { op: 0 as const, t, s: ++s.seq, d };
-      s.history.push(frame);
-      if (s.history.length > 1000) s.history.shift();
-      if (s.ws?.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(frame));
-    }
-  }
-
-  // ------------------------------------------------------------------ helpers: roles/channels
-  function addRole(name: string, permissions = '0', id = sf()): string {
-    const role = { id, name, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: roles.size, permissions, managed: false, mentionable: true, flags: 0 };
-    roles.set(id, role);
-    dispatch('GUILD_ROLE_CREATE', { guild_id: guildId, role }, INTENT_GUILDS);
-    return id;
-  }
-  function ensureRoles(u: FakeUser): void {
-    for (const r of u.roles ?? []) if (!roles.has(r)) addRole(`role-${r.slice(-4)}`, '0', r);
-  }
-  function addChannel(name: string, id = sf()): string {
-    const ch = textChannel(id, name, channels.size);
-    channels.set(id, ch);
-    dispatch('CHANNEL_CREATE', ch, INTENT_GUILDS);
-    return id;
-  }
-  function dmChannelFor(u: FakeUser | any): any {
-    let id = dmChannels.get(u.id);
-    if (!id) {
-      id = sf();
-      dmChannels.set(u.id, id);
-      channels.set(id, { id, type: 1, last_message_id: null, flags: 0, recipients: [userById(u.id)] });
-    }
-    return channels.get(id);
-  }
-
-  // ------------------------------------------------------------------ CDN
-  function storeFile(chId: string, data: Buffer, filename: string, type?: string, extra: any = {}): any {
-    const id = sf();
-    const name = sanitizeFilename(filename);
-    const key = `/attachments/${chId}/${id}/${name}`;
-    const contentType = mimeFor(name, type) ?? 'application/octet-stream';
-    const expires = Math.floor(clock.now() / 1000) + 24 * 3600;
-    blobs.set(key, { data, type: contentType, expires: expires * 1000 });
-    const ex = expires.toString(16);
-    const is = Math.floor(clock.now() / 1000).toString(16);
-    const hm = createHash('sha256').update(key + ex).digest('hex');
-    const qs = `?ex=${ex}&is=${is}&hm=${hm}&`;
-    const encoded = `/attachments/${chId}/${id}/${encodeURIComponent(name)}`;
-    const size = imageSize(data);
-    const att: any = {
-      id, filename: name, size: data.length, url: `${baseUrl()}/cdn${encoded}${qs}`, proxy_url: `${baseUrl()}/media${encoded}${qs}`,
-      content_type: contentType, ...(size ? { width: size.width, height: size.height, placeholder: 'fake', placeholder_version: 1 } : {}),
-      ...extra,
-    };
-    return att;
-  }
-  function addAttachment(data: Buffer, filename: string, contentType?: string): any {
-    const att = storeFile(channelId, data, filename, contentType, { ephemeral: true });
-    uploads.set(att.id, att);
-    return att;
-  }
+  const s = new FakeDiscordState(opts);
+  const { clock, token, appId, guildId, channelId, deadlineMs, tokenLifetimeMs, heartbeatIntervalMs, editLimit, createLimit } = s;
+  const { rateLimitsOn, fileSizeLimit, requestSizeLimit, botUser, knownUsers, users, roles, calls, gatewayLog } = s;
+  const { msgToken, blobs, uploads, interactions, byToken, modals, modalOrigin, buckets, failures } = s;
+  // the routes below are not typed yet (next steps): they see the maps as before
+  const messages: Map<string, any> = s.messages;
+  const channels: Map<string, any> = s.channels;
+  const { callWaiters, msgWaiters, sessions, listeners } = s;
+  const sf = () => s.sf();
+  const emit = (e: FakeDiscordEvent) => s.emit(e);
+  const dispatch = (t: string, d: any, intent?: number) => s.dispatch(t, d, intent);
+  const makeUser = (username: string, r?: string[]) => s.makeUser(username, r);
+  const apiUser = (u: FakeUser) => s.apiUser(u);
+  const userById = (id: string): any => s.userById(id);
+  const memberOf = (u: FakeUser) => s.memberOf(u);
+  const guildObject = () => s.guildObject();
+  const addRole = (name: string, permissions?: string, id?: string) => s.addRole(name, permissions, id);
+  const ensureRoles = (u: FakeUser) => s.ensureRoles(u);
+  const addChannel = (name: string, id?: string) => s.addChannel(name, id);
+  const dmChannelFor = (u: { id: string }): any => s.dmChannelFor(u);
+  const storeFile = (chId: string, data: Buffer, filename: string, type?: string, extra: any = {}): any => s.storeFile(chId, data, filename, type, extra);
+  const addAttachment = (data: Buffer, filename: string, contentType?: string): any => s.addAttachment(data, filename, contentType);
+  const saveNew = (m: any): any => s.saveNew(m);
+  const saveEdit = (m: any): any => s.saveEdit(m);
+  const deleteMessage = (id: string) => s.deleteMessage(id);
+  const findCommand = (name: string, type?: number): any => s.findCommand(name, type);
+  const record = (c: RecordedCall) => s.record(c);
+  const takeFailure = (m: string, p: string) => s.takeFailure(m, p);
+  const iso = () => s.iso();
+  const baseUrl = () => s.baseUrl();
 
   // ------------------------------------------------------------------ messages
   const MENTION_USER = /<@!?(\d{15,21})>/g;
@@ -272,38 +134,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return !m.content && !(m.embeds?.length) && !(m.attachments?.length) && !(m.components?.length) && !(m.sticker_items?.length) && !m.poll;
   }
 
-  function notifyMessage(msg: any): void {
-    for (const w of [...msgWaiters]) {
-      let ok = false;
-      try { ok = w.pred(msg); } catch { ok = false; }
-      if (ok) { msgWaiters.delete(w); w.resolve(msg); }
-    }
-  }
 
-  function gatewayMessageEvent(t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', msg: any): void {
-    if (msg.flags & FLAG_EPHEMERAL) return;
-    const ch = channels.get(msg.channel_id);
-    if (!ch) return;
-    if (ch.type === 1) dispatch(t, msg, INTENT_DIRECT_MESSAGES);
-    else dispatch(t, { ...msg, guild_id: guildId }, INTENT_GUILD_MESSAGES);
-  }
 
-  function saveNew(msg: any): any {
-    messages.set(msg.id, msg);
-    const ch = channels.get(msg.channel_id);
-    if (ch && !(msg.flags & FLAG_EPHEMERAL)) ch.last_message_id = msg.id;
-    gatewayMessageEvent('MESSAGE_CREATE', msg);
-    notifyMessage(msg);
-    emit({ type: 'message_create', message: msg });
-    return msg;
-  }
-  function saveEdit(msg: any): any {
-    messages.set(msg.id, msg);
-    gatewayMessageEvent('MESSAGE_UPDATE', msg);
-    notifyMessage(msg);
-    emit({ type: 'message_update', message: msg });
-    return msg;
-  }
 
   /** builds a new message object from a create body (already validated) */
   function newMessage(chId: string, body: any, attachments: any[], flags: number, extra: any = {}): any {
@@ -437,9 +269,6 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return payload;
   }
 
-  function findCommand(name: string, type = 1): any {
-    return guildCommands.find((c) => c.name === name && (c.type ?? 1) === type) ?? globalCommands.find((c) => c.name === name && (c.type ?? 1) === type);
-  }
 
   function resolveOptions(options: any[], resolved: any): any[] {
     return options.map((o) => {
@@ -689,8 +518,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   }
   function handleCommands(method: string, gId: string | undefined, cmdId: string | undefined, json: any): Res {
     if (gId && gId !== guildId) return err(403, 50001, 'Missing Access');
-    const get = () => (gId ? guildCommands : globalCommands);
-    const set = (l: any[]) => { if (gId) guildCommands = l; else globalCommands = l; lastCommands = l; };
+    const get = () => (gId ? s.guildCommands : s.globalCommands);
+    const set = (l: any[]) => { if (gId) s.guildCommands = l; else s.globalCommands = l; s.lastCommands = l; };
     if (!cmdId) {
       if (method === 'GET') return { status: 200, body: get() };
       if (method === 'PUT') {
@@ -743,9 +572,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     // everything else needs the bot token
     if (auth !== `Bot ${token}`) return err(401, 0, '401: Unauthorized');
     if (method === 'GET' && path === '/gateway/bot') {
-      return { status: 200, body: { url: `ws://127.0.0.1:${port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } } };
+      return { status: 200, body: { url: `ws://127.0.0.1:${s.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } } };
     }
-    if (method === 'GET' && path === '/gateway') return { status: 200, body: { url: `ws://127.0.0.1:${port}/gateway` } };
+    if (method === 'GET' && path === '/gateway') return { status: 200, body: { url: `ws://127.0.0.1:${s.port}/gateway` } };
     if (method === 'GET' && path === '/applications/@me') {
       return { status: 200, body: { id: appId, name: 'Fake App', icon: null, description: '', summary: '', type: null, bot_public: true, bot_require_code_grant: false, verify_key: 'fake', flags: 0, owner: apiUser(users.alice), team: null, bot: botUser, approximate_guild_count: 1, integration_types_config: { 0: {} }, install_params: { scopes: ['bot', 'applications.commands'], permissions: '0' } } };
     }
@@ -842,7 +671,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return undefined;
   }
   function rateLimited(retryAfterS: number, limit: number, bucketHash: string, global = false): Res {
-    rateLimitHits++;
+    s.rateLimitHits++;
     const ra = retryAfterS.toFixed(3);
     return {
       status: 429,
@@ -872,14 +701,6 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return { json: ct.includes('json') ? JSON.parse(text) : text, files };
   }
 
-  function record(c: RecordedCall): void {
-    calls.push(c);
-    for (const w of [...callWaiters]) {
-      let ok = false;
-      try { ok = w.pred(c); } catch { ok = false; }
-      if (ok) { callWaiters.delete(w); w.resolve(c); }
-    }
-  }
 
   function serveCdn(method: string, path: string, query: Record<string, string>, res: http.ServerResponse, at: number, headers: http.IncomingHttpHeaders): void {
     const key = path.replace(/^\/(cdn|media)/, '');
@@ -902,11 +723,6 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     record({ method, path, query, auth: headers.authorization, contentType: undefined, json: undefined, files: [], status, at });
   }
 
-  function takeFailure(method: string, path: string) {
-    const i = failures.findIndex((f) => { try { return f.pred(method, path); } catch { return false; } });
-    if (i < 0) return undefined;
-    return failures.splice(i, 1)[0];
-  }
 
   /** failNext injections, then rate-limit buckets, then the router */
   function handleApi(method: string, apiPath: string, query: Record<string, string>, json: any, files: RecordedFile[], auth: string | undefined): Res {
@@ -992,7 +808,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       gatewayLog.push(p.op === 2 || p.op === 6 ? { ...p, d: { ...p.d, token: '<redacted>' }, at: Date.now() } : { ...p, at: Date.now() });
       switch (p.op) {
         case 1:
-          if (opts.ackHeartbeats !== false) send({ op: 11 });
+          if (s.ackHeartbeats) send({ op: 11 });
           break;
         case 2: {
           if (session) { ws.close(4005, 'Already authenticated.'); return; }
@@ -1003,7 +819,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           const ready = {
             op: 0, t: 'READY', s: ++session.seq, d: {
               v: 10, user: botUser, guilds: withGuild ? [{ id: guildId, unavailable: true }] : [], session_id: session.id, session_type: 'normal',
-              resume_gateway_url: `ws://127.0.0.1:${port}/gateway`, shard: p.d.shard ?? [0, 1],
+              resume_gateway_url: `ws://127.0.0.1:${s.port}/gateway`, shard: p.d.shard ?? [0, 1],
               application: { id: appId, flags: 0 }, private_channels: [], relationships: [], presences: [], user_settings: {},
               guild_join_requests: [], geo_ordered_rtc_regions: [], auth: {}, _trace: ['fake-discord'],
             },
@@ -1036,31 +852,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  s.port = (server.address() as AddressInfo).port;
 
   // ------------------------------------------------------------------ public API
-  function deleteMessage(id: string): void {
-    const msg = messages.get(id);
-    if (!msg) return;
-    messages.delete(id);
-    if (!(msg.flags & FLAG_EPHEMERAL)) {
-      const ch = channels.get(msg.channel_id);
-      dispatch('MESSAGE_DELETE', { id, channel_id: msg.channel_id, ...(ch?.guild_id ? { guild_id: guildId } : {}) }, ch?.type === 1 ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES);
-    }
-    emit({ type: 'message_delete', message: msg });
-  }
 
   const closed = { value: false };
   const fake: FakeDiscord = {
     apiBase: `${baseUrl()}/api`,
     baseUrl: baseUrl(),
-    gatewayUrl: `ws://127.0.0.1:${port}/gateway`,
-    port,
+    gatewayUrl: `ws://127.0.0.1:${s.port}/gateway`,
+    port: s.port,
     appId, guildId, channelId, token, botUser, users, calls, messages, gatewayLog, modals, clock,
-    get commands() { return lastCommands; },
-    get globalCommands() { return globalCommands; },
-    get guildCommands() { return guildCommands; },
-    get rateLimitHits() { return rateLimitHits; },
+    get commands() { return s.lastCommands; },
+    get globalCommands() { return s.globalCommands; },
+    get guildCommands() { return s.guildCommands; },
+    get rateLimitHits() { return s.rateLimitHits; },
     makeUser(username, r) { const u = makeUser(username, r); ensureRoles(u); return u; },
     addRole: (name, permissions) => addRole(name, permissions),
     addChannel: (name) => addChannel(name),
