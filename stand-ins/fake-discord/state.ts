@@ -75,7 +75,8 @@ export class FakeDiscordState {
   readonly uploads = new Map<string, APIAttachment>(); // addAttachment() objects by id
   readonly interactions = new Map<string, InteractionState>();
   readonly byToken = new Map<string, InteractionState>();
-  readonly modals: any[] = []; // public FakeDiscord.modals: tests read any field of what the bot sent
+  /** modals the bot showed (callback type 9 data), oldest first */
+  readonly modals: APIModalInteractionResponseCallbackData[] = [];
   readonly modalOrigin = new Map<APIModalInteractionResponseCallbackData, InteractionState>(); // a modal (callback type 9 data) -> the interaction that showed it
   globalCommands: StoredCommand[] = [];
   guildCommands: StoredCommand[] = [];
@@ -87,13 +88,13 @@ export class FakeDiscordState {
   rateLimitHits = 0;
   readonly failures: Failure[] = [];
   readonly callWaiters = new Set<Waiter<RecordedCall>>();
-  readonly msgWaiters = new Set<Waiter<any>>();
+  readonly msgWaiters = new Set<Waiter<APIMessage>>();
   readonly listeners = new Set<(e: FakeDiscordEvent) => void>();
 
   // ---------------------------------------------------------------- gateway
   readonly sessions = new Map<string, Session>();
   /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
-  readonly gatewayLog: any[] = [];
+  readonly gatewayLog: Record<string, unknown>[] = [];
 
   constructor(opts: FakeDiscordOptions = {}) {
     this.token = opts.token ?? 'test-token';
