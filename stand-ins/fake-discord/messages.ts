@@ -5,7 +5,8 @@ import type {
 } from 'discord-api-types/v10';
 import type { RecordedFile } from './types.ts';
 import { FormErrors, sanitizeFilename } from './util.ts';
-import { FLAG_COMPONENTS_V2, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, SETTABLE_FLAGS, validateMessageBody } from './validate.ts';
+import { FLAG_COMPONENTS_V2, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, SETTABLE_FLAGS } from './flags.ts';
+import { validateMessageBody } from './validate/messages.ts';
 import { err, formErr, type ApiResponse } from './responses.ts';
 import type { FakeDiscordState } from './state.ts';
 

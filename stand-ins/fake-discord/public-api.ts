@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { APIMessage } from 'discord-api-types/v10';
 import type { FakeDiscord, RecordedCall } from './types.ts';
-import { FLAG_EPHEMERAL } from './validate.ts';
+import { FLAG_EPHEMERAL } from './flags.ts';
 import { newMessage } from './messages.ts';
 import type { FakeDiscordState } from './state.ts';
 import { autocomplete, componentInteraction, sendSlashCommand, submitModal } from './send-interaction.ts';

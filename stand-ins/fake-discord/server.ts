@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeDiscord, FakeDiscordOptions, RecordedFile } from './types.ts';
 import { FormErrors } from './util.ts';
-import { validateUnicode } from './validate.ts';
+import { validateUnicode } from './validate/fields.ts';
 import { err, formErr, notFound, type ApiRequest, type ApiResponse, type RouteFamily } from './responses.ts';
 import { ALL_PERMISSIONS_BUT_ADMIN, FakeDiscordState } from './state.ts';
 import { bucketHash, bucketOf, rateLimited, withBucket } from './rate-limits.ts';

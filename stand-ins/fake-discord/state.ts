@@ -10,7 +10,7 @@ import type {
 } from 'discord-api-types/v10';
 import type { FakeDiscordEvent, FakeDiscordOptions, FakeUser, InteractionState, RecordedCall } from './types.ts';
 import { imageSize, mimeFor, sanitizeFilename, snowflakeAt } from './util.ts';
-import { FLAG_EPHEMERAL } from './validate.ts';
+import { FLAG_EPHEMERAL } from './flags.ts';
 
 /** every permission bit discord-api-types knows, minus Administrator */
 export const ALL_PERMISSIONS_BUT_ADMIN = '8866461766385655';

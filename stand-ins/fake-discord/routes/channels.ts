@@ -1,7 +1,7 @@
 // /channels/{id}[/typing | /messages[/{id}]]: the bot's own channel messages (bot auth), replies included.
 import type { APIMessage, RESTAPIMessageReference } from 'discord-api-types/v10';
 import { FormErrors } from '../util.ts';
-import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../validate.ts';
+import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../flags.ts';
 import { doCreate, doEdit, type MessageBody } from '../messages.ts';
 import { err, formErr, methodNotAllowed, notFound, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeChannel, FakeDiscordState } from '../state.ts';

@@ -3,7 +3,7 @@ import type {
   RESTPatchAPIApplicationCommandJSONBody, RESTPostAPIApplicationCommandsJSONBody, RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { FormErrors } from '../util.ts';
-import { validateCommand, validateCommandList } from '../validate.ts';
+import { validateCommand, validateCommandList } from '../validate/commands.ts';
 import { err, formErr, methodNotAllowed, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeDiscordState, StoredCommand } from '../state.ts';
 

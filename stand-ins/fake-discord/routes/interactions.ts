@@ -5,10 +5,9 @@ import type {
 } from 'discord-api-types/v10';
 import type { InteractionState } from '../types.ts';
 import { FormErrors } from '../util.ts';
-import {
-  FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS,
-  validateChoices, validateModal,
-} from '../validate.ts';
+import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../flags.ts';
+import { validateModal } from '../validate/components.ts';
+import { validateChoices } from '../validate/commands.ts';
 import { doCreate, doEdit, newMessage, type MessageBody } from '../messages.ts';
 import { err, formErr, methodNotAllowed, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeDiscordState } from '../state.ts';

@@ -1,9 +1,7 @@
 // /webhooks/{application id}/{interaction token}[/messages/{id|@original}]: follow-ups and edits of an interaction's
 // messages (no bot auth: the token is the credential, valid for tokenLifetimeMs on the fake's clock).
 import type { APIWebhook } from 'discord-api-types/v10';
-import {
-  FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS,
-} from '../validate.ts';
+import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../flags.ts';
 import { doCreate, doEdit, type MessageBody } from '../messages.ts';
 import { err, methodNotAllowed, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeDiscordState } from '../state.ts';
