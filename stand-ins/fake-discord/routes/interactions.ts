@@ -1,7 +1,7 @@
 // POST /interactions/{id}/{token}/callback: the bot's initial response (no bot auth: the token is the credential).
 // Also the interaction metadata Discord puts on every message an interaction produced (used by webhooks.ts too).
 import type {
-  APIMessage, APIMessageInteractionMetadata, APIModalInteractionResponseCallbackData, RESTPostAPIInteractionCallbackWithResponseResult,
+  APIInteractionResponse, APIMessage, APIMessageInteractionMetadata, APIModalInteractionResponseCallbackData, RESTPostAPIInteractionCallbackWithResponseResult,
 } from 'discord-api-types/v10';
 import type { InteractionState } from '../types.ts';
 import { FormErrors } from '../util.ts';
@@ -87,7 +87,7 @@ function handleCallback(s: FakeDiscordState, id: string, itoken: string, req: Ap
   }
   // accepted
   it.acked = true;
-  it.callback = json;
+  it.callback = json as APIInteractionResponse; // accepted: its type is one this interaction allows, its data valid
   it.callbackFiles = files;
   if (type === 4 || type === 5) {
     it.originalId = msg!.id;

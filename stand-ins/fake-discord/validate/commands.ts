@@ -1,14 +1,14 @@
 // Application commands (names, descriptions, options, choices, localizations, the 8,000-character total, per-type counts)
 // and autocomplete answers, which are held to the same choice rules.
 import type { FormErrors } from '../util.ts';
-import { betweenLen, intRange, len, type Path } from './fields.ts';
+import { betweenLen, intRange, items, len, type Path, type Unchecked } from './fields.ts';
 
 // ---------------------------------------------------------------- autocomplete
 export function validateChoices(errs: FormErrors, path: Path, choices: unknown): void {
   if (!Array.isArray(choices)) { errs.add(path, 'BASE_TYPE_REQUIRED', 'This field is required'); return; }
   if (choices.length > 25) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
   // The same choice objects as a command option's: the value's own type says which option it answers.
-  choices.forEach((c: any, i: number) => validateChoice(errs, [...path, i], c, typeof c?.value === 'string' ? 3 : 10));
+  items(choices).forEach((c, i) => validateChoice(errs, [...path, i], c, typeof c?.value === 'string' ? 3 : 10));
 }
 
 // ---------------------------------------------------------------- application commands
@@ -36,7 +36,7 @@ function localizations(errs: FormErrors, path: Path, loc: unknown, check: (p: Pa
   }
 }
 
-const CHOICE_TYPES = new Set([3, 4, 10]);
+const CHOICE_TYPES = new Set<unknown>([3, 4, 10]);
 const INT53 = 2 ** 53;
 
 /** A choice value of the option's type: a string of 1-100 characters, an integer within ±2^53, or a finite number. */
@@ -46,7 +46,7 @@ function choiceValueOk(v: unknown, type: number): boolean {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
-function validateChoice(errs: FormErrors, path: Path, c: any, type: number): void {
+function validateChoice(errs: FormErrors, path: Path, c: Unchecked, type: number): void {
   betweenLen(errs, [...path, 'name'], c?.name, 1, 100, true);
   localizations(errs, [...path, 'name_localizations'], c?.name_localizations, (lp, v) => betweenLen(errs, lp, v, 1, 100, true));
   if (c?.value === undefined || c?.value === null) errs.add([...path, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
@@ -59,7 +59,7 @@ function validateOptions(errs: FormErrors, path: Path, options: unknown, depth: 
   if (options.length > 25) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
   let seenOptional = false;
   const names = new Set<string>();
-  options.forEach((o: any, i: number) => {
+  items(options).forEach((o, i) => {
     const p = [...path, i];
     commandName(errs, [...p, 'name'], o?.name, true);
     localizations(errs, [...p, 'name_localizations'], o?.name_localizations, (lp, v) => commandName(errs, lp, v, true));
@@ -79,7 +79,7 @@ function validateOptions(errs: FormErrors, path: Path, options: unknown, depth: 
     if (o?.choices !== undefined && o?.choices !== null) {
       if (!CHOICE_TYPES.has(o.type)) errs.add([...p, 'choices'], 'APPLICATION_COMMAND_OPTION_CHOICES_NOT_ALLOWED', 'Only string, integer and number options can have choices');
       else if (!Array.isArray(o.choices) || o.choices.length > 25) errs.add([...p, 'choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-      else o.choices.forEach((c: any, j: number) => validateChoice(errs, [...p, 'choices', j], c, o.type));
+      else items(o.choices).forEach((c, j) => validateChoice(errs, [...p, 'choices', j], c, o.type as number));
       if (o.autocomplete && Array.isArray(o.choices) && o.choices.length) errs.add([...p, 'autocomplete'], 'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_CHOICES', 'Autocomplete cannot be used with choices');
     }
     if (o?.min_length !== undefined) intRange(errs, [...p, 'min_length'], o.min_length, 0, 6000);
@@ -104,7 +104,8 @@ function enumList(errs: FormErrors, path: Path, v: unknown, allowed: number[]): 
   }
 }
 
-export function validateCommand(errs: FormErrors, path: Path, c: any): void {
+export function validateCommand(errs: FormErrors, path: Path, command: unknown): void {
+  const c = command as Unchecked;
   const type = c?.type ?? 1;
   const chat = type === 1;
   enumList(errs, [...path, 'contexts'], c?.contexts, [0, 1, 2]);
@@ -130,10 +131,10 @@ function longest(value: unknown, locs: unknown): number {
 }
 
 /** Characters counted toward a command's 8,000: names, descriptions and choice values of the command, its options (nested) and choices. */
-function commandSize(c: any): number {
+function commandSize(c: Unchecked): number {
   const options = (list: unknown): number =>
-    (Array.isArray(list) ? list : []).reduce((n: number, o: any) => n + longest(o?.name, o?.name_localizations) + longest(o?.description, o?.description_localizations)
-      + (Array.isArray(o?.choices) ? o.choices.reduce((m: number, ch: any) => m + longest(ch?.name, ch?.name_localizations) + len(String(ch?.value ?? '')), 0) : 0)
+    items(Array.isArray(list) ? list : []).reduce((n: number, o) => n + longest(o?.name, o?.name_localizations) + longest(o?.description, o?.description_localizations)
+      + (Array.isArray(o?.choices) ? items(o.choices).reduce((m: number, ch) => m + longest(ch?.name, ch?.name_localizations) + len(String(ch?.value ?? '')), 0) : 0)
       + options(o?.options), 0);
   return longest(c?.name, c?.name_localizations) + longest(c?.description, c?.description_localizations) + options(c?.options);
 }
@@ -142,12 +143,13 @@ export function validateCommandList(errs: FormErrors, list: unknown): void {
   if (!Array.isArray(list)) { errs.add([], 'BASE_TYPE_ARRAY', 'Must be an array.'); return; }
   const seen = new Set<string>();
   const perType = new Map<number, number>();
-  list.forEach((c: any, i: number) => {
+  items(list).forEach((c, i) => {
     validateCommand(errs, [i], c);
     const key = `${c?.type ?? 1}:${c?.name}`;
     if (seen.has(key)) errs.add([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`);
     seen.add(key);
-    perType.set(c?.type ?? 1, (perType.get(c?.type ?? 1) ?? 0) + 1);
+    const type = (c?.type ?? 1) as number;
+    perType.set(type, (perType.get(type) ?? 0) + 1);
   });
   if ((perType.get(1) ?? 0) > 100 || (perType.get(2) ?? 0) > 15 || (perType.get(3) ?? 0) > 15) {
     errs.add([], 'BASE_TYPE_MAX_LENGTH', 'Too many application commands (100 chat input, 15 user, 15 message)');

@@ -5,6 +5,13 @@ import type { FormErrors } from '../util.ts';
 
 export type Path = (string | number)[];
 
+/** An object of a request body before it is checked: each field may hold any JSON value. */
+export type Fields = { readonly [k: string]: unknown };
+/** A part of a request body before it is checked: perhaps not even an object (fields are read with `?.`). */
+export type Unchecked = Fields | null | undefined;
+/** the elements of what the schema says is a list (callers have checked Array.isArray, or the original code assumed it) */
+export const items = (v: unknown): Unchecked[] => v as Unchecked[];
+
 export const len = (s: unknown): number => (typeof s === 'string' ? Array.from(s).length : 0);
 
 export function maxLen(errs: FormErrors, path: Path, v: unknown, max: number): void {
@@ -25,7 +32,7 @@ export function intRange(errs: FormErrors, path: Path, v: unknown, min: number, 
   }
 }
 
-export function customId(errs: FormErrors, path: Path, c: any, ids: Set<string>): void {
+export function customId(errs: FormErrors, path: Path, c: Fields, ids: Set<string>): void {
   betweenLen(errs, [...path, 'custom_id'], c.custom_id, 1, 100, true);
   if (typeof c.custom_id === 'string') {
     if (ids.has(c.custom_id)) errs.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');

@@ -1,7 +1,7 @@
 // Message bodies (create, edit, webhook, interaction response): flags each route lets a body set, content, embeds,
 // allowed_mentions, components.
 import type { FormErrors } from '../util.ts';
-import { betweenLen, len, maxLen, type Path } from './fields.ts';
+import { betweenLen, items, len, maxLen, type Fields, type Path, type Unchecked } from './fields.ts';
 import { validateComponents } from './components.ts';
 import { FLAG_COMPONENTS_V2 } from '../flags.ts';
 
@@ -24,21 +24,23 @@ export function validateEmbeds(errs: FormErrors, path: Path, embeds: unknown): v
   if (!Array.isArray(embeds)) { errs.add(path, 'BASE_TYPE_ARRAY', 'Must be an array.'); return; }
   if (embeds.length > 10) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
   let total = 0;
-  embeds.forEach((e: any, i: number) => {
+  items(embeds).forEach((e, i) => {
+    const footer = e?.footer as Unchecked;
+    const author = e?.author as Unchecked;
     const p = [...path, i];
     maxLen(errs, [...p, 'title'], e?.title, 256);
     maxLen(errs, [...p, 'description'], e?.description, 4096);
-    maxLen(errs, [...p, 'footer', 'text'], e?.footer?.text, 2048);
-    maxLen(errs, [...p, 'author', 'name'], e?.author?.name, 256);
+    maxLen(errs, [...p, 'footer', 'text'], footer?.text, 2048);
+    maxLen(errs, [...p, 'author', 'name'], author?.name, 256);
     url(errs, [...p, 'url'], e?.url);
-    url(errs, [...p, 'image', 'url'], e?.image?.url);
-    url(errs, [...p, 'thumbnail', 'url'], e?.thumbnail?.url);
-    total += len(e?.title) + len(e?.description) + len(e?.footer?.text) + len(e?.author?.name);
-    if (e?.fields !== undefined) {
+    url(errs, [...p, 'image', 'url'], (e?.image as Unchecked)?.url);
+    url(errs, [...p, 'thumbnail', 'url'], (e?.thumbnail as Unchecked)?.url);
+    total += len(e?.title) + len(e?.description) + len(footer?.text) + len(author?.name);
+    if (e && e.fields !== undefined) {
       if (!Array.isArray(e.fields)) errs.add([...p, 'fields'], 'BASE_TYPE_ARRAY', 'Must be an array.');
       else {
         if (e.fields.length > 25) errs.add([...p, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-        e.fields.forEach((f: any, j: number) => {
+        items(e.fields).forEach((f, j) => {
           betweenLen(errs, [...p, 'fields', j, 'name'], f?.name, 1, 256, true);
           betweenLen(errs, [...p, 'fields', j, 'value'], f?.value, 1, 1024, true);
           total += len(f?.name) + len(f?.value);
@@ -49,9 +51,10 @@ export function validateEmbeds(errs: FormErrors, path: Path, embeds: unknown): v
   if (total > 6000) errs.add(path, 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
 }
 
-export function validateAllowedMentions(errs: FormErrors, path: Path, am: any): void {
-  if (am === undefined || am === null) return;
-  const parse: unknown[] = am.parse ?? [];
+export function validateAllowedMentions(errs: FormErrors, path: Path, mentions: unknown): void {
+  if (mentions === undefined || mentions === null) return;
+  const am = mentions as Fields;
+  const parse = (am.parse ?? []) as unknown[];
   for (const p of parse) {
     if (!['users', 'roles', 'everyone'].includes(p as string)) errs.add([...path, 'parse'], 'BASE_TYPE_CHOICES', 'Value must be one of {"everyone", "roles", "users"}.');
   }
@@ -65,8 +68,9 @@ export function validateAllowedMentions(errs: FormErrors, path: Path, am: any): 
 }
 
 /** Validates a message create/edit body. `flags` is the effective flags of the resulting message; `settable` the flags the route lets the body set. */
-export function validateMessageBody(errs: FormErrors, path: Path, body: any, flags: number, settable: number): void {
-  if (!body || typeof body !== 'object') return;
+export function validateMessageBody(errs: FormErrors, path: Path, json: unknown, flags: number, settable: number): void {
+  if (!json || typeof json !== 'object') return;
+  const body = json as Fields;
   settableFlags(errs, [...path, 'flags'], body.flags, settable);
   const v2 = (flags & FLAG_COMPONENTS_V2) !== 0;
   if (body.content !== undefined && body.content !== null) {
