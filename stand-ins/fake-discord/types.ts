@@ -1,4 +1,5 @@
 // Public types of the fake Discord (REST v10 + Gateway v10). Plain module: no test-framework imports.
+import type { APIAttachment, APIInteractionResponse, APIMessage, APIModalInteractionResponseCallbackData, APIUser } from 'discord-api-types/v10';
 
 export interface FakeDiscordOptions {
   /** Bot token the fake accepts (REST `Authorization: Bot <token>` and gateway IDENTIFY). Default 'test-token'. */
@@ -84,14 +85,14 @@ export interface InteractionOpts {
 
 export interface SlashOpts extends InteractionOpts {
   /** objects from addAttachment, put into data.resolved.attachments */
-  attachments?: any[];
+  attachments?: APIAttachment[];
 }
 
 export interface ModalSubmitOpts extends InteractionOpts {
   /** the message whose component opened the modal (defaults to the source message of the interaction that showed it) */
   messageId?: string;
   /** file-upload custom_id -> attachment objects from addAttachment */
-  files?: Record<string, any[]>;
+  files?: Record<string, APIAttachment[]>;
 }
 
 export interface InteractionState {
@@ -103,7 +104,7 @@ export interface InteractionState {
   sentAtReal: number;
   sentAtClock: number;
   acked: boolean;
-  callback?: any;
+  callback?: APIInteractionResponse;
   callbackFiles?: RecordedFile[];
   originalId?: string;
   followUpIds: string[];
@@ -114,11 +115,16 @@ export interface InteractionState {
 
 /** What happened on the fake, as the playground's page needs to see it live (`fake.on(listener)`). */
 export type FakeDiscordEvent =
-  | { type: 'message_create' | 'message_update'; message: any }
-  | { type: 'message_delete'; message: any }
+  | { type: 'message_create' | 'message_update'; message: APIMessage }
+  | { type: 'message_delete'; message: APIMessage }
   /** The bot accepted an interaction callback: 4/5 reply, 6/7 update, 8 autocomplete choices, 9 modal. */
-  | { type: 'interaction_response'; interaction: InteractionState; callbackType: number; data: any };
+  | { type: 'interaction_response'; interaction: InteractionState; callbackType: number; data: unknown };
 
+/**
+ * The fake as its users drive it. Messages, commands, recorded bodies and test-written options stay `any` here on purpose:
+ * tests read whatever field of what the bot sent (`m.components[0].components[1].custom_id`), which Discord's union types
+ * would make every test narrow first; inside the fake they are APIMessage, APIApplicationCommand, unknown.
+ */
 export interface FakeDiscord {
   /** 'http://127.0.0.1:PORT/api' (pass as Client rest.api) */
   apiBase: string;
@@ -131,7 +137,7 @@ export interface FakeDiscord {
   guildId: string;
   channelId: string;
   token: string;
-  botUser: any;
+  botUser: APIUser;
   users: { alice: FakeUser; bob: FakeUser };
   calls: RecordedCall[];
   /** every message (channel + webhook + ephemeral) as Discord message objects; edits replace the object */
@@ -143,9 +149,9 @@ export interface FakeDiscord {
   /** number of 429 answers the fake gave */
   readonly rateLimitHits: number;
   /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
-  gatewayLog: any[];
+  gatewayLog: Record<string, unknown>[];
   /** modals the bot showed (callback type 9 data), oldest first */
-  modals: any[];
+  modals: APIModalInteractionResponseCallbackData[];
   /** controllable clock for token expiry, CDN URL expiry and message timestamps */
   clock: { now(): number; advance(ms: number): void };
 
@@ -154,9 +160,9 @@ export interface FakeDiscord {
   addRole(name: string, permissions?: string): string;
   /** create a text channel in the guild (dispatches CHANNEL_CREATE); returns its id */
   addChannel(name: string): string;
-  addAttachment(data: Buffer, filename: string, contentType?: string): any;
+  addAttachment(data: Buffer, filename: string, contentType?: string): APIAttachment;
   /** a message written by a human in a channel (for replies, mentions …) */
-  postUserMessage(content: string, opts?: { user?: FakeUser; channelId?: string; attachments?: any[] }): any;
+  postUserMessage(content: string, opts?: { user?: FakeUser; channelId?: string; attachments?: APIAttachment[] }): APIMessage;
 
   sendSlashCommand(name: string, options?: any[], opts?: SlashOpts): Interaction;
   clickButton(messageId: string, customId: string, opts?: InteractionOpts): Interaction;
@@ -177,10 +183,10 @@ export interface FakeDiscord {
   /** Calls `listener` synchronously on every event; returns the unsubscribe function. */
   on(listener: (e: FakeDiscordEvent) => void): () => void;
   /** Users the fake knows (alice, bob, makeUser's), as API user objects. */
-  knownUsers(): any[];
-  failNext(pred: (method: string, path: string) => boolean, status: number, body?: any): void;
+  knownUsers(): APIUser[];
+  failNext(pred: (method: string, path: string) => boolean, status: number, body?: unknown): void;
   /** raw dispatch to every gateway session */
-  dispatch(t: string, d: any): void;
+  dispatch(t: string, d: unknown): void;
   disconnectGateway(code?: number): void;
   /** send op 7 RECONNECT to every socket */
   requestReconnect(): void;

@@ -1,4 +1,5 @@
 // Small helpers for the fake Discord: snowflakes, MIME types, image sizes, Discord-shaped errors.
+import type { RESTError, RESTErrorData, RESTErrorFieldInformation } from 'discord-api-types/v10';
 
 const DISCORD_EPOCH = 1420070400000n;
 let counter = 0n;
@@ -61,18 +62,23 @@ export function imageSize(b: Buffer): { width: number; height: number } | undefi
   return undefined;
 }
 
+interface ErrorNode {
+  _errors?: RESTErrorFieldInformation[];
+  [field: string]: ErrorNode | RESTErrorFieldInformation[] | undefined;
+}
+
 /** Collects Discord "Invalid Form Body" errors: { a: { 0: { b: { _errors: [{code, message}] } } } }. */
 export class FormErrors {
-  errors: any = {};
+  errors: ErrorNode = {};
   count = 0;
   add(path: (string | number)[], code: string, message: string): void {
     let node = this.errors;
-    for (const p of path) node = node[String(p)] ??= {};
+    for (const p of path) node = (node[String(p)] ??= {}) as ErrorNode;
     (node._errors ??= []).push({ code, message });
     this.count++;
   }
   get ok(): boolean { return this.count === 0; }
-  body(): any { return { message: 'Invalid Form Body', code: 50035, errors: this.errors }; }
+  body(): RESTError { return { message: 'Invalid Form Body', code: 50035, errors: this.errors as RESTErrorData }; }
 }
 
 export function isSnowflake(v: unknown): boolean {

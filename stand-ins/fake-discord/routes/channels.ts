@@ -1,0 +1,75 @@
+// /channels/{id}[/typing | /messages[/{id}]]: the bot's own channel messages (bot auth), replies included.
+import type { APIMessage, RESTAPIMessageReference } from 'discord-api-types/v10';
+import { FormErrors } from '../util.ts';
+import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../flags.ts';
+import { doCreate, doEdit, type MessageBody } from '../messages.ts';
+import { err, formErr, methodNotAllowed, notFound, type ApiRequest, type ApiResponse } from '../responses.ts';
+import type { FakeChannel, FakeDiscordState } from '../state.ts';
+
+const ephemeral = (m: APIMessage): number => (m.flags ?? 0) & FLAG_EPHEMERAL;
+
+function createMessage(s: FakeDiscordState, ch: FakeChannel, req: ApiRequest): ApiResponse {
+  const json = req.json as MessageBody | undefined;
+  const extra: Partial<APIMessage> = {};
+  const ref = json?.message_reference as RESTAPIMessageReference | undefined;
+  if (ref && ref.message_id) {
+    const target = s.messages.get(ref.message_id);
+    if (!target || target.channel_id !== (ref.channel_id ?? ch.id) || ephemeral(target)) {
+      if (ref.fail_if_not_exists !== false) {
+        const e = new FormErrors();
+        e.add(['message_reference'], 'REPLIES_UNKNOWN_MESSAGE', 'Unknown message');
+        return formErr(e);
+      }
+    } else {
+      const inGuild = 'guild_id' in ch && Boolean(ch.guild_id);
+      extra.message_reference = { type: ref.type ?? 0, message_id: target.id, channel_id: target.channel_id, ...(inGuild ? { guild_id: s.guildId } : {}) };
+      extra.type = 19;
+    }
+  }
+  const flags = (json?.flags ?? 0) & (FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2);
+  const r = doCreate(s, ch.id, json, req.files, flags, extra, SETTABLE_FLAGS.channelCreate);
+  if (r.error) return r.error;
+  return { status: 200, body: s.saveNew(r.msg) };
+}
+
+function messageRoute(s: FakeDiscordState, ch: FakeChannel, messageId: string, req: ApiRequest): ApiResponse {
+  const { method } = req;
+  const prev = s.messages.get(messageId);
+  if (!prev || prev.channel_id !== ch.id || ephemeral(prev)) return err(404, 10008, 'Unknown Message');
+  if (method === 'GET') return { status: 200, body: prev };
+  if (method === 'DELETE') { s.deleteMessage(prev.id); return { status: 204 }; }
+  if (method === 'PATCH') {
+    const json = req.json as MessageBody | undefined;
+    if (prev.author?.id !== s.botUser.id) {
+      // other people's messages: only flags (suppress embeds) may change
+      if (json && Object.keys(json).some((k) => k !== 'flags')) return err(403, 50005, 'Cannot edit a message authored by another user');
+    }
+    const r = doEdit(s, prev, json, req.files);
+    if (r.error) return r.error;
+    return { status: 200, body: s.saveEdit(r.msg) };
+  }
+  return methodNotAllowed();
+}
+
+export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
+  const { method, query } = req;
+  const m = /^\/channels\/(\d+)(\/.*)?$/.exec(req.path);
+  if (!m) return undefined;
+  const ch = s.channels.get(m[1]);
+  if (!ch) return err(404, 10003, 'Unknown Channel');
+  const sub = m[2] ?? '';
+  if (sub === '') return method === 'GET' ? { status: 200, body: ch } : methodNotAllowed();
+  if (sub === '/typing' && method === 'POST') return { status: 204 };
+  if (sub === '/messages') {
+    if (method === 'GET') {
+      const limit = Math.min(100, Number(query.limit ?? 50));
+      const list = [...s.messages.values()].filter((x) => x.channel_id === ch.id && !ephemeral(x)).reverse();
+      return { status: 200, body: list.slice(0, limit) };
+    }
+    if (method !== 'POST') return methodNotAllowed();
+    return createMessage(s, ch, req);
+  }
+  const mm = /^\/messages\/(\d+)$/.exec(sub);
+  if (mm) return messageRoute(s, ch, mm[1], req);
+  return notFound();
+}
