@@ -15,11 +15,11 @@ import { describeText, numberedPrompts, shortenOptions, shortenText } from '../r
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
 import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
-import { customIds, type ParsedCustomId } from './custom-id.ts';
+import { customIds, type ParsedCustomId } from '../custom-id.ts';
 import { jobState } from './jobs.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
-import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
+import { TOKEN_LIFETIME_MS } from './token.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
 import { setAck, setJobLine } from './reply-error.ts';

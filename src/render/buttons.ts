@@ -4,7 +4,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIMessageComponentEmoji } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import type { Task, TaskButton } from '../proxy/types.ts';
-import { customIds } from '../discord/custom-id.ts';
+import { customIds } from '../custom-id.ts';
 import { BUTTON_GROUPS, parseButton, PICK_IDS, type ButtonGroup, type ModalKind, type PanDirection } from '../proxy/buttons.ts';
 import { cutText } from '../util/text.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText, KEYCAPS as PICK_EMOJI } from './prompts.ts';
