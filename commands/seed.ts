@@ -1,13 +1,12 @@
 // /seed task → GET /mj/task/{id}/image-seed, answered privately, ready to copy.
 import { SlashCommandBuilder } from 'discord.js';
+import { TASK_ID } from '../src/custom-id.ts';
 import { localizations } from '../src/i18n/index.ts';
 import { recentChoices } from '../src/discord/recent.ts';
 import { replySeed } from '../src/discord/seed.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { cutText } from '../src/util/text.ts';
 import type { Command } from './types.ts';
-
-export const TASK_ID = /^[0-9A-Za-z_-]{1,40}$/;
 
 export function readTaskId(raw: string): string {
   const id = raw.trim();

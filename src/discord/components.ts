@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { UserInputError, ProxyError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
+import { parseButton } from '../proxy/buttons.ts';
 import { actionLabel } from '../render/action-label.ts';
 import { effectiveButtons, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
@@ -14,11 +15,11 @@ import { describeText, numberedPrompts, shortenOptions, shortenText } from '../r
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
 import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
-import { customIds, type ParsedCustomId } from './custom-id.ts';
+import { customIds, type ParsedCustomId } from '../custom-id.ts';
 import { jobState } from './jobs.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
-import { TOKEN_LIFETIME_MS } from '../tasks/tracker.ts';
+import { TOKEN_LIFETIME_MS } from './token.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
 import { setAck, setJobLine } from './reply-error.ts';
@@ -75,8 +76,9 @@ const labelFor = actionLabel;
 function prefillFor(record: TaskRecord, button: TaskButton, purpose: ModalPurpose): string {
   if (purpose === 'zoom') return withZoom(parentPrompt(record));
   if (purpose === 'region') return parentPrompt(record);
-  const n = Number(/::(\d)$/.exec(button.customId)?.[1] ?? 0);
-  return (/PromptAnalyzer/.test(button.customId) ? shortenPrompts(record) : describePrompts(record))[n - 1] ?? '';
+  const b = parseButton(button.customId);
+  if (b.action === 'shorten-pick') return shortenPrompts(record)[b.index - 1] ?? '';
+  return b.action === 'describe-pick' ? (describePrompts(record)[b.index - 1] ?? '') : '';
 }
 
 /** The four prompts of a DESCRIBE result (api.md §2.4: where the text sits differs by backend). */
@@ -142,7 +144,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         await interaction.showModal(buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale));
         return;
       }
-      const all = /PicReader::all/i.test(button.customId);
+      const all = parseButton(button.customId).action === 'describe-all';
       const prompts = all ? describePrompts(record).slice(0, 4) : [];
       if (all && prompts.length === 0) throw new UserInputError('EXPIRED');
       if (all) {

@@ -2,18 +2,13 @@
 // backend refused as unknown, or the 🌱 seed button when it has no image-seed endpoint, is
 // remembered in the settings and left out of every message rendered afterwards.
 import type { AppContext } from '../context.ts';
+import { parseButton } from '../proxy/buttons.ts';
 
 export const HIDDEN_BUTTONS_KEY = 'hidden-buttons';
 
-/** The part of a customId that names the action, without the job's hash or index. */
+/** The part of a customId that names the action, without the job's hash or index (the stored form). */
 export function hiddenPattern(customId: string): string {
-  const parts = customId.split('::');
-  const keep: string[] = [];
-  for (const p of parts) {
-    if (/^\d+$/.test(p) || /^[0-9a-f]{8}-[0-9a-f-]{27,}$/i.test(p) || p === 'SOLO') break;
-    keep.push(p);
-  }
-  return keep.join('::');
+  return parseButton(customId).pattern;
 }
 
 export async function rememberHidden(ctx: AppContext, pattern: string): Promise<void> {

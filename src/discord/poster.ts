@@ -7,6 +7,8 @@ import { t } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
 import { messageBody, type MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
+import type { PublishResult, ResultFile, TaskPublisher } from '../tasks/publisher.ts';
+import { TOKEN_LIFETIME_MS } from './token.ts';
 import type { Dispatcher } from 'undici';
 import { download, mediaTypeOf } from '../media/download.ts';
 import { createLimiter } from '../util/limiter.ts';
@@ -20,8 +22,7 @@ export const RESULT_DOWNLOADS_AT_ONCE = 6;
 /** Leave a minute of margin before the 15-minute token lifetime. */
 const TOKEN_MARGIN_MS = 60_000;
 
-/** 'refused': Discord rejected the message itself (400): sending the same body again cannot work. */
-export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' };
+export type { PublishResult };
 
 export interface PosterOptions {
   rest: REST;
@@ -34,8 +35,10 @@ export interface PosterOptions {
 }
 
 
-export class Poster {
+export class Poster implements TaskPublisher {
   constructor(private readonly o: PosterOptions) {}
+
+  readonly tokenLifetimeMs = TOKEN_LIFETIME_MS;
 
   /** Result downloads in flight, all jobs together. */
   readonly #downloads = createLimiter(RESULT_DOWNLOADS_AT_ONCE);
@@ -44,7 +47,7 @@ export class Poster {
    * Downloads the view's results, a few at a time per job and overall (a video job has up to ten
    * files); returns the files, or null when any of them could not be had.
    */
-  async fetchFiles(view: MessageView): Promise<RawFile[] | null> {
+  async fetchFiles(view: MessageView): Promise<ResultFile[] | null> {
     if (view.files.length === 0) return [];
     if (this.o.resultMaxBytes <= 0) return null;
     const job = createLimiter(RESULT_DOWNLOADS_PER_JOB);
@@ -53,7 +56,7 @@ export class Poster {
     const got = await Promise.all(
       view.files.map((f) =>
         job.run(() =>
-          this.#downloads.run(async (): Promise<RawFile | null> => {
+          this.#downloads.run(async (): Promise<ResultFile | null> => {
             // One file failed or the job is already too large: the message gets links; do not fetch the rest.
             if (failed) return null;
             const res = await download(f.url, { maxBytes: this.o.resultMaxBytes, timeoutMs: this.o.downloadTimeoutMs, dispatcher: this.o.dispatcher });
@@ -72,7 +75,7 @@ export class Poster {
         ),
       ),
     );
-    return failed ? null : (got as RawFile[]);
+    return failed ? null : (got as ResultFile[]);
   }
 
   /** Shows the view for the record; `files` replace the message's attachments when given. */

@@ -6,7 +6,7 @@ import type { Command } from '../../commands/types.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
 import { handleButton, handleModalSubmit } from './components.ts';
-import { parseCustomId } from './custom-id.ts';
+import { parseCustomId } from '../custom-id.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 

@@ -1,13 +1,16 @@
 // The midjourney-proxy HTTP client: one method per endpoint, mirroring the wire (api.md §1).
 // Every call has a timeout, every body is consumed, and both the HTTP status and the proxy's
 // `code` are checked. Failures become ProxyError; nothing here ever reports a header.
-import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
-import { ProxyError, codeFromProxy, type ProxyErrorCode } from './errors.ts';
+import { Agent, type Dispatcher } from 'undici';
+import { ProxyError, codeFromProxy, isAccepted } from './errors.ts';
 import { ProxyHealth } from './health.ts';
-import { discard } from '../media/download.ts';
 import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './parse.ts';
-import { createScrubber, type Scrub } from '../secrets.ts';
+import { recoverSubmit } from './recover.ts';
+import { httpError, jsonOf, proxyError, submitResultOf, type RawResponse } from './response.ts';
+import { hostOf, normaliseBase, routes } from './routes.ts';
+import { Transport, type AuthStyle, type CallOptions, type SentFlag } from './transport.ts';
+import { createScrubber } from '../secrets.ts';
+import type { Scrub } from '../secrets.ts';
 import type {
   ActionRequest,
   BlendRequest,
@@ -26,7 +29,8 @@ import type {
   VideoRequest,
 } from './types.ts';
 
-export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
+export { joinUrl, normaliseBase, routes } from './routes.ts';
+export type { AuthStyle, CallOptions } from './transport.ts';
 
 export interface ProxyClientOptions {
   /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. A trailing `/mj` (the
@@ -56,44 +60,16 @@ export interface ProxyClientOptions {
   scrub?: Scrub;
 }
 
-export interface CallOptions {
-  mode?: string;
-  /** Overrides the client's timeout (image-seed may block for up to 60 s on trueai). */
-  timeoutMs?: number;
-}
-
-/** Path builders: joined onto the base by string concatenation, because relays put modes in the base path. */
-export const routes = {
-  imagine: () => '/mj/submit/imagine',
-  action: () => '/mj/submit/action',
-  modal: () => '/mj/submit/modal',
-  blend: () => '/mj/submit/blend',
-  describe: () => '/mj/submit/describe',
-  shorten: () => '/mj/submit/shorten',
-  video: () => '/mj/submit/video',
-  edits: () => '/mj/submit/edits',
-  retexture: () => '/mj/submit/retexture',
-  change: () => '/mj/submit/change',
-  simpleChange: () => '/mj/submit/simple-change',
-  uploadDiscordImages: () => '/mj/submit/upload-discord-images',
-  swapFace: () => '/mj/insight-face/swap',
-  fetch: (id: string) => `/mj/task/${encodeURIComponent(id)}/fetch`,
-  listByCondition: () => '/mj/task/list-by-condition',
-  /** The newest tasks, unfiltered (novicezk: all it holds; trueai: the latest 100); relays do not pass it on. */
-  list: () => '/mj/task/list',
-  imageSeed: (id: string) => `/mj/task/${encodeURIComponent(id)}/image-seed`,
-  cancel: (id: string) => `/mj/task/${encodeURIComponent(id)}/cancel`,
-} as const;
-
-interface RawResponse {
-  status: number;
-  text: string;
-}
-
 export class ProxyClient {
-  readonly #opts: Required<Omit<ProxyClientOptions, 'dispatcher' | 'modeBaseUrls' | 'health' | 'notifyHook' | 'scrub'>> & { modeBaseUrls: Record<string, string> };
+  readonly #baseUrl: string;
+  readonly #modes: string[];
+  readonly #timeoutMs: number;
+  readonly #submitTimeoutMs: number;
+  readonly #retryDelaysMs: number[];
+  readonly #authStyle: AuthStyle;
   readonly #notifyHook: string | undefined;
   readonly #scrub: (s: string) => string;
+  readonly #transport: Transport;
   /** The backend's health, fed by every request. */
   readonly health: ProxyHealth;
   readonly #dispatcher: Dispatcher;
@@ -102,36 +78,45 @@ export class ProxyClient {
   #canList: boolean | null = null;
 
   constructor(opts: ProxyClientOptions) {
-    this.#opts = {
-      baseUrl: normaliseBase(opts.baseUrl),
-      apiKey: opts.apiKey,
-      authStyle: opts.authStyle,
-      timeoutMs: opts.timeoutMs,
-      submitTimeoutMs: opts.submitTimeoutMs ?? 60_000,
-      maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
-      retryDelaysMs: opts.retryDelaysMs ?? [300, 1500],
-      modeBaseUrls: Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, normaliseBase(v)])),
-    };
+    this.#baseUrl = normaliseBase(opts.baseUrl);
+    const modeBaseUrls = Object.fromEntries(Object.entries(opts.modeBaseUrls ?? {}).map(([k, v]) => [k, normaliseBase(v)]));
+    this.#modes = Object.keys(modeBaseUrls);
+    this.#timeoutMs = opts.timeoutMs;
+    this.#submitTimeoutMs = opts.submitTimeoutMs ?? 60_000;
+    this.#retryDelaysMs = opts.retryDelaysMs ?? [300, 1500];
+    this.#authStyle = opts.authStyle;
     this.health = opts.health ?? new ProxyHealth();
     this.#notifyHook = opts.notifyHook;
     this.#scrub = opts.scrub ?? createScrubber([opts.apiKey, opts.apiKey.replace(/^bearer\s+/i, ''), opts.notifyHook, opts.notifyHook?.split('/').pop()]);
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+    this.#transport = new Transport({
+      baseUrl: this.#baseUrl,
+      modeBaseUrls,
+      apiKey: opts.apiKey,
+      authStyle: opts.authStyle,
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxBodyBytes ?? 20 * 1024 * 1024,
+      retryDelaysMs: this.#retryDelaysMs,
+      health: this.health,
+      dispatcher: this.#dispatcher,
+      scrub: this.#scrub,
+    });
   }
 
   /** The backend's host, for log lines about it (never its path or query, which may carry a key). */
   get host(): string {
-    return hostOf(this.#opts.baseUrl);
+    return hostOf(this.#baseUrl);
   }
 
   /** How the key is sent (a refused key is often the wrong style). */
   get authStyle(): AuthStyle {
-    return this.#opts.authStyle;
+    return this.#authStyle;
   }
 
   /** Modes the operator configured (for the `mode` command option). */
   get modes(): string[] {
-    return Object.keys(this.#opts.modeBaseUrls);
+    return this.#modes;
   }
 
   async close(): Promise<void> {
@@ -274,7 +259,7 @@ export class ProxyClient {
   /** The image seed of a finished task. */
   async fetchImageSeed(id: string, o?: CallOptions): Promise<string> {
     const route = routes.imageSeed(id);
-    const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#opts.timeoutMs, 60_000), ...o });
+    const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#timeoutMs, 60_000), ...o });
     if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
     if (res.status < 300) {
       // Some relays document (and may answer) the task object here instead of a SubmitResultVO:
@@ -304,7 +289,7 @@ export class ProxyClient {
       const json = this.#json(route, res);
       const sr = parseSubmitResult(json, this.#scrub);
       if (sr === null) return; // `{"success":true}`, or the cancelled task itself
-      if (sr.code === 1 || sr.code === 21 || sr.code === 22) return;
+      if (isAccepted(sr.code)) return;
       throw this.#proxyError(route, res, sr);
     }
     this.#result(route, res);
@@ -314,10 +299,10 @@ export class ProxyClient {
 
   async #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
     if (this.#notifyHook && !(body as { notifyHook?: string }).notifyHook) body = { ...body, notifyHook: this.#notifyHook };
-    const sent = { written: false };
+    const sent: SentFlag = { written: false };
     let res: RawResponse;
     try {
-      res = await this.#send('POST', route, body, { timeoutMs: this.#opts.submitTimeoutMs, ...o }, sent);
+      res = await this.#send('POST', route, body, { timeoutMs: this.#submitTimeoutMs, ...o }, sent);
     } catch (err) {
       // Sent, then no answer in time (or the connection dropped): the proxy may have taken the job.
       if (sent.written && err instanceof ProxyError && (err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) return this.#recover(route, body, o, err);
@@ -331,201 +316,29 @@ export class ProxyClient {
     return outcome;
   }
 
-  /**
-   * A submit that may have been taken: never sent again (that could run, and cost, twice). A modal
-   * submit names its task, which is followed (it shows whether it runs or still waits for input);
-   * any other job is looked for by the unique `state` it was sent with, where the backend can list
-   * its tasks. Otherwise POSSIBLY_TAKEN, saying whether a search was possible.
-   */
-  async #recover(route: string, body: object, o: CallOptions | undefined, cause: ProxyError): Promise<SubmitOutcome> {
-    const { taskId, state } = body as { taskId?: unknown; state?: unknown };
-    if (route === routes.modal() && typeof taskId === 'string' && taskId) return followedOutcome(taskId, 'accepted', null);
-    let searched = false;
-    if (typeof state === 'string' && state) {
-      for (const delay of [0, ...this.#opts.retryDelaysMs]) {
-        if (!this.canFindByState) break;
-        if (delay) await sleep(delay);
-        try {
-          const task = await this.findTaskByState(state, { mode: o?.mode });
-          searched = true;
-          if (task) return followedOutcome(task.id, task.status === 'MODAL' ? 'modal' : 'accepted', task.properties.finalPrompt ?? null);
-        } catch (err) {
-          if (!(err instanceof ProxyError)) throw err;
-        }
-      }
-    }
-    throw new ProxyError('POSSIBLY_TAKEN', { route, status: cause.context.status, searchable: searched || (this.canFindByState && typeof state === 'string' && !!state) }, { cause: { name: cause.name, code: cause.code } });
+  #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: SentFlag): Promise<RawResponse> {
+    return this.#transport.send(method, route, body, o, sent);
   }
 
-  /** A SubmitResultVO with a success code, or the matching ProxyError. */
+  #recover(route: string, body: object, o: CallOptions | undefined, cause: ProxyError): Promise<SubmitOutcome> {
+    return recoverSubmit(this, route, body, o, cause, this.#retryDelaysMs);
+  }
+
   #result(route: string, res: RawResponse): SubmitResult {
-    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
-    const json = this.#json(route, res);
-    if (res.status >= 400) throw this.#httpError(route, res, json);
-    const sr = parseSubmitResult(json, this.#scrub);
-    if (!sr) throw new ProxyError('MALFORMED', { route, status: res.status });
-    if (sr.code === 1 || sr.code === 21 || sr.code === 22) return sr;
-    throw this.#proxyError(route, res, sr);
+    return submitResultOf(route, res, this.#scrub);
   }
 
-  /** The proxy's own error code, in our words. */
   #proxyError(route: string, res: RawResponse, sr: SubmitResult): ProxyError {
-    // Both already scrubbed: parseSubmitResult is the boundary.
-    const bannedWord = typeof sr.properties.bannedWord === 'string' ? sr.properties.bannedWord : undefined;
-    const description = sr.description;
-    return new ProxyError(codeFromProxy(sr.code, description), {
-      route,
-      status: res.status,
-      proxyCode: sr.code,
-      description,
-      bannedWord,
-    });
+    return proxyError(route, res, sr);
   }
 
   #json(route: string, res: RawResponse): unknown {
-    if (res.text.trim() === '') {
-      if (res.status >= 400) throw this.#httpError(route, res, undefined);
-      throw new ProxyError('MALFORMED', { route, status: res.status });
-    }
-    try {
-      return JSON.parse(res.text);
-    } catch {
-      if (res.status >= 400) throw this.#httpError(route, res, undefined);
-      throw new ProxyError('MALFORMED', { route, status: res.status });
-    }
+    return jsonOf(route, res, this.#scrub);
   }
 
   #httpError(route: string, res: RawResponse, json: unknown): ProxyError {
-    // trueai's auth filters answer 401/403 with a JSON Result {"code":-1,"message":"请重新登录"} (api.md §1.4):
-    // the status decides, whatever the body's code says.
-    if (res.status === 401 || res.status === 403) return new ProxyError('UNAUTHORIZED', { route, status: res.status });
-    const sr = parseSubmitResult(json, this.#scrub);
-    if (sr && sr.code !== 1 && sr.code !== 21 && sr.code !== 22) return this.#proxyError(route, res, sr);
-    let code: ProxyErrorCode;
-    if (res.status === 429) code = 'RATE_LIMITED';
-    else if (res.status >= 500) code = 'HTTP_5XX';
-    else if (res.status === 404) code = 'UNSUPPORTED';
-    else if (res.status === 402) code = 'QUOTA'; // vendors' "payment required": the balance is used up
-    else if (res.status === 413) code = 'VALIDATION'; // a gateway's body-size limit (large images)
-    else code = 'FAILURE';
-    // A short plain-text answer is the backend's own words (trueai `BadRequest("演示模式，禁止操作")`);
-    // an HTML page (nginx, Cloudflare) is not.
-    const text = res.text.trim();
-    const description =
-      res.status === 413 ? 'request too large' : json === undefined && text && text.length <= 300 && !/^</.test(text) ? this.#scrub(text) : undefined;
-    return new ProxyError(code, { route, status: res.status, ...(description ? { description } : {}) });
+    return httpError(route, res, json, this.#scrub);
   }
-
-  #base(mode: string | undefined): string {
-    if (mode && this.#opts.modeBaseUrls[mode]) return this.#opts.modeBaseUrls[mode];
-    return this.#opts.baseUrl;
-  }
-
-  #headers(hasBody: boolean): Record<string, string> {
-    const h: Record<string, string> = { accept: 'application/json' };
-    if (hasBody) h['content-type'] = 'application/json';
-    const key = this.#opts.apiKey;
-    if (key) {
-      // An operator who pasted "Bearer sk-…" as the key must not send "Bearer Bearer sk-…".
-      if (this.#opts.authStyle === 'bearer') h.authorization = /^bearer\s+/i.test(key) ? `Bearer ${key.replace(/^bearer\s+/i, '')}` : `Bearer ${key}`;
-      else if (this.#opts.authStyle === 'raw') h.authorization = key;
-      else h['mj-api-secret'] = key;
-    }
-    return h;
-  }
-
-  /**
-   * Sends with retries: a read (GET, list) retries on transient failures; a submit only when the
-   * proxy surely did not take the job (connection refused, queue full, 429), never after a reset
-   * or a timeout, which may have reached it.
-   */
-  async #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: { written: boolean }): Promise<RawResponse> {
-    const read = method === 'GET' || route === routes.listByCondition();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.#sendOnce(method, route, body, o, sent);
-        if (res.status >= 500 || res.status === 401 || res.status === 403) this.health.fail();
-        else this.health.ok();
-        const retryStatus = res.status >= 500 || res.status === 429 ? (read ? true : res.status === 429) : false;
-        const queueFull = !read && res.status < 500 && /"code"\s*:\s*(23|30)\b|队列已满/.test(res.text.slice(0, 500));
-        const delay = this.#opts.retryDelaysMs[attempt];
-        if ((retryStatus || queueFull) && delay !== undefined) {
-          await sleep(delay);
-          continue;
-        }
-        return res;
-      } catch (err) {
-        if (err instanceof ProxyError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) this.health.fail();
-        const refused = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
-        const delay = this.#opts.retryDelaysMs[attempt];
-        const retry = err instanceof ProxyError && (read ? err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' : refused);
-        if (!retry || delay === undefined) throw err;
-        await sleep(delay);
-      }
-    }
-  }
-
-  async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: { written: boolean }): Promise<RawResponse> {
-    const url = joinUrl(this.#base(o?.mode), route);
-    const timeoutMs = o?.timeoutMs ?? this.#opts.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    try {
-      const res = await request(url, {
-        method,
-        headers: { ...this.#headers(body !== undefined), ...(payload && sent ? { 'content-length': String(payload.length) } : {}) },
-        body: payload && sent ? Readable.from(announcing(payload, sent), { objectMode: false }) : payload,
-        dispatcher: this.#dispatcher,
-        signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      let size = 0;
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > this.#opts.maxBodyBytes) {
-          discard(res.body);
-          throw new ProxyError('MALFORMED', { route, status: res.statusCode, description: 'response too large' });
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
-    } catch (err) {
-      if (err instanceof ProxyError) throw err;
-      const detail = this.#scrub(transportDetail(err));
-      throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route, host: hostOf(url), ...(detail ? { detail } : {}) }, { cause: scrub(err) });
-    }
-  }
-}
-
-/**
- * A base URL ready for routes to be appended: no trailing slash, no query (kept apart by joinUrl),
- * and no trailing `/mj`, which every route already starts with (`https://relay/mj` → `https://relay`;
- * a backend that really lives under `/mj/mj` is configured as `https://host/mj/mj`).
- */
-export function normaliseBase(url: string): string {
-  const u = url.trim();
-  const q = u.search(/[?#]/);
-  const query = q === -1 ? '' : u.slice(q).replace(/#.*$/, '');
-  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(q === -1 ? u : u.slice(0, q));
-  if (!m) return u.replace(/\/+$/, '');
-  const path = m[2].replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
-  return m[1] + path + (query === '?' ? '' : query);
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-}
-
-/** base + route, with a query string of the base (`?channel=…`) kept after the path. */
-export function joinUrl(base: string, route: string): string {
-  const q = base.indexOf('?');
-  return q === -1 ? base + route : base.slice(0, q) + route + base.slice(q);
 }
 
 /** A seed out of a task object (top-level `seed`, or in `properties`), when a relay answers image-seed with one. */
@@ -539,53 +352,3 @@ function seedOf(json: unknown): string | null {
   }
   return null;
 }
-
-/**
- * The body as a one-chunk stream that notes when undici reads it: undici reads a body only once
- * the connection is up and the headers are written, so from then on the proxy may have the request.
- */
-async function* announcing(payload: Buffer, sent: { written: boolean }): AsyncGenerator<Buffer> {
-  sent.written = true;
-  yield payload;
-}
-
-/** The outcome of a submit whose answer was lost but whose task is known. */
-function followedOutcome(taskId: string, kind: 'accepted' | 'modal', finalPrompt: string | null): SubmitOutcome {
-  const raw: SubmitResult = { code: kind === 'modal' ? 21 : 1, description: '', result: taskId, properties: {} };
-  return kind === 'modal' ? { kind, taskId, taskIds: [taskId], finalPrompt, raw } : { kind, taskId, taskIds: [taskId], raw };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function isTimeout(err: unknown, signal: AbortSignal): boolean {
-  if (signal.aborted) return true;
-  const code = (err as { code?: string } | null)?.code ?? '';
-  const name = (err as { name?: string } | null)?.name ?? '';
-  return /TIMEOUT/i.test(code) || name === 'TimeoutError' || name === 'AbortError';
-}
-
-/**
- * What went wrong on the wire, from the error's structured fields (never its request options):
- * `ECONNREFUSED connect 127.0.0.1:9`, `ENOTFOUND getaddrinfo relay.example`, undici's own fixed
- * messages (`UND_ERR_SOCKET other side closed`). Happy-eyeballs failures nest one error per address.
- */
-function transportDetail(err: unknown): string {
-  const e = err as { code?: unknown; syscall?: unknown; hostname?: unknown; address?: unknown; port?: unknown; message?: unknown; errors?: unknown; cause?: unknown } | null;
-  if (!e || typeof e !== 'object') return '';
-  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-  const code = str(e.code);
-  const where = str(e.hostname) || (str(e.address) && (str(e.port) ? `${str(e.address)}:${str(e.port)}` : str(e.address)));
-  const undiciMessage = code.startsWith('UND_ERR_') ? str(e.message).slice(0, 100) : '';
-  const own = [code, str(e.syscall), where, undiciMessage].filter(Boolean).join(' ');
-  const nested = Array.isArray(e.errors) && e.errors.length ? transportDetail(e.errors[0]) : e.cause ? transportDetail(e.cause) : '';
-  return own && nested && !nested.startsWith(code) ? `${own}; ${nested}` : own || nested;
-}
-
-/** Keep only the error's name and code as the cause: undici errors may carry request options. */
-function scrub(err: unknown): { name: string; code?: string } {
-  const e = err as { name?: string; code?: string } | null;
-  return { name: e?.name ?? 'Error', code: e?.code };
-}
-

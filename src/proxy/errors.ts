@@ -18,7 +18,6 @@ export type ProxyErrorCode =
   | 'POSSIBLY_TAKEN' // a submit sent but not answered in time: the job may run, and was not found
   | 'FAILURE'; // code 9 and anything else the proxy calls an error
 
-const RETRYABLE: ReadonlySet<ProxyErrorCode> = new Set(['UNAVAILABLE', 'TIMEOUT', 'HTTP_5XX', 'RATE_LIMITED', 'QUEUE_FULL']);
 
 export interface ProxyErrorContext {
   route: string;
@@ -46,11 +45,29 @@ export class ProxyError extends Error {
     this.code = code;
     this.context = context;
   }
+}
 
-  /** A retry is safe only for reads, or when the proxy surely did not take the job. */
-  get retryable(): boolean {
-    return RETRYABLE.has(this.code);
-  }
+/** Transient failures: a read is sent again after any of them. */
+const READ_RETRY: ReadonlySet<ProxyErrorCode> = new Set(['UNAVAILABLE', 'TIMEOUT', 'HTTP_5XX', 'RATE_LIMITED']);
+
+/** A read (GET, list-by-condition) changes nothing at the proxy; a submit may start (and cost) a job. */
+export type RequestKind = 'read' | 'submit';
+
+/**
+ * The retry policy, the one the transport follows: a read is retried after any transient failure;
+ * a submit only when the proxy surely did not take the job (it said its queue is full or we send
+ * too fast, or the connection was refused), never after a 5xx, a reset or a timeout, which may
+ * have reached it.
+ */
+export function mayRetry(err: ProxyError, kind: RequestKind): boolean {
+  if (kind === 'read') return READ_RETRY.has(err.code);
+  const refused = (err.cause as { code?: string } | undefined)?.code === 'ECONNREFUSED';
+  return err.code === 'RATE_LIMITED' || err.code === 'QUEUE_FULL' || (err.code === 'UNAVAILABLE' && refused);
+}
+
+/** The proxy's success codes: 1 (accepted), 21 (waits for modal input), 22 (queued) (api.md §1.4). */
+export function isAccepted(code: number): boolean {
+  return code === 1 || code === 21 || code === 22;
 }
 
 /** An auth filter's words (trueai's Result JSON `{"code":-1,"message":"请重新登录"}`, new-api token errors): the key was refused. */

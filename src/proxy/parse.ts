@@ -6,6 +6,7 @@
 // This is where proxy data enters the bot, so it is also where secrets leave it: every string of
 // a task or a submit result passes the app's scrubber (src/secrets.ts) before anything else sees it.
 import { scrubDeep, type Scrub } from '../secrets.ts';
+import { isAccepted } from './errors.ts';
 import type { SubmitOutcome, SubmitResult, Task, TaskButton, TaskProperties, TaskStatus } from './types.ts';
 
 const STATUSES: ReadonlySet<string> = new Set(['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'SUCCESS', 'FAILURE', 'MODAL', 'CANCEL']);
@@ -279,7 +280,7 @@ export function queueAheadIn(description: string): number | null {
  * so the description is read too (api.md §1.4). Returns null for an error code.
  */
 export function submitOutcome(r: SubmitResult): SubmitOutcome | null {
-  if (r.code !== 1 && r.code !== 21 && r.code !== 22) return null;
+  if (!isAccepted(r.code)) return null;
   const taskIds = (r.result ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const taskId = taskIds[0];
   if (!taskId) return null;

@@ -4,7 +4,8 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIMessageComponentEmoji } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import type { Task, TaskButton } from '../proxy/types.ts';
-import { customIds } from '../discord/custom-id.ts';
+import { customIds } from '../custom-id.ts';
+import { BUTTON_GROUPS, parseButton, PICK_IDS, type ButtonGroup, type ModalKind, type PanDirection } from '../proxy/buttons.ts';
 import { cutText } from '../util/text.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText, KEYCAPS as PICK_EMOJI } from './prompts.ts';
 
@@ -14,30 +15,12 @@ const MAX_LABEL = 80;
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
-/** Midjourney's rows, in the order it shows them (ux.md "Buttons"). */
-const GROUP_ORDER = ['upscale', 'variation', 'hd', 'zoom', 'pan', 'video', 'describe', 'shorten', 'other'] as const;
-export type ButtonGroup = (typeof GROUP_ORDER)[number];
-
 /** Which of Midjourney's rows a customId belongs to (api.md §3). */
 export function buttonGroup(customId: string): ButtonGroup {
-  if (/::upsample::\d|::reroll::/.test(customId)) return 'upscale';
-  if (/::variation::\d/.test(customId)) return 'variation';
-  if (/upsample_v|upsample_max|low_variation|high_variation|::Inpaint::/i.test(customId)) return 'hd';
-  if (/::Outpaint::|::CustomZoom::/i.test(customId)) return 'zoom';
-  if (/::pan_(left|right|up|down)::/.test(customId)) return 'pan';
-  if (/PicReader|Picread/i.test(customId)) return 'describe';
-  // "Show Details" (PromptAnalyzerExtended) sits on a row of its own, after the five picks.
-  if (/PromptAnalyzer::\d/i.test(customId)) return 'shorten';
-  if (/animate|video/i.test(customId)) return 'video';
-  return 'other';
+  return parseButton(customId).group;
 }
 
-/** The customIds a proxy gives a DESCRIBE / SHORTEN result (api.md §2.4). */
-export const PICK_IDS = {
-  describe: (n: number) => `MJ::Job::PicReader::${n}`,
-  describeAll: 'MJ::Job::PicReader::all',
-  shorten: (n: number) => `MJ::Job::PromptAnalyzer::${n}`,
-} as const;
+export { PICK_IDS };
 
 const synthetic = (customId: string, emoji: string, label = ''): TaskButton => ({ customId, emoji, label, type: 2, style: 2 });
 
@@ -64,42 +47,54 @@ export function effectiveButtons(task: Task | null, locale = 'en-US'): TaskButto
   return task.buttons;
 }
 
+export type { ModalKind };
 /** Buttons that always open a modal at the proxy (code 21): the bot shows its own modal first. */
-export type ModalKind = 'zoom' | 'region' | 'prompt';
 export function modalKindOf(customId: string): ModalKind | null {
-  if (/::CustomZoom::/i.test(customId)) return 'zoom';
-  if (/::Inpaint::/i.test(customId)) return 'region';
-  if (/::PicReader::\d|::PromptAnalyzer::\d/i.test(customId)) return 'prompt';
-  return null;
+  return parseButton(customId).modal;
 }
 
 const KEYCAP_OF_DIGIT = ['0️⃣', '1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'];
-const PAN_EMOJI: Record<string, string> = { left: '⬅️', right: '➡️', up: '⬆️', down: '⬇️' };
+const PAN_EMOJI: Record<PanDirection, string> = { left: '⬅️', right: '➡️', up: '⬆️', down: '⬇️' };
+const ZOOM_OUT: Record<number, string> = { 50: 'Zoom Out 2x', 75: 'Zoom Out 1.5x', 100: 'Make Square' };
 
 /** A label or a unicode emoji for a button that came with neither (or only an unusable emoji name). */
 export function fallbackFace(customId: string, locale: string): { label?: string; emoji?: string } {
-  let m: RegExpExecArray | null;
-  if ((m = /::upsample::(\d)/.exec(customId))) return { label: `U${m[1]}` };
-  if ((m = /::variation::(\d)/.exec(customId))) return { label: `V${m[1]}` };
-  if (/::reroll::|Picread::Retry/i.test(customId)) return { emoji: '🔄' };
-  if (/upsample_v\w*_subtle/i.test(customId)) return { label: 'Upscale (Subtle)' };
-  if (/upsample_v\w*_creative/i.test(customId)) return { label: 'Upscale (Creative)' };
-  if ((m = /upsample_v\d+_(\d)x/i.exec(customId))) return { label: `Upscale (${m[1]}x)` };
-  if (/low_variation/.test(customId)) return { label: 'Vary (Subtle)' };
-  if (/high_variation/.test(customId)) return { label: 'Vary (Strong)' };
-  if (/::Inpaint::/i.test(customId)) return { label: 'Vary (Region)', emoji: '🖌️' };
-  if ((m = /::Outpaint::(\d+)::/i.exec(customId))) {
-    const label = m[1] === '50' ? 'Zoom Out 2x' : m[1] === '75' ? 'Zoom Out 1.5x' : m[1] === '100' ? 'Make Square' : t(locale, 'button.zoom');
-    return { label, emoji: '🔍' };
+  const b = parseButton(customId);
+  switch (b.action) {
+    case 'upsample':
+      return { label: `U${b.index}` };
+    case 'variation':
+      return { label: `V${b.index}` };
+    case 'reroll':
+    case 'describe-retry':
+      return { emoji: '🔄' };
+    case 'upscale':
+      if (b.style) return { label: b.style === 'subtle' ? 'Upscale (Subtle)' : 'Upscale (Creative)' };
+      return b.factor ? { label: `Upscale (${b.factor}x)` } : { label: t(locale, 'button.action') };
+    case 'vary':
+      return { label: b.strength === 'subtle' ? 'Vary (Subtle)' : 'Vary (Strong)' };
+    case 'inpaint':
+      return { label: 'Vary (Region)', emoji: '🖌️' };
+    case 'outpaint':
+      return b.percent === null ? { label: t(locale, 'button.action') } : { label: ZOOM_OUT[b.percent] ?? t(locale, 'button.zoom'), emoji: '🔍' };
+    case 'custom-zoom':
+      return { label: 'Custom Zoom', emoji: '🔍' };
+    case 'pan':
+      return { emoji: PAN_EMOJI[b.direction] };
+    case 'animate':
+      return { label: `${t(locale, 'button.animate')} (${b.motion === 'high' ? 'High' : 'Low'})`, emoji: '🎞️' };
+    case 'describe-all':
+      return { label: t(locale, 'button.imagineAll'), emoji: '🎉' };
+    case 'show-details':
+      return { label: t(locale, 'button.showDetails') };
+    case 'describe-pick':
+    case 'shorten-pick':
+      return b.index >= 1 ? { emoji: KEYCAP_OF_DIGIT[b.index] } : { label: t(locale, 'button.action') };
+    case 'bookmark':
+      return { emoji: '❤️' };
+    default:
+      return { label: t(locale, 'button.action') };
   }
-  if (/::CustomZoom::/i.test(customId)) return { label: 'Custom Zoom', emoji: '🔍' };
-  if ((m = /::pan_(left|right|up|down)::/.exec(customId))) return { emoji: PAN_EMOJI[m[1]] };
-  if ((m = /animate_(high|low)/.exec(customId))) return { label: `${t(locale, 'button.animate')} (${m[1] === 'high' ? 'High' : 'Low'})`, emoji: '🎞️' };
-  if (/PicReader::all/i.test(customId)) return { label: t(locale, 'button.imagineAll'), emoji: '🎉' };
-  if (/PromptAnalyzerExtended|show_?details/i.test(customId)) return { label: t(locale, 'button.showDetails') };
-  if ((m = /(?:PicReader|PromptAnalyzer)::([1-9])/i.exec(customId))) return { emoji: KEYCAP_OF_DIGIT[Number(m[1])] };
-  if (/BOOKMARK/i.test(customId)) return { emoji: '❤️' };
-  return { label: t(locale, 'button.action') };
 }
 
 /**
@@ -160,7 +155,7 @@ export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: API
     const face = !own && !emoji ? fallbackFace(b.customId, ctx.locale) : {};
     const label = truncate(own || face.label || (emoji || face.emoji ? '' : t(ctx.locale, 'button.action')), MAX_LABEL);
     const finalEmoji = emoji ?? (face.emoji ? { name: face.emoji } : undefined);
-    const g = buttonGroup(b.customId);
+    const g = parseButton(b.customId).group;
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push({
       type: ComponentType.Button,
@@ -171,7 +166,7 @@ export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: API
     });
   });
   const rows: ButtonRow[] = [];
-  for (const g of GROUP_ORDER) {
+  for (const g of BUTTON_GROUPS) {
     const list = groups.get(g) ?? [];
     for (let i = 0; i < list.length; i += MAX_PER_ROW) {
       rows.push({ type: ComponentType.ActionRow, components: list.slice(i, i + MAX_PER_ROW) });

@@ -3,9 +3,8 @@
 import { ButtonStyle, ComponentType, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import { progressNumber, queueAheadIn } from '../proxy/parse.ts';
-import type { Task } from '../proxy/types.ts';
-import type { RecordStatus } from '../store/tasks.ts';
-import { customIds } from '../discord/custom-id.ts';
+import type { Task, TaskStatus } from '../proxy/types.ts';
+import { customIds, TASK_ID } from '../custom-id.ts';
 import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
 import { explainFailReason } from './reasons.ts';
 import { plainText } from './plain-text.ts';
@@ -16,6 +15,9 @@ export const LIMITS = { content: 2000, embedDescription: 4096, embedTotal: 6000,
 
 const COLORS = { progress: 0x5865f2, success: 0x57f287, failure: 0xed4245, warning: 0xfee75c } as const;
 
+/** A task's status, or the bot's own verdict on it (the record's status, without importing the store). */
+export type ViewStatus = TaskStatus | 'TIMEOUT' | 'LOST';
+
 export interface ViewContext {
   locale: string;
   ownerId: string;
@@ -25,7 +27,7 @@ export interface ViewContext {
   label?: string;
   queuePosition?: number | null;
   /** Our own verdicts, which override the task's status: TIMEOUT, LOST. */
-  status?: RecordStatus;
+  status?: ViewStatus;
   pressed?: readonly string[];
   hidden?: readonly string[];
   deadlineMinutes?: number;
@@ -221,8 +223,6 @@ function clampEmbeds(embeds: APIEmbed[]): APIEmbed[] {
   });
 }
 
-/** Task ids that fit in our custom_ids (custom-id.ts); a task with another id gets no buttons. */
-const ROUTABLE_ID = /^[0-9A-Za-z_-]{1,40}$/;
 const SNOWFLAKE = /^\d{15,21}$/;
 /** Below this many characters of prompt, trailing result links give way to the prompt. */
 const MIN_PROMPT = 40;
@@ -238,7 +238,8 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
   const files: MediaFile[] = [];
   let components: ButtonRow[] = [];
   const terminal = ctx.status === 'TIMEOUT' || ctx.status === 'LOST';
-  const routable = !!task && ROUTABLE_ID.test(task.id);
+  // Task ids that fit in our custom_ids; a task with another id gets no buttons.
+  const routable = !!task && TASK_ID.test(task.id);
 
   if (ctx.status === 'TIMEOUT') {
     embeds.push({ color: COLORS.warning, title: t(loc, 'view.timeoutTitle'), description: t(loc, 'view.timeoutBody', { minutes: ctx.deadlineMinutes ?? 10 }) });

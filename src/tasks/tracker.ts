@@ -22,13 +22,10 @@ import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
-import type { Poster, PublishResult } from '../discord/poster.ts';
-import type { RawFile } from 'discord.js';
+import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { StoreError } from '../store/errors.ts';
 
-/** Discord's interaction token lifetime. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
 /** Polls in which the proxy did not know a task before the bot gives up on it. */
 export const MAX_MISSES = 10;
 
@@ -53,7 +50,8 @@ export interface TrackInput {
 
 export interface TrackerOptions {
   tasks: TaskRepository;
-  poster: Poster;
+  /** Discord, as the tracker needs it (discord/poster.ts). */
+  poster: TaskPublisher;
   logger: Logger;
   now: () => number;
   deadlineMs: number;
@@ -325,7 +323,7 @@ export class Tracker {
         channelId: input.channelId,
         applicationId: this.o.applicationId,
         interactionToken: i === 0 ? input.interactionToken : null,
-        tokenExpiresAt: input.interactionAt + TOKEN_LIFETIME_MS,
+        tokenExpiresAt: input.interactionAt + this.o.poster.tokenLifetimeMs,
         messageId: i === 0 ? input.messageId : null,
         parentTaskId: input.parentTaskId,
         label: input.label,
@@ -442,7 +440,7 @@ export class Tracker {
       locale: at.locale,
       channelId: at.channelId,
       interactionToken: at.token,
-      tokenExpiresAt: this.o.now() + TOKEN_LIFETIME_MS,
+      tokenExpiresAt: this.o.now() + this.o.poster.tokenLifetimeMs,
       messageId: null,
       status: task.status,
       task,
@@ -565,7 +563,7 @@ export class Tracker {
     view: MessageView,
     hash: string,
     final: boolean,
-    files?: Promise<RawFile[] | null>,
+    files?: Promise<ResultFile[] | null>,
   ): Promise<void> {
     const id = record.taskId;
     const res = await this.#publish(record, task, ctx, view, final, files);
@@ -594,7 +592,7 @@ export class Tracker {
    * Puts `view` on Discord with its results attached; when they cannot be downloaded, or Discord
    * refuses their size (the server's upload limit), the same view with the results as links.
    */
-  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean, fetching?: Promise<RawFile[] | null>): Promise<PublishResult> {
+  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean, fetching?: Promise<ResultFile[] | null>): Promise<PublishResult> {
     const files = view.files.length ? await (fetching ?? this.o.poster.fetchFiles(view)) : undefined;
     const asLinks = () => renderTaskView(task, { ...ctx, media: 'link' });
     this.stats.published++;

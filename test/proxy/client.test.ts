@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProxyClient, type AuthStyle, type ProxyClientOptions } from '../../src/proxy/client.ts';
-import { ProxyError, type ProxyErrorCode, type ProxyErrorContext } from '../../src/proxy/errors.ts';
+import { mayRetry, ProxyError, type ProxyErrorCode, type ProxyErrorContext } from '../../src/proxy/errors.ts';
 import {
   DEFAULT_FAIL_REASON,
   DISCORD_INSTANCE_ID,
@@ -389,7 +389,8 @@ describe("the proxy's codes", () => {
     await rejects(client().submitImagine({ prompt: 'a red fox' }), 'QUEUE_FULL', { proxyCode: 23, description: '队列已满，请稍后尝试' });
     proxy.setQuirks({ queueFull: false, queueFullTrueai: true });
     const e = await rejects(client().submitBlend({ base64Array: [PNG, PNG] }), 'QUEUE_FULL', { route: '/mj/submit/blend', proxyCode: 9 });
-    expect(e.retryable).toBe(true);
+    // The proxy refused the job: sending it again cannot run it twice.
+    expect(mayRetry(e, 'submit')).toBe(true);
     proxy.reset();
     proxy.nextTimeline({ steps: [], submitCode: 9, submitDescription: '提交失败，系统异常' });
     await rejects(client().submitImagine({ prompt: 'a red fox' }), 'FAILURE', { proxyCode: 9, description: '提交失败，系统异常' });
@@ -546,7 +547,9 @@ describe('transport failures', () => {
     for (const [route, p] of everyKindOfCall(client())) {
       const e = await rejects(p, 'HTTP_5XX', { route, status });
       expect(e.context.proxyCode).toBeUndefined();
-      expect(e.retryable).toBe(true);
+      // A read is sent again; a submit is not (the proxy may have taken the job before it failed).
+      expect(mayRetry(e, 'read')).toBe(true);
+      expect(mayRetry(e, 'submit')).toBe(false);
     }
   });
 
@@ -858,7 +861,7 @@ describe('audit against api.md: endpoints, shapes and codes', () => {
       description: 'request too large',
     });
     const e = await rejects(client({ baseUrl: await scripted(429, 'Too Many Requests') }).submitImagine({ prompt: 'a' }), 'RATE_LIMITED', { status: 429 });
-    expect(e.retryable).toBe(true);
+    expect(mayRetry(e, 'submit')).toBe(true);
   });
 
   it('a relay echoing the key in its description: the key is in no error, and a refused key is UNAUTHORIZED', async () => {

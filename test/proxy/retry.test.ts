@@ -60,6 +60,22 @@ describe('retries', () => {
     expect(seen).toHaveLength(2);
     await c.close();
   });
+
+  // One policy: what errors.ts calls QUEUE_FULL is what the transport retries (it used to match its
+  // own regex on the body, which missed the English words under code 9).
+  it('a submit refused with any full-queue answer errors.ts knows is retried', async () => {
+    const c = make(await serve([{ status: 200, body: '{"code":9,"description":"queue is full"}' }, { status: 200, body: '{"code":1,"result":"9"}' }]));
+    expect((await c.submitImagine({ prompt: 'x' })).taskId).toBe('9');
+    expect(seen).toHaveLength(2);
+    await c.close();
+  });
+
+  it('a submit refused for another reason is not retried', async () => {
+    const c = make(await serve([{ status: 200, body: '{"code":4,"description":"prompt invalid"}' }, { status: 200, body: '{"code":1,"result":"9"}' }]));
+    await expect(c.submitImagine({ prompt: 'x' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(seen).toHaveLength(1);
+    await c.close();
+  });
 });
 
 describe('circuit breaker', () => {

@@ -3,7 +3,7 @@
 // wrapped roots). The parser never throws, the renderer never throws in either language, and what
 // it would send stays within Discord's limits. A seeded PRNG keeps every run identical.
 import { describe, expect, it } from 'vitest';
-import { parseCustomId } from '../../src/discord/custom-id.ts';
+import { parseCustomId } from '../../src/custom-id.ts';
 import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from '../../src/proxy/parse.ts';
 import type { Task } from '../../src/proxy/types.ts';
 import { effectiveButtons } from '../../src/render/buttons.ts';

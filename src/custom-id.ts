@@ -1,6 +1,7 @@
 // Our custom_ids: a short, versioned prefix plus the ids needed to find the stored record.
 // Buttons point at a tracked task record (which holds the proxy's buttons), never at data a user
-// could forge: a tampered or stale id simply finds no record.
+// could forge: a tampered or stale id simply finds no record. Neutral ground: the renderer writes
+// these ids and the Discord router reads them.
 const PREFIX = 'mj';
 
 export type ParsedCustomId =
@@ -10,7 +11,11 @@ export type ParsedCustomId =
   | { kind: 'seed'; taskId: string }
   | { kind: 'modal'; taskId: string; index: number | null };
 
-const ID = /^[0-9A-Za-z_-]{1,40}$/;
+/**
+ * A task id we accept from a user (/seed, /task) and put in a custom_id: the proxy's ids are digits,
+ * relays' may carry letters, `-` and `_`; 40 keeps `mj:m:<id>:<nn>` far below Discord's 100.
+ */
+export const TASK_ID = /^[0-9A-Za-z_-]{1,40}$/;
 
 export const customIds = {
   /** A proxy button: the record's task id and the button's index in `task.buttons`. */
@@ -29,7 +34,7 @@ export function parseCustomId(id: string): ParsedCustomId | null {
   const parts = id.split(':');
   if (parts[0] !== PREFIX || parts.length < 3) return null;
   const [, kind, taskId, extra] = parts;
-  if (!ID.test(taskId)) return null;
+  if (!TASK_ID.test(taskId)) return null;
   const index = extra !== undefined && /^\d{1,2}$/.test(extra) ? Number(extra) : null;
   switch (kind) {
     case 'b':

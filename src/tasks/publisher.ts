@@ -1,0 +1,26 @@
+// What the tracker needs from Discord, in its own terms: the tracker decides what to show and
+// when; a publisher (discord/poster.ts) knows how to get it onto the message. tasks/ reaches
+// Discord only through this.
+import type { MessageView } from '../render/task-view.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+
+/** A downloaded result, attached to the message. */
+export interface ResultFile {
+  name: string;
+  data: Buffer;
+  contentType?: string;
+}
+
+/** 'refused': Discord rejected the message itself (400): sending the same body again cannot work. */
+export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' };
+
+export interface TaskPublisher {
+  /** How long an interaction token can edit its reply from the moment of the interaction (ms). */
+  readonly tokenLifetimeMs: number;
+  /** The view's result files, or null when any of them could not be had (the message then links them). */
+  fetchFiles(view: MessageView): Promise<ResultFile[] | null>;
+  /** Shows the view on the record's message; `files` replace its attachments when given. */
+  publish(record: TaskRecord, view: MessageView, files: ResultFile[] | undefined, final: boolean): Promise<PublishResult>;
+  /** Changes only the message's buttons; false when the message could not be edited. */
+  editComponents(record: TaskRecord, components: unknown[]): Promise<boolean>;
+}
