@@ -104,7 +104,7 @@ describe('edit discipline', () => {
     const job = await imagine(h, 'no going back');
     h.proxy.advance(job.id); // 15%
     await h.app.poller.tick();
-    const older = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
+    const older = (await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!;
     h.proxy.advance(job.id, 2); // 78%
     await h.app.poller.tick();
     await h.discord.waitForMessage((m) => /\(78%\)/.test(m.content));
@@ -122,7 +122,7 @@ describe('edit discipline', () => {
     const states = [];
     for (let i = 0; i < 3; i++) {
       h.proxy.advance(job.id);
-      states.push((await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!);
+      states.push((await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!);
     }
     const published = h.app.tracker.stats.published;
     await Promise.all(states.map((t) => h.app.tracker.applyUpdate(rec, t)));
@@ -134,15 +134,12 @@ describe('edit discipline', () => {
     expect(edits.some((c) => /\((15|46)%\)/.test(contentOf(c)))).toBe(false);
   });
 
-  it('a caller working on its own copy of an active record (read from the store) changes the live one', async () => {
+  it('a caller states a new prompt as an intent, and the live record takes it', async () => {
     h = await startHarness();
     const job = await imagine(h, 'old words');
-    const copy = (await h.app.stores.tasks.get(job.id))!;
-    expect(copy).not.toBe(h.app.tracker.live(job.id));
-    copy.prompt = 'new words';
     h.proxy.advance(job.id);
-    const task = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
-    await h.app.tracker.applyUpdate(copy, task);
+    const task = (await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!;
+    await h.app.tracker.update(job.id, task, { prompt: 'new words' });
     expect(h.app.tracker.live(job.id)!.prompt).toBe('new words');
     await h.discord.waitForMessage((m) => m.content.includes('new words') && /\(15%\)/.test(m.content));
   });
