@@ -30,13 +30,8 @@ export const tasks: Command = {
     setAck(interaction, 'ephemeral');
     const records = await ctx.stores.tasks.getMany(ids);
     // Each job is read from the backend it runs on (ids the bot does not track: the default one).
-    const byBackend = new Map<string, string[]>();
-    ids.forEach((id, i) => {
-      const backend = ctx.reader.backendOf(records[i]?.mode);
-      byBackend.set(backend, [...(byBackend.get(backend) ?? []), id]);
-    });
     const byId = new Map<string, Task>();
-    for (const [backend, some] of byBackend) {
+    for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode })))) {
       const read = await ctx.reader.readTasks(backend, some);
       // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes.
       if (!read.answered && read.error) throw read.error;

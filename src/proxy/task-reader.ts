@@ -79,6 +79,18 @@ export class TaskReader {
     return mode && this.o.proxy.modes.includes(mode) ? mode : DEFAULT_BACKEND;
   }
 
+  /** Ids by the backend their jobs run on (`mode` from the record; none: the default backend). */
+  byBackend(jobs: Iterable<{ taskId: string; mode?: string | null }>): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const job of jobs) {
+      const backend = this.backendOf(job.mode);
+      const ids = out.get(backend);
+      if (ids) ids.push(job.taskId);
+      else out.set(backend, [job.taskId]);
+    }
+    return out;
+  }
+
   /** Tasks by id, with the ids the proxy does not know and those it could not be asked about. */
   async readTasks(backend: string, ids: string[], counts: ReadCounts = { proxyCalls: 0, errors: 0 }): Promise<TaskRead> {
     const read: TaskRead = { found: new Map(), unknown: new Set(), failed: new Set(), answered: false };

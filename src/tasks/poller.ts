@@ -1,8 +1,7 @@
-// The poller: a timer around an idempotent tick(). A pass takes the tasks this process holds (the
-// active index is re-read, and the leases taken or renewed, every third of a lease; with several
-// processes each task is polled by exactly one), fetches those that are due (batched through
-// list-by-condition, or per-task fetch with bounded concurrency when the backend has no such
-// endpoint) and hands each changed one to the tracker.
+// The poller: a timer around an idempotent tick(). A pass takes the tasks this process holds
+// (holdings.ts: the active index is re-read, and the leases taken or renewed, every third of a
+// lease), reads those that are due through the one task reader (proxy/task-reader.ts, per backend)
+// and hands each changed one to the tracker.
 //
 // Each task has its own next poll time, so the timer wakes only when something is due:
 // - a task that moves (SUBMITTED, IN_PROGRESS, or changed at its last poll) is due every
@@ -15,9 +14,8 @@
 // - with nothing active, no proxy call at all.
 // Tasks due within half a fast interval of each other share a tick, so batches stay full.
 //
-// A read that fails puts the task off (read-health.ts says how long, and when replies say the
-// service cannot be reached). Reads go through the one task reader (proxy/task-reader.ts), per
-// backend.
+// When each task is due is kept in poll-schedule.ts. A read that fails puts the task off
+// (read-health.ts says how long, and when replies say the service cannot be reached).
 //
 // Push hints (hints.ts) are gathered for a few milliseconds and read through the same path as a
 // poll. Tests call tick(), which polls every active task at once.
@@ -26,21 +24,14 @@ import type { TaskReader } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import type { HintBus } from '../store/create-store.ts';
 import type { LeaseRepository } from '../store/leases.ts';
-import { byAge, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
+import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import { Holdings } from './holdings.ts';
+import { PollSchedule, type PollIntervals } from './poll-schedule.ts';
 import { sameTaskState } from './lifecycle.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { ReadHealth } from './read-health.ts';
 import { mapLimit } from '../util/map-limit.ts';
-
-export interface PollIntervals {
-  /** A task that moves. */
-  moving: number;
-  /** A task waiting in the proxy's queue, unchanged. */
-  queued: number;
-  /** A moving task whose push callbacks arrive (the safety net). */
-  push: number;
-}
 
 export interface PollerOptions {
   reader: TaskReader;
@@ -60,7 +51,7 @@ export interface PollerOptions {
   leaseTtlMs: number;
   /** Several processes: hints for tasks another process holds go to it through this. */
   hintBus?: HintBus | null;
-  /** How long push hints are gathered into one fetch. Default 5 ms. */
+  /** How long push hints are gathered into one read. Default 5 ms. */
   hintDelayMs?: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
@@ -70,8 +61,7 @@ export interface PollerOptions {
   random?: () => number;
 }
 
-/** Records read from the store per query when adopting tasks. */
-const ADOPT_CHUNK = 500;
+
 export interface TickReport {
   /** Active tasks this process holds (follows). */
   active: number;
@@ -108,16 +98,9 @@ export class Poller {
   #stopped = true;
   /** When the active index was last read and the leases renewed. */
   #listedAt = -Infinity;
-  /** Leases this process holds. */
-  readonly #held = new Set<string>();
-  /** Next poll time per held task. */
-  readonly #nextPoll = new Map<string, number>();
-  /** Tasks whose push callbacks arrive. */
-  readonly #pushed = new Set<string>();
-  /** When each held task was last asked about (the head of the queue is due a moving interval later). */
-  readonly #polledAt = new Map<string, number>();
-  /** Failed reads in a row per task (its backoff). */
-  readonly #failures = new Map<string, number>();
+  /** The tasks this process holds the lease of. */
+  readonly #held: Holdings;
+  readonly #schedule: PollSchedule;
   readonly #health: ReadHealth;
   readonly #hints: PushHints;
   #lastHintAt = -Infinity;
@@ -126,6 +109,8 @@ export class Poller {
   readonly #listeners = new Set<(r: TickReport) => void>();
 
   constructor(private readonly o: PollerOptions) {
+    this.#schedule = new PollSchedule({ intervals: o.intervals, push: o.push, holds: (id) => this.#held.has(id) });
+    this.#held = new Holdings({ tasks: o.tasks, leases: o.leases, tracker: o.tracker, logger: o.logger, leaseTtlMs: o.leaseTtlMs, onDrop: (id) => this.#schedule.forget(id) });
     this.#health = new ReadHealth({
       logger: o.logger,
       proxy: o.proxy,
@@ -167,15 +152,12 @@ export class Poller {
     this.#timer = null;
     await this.#running?.catch(() => undefined);
     await this.#hints.drain();
-    if (opts.release !== false && this.#held.size) {
-      await this.o.leases.release([...this.#held]).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
-    }
-    this.#held.clear();
+    await this.#held.close(opts.release !== false);
   }
 
   /** Ids of the tasks this process holds the lease of. */
   heldIds(): string[] {
-    return [...this.#held];
+    return [...this.#held.ids()];
   }
 
   /**
@@ -201,30 +183,24 @@ export class Poller {
 
   /** A task this process just started following (a job it submitted, "check again"). */
   follow(record: TaskRecord): void {
-    void this.o.leases
-      .claim([record.taskId], this.o.leaseTtlMs)
+    void this.#held
+      .claim(record.taskId)
       .then((held) => {
-        if (!held.has(record.taskId)) {
+        if (!held) {
           this.o.tracker.forget(record.taskId);
           return;
         }
-        this.#held.add(record.taskId);
         // The submit's answer counts as the first look: the head-of-queue rule waits a moving interval too.
-        this.#polledAt.set(record.taskId, this.o.now());
-        this.#schedule(record.taskId, this.o.now() + this.o.intervals.moving);
-        // Its first poll is a moving interval away: the timer must fire by then (an earlier timer
-        // stays). Not #nextDelay(), which walks every task held: at thousands of submits a
-        // second that walk was the bot's hottest loop.
+        this.#schedule.asked(record.taskId, this.o.now());
+        this.#schedule.at(record.taskId, this.o.now() + this.o.intervals.moving);
+        // Its first poll is a moving interval away: the timer must fire by then. Not #nextDelay(),
+        // which walks every task held: at thousands of submits a second that was the hottest loop.
         this.#arm(this.o.intervals.moving);
       })
       .catch((err: unknown) => this.o.logger.warn('lease claim failed', { err }));
   }
 
-  /**
-   * A notifyHook callback named this task: re-fetch it soon, together with other hints. A hint
-   * for a task another process holds is passed on to it (`relayed`: it came that way, do not pass
-   * it on again).
-   */
+  /** A notifyHook callback named this task (`relayed`: another process passed it on); see hints.ts. */
   hint(taskId: string, relayed = false): void {
     this.#hints.hint(taskId, relayed);
   }
@@ -254,7 +230,7 @@ export class Poller {
     // The active index is read and the leases renewed on a tick, and every third of a lease (or
     // queued interval); in between, the tasks held are known.
     const relist = all || now - this.#listedAt >= Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
-    const records = relist ? await this.#claimAndLoad() : this.#heldRecords();
+    const records = relist ? await this.#held.claimAndLoad() : this.#held.heldRecords();
     if (relist) this.#listedAt = now;
     report.active = records.length;
     const due: TaskRecord[] = [];
@@ -268,18 +244,18 @@ export class Poller {
     const paused = !all && now < this.#health.until;
     for (const r of records) {
       // Oldest first: the active index and the held set are in age order.
-      const next = this.#nextPoll.get(r.taskId) ?? 0;
+      const next = this.#schedule.nextAt(r.taskId) ?? 0;
       const atHead = r.status === 'NOT_START' && head-- > 0;
       if (atHead) headIds.push(r.taskId);
       if (now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r));
       else if (paused) continue;
-      else if (all || next <= now + slack || (atHead && this.#headDueAt(r.taskId) <= now + slack)) due.push(r);
+      else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
     }
     report.due = due.length;
     if (due.length) await this.#poll(due, report, 'poll');
     // When the head is next worth a look (its tasks' next regular poll is the slow one).
     this.#headWakeAt = Infinity;
-    for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#headDueAt(id));
+    for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#schedule.headDueAt(id));
     this.#settle(records);
     report.durationMs = performance.now() - started;
     this.stats.passes++;
@@ -289,99 +265,13 @@ export class Poller {
     return report;
   }
 
-  /** Lists the active tasks, takes or renews their leases, and returns the live records held. */
-  async #claimAndLoad(): Promise<TaskRecord[]> {
-    // Tasks followed while this reads the index and claims (a job just submitted) are not in
-    // what it read: they stay held, not taken for settled.
-    const before = new Set(this.#held);
-    const listed = await this.o.tasks.activeIds();
-    // Active tasks whose write the store refused are not listed, and are followed all the same.
-    const unlisted = this.o.tracker.unsavedActiveIds().filter((id) => !listed.includes(id));
-    const ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
-    const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
-    for (const id of this.#held) if (!before.has(id)) held.add(id);
-    const active = new Set(ids);
-    const done: string[] = [];
-    for (const id of this.#held) {
-      if (!before.has(id)) continue;
-      if (!active.has(id)) done.push(id);
-      else if (!held.has(id)) {
-        // Another process holds it now (this one stalled past the lease): let go.
-        this.o.tracker.forget(id);
-        this.#drop(id);
-      }
-    }
-    for (const id of done) this.#drop(id);
-    if (done.length) await this.o.leases.release(done).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
-    this.#held.clear();
-    for (const id of held) this.#held.add(id);
-
-    const records: TaskRecord[] = [];
-    const missing: string[] = [];
-    for (const id of ids) {
-      if (!held.has(id)) continue;
-      const live = this.o.tracker.live(id);
-      // A task whose result is being published stays held (its lease renewed) but is not polled.
-      if (live) {
-        if (live.active || !this.o.tracker.finishing(id)) records.push(live);
-      } else missing.push(id);
-    }
-    // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
-    // thousands at once neither blocks the event loop nor allocates them all in one go.
-    for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
-      const loaded = await this.o.tasks.getMany(missing.slice(i, i + ADOPT_CHUNK));
-      for (const r of loaded) if (r?.active) records.push(this.o.tracker.adopt(r));
-    }
-    return records;
-  }
-
-  /** The live records of the tasks held, without reading the store. */
-  #heldRecords(): TaskRecord[] {
-    const out: TaskRecord[] = [];
-    const gone: string[] = [];
-    for (const id of this.#held) {
-      const r = this.o.tracker.live(id);
-      if (r?.active) out.push(r);
-      else if (!this.o.tracker.finishing(id)) gone.push(id);
-    }
-    for (const id of gone) this.#drop(id);
-    if (gone.length) void this.o.leases.release(gone).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
-    return out;
-  }
-
   /** After a pass: tasks that settled leave the schedule and give up their lease. */
   #settle(records: TaskRecord[]): void {
-    const settled: string[] = [];
-    for (const r of records) {
-      if (r.active) continue;
-      // Its result is still on the way to Discord: keep the lease (no other process may show it
-      // again), poll it no more.
-      if (this.o.tracker.finishing(r.taskId)) this.#nextPoll.delete(r.taskId);
-      else settled.push(r.taskId);
-    }
-    for (const id of settled) this.#drop(id);
-    if (settled.length) void this.o.leases.release(settled).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    // A task whose result is still on the way to Discord keeps its lease (no other process may
+    // show it again), and is polled no more.
+    for (const r of records) if (!r.active && this.o.tracker.finishing(r.taskId)) this.#schedule.unschedule(r.taskId);
+    this.#held.settle(records);
     if (!this.#stopped) this.#arm(this.#nextDelay());
-  }
-
-  #drop(id: string): void {
-    this.#held.delete(id);
-    this.#nextPoll.delete(id);
-    this.#pushed.delete(id);
-    this.#polledAt.delete(id);
-    this.#failures.delete(id);
-  }
-
-  /**
-   * When a task at the head of the queue is worth a look: a moving interval after it was last asked
-   * about, unless its reads fail, when its backoff decides (it must never land in the past, or the
-   * timer spins).
-   */
-  #headDueAt(id: string): number {
-    const next = this.#nextPoll.get(id) ?? -Infinity;
-    if (this.#failures.has(id)) return next;
-    return Math.min(next, (this.#polledAt.get(id) ?? -Infinity) + this.o.intervals.moving);
   }
 
   /** Hinted tasks this process holds: read and applied like a poll. */
@@ -389,7 +279,7 @@ export class Poller {
     // The key was refused: a callback does not make it good; the tasks are read when the backoff ends.
     if (this.o.now() < this.#health.until) return;
     this.#lastHintAt = this.o.now();
-    for (const r of records) this.#pushed.add(r.taskId);
+    for (const r of records) this.#schedule.pushed(r.taskId);
     const report = emptyReport();
     report.active = this.#held.size;
     report.due = records.length;
@@ -421,7 +311,7 @@ export class Poller {
         if (this.o.tracker.isUnchanged(r, task)) {
           // The common case at scale: a queued task still queued. Nothing to do but reschedule.
           this.o.tracker.stats.unchanged++;
-          this.#schedule(r.taskId, now + this.#intervalFor(task, false));
+          this.#schedule.at(r.taskId, now + this.#schedule.intervalFor(task, false));
         } else {
           changedOnes.push([r, task]);
         }
@@ -430,55 +320,34 @@ export class Poller {
       await mapLimit(changedOnes, this.o.applyConcurrency ?? 16, async ([r, task]) => {
         const changed = !sameTaskState(task, r.task);
         await this.#safely(report, () => this.o.tracker.applyUpdate(r, task));
-        if (source === 'poll' && changed) this.#pushed.delete(r.taskId); // push missed it, if on
-        this.#schedule(r.taskId, now + this.#intervalFor(task, changed));
+        if (source === 'poll' && changed) this.#schedule.pushMissed(r.taskId);
+        this.#schedule.at(r.taskId, now + this.#schedule.intervalFor(task, changed));
       });
       for (const id of missing) {
         const r = byId.get(id);
         if (!r || seen.has(id)) continue;
         seen.add(id);
         await this.#safely(report, () => this.o.tracker.miss(r));
-        this.#schedule(id, now + this.o.intervals.moving);
+        this.#schedule.at(id, now + this.o.intervals.moving);
       }
     };
     let lastError: unknown;
-    const onError = (err: unknown) => {
-      lastError = err;
-    };
+    const onError = (err: unknown) => (lastError = err);
     // One read per backend the tasks run on.
-    const byBackend = new Map<string, string[]>();
-    for (const r of records) {
-      const backend = this.o.reader.backendOf(r.mode);
-      byBackend.set(backend, [...(byBackend.get(backend) ?? []), r.taskId]);
-    }
-    await Promise.all([...byBackend].map(([backend, ids]) => this.o.reader.stream(backend, ids, report, sink, onError)));
+    await Promise.all([...this.o.reader.byBackend(records)].map(([backend, ids]) => this.o.reader.stream(backend, ids, report, sink, onError)));
     const now = this.o.now();
     for (const id of byId.keys()) {
-      this.#polledAt.set(id, now);
-      if (seen.has(id)) this.#failures.delete(id);
+      this.#schedule.asked(id, now);
+      if (seen.has(id)) this.#schedule.readWorked(id);
     }
     if (!seen.size && lastError !== undefined) this.#health.failed(now, lastError);
     // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
     // together to the backend's when the key was refused (so they are read in one batch again).
     for (const id of byId.keys()) {
       if (seen.has(id)) continue;
-      const n = (this.#failures.get(id) ?? 0) + 1;
-      this.#failures.set(id, n);
-      this.#schedule(id, this.#health.until > now ? this.#health.until : now + this.#health.backoff(n));
+      const n = this.#schedule.readFailed(id);
+      this.#schedule.at(id, this.#health.until > now ? this.#health.until : now + this.#health.backoff(n));
     }
-  }
-
-  #intervalFor(task: Task, changed: boolean): number {
-    const { moving, queued, push } = this.o.intervals;
-    // With push on, the proxy calls back when a queued task starts: its place in the queue is all
-    // a poll adds, and that can wait for the safety net's pace.
-    if (task.status === 'NOT_START' && !changed) return this.o.push ? Math.max(queued, push) : queued;
-    if (this.o.push && this.#pushed.has(task.id)) return Math.max(push, moving);
-    return moving;
-  }
-
-  #schedule(id: string, at: number): void {
-    if (this.#held.has(id)) this.#nextPoll.set(id, at);
   }
 
   /**
@@ -490,8 +359,8 @@ export class Poller {
     const relistAt = this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
     const notBefore = this.#health.until;
     let next = Math.min(relistAt, Math.max(this.#headWakeAt, notBefore));
-    for (const id of this.#held) {
-      const scheduled = this.#nextPoll.get(id);
+    for (const id of this.#held.ids()) {
+      const scheduled = this.#schedule.nextAt(id);
       if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
       const at = Math.max(scheduled ?? now, notBefore);
       if (at < next) next = at;
