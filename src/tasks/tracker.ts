@@ -12,9 +12,8 @@
 // them back on every tick without reading the store, and a push and a poll of the same task work
 // on the same object.
 //
-// A record the store could not write (a full disk, Redis away) is never dropped: it stays in
-// memory ("unsaved"), the task is shown and followed as usual, its buttons find it there, and its
-// write is retried on every poll until the store takes it.
+// Records are written through record-writer.ts (a write the store refuses is kept and retried);
+// deferred edits wait on the injected clock (deferred-edits.ts).
 import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
@@ -23,7 +22,8 @@ import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { Poster, PublishResult } from '../discord/poster.ts';
 import type { RawFile } from 'discord.js';
 import { inLane, type Lanes } from '../util/lanes.ts';
-import { StoreError } from '../store/errors.ts';
+import { DeferredEdits } from './deferred-edits.ts';
+import { RecordWriter } from './record-writer.ts';
 import { keepShownPreview, newRecord, sameTaskState, taskRank, TOKEN_LIFETIME_MS, viewHash, type TrackInput } from './lifecycle.ts';
 
 /** Polls in which the proxy did not know a task before the bot gives up on it. */
@@ -71,10 +71,8 @@ export class Tracker {
   /** The task state whose view Discord shows (or needs no edit for). */
   readonly #shown = new Map<string, Task>();
   /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
-  readonly #flushes = new Map<string, NodeJS.Timeout>();
-  /** Records whose last write the store refused: kept here, written again by retryUnsaved(). */
-  readonly #unsaved = new Map<string, TaskRecord>();
-  #stopped = false;
+  readonly #deferred: DeferredEdits;
+  readonly #writer: RecordWriter;
   /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
@@ -82,7 +80,10 @@ export class Tracker {
   /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
   #hidden: readonly string[] = [];
 
-  constructor(private readonly o: TrackerOptions) {}
+  constructor(private readonly o: TrackerOptions) {
+    this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
+    this.#deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
+  }
 
   /** Buttons no longer offered: set at start from the store and when a backend refuses one. */
   setHiddenButtons(patterns: readonly string[]): void {
@@ -132,25 +133,25 @@ export class Tracker {
 
   /** The newest record of a task whose write the store refused (buttons read it from here meanwhile). */
   unsaved(taskId: string): TaskRecord | undefined {
-    return this.#unsaved.get(taskId);
+    return this.#writer.unsaved(taskId);
   }
 
   /** Active tasks the store does not list yet (their write failed): the poller follows them anyway. */
   unsavedActiveIds(): string[] {
-    return [...this.#unsaved.values()].filter((r) => r.active).map((r) => r.taskId);
+    return this.#writer.waiting().filter((r) => r.active).map((r) => r.taskId);
   }
 
   /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
   async retryUnsaved(): Promise<void> {
-    for (const record of [...this.#unsaved.values()]) {
+    for (const record of this.#writer.waiting()) {
       let saved = false;
       await this.#serial(record.taskId, async () => {
         // Another write may have saved (or re-queued) it meanwhile.
-        if (this.#unsaved.get(record.taskId) !== record) {
+        if (this.#writer.unsaved(record.taskId) !== record) {
           saved = true;
           return;
         }
-        saved = await this.#persist(record);
+        saved = await this.#writer.write(record);
       });
       if (!saved) return;
     }
@@ -172,7 +173,7 @@ export class Tracker {
   forget(taskId: string): void {
     this.#live.delete(taskId);
     this.#shown.delete(taskId);
-    this.#cancelFlush(taskId);
+    this.#deferred.cancel(taskId);
   }
 
   /**
@@ -197,14 +198,17 @@ export class Tracker {
 
   /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
   hasDeferredEdit(taskId: string): boolean {
-    return this.#flushes.has(taskId);
+    return this.#deferred.has(taskId);
+  }
+
+  /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
+  runDeferredEdits(): number {
+    return this.#deferred.runDue();
   }
 
   /** Cancels deferred edits; running updates finish. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const t of this.#flushes.values()) clearTimeout(t);
-    this.#flushes.clear();
+    this.#deferred.stop();
     await Promise.allSettled([...this.#lanes.values()]);
   }
 
@@ -219,7 +223,7 @@ export class Tracker {
       const record = newRecord(input, i, now, this.o.deadlineMs, this.o.applicationId);
       if (record.active) this.#live.set(taskId, record);
       await this.#serial(taskId, async () => {
-        await this.#persist(record);
+        await this.#writer.write(record);
         if (i === 0 || record.messageId === null) await this.#show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
@@ -276,7 +280,7 @@ export class Tracker {
       rec.missCount += 1;
       this.#shown.delete(rec.taskId);
       if (rec.missCount >= MAX_MISSES) await this.#lose(rec);
-      else await this.#persist(rec);
+      else await this.#writer.write(rec);
     });
   }
 
@@ -333,7 +337,7 @@ export class Tracker {
       rec.missCount = 0;
       this.#shown.delete(taskId);
       this.#live.set(taskId, rec);
-      await this.#persist(rec);
+      await this.#writer.write(rec);
     });
     if (rec) this.o.onActive?.(rec);
     return rec;
@@ -348,7 +352,7 @@ export class Tracker {
       // The same rows the message shows (synthesized picks, hidden buttons), with this one green.
       const view = renderTaskView(rec.task, { ...this.viewContext(rec), media: 'attach' });
       rec.viewHash = viewHash(view);
-      await this.#persist(rec);
+      await this.#writer.write(rec);
       await this.o.poster.editComponents(rec, view.components);
     });
   }
@@ -388,7 +392,7 @@ export class Tracker {
 
   /** The newest record of a task: followed here, waiting for the store, or read from it. */
   async #find(taskId: string): Promise<TaskRecord | undefined> {
-    return this.#live.get(taskId) ?? this.#unsaved.get(taskId) ?? (await this.o.tasks.get(taskId)) ?? undefined;
+    return this.#live.get(taskId) ?? this.#writer.unsaved(taskId) ?? (await this.o.tasks.get(taskId)) ?? undefined;
   }
 
   async #apply(record: TaskRecord, incoming: Task): Promise<void> {
@@ -435,7 +439,7 @@ export class Tracker {
       if (task && task === record.task) this.#shown.set(id, task);
     };
     if (hash === record.viewHash) {
-      this.#cancelFlush(id);
+      this.#deferred.cancel(id);
       shownNow();
       if (save) await this.#save(record);
       return;
@@ -445,16 +449,16 @@ export class Tracker {
       // Too soon after the last edit: show the newest state when the interval is over.
       this.stats.deferred++;
       this.#shown.delete(id);
-      this.#deferFlush(id, dueAt - now);
+      this.#deferred.defer(id, dueAt);
       await this.#save(record);
       return;
     }
-    this.#cancelFlush(id);
+    this.#deferred.cancel(id);
     if (final && save && !record.active) {
       // The final view carries buttons a user may click at once, and a click reads the store:
       // save the task first. Still active there until the edit is out, so a crash in between
       // leaves the final edit to the next process.
-      await this.#persist(record, { ...record, active: true });
+      await this.#writer.write(record, { ...record, active: true });
     }
     if (final && view.files.length) {
       // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
@@ -529,53 +533,23 @@ export class Tracker {
     return res;
   }
 
-  /**
-   * Writes `value` (by default the record itself). A write the store refuses keeps the record in
-   * memory for retryUnsaved(); other errors are bugs and go up. Answers whether it was written.
-   */
-  async #persist(record: TaskRecord, value: TaskRecord = record): Promise<boolean> {
-    try {
-      await this.o.tasks.put(value);
-    } catch (err) {
-      if (!(err instanceof StoreError)) throw err;
-      if (!this.#unsaved.has(record.taskId)) this.o.logger.warn('task record kept in memory until the store takes it', { taskId: record.taskId });
-      this.#unsaved.set(record.taskId, record);
-      this.o.onUnsaved?.(this.#unsaved.size);
-      return false;
-    }
-    // A copy (the pre-final write) is not the record's newest state: it stays queued if it was.
-    if (value === record && this.#unsaved.delete(record.taskId)) this.o.onUnsaved?.(this.#unsaved.size);
-    return true;
-  }
-
   /** Saves the record; a record that stopped being active leaves the live set. */
   async #save(record: TaskRecord): Promise<void> {
-    await this.#persist(record);
+    await this.#writer.write(record);
     if (!record.active && this.#live.get(record.taskId) === record) {
       this.#live.delete(record.taskId);
       this.#shown.delete(record.taskId);
-      this.#cancelFlush(record.taskId);
+      this.#deferred.cancel(record.taskId);
     } else if (record.active && !this.#live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       this.#live.set(record.taskId, record);
     }
   }
 
-  #deferFlush(taskId: string, delayMs: number): void {
-    if (this.#flushes.has(taskId) || this.#stopped) return;
-    const timer = setTimeout(() => {
-      this.#flushes.delete(taskId);
-      const rec = this.#live.get(taskId);
-      if (!rec?.task || !rec.active) return;
-      void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
-    }, Math.max(1, delayMs));
-    timer.unref?.();
-    this.#flushes.set(taskId, timer);
-  }
-
-  #cancelFlush(taskId: string): void {
-    const t = this.#flushes.get(taskId);
-    if (t) clearTimeout(t);
-    this.#flushes.delete(taskId);
+  /** A deferred edit is due: the newest state of the task, if it is still followed. */
+  #runDeferred(taskId: string): void {
+    const rec = this.#live.get(taskId);
+    if (!rec?.task || !rec.active) return;
+    void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
   }
 }

@@ -37,6 +37,23 @@ describe('edit discipline', () => {
     expect(h.app.tracker.stats.deferred).toBeGreaterThanOrEqual(1);
   });
 
+  it('a deferred edit waits on the app\'s clock: moving a fake clock past the interval shows it, no real wait', async () => {
+    // An interval no real timer reaches within the test: only the clock can make the edit due.
+    h = await startHarness({ sharedClock: true, env: { EDIT_MIN_INTERVAL_MS: '60000' } });
+    const job = await imagine(h, 'on the clock');
+    h.proxy.advance(job.id); // 15%
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => /\(15%\)/.test(m.content));
+    h.proxy.advance(job.id); // 46%: too soon after the last edit
+    await h.app.poller.tick();
+    expect(h.app.tracker.hasDeferredEdit(job.id)).toBe(true);
+    expect(h.app.tracker.runDeferredEdits()).toBe(0);
+    h.discord.clock.advance(60_000);
+    expect(h.app.tracker.runDeferredEdits()).toBe(1);
+    await h.discord.waitForMessage((m) => /\(46%\)/.test(m.content));
+    expect(h.app.tracker.hasDeferredEdit(job.id)).toBe(false);
+  });
+
   it('a poll that finds nothing new renders nothing, writes nothing and edits nothing', async () => {
     h = await startHarness();
     const job = await imagine(h, 'steady');
