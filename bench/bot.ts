@@ -9,8 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { mapLimit, type TickReport } from '../src/tasks/poller.ts';
-import { viewHash } from '../src/tasks/tracker.ts';
+import type { TickReport } from '../src/tasks/poller.ts';
+import { mapLimit } from '../src/util/map-limit.ts';
+import { viewHash } from '../src/tasks/lifecycle.ts';
 import { NaiveLoop } from './naive.ts';
 import { waitingView, type BotMeasure, type BotMode, type FromBot, type ToBot } from './protocol.ts';
 

@@ -24,7 +24,7 @@ import { startFakeProxy, type FakeProxy } from '../stand-ins/fake-proxy.ts';
 import { DEFAULTS } from '../src/config.ts';
 import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
 import { messageBody } from '../src/render/task-view.ts';
-import { mapLimit } from '../src/tasks/poller.ts';
+import { mapLimit } from '../src/util/map-limit.ts';
 import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
 import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures, type WorkloadOptions } from './workload.ts';
 

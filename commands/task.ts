@@ -7,6 +7,9 @@ import { setAck } from '../src/discord/reply-error.ts';
 import { resolveLocale } from '../src/i18n/index.ts';
 import { mayAct } from '../src/discord/ownership.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
+import { DEFAULT_BACKEND } from '../src/proxy/task-reader.ts';
+import type { Task } from '../src/proxy/types.ts';
+import type { AppContext } from '../src/context.ts';
 import { readTaskId } from './seed.ts';
 import type { Command } from './types.ts';
 
@@ -30,30 +33,34 @@ export const task: Command = {
       // A job this bot already shows somewhere: a copy here, its buttons still the owner's.
       await interaction.deferReply();
       setAck(interaction, 'public-reply');
-      const found = await ctx.proxy.fetchTask(id, { mode: existing.mode });
-      if (!found) throw new UserInputError('UNKNOWN_TASK', { id });
-      await ctx.tracker.showCopy(existing, found, { token: interaction.token, channelId: interaction.channelId, locale: resolveLocale(interaction.locale) });
+      const found = await readOne(ctx, ctx.reader.backendOf(existing.mode), id);
+      await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale: resolveLocale(interaction.locale) });
       return;
     }
     // A job started elsewhere (another bot, the proxy's own UI): followed from here on, as the caller's.
-    let found = null as Awaited<ReturnType<typeof ctx.proxy.fetchTask>>;
+    let found = null as Task | null;
     await startJob(interaction, ctx, {
       kind: 'show',
       prompt: '',
       countsAsJob: false,
       submit: async () => {
-        found = await ctx.proxy.fetchTask(id);
-        if (!found) throw new UserInputError('UNKNOWN_TASK', { id });
+        found = await readOne(ctx, DEFAULT_BACKEND, id);
         return { kind: 'accepted', taskId: id, taskIds: [id], raw: { code: 1, description: '', result: id, properties: {} } };
       },
     });
-    const record = await ctx.stores.tasks.get(id);
-    if (record && found) {
-      record.prompt = found.prompt || found.promptEn;
-      await ctx.tracker.applyUpdate(record, found);
-    }
+    // The prompt the proxy knows: the reply could not say it before the read.
+    if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(await recentChoices(ctx, interaction.user.id, String(interaction.options.getFocused())));
   },
 };
+
+/** The task, or the reason it cannot be shown: the proxy does not know it, or could not be asked. */
+async function readOne(ctx: AppContext, backend: string, id: string): Promise<Task> {
+  const read = await ctx.reader.readTasks(backend, [id]);
+  const task = read.found.get(id);
+  if (task) return task;
+  if (!read.unknown.has(id) && read.error) throw read.error;
+  throw new UserInputError('UNKNOWN_TASK', { id });
+}

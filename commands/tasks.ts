@@ -4,7 +4,6 @@ import { localizations, t } from '../src/i18n/index.ts';
 import { mayAct } from '../src/discord/ownership.ts';
 import { listRecent } from '../src/discord/recent.ts';
 import { setAck } from '../src/discord/reply-error.ts';
-import { ProxyError } from '../src/proxy/errors.ts';
 import type { Task } from '../src/proxy/types.ts';
 import { isHttpUrl, safeText } from '../src/render/task-view.ts';
 import { cutLines } from '../src/util/text.ts';
@@ -29,17 +28,15 @@ export const tasks: Command = {
     const ids = typed.length ? [...new Set(typed.map(readTaskId))].slice(0, MAX_IDS) : (await listRecent(ctx, interaction.user.id)).slice(0, 10).map((j) => j.taskId);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     setAck(interaction, 'ephemeral');
-    let found: Task[] = [];
-    if (ids.length) {
-      try {
-        found = await ctx.proxy.listTasks(ids);
-      } catch (err) {
-        if (!(err instanceof ProxyError) || err.code !== 'UNSUPPORTED') throw err;
-        found = (await Promise.all(ids.map((id) => ctx.proxy.fetchTask(id)))).filter((x): x is Task => x !== null);
-      }
-    }
-    const byId = new Map(found.map((x) => [x.id, x]));
     const records = await ctx.stores.tasks.getMany(ids);
+    // Each job is read from the backend it runs on (ids the bot does not track: the default one).
+    const byId = new Map<string, Task>();
+    for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode })))) {
+      const read = await ctx.reader.readTasks(backend, some);
+      // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes.
+      if (!read.answered && read.error) throw read.error;
+      for (const [id, task] of read.found) byId.set(id, task);
+    }
     const lines = ids.map((id, i) => {
       const rec = records[i];
       // Another user's tracked job (perhaps from a DM): its prompt and links are theirs.

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
 import { ProxyHealth } from './proxy/health.ts';
+import { TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
@@ -92,17 +93,24 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onActive: (record) => poller.follow(record),
     onUnsaved: (count) => stores.health.setPending(count),
   });
+  // What each backend can do is remembered in the settings store (the keys today's stores have).
+  const reader = new TaskReader({
+    proxy,
+    capabilities: { get: (key) => stores.settings.get(key), set: (key, value, ttlMs) => stores.settings.set(key, value, ttlMs) },
+    logger,
+    batchSize: config.LIST_BATCH_SIZE,
+    concurrency: config.FETCH_CONCURRENCY,
+  });
   const push = Boolean(config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET);
   const poller: Poller = new Poller({
+    reader,
     proxy,
     tasks: stores.tasks,
-    settings: stores.settings,
     tracker,
     leases: stores.leases,
     logger,
     now,
     batchSize: config.LIST_BATCH_SIZE,
-    concurrency: config.FETCH_CONCURRENCY,
     intervals: { moving: config.POLL_INTERVAL_MS, queued: config.POLL_QUEUED_INTERVAL_MS, push: config.POLL_PUSH_INTERVAL_MS },
     push,
     leaseTtlMs: config.LEASE_TTL_MS,
@@ -119,7 +127,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         onTask: (id) => poller.hint(id),
       })
     : null;
-  const ctx: AppContext = { config, proxy, stores, tracker, poller, logger, now, downloads };
+  const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const route = createRouter(overrides.commands ?? defaultCommands, ctx);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProxyClient } from './proxy/client.ts';
+import type { TaskReader } from './proxy/task-reader.ts';
 import type { Stores } from './store/create-store.ts';
 import type { Poller } from './tasks/poller.ts';
 import type { Tracker } from './tasks/tracker.ts';
@@ -10,6 +11,8 @@ import type { Tracker } from './tasks/tracker.ts';
 export interface AppContext {
   config: Config;
   proxy: ProxyClient;
+  /** Reads task states (batched, per backend): the poller, "Check again", /task and /tasks. */
+  reader: TaskReader;
   stores: Stores;
   tracker: Tracker;
   poller: Poller;

@@ -19,7 +19,6 @@ import { customIds, type ParsedCustomId } from '../custom-id.ts';
 import { jobState } from './jobs.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
-import { TOKEN_LIFETIME_MS } from './token.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { replySeed } from './seed.ts';
 import { setAck, setJobLine } from './reply-error.ts';
@@ -160,7 +159,7 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
         started(outcome.taskIds.length);
         await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
       });
-      await ctx.tracker.markPressed(record, button.customId);
+      await ctx.tracker.markPressed(record.taskId, button.customId);
       return;
     }
     case 'editor': {
@@ -181,15 +180,12 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       await withTicket(ticket, async () => {
         await interaction.deferUpdate();
         setAck(interaction, 'update');
-        record.interactionToken = interaction.token;
-        record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
-        record.messageId = interaction.message.id;
-        await ctx.tracker.revive(record);
+        await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
       });
-      const fetched = await ctx.poller.fetchTasks([record.taskId]);
-      const task = fetched?.found.get(record.taskId);
-      if (task) await ctx.tracker.applyUpdate(record, task);
-      else if (fetched) await ctx.tracker.lose(record);
+      const read = await ctx.reader.readTasks(ctx.reader.backendOf(record.mode), [record.taskId]);
+      const task = read.found.get(record.taskId);
+      if (task) await ctx.tracker.update(record.taskId, task);
+      else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
       return;
     }
     default:
@@ -214,15 +210,8 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
       await interaction.deferUpdate();
       setAck(interaction, 'update');
       await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
-      record.interactionToken = interaction.token;
-      record.tokenExpiresAt = ctx.now() + TOKEN_LIFETIME_MS;
-      record.prompt = prompt;
-      record.modal = undefined;
-      // The task runs again from the start: revive() takes its status from here (NOT_START).
-      record.task = null;
-      await ctx.tracker.revive(record);
+      await ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
     });
-    await ctx.tracker.show(record, null, false);
     return;
   }
 
@@ -243,7 +232,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
       started(outcome.taskIds.length);
       await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
     });
-    await ctx.tracker.markPressed(parent, button.customId);
+    await ctx.tracker.markPressed(parent.taskId, button.customId);
     return;
   }
   let mask: { name: string; size: number; url: string; contentType: string | null } | undefined;
@@ -259,7 +248,7 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     started(outcome.taskIds.length);
     await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), prompt || parentPrompt(parent));
   });
-  await ctx.tracker.markPressed(parent, button.customId);
+  await ctx.tracker.markPressed(parent.taskId, button.customId);
 }
 
 const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
@@ -281,7 +270,7 @@ async function imagineAll(interaction: ButtonInteraction, ctx: AppContext, recor
       await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
     }
   });
-  await ctx.tracker.markPressed(record, button.customId);
+  await ctx.tracker.markPressed(record.taskId, button.customId);
   if (ticket.granted < prompts.length) {
     const locale = resolveLocale(interaction.locale);
     const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;

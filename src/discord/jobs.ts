@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
-import { viewHash } from '../tasks/tracker.ts';
+import { viewHash } from '../tasks/lifecycle.ts';
 import { checkQuota, withTicket } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { setAck, setJobLine } from './reply-error.ts';

@@ -12,41 +12,21 @@
 // them back on every tick without reading the store, and a push and a poll of the same task work
 // on the same object.
 //
-// A record the store could not write (a full disk, Redis away) is never dropped: it stays in
-// memory ("unsaved"), the task is shown and followed as usual, its buttons find it there, and its
-// write is retried on every poll until the store takes it.
-import { createHash } from 'node:crypto';
+// Records are written through record-writer.ts (a write the store refuses is kept and retried);
+// deferred edits wait on the injected clock (deferred-edits.ts).
 import type { Logger } from '../logger.ts';
-import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
+import type { SubmitOutcome, Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
-import { progressNumber } from '../proxy/parse.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
-import { StoreError } from '../store/errors.ts';
+import { DeferredEdits } from './deferred-edits.ts';
+import { RecordWriter } from './record-writer.ts';
+import { keepShownPreview, newRecord, sameTaskState, taskRank, viewHash, type TrackInput } from './lifecycle.ts';
 
 /** Polls in which the proxy did not know a task before the bot gives up on it. */
 export const MAX_MISSES = 10;
-
-export interface TrackInput {
-  outcome: SubmitOutcome;
-  kind: string;
-  prompt: string;
-  ownerId: string;
-  locale: string;
-  guildId: string | null;
-  channelId: string;
-  interactionToken: string | null;
-  /** When the interaction was created (the token's lifetime counts from then). */
-  interactionAt: number;
-  messageId: string | null;
-  parentTaskId?: string;
-  label?: string;
-  mode?: string;
-  /** Hash of the view the reply already shows (no edit is sent for the same view). */
-  shownHash?: string;
-}
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -80,81 +60,6 @@ export interface TrackerStats {
   published: number;
 }
 
-/**
- * Order of task states, for dropping stale ones: a task only moves forward (trueai ranks its
- * notifications the same way, api.md §4). MODAL sits before SUBMITTED: after /submit/modal the same
- * task runs again from SUBMITTED.
- */
-export function taskRank(task: Task | null): number {
-  if (!task) return -1;
-  switch (task.status) {
-    case 'NOT_START':
-      return 0;
-    case 'MODAL':
-      return 0.5;
-    case 'SUBMITTED':
-      return 1;
-    case 'IN_PROGRESS':
-      return 2 + (progressNumber(task.progress) ?? 0) / 1000;
-    default:
-      return 3;
-  }
-}
-
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/**
- * Whether two states of a task look the same: the fields a view (or a later click) depends on.
- * Field by field, allocating nothing: at thousands of queued tasks most polls end here.
- */
-export function sameTaskState(a: Task | null, b: Task | null): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  if (
-    a.status !== b.status || a.progress !== b.progress || a.imageUrl !== b.imageUrl || a.videoUrl !== b.videoUrl ||
-    a.failReason !== b.failReason || a.action !== b.action || a.prompt !== b.prompt || a.promptEn !== b.promptEn ||
-    a.description !== b.description || !sameList(a.imageUrls, b.imageUrls) || !sameList(a.videoUrls, b.videoUrls) ||
-    a.buttons.length !== b.buttons.length
-  ) {
-    return false;
-  }
-  for (let i = 0; i < a.buttons.length; i++) {
-    const x = a.buttons[i];
-    const y = b.buttons[i];
-    if (x.customId !== y.customId || x.style !== y.style || x.label !== y.label || x.emoji !== y.emoji) return false;
-  }
-  const p = a.properties;
-  const q = b.properties;
-  return p.numberOfQueues === q.numberOfQueues && p.finalPrompt === q.finalPrompt && p.messageContent === q.messageContent;
-}
-
-/**
- * A preview link that differs from the one shown only in its query (new-api adds `?rand=<ns>` to
- * every read, CDN links get re-signed) is the same image while the progress stands still: keep the
- * shown link, so the view does not change and nothing is sent again.
- */
-export function keepShownPreview(prev: Task | null, task: Task): Task {
-  if (!prev?.imageUrl || !task.imageUrl || prev.imageUrl === task.imageUrl) return task;
-  if (task.status === 'SUCCESS' || prev.status !== task.status || prev.progress !== task.progress) return task;
-  const base = (u: string) => u.split('?')[0];
-  return base(prev.imageUrl) === base(task.imageUrl) ? { ...task, imageUrl: prev.imageUrl } : task;
-}
-
-export function viewHash(view: MessageView): string {
-  return createHash('sha1').update(JSON.stringify([view.content, view.embeds, view.components, view.files.map((f) => f.url)])).digest('base64url');
-}
-
-/** Fields of a record only callers (commands, buttons) change; polling never does while it is active. */
-const CALLER_FIELDS = ['prompt', 'label', 'interactionToken', 'tokenExpiresAt', 'messageId'] as const satisfies readonly (keyof TaskRecord)[];
-
-/** A stand-in task for states the bot knows before the proxy has said anything. */
-export function placeholderTask(id: string, status: TaskStatus, prompt = ''): Task {
-  return {
-    id, action: '', status, prompt, promptEn: '', description: '', state: '', submitTime: null, startTime: null, finishTime: null,
-    progress: '', imageUrl: null, imageUrls: [], videoUrl: null, videoUrls: [], failReason: null, buttons: [], properties: {},
-  };
-}
-
 export class Tracker {
   readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0 };
   /** Records of the active tasks this process follows. */
@@ -166,10 +71,8 @@ export class Tracker {
   /** The task state whose view Discord shows (or needs no edit for). */
   readonly #shown = new Map<string, Task>();
   /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
-  readonly #flushes = new Map<string, NodeJS.Timeout>();
-  /** Records whose last write the store refused: kept here, written again by retryUnsaved(). */
-  readonly #unsaved = new Map<string, TaskRecord>();
-  #stopped = false;
+  readonly #deferred: DeferredEdits;
+  readonly #writer: RecordWriter;
   /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
@@ -177,7 +80,10 @@ export class Tracker {
   /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
   #hidden: readonly string[] = [];
 
-  constructor(private readonly o: TrackerOptions) {}
+  constructor(private readonly o: TrackerOptions) {
+    this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
+    this.#deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
+  }
 
   /** Buttons no longer offered: set at start from the store and when a backend refuses one. */
   setHiddenButtons(patterns: readonly string[]): void {
@@ -227,25 +133,25 @@ export class Tracker {
 
   /** The newest record of a task whose write the store refused (buttons read it from here meanwhile). */
   unsaved(taskId: string): TaskRecord | undefined {
-    return this.#unsaved.get(taskId);
+    return this.#writer.unsaved(taskId);
   }
 
   /** Active tasks the store does not list yet (their write failed): the poller follows them anyway. */
   unsavedActiveIds(): string[] {
-    return [...this.#unsaved.values()].filter((r) => r.active).map((r) => r.taskId);
+    return this.#writer.waiting().filter((r) => r.active).map((r) => r.taskId);
   }
 
   /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
   async retryUnsaved(): Promise<void> {
-    for (const record of [...this.#unsaved.values()]) {
+    for (const record of this.#writer.waiting()) {
       let saved = false;
       await this.#serial(record.taskId, async () => {
         // Another write may have saved (or re-queued) it meanwhile.
-        if (this.#unsaved.get(record.taskId) !== record) {
+        if (this.#writer.unsaved(record.taskId) !== record) {
           saved = true;
           return;
         }
-        saved = await this.#persist(record);
+        saved = await this.#writer.write(record);
       });
       if (!saved) return;
     }
@@ -267,7 +173,7 @@ export class Tracker {
   forget(taskId: string): void {
     this.#live.delete(taskId);
     this.#shown.delete(taskId);
-    this.#cancelFlush(taskId);
+    this.#deferred.cancel(taskId);
   }
 
   /**
@@ -292,14 +198,17 @@ export class Tracker {
 
   /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
   hasDeferredEdit(taskId: string): boolean {
-    return this.#flushes.has(taskId);
+    return this.#deferred.has(taskId);
+  }
+
+  /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
+  runDeferredEdits(): number {
+    return this.#deferred.runDue();
   }
 
   /** Cancels deferred edits; running updates finish. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const t of this.#flushes.values()) clearTimeout(t);
-    this.#flushes.clear();
+    this.#deferred.stop();
     await Promise.allSettled([...this.#lanes.values()]);
   }
 
@@ -308,41 +217,13 @@ export class Tracker {
   /** Starts following a job the proxy accepted; shows its first state in the record's message. */
   async track(input: TrackInput): Promise<TaskRecord[]> {
     const now = this.o.now();
-    const { outcome } = input;
     const records: TaskRecord[] = [];
     // "Imagine all" answers several ids: the first takes the reply, the rest get messages of their own.
-    for (const [i, taskId] of outcome.taskIds.entries()) {
-      const modal = outcome.kind === 'modal';
-      const record: TaskRecord = {
-        taskId,
-        kind: input.kind,
-        prompt: input.prompt,
-        ownerId: input.ownerId,
-        locale: input.locale,
-        guildId: input.guildId,
-        channelId: input.channelId,
-        applicationId: this.o.applicationId,
-        interactionToken: i === 0 ? input.interactionToken : null,
-        tokenExpiresAt: input.interactionAt + this.o.poster.tokenLifetimeMs,
-        messageId: i === 0 ? input.messageId : null,
-        parentTaskId: input.parentTaskId,
-        label: input.label,
-        mode: input.mode,
-        createdAt: now,
-        deadlineAt: now + this.o.deadlineMs,
-        queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
-        status: modal ? 'MODAL' : 'NOT_START',
-        active: !modal,
-        viewHash: i === 0 ? (input.shownHash ?? null) : null,
-        lastEditAt: 0,
-        task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
-        pressed: [],
-        missCount: 0,
-        ...(modal ? { modal: { customId: '', finalPrompt: outcome.finalPrompt } } : {}),
-      };
+    for (const [i, taskId] of input.outcome.taskIds.entries()) {
+      const record = newRecord(input, i, now, this.o.deadlineMs, this.o.applicationId, this.o.poster.tokenLifetimeMs);
       if (record.active) this.#live.set(taskId, record);
       await this.#serial(taskId, async () => {
-        await this.#persist(record);
+        await this.#writer.write(record);
         if (i === 0 || record.messageId === null) await this.#show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
@@ -384,9 +265,12 @@ export class Tracker {
     });
   }
 
-  /** The proxy no longer knows the task. */
-  lose(record: TaskRecord): Promise<void> {
-    return this.#serial(record.taskId, () => this.#lose(this.#resolve(record)));
+  /** The proxy no longer knows the task ("Check again" asked). */
+  lose(taskId: string): Promise<void> {
+    return this.#serial(taskId, async () => {
+      const rec = await this.#find(taskId);
+      if (rec) await this.#lose(rec);
+    });
   }
 
   /** The proxy did not return the task in this poll. */
@@ -396,36 +280,79 @@ export class Tracker {
       rec.missCount += 1;
       this.#shown.delete(rec.taskId);
       if (rec.missCount >= MAX_MISSES) await this.#lose(rec);
-      else await this.#persist(rec);
+      else await this.#writer.write(rec);
     });
   }
 
-  /** Starts following a task again ("check again", a modal submitted). */
-  async revive(record: TaskRecord): Promise<void> {
-    const rec = this.#resolve(record);
-    await this.#serial(rec.taskId, async () => {
+  /**
+   * "Check again": the job's updates go to the clicked message, through that click's token, and it
+   * is followed again with a new deadline.
+   */
+  async retarget(taskId: string, target: { token: string; messageId: string }): Promise<void> {
+    await this.#revive(taskId, (rec) => {
+      rec.interactionToken = target.token;
+      rec.tokenExpiresAt = this.o.now() + this.o.poster.tokenLifetimeMs;
+      rec.messageId = target.messageId;
+    });
+  }
+
+  /**
+   * The remix editor was submitted: the task runs again from the start with this prompt, shown in
+   * the same message through the submit's token.
+   */
+  async resubmit(taskId: string, input: { prompt: string; token: string }): Promise<void> {
+    const rec = await this.#revive(taskId, (r) => {
+      r.interactionToken = input.token;
+      r.tokenExpiresAt = this.o.now() + this.o.poster.tokenLifetimeMs;
+      r.prompt = input.prompt;
+      r.modal = undefined;
+      // It runs again from the start: the status below comes from here (NOT_START).
+      r.task = null;
+    });
+    if (rec) await this.#serial(taskId, () => this.#show(this.#resolve(rec), null, false));
+  }
+
+  /** A state of the task read outside the poll (/task, "Check again"), with the prompt the proxy knows when the bot did not. */
+  async update(taskId: string, task: Task, opts: { prompt?: string } = {}): Promise<void> {
+    const rec = await this.#find(taskId);
+    if (!rec) return;
+    if (opts.prompt !== undefined && rec.prompt !== opts.prompt) {
+      await this.#serial(taskId, async () => {
+        this.#resolve(rec).prompt = opts.prompt!;
+      });
+    }
+    await this.applyUpdate(this.#resolve(rec), task);
+  }
+
+  /** Follows a task again from a caller's intent: `change` edits the record, inside its lane. */
+  async #revive(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
+    let rec: TaskRecord | undefined;
+    await this.#serial(taskId, async () => {
+      rec = await this.#find(taskId);
+      if (!rec) return;
+      change(rec);
       rec.active = true;
       rec.status = rec.task?.status ?? 'NOT_START';
       rec.deadlineAt = this.o.now() + this.o.deadlineMs;
       rec.missCount = 0;
-      this.#shown.delete(rec.taskId);
-      this.#live.set(rec.taskId, rec);
-      await this.#persist(rec);
+      this.#shown.delete(taskId);
+      this.#live.set(taskId, rec);
+      await this.#writer.write(rec);
     });
-    this.o.onActive?.(rec);
+    if (rec) this.o.onActive?.(rec);
+    return rec;
   }
 
   /** Marks a pressed button green on the message it sits on. */
-  markPressed(record: TaskRecord, customId: string): Promise<void> {
-    return this.#serial(record.taskId, async () => {
-      const rec = this.#resolve(record);
-      if (rec.pressed.includes(customId) || !rec.task) return;
+  markPressed(taskId: string, customId: string): Promise<void> {
+    return this.#serial(taskId, async () => {
+      const rec = await this.#find(taskId);
+      if (!rec || rec.pressed.includes(customId) || !rec.task) return;
       rec.pressed.push(customId);
-      if (rec !== record && !record.pressed.includes(customId)) record.pressed.push(customId);
       // The same rows the message shows (synthesized picks, hidden buttons), with this one green.
       const view = renderTaskView(rec.task, { ...this.viewContext(rec), media: 'attach' });
       rec.viewHash = viewHash(view);
-      await this.#persist(rec);
+      await this.#writer.write(rec);
       await this.o.poster.editComponents(rec, view.components);
     });
   }
@@ -434,7 +361,9 @@ export class Tracker {
    * Shows a task's current state in another interaction's reply (/task on a job that already has a
    * message): the same view and buttons, owned by the same record, which this leaves untouched.
    */
-  async showCopy(record: TaskRecord, task: Task, at: { token: string; channelId: string; locale: string }): Promise<boolean> {
+  async showCopy(taskId: string, task: Task, at: { token: string; channelId: string; locale: string }): Promise<boolean> {
+    const record = await this.#find(taskId);
+    if (!record) return false;
     const copy: TaskRecord = {
       ...record,
       locale: at.locale,
@@ -449,11 +378,6 @@ export class Tracker {
     return (await this.#publish(copy, task, ctx, renderTaskView(task, { ...ctx, media: 'attach' }), false)).ok;
   }
 
-  /** Renders and (if changed) publishes the record's view, then saves the record. */
-  show(record: TaskRecord, task: Task | null, final: boolean): Promise<void> {
-    return this.#serial(record.taskId, () => this.#show(this.#resolve(record), task, final));
-  }
-
   // --- inside a lane ----------------------------------------------------------------------
 
   /** Runs `fn` after everything queued for this task; one operation per task at a time. */
@@ -461,16 +385,14 @@ export class Tracker {
     return inLane(this.#lanes, taskId, fn);
   }
 
-  /**
-   * The live record when this process follows the task, else the one given (read from the store).
-   * A caller that read its own copy may have changed what only callers change (where the job is
-   * shown, its prompt): that goes into the live record.
-   */
+  /** The live record when this process follows the task, else the one given (adopted, or a test's). */
   #resolve(record: TaskRecord): TaskRecord {
-    const live = this.#live.get(record.taskId);
-    if (!live || live === record) return record;
-    for (const k of CALLER_FIELDS) if (record[k] !== live[k]) (live as unknown as Record<string, unknown>)[k] = record[k];
-    return live;
+    return this.#live.get(record.taskId) ?? record;
+  }
+
+  /** The newest record of a task: followed here, waiting for the store, or read from it. */
+  async #find(taskId: string): Promise<TaskRecord | undefined> {
+    return this.#live.get(taskId) ?? this.#writer.unsaved(taskId) ?? (await this.o.tasks.get(taskId)) ?? undefined;
   }
 
   async #apply(record: TaskRecord, incoming: Task): Promise<void> {
@@ -517,7 +439,7 @@ export class Tracker {
       if (task && task === record.task) this.#shown.set(id, task);
     };
     if (hash === record.viewHash) {
-      this.#cancelFlush(id);
+      this.#deferred.cancel(id);
       shownNow();
       if (save) await this.#save(record);
       return;
@@ -527,16 +449,16 @@ export class Tracker {
       // Too soon after the last edit: show the newest state when the interval is over.
       this.stats.deferred++;
       this.#shown.delete(id);
-      this.#deferFlush(id, dueAt - now);
+      this.#deferred.defer(id, dueAt);
       await this.#save(record);
       return;
     }
-    this.#cancelFlush(id);
+    this.#deferred.cancel(id);
     if (final && save && !record.active) {
       // The final view carries buttons a user may click at once, and a click reads the store:
       // save the task first. Still active there until the edit is out, so a crash in between
       // leaves the final edit to the next process.
-      await this.#persist(record, { ...record, active: true });
+      await this.#writer.write(record, { ...record, active: true });
     }
     if (final && view.files.length) {
       // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
@@ -611,53 +533,23 @@ export class Tracker {
     return res;
   }
 
-  /**
-   * Writes `value` (by default the record itself). A write the store refuses keeps the record in
-   * memory for retryUnsaved(); other errors are bugs and go up. Answers whether it was written.
-   */
-  async #persist(record: TaskRecord, value: TaskRecord = record): Promise<boolean> {
-    try {
-      await this.o.tasks.put(value);
-    } catch (err) {
-      if (!(err instanceof StoreError)) throw err;
-      if (!this.#unsaved.has(record.taskId)) this.o.logger.warn('task record kept in memory until the store takes it', { taskId: record.taskId });
-      this.#unsaved.set(record.taskId, record);
-      this.o.onUnsaved?.(this.#unsaved.size);
-      return false;
-    }
-    // A copy (the pre-final write) is not the record's newest state: it stays queued if it was.
-    if (value === record && this.#unsaved.delete(record.taskId)) this.o.onUnsaved?.(this.#unsaved.size);
-    return true;
-  }
-
   /** Saves the record; a record that stopped being active leaves the live set. */
   async #save(record: TaskRecord): Promise<void> {
-    await this.#persist(record);
+    await this.#writer.write(record);
     if (!record.active && this.#live.get(record.taskId) === record) {
       this.#live.delete(record.taskId);
       this.#shown.delete(record.taskId);
-      this.#cancelFlush(record.taskId);
+      this.#deferred.cancel(record.taskId);
     } else if (record.active && !this.#live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       this.#live.set(record.taskId, record);
     }
   }
 
-  #deferFlush(taskId: string, delayMs: number): void {
-    if (this.#flushes.has(taskId) || this.#stopped) return;
-    const timer = setTimeout(() => {
-      this.#flushes.delete(taskId);
-      const rec = this.#live.get(taskId);
-      if (!rec?.task || !rec.active) return;
-      void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
-    }, Math.max(1, delayMs));
-    timer.unref?.();
-    this.#flushes.set(taskId, timer);
-  }
-
-  #cancelFlush(taskId: string): void {
-    const t = this.#flushes.get(taskId);
-    if (t) clearTimeout(t);
-    this.#flushes.delete(taskId);
+  /** A deferred edit is due: the newest state of the task, if it is still followed. */
+  #runDeferred(taskId: string): void {
+    const rec = this.#live.get(taskId);
+    if (!rec?.task || !rec.active) return;
+    void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
   }
 }

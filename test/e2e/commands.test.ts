@@ -316,6 +316,15 @@ describe('/seed, /task, /tasks', () => {
     expect(msg.embeds[0].description).toContain(id);
     expect(msg.embeds[0].description).toContain('SUCCESS');
   });
+
+  it('/tasks with more ids than the backend takes in one list asks in halves, and lists them all', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => h.proxy.addTask({ prompt: `listed ${i}` }));
+    h.proxy.setQuirks({ listMax: 5 });
+    const it = slash('tasks', [{ name: 'ids', type: 3, value: ids.join(' ') }]);
+    const msg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.embeds.length === 1);
+    for (const id of ids) expect(msg.embeds[0].description).toMatch(new RegExp(`\`${id}\` · \\*\\*SUCCESS`));
+    expect(await h.app.stores.settings.get('capability:list-by-condition-max')).toBe(5);
+  });
 });
 
 describe('backends differ', () => {

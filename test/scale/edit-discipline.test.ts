@@ -37,6 +37,23 @@ describe('edit discipline', () => {
     expect(h.app.tracker.stats.deferred).toBeGreaterThanOrEqual(1);
   });
 
+  it('a deferred edit waits on the app\'s clock: moving a fake clock past the interval shows it, no real wait', async () => {
+    // An interval no real timer reaches within the test: only the clock can make the edit due.
+    h = await startHarness({ sharedClock: true, env: { EDIT_MIN_INTERVAL_MS: '60000' } });
+    const job = await imagine(h, 'on the clock');
+    h.proxy.advance(job.id); // 15%
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => /\(15%\)/.test(m.content));
+    h.proxy.advance(job.id); // 46%: too soon after the last edit
+    await h.app.poller.tick();
+    expect(h.app.tracker.hasDeferredEdit(job.id)).toBe(true);
+    expect(h.app.tracker.runDeferredEdits()).toBe(0);
+    h.discord.clock.advance(60_000);
+    expect(h.app.tracker.runDeferredEdits()).toBe(1);
+    await h.discord.waitForMessage((m) => /\(46%\)/.test(m.content));
+    expect(h.app.tracker.hasDeferredEdit(job.id)).toBe(false);
+  });
+
   it('a poll that finds nothing new renders nothing, writes nothing and edits nothing', async () => {
     h = await startHarness();
     const job = await imagine(h, 'steady');
@@ -104,7 +121,7 @@ describe('edit discipline', () => {
     const job = await imagine(h, 'no going back');
     h.proxy.advance(job.id); // 15%
     await h.app.poller.tick();
-    const older = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
+    const older = (await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!;
     h.proxy.advance(job.id, 2); // 78%
     await h.app.poller.tick();
     await h.discord.waitForMessage((m) => /\(78%\)/.test(m.content));
@@ -122,7 +139,7 @@ describe('edit discipline', () => {
     const states = [];
     for (let i = 0; i < 3; i++) {
       h.proxy.advance(job.id);
-      states.push((await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!);
+      states.push((await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!);
     }
     const published = h.app.tracker.stats.published;
     await Promise.all(states.map((t) => h.app.tracker.applyUpdate(rec, t)));
@@ -134,15 +151,12 @@ describe('edit discipline', () => {
     expect(edits.some((c) => /\((15|46)%\)/.test(contentOf(c)))).toBe(false);
   });
 
-  it('a caller working on its own copy of an active record (read from the store) changes the live one', async () => {
+  it('a caller states a new prompt as an intent, and the live record takes it', async () => {
     h = await startHarness();
     const job = await imagine(h, 'old words');
-    const copy = (await h.app.stores.tasks.get(job.id))!;
-    expect(copy).not.toBe(h.app.tracker.live(job.id));
-    copy.prompt = 'new words';
     h.proxy.advance(job.id);
-    const task = (await h.app.poller.fetchTasks([job.id]))!.found.get(job.id)!;
-    await h.app.tracker.applyUpdate(copy, task);
+    const task = (await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!;
+    await h.app.tracker.update(job.id, task, { prompt: 'new words' });
     expect(h.app.tracker.live(job.id)!.prompt).toBe('new words');
     await h.discord.waitForMessage((m) => m.content.includes('new words') && /\(15%\)/.test(m.content));
   });

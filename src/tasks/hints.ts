@@ -1,0 +1,105 @@
+// Push hints: a notifyHook callback names a task, and the hints that arrive within a few
+// milliseconds are read together, through the same batched path as a poll. With several
+// processes, a hint for a task another process holds is relayed to it (once: a relayed hint is
+// not passed on again); an id nobody holds is noise. A hint is a hint only: nothing is shown that
+// the read does not confirm.
+import type { Logger } from '../logger.ts';
+import type { HintBus } from '../store/create-store.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+
+/** The poller, as the hints see it. */
+export interface HintTarget {
+  /** The live record of a task this process holds, if it holds it. */
+  held(taskId: string): TaskRecord | undefined;
+  /** Reads the hinted tasks this process holds and applies them. */
+  read(records: TaskRecord[]): Promise<void>;
+}
+
+export interface PushHintsOptions {
+  target: HintTarget;
+  /** Several processes: hints for tasks another process holds go to it through this. */
+  bus?: HintBus | null;
+  logger: Logger;
+  /** How long hints are gathered into one read. Default 5 ms. */
+  delayMs?: number;
+  /** Counted here: hints received, hints passed on. */
+  stats: { hints: number; hintsRelayed: number };
+}
+
+export class PushHints {
+  readonly #hints = new Set<string>();
+  /** Hints that came from this process's receiver (the others were relayed by another process). */
+  readonly #local = new Set<string>();
+  readonly #flushes = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | null = null;
+  /** Hints are ignored while closed (before start, after stop). */
+  #closed = false;
+
+  constructor(private readonly o: PushHintsOptions) {}
+
+  get #delayMs(): number {
+    return this.o.delayMs ?? 5;
+  }
+
+  open(): void {
+    this.#closed = false;
+  }
+
+  /** Ignores hints from now on and drops those gathered; reads under way finish (drain()). */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#hints.clear();
+    this.#local.clear();
+  }
+
+  /** Waits for the reads under way. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#flushes]);
+  }
+
+  /** A notifyHook callback named this task (`relayed`: another process passed it on). */
+  hint(taskId: string, relayed = false): void {
+    if (this.#closed) return;
+    this.o.stats.hints++;
+    if (!relayed) this.#local.add(taskId);
+    this.#hints.add(taskId);
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const p = this.#flush()
+        .catch((err: unknown) => this.o.logger.warn('push hints failed; the next poll picks the changes up', { err }))
+        .finally(() => this.#flushes.delete(p));
+      this.#flushes.add(p);
+    }, this.#delayMs);
+  }
+
+  /** Resolves when the hints received so far have been applied (tests). */
+  async settle(): Promise<void> {
+    while (this.#timer || this.#flushes.size) {
+      if (this.#timer) await new Promise((r) => setTimeout(r, this.#delayMs + 1));
+      await this.drain();
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const ids = [...this.#hints];
+    this.#hints.clear();
+    const records: TaskRecord[] = [];
+    const elsewhere: string[] = [];
+    for (const id of ids) {
+      const r = this.o.target.held(id);
+      // Only tasks this process follows. Another process may hold the others: pass them on (its
+      // own poll would pick the change up too, later).
+      if (r) records.push(r);
+      else if (this.#local.has(id)) elsewhere.push(id);
+      this.#local.delete(id);
+    }
+    if (elsewhere.length && this.o.bus) {
+      this.o.stats.hintsRelayed += elsewhere.length;
+      await this.o.bus.publish(elsewhere).catch((err: unknown) => this.o.logger.warn('hint relay failed', { err }));
+    }
+    if (records.length) await this.o.target.read(records);
+  }
+}

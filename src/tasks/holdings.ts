@@ -1,0 +1,132 @@
+// The tasks this process holds: with several processes each active task is polled by exactly one,
+// the one holding its lease (SET NX PX, LEASE_TTL_MS). The active index is read and the leases
+// taken or renewed together; a task another process took over is let go, a task that settled gives
+// its lease up, and records not in memory yet (a restart, a takeover) are adopted from the store.
+import type { Logger } from '../logger.ts';
+import type { LeaseRepository } from '../store/leases.ts';
+import { byAge, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
+import type { Tracker } from './tracker.ts';
+
+/** Records read from the store per query when adopting tasks. */
+const ADOPT_CHUNK = 500;
+
+export interface HoldingsOptions {
+  tasks: TaskRepository;
+  leases: LeaseRepository;
+  tracker: Tracker;
+  logger: Logger;
+  leaseTtlMs: number;
+  /** A task left this process's hands: whatever the poller keeps about it goes too. */
+  onDrop: (taskId: string) => void;
+}
+
+export class Holdings {
+  readonly #held = new Set<string>();
+
+  constructor(private readonly o: HoldingsOptions) {}
+
+  has(taskId: string): boolean {
+    return this.#held.has(taskId);
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  ids(): IterableIterator<string> {
+    return this.#held.values();
+  }
+
+  /** Takes the lease of a task this process just started following; false when another holds it. */
+  async claim(taskId: string): Promise<boolean> {
+    const held = await this.o.leases.claim([taskId], this.o.leaseTtlMs);
+    if (!held.has(taskId)) return false;
+    this.#held.add(taskId);
+    return true;
+  }
+
+  /** Lists the active tasks, takes or renews their leases, and returns the live records held. */
+  async claimAndLoad(): Promise<TaskRecord[]> {
+    // Tasks followed while this reads the index and claims (a job just submitted) are not in
+    // what it read: they stay held, not taken for settled.
+    const before = new Set(this.#held);
+    const listed = await this.o.tasks.activeIds();
+    // Active tasks whose write the store refused are not listed, and are followed all the same.
+    const unlisted = this.o.tracker.unsavedActiveIds().filter((id) => !listed.includes(id));
+    const ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
+    const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
+    for (const id of this.#held) if (!before.has(id)) held.add(id);
+    const active = new Set(ids);
+    const done: string[] = [];
+    for (const id of this.#held) {
+      if (!before.has(id)) continue;
+      if (!active.has(id)) done.push(id);
+      else if (!held.has(id)) {
+        // Another process holds it now (this one stalled past the lease): let go.
+        this.o.tracker.forget(id);
+        this.#drop(id);
+      }
+    }
+    for (const id of done) this.#drop(id);
+    if (done.length) await this.o.leases.release(done).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    this.#held.clear();
+    for (const id of held) this.#held.add(id);
+
+    const records: TaskRecord[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      if (!held.has(id)) continue;
+      const live = this.o.tracker.live(id);
+      // A task whose result is being published stays held (its lease renewed) but is not polled.
+      if (live) {
+        if (live.active || !this.o.tracker.finishing(id)) records.push(live);
+      } else missing.push(id);
+    }
+    // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
+    // thousands at once neither blocks the event loop nor allocates them all in one go.
+    for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const loaded = await this.o.tasks.getMany(missing.slice(i, i + ADOPT_CHUNK));
+      for (const r of loaded) if (r?.active) records.push(this.o.tracker.adopt(r));
+    }
+    return records;
+  }
+
+  /** The live records of the tasks held, without reading the store. */
+  heldRecords(): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    const gone: string[] = [];
+    for (const id of this.#held) {
+      const r = this.o.tracker.live(id);
+      if (r?.active) out.push(r);
+      else if (!this.o.tracker.finishing(id)) gone.push(id);
+    }
+    for (const id of gone) this.#drop(id);
+    this.#release(gone);
+    return out;
+  }
+
+  /** After a pass: tasks that settled give up their lease (those whose result is being published keep it). */
+  settle(records: TaskRecord[]): void {
+    const settled = records.filter((r) => !r.active && !this.o.tracker.finishing(r.taskId)).map((r) => r.taskId);
+    for (const id of settled) this.#drop(id);
+    this.#release(settled);
+  }
+
+  /** Stops holding anything; `release: false` leaves the leases to expire (what a crash does). */
+  async close(release: boolean): Promise<void> {
+    if (release && this.#held.size) {
+      await this.o.leases.release([...this.#held]).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    }
+    this.#held.clear();
+  }
+
+  #drop(id: string): void {
+    this.#held.delete(id);
+    this.o.onDrop(id);
+  }
+
+  #release(ids: string[]): void {
+    if (ids.length) void this.o.leases.release(ids).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+  }
+}

@@ -1,0 +1,134 @@
+// The tracker's pure rules: how task states are ordered and compared, when a preview link is the
+// same image, what a view hashes to, and the stand-in task shown before the proxy has said anything.
+// No I/O and no clock, so the poller, the tracker and the job handlers share them freely.
+import { createHash } from 'node:crypto';
+import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
+import { progressNumber } from '../proxy/parse.ts';
+import type { MessageView } from '../render/task-view.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+
+
+export interface TrackInput {
+  outcome: SubmitOutcome;
+  kind: string;
+  prompt: string;
+  ownerId: string;
+  locale: string;
+  guildId: string | null;
+  channelId: string;
+  interactionToken: string | null;
+  /** When the interaction was created (the token's lifetime counts from then). */
+  interactionAt: number;
+  messageId: string | null;
+  parentTaskId?: string;
+  label?: string;
+  mode?: string;
+  /** Hash of the view the reply already shows (no edit is sent for the same view). */
+  shownHash?: string;
+}
+
+/**
+ * Order of task states, for dropping stale ones: a task only moves forward (trueai ranks its
+ * notifications the same way, api.md §4). MODAL sits before SUBMITTED: after /submit/modal the same
+ * task runs again from SUBMITTED.
+ */
+export function taskRank(task: Task | null): number {
+  if (!task) return -1;
+  switch (task.status) {
+    case 'NOT_START':
+      return 0;
+    case 'MODAL':
+      return 0.5;
+    case 'SUBMITTED':
+      return 1;
+    case 'IN_PROGRESS':
+      return 2 + (progressNumber(task.progress) ?? 0) / 1000;
+    default:
+      return 3;
+  }
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether two states of a task look the same: the fields a view (or a later click) depends on.
+ * Field by field, allocating nothing: at thousands of queued tasks most polls end here.
+ */
+export function sameTaskState(a: Task | null, b: Task | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (
+    a.status !== b.status || a.progress !== b.progress || a.imageUrl !== b.imageUrl || a.videoUrl !== b.videoUrl ||
+    a.failReason !== b.failReason || a.action !== b.action || a.prompt !== b.prompt || a.promptEn !== b.promptEn ||
+    a.description !== b.description || !sameList(a.imageUrls, b.imageUrls) || !sameList(a.videoUrls, b.videoUrls) ||
+    a.buttons.length !== b.buttons.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < a.buttons.length; i++) {
+    const x = a.buttons[i];
+    const y = b.buttons[i];
+    if (x.customId !== y.customId || x.style !== y.style || x.label !== y.label || x.emoji !== y.emoji) return false;
+  }
+  const p = a.properties;
+  const q = b.properties;
+  return p.numberOfQueues === q.numberOfQueues && p.finalPrompt === q.finalPrompt && p.messageContent === q.messageContent;
+}
+
+/**
+ * A preview link that differs from the one shown only in its query (new-api adds `?rand=<ns>` to
+ * every read, CDN links get re-signed) is the same image while the progress stands still: keep the
+ * shown link, so the view does not change and nothing is sent again.
+ */
+export function keepShownPreview(prev: Task | null, task: Task): Task {
+  if (!prev?.imageUrl || !task.imageUrl || prev.imageUrl === task.imageUrl) return task;
+  if (task.status === 'SUCCESS' || prev.status !== task.status || prev.progress !== task.progress) return task;
+  const base = (u: string) => u.split('?')[0];
+  return base(prev.imageUrl) === base(task.imageUrl) ? { ...task, imageUrl: prev.imageUrl } : task;
+}
+
+export function viewHash(view: MessageView): string {
+  return createHash('sha1').update(JSON.stringify([view.content, view.embeds, view.components, view.files.map((f) => f.url)])).digest('base64url');
+}
+
+/** A stand-in task for states the bot knows before the proxy has said anything. */
+export function placeholderTask(id: string, status: TaskStatus, prompt = ''): Task {
+  return {
+    id, action: '', status, prompt, promptEn: '', description: '', state: '', submitTime: null, startTime: null, finishTime: null,
+    progress: '', imageUrl: null, imageUrls: [], videoUrl: null, videoUrls: [], failReason: null, buttons: [], properties: {},
+  };
+}
+
+/** The record of a job the proxy accepted: `i` is its place in the answer ("Imagine all" answers several ids). */
+export function newRecord(input: TrackInput, i: number, now: number, deadlineMs: number, applicationId: string, tokenLifetimeMs: number): TaskRecord {
+  const { outcome } = input;
+  const taskId = outcome.taskIds[i]!;
+  const modal = outcome.kind === 'modal';
+  return {
+    taskId,
+    kind: input.kind,
+    prompt: input.prompt,
+    ownerId: input.ownerId,
+    locale: input.locale,
+    guildId: input.guildId,
+    channelId: input.channelId,
+    applicationId,
+    interactionToken: i === 0 ? input.interactionToken : null,
+    tokenExpiresAt: input.interactionAt + tokenLifetimeMs,
+    messageId: i === 0 ? input.messageId : null,
+    parentTaskId: input.parentTaskId,
+    label: input.label,
+    mode: input.mode,
+    createdAt: now,
+    deadlineAt: now + deadlineMs,
+    queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
+    status: modal ? 'MODAL' : 'NOT_START',
+    active: !modal,
+    viewHash: i === 0 ? (input.shownHash ?? null) : null,
+    lastEditAt: 0,
+    task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
+    pressed: [],
+    missCount: 0,
+    ...(modal ? { modal: { customId: '', finalPrompt: outcome.finalPrompt } } : {}),
+  };
+}

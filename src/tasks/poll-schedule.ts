@@ -1,0 +1,98 @@
+// When each task this process holds is next due (the rules are in poller.ts's header): its next
+// poll time, when it was last asked about (the head of the queue is due a moving interval later),
+// its failed reads in a row (its backoff), and whether its push callbacks arrive.
+import type { Task } from '../proxy/types.ts';
+
+export interface PollIntervals {
+  /** A task that moves. */
+  moving: number;
+  /** A task waiting in the proxy's queue, unchanged. */
+  queued: number;
+  /** A moving task whose push callbacks arrive (the safety net). */
+  push: number;
+}
+
+export interface PollScheduleOptions {
+  intervals: PollIntervals;
+  /** Whether submits carry a notifyHook (push on). */
+  push: boolean;
+  /** Only tasks this process holds are scheduled (a read may finish after a task was let go). */
+  holds: (taskId: string) => boolean;
+}
+
+export class PollSchedule {
+  readonly #next = new Map<string, number>();
+  readonly #pushed = new Set<string>();
+  readonly #askedAt = new Map<string, number>();
+  readonly #failures = new Map<string, number>();
+
+  constructor(private readonly o: PollScheduleOptions) {}
+
+  /** The task's next poll time; undefined when it has none (new, or polled no more). */
+  nextAt(taskId: string): number | undefined {
+    return this.#next.get(taskId);
+  }
+
+  at(taskId: string, time: number): void {
+    if (this.o.holds(taskId)) this.#next.set(taskId, time);
+  }
+
+  /** Polled no more (its result is being published), still held. */
+  unschedule(taskId: string): void {
+    this.#next.delete(taskId);
+  }
+
+  /** The task left this process. */
+  forget(taskId: string): void {
+    this.#next.delete(taskId);
+    this.#pushed.delete(taskId);
+    this.#askedAt.delete(taskId);
+    this.#failures.delete(taskId);
+  }
+
+  asked(taskId: string, now: number): void {
+    this.#askedAt.set(taskId, now);
+  }
+
+  /** A push callback brought this task. */
+  pushed(taskId: string): void {
+    this.#pushed.add(taskId);
+  }
+
+  /** A poll found a change the push did not bring: back on the fast interval. */
+  pushMissed(taskId: string): void {
+    this.#pushed.delete(taskId);
+  }
+
+  /** A read of the task got an answer. */
+  readWorked(taskId: string): void {
+    this.#failures.delete(taskId);
+  }
+
+  /** A read of the task failed: answers how many times in a row. */
+  readFailed(taskId: string): number {
+    const n = (this.#failures.get(taskId) ?? 0) + 1;
+    this.#failures.set(taskId, n);
+    return n;
+  }
+
+  intervalFor(task: Task, changed: boolean): number {
+    const { moving, queued, push } = this.o.intervals;
+    // With push on, the proxy calls back when a queued task starts: its place in the queue is all
+    // a poll adds, and that can wait for the safety net's pace.
+    if (task.status === 'NOT_START' && !changed) return this.o.push ? Math.max(queued, push) : queued;
+    if (this.o.push && this.#pushed.has(task.id)) return Math.max(push, moving);
+    return moving;
+  }
+
+  /**
+   * When a task at the head of the queue is worth a look: a moving interval after it was last asked
+   * about, unless its reads fail, when its backoff decides (it must never land in the past, or the
+   * timer spins).
+   */
+  headDueAt(taskId: string): number {
+    const next = this.#next.get(taskId) ?? -Infinity;
+    if (this.#failures.has(taskId)) return next;
+    return Math.min(next, (this.#askedAt.get(taskId) ?? -Infinity) + this.o.intervals.moving);
+  }
+}
