@@ -29,7 +29,7 @@ import type { Logger } from '../logger.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import type { ProxyClient } from '../proxy/client.ts';
 import type { Task } from '../proxy/types.ts';
-import type { KeyValueRepository } from '../store/key-value.ts';
+import type { CapabilityStore } from '../store/capabilities.ts';
 import type { HintBus } from '../store/create-store.ts';
 import type { LeaseRepository } from '../store/leases.ts';
 import { byAge, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
@@ -47,7 +47,8 @@ export interface PollIntervals {
 export interface PollerOptions {
   proxy: ProxyClient;
   tasks: TaskRepository;
-  settings: KeyValueRepository<unknown>;
+  /** The default backend's capabilities (the one this poller reads). */
+  settings: CapabilityStore;
   tracker: Tracker;
   leases: LeaseRepository;
   logger: Logger;

@@ -21,7 +21,7 @@ import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import { backendOf, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import type { Poster, PublishResult } from '../discord/poster.ts';
 import type { RawFile } from 'discord.js';
 import { inLane, type Lanes } from '../util/lanes.ts';
@@ -176,14 +176,14 @@ export class Tracker {
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
   #outage = false;
-  /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
-  #hidden: readonly string[] = [];
+  /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
+  readonly #hidden = new Map<string, readonly string[]>();
 
   constructor(private readonly o: TrackerOptions) {}
 
-  /** Buttons no longer offered: set at start from the store and when a backend refuses one. */
-  setHiddenButtons(patterns: readonly string[]): void {
-    this.#hidden = [...patterns];
+  /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
+  setHiddenButtons(backend: string, patterns: readonly string[]): void {
+    this.#hidden.set(backend, [...patterns]);
   }
 
   viewContext(record: TaskRecord): ViewContext {
@@ -195,7 +195,7 @@ export class Tracker {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
-      hidden: this.#hidden,
+      hidden: this.#hidden.get(backendOf(record)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
     };
