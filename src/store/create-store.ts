@@ -1,7 +1,10 @@
-// The one place that knows Keyv. Builds small typed repositories from STORE_URL: an embedded
-// SQLite file by default (sqlite://path), Redis (redis://host:port) when several processes share
-// state. One adapter instance per namespace: Keyv 5 writes `store.namespace` onto the adapter, so
-// sharing one between namespaces breaks their isolation (discord-fake.md C3).
+// The one place that builds Keyv: the typed repositories from STORE_URL — tasks (records and
+// the active index), owners (running jobs per owner), recent (jobs per user), hidden (buttons per
+// backend), capabilities (per backend), leases, counters — on an embedded SQLite file by default
+// (sqlite://path), or Redis (redis://host:port) when several processes share state. Opening
+// migrates a store written by an older version (migrate.ts). One adapter instance per namespace:
+// Keyv 5 writes `store.namespace` onto the adapter, so sharing one between namespaces breaks their
+// isolation (discord-fake.md C3).
 //
 // Two things Keyv's adapters do not do well at thousands of active tasks are done here instead:
 // listing the active ids (the SQLite adapter pages through LIKE … OFFSET ten rows at a time, the
@@ -22,8 +25,8 @@ import type { Logger } from '../logger.ts';
 import { DEFAULT_BACKEND, RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
 import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
-import { LocalCounters, RedisCounters, type CounterRepository } from './counters.ts';
-import { RedisOwnerIndex, SqliteOwnerIndex, type OwnerIndex } from './owners.ts';
+import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } from './counters.ts';
+import { RedisOwnerIndex, SqliteOwnerIndex, guardOwners, type OwnerIndex } from './owners.ts';
 import { StoreHealth } from './health.ts';
 import { CapabilityRepository } from './capabilities.ts';
 import { KeyvHiddenButtons, RedisHiddenButtons, type HiddenButtonRepository } from './hidden-buttons.ts';
@@ -154,24 +157,6 @@ class RedisActiveIndex implements ActiveIndex {
   async clear(): Promise<void> {
     await (await this.client()).del(this.key);
   }
-}
-
-/** The owner index and counters, their failures turned into StoreErrors and noted in `health`. */
-function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
-  return {
-    running: (ownerId) => health.run('owners.running', 'read', () => o.running(ownerId)),
-    reserve: (ownerId, req) => health.run('owners.reserve', 'write', () => o.reserve(ownerId, req)),
-    release: (r) => health.run('owners.release', 'write', () => o.release(r)),
-    track: (ownerId, taskId, until) => health.run('owners.track', 'write', () => o.track(ownerId, taskId, until)),
-    clear: () => health.run('owners.clear', 'write', () => o.clear()),
-  };
-}
-
-function guardCounters(c: CounterRepository, health: StoreHealth): CounterRepository {
-  return {
-    add: (key, delta, ttlMs, sliding) => health.run('counters.add', 'write', () => c.add(key, delta, ttlMs, sliding)),
-    get: (key) => health.run('counters.get', 'read', () => c.get(key)),
-  };
 }
 
 /**
