@@ -126,7 +126,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
   let stopped = false;
-  /** What start-up does once the store answers: settings it keeps, then push (which may need Redis). */
+  /** What start-up does once the store answers (and was migrated): each backend's hidden buttons, then push (which may need Redis). */
   const afterStore = async () => {
     for (const backend of backends) {
       const hidden = await stores.hidden.list(backend).catch(() => undefined);
