@@ -7,7 +7,6 @@ import { commands as defaultCommands } from '../commands/index.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import { HIDDEN_BUTTONS_KEY } from './discord/hidden.ts';
 import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -17,6 +16,7 @@ import { ProxyHealth } from './proxy/health.ts';
 import { TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
+import { DEFAULT_BACKEND } from './store/tasks.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
 import { Tracker } from './tasks/tracker.ts';
@@ -70,7 +70,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
     notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
   });
-  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now });
+  const backends = [DEFAULT_BACKEND, ...Object.keys(config.MJ_MODES)];
+  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends });
   // Downloads may reach the configured origins (the proxy, Discord's API) even on a private network.
   const downloads = createDownloadAgent(originsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
   const poster = new Poster({
@@ -93,10 +94,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onActive: (record) => poller.follow(record),
     onUnsaved: (count) => stores.health.setPending(count),
   });
-  // What each backend can do is remembered in the settings store (the keys today's stores have).
+  // What each backend can do is remembered in the store, per backend.
   const reader = new TaskReader({
     proxy,
-    capabilities: { get: (key) => stores.settings.get(key), set: (key, value, ttlMs) => stores.settings.set(key, value, ttlMs) },
+    capabilities: (backend) => stores.capabilities.forBackend(backend),
     logger,
     batchSize: config.LIST_BATCH_SIZE,
     concurrency: config.FETCH_CONCURRENCY,
@@ -133,10 +134,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
   let stopped = false;
-  /** What start-up does once the store answers: settings it keeps, then push (which may need Redis). */
+  /** What start-up does once the store answers (and was migrated): each backend's hidden buttons, then push (which may need Redis). */
   const afterStore = async () => {
-    const hidden = await stores.settings.get(HIDDEN_BUTTONS_KEY).catch(() => undefined);
-    if (Array.isArray(hidden)) tracker.setHiddenButtons(hidden.filter((h): h is string => typeof h === 'string'));
+    for (const backend of backends) {
+      const hidden = await stores.hidden.list(backend).catch(() => undefined);
+      if (hidden) tracker.setHiddenButtons(backend, hidden);
+    }
     if (notifyHook) {
       // With several processes a callback reaches any of them: the task's owner gets it relayed.
       await stores.hints?.subscribe((ids) => {

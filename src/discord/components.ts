@@ -12,7 +12,7 @@ import { actionLabel } from '../render/action-label.ts';
 import { effectiveButtons, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
-import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
+import { backendOf, type RecordStatus, type TaskRecord } from '../store/tasks.ts';
 import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from '../custom-id.ts';
@@ -95,7 +95,7 @@ async function submitAction(ctx: AppContext, record: TaskRecord, button: TaskBut
   try {
     return await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
   } catch (err) {
-    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, hiddenPattern(button.customId));
+    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, backendOf(record), hiddenPattern(button.customId));
     throw err;
   }
 }

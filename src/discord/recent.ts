@@ -1,39 +1,19 @@
-// Each user's recent jobs (newest first, at most 25): autocomplete for /seed and /task, and /tasks.
+// Each user's recent jobs (newest first): autocomplete for /seed and /task, and /tasks. Stored by
+// the store's recent repository, which keeps concurrent additions (even from two processes).
 import type { AppContext } from '../context.ts';
-import { inLane, type Lanes } from '../util/lanes.ts';
+import type { RecentJob } from '../store/recent.ts';
 import { cutText } from '../util/text.ts';
 
-export interface RecentJob {
-  taskId: string;
-  prompt: string;
-  at: number;
-}
-
-const MAX = 25;
-const TTL_MS = 30 * 24 * 3600_000;
-const key = (userId: string) => `recent:${userId}`;
-
-const isRecentJob = (j: unknown): j is RecentJob => {
-  const r = j as Partial<RecentJob> | null;
-  return typeof r === 'object' && r !== null && typeof r.taskId === 'string' && typeof r.prompt === 'string' && typeof r.at === 'number';
-};
+export type { RecentJob } from '../store/recent.ts';
 
 /** The list as stored; anything in it that is not a job (a garbage value, an old format) is left out. */
-export async function listRecent(ctx: AppContext, userId: string): Promise<RecentJob[]> {
-  const list = await ctx.stores.settings.get(key(userId));
-  return Array.isArray(list) ? list.filter(isRecentJob) : [];
+export async function listRecent(ctx: Pick<AppContext, 'stores'>, userId: string): Promise<RecentJob[]> {
+  return ctx.stores.recent.list(userId);
 }
-
-/** Read-modify-write, one at a time per user: two jobs started at once must both be listed. */
-const lanes: Lanes = new Map();
 
 /** Never throws: the jobs run whether or not the list (a convenience) could be written. */
 export function addRecent(ctx: AppContext, userId: string, jobs: RecentJob[]): Promise<void> {
-  return inLane(lanes, userId, async () => {
-    const ids = new Set(jobs.map((j) => j.taskId));
-    const list = [...jobs, ...(await listRecent(ctx, userId)).filter((j) => !ids.has(j.taskId))].slice(0, MAX);
-    await ctx.stores.settings.set(key(userId), list, TTL_MS);
-  }).catch((err: unknown) => ctx.logger.warn('recent jobs not updated', { err }));
+  return ctx.stores.recent.add(userId, jobs).catch((err: unknown) => ctx.logger.warn('recent jobs not updated', { err }));
 }
 
 /** Autocomplete choices over the user's recent jobs, filtered by what they typed. */

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { t } from '../i18n/index.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import { SEED_HIDDEN } from '../render/task-view.ts';
+import { backendOf } from '../store/tasks.ts';
 import { rememberHidden } from './hidden.ts';
 import { setAck } from './reply-error.ts';
 
@@ -16,7 +17,7 @@ export async function replySeed(interaction: ChatInputCommandInteraction | Butto
   try {
     value = await ctx.proxy.fetchImageSeed(taskId, { mode });
   } catch (err) {
-    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, SEED_HIDDEN);
+    if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, backendOf({ mode }), SEED_HIDDEN);
     throw err;
   }
   await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id: taskId, seed: value }), allowedMentions: { parse: [] } });

@@ -16,7 +16,7 @@ export const DEFAULT_BACKEND = 'default';
 /** How long a learnt capability is trusted (a relay may be upgraded). */
 const CAPABILITY_TTL_MS = 24 * 3600_000;
 
-/** Where capabilities are remembered across restarts and processes (today: the settings store). */
+/** Where one backend's capabilities are remembered across restarts and processes (the store's, per backend). */
 export interface CapabilityMemory {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown, ttlMs: number): Promise<unknown>;
@@ -52,7 +52,8 @@ export interface TaskRead {
 
 export interface TaskReaderOptions {
   proxy: TaskSource;
-  capabilities: CapabilityMemory;
+  /** Each backend's own memory (the store's capabilities of that backend). */
+  capabilities: (backend: string) => CapabilityMemory;
   logger: Logger;
   /** Ids per list-by-condition call (LIST_BATCH_SIZE). */
   batchSize: number;
@@ -67,7 +68,7 @@ interface Capabilities {
 }
 
 /** The settings keys of the default backend predate several backends: stores written then keep working. */
-const keyOf = (backend: string, key: string) => (backend === DEFAULT_BACKEND ? `capability:${key}` : `capability:${backend}:${key}`);
+const keyOf = (key: string) => `capability:${key}`;
 
 export class TaskReader {
   readonly #backends = new Map<string, Promise<Capabilities>>();
@@ -166,7 +167,7 @@ export class TaskReader {
         if (caps.list) {
           caps.list = false;
           this.o.logger.info('backend has no list-by-condition; polling tasks one by one', { backend });
-          await this.o.capabilities.set(keyOf(backend, 'list-by-condition'), false, CAPABILITY_TTL_MS);
+          await this.o.capabilities(backend).set(keyOf('list-by-condition'), false, CAPABILITY_TTL_MS);
         }
         return 'per-task';
       }
@@ -176,7 +177,7 @@ export class TaskReader {
         if ((caps.listMax ?? Infinity) > half) {
           caps.listMax = half;
           this.o.logger.info('list-by-condition refused the batch size; using smaller batches', { backend, size: half });
-          await this.o.capabilities.set(keyOf(backend, 'list-by-condition-max'), half, CAPABILITY_TTL_MS);
+          await this.o.capabilities(backend).set(keyOf('list-by-condition-max'), half, CAPABILITY_TTL_MS);
         }
         const a = await this.#list(backend, caps, batch.slice(0, half), counts, onError);
         const b = await this.#list(backend, caps, batch.slice(half), counts, onError);
@@ -200,8 +201,8 @@ export class TaskReader {
     let caps = this.#backends.get(backend);
     if (!caps) {
       caps = (async () => {
-        const list = await this.o.capabilities.get(keyOf(backend, 'list-by-condition'));
-        const max = await this.o.capabilities.get(keyOf(backend, 'list-by-condition-max'));
+        const list = await this.o.capabilities(backend).get(keyOf('list-by-condition'));
+        const max = await this.o.capabilities(backend).get(keyOf('list-by-condition-max'));
         return { list: list !== false, ...(typeof max === 'number' && max > 0 ? { listMax: max } : {}) };
       })();
       // A memory that did not answer is asked again next time.

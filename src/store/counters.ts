@@ -3,6 +3,7 @@
 // so two requests racing for the last job of the day cannot both get it. Redis: INCRBY with its
 // expiry in one MULTI. SQLite (one process): a read and a write, one key at a time in this process.
 import type { RedisClientType } from '@keyv/redis';
+import type { StoreHealth } from './health.ts';
 import type { KeyValueRepository } from './key-value.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 
@@ -13,6 +14,14 @@ export interface CounterRepository {
    */
   add(key: string, delta: number, ttlMs: number, sliding?: boolean): Promise<number>;
   get(key: string): Promise<number>;
+}
+
+/** The counters with their failures turned into StoreErrors and noted in `health`. */
+export function guardCounters(c: CounterRepository, health: StoreHealth): CounterRepository {
+  return {
+    add: (key, delta, ttlMs, sliding) => health.run('counters.add', 'write', () => c.add(key, delta, ttlMs, sliding)),
+    get: (key) => health.run('counters.get', 'read', () => c.get(key)),
+  };
 }
 
 /** One process: Keyv get + set, serialized per key so concurrent adds in this process never lose one. */

@@ -1,7 +1,10 @@
-// The one place that knows Keyv. Builds small typed repositories from STORE_URL: an embedded
-// SQLite file by default (sqlite://path), Redis (redis://host:port) when several processes share
-// state. One adapter instance per namespace: Keyv 5 writes `store.namespace` onto the adapter, so
-// sharing one between namespaces breaks their isolation (discord-fake.md C3).
+// The one place that builds Keyv: the typed repositories from STORE_URL — tasks (records and
+// the active index), owners (running jobs per owner), recent (jobs per user), hidden (buttons per
+// backend), capabilities (per backend), leases, counters — on an embedded SQLite file by default
+// (sqlite://path), or Redis (redis://host:port) when several processes share state. Opening
+// migrates a store written by an older version (migrate.ts). One adapter instance per namespace:
+// Keyv 5 writes `store.namespace` onto the adapter, so sharing one between namespaces breaks their
+// isolation (discord-fake.md C3).
 //
 // Two things Keyv's adapters do not do well at thousands of active tasks are done here instead:
 // listing the active ids (the SQLite adapter pages through LIKE … OFFSET ten rows at a time, the
@@ -19,12 +22,16 @@ import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../logger.ts';
-import { RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
+import { DEFAULT_BACKEND, RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
 import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
-import { LocalCounters, RedisCounters, type CounterRepository } from './counters.ts';
-import { RedisOwnerIndex, SqliteOwnerIndex, type OwnerIndex } from './owners.ts';
+import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } from './counters.ts';
+import { RedisOwnerIndex, SqliteOwnerIndex, guardOwners, type OwnerIndex } from './owners.ts';
 import { StoreHealth } from './health.ts';
+import { CapabilityRepository } from './capabilities.ts';
+import { KeyvHiddenButtons, RedisHiddenButtons, type HiddenButtonRepository } from './hidden-buttons.ts';
+import { KeyvRecent, RedisRecent, type RecentRepository } from './recent.ts';
+import { migrateStore, type MigrationTargets } from './migrate.ts';
 
 /** A Redis command that takes longer than this fails (Discord wants an answer within 3 s). */
 const STORE_COMMAND_TIMEOUT_MS = 2_000;
@@ -33,8 +40,12 @@ const RECONNECT_MAX_MS = 2_000;
 
 export interface Stores {
   tasks: TaskRepository;
-  /** Backend capabilities and other small settings. */
-  settings: KeyValueRepository<unknown>;
+  /** What each backend turned out to support (list-by-condition, its batch size). */
+  capabilities: CapabilityRepository;
+  /** Buttons each backend refused as unknown. */
+  hidden: HiddenButtonRepository;
+  /** Each user's recent jobs. */
+  recent: RecentRepository;
   /** Which process polls which active task (Redis: shared between processes; SQLite: this process). */
   leases: LeaseRepository;
   /** Counters moved atomically (jobs per user per day). */
@@ -49,7 +60,8 @@ export interface Stores {
   hints: HintBus | null;
   /**
    * Resolves once the store answers (Redis: connected; it keeps retrying until then, calling
-   * `onWaiting` with each failure). SQLite: one probe, which throws when the file cannot be used.
+   * `onWaiting` with each failure) and was migrated to this version's schema. SQLite: one probe,
+   * which throws when the file cannot be used.
    */
   open(onWaiting?: (err: unknown) => void): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +79,8 @@ export interface StoreOptions {
   logger?: Logger;
   /** Clock of the in-process leases (SQLite) and of the per-owner counts. */
   now?: () => number;
+  /** The configured backends' names (the migration needs them). Default: just the default one. */
+  backends?: readonly string[];
 }
 
 /** The SQLite adapter, with a getMany that is linear and a key listing that uses the primary key. */
@@ -145,22 +159,13 @@ class RedisActiveIndex implements ActiveIndex {
   }
 }
 
-/** The owner index and counters, their failures turned into StoreErrors and noted in `health`. */
-function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
-  return {
-    running: (ownerId) => health.run('owners.running', 'read', () => o.running(ownerId)),
-    reserve: (ownerId, req) => health.run('owners.reserve', 'write', () => o.reserve(ownerId, req)),
-    release: (r) => health.run('owners.release', 'write', () => o.release(r)),
-    track: (ownerId, taskId, until) => health.run('owners.track', 'write', () => o.track(ownerId, taskId, until)),
-    clear: () => health.run('owners.clear', 'write', () => o.clear()),
-  };
-}
-
-function guardCounters(c: CounterRepository, health: StoreHealth): CounterRepository {
-  return {
-    add: (key, delta, ttlMs, sliding) => health.run('counters.add', 'write', () => c.add(key, delta, ttlMs, sliding)),
-    get: (key) => health.run('counters.get', 'read', () => c.get(key)),
-  };
+/**
+ * Migrates once the store answers. A migration that fails leaves the old values where they are
+ * (retried at the next start) and does not keep the bot from running: what it moves are
+ * conveniences (recent lists, hidden buttons, learned capabilities).
+ */
+async function migrated(t: MigrationTargets): Promise<void> {
+  await migrateStore(t).catch((err: unknown) => t.logger?.warn('store migration failed; retried at the next start', { err }));
 }
 
 export function createStores(url: string, opts: StoreOptions = {}): Stores {
@@ -168,23 +173,30 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const ns = (name: string) => `${prefix}-${name}`;
   const health = new StoreHealth(opts.logger);
   const now = opts.now ?? Date.now;
+  const backends = opts.backends ?? [DEFAULT_BACKEND];
 
   if (url.startsWith('sqlite://')) {
     // One adapter per namespace (see above); the active index and the owner table share one.
     const taskStore = sqliteAdapter(url);
     const activeStore = sqliteAdapter(url);
     const taskKeyv = wrap<never>(taskStore as unknown as KeyvStoreAdapter, ns('tasks'), opts.logger);
-    const settingsKeyv = wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns('settings'), opts.logger);
-    const asideKeyv = wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns('quarantine'), opts.logger);
+    const keyv = (name: string) => wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns(name), opts.logger);
+    // The counters keep the namespace version 1 called `settings`, so today's counts carry over.
+    const settingsKeyv = keyv('settings');
+    const [asideKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv] = ['quarantine', 'capabilities', 'hidden', 'recent', 'meta'].map(keyv);
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     const quarantine = new Quarantine(asideKeyv, opts.logger);
-    const settings = new KeyValueRepository(settingsKeyv, health, quarantine);
     const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);
-    const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv];
+    const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv];
+    const capabilities = new CapabilityRepository(new KeyValueRepository(capabilityKeyv, health, quarantine, 'capabilities'));
+    const hidden = new KeyvHiddenButtons(hiddenKeyv, health);
+    const recent = new KeyvRecent(recentKeyv, health);
     return {
       tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active')), owners, health, quarantine),
-      settings,
-      counters: guardCounters(new LocalCounters(settings), health),
+      capabilities,
+      hidden,
+      recent,
+      counters: guardCounters(new LocalCounters(new KeyValueRepository(settingsKeyv, health, quarantine, 'counters')), health),
       owners,
       health,
       leases: new MemoryLeases(undefined, opts.now),
@@ -195,6 +207,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
           await taskStore.query('SELECT 1');
           await owners.running('');
         });
+        await migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
         health.markReady();
       },
       async close() {
@@ -220,7 +233,12 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const adapter = () => new KeyvRedis(redis, { throwOnErrors: true, throwOnConnectError: true }) as unknown as KeyvStoreAdapter;
   const taskKeyv = wrap<never>(adapter(), ns('tasks'), opts.logger);
   const settingsKeyv = wrap<unknown>(adapter(), ns('settings'), opts.logger);
+  const metaKeyv = wrap<unknown>(adapter(), ns('meta'), opts.logger);
   const quarantine = new Quarantine(wrap<unknown>(adapter(), ns('quarantine'), opts.logger), opts.logger);
+  const capabilities = new CapabilityRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('capabilities'), opts.logger), health, quarantine, 'capabilities'));
+  const hidden = new RedisHiddenButtons(client, ns('hidden'), health);
+  const recent = new RedisRecent(client, ns('recent'), health);
+  const migration = () => migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
   const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now), health);
   // A subscribed connection can do nothing else: a second one, opened only when push is on.
   const channel = ns('hints');
@@ -242,7 +260,9 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   };
   return {
     tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine),
-    settings: new KeyValueRepository(settingsKeyv, health, quarantine),
+    capabilities,
+    hidden,
+    recent,
     leases: new RedisLeases(client, ns('lease')),
     counters: guardCounters(new RedisCounters(client, ns('count')), health),
     owners,
@@ -250,17 +270,17 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     shared: true,
     hints,
     open(onWaiting) {
-      if (redis.isReady) {
+      const ready = async () => {
+        await migration();
         health.markReady();
-        return Promise.resolve();
-      }
+      };
+      if (redis.isReady) return ready();
       return new Promise((resolve) => {
         const failed = (err: unknown) => onWaiting?.(err);
         redis.on('error', failed);
         redis.once('ready', () => {
           redis.off('error', failed);
-          health.markReady();
-          resolve();
+          void ready().then(resolve);
         });
       });
     },

@@ -9,6 +9,7 @@
 // share the count. SQLite (one process): a table of its own, reserved in one INSERT … SELECT.
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
+import type { StoreHealth } from './health.ts';
 
 export interface ReserveRequest {
   /** Jobs wanted. */
@@ -37,6 +38,17 @@ export interface OwnerIndex {
   /** Counts `taskId` for `ownerId` until `until` (ms since the epoch; Infinity: while active), or not at all (null). */
   track(ownerId: string, taskId: string, until: number | null): Promise<void>;
   clear(): Promise<void>;
+}
+
+/** The index with its failures turned into StoreErrors and noted in `health`, as every repository's are. */
+export function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
+  return {
+    running: (ownerId) => health.run('owners.running', 'read', () => o.running(ownerId)),
+    reserve: (ownerId, req) => health.run('owners.reserve', 'write', () => o.reserve(ownerId, req)),
+    release: (r) => health.run('owners.release', 'write', () => o.release(r)),
+    track: (ownerId, taskId, until) => health.run('owners.track', 'write', () => o.track(ownerId, taskId, until)),
+    clear: () => health.run('owners.clear', 'write', () => o.clear()),
+  };
 }
 
 /** Slots of a reservation: one member per job, so the count stays a plain cardinality. */

@@ -3,6 +3,7 @@
 // per-owner index the running-jobs limit counts from. Every write either happens or throws a
 // StoreError; a record that cannot be read (not JSON, not a record) is quarantined and skipped.
 import type Keyv from 'keyv';
+import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
 import type { Task, TaskStatus } from '../proxy/types.ts';
 import type { StoreHealth } from './health.ts';
 import { CorruptValue, type Quarantine } from './key-value.ts';
@@ -10,6 +11,16 @@ import type { OwnerIndex } from './owners.ts';
 
 /** How long a finished task's record (and so its buttons) lives. */
 export const RECORD_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * Version of the stored record's shape, written with every record as `schema`. Version 1 (no
+ * `schema` field) has the same fields, so it is read as it is: records, and so the buttons of
+ * messages posted before an upgrade, keep working. A future change of shape upgrades in `upgraded`.
+ */
+export const RECORD_SCHEMA = 2;
+
+/** The backend a task runs on is named as configured: this one for MJ_BASE_URL, else the mode's name. */
+export { DEFAULT_BACKEND };
 
 export type RecordStatus = TaskStatus | 'TIMEOUT' | 'LOST';
 
@@ -52,6 +63,11 @@ export interface TaskRecord {
   modal?: { customId: string; finalPrompt: string | null };
 }
 
+/** The backend that runs the record's task (per-backend hidden buttons and capabilities). */
+export function backendOf(record: Pick<TaskRecord, 'mode'>): string {
+  return record.mode || DEFAULT_BACKEND;
+}
+
 /** The set of active task ids: a Keyv namespace on SQLite, a Redis set on Redis. */
 export interface ActiveIndex {
   add(taskId: string): Promise<void>;
@@ -89,6 +105,13 @@ export function isTaskRecord(v: unknown): v is TaskRecord {
   );
 }
 
+/** A stored record of any version as a record of today's shape (the version stays in the store). */
+function upgraded(stored: TaskRecord & { schema?: number }): TaskRecord {
+  const record = { ...stored };
+  delete record.schema;
+  return record;
+}
+
 export class TaskRepository {
   constructor(
     private readonly records: Keyv<never>,
@@ -112,7 +135,7 @@ export class TaskRepository {
   /** Saves the record and keeps the active and per-owner indexes in step with it. */
   async put(record: TaskRecord): Promise<void> {
     await this.health.run('tasks.put', 'write', async () => {
-      await this.records.set(record.taskId, record as never, RECORD_TTL_MS);
+      await this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, RECORD_TTL_MS);
       if (record.active) await this.active.add(record.taskId);
       else await this.active.remove(record.taskId);
       await this.owners.track(record.ownerId, record.taskId, countsUntil(record));
@@ -141,7 +164,7 @@ export class TaskRepository {
   /** A record as read, or undefined when there is none or it is unreadable (then quarantined, out of the index). */
   async #checked(taskId: string, v: unknown): Promise<TaskRecord | undefined> {
     if (v === undefined || v === null) return undefined;
-    if (!(v instanceof CorruptValue) && isTaskRecord(v)) return v;
+    if (!(v instanceof CorruptValue) && isTaskRecord(v)) return upgraded(v);
     await this.quarantine.hold(`tasks:${taskId}`, v instanceof CorruptValue ? v.raw : v, async () => {
       await this.records.delete(taskId);
       await this.active.remove(taskId);

@@ -18,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import { backendOf, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { DeferredEdits } from './deferred-edits.ts';
@@ -77,17 +77,17 @@ export class Tracker {
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
   #outage = false;
-  /** customId patterns this backend refused as unknown (settings key `hidden-buttons`): not offered. */
-  #hidden: readonly string[] = [];
+  /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
+  readonly #hidden = new Map<string, readonly string[]>();
 
   constructor(private readonly o: TrackerOptions) {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
   }
 
-  /** Buttons no longer offered: set at start from the store and when a backend refuses one. */
-  setHiddenButtons(patterns: readonly string[]): void {
-    this.#hidden = [...patterns];
+  /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
+  setHiddenButtons(backend: string, patterns: readonly string[]): void {
+    this.#hidden.set(backend, [...patterns]);
   }
 
   viewContext(record: TaskRecord): ViewContext {
@@ -99,7 +99,7 @@ export class Tracker {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
-      hidden: this.#hidden,
+      hidden: this.#hidden.get(backendOf(record)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
     };

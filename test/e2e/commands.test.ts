@@ -323,7 +323,7 @@ describe('/seed, /task, /tasks', () => {
     const it = slash('tasks', [{ name: 'ids', type: 3, value: ids.join(' ') }]);
     const msg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.embeds.length === 1);
     for (const id of ids) expect(msg.embeds[0].description).toMatch(new RegExp(`\`${id}\` · \\*\\*SUCCESS`));
-    expect(await h.app.stores.settings.get('capability:list-by-condition-max')).toBe(5);
+    expect(await h.app.stores.capabilities.forBackend('default').get('capability:list-by-condition-max')).toBe(5);
   });
 });
 

@@ -126,7 +126,8 @@ describe('corrupt records', () => {
 
   it('a garbage recent-jobs list does not lock its user out', async () => {
     h = await startHarness();
-    await h.app.stores.settings.set(`recent:${h.discord.users.alice.id}`, { not: 'a list' });
+    openDb();
+    await run('INSERT OR REPLACE INTO keyv (key, value) VALUES (?, ?)', `mjbot-recent:${h.discord.users.alice.id}`, '{"value":{"not":"a list"}}');
     imagine('still works');
     await until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     // Listed right after it is tracked.

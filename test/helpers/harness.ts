@@ -18,8 +18,11 @@ export interface Harness {
   config: Config;
   /** Every log line the app wrote (unscrubbed sink: the logger must scrub on its own). */
   logs: string[];
-  /** Stops the app (as a crash would: no clean-up of tasks) and starts a new one on the same store. */
-  restart(): Promise<App>;
+  /**
+   * Stops the app (as a crash would: no clean-up of tasks) and starts a new one on the same store;
+   * `stopped` runs in between (to change the store as another program would).
+   */
+  restart(stopped?: () => Promise<void>): Promise<App>;
   close(): Promise<void>;
 }
 
@@ -66,8 +69,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     app: await build(),
     config,
     logs,
-    async restart() {
+    async restart(stopped) {
       await h.app.stop();
+      await stopped?.();
       h.app = await build();
       return h.app;
     },

@@ -102,7 +102,7 @@ describe('adaptive polling', () => {
     let from = h.proxy.requests.length;
     const first = await h.app.poller.tick();
     expect(first.updated).toBe(5);
-    expect(await h.app.stores.settings.get('capability:list-by-condition-max')).toBe(2);
+    expect(await h.app.stores.capabilities.forBackend('default').get('capability:list-by-condition-max')).toBe(2);
 
     from = h.proxy.requests.length;
     const second = await h.app.poller.tick();

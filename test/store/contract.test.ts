@@ -64,7 +64,7 @@ describe.each(backends)('store contract on %s', (_name, make) => {
       await s.tasks.put(record('1', true));
       await s.tasks.put(record('2', true));
       await s.tasks.put(record('3', false));
-      await s.settings.set('capability', false);
+      await s.capabilities.forBackend('default').set('capability', false);
       expect((await s.tasks.activeIds()).sort()).toEqual(['1', '2']);
       expect((await s.tasks.get('3'))?.active).toBe(false);
       expect((await s.tasks.getMany(['1', 'nope', '3'])).map((r) => r?.taskId)).toEqual(['1', undefined, '3']);
@@ -75,10 +75,10 @@ describe.each(backends)('store contract on %s', (_name, make) => {
 
       await s.tasks.clear();
       expect(await s.tasks.activeIds()).toEqual([]);
-      expect(await s.settings.get('capability')).toBe(false); // another namespace survives
+      expect(await s.capabilities.forBackend('default').get('capability')).toBe(false); // another namespace survives
     } finally {
       await s.tasks.clear();
-      await s.settings.clear();
+      await s.capabilities.clear();
       await s.close();
     }
   });
@@ -209,12 +209,12 @@ describe.each(backends)('unreadable values on %s', (name, make) => {
       expect((await s.tasks.getMany(['c1', 'c2', 'c3'])).map((r) => r?.taskId)).toEqual([undefined, 'c2', undefined]);
       expect(await s.tasks.activeIds()).toEqual(['c2']);
       expect(await s.tasks.get('c1')).toBeUndefined();
-      await s.settings.set('list', [1]);
-      await writeRaw(name, `${ns}-settings`, 'list', 'not json');
-      expect(await s.settings.get('list')).toBeUndefined();
+      await s.capabilities.forBackend('default').set('list', [1]);
+      await writeRaw(name, `${ns}-capabilities`, 'default:list', 'not json');
+      expect(await s.capabilities.forBackend('default').get('list')).toBeUndefined();
     } finally {
       await s.tasks.clear();
-      await s.settings.clear();
+      await s.capabilities.clear();
       await s.close();
     }
   });
@@ -229,7 +229,7 @@ describe('a store that fails', () => {
       await s.tasks.put(record('f1', true));
       await run(`CREATE TRIGGER full_keyv BEFORE INSERT ON keyv BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
       await expect(s.tasks.put(record('f2', true))).rejects.toBeInstanceOf(StoreError);
-      await expect(s.settings.set('x', 1)).rejects.toBeInstanceOf(StoreError);
+      await expect(s.capabilities.forBackend('default').set('x', 1)).rejects.toBeInstanceOf(StoreError);
       expect(s.health.healthy).toBe(false);
       expect((await s.tasks.get('f1'))?.taskId).toBe('f1');
       await run('DROP TRIGGER full_keyv');
