@@ -7,7 +7,8 @@
 //   await proxy.close();
 //
 // Only node: builtins are imported here and below: no test framework.
-export { startFakeProxy, startFakeProxy as createFakeProxy, DEFAULT_QUIRKS, MAX_BODY_BYTES } from './fake-proxy/server.ts';
+export { startFakeProxy, startFakeProxy as createFakeProxy, MAX_BODY_BYTES } from './fake-proxy/server.ts';
+export { DEFAULT_QUIRKS } from './fake-proxy/quirks.ts';
 export {
   DEFAULT_FAIL_REASON,
   DISCORD_CHANNEL_ID,
