@@ -33,6 +33,8 @@ export interface Answered {
   line?: JobLine;
   /** The message of a 'reply-first' answer. */
   messageId: string | null;
+  /** The backend took a job shown in the public reply: from then on an error must not remove it. */
+  taken?: boolean;
 }
 
 export interface Plan {
@@ -78,7 +80,10 @@ export async function acknowledge(interaction: RepliableInteraction, answer: Ans
 export async function carryOut(interaction: RepliableInteraction, plan: Plan, answered: Answered): Promise<void> {
   const work = async (started: (n: number) => void) => {
     await acknowledge(interaction, plan.answer, answered);
-    await plan.run?.(answered, started);
+    await plan.run?.(answered, (n) => {
+      if (n > 0) answered.taken = true;
+      started(n);
+    });
   };
   await (plan.ticket ? withTicket(plan.ticket, work) : work(() => undefined));
   await plan.after?.();

@@ -28,7 +28,7 @@ export function userMessage(err: unknown, locale: string): string | null {
 }
 
 /** Reports `err` on the interaction, as what was already `answered` allows. */
-export async function replyWithError(interaction: RepliableInteraction, err: unknown, logger: Logger, answered: Pick<Answered, 'state' | 'line'>): Promise<void> {
+export async function replyWithError(interaction: RepliableInteraction, err: unknown, logger: Logger, answered: Pick<Answered, 'state' | 'line' | 'taken'>): Promise<void> {
   const known = userMessage(err, interaction.locale);
   if (known === null) logger.error('interaction failed', { command: interaction.isCommand() ? interaction.commandName : undefined, err: describeError(err) });
   else logger.info('interaction refused', { code: (err as { code?: string }).code });
@@ -47,7 +47,8 @@ export async function replyWithError(interaction: RepliableInteraction, err: unk
       await interaction.editReply({ content: `${head.filter(Boolean).join(' - ')}\n${content}`, embeds: [], components: [], allowedMentions: { parse: [] } });
       return;
     }
-    if (state === 'public-reply') await interaction.deleteReply().catch(() => undefined);
+    // A reply that shows a job the backend took stays: the tracker keeps it up to date.
+    if (state === 'public-reply' && !answered.taken) await interaction.deleteReply().catch(() => undefined);
     if (state === 'ephemeral') {
       await interaction.editReply({ content, allowedMentions: { parse: [] } });
       return;
