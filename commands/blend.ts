@@ -1,7 +1,7 @@
 // /blend image image2 [image3..image5] [dimensions] [bot] [mode] → POST /mj/submit/blend
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import type { Dimensions } from '../src/proxy/types.ts';
 import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -35,13 +35,13 @@ export const blend: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, IMAGES, limit, 2, 5);
     const dim = DIMENSIONS.find((x) => x.value === interaction.options.getString('dimensions')) ?? DIMENSIONS[1];
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'blend',
       prompt: `/blend ${images.length} × ${dim.ar}`,
       mode,

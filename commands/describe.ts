@@ -6,7 +6,7 @@
 // metadata.google.internal or localhost. reach what the guard keeps us from.
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { readImage } from '../src/discord/attachments.ts';
 import { cutText } from '../src/util/text.ts';
@@ -24,7 +24,7 @@ export function checkLink(link: string): string {
 }
 
 /** A link as `base64`, once the bot has downloaded it through the guard and seen image bytes. */
-async function linkSource(link: string, limit: number, ctx: Parameters<Command['run']>[1]): Promise<{ base64: string }> {
+async function linkSource(link: string, limit: number, ctx: Parameters<Command['handle']>[1]): Promise<{ base64: string }> {
   const last = new URL(link).pathname.split('/').pop() || link;
   let name = last;
   try {
@@ -56,7 +56,7 @@ export const describe: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['image'], limit, 0, 1);
     const rawLink = interaction.options.getString('link');
@@ -64,7 +64,7 @@ export const describe: Command = {
     if (images.length === 0 && !link) throw new UserInputError('INPUT_MISSING');
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'describe',
       prompt: `/describe ${images[0]?.name ?? link}`,
       mode,

@@ -1,7 +1,7 @@
 // /edits image prompt [mode] → POST /mj/submit/edits
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -19,13 +19,13 @@ export const edits: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['image'], limit, 1, 1);
     const prompt = interaction.options.getString('prompt', true).trim();
     checkPrompt(prompt);
     const mode = readMode(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'edits',
       prompt,
       mode,

@@ -1,7 +1,7 @@
 // /imagine prompt [image…image5] [bot] [mode] → POST /mj/submit/imagine
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -32,14 +32,14 @@ export const imagine: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const prompt = interaction.options.getString('prompt', true).trim();
     checkPrompt(prompt);
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, IMAGES, limit);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'imagine',
       prompt,
       mode,

@@ -1,7 +1,7 @@
 // /shorten prompt [bot] [mode] → POST /mj/submit/shorten
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addBotOption, addModeOption, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -21,12 +21,12 @@ export const shorten: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const prompt = interaction.options.getString('prompt', true).trim();
     checkPrompt(prompt);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'shorten',
       prompt,
       mode,

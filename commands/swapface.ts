@@ -1,7 +1,7 @@
 // /swapface source target → POST /mj/insight-face/swap
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { attachmentLimit, checkedImages, readImages } from './options.ts';
 import type { Command } from './types.ts';
 
@@ -17,10 +17,10 @@ export const swapface: Command = {
       .addAttachmentOption((o) => o.setName('target').setNameLocalizations({ 'zh-CN': '目标' }).setDescription('The image to put it into').setDescriptionLocalizations(localizations('cmd.swapface.target')).setRequired(true))
       .toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['source', 'target'], limit, 2, 2);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'swapface',
       prompt: `/swapface ${images[0].name} → ${images[1].name}`,
       submit: async () => {

@@ -2,8 +2,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { recentChoices } from '../src/discord/recent.ts';
-import { startJob } from '../src/discord/jobs.ts';
-import { setAck } from '../src/discord/reply-error.ts';
+import { planJob } from '../src/discord/jobs.ts';
 import { resolveLocale } from '../src/i18n/index.ts';
 import { mayAct } from '../src/discord/ownership.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
@@ -24,22 +23,24 @@ export const task: Command = {
       .addStringOption((o) => o.setName('id').setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
       .toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const id = readTaskId(interaction.options.getString('id', true));
     const existing = await ctx.stores.tasks.get(id);
     // A job the bot tracks for someone else (perhaps from a DM): theirs to show, not the caller's.
     if (existing && !mayAct(existing, interaction, 'admin')) throw new UserInputError('NOT_YOUR_TASK');
     if (existing) {
       // A job this bot already shows somewhere: a copy here, its buttons still the owner's.
-      await interaction.deferReply();
-      setAck(interaction, 'public-reply');
-      const found = await readOne(ctx, ctx.reader.backendOf(existing.mode), id);
-      await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale: resolveLocale(interaction.locale) });
-      return;
+      return {
+        answer: { kind: 'public' },
+        async run() {
+          const found = await readOne(ctx, ctx.reader.backendOf(existing.mode), id);
+          await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale: resolveLocale(interaction.locale) });
+        },
+      };
     }
     // A job started elsewhere (another bot, the proxy's own UI): followed from here on, as the caller's.
     let found = null as Task | null;
-    await startJob(interaction, ctx, {
+    const plan = await planJob(interaction, ctx, {
       kind: 'show',
       prompt: '',
       countsAsJob: false,
@@ -48,8 +49,13 @@ export const task: Command = {
         return { kind: 'accepted', taskId: id, taskIds: [id], raw: { code: 1, description: '', result: id, properties: {} } };
       },
     });
-    // The prompt the proxy knows: the reply could not say it before the read.
-    if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
+    return {
+      ...plan,
+      async after() {
+        // The prompt the proxy knows: the reply could not say it before the read.
+        if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
+      },
+    };
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(await recentChoices(ctx, interaction.user.id, String(interaction.options.getFocused())));

@@ -1,15 +1,20 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { AppContext } from '../src/context.ts';
+import type { Plan } from '../src/discord/answer.ts';
 
 /** What a command's definition may depend on: the operator's configured speed modes. */
 export interface DefinitionContext {
   modes: readonly string[];
 }
 
-/** A slash command: its definition (with localizations) and a thin `run`. */
+/**
+ * A slash command: its definition (with localizations) and a thin `handle`, which checks the
+ * options and limits without answering and returns how to answer and what to run (the router
+ * answers, then runs it).
+ */
 export interface Command {
   name: string;
   definition(d: DefinitionContext): RESTPostAPIChatInputApplicationCommandsJSONBody;
-  run(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void>;
+  handle(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<Plan>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: AppContext): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // The prompt is required: the proxy refuses a video without one ("prompt不能为空", api.md §1.2).
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, startJob } from '../src/discord/jobs.ts';
+import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -29,14 +29,14 @@ export const video: Command = {
     addModeOption(b, d);
     return b.toJSON();
   },
-  async run(interaction, ctx) {
+  async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['image'], limit, 1, 1);
     const prompt = (interaction.options.getString('prompt') ?? '').trim();
     checkPrompt(prompt);
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const mode = readMode(interaction);
-    await startJob(interaction, ctx, {
+    return planJob(interaction, ctx, {
       kind: 'video',
       prompt,
       mode,

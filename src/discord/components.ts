@@ -17,11 +17,11 @@ import { mayAct, type Who } from './ownership.ts';
 import { checkImage, readImage } from './attachments.ts';
 import { customIds, type ParsedCustomId } from '../custom-id.ts';
 import { jobState } from './jobs.ts';
-import { checkQuota, withTicket } from './guard.ts';
+import { checkQuota } from './guard.ts';
 import { addRecent } from './recent.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
-import { replySeed } from './seed.ts';
-import { setAck, setJobLine } from './reply-error.ts';
+import { seedPlan } from './seed.ts';
+import type { Plan } from './answer.ts';
 import { checkPrompt, checkPromptLength } from './prompt.ts';
 
 
@@ -130,7 +130,8 @@ async function trackReply(
   await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: label ? `${prompt} (${label})` : prompt, at: ctx.now() })));
 }
 
-export async function handleButton(interaction: ButtonInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<void> {
+/** What a click does, checked before anything is sent; the router answers as the plan says, then runs it. */
+export async function planButton(interaction: ButtonInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<Plan> {
   const locale = resolveLocale(interaction.locale);
   switch (parsed.kind) {
     case 'button': {
@@ -140,60 +141,56 @@ export async function handleButton(interaction: ButtonInteraction, parsed: Parse
       if (purpose) {
         // The modal must be the first answer to the click: no proxy call before it.
         const p: ModalPurpose = purpose === 'prompt' ? 'imagine' : purpose;
-        await interaction.showModal(buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale));
-        return;
+        return { answer: { kind: 'modal', modal: buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale) } };
       }
       const all = parseButton(button.customId).action === 'describe-all';
       const prompts = all ? describePrompts(record).slice(0, 4) : [];
       if (all && prompts.length === 0) throw new UserInputError('EXPIRED');
-      if (all) {
-        await imagineAll(interaction, ctx, record, button, prompts);
-        return;
-      }
-      const ticket = await checkQuota(interaction.user.id, ctx);
-      await withTicket(ticket, async (started) => {
-        await interaction.deferReply();
-        setAck(interaction, 'public-reply');
-        setJobLine(interaction, { prompt: record.prompt, label: labelFor(button, locale) });
-        const outcome = await submitAction(ctx, record, button, jobState(interaction));
-        started(outcome.taskIds.length);
-        await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
-      });
-      await ctx.tracker.markPressed(record.taskId, button.customId);
-      return;
+      if (all) return imagineAll(interaction, ctx, record, button, prompts);
+      return {
+        answer: { kind: 'public', line: { prompt: record.prompt, label: labelFor(button, locale) } },
+        ticket: await checkQuota(interaction.user.id, ctx),
+        async run(_, started) {
+          const outcome = await submitAction(ctx, record, button, jobState(interaction));
+          started(outcome.taskIds.length);
+          await trackReply(interaction, ctx, outcome, record, labelFor(button, locale), record.prompt);
+        },
+        after: () => ctx.tracker.markPressed(record.taskId, button.customId),
+      };
     }
     case 'editor': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
       const prefill = record.modal?.finalPrompt || parentPrompt(record);
-      await interaction.showModal(buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale));
-      return;
+      return { answer: { kind: 'modal', modal: buildModal(customIds.modal(record.taskId, null), 'remix', prefill, locale) } };
     }
     case 'seed': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.seed);
-      await replySeed(interaction, ctx, record.taskId, record.mode);
-      return;
+      return seedPlan(interaction, ctx, record.taskId, record.mode);
     }
     case 'check': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);
       // Followed again, the job counts for its owner again: the same check as a new job.
-      const ticket = await checkQuota(record.ownerId, ctx, { replacing: record.taskId });
-      await withTicket(ticket, async () => {
-        await interaction.deferUpdate();
-        setAck(interaction, 'update');
-        await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
-      });
-      const read = await ctx.reader.readTasks(ctx.reader.backendOf(record.mode), [record.taskId]);
-      const task = read.found.get(record.taskId);
-      if (task) await ctx.tracker.update(record.taskId, task);
-      else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
-      return;
+      return {
+        answer: { kind: 'update' },
+        ticket: await checkQuota(record.ownerId, ctx, { replacing: record.taskId }),
+        async run() {
+          await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
+        },
+        async after() {
+          const read = await ctx.reader.readTasks(ctx.reader.backendOf(record.mode), [record.taskId]);
+          const task = read.found.get(record.taskId);
+          if (task) await ctx.tracker.update(record.taskId, task);
+          else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
+        },
+      };
     }
     default:
       throw new UserInputError('EXPIRED');
   }
 }
 
-export async function handleModalSubmit(interaction: ModalSubmitInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<void> {
+/** What a modal's input does, checked before anything is sent; the router answers as the plan says, then runs it. */
+export async function planModalSubmit(interaction: ModalSubmitInteraction, parsed: ParsedCustomId, ctx: AppContext): Promise<Plan> {
   if (parsed.kind !== 'modal') throw new UserInputError('EXPIRED');
   const locale = resolveLocale(interaction.locale);
   const prompt = (interaction.fields.getTextInputValue(INPUT_PROMPT) ?? '').trim();
@@ -205,14 +202,14 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.editor);
     if (!prompt) throw new UserInputError('PROMPT_EMPTY');
     // The task waiting for input counts already (until its deadline): it is not counted twice.
-    const ticket = await checkQuota(record.ownerId, ctx, { replacing: record.taskId });
-    await withTicket(ticket, async () => {
-      await interaction.deferUpdate();
-      setAck(interaction, 'update');
-      await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
-      await ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
-    });
-    return;
+    return {
+      answer: { kind: 'update' },
+      ticket: await checkQuota(record.ownerId, ctx, { replacing: record.taskId }),
+      async run() {
+        await ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
+        await ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
+      },
+    };
   }
 
   // A button that always needs input: check the input, then action → modal in one go.
@@ -223,17 +220,16 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
   if (purpose === 'prompt') {
     // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
     checkPrompt(prompt);
-    const ticket = await checkQuota(interaction.user.id, ctx);
-    await withTicket(ticket, async (started) => {
-      await interaction.deferReply();
-      setAck(interaction, 'public-reply');
-      setJobLine(interaction, { prompt });
-      const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
-      started(outcome.taskIds.length);
-      await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
-    });
-    await ctx.tracker.markPressed(parent.taskId, button.customId);
-    return;
+    return {
+      answer: { kind: 'public', line: { prompt } },
+      ticket: await checkQuota(interaction.user.id, ctx),
+      async run(_, started) {
+        const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+        started(outcome.taskIds.length);
+        await trackReply(interaction, ctx, outcome, parent, '', prompt, 'imagine');
+      },
+      after: () => ctx.tracker.markPressed(parent.taskId, button.customId),
+    };
   }
   let mask: { name: string; size: number; url: string; contentType: string | null } | undefined;
   if (purpose === 'region') {
@@ -242,13 +238,16 @@ export async function handleModalSubmit(interaction: ModalSubmitInteraction, par
     if (!mask) throw new UserInputError('MASK_MISSING');
     checkImage(mask, ctx.config.MAX_ATTACHMENT_BYTES);
   }
-  const ticket = await checkQuota(interaction.user.id, ctx);
-  await withTicket(ticket, async (started) => {
-    const outcome = await actionThenModal(interaction, ctx, parent, button, prompt, mask);
-    started(outcome.taskIds.length);
-    await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), prompt || parentPrompt(parent));
-  });
-  await ctx.tracker.markPressed(parent.taskId, button.customId);
+  return {
+    answer: { kind: 'public', line: { prompt: prompt || parentPrompt(parent), label: labelFor(button, locale) } },
+    ticket: await checkQuota(interaction.user.id, ctx),
+    async run(_, started) {
+      const outcome = await actionThenModal(interaction, ctx, parent, button, prompt, mask);
+      started(outcome.taskIds.length);
+      await trackReply(interaction, ctx, outcome, parent, labelFor(button, locale), prompt || parentPrompt(parent));
+    },
+    after: () => ctx.tracker.markPressed(parent.taskId, button.customId),
+  };
 }
 
 const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
@@ -258,26 +257,30 @@ const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
  * /imagine), as many as the user's limits allow now; the user is told, privately and plainly,
  * which prompts were not started (their numbered buttons start them later).
  */
-async function imagineAll(interaction: ButtonInteraction, ctx: AppContext, record: TaskRecord, button: TaskButton, prompts: string[]): Promise<void> {
+async function imagineAll(interaction: ButtonInteraction, ctx: AppContext, record: TaskRecord, button: TaskButton, prompts: string[]): Promise<Plan> {
   for (const prompt of prompts) checkPrompt(prompt);
   const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
-  await withTicket(ticket, async (started) => {
-    await interaction.deferReply();
-    setAck(interaction, 'public-reply');
-    for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
-      const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
-      started(outcome.taskIds.length);
-      await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
-    }
-  });
-  await ctx.tracker.markPressed(record.taskId, button.customId);
-  if (ticket.granted < prompts.length) {
-    const locale = resolveLocale(interaction.locale);
-    const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;
-    const rest = KEYCAPS.slice(ticket.granted, prompts.length).join(' ');
-    const key = ticket.cutBy === 'daily' ? 'quota.partialDaily' : 'quota.partialRunning';
-    await interaction.followUp({ content: t(locale, key, { started: ticket.granted, total: prompts.length, limit, rest }), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-  }
+  return {
+    answer: { kind: 'public' },
+    ticket,
+    async run(_, started) {
+      for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
+        const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+        started(outcome.taskIds.length);
+        await trackReply(interaction, ctx, outcome, record, '', prompt, 'imagine', i === 0);
+      }
+    },
+    async after() {
+      await ctx.tracker.markPressed(record.taskId, button.customId);
+      if (ticket.granted < prompts.length) {
+        const locale = resolveLocale(interaction.locale);
+        const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;
+        const rest = KEYCAPS.slice(ticket.granted, prompts.length).join(' ');
+        const key = ticket.cutBy === 'daily' ? 'quota.partialDaily' : 'quota.partialRunning';
+        await interaction.followUp({ content: t(locale, key, { started: ticket.granted, total: prompts.length, limit, rest }), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      }
+    },
+  };
 }
 
 /** Vary (Region), Custom Zoom and the like: /submit/action, then /submit/modal on the MODAL task it makes. */
@@ -289,9 +292,6 @@ async function actionThenModal(
   prompt: string,
   mask: { name: string; size: number; url: string; contentType: string | null } | undefined,
 ): Promise<SubmitOutcome> {
-  await interaction.deferReply();
-  setAck(interaction, 'public-reply');
-  setJobLine(interaction, { prompt: prompt || parentPrompt(parent), label: labelFor(button, resolveLocale(interaction.locale)) });
   const maskBase64 = mask ? await readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) : undefined;
   if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
   const outcome = await submitAction(ctx, parent, button, jobState(interaction));

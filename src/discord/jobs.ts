@@ -1,6 +1,7 @@
-// Starting a job from a slash command: answer publicly at once (inside Discord's 3 s window)
-// with the "Waiting to start" line, then do the slow work (downloads, the submit), then hand the
-// accepted job to the tracker. Any error removes the public line and answers privately.
+// Starting a job from a slash command: the limits are checked, then the router answers publicly
+// at once (inside Discord's 3 s window) with the "Waiting to start" line this plan renders, then
+// the slow work (downloads, the submit) runs and the accepted job goes to the tracker. Any error
+// removes the public line and answers privately.
 import { randomBytes } from 'node:crypto';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { AppContext } from '../context.ts';
@@ -8,9 +9,9 @@ import type { SubmitOutcome } from '../proxy/types.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { viewHash } from '../tasks/lifecycle.ts';
-import { checkQuota, withTicket } from './guard.ts';
+import { checkQuota } from './guard.ts';
 import { addRecent } from './recent.ts';
-import { setAck, setJobLine } from './reply-error.ts';
+import type { Plan } from './answer.ts';
 
 export interface JobSpec {
   kind: string;
@@ -31,37 +32,33 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
   return `discord:${i.guildId ?? 'dm'}:${i.channelId ?? ''}:${i.user.id}:${randomBytes(6).toString('base64url')}`.slice(-255);
 }
 
-export async function startJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<void> {
-  const ticket = spec.countsAsJob === false ? null : await checkQuota(interaction.user.id, ctx);
+/** Checks the user's limits (nothing is sent yet) and plans the job: the waiting line first, then `spec.submit`. */
+export async function planJob(interaction: ChatInputCommandInteraction, ctx: AppContext, spec: JobSpec): Promise<Plan> {
+  const ticket = spec.countsAsJob === false ? undefined : await checkQuota(interaction.user.id, ctx);
   const locale = resolveLocale(interaction.locale);
   const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
-  const job = async (started: (n: number) => void) => {
-    const response = await interaction.reply({
-      content: waiting.content,
-      allowedMentions: waiting.allowedMentions,
-      withResponse: true,
-    });
-    setAck(interaction, 'public-reply');
-    setJobLine(interaction, { prompt: spec.prompt });
-    const messageId = response.resource?.message?.id ?? null;
-    const outcome = await spec.submit();
-    started(outcome.taskIds.length);
-    // Followed first: the backend took the job, and it must not be lost to a failure after this.
-    await ctx.tracker.track({
-      outcome,
-      kind: spec.kind,
-      prompt: spec.prompt,
-      ownerId: interaction.user.id,
-      locale,
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      interactionToken: interaction.token,
-      interactionAt: ctx.now(),
-      messageId,
-      mode: spec.mode,
-      shownHash: viewHash(waiting),
-    });
-    await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
+  return {
+    answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
+    ticket,
+    async run({ messageId }, started) {
+      const outcome = await spec.submit();
+      started(outcome.taskIds.length);
+      // Followed first: the backend took the job, and it must not be lost to a failure after this.
+      await ctx.tracker.track({
+        outcome,
+        kind: spec.kind,
+        prompt: spec.prompt,
+        ownerId: interaction.user.id,
+        locale,
+        guildId: interaction.guildId,
+        channelId: interaction.channelId,
+        interactionToken: interaction.token,
+        interactionAt: ctx.now(),
+        messageId,
+        mode: spec.mode,
+        shownHash: viewHash(waiting),
+      });
+      await addRecent(ctx, interaction.user.id, outcome.taskIds.map((taskId) => ({ taskId, prompt: spec.prompt, at: ctx.now() })));
+    },
   };
-  await (ticket ? withTicket(ticket, job) : job(() => undefined));
 }

@@ -12,9 +12,8 @@ import { TOKEN_LIFETIME_MS } from './token.ts';
 import type { Dispatcher } from 'undici';
 import { download, mediaTypeOf } from '../media/download.ts';
 import { createLimiter } from '../util/limiter.ts';
+import { isGone, isTooLarge } from './errors.ts';
 
-/** Discord error codes that mean "this route can no longer reach that message". */
-const GONE = new Set([10008 /* unknown message */, 10003 /* unknown channel */, 10015 /* unknown webhook */, 50027 /* invalid webhook token */, 50001 /* missing access */, 50013 /* missing permissions */, 10062]);
 /** Result files of one job downloaded at once. */
 export const RESULT_DOWNLOADS_PER_JOB = 3;
 /** Result files downloaded at once, all jobs together. */
@@ -136,8 +135,8 @@ export class Poster implements TaskPublisher {
       const res = (await call()) as { id?: string } | undefined;
       return { ok: true, id: res?.id };
     } catch (err) {
-      if (err instanceof DiscordAPIError && (err.status === 413 || Number(err.code) === 40005)) return { ok: false, reason: 'too-large' };
-      if (err instanceof DiscordAPIError && (GONE.has(Number(err.code)) || err.status === 404 || err.status === 403 || err.status === 401)) {
+      if (isTooLarge(err)) return { ok: false, reason: 'too-large' };
+      if (isGone(err)) {
         this.o.logger.debug('discord route gone', { code: err.code, status: err.status });
         return { ok: false, reason: 'gone' };
       }

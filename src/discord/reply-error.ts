@@ -1,7 +1,8 @@
 // The one error → reply sink. Known errors become a localized ephemeral message; anything else a
-// generic one plus a log line. A public "waiting" reply that an error cut short is removed, so a
-// failed submit leaves nothing behind in the channel.
-import { DiscordAPIError, MessageFlags, type RepliableInteraction } from 'discord.js';
+// generic one plus a log line. How it is said depends on what the router already answered: a
+// public "waiting" reply that an error cut short is removed (a failed submit leaves nothing behind
+// in the channel), or kept and marked when the job may run; a clicked message is never touched.
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
@@ -10,21 +11,8 @@ import { safeText } from '../render/task-view.ts';
 import { cutText } from '../util/text.ts';
 import { plainText } from '../render/plain-text.ts';
 import { StoreError } from '../store/errors.ts';
-
-/** How an interaction was acknowledged: decides how an error reaches the user. */
-export type AckState = 'none' | 'public-reply' | 'update' | 'ephemeral';
-const acks = new WeakMap<object, AckState>();
-
-export function setAck(interaction: object, state: AckState): void {
-  acks.set(interaction, state);
-}
-
-/** The job a public reply waits for, so a submit whose answer was lost can say so in that line. */
-const jobLines = new WeakMap<object, { prompt: string; label?: string }>();
-
-export function setJobLine(interaction: object, line: { prompt: string; label?: string }): void {
-  jobLines.set(interaction, line);
-}
+import type { Answered } from './answer.ts';
+import { isGone } from './errors.ts';
 
 export function userMessage(err: unknown, locale: string): string | null {
   if (err instanceof UserInputError) return t(locale, `error.${err.code}`, err.vars);
@@ -39,18 +27,15 @@ export function userMessage(err: unknown, locale: string): string | null {
   return null;
 }
 
-function isGone(err: unknown): boolean {
-  return err instanceof DiscordAPIError && [10062, 10008, 10015, 50027, 40060].includes(Number(err.code));
-}
-
-export async function replyWithError(interaction: RepliableInteraction, err: unknown, logger: Logger): Promise<void> {
+/** Reports `err` on the interaction, as what was already `answered` allows. */
+export async function replyWithError(interaction: RepliableInteraction, err: unknown, logger: Logger, answered: Pick<Answered, 'state' | 'line' | 'taken'>): Promise<void> {
   const known = userMessage(err, interaction.locale);
   if (known === null) logger.error('interaction failed', { command: interaction.isCommand() ? interaction.commandName : undefined, err: describeError(err) });
   else logger.info('interaction refused', { code: (err as { code?: string }).code });
   const content = known ?? t(interaction.locale, 'error.generic');
-  const state = acks.get(interaction) ?? (interaction.deferred || interaction.replied ? 'public-reply' : 'none');
+  const { state, line } = answered;
   try {
-    if (state === 'none' && !interaction.deferred && !interaction.replied) {
+    if (state === 'none') {
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
       return;
     }
@@ -58,12 +43,12 @@ export async function replyWithError(interaction: RepliableInteraction, err: unk
       // The job may be running (and paid for): the public line stays and says so, and offers
       // nothing that would send it again.
       logger.warn('submit not confirmed; the job may run', { route: err.context.route, searchable: err.context.searchable });
-      const line = jobLines.get(interaction);
       const head = [line?.prompt ? `**${safeText(line.prompt, 1200)}**` : '', line?.label ? safeText(line.label, 100) : '', `<@${interaction.user.id}> (${t(interaction.locale, 'status.unconfirmed')})`];
       await interaction.editReply({ content: `${head.filter(Boolean).join(' - ')}\n${content}`, embeds: [], components: [], allowedMentions: { parse: [] } });
       return;
     }
-    if (state === 'public-reply') await interaction.deleteReply().catch(() => undefined);
+    // A reply that shows a job the backend took stays: the tracker keeps it up to date.
+    if (state === 'public-reply' && !answered.taken) await interaction.deleteReply().catch(() => undefined);
     if (state === 'ephemeral') {
       await interaction.editReply({ content, allowedMentions: { parse: [] } });
       return;

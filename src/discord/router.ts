@@ -1,11 +1,13 @@
 // The one interactionCreate dispatcher: slash commands by name from the registry, our buttons and
-// modals by custom_id prefix. Every failure goes through replyWithError; nothing escapes.
+// modals by custom_id prefix. Handlers say how they answer (a Plan); the router answers, so it
+// knows what was sent when a failure goes through replyWithError; nothing escapes.
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
-import { handleButton, handleModalSubmit } from './components.ts';
+import { carryOut, type Answered, type Plan } from './answer.ts';
+import { planButton, planModalSubmit } from './components.ts';
 import { parseCustomId } from '../custom-id.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
@@ -22,31 +24,32 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
+    const answered: Answered = { state: 'none', messageId: null };
     try {
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
         checkAllowed(interaction, ctx);
       }
-      if (interaction.isChatInputCommand()) {
-        const command = byName.get(interaction.commandName);
-        if (!command) throw new UserInputError('EXPIRED');
-        await command.run(interaction, ctx);
-      } else if (interaction.isAutocomplete()) {
+      if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         // A refusal cannot be shown in suggestions: where the bot may not be used, there are none.
         await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, ctx) : interaction.respond([]));
-      } else if (interaction.isButton()) {
-        const parsed = parseCustomId(interaction.customId);
-        if (!parsed) throw new UserInputError('EXPIRED');
-        await handleButton(interaction, parsed, ctx);
-      } else if (interaction.isModalSubmit()) {
-        const parsed = parseCustomId(interaction.customId);
-        if (!parsed) throw new UserInputError('EXPIRED');
-        await handleModalSubmit(interaction, parsed, ctx);
+        return;
       }
+      let plan: Plan | null = null;
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (!command) throw new UserInputError('EXPIRED');
+        plan = await command.handle(interaction, ctx);
+      } else if (interaction.isButton() || interaction.isModalSubmit()) {
+        const parsed = parseCustomId(interaction.customId);
+        if (!parsed) throw new UserInputError('EXPIRED');
+        plan = await (interaction.isButton() ? planButton(interaction, parsed, ctx) : planModalSubmit(interaction, parsed, ctx));
+      }
+      if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
-      if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger);
+      if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
     }
   };

@@ -17,12 +17,13 @@ export const echo: Command = {
       .addAttachmentOption((o) => o.setName('file').setDescription('Any file'))
       .toJSON();
   },
-  async run(interaction) {
+  async handle(interaction) {
     const animal = interaction.options.getString('animal', true);
     const style = interaction.options.getString('style') ?? 'plain';
     const file = interaction.options.getAttachment('file');
     const said = style === 'loud' ? `**${animal.toUpperCase()}**` : animal;
-    await interaction.reply({ content: `${said} (locale ${interaction.locale}${file ? `, file ${file.name} ${file.size} bytes` : ''})`, allowedMentions: { parse: [] } });
+    const content = `${said} (locale ${interaction.locale}${file ? `, file ${file.name} ${file.size} bytes` : ''})`;
+    return { answer: { kind: 'reply-first', view: { content, allowedMentions: { parse: [], users: [], replied_user: false } }, line: { prompt: animal } } };
   },
   async autocomplete(interaction) {
     const typed = interaction.options.getFocused().toLowerCase();
