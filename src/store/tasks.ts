@@ -85,13 +85,19 @@ export function byAge(a: string, b: string): number {
 /** How long past its deadline an active task still counts for its owner (its record may be lost). */
 const ACTIVE_GRACE_MS = 3600_000;
 
+/** Statuses of a job that no longer runs, whatever the record's `active` says. */
+const ENDED: ReadonlySet<RecordStatus> = new Set(['SUCCESS', 'FAILURE', 'CANCEL', 'TIMEOUT', 'LOST']);
+
 /**
- * Until when a task counts against its owner's running-jobs limit: while active, and while it
- * waits for remix input (until its deadline); null when it does not count.
+ * Until when a task counts against its owner's running-jobs limit: while it runs, and while it
+ * waits for remix input (until its deadline); null when it does not count. By its status first: a
+ * finished job's record stays `active` while its result is being posted (so a crash then leaves
+ * the final edit to the next process), and must not hold a slot meanwhile.
  */
 export function countsUntil(record: TaskRecord): number | null {
-  if (record.active) return record.deadlineAt + ACTIVE_GRACE_MS;
   if (record.status === 'MODAL') return record.deadlineAt;
+  if (ENDED.has(record.status)) return null;
+  if (record.active) return record.deadlineAt + ACTIVE_GRACE_MS;
   return null;
 }
 

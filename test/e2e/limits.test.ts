@@ -92,6 +92,28 @@ describe('the running-jobs limit', () => {
     expect(submits('/mj/submit/modal')).toBe(sent);
   });
 
+  it('a finished job stops counting at once, even while its result is still being posted', async () => {
+    h = await startHarness({ env: { USER_MAX_CONCURRENT: '1' } });
+    imagine('first');
+    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    const [id] = await h.app.stores.tasks.activeIds();
+    // The result's download hangs: the job is done at the backend, its message not yet edited.
+    h.proxy.setQuirks({ holdMedia: true });
+    try {
+      h.proxy.finish(id!);
+      const pass = h.app.poller.tick();
+      await until(() => h.proxy.mediaHeld > 0, 'the result download');
+      const next = imagine('next');
+      const cb = await answered(next);
+      expect(cb.data.content ?? '').not.toMatch(/already have/);
+      h.proxy.setQuirks({ holdMedia: false });
+      await pass;
+    } finally {
+      h.proxy.setQuirks({ holdMedia: false });
+    }
+    await until(() => submits() === 2, 'the next job submitted');
+  });
+
   it('“Check again” on a job past its deadline goes through the same check', async () => {
     h = await startHarness({ sharedClock: true, env: { USER_MAX_CONCURRENT: '1', TASK_DEADLINE_MS: String(10 * MIN) } });
     imagine('stuck');
