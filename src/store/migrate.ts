@@ -35,7 +35,8 @@ export async function migrateStore(t: MigrationTargets): Promise<number> {
   if (found >= STORE_SCHEMA) return found;
   const moved = await fromVersion1(t);
   await t.meta.set(SCHEMA_KEY, STORE_SCHEMA);
-  t.logger?.info('store migrated', { from: found, to: STORE_SCHEMA, ...moved });
+  // A new store has no version either: it is only worth a line when something was moved.
+  if (Object.values(moved).some((n) => n > 0)) t.logger?.info('store migrated', { from: found, to: STORE_SCHEMA, ...moved });
   return found;
 }
 
