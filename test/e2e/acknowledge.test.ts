@@ -13,23 +13,10 @@ const MIN = 60_000;
 const buttons = (m: any) => m.components.flatMap((r: any) => r.components);
 const deletes = () => h.discord.calls.filter((c) => c.method === 'DELETE');
 
-async function until(cond: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function answered(it: { id: string; token: string }) {
-  await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
-  return h.discord.callbackOf(it);
-}
-
 /** A job past its deadline: its message offers "Check again". */
 async function stuckJob() {
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'stuck fox' }]);
-  await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+  await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
   await h.app.poller.tick();
   h.discord.clock.advance(11 * MIN);
   await h.app.poller.tick();
@@ -45,7 +32,7 @@ describe('a click that fails', () => {
       throw new Error('boom');
     };
     const click = h.discord.clickButton(stuck.id, buttons(stuck).find((b: any) => /Check again/.test(b.label ?? '')).custom_id);
-    expect((await answered(click)).type).toBe(6);
+    expect((await h.answered(click)).type).toBe(6);
     const note = await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /went wrong|error/i.test(m.content));
     expect(note.id).not.toBe(stuck.id);
     expect(deletes()).toEqual([]);
@@ -57,7 +44,7 @@ describe('a click that fails', () => {
     const stuck = await stuckJob();
     // Someone else's job, clicked by a member who is no admin: refused before anything is sent.
     const click = h.discord.clickButton(stuck.id, buttons(stuck).find((b: any) => /Check again/.test(b.label ?? '')).custom_id, { user: { ...h.discord.users.bob, permissions: '0' } });
-    const cb = await answered(click);
+    const cb = await h.answered(click);
     expect(cb.type).toBe(4);
     expect(cb.data.flags & 64).toBe(64);
     expect(deletes()).toEqual([]);
@@ -69,7 +56,7 @@ describe('a job the backend took', () => {
   it('keeps its public reply when a later step fails', async () => {
     h = await startHarness();
     h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a grid' }]);
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     const [id] = await h.app.stores.tasks.activeIds();
     h.proxy.finish(id!);
     await h.app.poller.tick();
@@ -79,7 +66,7 @@ describe('a job the backend took', () => {
       throw new Error('boom');
     };
     const click = h.discord.clickButton(grid.id, buttons(grid)[0].custom_id);
-    expect((await answered(click)).type).toBe(5);
+    expect((await h.answered(click)).type).toBe(5);
     await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /went wrong|error/i.test(m.content));
     const reply = h.discord.originalOf(click);
     expect(deletes()).toEqual([]);

@@ -8,24 +8,15 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function activeId(): Promise<string> {
-  for (let i = 0; i < 150; i++) {
-    const [id] = await h.app.stores.tasks.activeIds();
-    if (id) return id;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
-}
-
 it('⬅️ on an upscale gives a result that reads “Pan Left”, in the presser’s language too', async () => {
   h = await startHarness();
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a wide valley' }]);
-  const gridId = await activeId();
+  const gridId = await h.trackedId();
   h.proxy.finish(gridId);
   await h.app.poller.tick();
   const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-  const upId = await activeId();
+  const upId = await h.trackedId();
   h.proxy.finish(upId);
   await h.app.poller.tick();
   const up = await h.discord.waitForMessage((m) => m.components.length > 2);
@@ -33,7 +24,7 @@ it('⬅️ on an upscale gives a result that reads “Pan Left”, in the presse
   expect(arrows).toHaveLength(2);
 
   const left = h.discord.clickButton(up.id, arrows[0].custom_id);
-  const panId = await activeId();
+  const panId = await h.trackedId();
   await h.app.poller.tick();
   const line = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(left)?.id && /\(Submitted\)/.test(m.content));
   expect(line.content).toMatch(/^\*\*a wide valley\*\* - Pan Left - <@\d+> \(Submitted\)$/);
@@ -41,7 +32,7 @@ it('⬅️ on an upscale gives a result that reads “Pan Left”, in the presse
   await h.app.poller.tick();
 
   const up2 = h.discord.clickButton(up.id, arrows[1].custom_id, { locale: 'zh-CN' });
-  await activeId();
+  await h.trackedId();
   await h.app.poller.tick();
   const zh = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(up2)?.id && /已提交/.test(m.content));
   expect(zh.content).toContain(' - 向上平移 - ');

@@ -24,15 +24,6 @@ function slash(name: string, options: any[], opts: { attachments?: any[]; locale
   return h.discord.sendSlashCommand(name, options, opts);
 }
 
-async function tracked(n = 1): Promise<string[]> {
-  for (let i = 0; i < 150; i++) {
-    const ids = await h.app.stores.tasks.activeIds();
-    if (ids.length >= n) return ids;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`expected ${n} tracked tasks`);
-}
-
 async function finishAll(): Promise<void> {
   for (const id of await h.app.stores.tasks.activeIds()) h.proxy.finish(id);
   await h.app.poller.tick();
@@ -57,7 +48,7 @@ describe('/blend', () => {
     expect(body.base64Array).toHaveLength(2);
     expect(body.base64Array[0]).toMatch(/^data:image\/png;base64,/);
     expect(body.dimensions).toBe('LANDSCAPE');
-    await tracked();
+    await h.tracked();
     await finishAll();
     const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
     expect(grid.attachments).toHaveLength(1);
@@ -128,7 +119,7 @@ describe('/describe', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
     slash('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
     expect((await req).body.base64).toMatch(/^data:image\/png;base64,/);
-    await tracked();
+    await h.tracked();
     await finishAll();
     const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
     const desc: string = msg.embeds[0].description;
@@ -152,7 +143,7 @@ describe('/describe', () => {
     expect(all).toBeTruthy();
     const before = h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
     h.discord.clickButton(msg.id, all.custom_id);
-    for (let i = 0; i < 100 && h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length < before + 4; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.until(() => h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length >= before + 4, 'four imagine submits');
     expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length).toBe(before + 4);
   });
 
@@ -209,7 +200,7 @@ describe('/shorten', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/shorten');
     slash('shorten', [{ name: 'prompt', type: 3, value: 'a very very long prompt about a red fox in the snow at dawn' }]);
     await req;
-    await tracked();
+    await h.tracked();
     await finishAll();
     const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /SHORTENED OPTIONS/i.test(m.embeds[0].description ?? ''));
     expect(msg.embeds[0].description).toMatch(/IMPORTANT TOKENS/i);
@@ -231,7 +222,7 @@ describe('/video, /edits, /swapface', () => {
     expect(body.image).toMatch(/^data:image\/png;base64,/);
     expect(body.motion).toBe('high');
     expect(body.prompt).toBe('a bee flies in');
-    await tracked();
+    await h.tracked();
     await finishAll();
     const done = await h.discord.waitForMessage((m) => m.attachments.length === 4);
     expect(done.attachments.every((x: any) => /\.mp4$/.test(x.filename))).toBe(true);
@@ -251,7 +242,7 @@ describe('/video, /edits, /swapface', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/edits');
     slash('edits', [{ name: 'image', type: 11, value: a.id }, { name: 'prompt', type: 3, value: 'white background' }], { attachments: [a] });
     expect((await req).body.prompt).toBe('white background');
-    await tracked();
+    await h.tracked();
     await finishAll();
     const done = await h.discord.waitForMessage((m) => m.attachments.length === 4);
     expect(done.attachments.every((x: any) => /\.png$/.test(x.filename))).toBe(true);
@@ -265,7 +256,7 @@ describe('/video, /edits, /swapface', () => {
     const body = (await req).body;
     expect(body.sourceBase64).toMatch(/^data:image\/png;base64,/);
     expect(body.targetBase64).toMatch(/^data:image\/png;base64,/);
-    await tracked();
+    await h.tracked();
     await finishAll();
     await h.discord.waitForMessage((m) => m.attachments.length === 1 && /swapface/.test(m.content));
   });
@@ -274,7 +265,7 @@ describe('/video, /edits, /swapface', () => {
 describe('/seed, /task, /tasks', () => {
   async function finishedImagine(): Promise<string> {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'seed source' }]);
-    const [id] = await tracked();
+    const [id] = await h.tracked();
     await finishAll();
     await h.discord.waitForMessage((m) => m.components.length === 2);
     return id;
@@ -330,11 +321,11 @@ describe('/seed, /task, /tasks', () => {
 describe('backends differ', () => {
   it('an action the backend does not know gets a clear message', async () => {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'bookmark me' }]);
-    await tracked();
+    await h.tracked();
     await finishAll();
     const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-    const [upId] = await tracked();
+    const [upId] = await h.tracked();
     h.proxy.finish(upId);
     await h.app.poller.tick();
     const up = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => b.emoji?.name === '❤️'));
@@ -345,7 +336,7 @@ describe('backends differ', () => {
 
     // The bot stops offering that button: the next upscale comes without a heart.
     h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
-    const [up2] = await tracked();
+    const [up2] = await h.tracked();
     h.proxy.finish(up2);
     await h.app.poller.tick();
     const second = await h.discord.waitForMessage((m) => m.id !== up.id && buttons(m).length > 0 && m.content.includes('Image #2'));
@@ -377,7 +368,7 @@ describe('speed modes', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
     slash('imagine', [{ name: 'prompt', type: 3, value: 'slow fox' }, { name: 'mode', type: 3, value: 'relax' }]);
     expect(await req).toMatchObject({ path: '/mj-relax/mj/submit/imagine', mode: 'RELAX' });
-    const [id] = await tracked();
+    const [id] = await h.tracked();
     await finishAll();
     await h.discord.waitForMessage((m) => m.components.length === 2);
     const seedReq = h.proxy.nextRequest((r) => r.route === `/mj/task/${id}/image-seed`);

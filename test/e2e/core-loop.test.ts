@@ -26,12 +26,8 @@ async function imagine(prompt: string, opts: { user?: any; locale?: string } = {
 
 /** Waits until the tracker has the task (the submit answered and the record is saved). */
 async function trackedId(): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const ids = await h.app.stores.tasks.activeIds();
-    if (ids.length) return ids[ids.length - 1];
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
+  const ids = await h.tracked();
+  return ids[ids.length - 1];
 }
 
 /** An /imagine grid, finished, then U1 on it, finished: the upscale's message (Zoom, Vary (Region) …). */
@@ -240,8 +236,7 @@ describe('/imagine, end to end', () => {
     await h.app.poller.tick();
     const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-    await new Promise((r) => setTimeout(r, 200));
-    const upId = (await h.app.stores.tasks.activeIds())[0];
+    const upId = await h.trackedId([id]);
     h.proxy.finish(upId);
     await h.app.poller.tick();
     const up = await h.discord.waitForMessage((m) => m.components.length > 2);

@@ -13,26 +13,13 @@ const MIN = 60_000;
 const submits = (route = '/mj/submit/imagine') => h.proxy.requests.filter((r) => r.route === route).length;
 const buttons = (m: any) => m.components.flatMap((r: any) => r.components);
 
-async function answered(it: { id: string; token: string }) {
-  await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
-  return h.discord.callbackOf(it);
-}
-
-async function until(cond: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const imagine = (prompt: string, opts: any = {}) => h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }], opts);
 
 /** An /imagine grid, finished. */
 async function grid(prompt: string) {
   const before = (await h.app.stores.tasks.activeIds()).length;
   imagine(prompt);
-  await until(async () => (await h.app.stores.tasks.activeIds()).length > before, 'the job tracked');
+  await h.until(async () => (await h.app.stores.tasks.activeIds()).length > before, 'the job tracked');
   const ids = await h.app.stores.tasks.activeIds();
   h.proxy.finish(ids[ids.length - 1]);
   await h.app.poller.tick();
@@ -54,15 +41,15 @@ describe('the running-jobs limit', () => {
     };
     try {
       imagine('first');
-      await until(() => puts > 0, 'the first record write');
+      await h.until(() => puts > 0, 'the first record write');
       const second = imagine('second');
-      const cb = await answered(second);
+      const cb = await h.answered(second);
       expect(cb.data.content).toMatch(/already have 1 job/);
       expect(cb.data.flags & 64).toBe(64);
     } finally {
       open();
     }
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the first job saved');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the first job saved');
     expect(submits()).toBe(1);
   });
 
@@ -74,20 +61,20 @@ describe('the running-jobs limit', () => {
     const waiting = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(click)?.id && /Waiting for your input/.test(m.content));
     // The editor waits for input: it is the one job allowed.
     const refused = imagine('while the editor waits');
-    expect((await answered(refused)).data.content).toMatch(/already have 1 job/);
+    expect((await h.answered(refused)).data.content).toMatch(/already have 1 job/);
 
     // Past its deadline the waiting editor no longer holds the slot; another job takes it ...
     h.discord.clock.advance(11 * MIN);
     const other = imagine('another job');
-    expect((await answered(other)).type).toBe(4);
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the other job tracked');
+    expect((await h.answered(other)).type).toBe(4);
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the other job tracked');
     // ... and submitting the old editor now would make two: refused, nothing sent.
     const open = h.discord.clickButton(waiting.id, waiting.components[0].components[0].custom_id);
-    const modal = await answered(open);
+    const modal = await h.answered(open);
     expect(modal.type).toBe(9);
     const sent = submits('/mj/submit/modal');
     const sub = h.discord.submitModal(modal.data.custom_id, { prompt: 'remix base, but blue' }, { messageId: waiting.id });
-    const cb = await answered(sub);
+    const cb = await h.answered(sub);
     expect(cb.data.content).toMatch(/already have 1 job/);
     expect(submits('/mj/submit/modal')).toBe(sent);
   });
@@ -95,38 +82,38 @@ describe('the running-jobs limit', () => {
   it('a finished job stops counting at once, even while its result is still being posted', async () => {
     h = await startHarness({ env: { USER_MAX_CONCURRENT: '1' } });
     imagine('first');
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     const [id] = await h.app.stores.tasks.activeIds();
     // The result's download hangs: the job is done at the backend, its message not yet edited.
     h.proxy.setQuirks({ holdMedia: true });
     try {
       h.proxy.finish(id!);
       const pass = h.app.poller.tick();
-      await until(() => h.proxy.mediaHeld > 0, 'the result download');
+      await h.until(() => h.proxy.mediaHeld > 0, 'the result download');
       const next = imagine('next');
-      const cb = await answered(next);
+      const cb = await h.answered(next);
       expect(cb.data.content ?? '').not.toMatch(/already have/);
       h.proxy.setQuirks({ holdMedia: false });
       await pass;
     } finally {
       h.proxy.setQuirks({ holdMedia: false });
     }
-    await until(() => submits() === 2, 'the next job submitted');
+    await h.until(() => submits() === 2, 'the next job submitted');
   });
 
   it('“Check again” on a job past its deadline goes through the same check', async () => {
     h = await startHarness({ sharedClock: true, env: { USER_MAX_CONCURRENT: '1', TASK_DEADLINE_MS: String(10 * MIN) } });
     imagine('stuck');
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     await h.app.poller.tick();
     h.discord.clock.advance(11 * MIN);
     await h.app.poller.tick();
     const stuck = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => /Check again/.test(b.label ?? '')));
     const next = imagine('next');
-    expect((await answered(next)).type).toBe(4);
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the next job tracked');
+    expect((await h.answered(next)).type).toBe(4);
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the next job tracked');
     const check = h.discord.clickButton(stuck.id, buttons(stuck).find((b: any) => /Check again/.test(b.label ?? '')).custom_id);
-    const cb = await answered(check);
+    const cb = await h.answered(check);
     expect(cb.data?.content).toMatch(/already have 1 job/);
     expect(cb.data.flags & 64).toBe(64);
     expect(await h.app.stores.tasks.activeIds()).toHaveLength(1);
@@ -139,7 +126,7 @@ describe('“Imagine all” on a /describe result', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
     h.discord.sendSlashCommand('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
     await req;
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the describe job tracked');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the describe job tracked');
     for (const t of await h.app.stores.tasks.activeIds()) h.proxy.finish(t);
     await h.app.poller.tick();
     return h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
@@ -155,12 +142,12 @@ describe('“Imagine all” on a /describe result', () => {
     expect(note.content).toMatch(/3 of 4/);
     expect(note.content).toMatch(/4️⃣/);
     expect(note.content).not.toMatch(/already have/);
-    await until(() => submits() === before + 3, 'three imagines');
-    await until(async () => (await h.app.stores.tasks.activeIds()).length === 3, 'three tracked');
+    await h.until(() => submits() === before + 3, 'three imagines');
+    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 3, 'three tracked');
     expect(submits()).toBe(before + 3);
     expect(h.discord.callbackOf(click).data?.flags ?? 0).toBe(0); // the started jobs are public
     // The limit is reached now: a fifth job is refused.
     const more = imagine('one more');
-    expect((await answered(more)).data.content).toMatch(/already have 3 jobs/);
+    expect((await h.answered(more)).data.content).toMatch(/already have 3 jobs/);
   });
 });

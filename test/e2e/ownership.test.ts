@@ -18,19 +18,10 @@ function carol() {
   return u;
 }
 
-async function activeId(except: string[] = []): Promise<string> {
-  for (let i = 0; i < 150; i++) {
-    const id = (await h.app.stores.tasks.activeIds()).find((x) => !except.includes(x));
-    if (id) return id;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
-}
-
 /** Alice's finished grid, from a DM with the bot or from the guild channel. */
 async function aliceJob(prompt: string, dm: boolean) {
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }], { dm });
-  const id = await activeId();
+  const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
   const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
@@ -86,7 +77,7 @@ it('a forged “Check again” cannot re-point someone else’s job, nor a job t
   const c = carol();
   // Carol's own message carries the forged control.
   const mine = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'carol’s fox' }], { user: c });
-  await activeId([]);
+  await h.trackedId([]);
   const carolMsg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(mine)?.id);
   forge(carolMsg.id, `mj:c:${id}`);
   const n = h.proxy.requests.length;

@@ -15,18 +15,9 @@ afterEach(async () => {
 
 const HUGE = `a fox ${'x'.repeat(100_000)}`;
 
-async function activeId(except: string[] = []): Promise<string> {
-  for (let i = 0; i < 150; i++) {
-    const id = (await h.app.stores.tasks.activeIds()).find((x) => !except.includes(x));
-    if (id) return id;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
-}
-
 async function grid(prompt: string) {
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  const id = await activeId();
+  const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
   return { id, msg: await h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt)) };
@@ -56,7 +47,7 @@ it('the remix editor refuses a forged 100 kB prompt', async () => {
 it('Custom Zoom refuses a forged 100 kB prompt before the action is sent', async () => {
   const g = await grid('zoom base');
   h.discord.clickButton(g.msg.id, g.msg.components[0].components[0].custom_id);
-  const upId = await activeId();
+  const upId = await h.trackedId();
   h.proxy.finish(upId);
   await h.app.poller.tick();
   const up = await h.discord.waitForMessage((m) => m.components.length > 2);

@@ -11,12 +11,7 @@ afterEach(async () => {
 
 async function imagine(prompt: string) {
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  for (let i = 0; i < 150; i++) {
-    const ids = await h.app.stores.tasks.activeIds();
-    if (ids.length) return { it, id: ids[0] };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('not tracked');
+  return { it, id: await h.trackedId() };
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

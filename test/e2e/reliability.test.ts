@@ -14,12 +14,7 @@ afterEach(async () => {
 
 async function imagine(prompt: string) {
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  for (let i = 0; i < 150; i++) {
-    const ids = await h.app.stores.tasks.activeIds();
-    if (ids.length) return { it, id: ids[0] };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('not tracked');
+  return { it, id: await h.trackedId() };
 }
 
 const MIN = 60_000;
@@ -238,7 +233,7 @@ describe('nobody gets in where they don’t belong', () => {
     h = await startHarness({ env: { USER_MAX_CONCURRENT: '2' } });
     await imagine('one');
     h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'two' }]);
-    for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.tracked(2);
     await h.restart();
     const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'three' }]);
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
@@ -278,7 +273,7 @@ describe('nobody gets in where they don’t belong', () => {
     const racing = await Promise.all(['a', 'b', 'c', 'd'].map((p) => answer(`racer ${p}`)));
     const refused = racing.filter((it) => /used your 2 jobs for today/.test(h.discord.callbackOf(it).data?.content ?? ''));
     expect(refused).toHaveLength(2);
-    for (let i = 0; i < 100 && submits() - before < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.until(() => submits() - before >= 2, 'two imagine submits');
     expect(submits() - before).toBe(2);
   });
 
@@ -289,7 +284,7 @@ describe('nobody gets in where they don’t belong', () => {
     for (const it of racing) await h.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
     const refused = racing.filter((it) => /already have 2 jobs running/.test(h.discord.callbackOf(it).data?.content ?? ''));
     expect(refused).toHaveLength(2);
-    for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.tracked(2);
     expect(submits()).toBe(2);
     // Once they are saved as running, their reservations are gone: a third is still refused, by the records.
     const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'third' }]);

@@ -8,18 +8,9 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function tracked(): Promise<string> {
-  for (let i = 0; i < 150; i++) {
-    const [id] = await h.app.stores.tasks.activeIds();
-    if (id) return id;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
-}
-
 async function aliceGrid() {
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'alice’s fox' }]);
-  const id = await tracked();
+  const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
   const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
@@ -77,7 +68,7 @@ it('🌱 under a finished image gives its seed privately; a backend without seed
   await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
   // The next finished image comes without 🌱.
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-  for (let i = 0; i < 100 && (await h.app.stores.tasks.activeIds()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await h.tracked();
   const [up] = await h.app.stores.tasks.activeIds();
   h.proxy.finish(up);
   await h.app.poller.tick();

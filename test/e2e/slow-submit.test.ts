@@ -16,16 +16,6 @@ async function start(quirks: Record<string, unknown>): Promise<Harness> {
   return h;
 }
 
-/** Waits until the tracker follows `n` tasks (the submit ended and the record is saved). */
-async function activeIds(n = 1): Promise<string[]> {
-  for (let i = 0; i < 200; i++) {
-    const ids = await h.app.stores.tasks.activeIds();
-    if (ids.length >= n) return ids;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('nothing tracked');
-}
-
 const jobsWithPrompt = (prompt: string) => [...h.proxy.tasks.values()].filter((t) => t.json.prompt === prompt);
 const deletes = () => h.discord.calls.filter((c) => c.method === 'DELETE');
 const ephemeral = () => [...h.discord.messages.values()].filter((m) => (m.flags & 64) === 64);
@@ -33,7 +23,7 @@ const ephemeral = () => [...h.discord.messages.values()].filter((m) => (m.flags 
 it('a submit answered too late is found by its state and followed to the grid: never reported as failed', async () => {
   await start({ slowSubmitMs: 4000 });
   const cmd = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a slow fox' }]);
-  const [id] = await activeIds();
+  const [id] = await h.tracked();
   expect(h.proxy.getTask(id).prompt).toBe('a slow fox');
   h.proxy.finish(id);
   await h.app.poller.tick();
@@ -63,14 +53,14 @@ it('where the backend cannot search, the public line stays and says the job may 
 it('a button press answered too late is followed the same way, under its action’s name', async () => {
   await start({});
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a grid first' }]);
-  const [gridId] = await activeIds();
+  const [gridId] = await h.tracked();
   h.proxy.finish(gridId);
   await h.app.poller.tick();
   const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
   h.proxy.setQuirks({ slowSubmitMs: 4000 });
   const u1 = grid.components[0].components[0].custom_id;
   const click = h.discord.clickButton(grid.id, u1);
-  const ids = await activeIds(1);
+  const ids = await h.tracked(1);
   const upId = ids.find((x) => x !== gridId)!;
   expect(h.proxy.getTask(upId).action).toBe('UPSCALE');
   h.proxy.finish(upId);

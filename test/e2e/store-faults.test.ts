@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import sqlite3 from 'sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness | undefined;
@@ -24,19 +24,6 @@ afterEach(async () => {
 
 const submits = () => h!.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
 const imagine = (prompt: string, opts: any = {}) => h!.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }], opts);
-
-async function answered(it: { id: string; token: string }) {
-  await h!.discord.waitForCall((c) => c.path.includes(`/interactions/${it.id}/`));
-  return h!.discord.callbackOf(it);
-}
-
-async function until(cond: () => Promise<boolean> | boolean, what: string, tries = 250): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The harness's SQLite file, opened by the test (a connection of its own). */
 function openDb(): sqlite3.Database {
@@ -67,12 +54,12 @@ describe('a store that cannot write', () => {
     openDb();
     await diskFull();
     const cmd = imagine('nothing may be paid');
-    const cb = await answered(cmd);
+    const cb = await h!.answered(cmd);
     expect(cb.data.flags & 64).toBe(64);
     expect(cb.data.content).toMatch(/storage is temporarily unavailable/);
     expect(submits()).toBe(0);
     const zh = imagine('同样', { locale: 'zh-CN' });
-    expect((await answered(zh)).data.content).toMatch(/存储暂时不可用/);
+    expect((await h!.answered(zh)).data.content).toMatch(/存储暂时不可用/);
     expect(h.app.stores.health.healthy).toBe(false);
   });
 
@@ -81,7 +68,7 @@ describe('a store that cannot write', () => {
     openDb();
     await diskFull(`$.key LIKE 'mjbot-tasks:%' OR $.key LIKE 'mjbot-active:%'`);
     const cmd = imagine('submitted while the disk is full');
-    await until(() => h!.app.tracker.liveCount === 1, 'the job followed');
+    await h!.until(() => h!.app.tracker.liveCount === 1, 'the job followed');
     const id = [...h.app.tracker.liveRecords()][0].taskId;
     await h.app.poller.tick();
     h.proxy.finish(id);
@@ -97,7 +84,7 @@ describe('a store that cannot write', () => {
     await diskFreed();
     await h.app.poller.tick();
     expect((await h.app.stores.tasks.get(id))?.status).toBe('SUCCESS');
-    await until(() => h!.app.stores.health.healthy, 'the store healthy again');
+    await h!.until(() => h!.app.stores.health.healthy, 'the store healthy again');
     expect(h.logs.filter((l) => l.includes('"store unavailable"'))).toHaveLength(1);
   });
 });
@@ -106,9 +93,9 @@ describe('corrupt records', () => {
   it('one unreadable active record is logged once, quarantined and skipped; everyone else’s jobs go on', async () => {
     h = await startHarness();
     imagine('alice’s');
-    await until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'alice’s job');
+    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'alice’s job');
     const bobs = imagine('bob’s', { user: h.discord.users.bob });
-    await until(async () => (await h!.app.stores.tasks.activeIds()).length === 2, 'bob’s job');
+    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 2, 'bob’s job');
     const ids = await h.app.stores.tasks.activeIds();
     const records = await h.app.stores.tasks.getMany(ids);
     const alice = records.find((r) => r?.ownerId === h!.discord.users.alice.id)!.taskId;
@@ -129,9 +116,9 @@ describe('corrupt records', () => {
     openDb();
     await run('INSERT OR REPLACE INTO keyv (key, value) VALUES (?, ?)', `mjbot-recent:${h.discord.users.alice.id}`, '{"value":{"not":"a list"}}');
     imagine('still works');
-    await until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     // Listed right after it is tracked.
-    await until(async () => (await listRecent(h!.app, h!.discord.users.alice.id)).length === 1, 'the job listed');
+    await h!.until(async () => (await listRecent(h!.app, h!.discord.users.alice.id)).length === 1, 'the job listed');
     const list = h.discord.sendSlashCommand('tasks', []);
     const msg = await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(list)?.id && m.embeds.length === 1);
     expect(msg.embeds[0].description).toContain((await h.app.stores.tasks.activeIds())[0]);
@@ -150,7 +137,13 @@ async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
-  await until(() => out.includes('Ready to accept connections'), 'redis-server');
+  // Before the harness exists: the harness's own wait is not there yet.
+  await vi.waitFor(
+    () => {
+      if (!out.includes('Ready to accept connections')) throw new Error('timed out waiting for redis-server');
+    },
+    { timeout: 5000, interval: 20 },
+  );
   return child;
 }
 
@@ -159,7 +152,7 @@ describe('Redis down', () => {
     const port = await freePort();
     h = await startHarness({ env: { STORE_URL: `redis://127.0.0.1:${port}` } });
     const early = imagine('before redis');
-    const cb = await answered(early);
+    const cb = await h!.answered(early);
     expect(cb.data.flags & 64).toBe(64);
     expect(cb.data.content).toMatch(/temporarily unavailable/);
     expect(submits()).toBe(0);
@@ -167,10 +160,10 @@ describe('Redis down', () => {
     expect(h.logs.filter((l) => l.includes('waiting for the store'))).toHaveLength(1);
 
     redis = await startRedis(port);
-    await until(() => h!.app.stores.health.ready, 'the store ready', 500);
+    await h!.until(() => h!.app.stores.health.ready, 'the store ready', 10_000);
     const ok = imagine('with redis');
-    expect((await answered(ok)).type).toBe(4);
-    await until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    expect((await h!.answered(ok)).type).toBe(4);
+    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
     expect(submits()).toBe(1);
 
     // Redis goes away mid-way: a command is answered at once, privately.
@@ -178,7 +171,7 @@ describe('Redis down', () => {
     await once(redis, 'exit');
     redis = undefined;
     const late = imagine('after redis');
-    const lateCb = await answered(late);
+    const lateCb = await h!.answered(late);
     expect(lateCb.data.flags & 64).toBe(64);
     expect(lateCb.data.content).toMatch(/temporarily unavailable/);
     expect(submits()).toBe(1);

@@ -14,21 +14,12 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function tracked(n = 1): Promise<string[]> {
-  for (let i = 0; i < 250; i++) {
-    const ids = await h!.app.stores.tasks.activeIds();
-    if (ids.length >= n) return ids;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`expected ${n} tracked tasks`);
-}
-
 /** /imagine, finished: the grid message. */
 async function grid(prompt: string, mode?: string) {
   const before = new Set(await h!.app.stores.tasks.activeIds());
   h!.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }, ...(mode ? [{ name: 'mode', type: 3, value: mode }] : [])]);
   let id: string | undefined;
-  while (!id) id = (await tracked(before.size + 1)).find((i) => !before.has(i));
+  while (!id) id = (await h!.tracked(before.size + 1)).find((i) => !before.has(i));
   h!.proxy.finish(id);
   await h!.app.poller.tick();
   const msg = await h!.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
@@ -85,7 +76,7 @@ describe('upgrading over a store written by the previous version', () => {
     const submit = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
     h.discord.clickButton(old.id, old.components[0].components[1].custom_id);
     expect((await submit).body).toMatchObject({ taskId: id, customId: expect.stringContaining('upsample::2') });
-    const [upId] = await tracked();
+    const [upId] = await h!.tracked();
     h.proxy.finish(upId);
     await h.app.poller.tick();
     await h.discord.waitForMessage((m) => m.id !== old.id && m.components.length > 2);

@@ -301,9 +301,7 @@ describe('timelines', () => {
   it('everyMs mode moves tasks on a timer', async () => {
     await start({ advance: { everyMs: 5 } });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat' })).json.result;
-    const t0 = Date.now();
-    while (proxy.getTask(id).status !== 'SUCCESS' && Date.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 5));
-    expect(proxy.getTask(id).status).toBe('SUCCESS');
+    await vi.waitFor(() => expect(proxy.getTask(id).status).toBe('SUCCESS'), { timeout: 1000, interval: 5 });
   });
 
   it('addTask creates a finished task without HTTP', async () => {
@@ -813,10 +811,14 @@ describe('notifyHook', () => {
     await start({ advance: 'manual' });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat', notifyHook: hookUrl, state: 'st' })).json.result;
     proxy.finish(id);
-    const t0 = Date.now();
     // The hook sees a call before the proxy sees the answer: wait for both.
     const delivered = () => proxy.notifications.filter((n) => n.responseStatus === 200).length;
-    while ((received.length < 5 || delivered() < 5) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(
+      () => {
+        if (received.length < 5 || delivered() < 5) throw new Error(`timed out waiting for 5 callbacks (${received.length} received, ${delivered()} delivered)`);
+      },
+      { timeout: 2000, interval: 5 },
+    );
     const steps = received.map((r) => `${r.body.status} ${r.body.progress}`).sort();
     expect(steps).toEqual(['IN_PROGRESS 15%', 'IN_PROGRESS 46%', 'IN_PROGRESS 78%', 'SUBMITTED 0%', 'SUCCESS 100%'].sort());
     const last = received.find((r) => r.body.status === 'SUCCESS')!;

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -24,7 +25,24 @@ export interface Harness {
    */
   restart(stopped?: () => Promise<void>): Promise<App>;
   close(): Promise<void>;
+  /**
+   * Resolves once `cond` holds (checked every 20 ms for up to `timeoutMs`); else fails with
+   * "timed out waiting for <what>".
+   */
+  until(cond: () => unknown, what: string, timeoutMs?: number): Promise<void>;
+  /**
+   * The store's active index once it holds at least `n` jobs (the submit answered and the record
+   * is saved). The app has no public signal for "tracked" (the tracker's onActive is wired to the
+   * poller inside createApp), so this polls the store.
+   */
+  tracked(n?: number, timeoutMs?: number): Promise<string[]>;
+  /** The first active job not in `except`, once there is one. */
+  trackedId(except?: Iterable<string>): Promise<string>;
+  /** The interaction's callback, once the app answered it (the fake Discord's own wait). */
+  answered(interaction: { id: string; token: string }): Promise<any>;
 }
+
+const WAIT_MS = 5000;
 
 export interface HarnessOptions {
   env?: Record<string, string>;
@@ -80,6 +98,29 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await discord.close();
       await proxy.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+    async until(cond, what, timeoutMs = WAIT_MS) {
+      await vi.waitFor(
+        async () => {
+          if (!(await cond())) throw new Error(`timed out waiting for ${what}`);
+        },
+        { timeout: timeoutMs, interval: 20 },
+      );
+    },
+    async tracked(n = 1, timeoutMs = WAIT_MS) {
+      let ids: string[] = [];
+      await h.until(async () => (ids = await h.app.stores.tasks.activeIds()).length >= n, `${n} tracked job${n === 1 ? '' : 's'}`, timeoutMs);
+      return ids;
+    },
+    async trackedId(except = []) {
+      const old = new Set(except);
+      let id: string | undefined;
+      await h.until(async () => (id = (await h.app.stores.tasks.activeIds()).find((x) => !old.has(x))), old.size ? 'a newly tracked job' : 'a tracked job');
+      return id!;
+    },
+    async answered(interaction) {
+      await discord.waitForCall((c) => c.path.includes(`/interactions/${interaction.id}/`));
+      return discord.callbackOf(interaction);
     },
   };
   return h;

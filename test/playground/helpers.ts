@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { commands } from '../../commands/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startPlayground, type Playground } from '../../stand-ins/playground/playground.ts';
@@ -49,12 +50,14 @@ export function buttonOf(message: any, label: string): any {
  */
 export async function settled(pg: Playground, message: any): Promise<any> {
   const taskId = /^mj:b:([^:]+):/.exec(message.components[0].components[0].custom_id)?.[1];
-  for (let i = 0; i < 200; i++) {
-    const record = await pg.app.stores.tasks.get(taskId!);
-    if (record?.task?.status === 'SUCCESS') return message;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`the record of task ${taskId} was never saved as finished`);
+  await vi.waitFor(
+    async () => {
+      const record = await pg.app.stores.tasks.get(taskId!);
+      if (record?.task?.status !== 'SUCCESS') throw new Error(`the record of task ${taskId} was never saved as finished`);
+    },
+    { timeout: 2000, interval: 10 },
+  );
+  return message;
 }
 
 /** /imagine as alice through the control API, then waits for the finished grid. */

@@ -1,4 +1,5 @@
 // Shared steps of the scale tests: start jobs through the real /imagine and wait until tracked.
+import { vi } from 'vitest';
 import type { Harness } from '../helpers/harness.ts';
 import type { App } from '../../src/app.ts';
 import type { Interaction } from '../../stand-ins/fake-discord.ts';
@@ -7,12 +8,16 @@ import type { Interaction } from '../../stand-ins/fake-discord.ts';
 export async function imagine(h: Harness, prompt: string, app: App = h.app): Promise<{ id: string; token: string; it: Interaction }> {
   const before = new Set(await app.stores.tasks.activeIds());
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  for (let i = 0; i < 250; i++) {
-    const ids = (await app.stores.tasks.activeIds()).filter((id) => !before.has(id));
-    if (ids.length) return { id: ids[0], token: it.token, it };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`not tracked: ${prompt}`);
+  // `app` may be another process than h.app: waits on its store directly.
+  const id = await vi.waitFor(
+    async () => {
+      const [first] = (await app.stores.tasks.activeIds()).filter((x) => !before.has(x));
+      if (!first) throw new Error(`not tracked: ${prompt}`);
+      return first;
+    },
+    { timeout: 5000, interval: 10 },
+  );
+  return { id, token: it.token, it };
 }
 
 /** Successful PATCHes of one interaction's messages, oldest first. */

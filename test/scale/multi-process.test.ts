@@ -2,7 +2,7 @@
 // lease: SET NX PX, renewed every pass); when the owner dies, another takes its tasks over once
 // the lease expires and finishes them, and no state is shown twice. Two real apps against one
 // fake Discord and one fake proxy, on the machine's Redis under a key prefix removed afterwards.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -71,12 +71,15 @@ async function bot(gateway: boolean, cfg: Config = config): Promise<App> {
 async function imagine(app: App, prompt: string) {
   const before = new Set(await app.stores.tasks.activeIds());
   const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  for (let i = 0; i < 250; i++) {
-    const id = (await app.stores.tasks.activeIds()).find((x) => !before.has(x));
-    if (id && app.poller.heldIds().includes(id)) return { id, token: it.token };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('not tracked');
+  const id = await vi.waitFor(
+    async () => {
+      const id = (await app.stores.tasks.activeIds()).find((x) => !before.has(x));
+      if (!id || !app.poller.heldIds().includes(id)) throw new Error('not tracked');
+      return id;
+    },
+    { timeout: 5000, interval: 10 },
+  );
+  return { id, token: it.token };
 }
 
 /** Ids each list-by-condition call made during `fn` asked about. */
@@ -182,7 +185,7 @@ describe('several processes on one Redis', () => {
       interactionAt: Date.now(),
       messageId: null,
     });
-    for (let i = 0; i < 50 && !b.poller.heldIds().includes(idB); i++) await sleep(10);
+    await vi.waitFor(() => expect(b.poller.heldIds()).toContain(idB), { timeout: 1000, interval: 10 });
     expect(await listedDuring(() => a.poller.tick())).toEqual([fromA.id]);
     expect(await listedDuring(() => b.poller.tick())).toEqual([idB]);
   });

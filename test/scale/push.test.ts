@@ -43,8 +43,7 @@ async function pushedJob(hook: string, prompt: string) {
 
 /** Every callback the fake sent so far was answered and its hint acted on. */
 async function quiet(): Promise<void> {
-  const t0 = Date.now();
-  while (h.proxy.notifications.some((n) => n.responseStatus === null && !n.error) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+  await h.until(() => !h.proxy.notifications.some((n) => n.responseStatus === null && !n.error), 'every callback answered', 2000);
   await h.app.poller.settleHints();
 }
 
