@@ -13,17 +13,17 @@
 // on the same object.
 //
 // Records are written through record-writer.ts (a write the store refuses is kept and retried);
-// deferred edits wait on the injected clock (deferred-edits.ts).
+// views are rendered, deferred and published by show.ts, inside the tracker's lanes.
 import type { Logger } from '../logger.ts';
 import type { SubmitOutcome, Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
-import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import { backendOf, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
-import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
+import type { ViewContext } from '../render/task-view.ts';
+import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
-import { DeferredEdits } from './deferred-edits.ts';
 import { RecordWriter } from './record-writer.ts';
-import { keepShownPreview, newRecord, sameTaskState, taskRank, viewHash, type TrackInput } from './lifecycle.ts';
+import { Showing, type ShowStats } from './show.ts';
+import { keepShownPreview, newRecord, sameTaskState, taskRank, type TrackInput } from './lifecycle.ts';
 
 /** Polls in which the proxy did not know a task before the bot gives up on it. */
 export const MAX_MISSES = 10;
@@ -43,8 +43,8 @@ export interface TrackerOptions {
   onUnsaved?: (count: number) => void;
 }
 
-/** What the tracker did, for tests and the benchmark. */
-export interface TrackerStats {
+/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
+export interface TrackerStats extends ShowStats {
   /** Updates handed to applyUpdate. */
   updates: number;
   /** Updates merged into a newer one before they ran. */
@@ -53,11 +53,6 @@ export interface TrackerStats {
   stale: number;
   /** Updates whose task had not changed (no render, no write). */
   unchanged: number;
-  renders: number;
-  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
-  deferred: number;
-  /** Views sent to Discord (publish calls). */
-  published: number;
 }
 
 export class Tracker {
@@ -70,39 +65,26 @@ export class Tracker {
   readonly #waiting = new Map<string, { task: Task; done: Promise<void> }>();
   /** The task state whose view Discord shows (or needs no edit for). */
   readonly #shown = new Map<string, Task>();
-  /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
-  readonly #deferred: DeferredEdits;
   readonly #writer: RecordWriter;
-  /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
-  readonly #finishing = new Map<string, Promise<void>>();
-  /** The backend does not answer reads (the poller says so): shown under jobs under way. */
-  #outage = false;
-  /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
-  readonly #hidden = new Map<string, readonly string[]>();
+  /** Renders, defers and publishes the views (show.ts). */
+  readonly #showing: Showing;
 
   constructor(private readonly o: TrackerOptions) {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
-    this.#deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
+    this.#showing = new Showing({
+      publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn),
+    });
   }
 
   /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
   setHiddenButtons(backend: string, patterns: readonly string[]): void {
-    this.#hidden.set(backend, [...patterns]);
+    this.#showing.setHiddenButtons(backend, patterns);
   }
 
+  /** What a record's view is rendered with. */
   viewContext(record: TaskRecord): ViewContext {
-    return {
-      locale: record.locale,
-      ownerId: record.ownerId,
-      prompt: record.prompt,
-      label: record.label,
-      queuePosition: record.queuePosition,
-      status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
-      pressed: record.pressed,
-      hidden: this.#hidden.get(backendOf(record)) ?? [],
-      deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
-      outage: this.#outage,
-    };
+    return this.#showing.viewContext(record);
   }
 
   /**
@@ -110,12 +92,11 @@ export class Tracker {
    * saying so) once; the edit goes out like any other (same view, no edit).
    */
   setOutage(down: boolean): void {
-    if (this.#outage === down) return;
-    this.#outage = down;
+    if (!this.#showing.setOutage(down)) return;
     for (const rec of [...this.#live.values()]) {
       if (!rec.active) continue;
       void this.#serial(rec.taskId, async () => {
-        if (rec.active && !this.#waiting.has(rec.taskId)) await this.#show(rec, rec.task, false);
+        if (rec.active && !this.#waiting.has(rec.taskId)) await this.#showing.show(rec, rec.task, false);
       }).catch((err: unknown) => this.o.logger.error('outage notice failed', { taskId: rec.taskId, err }));
     }
   }
@@ -173,7 +154,7 @@ export class Tracker {
   forget(taskId: string): void {
     this.#live.delete(taskId);
     this.#shown.delete(taskId);
-    this.#deferred.cancel(taskId);
+    this.#showing.deferred.cancel(taskId);
   }
 
   /**
@@ -188,27 +169,27 @@ export class Tracker {
 
   /** Whether the task's final result is still being downloaded and published: the poller keeps its lease and does not poll it. */
   finishing(taskId: string): boolean {
-    return this.#finishing.has(taskId);
+    return this.#showing.finishing(taskId);
   }
 
   /** Resolves when the results being published now are out (tick(), stop). */
   async resultsOut(): Promise<void> {
-    while (this.#finishing.size) await Promise.allSettled([...this.#finishing.values()]);
+    await this.#showing.resultsOut();
   }
 
   /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
   hasDeferredEdit(taskId: string): boolean {
-    return this.#deferred.has(taskId);
+    return this.#showing.deferred.has(taskId);
   }
 
   /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
   runDeferredEdits(): number {
-    return this.#deferred.runDue();
+    return this.#showing.deferred.runDue();
   }
 
   /** Cancels deferred edits; running updates finish. */
   async stop(): Promise<void> {
-    this.#deferred.stop();
+    this.#showing.deferred.stop();
     await Promise.allSettled([...this.#lanes.values()]);
   }
 
@@ -224,7 +205,7 @@ export class Tracker {
       if (record.active) this.#live.set(taskId, record);
       await this.#serial(taskId, async () => {
         await this.#writer.write(record);
-        if (i === 0 || record.messageId === null) await this.#show(record, record.task, true);
+        if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
       records.push(record);
@@ -261,7 +242,7 @@ export class Tracker {
       const rec = this.#resolve(record);
       rec.status = 'TIMEOUT';
       rec.active = false;
-      await this.#show(rec, rec.task, true);
+      await this.#showing.show(rec, rec.task, true);
     });
   }
 
@@ -309,7 +290,7 @@ export class Tracker {
       // It runs again from the start: the status below comes from here (NOT_START).
       r.task = null;
     });
-    if (rec) await this.#serial(taskId, () => this.#show(this.#resolve(rec), null, false));
+    if (rec) await this.#serial(taskId, () => this.#showing.show(this.#resolve(rec), null, false));
   }
 
   /** A state of the task read outside the poll (/task, "Check again"), with the prompt the proxy knows when the bot did not. */
@@ -349,11 +330,7 @@ export class Tracker {
       const rec = await this.#find(taskId);
       if (!rec || rec.pressed.includes(customId) || !rec.task) return;
       rec.pressed.push(customId);
-      // The same rows the message shows (synthesized picks, hidden buttons), with this one green.
-      const view = renderTaskView(rec.task, { ...this.viewContext(rec), media: 'attach' });
-      rec.viewHash = viewHash(view);
-      await this.#writer.write(rec);
-      await this.o.poster.editComponents(rec, view.components);
+      await this.#showing.buttons(rec, rec.task);
     });
   }
 
@@ -363,19 +340,7 @@ export class Tracker {
    */
   async showCopy(taskId: string, task: Task, at: { token: string; channelId: string; locale: string }): Promise<boolean> {
     const record = await this.#find(taskId);
-    if (!record) return false;
-    const copy: TaskRecord = {
-      ...record,
-      locale: at.locale,
-      channelId: at.channelId,
-      interactionToken: at.token,
-      tokenExpiresAt: this.o.now() + this.o.poster.tokenLifetimeMs,
-      messageId: null,
-      status: task.status,
-      task,
-    };
-    const ctx = this.viewContext(copy);
-    return (await this.#publish(copy, task, ctx, renderTaskView(task, { ...ctx, media: 'attach' }), false)).ok;
+    return record ? this.#showing.copy(record, task, at) : false;
   }
 
   // --- inside a lane ----------------------------------------------------------------------
@@ -396,7 +361,7 @@ export class Tracker {
   }
 
   async #apply(record: TaskRecord, incoming: Task): Promise<void> {
-    if (taskRank(incoming) < taskRank(record.task) || this.#finishing.has(record.taskId)) {
+    if (taskRank(incoming) < taskRank(record.task) || this.#showing.finishing(record.taskId)) {
       this.stats.stale++;
       return;
     }
@@ -419,137 +384,12 @@ export class Tracker {
     // A change nobody sees (a queued task's first read, a field the view ignores) is not worth a
     // store write unless what the record says about the task changed too.
     const changed = terminal || before !== `${record.status}|${record.missCount}|${record.queuePosition}`;
-    await this.#show(record, task, terminal, changed);
+    await this.#showing.show(record, task, terminal, changed);
   }
 
   async #lose(record: TaskRecord): Promise<void> {
     record.status = 'LOST';
     record.active = false;
-    await this.#show(record, record.task, true);
-  }
-
-  async #show(record: TaskRecord, task: Task | null, final: boolean, save = true): Promise<void> {
-    const id = record.taskId;
-    const ctx = this.viewContext(record);
-    const view = renderTaskView(task, { ...ctx, media: 'attach' });
-    this.stats.renders++;
-    const hash = viewHash(view);
-    const now = this.o.now();
-    const shownNow = () => {
-      if (task && task === record.task) this.#shown.set(id, task);
-    };
-    if (hash === record.viewHash) {
-      this.#deferred.cancel(id);
-      shownNow();
-      if (save) await this.#save(record);
-      return;
-    }
-    const dueAt = record.lastEditAt + this.o.editMinIntervalMs;
-    if (!final && now < dueAt) {
-      // Too soon after the last edit: show the newest state when the interval is over.
-      this.stats.deferred++;
-      this.#shown.delete(id);
-      this.#deferred.defer(id, dueAt);
-      await this.#save(record);
-      return;
-    }
-    this.#deferred.cancel(id);
-    if (final && save && !record.active) {
-      // The final view carries buttons a user may click at once, and a click reads the store:
-      // save the task first. Still active there until the edit is out, so a crash in between
-      // leaves the final edit to the next process.
-      await this.#writer.write(record, { ...record, active: true });
-    }
-    if (final && view.files.length) {
-      // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
-      // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
-      // the poster); the publish waits for them in this task's lane, and until it is out the task
-      // takes no more updates (finishing) while the poller keeps its lease.
-      const files = this.o.poster.fetchFiles(view);
-      // Awaited later, in the lane: a rejection before then is not unhandled.
-      files.catch(() => undefined);
-      const done = this.#serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
-        .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
-        .finally(() => this.#finishing.delete(id));
-      this.#finishing.set(id, done);
-      return;
-    }
-    await this.#publishAndSave(record, task, ctx, view, hash, final);
-  }
-
-  /** Publishes the view and records the outcome (`files`: downloads already under way). */
-  async #publishAndSave(
-    record: TaskRecord,
-    task: Task | null,
-    ctx: ViewContext,
-    view: MessageView,
-    hash: string,
-    final: boolean,
-    files?: Promise<ResultFile[] | null>,
-  ): Promise<void> {
-    const id = record.taskId;
-    const res = await this.#publish(record, task, ctx, view, final, files);
-    if (res.ok) {
-      record.viewHash = hash;
-      record.lastEditAt = this.o.now();
-      if (task && task === record.task) this.#shown.set(id, task);
-      if (res.messageId) record.messageId = res.messageId;
-    } else {
-      this.#shown.delete(id);
-      if (res.reason === 'gone') {
-        this.o.logger.info('task message is gone; stop tracking', { taskId: id });
-        record.active = false;
-      } else if (final && res.reason === 'refused') {
-        // Even the minimal message was refused: retrying cannot help.
-        record.active = false;
-      } else if (final) {
-        // Discord failed for a passing reason: stay active so the next tick shows the final state.
-        record.active = true;
-      }
-    }
-    await this.#save(record);
-  }
-
-  /**
-   * Puts `view` on Discord with its results attached; when they cannot be downloaded, or Discord
-   * refuses their size (the server's upload limit), the same view with the results as links.
-   */
-  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean, fetching?: Promise<ResultFile[] | null>): Promise<PublishResult> {
-    const files = view.files.length ? await (fetching ?? this.o.poster.fetchFiles(view)) : undefined;
-    const asLinks = () => renderTaskView(task, { ...ctx, media: 'link' });
-    this.stats.published++;
-    let res = await this.o.poster.publish(record, files === null ? asLinks() : view, files ?? undefined, final);
-    if (!res.ok && res.reason === 'too-large') {
-      this.stats.published++;
-      res = await this.o.poster.publish(record, asLinks(), undefined, final);
-    }
-    if (!res.ok && res.reason === 'refused' && final) {
-      // Discord refused the message itself (400): the same body would be refused on every tick until
-      // the deadline and the user would never see the result. The result with a plain note instead.
-      this.o.logger.warn('final view refused by Discord; showing the result alone', { taskId: record.taskId });
-      this.stats.published++;
-      res = await this.o.poster.publish(record, minimalView(task, { ...ctx, media: files ? 'attach' : 'link' }), files ?? undefined, final);
-    }
-    return res;
-  }
-
-  /** Saves the record; a record that stopped being active leaves the live set. */
-  async #save(record: TaskRecord): Promise<void> {
-    await this.#writer.write(record);
-    if (!record.active && this.#live.get(record.taskId) === record) {
-      this.#live.delete(record.taskId);
-      this.#shown.delete(record.taskId);
-      this.#deferred.cancel(record.taskId);
-    } else if (record.active && !this.#live.has(record.taskId)) {
-      // A final edit that failed for a passing reason keeps the task active: follow it again.
-      this.#live.set(record.taskId, record);
-    }
-  }
-
-  /** A deferred edit is due: the newest state of the task, if it is still followed. */
-  #runDeferred(taskId: string): void {
-    const rec = this.#live.get(taskId);
-    if (!rec?.task || !rec.active) return;
-    void this.#serial(taskId, () => this.#show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
+    await this.#showing.show(record, record.task, true);
   }
 }

@@ -1,0 +1,253 @@
+// The tracker's showing half: renders a record's view (with the hidden buttons and the outage
+// notice it knows of) and gets it onto Discord through the publisher, inside the task's lane (the
+// tracker's; `serial` runs there).
+//
+// A view that did not change costs no edit; a progress edit within `editMinIntervalMs` of the
+// previous one is deferred to the end of that interval (deferred-edits.ts), and then shows the
+// newest state. A final view with results downloads them off the poll path: until it is out the
+// task is "finishing". When the results cannot be downloaded or Discord refuses their size, the
+// same view goes out with links; a final view Discord refuses outright, as the result alone.
+import type { Logger } from '../logger.ts';
+import type { Task } from '../proxy/types.ts';
+import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
+import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
+import { DeferredEdits } from './deferred-edits.ts';
+import type { RecordWriter } from './record-writer.ts';
+import { viewHash } from './lifecycle.ts';
+
+/** The tracker's counters this half keeps (the same object as the tracker's stats). */
+export interface ShowStats {
+  renders: number;
+  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
+  deferred: number;
+  /** Views sent to Discord (publish calls). */
+  published: number;
+}
+
+export interface ShowingOptions {
+  /** Discord, as the tracker needs it (discord/poster.ts). */
+  publisher: TaskPublisher;
+  writer: RecordWriter;
+  logger: Logger;
+  now: () => number;
+  deadlineMs: number;
+  editMinIntervalMs: number;
+  stats: ShowStats;
+  /** The tracker's records of the active tasks this process follows. */
+  live: Map<string, TaskRecord>;
+  /** The tracker's map of the task state whose view Discord shows (or needs no edit for). */
+  shown: Map<string, Task>;
+  /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
+  serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
+}
+
+export class Showing {
+  /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
+  readonly deferred: DeferredEdits;
+  /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
+  readonly #finishing = new Map<string, Promise<void>>();
+  /** The backend does not answer reads (the poller says so): shown under jobs under way. */
+  #outage = false;
+  /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
+  readonly #hidden = new Map<string, readonly string[]>();
+
+  constructor(private readonly o: ShowingOptions) {
+    this.deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
+  }
+
+  /** Buttons `backend` no longer offers. */
+  setHiddenButtons(backend: string, patterns: readonly string[]): void {
+    this.#hidden.set(backend, [...patterns]);
+  }
+
+  /** The backend stopped (`down`) or started again answering reads; answers whether that changed. */
+  setOutage(down: boolean): boolean {
+    if (this.#outage === down) return false;
+    this.#outage = down;
+    return true;
+  }
+
+  viewContext(record: TaskRecord): ViewContext {
+    return {
+      locale: record.locale,
+      ownerId: record.ownerId,
+      prompt: record.prompt,
+      label: record.label,
+      queuePosition: record.queuePosition,
+      status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
+      pressed: record.pressed,
+      hidden: this.#hidden.get(backendOf(record)) ?? [],
+      deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
+      outage: this.#outage,
+    };
+  }
+
+  /** Whether the task's final result is still being downloaded and published. */
+  finishing(taskId: string): boolean {
+    return this.#finishing.has(taskId);
+  }
+
+  /** Resolves when the results being published now are out. */
+  async resultsOut(): Promise<void> {
+    while (this.#finishing.size) await Promise.allSettled([...this.#finishing.values()]);
+  }
+
+  /**
+   * Shows `task` in the record's message (called inside its lane) and saves the record; `save`
+   * false: a change nobody sees, not written when the view is the same.
+   */
+  async show(record: TaskRecord, task: Task | null, final: boolean, save = true): Promise<void> {
+    const id = record.taskId;
+    const ctx = this.viewContext(record);
+    const view = renderTaskView(task, { ...ctx, media: 'attach' });
+    this.o.stats.renders++;
+    const hash = viewHash(view);
+    const now = this.o.now();
+    const shownNow = () => {
+      if (task && task === record.task) this.o.shown.set(id, task);
+    };
+    if (hash === record.viewHash) {
+      this.deferred.cancel(id);
+      shownNow();
+      if (save) await this.#save(record);
+      return;
+    }
+    const dueAt = record.lastEditAt + this.o.editMinIntervalMs;
+    if (!final && now < dueAt) {
+      // Too soon after the last edit: show the newest state when the interval is over.
+      this.o.stats.deferred++;
+      this.o.shown.delete(id);
+      this.deferred.defer(id, dueAt);
+      await this.#save(record);
+      return;
+    }
+    this.deferred.cancel(id);
+    if (final && save && !record.active) {
+      // The final view carries buttons a user may click at once, and a click reads the store:
+      // save the task first. Still active there until the edit is out, so a crash in between
+      // leaves the final edit to the next process.
+      await this.o.writer.write(record, { ...record, active: true });
+    }
+    if (final && view.files.length) {
+      // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
+      // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
+      // the poster); the publish waits for them in this task's lane, and until it is out the task
+      // takes no more updates (finishing) while the poller keeps its lease.
+      const files = this.o.publisher.fetchFiles(view);
+      // Awaited later, in the lane: a rejection before then is not unhandled.
+      files.catch(() => undefined);
+      const done = this.o.serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
+        .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
+        .finally(() => this.#finishing.delete(id));
+      this.#finishing.set(id, done);
+      return;
+    }
+    await this.#publishAndSave(record, task, ctx, view, hash, final);
+  }
+
+  /**
+   * Shows `task` in another interaction's reply (`at`) through a copy of the record: the same view
+   * and buttons; the record itself is left untouched. Answers whether it went out.
+   */
+  async copy(record: TaskRecord, task: Task, at: { token: string; channelId: string; locale: string }): Promise<boolean> {
+    const copy: TaskRecord = {
+      ...record,
+      locale: at.locale,
+      channelId: at.channelId,
+      interactionToken: at.token,
+      tokenExpiresAt: this.o.now() + this.o.publisher.tokenLifetimeMs,
+      messageId: null,
+      status: task.status,
+      task,
+    };
+    const ctx = this.viewContext(copy);
+    return (await this.#publish(copy, task, ctx, renderTaskView(task, { ...ctx, media: 'attach' }), false)).ok;
+  }
+
+  /** Edits only the message's buttons (one was pressed): the record's new view hash is saved first. */
+  async buttons(record: TaskRecord, task: Task): Promise<void> {
+    // The same rows the message shows (synthesized picks, hidden buttons), with the pressed ones green.
+    const view = renderTaskView(task, { ...this.viewContext(record), media: 'attach' });
+    record.viewHash = viewHash(view);
+    await this.o.writer.write(record);
+    await this.o.publisher.editComponents(record, view.components);
+  }
+
+  /** Publishes the view and records the outcome (`files`: downloads already under way). */
+  async #publishAndSave(
+    record: TaskRecord,
+    task: Task | null,
+    ctx: ViewContext,
+    view: MessageView,
+    hash: string,
+    final: boolean,
+    files?: Promise<ResultFile[] | null>,
+  ): Promise<void> {
+    const id = record.taskId;
+    const res = await this.#publish(record, task, ctx, view, final, files);
+    if (res.ok) {
+      record.viewHash = hash;
+      record.lastEditAt = this.o.now();
+      if (task && task === record.task) this.o.shown.set(id, task);
+      if (res.messageId) record.messageId = res.messageId;
+    } else {
+      this.o.shown.delete(id);
+      if (res.reason === 'gone') {
+        this.o.logger.info('task message is gone; stop tracking', { taskId: id });
+        record.active = false;
+      } else if (final && res.reason === 'refused') {
+        // Even the minimal message was refused: retrying cannot help.
+        record.active = false;
+      } else if (final) {
+        // Discord failed for a passing reason: stay active so the next tick shows the final state.
+        record.active = true;
+      }
+    }
+    await this.#save(record);
+  }
+
+  /**
+   * Puts `view` on Discord with its results attached; when they cannot be downloaded, or Discord
+   * refuses their size (the server's upload limit), the same view with the results as links.
+   */
+  async #publish(record: TaskRecord, task: Task | null, ctx: ViewContext, view: MessageView, final: boolean, fetching?: Promise<ResultFile[] | null>): Promise<PublishResult> {
+    const files = view.files.length ? await (fetching ?? this.o.publisher.fetchFiles(view)) : undefined;
+    const asLinks = () => renderTaskView(task, { ...ctx, media: 'link' });
+    this.o.stats.published++;
+    let res = await this.o.publisher.publish(record, files === null ? asLinks() : view, files ?? undefined, final);
+    if (!res.ok && res.reason === 'too-large') {
+      this.o.stats.published++;
+      res = await this.o.publisher.publish(record, asLinks(), undefined, final);
+    }
+    if (!res.ok && res.reason === 'refused' && final) {
+      // Discord refused the message itself (400): the same body would be refused on every tick until
+      // the deadline and the user would never see the result. The result with a plain note instead.
+      this.o.logger.warn('final view refused by Discord; showing the result alone', { taskId: record.taskId });
+      this.o.stats.published++;
+      res = await this.o.publisher.publish(record, minimalView(task, { ...ctx, media: files ? 'attach' : 'link' }), files ?? undefined, final);
+    }
+    return res;
+  }
+
+  /** Saves the record; a record that stopped being active leaves the live set. */
+  async #save(record: TaskRecord): Promise<void> {
+    await this.o.writer.write(record);
+    const { live } = this.o;
+    if (!record.active && live.get(record.taskId) === record) {
+      live.delete(record.taskId);
+      this.o.shown.delete(record.taskId);
+      this.deferred.cancel(record.taskId);
+    } else if (record.active && !live.has(record.taskId)) {
+      // A final edit that failed for a passing reason keeps the task active: follow it again.
+      live.set(record.taskId, record);
+    }
+  }
+
+  /** A deferred edit is due: the newest state of the task, if it is still followed. */
+  #runDeferred(taskId: string): void {
+    const rec = this.o.live.get(taskId);
+    if (!rec?.task || !rec.active) return;
+    void this.o.serial(taskId, () => this.show(rec, rec.task, false)).catch((err: unknown) => this.o.logger.error('deferred edit failed', { err }));
+  }
+}
