@@ -38,7 +38,7 @@ export const blend: Command = {
   async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, IMAGES, limit, 2, 5);
-    const dim = DIMENSIONS.find((x) => x.value === interaction.options.getString('dimensions')) ?? DIMENSIONS[1];
+    const dim = DIMENSIONS.find((x) => x.value === interaction.options.getString('dimensions')) ?? DIMENSIONS[1]!;
     const mode = readMode(interaction);
     const botType = readBot(interaction);
     return planJob(interaction, ctx, {

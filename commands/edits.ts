@@ -31,7 +31,7 @@ export const edits: Command = {
       mode,
       submit: async () => {
         const [image] = await readImages(images, limit, ctx);
-        return ctx.proxy.submitEdits({ prompt, image, state: jobState(interaction) }, { mode });
+        return ctx.proxy.submitEdits({ prompt, image: image!, state: jobState(interaction) }, { mode });
       },
     });
   },

@@ -22,7 +22,7 @@ export const swapface: Command = {
     const images = checkedImages(interaction, ['source', 'target'], limit, 2, 2);
     return planJob(interaction, ctx, {
       kind: 'swapface',
-      prompt: `/swapface ${images[0].name} → ${images[1].name}`,
+      prompt: `/swapface ${images[0]!.name} → ${images[1]!.name}`,
       submit: async () => {
         const [sourceBase64, targetBase64] = await readImages(images, limit, ctx);
         return ctx.proxy.submitSwapFace({ sourceBase64, targetBase64, state: jobState(interaction) });

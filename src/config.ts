@@ -46,7 +46,7 @@ const guildLists = z
         ctx.addIssue({ code: 'custom', message: `expected guildId/id pairs separated by commas, got "${part}"` });
         return z.NEVER;
       }
-      (out[m[1]] ??= []).push(m[2]);
+      (out[m[1]!] ??= []).push(m[2]!);
     }
     return out;
   });
@@ -143,7 +143,7 @@ const schema = z.object({
         };
         if (!name || !url || !/^[a-z][a-z0-9_-]*$/.test(name) || !httpUrl.safeParse(url).success) {
           // Named by position and name only: the rest may be a URL with a password in it.
-          return fail(`expected name=http(s)-url pairs separated by commas; pair ${n + 1} ("${part.split(/[=:]/)[0].slice(0, 20)}") is not`);
+          return fail(`expected name=http(s)-url pairs separated by commas; pair ${n + 1} ("${(part.split(/[=:]/)[0] ?? '').slice(0, 20)}") is not`);
         }
         // Each name becomes a command choice's name and value.
         if (name.length > MODE_NAME_MAX) return fail(`mode name "${name.slice(0, 20)}…" is longer than ${MODE_NAME_MAX} characters`);
@@ -239,8 +239,8 @@ export function redacted(config: Config): Record<string, unknown> {
  * authority, as WHATWG URL parsing reads it.
  */
 export function maskUrl(url: string): string {
-  const [beforeHash, ...hash] = url.split('#');
-  const [beforeQuery, ...query] = beforeHash.split('?');
+  const [beforeHash = '', ...hash] = url.split('#');
+  const [beforeQuery = '', ...query] = beforeHash.split('?');
   const masked = beforeQuery.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
   const params = query.length
     ? '?' + query.join('?').split('&').map((p) => (p.includes('=') ? `${p.slice(0, p.indexOf('='))}=***` : p && '***')).join('&')

@@ -33,7 +33,7 @@ export const customIds = {
 export function parseCustomId(id: string): ParsedCustomId | null {
   const parts = id.split(':');
   if (parts[0] !== PREFIX || parts.length < 3) return null;
-  const [, kind, taskId, extra] = parts;
+  const [, kind, taskId = '', extra] = parts;
   if (!TASK_ID.test(taskId)) return null;
   const index = extra !== undefined && /^\d{1,2}$/.test(extra) ? Number(extra) : null;
   switch (kind) {

@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): { file?: string; values: Map<string, string>
   let file: string | undefined;
   let link = false;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i]!;
     if (VALUED.has(a)) values.set(a, argv[++i] ?? '');
     else if (a === '--link') link = true;
     else if (file === undefined && (a === '-' || !a.startsWith('--'))) file = a;

@@ -28,7 +28,7 @@ export function credentialsOf(url: string): string[] {
     for (const [, value] of u.searchParams) if (value.length >= MIN_URL_SECRET) out.push(value);
   } catch {
     const m = /\/\/([^/@\s]*)@/.exec(url);
-    if (m) out.push(...m[1].split(':').filter(Boolean));
+    if (m) out.push(...m[1]!.split(':').filter(Boolean));
   }
   return out;
 }
@@ -112,7 +112,7 @@ export function createScrubber(secrets: readonly (string | null | undefined)[]):
       for (let i = 0; i + FRAGMENT <= form.length; i++) {
         const gram = form.slice(i, i + FRAGMENT);
         const b = bucketOf(hashAt(gram, 0));
-        buckets[b >>> 5] |= 1 << (b & 31);
+        buckets[b >>> 5]! |= 1 << (b & 31);
         grams.add(gram);
       }
     }
@@ -128,7 +128,7 @@ export function createScrubber(secrets: readonly (string | null | undefined)[]):
       let h = hashAt(s, 0);
       for (let i = 0; ; i++) {
         const b = (h ^ (h >>> 16)) & (BUCKETS - 1);
-        if (buckets[b >>> 5] & (1 << (b & 31)) && grams.has(s.slice(i, i + FRAGMENT))) (covered ??= new Uint8Array(s.length)).fill(1, i, i + FRAGMENT);
+        if (buckets[b >>> 5]! & (1 << (b & 31)) && grams.has(s.slice(i, i + FRAGMENT))) (covered ??= new Uint8Array(s.length)).fill(1, i, i + FRAGMENT);
         if (i + FRAGMENT >= s.length) break;
         h = (Math.imul((h - Math.imul(s.charCodeAt(i), top)) >>> 0, B) + s.charCodeAt(i + FRAGMENT)) >>> 0;
       }

@@ -30,7 +30,7 @@ const IMAGE_EXTENSION = /\.(png|jpe?g|jfif|webp|gif)$/i;
  * extension, and readImage then decides by the bytes.
  */
 export function checkImage(att: AttachmentLike, maxBytes: number): void {
-  const raw = (att.contentType ?? '').split(';')[0].trim().toLowerCase();
+  const raw = (att.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const type = TYPE_ALIASES[raw] ?? raw;
   const known = (IMAGE_TYPES as readonly string[]).includes(type);
   const undeclared = UNKNOWN_TYPES.has(type) && (IMAGE_EXTENSION.test(att.name) || !/\.[a-z0-9]{1,5}$/i.test(att.name));

@@ -52,7 +52,7 @@ export async function download(url: string, opts: DownloadOptions): Promise<Down
       chunks.push(chunk as Buffer);
     }
     if (size === 0) return { error: 'EMPTY' };
-    const ct = String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
+    const ct = String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
     return { data: Buffer.concat(chunks), contentType: ct };
   } catch (err) {
     const e = err as { code?: string; cause?: { code?: string } };

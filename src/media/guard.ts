@@ -36,7 +36,7 @@ function ipv6Words(address: string): number[] {
   let s = address.toLowerCase().replace(/%.*$/, '');
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
   if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number);
+    const [a = 0, b = 0, c = 0, d = 0] = v4.slice(1).map(Number);
     s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
@@ -54,10 +54,12 @@ const dotted = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${
  */
 function embeddedIpv4(w: number[]): string | null {
   const zero = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
-  if (zero(0, 5) && w[5] === 0xffff) return dotted(w[6], w[7]);
-  if (zero(0, 4) && w[4] === 0xffff && w[5] === 0) return dotted(w[6], w[7]);
-  if (w[0] === 0x64 && w[1] === 0xff9b && zero(2, 6)) return dotted(w[6], w[7]);
-  if (w[0] === 0x2002) return dotted(w[1], w[2]);
+  // Eight words, always (ipv6Words checks).
+  const [w0, w1 = 0, w2 = 0, , w4, w5, w6 = 0, w7 = 0] = w;
+  if (zero(0, 5) && w5 === 0xffff) return dotted(w6, w7);
+  if (zero(0, 4) && w4 === 0xffff && w5 === 0) return dotted(w6, w7);
+  if (w0 === 0x64 && w1 === 0xff9b && zero(2, 6)) return dotted(w6, w7);
+  if (w0 === 0x2002) return dotted(w1, w2);
   return null;
 }
 
@@ -111,7 +113,8 @@ const publicOnly = (resolve: Resolve) => (hostname: string, options: object, cal
     const list = addresses as LookupAddress[];
     if (list.length === 0 || list.some((a) => isPrivateAddress(a.address))) return callback(refused(hostname), []);
     if ((options as { all?: boolean }).all) return callback(null, list);
-    callback(null, list[0].address, list[0].family);
+    const [first] = list as [LookupAddress];
+    callback(null, first.address, first.family);
   });
 };
 

@@ -71,7 +71,7 @@ function actionOf(id: string): ButtonAction & { group: ButtonGroup } {
     return { action: 'outpaint', percent: percent ? Number(percent[1]) : null, group: 'zoom' };
   }
   if (/::CustomZoom::/i.test(id)) return { action: 'custom-zoom', group: 'zoom' };
-  if ((m = /::pan_(left|right|up|down)::/i.exec(id))) return { action: 'pan', direction: m[1].toLowerCase() as PanDirection, group: 'pan' };
+  if ((m = /::pan_(left|right|up|down)::/i.exec(id))) return { action: 'pan', direction: m[1]!.toLowerCase() as PanDirection, group: 'pan' };
   if (/Picread::Retry/i.test(id)) return { action: 'describe-retry', group: 'describe' };
   if (/PicReader::all/i.test(id)) return { action: 'describe-all', group: 'describe' };
   if ((m = /PicReader::(\d)/i.exec(id))) return { action: 'describe-pick', index: Number(m[1]), group: 'describe' };
@@ -80,7 +80,7 @@ function actionOf(id: string): ButtonAction & { group: ButtonGroup } {
   if ((m = /PromptAnalyzer::(\d)/i.exec(id))) return { action: 'shorten-pick', index: Number(m[1]), group: 'shorten' };
   // "Show Details" sits on a row of its own, after the five picks.
   if (/PromptAnalyzerExtended|show_?details/i.test(id)) return { action: 'show-details', group: 'other' };
-  if ((m = /animate_(high|low)(_extend)?/i.exec(id))) return { action: 'animate', motion: m[1].toLowerCase() as 'high' | 'low', extend: !!m[2], group: 'video' };
+  if ((m = /animate_(high|low)(_extend)?/i.exec(id))) return { action: 'animate', motion: m[1]!.toLowerCase() as 'high' | 'low', extend: !!m[2], group: 'video' };
   if (/animate|video/i.test(id)) return { action: 'video', group: 'video' };
   if (/BOOKMARK/i.test(id)) return { action: 'bookmark', group: 'other' };
   return { action: 'unknown', group: 'other' };

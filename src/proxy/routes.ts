@@ -35,7 +35,7 @@ export function normaliseBase(url: string): string {
   const query = q === -1 ? '' : u.slice(q).replace(/#.*$/, '');
   const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(q === -1 ? u : u.slice(0, q));
   if (!m) return u.replace(/\/+$/, '');
-  const path = m[2].replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
+  const path = m[2]!.replace(/\/+$/, '').replace(/\/mj$/i, '').replace(/\/+$/, '');
   return m[1] + path + (query === '?' ? '' : query);
 }
 

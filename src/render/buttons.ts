@@ -37,12 +37,12 @@ export function effectiveButtons(task: Task | null, locale = 'en-US'): TaskButto
   if (task.action === 'DESCRIBE') {
     const n = Math.min(4, numberedPrompts(describeText(task)).length);
     if (n === 0) return [];
-    const picks = Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.describe(i + 1), PICK_EMOJI[i]));
+    const picks = Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.describe(i + 1), PICK_EMOJI[i]!));
     return n > 1 ? [...picks, synthetic(PICK_IDS.describeAll, '🎉', t(locale, 'button.imagineAll'))] : picks;
   }
   if (task.action === 'SHORTEN') {
     const n = Math.min(5, shortenOptions(shortenText(task)).length);
-    return Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.shorten(i + 1), PICK_EMOJI[i]));
+    return Array.from({ length: n }, (_, i) => synthetic(PICK_IDS.shorten(i + 1), PICK_EMOJI[i]!));
   }
   return task.buttons;
 }
@@ -186,9 +186,10 @@ export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: API
 function compact(rows: ButtonRow[]): void {
   while (rows.length > MAX_ROWS) {
     let i = rows.length - 1;
-    while (i > 0 && rows[i - 1].components.length + rows[i].components.length > MAX_PER_ROW) i--;
+    while (i > 0 && rows[i - 1]!.components.length + rows[i]!.components.length > MAX_PER_ROW) i--;
     if (i === 0) return;
-    rows[i - 1] = { ...rows[i - 1], components: [...rows[i - 1].components, ...rows[i].components] };
+    const [before, row] = [rows[i - 1]!, rows[i]!];
+    rows[i - 1] = { ...before, components: [...before.components, ...row.components] };
     rows.splice(i, 1);
   }
 }

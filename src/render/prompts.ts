@@ -19,7 +19,7 @@ export function numberedPrompts(text: string): string[] {
   }
   const paragraphs = src.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean);
   // YouChuan/official accounts join the four prompts with a single "\r\n" (api.md §2.4).
-  if (paragraphs.length === 1) return paragraphs[0].split('\n').map((s) => s.trim()).filter(Boolean);
+  if (paragraphs.length === 1) return paragraphs[0]!.split('\n').map((s) => s.trim()).filter(Boolean);
   return paragraphs;
 }
 
@@ -48,7 +48,7 @@ function shortenParts(text: string): Partial<Record<SectionName, string>> {
     const h = HEADING.exec(line);
     if (h) {
       flush();
-      current = sectionOf(h[1]);
+      current = sectionOf(h[1]!);
       body = [];
     } else {
       body.push(line);

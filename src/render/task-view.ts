@@ -98,10 +98,10 @@ export function safeText(s: string, max: number): string {
   if (whole.length <= max) return whole;
   let n = 0;
   let size = 0;
-  while (n < units.length && size + units[n].length + 1 <= max) size += units[n++].length;
+  while (n < units.length && size + units[n]!.length + 1 <= max) size += units[n++]!.length;
   // Back off to a grapheme boundary: a family emoji or a flag is kept whole or left out.
-  const boundary = n ? graphemeBoundary(text, ends[n - 1]) : 0;
-  while (n > 0 && ends[n - 1] > boundary) n--;
+  const boundary = n ? graphemeBoundary(text, ends[n - 1]!) : 0;
+  while (n > 0 && ends[n - 1]! > boundary) n--;
   return `${units.slice(0, n).join('').trimEnd()}…`;
 }
 
@@ -137,14 +137,14 @@ export function resultMedia(task: Task): { kind: 'video' | 'image'; urls: string
 function modeOf(task: Task | null): string | null {
   const mc = String(task?.properties.messageContent ?? '');
   const m = /\((fast|relaxed|relax|turbo)\)/i.exec(mc);
-  return m ? m[1].toLowerCase() : null;
+  return m ? m[1]!.toLowerCase() : null;
 }
 
 function fileName(url: string, base: string, fallbackExt: string): string {
   try {
     const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
     const m = /\.(png|jpe?g|webp|gif|mp4|webm|mov)$/i.exec(last);
-    return `${base}.${m ? m[1].toLowerCase() : fallbackExt}`;
+    return `${base}.${m ? m[1]!.toLowerCase() : fallbackExt}`;
   } catch {
     return `${base}.${fallbackExt}`;
   }
@@ -306,7 +306,7 @@ function composeContent(prompt: string, ctx: ViewContext, status: string, lines:
   };
   const room = () => LIMITS.content - build(0).length - ' - '.length - '****'.length;
   const isLink = (line: string) => /^https?:\/\//.test(line);
-  while (kept.length && isLink(kept[kept.length - 1]) && room() < (prompt ? MIN_PROMPT : 0)) kept.pop();
+  while (kept.length && isLink(kept[kept.length - 1]!) && room() < (prompt ? MIN_PROMPT : 0)) kept.pop();
   const content = build(Math.min(LIMITS.prompt, room()));
   return cut(content, LIMITS.content);
 }

@@ -183,7 +183,11 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const keyv = (name: string) => wrap<unknown>(sqliteAdapter(url) as unknown as KeyvStoreAdapter, ns(name), opts.logger);
     // The counters keep the namespace version 1 called `settings`, so today's counts carry over.
     const settingsKeyv = keyv('settings');
-    const [asideKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv] = ['quarantine', 'capabilities', 'hidden', 'recent', 'meta'].map(keyv);
+    const asideKeyv = keyv('quarantine');
+    const capabilityKeyv = keyv('capabilities');
+    const hiddenKeyv = keyv('hidden');
+    const recentKeyv = keyv('recent');
+    const metaKeyv = keyv('meta');
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     const quarantine = new Quarantine(asideKeyv, opts.logger);
     const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);

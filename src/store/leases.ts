@@ -102,7 +102,7 @@ export class RedisLeases implements LeaseRepository {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const held = (await redis.eval(CLAIM, { keys: chunk.map((id) => this.#key(id)), arguments: [this.owner, String(Math.max(1, Math.round(ttlMs)))] })) as number[];
-      for (const pos of held) out.add(chunk[pos - 1]);
+      for (const pos of held) out.add(chunk[pos - 1]!);
     }
     return out;
   }

@@ -135,7 +135,7 @@ export class TaskRepository {
   async getMany(taskIds: string[]): Promise<(TaskRecord | undefined)[]> {
     if (taskIds.length === 0) return [];
     const values = await this.health.run('tasks.getMany', 'read', () => this.records.get(taskIds) as Promise<unknown[]>);
-    return Promise.all(values.map((v, i) => this.#checked(taskIds[i], v)));
+    return Promise.all(values.map((v, i) => this.#checked(taskIds[i]!, v)));
   }
 
   /** Saves the record and keeps the active and per-owner indexes in step with it. */

@@ -66,8 +66,8 @@ export function sameTaskState(a: Task | null, b: Task | null): boolean {
     return false;
   }
   for (let i = 0; i < a.buttons.length; i++) {
-    const x = a.buttons[i];
-    const y = b.buttons[i];
+    const x = a.buttons[i]!;
+    const y = b.buttons[i]!;
     if (x.customId !== y.customId || x.style !== y.style || x.label !== y.label || x.emoji !== y.emoji) return false;
   }
   const p = a.properties;

@@ -32,7 +32,7 @@ export function notifyHookUrl(publicUrl: string, secret: string): string {
 export function taskIdOf(body: string): string | null {
   // Proxies serialise `id` first; read its digits before JSON.parse can round a large number.
   const first = /^\s*\{\s*"id"\s*:\s*"?([0-9A-Za-z_-]{1,64})"?\s*[,}]/.exec(body);
-  if (first) return first[1];
+  if (first) return first[1]!;
   try {
     const json = JSON.parse(body) as { id?: unknown };
     if (typeof json.id === 'string' && json.id.trim()) return json.id.trim();
@@ -83,7 +83,7 @@ export class NotifyHookServer {
   }
 
   #authorised(url: string | undefined): boolean {
-    const path = (url ?? '').split('?')[0];
+    const path = (url ?? '').split('?')[0] ?? '';
     let token: Buffer;
     try {
       token = Buffer.from(decodeURIComponent(path.split('/').filter(Boolean).pop() ?? ''));
