@@ -6,11 +6,10 @@
 // metadata.google.internal or localhost. reach what the guard keeps us from.
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
-import { readImage } from '../src/discord/attachments.ts';
 import { cutText } from '../src/util/text.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readImages, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readMode } from './options.ts';
+import type { Jobs } from '../src/jobs/jobs.ts';
 import type { Command } from './types.ts';
 
 export function checkLink(link: string): string {
@@ -24,7 +23,7 @@ export function checkLink(link: string): string {
 }
 
 /** A link as `base64`, once the bot has downloaded it through the guard and seen image bytes. */
-async function linkSource(link: string, limit: number, ctx: Parameters<Command['handle']>[1]): Promise<{ base64: string }> {
+async function linkSource(link: string, limit: number, jobs: Jobs): Promise<{ base64: string }> {
   const last = new URL(link).pathname.split('/').pop() || link;
   let name = last;
   try {
@@ -34,7 +33,7 @@ async function linkSource(link: string, limit: number, ctx: Parameters<Command['
   }
   name = cutText(name, 100, '');
   try {
-    return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
+    return { base64: await jobs.readImage({ name, url: link, size: 0, contentType: null }, limit) };
   } catch (err) {
     // Not reachable from here (a redirect, an error status, no answer): say what a link needs.
     if (err instanceof UserInputError && err.code === 'ATTACHMENT_UNREADABLE') throw new UserInputError('LINK_UNREADABLE');
@@ -64,13 +63,13 @@ export const describe: Command = {
     if (images.length === 0 && !link) throw new UserInputError('INPUT_MISSING');
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return planJob(interaction, ctx, {
+    return ctx.jobs.start(interaction, {
       kind: 'describe',
       prompt: `/describe ${images[0]?.name ?? link}`,
       mode,
-      submit: async () => {
-        const source = images.length ? { base64: (await readImages(images, limit, ctx))[0] } : await linkSource(link!, limit, ctx);
-        return ctx.proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode });
+      submit: async ({ proxy, state, readImages }) => {
+        const source = images.length ? { base64: (await readImages(images, limit))[0] } : await linkSource(link!, limit, ctx.jobs);
+        return proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state }, { mode });
       },
     });
   },
