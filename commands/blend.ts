@@ -40,15 +40,6 @@ export const blend: Command = {
     const dim = DIMENSIONS.find((x) => x.value === interaction.options.getString('dimensions')) ?? DIMENSIONS[1];
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return ctx.jobs.start(interaction, {
-      kind: 'blend',
-      prompt: `/blend ${images.length} × ${dim.ar}`,
-      mode,
-      submit: async ({ proxy, state, readImages }) =>
-        proxy.submitBlend(
-          { base64Array: await readImages(images, limit), dimensions: dim.value, ...(botType ? { botType } : {}), state },
-          { mode },
-        ),
-    });
+    return ctx.jobs.start(interaction, { prompt: `/blend ${images.length} × ${dim.ar}`, mode, limit, request: { kind: 'blend', images, dimensions: dim.value, botType } });
   },
 };

@@ -24,14 +24,6 @@ export const edits: Command = {
     const prompt = interaction.options.getString('prompt', true).trim();
     checkPrompt(prompt);
     const mode = readMode(interaction);
-    return ctx.jobs.start(interaction, {
-      kind: 'edits',
-      prompt,
-      mode,
-      submit: async ({ proxy, state, readImages }) => {
-        const [image] = await readImages(images, limit);
-        return proxy.submitEdits({ prompt, image, state }, { mode });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'edits', prompt, image: images[0]! } });
   },
 };

@@ -38,17 +38,6 @@ export const imagine: Command = {
     const images = checkedImages(interaction, IMAGES, limit);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return ctx.jobs.start(interaction, {
-      kind: 'imagine',
-      prompt,
-      mode,
-      submit: async ({ proxy, state, readImages }) => {
-        const base64Array = await readImages(images, limit);
-        return proxy.submitImagine(
-          { prompt, ...(base64Array.length ? { base64Array } : {}), ...(botType ? { botType } : {}), state },
-          { mode },
-        );
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'imagine', prompt, images, botType } });
   },
 };

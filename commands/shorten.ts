@@ -25,11 +25,6 @@ export const shorten: Command = {
     checkPrompt(prompt);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return ctx.jobs.start(interaction, {
-      kind: 'shorten',
-      prompt,
-      mode,
-      submit: ({ proxy, state }) => proxy.submitShorten({ prompt, ...(botType ? { botType } : {}), state }, { mode }),
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, request: { kind: 'shorten', prompt, botType } });
   },
 };

@@ -19,13 +19,6 @@ export const swapface: Command = {
   async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['source', 'target'], limit, 2, 2);
-    return ctx.jobs.start(interaction, {
-      kind: 'swapface',
-      prompt: `/swapface ${images[0].name} → ${images[1].name}`,
-      submit: async ({ proxy, state, readImages }) => {
-        const [sourceBase64, targetBase64] = await readImages(images, limit);
-        return proxy.submitSwapFace({ sourceBase64, targetBase64, state });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt: `/swapface ${images[0].name} → ${images[1].name}`, limit, request: { kind: 'swapface', source: images[0], target: images[1] } });
   },
 };

@@ -35,14 +35,6 @@ export const video: Command = {
     checkPrompt(prompt);
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const mode = readMode(interaction);
-    return ctx.jobs.start(interaction, {
-      kind: 'video',
-      prompt,
-      mode,
-      submit: async ({ proxy, state, readImages }) => {
-        const [image] = await readImages(images, limit);
-        return proxy.submitVideo({ prompt, image, motion, state }, { mode });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'video', prompt, image: images[0]!, motion } });
   },
 };

@@ -7,7 +7,6 @@ import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction,
 import type { AppContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
-import type { ProxyClient } from '../proxy/client.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { backendOf, type TaskRecord } from '../store/tasks.ts';
@@ -18,26 +17,18 @@ import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
 import { addRecent } from '../discord/recent.ts';
 import type { Plan } from '../discord/answer.ts';
 import { Lookups } from './lookups.ts';
+import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 
-type Interaction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-/** An uploaded file as Discord describes it (attachments, a modal's file input). */
-export type Upload = { name: string; size: number; url: string; contentType: string | null };
-
-/** What a command's submit is given: the proxy, the request's `state`, and the guarded downloader. */
-export interface SubmitIO {
-  proxy: ProxyClient;
-  state: string;
-  /** Each upload as a data URL, through the download guard (size, type, private addresses). */
-  readImages(files: readonly Upload[], limit: number): Promise<string[]>;
-}
+export type { JobRequest, Upload } from './requests.ts';
 
 export interface StartSpec {
-  kind: string;
   /** What the message shows as the job's prompt. */
   prompt: string;
   mode?: string;
-  /** Downloads inputs and submits; runs after the public acknowledgement. */
-  submit(io: SubmitIO): Promise<SubmitOutcome>;
+  /** The size limit of the request's downloads (the server's upload limit); default MAX_ATTACHMENT_BYTES. */
+  limit?: number;
+  /** What to submit, downloaded and sent after the public acknowledgement. */
+  request: JobRequest;
 }
 
 /**
@@ -60,7 +51,7 @@ export class Jobs extends Lookups {
     return this.ctx.tracker.unsaved(taskId) ?? (await this.ctx.stores.tasks.get(taskId)) ?? undefined;
   }
 
-  /** A slash command's job: the waiting line first (rendered and hashed once), then `spec.submit`, then the tracker. */
+  /** A slash command's job: the waiting line first, then the request's downloads and submit, then the tracker. */
   async start(interaction: ChatInputCommandInteraction, spec: StartSpec): Promise<Plan> {
     const ctx = this.ctx;
     const ticket = await checkQuota(interaction.user.id, ctx);
@@ -70,12 +61,13 @@ export class Jobs extends Lookups {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,
       run: async ({ messageId }, started) => {
-        const outcome = await spec.submit({ proxy: ctx.proxy, state: jobState(interaction), readImages: (files, limit) => this.readImages(files, limit) });
+        const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
+        const outcome = await submitRequest(spec.request, io);
         started(outcome.taskIds.length);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
         await ctx.tracker.track({
           outcome,
-          kind: spec.kind,
+          kind: spec.request.kind,
           prompt: spec.prompt,
           ownerId: interaction.user.id,
           locale,
@@ -193,10 +185,6 @@ export class Jobs extends Lookups {
         else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
       },
     };
-  }
-
-  readImages(files: readonly Upload[], limit: number): Promise<string[]> {
-    return Promise.all(files.map((a) => this.readImage(a, limit)));
   }
 
   readImage(file: Upload, limit: number): Promise<string> {
