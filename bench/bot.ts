@@ -58,7 +58,7 @@ async function handle(msg: ToBot): Promise<void> {
       await mapLimit(msg.jobs, 16, async (job) => {
         const waiting = waitingView(job.prompt, job.ownerId);
         await app.tracker.track({
-          outcome: { kind: 'accepted', taskId: job.taskId, taskIds: [job.taskId], raw: { code: 1, description: '', result: job.taskId, properties: {} } },
+          outcome: { kind: 'accepted', taskIds: [job.taskId] },
           kind: 'imagine',
           prompt: job.prompt,
           ownerId: job.ownerId,

@@ -19,7 +19,7 @@ export interface SeedJob {
   at: number;
 }
 
-/** The first reply of a job, exactly as /imagine sends it (src/discord/jobs.ts). */
+/** The first reply of a job, exactly as /imagine sends it (src/jobs/jobs.ts). */
 export function waitingView(prompt: string, ownerId: string): MessageView {
   return renderTaskView(null, { locale: 'en-US', ownerId, prompt });
 }

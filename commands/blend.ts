@@ -1,9 +1,8 @@
 // /blend image image2 [image3..image5] [dimensions] [bot] [mode] → POST /mj/submit/blend
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import type { Dimensions } from '../src/proxy/types.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readImages, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 const IMAGES = imageOptionNames(5);
@@ -41,15 +40,6 @@ export const blend: Command = {
     const dim = DIMENSIONS.find((x) => x.value === interaction.options.getString('dimensions')) ?? DIMENSIONS[1]!;
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'blend',
-      prompt: `/blend ${images.length} × ${dim.ar}`,
-      mode,
-      submit: async () =>
-        ctx.proxy.submitBlend(
-          { base64Array: await readImages(images, limit, ctx), dimensions: dim.value, ...(botType ? { botType } : {}), state: jobState(interaction) },
-          { mode },
-        ),
-    });
+    return ctx.jobs.start(interaction, { prompt: `/blend ${images.length} × ${dim.ar}`, mode, limit, request: { kind: 'blend', images, dimensions: dim.value, botType } });
   },
 };

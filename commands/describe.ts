@@ -2,15 +2,12 @@
 // A link is fetched by the bot itself, through the download guard, and sent as base64 (every
 // backend takes that; only trueai takes `link`, api.md §1.2). A link the bot could not check (a
 // private address, a redirect, a name that does not resolve here, bytes that are not an image) is
-// refused: handed on as `link`, the backend would fetch it from its own network, where names like
+// refused (src/jobs/requests.ts): handed on as `link`, the backend would fetch it from its own network, where names like
 // metadata.google.internal or localhost. reach what the guard keeps us from.
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
-import { readImage } from '../src/discord/attachments.ts';
-import { cutText } from '../src/util/text.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readImages, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 export function checkLink(link: string): string {
@@ -21,25 +18,6 @@ export function checkLink(link: string): string {
     // fall through
   }
   throw new UserInputError('LINK_INVALID');
-}
-
-/** A link as `base64`, once the bot has downloaded it through the guard and seen image bytes. */
-async function linkSource(link: string, limit: number, ctx: Parameters<Command['handle']>[1]): Promise<{ base64: string }> {
-  const last = new URL(link).pathname.split('/').pop() || link;
-  let name = last;
-  try {
-    name = decodeURIComponent(last);
-  } catch {
-    // a stray % in the link: keep it as typed
-  }
-  name = cutText(name, 100, '');
-  try {
-    return { base64: await readImage({ name, url: link, size: 0, contentType: null }, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads }) };
-  } catch (err) {
-    // Not reachable from here (a redirect, an error status, no answer): say what a link needs.
-    if (err instanceof UserInputError && err.code === 'ATTACHMENT_UNREADABLE') throw new UserInputError('LINK_UNREADABLE');
-    throw err;
-  }
 }
 
 export const describe: Command = {
@@ -64,14 +42,6 @@ export const describe: Command = {
     if (images.length === 0 && !link) throw new UserInputError('INPUT_MISSING');
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'describe',
-      prompt: `/describe ${images[0]?.name ?? link}`,
-      mode,
-      submit: async () => {
-        const source = images.length ? { base64: (await readImages(images, limit, ctx))[0] } : await linkSource(link!, limit, ctx);
-        return ctx.proxy.submitDescribe({ ...source, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt: `/describe ${images[0]?.name ?? link}`, mode, limit, request: { kind: 'describe', source: images[0] ?? { link: link! }, botType } });
   },
 };

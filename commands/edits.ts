@@ -1,9 +1,8 @@
 // /edits image prompt [mode] → POST /mj/submit/edits
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
-import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
+import { addModeOption, attachmentLimit, checkedImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 export const edits: Command = {
@@ -25,14 +24,6 @@ export const edits: Command = {
     const prompt = interaction.options.getString('prompt', true).trim();
     checkPrompt(prompt);
     const mode = readMode(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'edits',
-      prompt,
-      mode,
-      submit: async () => {
-        const [image] = await readImages(images, limit, ctx);
-        return ctx.proxy.submitEdits({ prompt, image: image!, state: jobState(interaction) }, { mode });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'edits', prompt, image: images[0]! } });
   },
 };

@@ -1,9 +1,8 @@
 // /imagine prompt [image…image5] [bot] [mode] → POST /mj/submit/imagine
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readImages, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 const IMAGES = imageOptionNames(5);
@@ -39,17 +38,6 @@ export const imagine: Command = {
     const images = checkedImages(interaction, IMAGES, limit);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'imagine',
-      prompt,
-      mode,
-      submit: async () => {
-        const base64Array = await readImages(images, limit, ctx);
-        return ctx.proxy.submitImagine(
-          { prompt, ...(base64Array.length ? { base64Array } : {}), ...(botType ? { botType } : {}), state: jobState(interaction) },
-          { mode },
-        );
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'imagine', prompt, images, botType } });
   },
 };

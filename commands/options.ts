@@ -1,9 +1,8 @@
 // Options several commands share: mode, bot, and numbered image attachments.
 import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
-import { checkCount, checkImage, readImage } from '../src/discord/attachments.ts';
+import { checkCount, checkImage } from '../src/discord/attachments.ts';
 import { localizations } from '../src/i18n/index.ts';
 import type { BotType } from '../src/proxy/types.ts';
-import type { AppContext } from '../src/context.ts';
 import type { DefinitionContext } from './types.ts';
 
 type Builder = SlashCommandBuilder | SlashCommandOptionsOnlyBuilder;
@@ -56,9 +55,4 @@ export function checkedImages(i: ChatInputCommandInteraction, names: string[], l
   checkCount(images.length, min, max);
   for (const a of images) checkImage(a, limit);
   return images;
-}
-
-/** Downloads the checked images (inside the interaction: Discord's links expire) as data URLs. */
-export function readImages(images: Attachment[], limit: number, ctx: AppContext): Promise<string[]> {
-  return Promise.all(images.map((a) => readImage(a, limit, { timeoutMs: ctx.config.PROXY_TIMEOUT_MS, dispatcher: ctx.downloads })));
 }

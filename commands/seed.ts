@@ -2,8 +2,6 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { TASK_ID } from '../src/custom-id.ts';
 import { localizations } from '../src/i18n/index.ts';
-import { recentChoices } from '../src/discord/recent.ts';
-import { seedPlan } from '../src/discord/seed.ts';
 import { UserInputError } from '../src/proxy/errors.ts';
 import { cutText } from '../src/util/text.ts';
 import type { Command } from './types.ts';
@@ -25,11 +23,10 @@ export const seed: Command = {
       .addStringOption((o) => o.setName('task').setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
       .toJSON();
   },
-  async handle(interaction, ctx) {
-    const id = readTaskId(interaction.options.getString('task', true));
-    return seedPlan(interaction, ctx, id, (await ctx.stores.tasks.get(id))?.mode);
+  handle(interaction, ctx) {
+    return ctx.jobs.seedOf(interaction, readTaskId(interaction.options.getString('task', true)));
   },
   async autocomplete(interaction, ctx) {
-    await interaction.respond(await recentChoices(ctx, interaction.user.id, String(interaction.options.getFocused())));
+    await interaction.respond(await ctx.jobs.recentChoices(interaction.user.id, String(interaction.options.getFocused())));
   },
 };

@@ -1,7 +1,6 @@
 // /shorten prompt [bot] [mode] → POST /mj/submit/shorten
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
 import { addBotOption, addModeOption, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
@@ -26,11 +25,6 @@ export const shorten: Command = {
     checkPrompt(prompt);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'shorten',
-      prompt,
-      mode,
-      submit: () => ctx.proxy.submitShorten({ prompt, ...(botType ? { botType } : {}), state: jobState(interaction) }, { mode }),
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, request: { kind: 'shorten', prompt, botType } });
   },
 };

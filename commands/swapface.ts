@@ -1,8 +1,7 @@
 // /swapface source target → POST /mj/insight-face/swap
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
-import { attachmentLimit, checkedImages, readImages } from './options.ts';
+import { attachmentLimit, checkedImages } from './options.ts';
 import type { Command } from './types.ts';
 
 export const swapface: Command = {
@@ -20,13 +19,7 @@ export const swapface: Command = {
   async handle(interaction, ctx) {
     const limit = attachmentLimit(interaction, ctx.config.MAX_ATTACHMENT_BYTES);
     const images = checkedImages(interaction, ['source', 'target'], limit, 2, 2);
-    return planJob(interaction, ctx, {
-      kind: 'swapface',
-      prompt: `/swapface ${images[0]!.name} → ${images[1]!.name}`,
-      submit: async () => {
-        const [sourceBase64, targetBase64] = await readImages(images, limit, ctx);
-        return ctx.proxy.submitSwapFace({ sourceBase64, targetBase64, state: jobState(interaction) });
-      },
-    });
+    const [source, target] = images as [typeof images[number], typeof images[number]];
+    return ctx.jobs.start(interaction, { prompt: `/swapface ${source.name} → ${target.name}`, limit, request: { kind: 'swapface', source, target } });
   },
 };

@@ -1,5 +1,5 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import type { AppContext } from '../src/context.ts';
+import type { HandlerContext } from '../src/jobs/handler-context.ts';
 import type { Plan } from '../src/discord/answer.ts';
 
 /** What a command's definition may depend on: the operator's configured speed modes. */
@@ -15,6 +15,6 @@ export interface DefinitionContext {
 export interface Command {
   name: string;
   definition(d: DefinitionContext): RESTPostAPIChatInputApplicationCommandsJSONBody;
-  handle(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<Plan>;
-  autocomplete?(interaction: AutocompleteInteraction, ctx: AppContext): Promise<void>;
+  handle(interaction: ChatInputCommandInteraction, ctx: HandlerContext): Promise<Plan>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: HandlerContext): Promise<void>;
 }

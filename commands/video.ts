@@ -2,9 +2,8 @@
 // The prompt is required: the proxy refuses a video without one ("prompt不能为空", api.md §1.2).
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
-import { jobState, planJob } from '../src/discord/jobs.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
-import { addModeOption, attachmentLimit, checkedImages, readImages, readMode } from './options.ts';
+import { addModeOption, attachmentLimit, checkedImages, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 export const video: Command = {
@@ -36,14 +35,6 @@ export const video: Command = {
     checkPrompt(prompt);
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const mode = readMode(interaction);
-    return planJob(interaction, ctx, {
-      kind: 'video',
-      prompt,
-      mode,
-      submit: async () => {
-        const [image] = await readImages(images, limit, ctx);
-        return ctx.proxy.submitVideo({ prompt, image, motion, state: jobState(interaction) }, { mode });
-      },
-    });
+    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'video', prompt, image: images[0]!, motion } });
   },
 };

@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
+import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
@@ -129,7 +130,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       })
     : null;
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx);
+  const jobs = new Jobs(ctx);
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 

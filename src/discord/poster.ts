@@ -13,6 +13,7 @@ import type { Dispatcher } from 'undici';
 import { download, mediaTypeOf } from '../media/download.ts';
 import { createLimiter } from '../util/limiter.ts';
 import { isGone, isTooLarge } from './errors.ts';
+import { messageLink } from '../render/task-list.ts';
 
 /** Result files of one job downloaded at once. */
 export const RESULT_DOWNLOADS_PER_JOB = 3;
@@ -108,7 +109,7 @@ export class Poster implements TaskPublisher {
   }
 
   async #ping(record: TaskRecord): Promise<void> {
-    const link = `https://discord.com/channels/${record.guildId ?? '@me'}/${record.channelId}/${record.messageId}`;
+    const link = messageLink(record);
     const body = {
       content: t(record.locale, 'done.ping', { user: record.ownerId, link }),
       allowed_mentions: { parse: [], users: [record.ownerId] },

@@ -4,6 +4,7 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
+import type { HandlerContext } from '../jobs/handler-context.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
 import { carryOut, type Answered, type Plan } from './answer.ts';
@@ -21,7 +22,8 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
   }
 }
 
-export function createRouter(commands: readonly Command[], ctx: AppContext) {
+/** `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are given. */
+export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
@@ -34,18 +36,18 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
       if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         // A refusal cannot be shown in suggestions: where the bot may not be used, there are none.
-        await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, ctx) : interaction.respond([]));
+        await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, handlers) : interaction.respond([]));
         return;
       }
       let plan: Plan | null = null;
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
-        plan = await command.handle(interaction, ctx);
+        plan = await command.handle(interaction, handlers);
       } else if (interaction.isButton() || interaction.isModalSubmit()) {
         const parsed = parseCustomId(interaction.customId);
         if (!parsed) throw new UserInputError('EXPIRED');
-        plan = await (interaction.isButton() ? planButton(interaction, parsed, ctx) : planModalSubmit(interaction, parsed, ctx));
+        plan = await (interaction.isButton() ? planButton(interaction, parsed, handlers) : planModalSubmit(interaction, parsed, handlers));
       }
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {

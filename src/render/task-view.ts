@@ -13,7 +13,7 @@ import { cutText, graphemeBoundary } from '../util/text.ts';
 
 export const LIMITS = { content: 2000, embedDescription: 4096, embedTotal: 6000, prompt: 1200 } as const;
 
-const COLORS = { progress: 0x5865f2, success: 0x57f287, failure: 0xed4245, warning: 0xfee75c } as const;
+export const COLORS = { progress: 0x5865f2, success: 0x57f287, failure: 0xed4245, warning: 0xfee75c } as const;
 
 /** A task's status, or the bot's own verdict on it (the record's status, without importing the store). */
 export type ViewStatus = TaskStatus | 'TIMEOUT' | 'LOST';

@@ -8,8 +8,15 @@ import type { MessageView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 
 
+/** What the tracker needs of a submit's answer (a job found by /task has no submit: `accepted`). */
+export type TrackedOutcome = { taskIds: string[] } & (
+  | { kind: 'accepted' }
+  | Pick<Extract<SubmitOutcome, { kind: 'queued' }>, 'kind' | 'queuePosition'>
+  | Pick<Extract<SubmitOutcome, { kind: 'modal' }>, 'kind' | 'finalPrompt'>
+);
+
 export interface TrackInput {
-  outcome: SubmitOutcome;
+  outcome: TrackedOutcome;
   kind: string;
   prompt: string;
   ownerId: string;

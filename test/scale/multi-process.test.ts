@@ -174,7 +174,7 @@ describe('several processes on one Redis', () => {
     // B starts following a task of its own (as a process with its own gateway shard would).
     const idB = proxy.addTask({ timeline: 'success' });
     await b.tracker.track({
-      outcome: { kind: 'accepted', taskId: idB, taskIds: [idB], raw: { code: 1, description: '', result: idB, properties: {} } },
+      outcome: { kind: 'accepted', taskIds: [idB] },
       kind: 'imagine',
       prompt: 'from b',
       ownerId: discord.users.alice.id,

@@ -1,0 +1,254 @@
+// The jobs facade: the only thing command, button and modal handlers call. Each method checks the
+// user's limits (nothing sent yet) and returns the Plan the router carries out: its first answer,
+// the limit reservation held until the record is saved, the submit, the hand-over to the tracker
+// and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
+import { randomBytes } from 'node:crypto';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import type { AppContext } from '../context.ts';
+import { resolveLocale, t } from '../i18n/index.ts';
+import { ProxyError, UserInputError } from '../proxy/errors.ts';
+import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
+import { renderTaskView } from '../render/task-view.ts';
+import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import { viewHash } from '../tasks/lifecycle.ts';
+import { readImage } from '../discord/attachments.ts';
+import { checkQuota } from '../discord/guard.ts';
+import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
+import { addRecent } from '../discord/recent.ts';
+import type { Plan } from '../discord/answer.ts';
+import { Lookups } from './lookups.ts';
+import { submitRequest, type JobRequest, type Upload } from './requests.ts';
+
+export type { JobRequest, Upload } from './requests.ts';
+
+export interface StartSpec {
+  /** What the message shows as the job's prompt. */
+  prompt: string;
+  mode?: string;
+  /** The size limit of the request's downloads (the server's upload limit); default MAX_ATTACHMENT_BYTES. */
+  limit?: number;
+  /** What to submit, downloaded and sent after the public acknowledgement. */
+  request: JobRequest;
+}
+
+/**
+ * `state` echoed by the proxy on the task: where the job came from, plus a nonce that makes it
+ * unique per request, so a submit whose answer was lost can be found by it (≤ 255 chars).
+ */
+export function jobState(i: { guildId: string | null; channelId: string | null; user: { id: string } }): string {
+  return `discord:${i.guildId ?? 'dm'}:${i.channelId ?? ''}:${i.user.id}:${randomBytes(6).toString('base64url')}`.slice(-255);
+}
+
+const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
+
+export class Jobs extends Lookups {
+  constructor(ctx: AppContext) {
+    super(ctx);
+  }
+
+  /** The record behind a button or modal (one the store could not write yet lives in the tracker). */
+  async record(taskId: string): Promise<TaskRecord | undefined> {
+    return this.ctx.tracker.unsaved(taskId) ?? (await this.ctx.stores.tasks.get(taskId)) ?? undefined;
+  }
+
+  /** A slash command's job: the waiting line first, then the request's downloads and submit, then the tracker. */
+  async start(interaction: ChatInputCommandInteraction, spec: StartSpec): Promise<Plan> {
+    const ctx = this.ctx;
+    const ticket = await checkQuota(interaction.user.id, ctx);
+    const locale = resolveLocale(interaction.locale);
+    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
+    return {
+      answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
+      ticket,
+      run: async ({ messageId }, started) => {
+        const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
+        const outcome = await submitRequest(spec.request, io);
+        started(outcome.taskIds.length);
+        // Followed first: the backend took the job, and it must not be lost to a failure after this.
+        await ctx.tracker.track({
+          outcome,
+          kind: spec.request.kind,
+          prompt: spec.prompt,
+          ownerId: interaction.user.id,
+          locale,
+          guildId: interaction.guildId,
+          channelId: interaction.channelId,
+          interactionToken: interaction.token,
+          interactionAt: ctx.now(),
+          messageId,
+          mode: spec.mode,
+          shownHash: viewHash(waiting),
+        });
+        await this.#remember(interaction.user.id, outcome, spec.prompt);
+      },
+    };
+  }
+
+  /** A proxy button pressed: /submit/action, the new job shown in this interaction's reply. */
+  async action(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, label: string): Promise<Plan> {
+    return {
+      answer: { kind: 'public', line: { prompt: record.prompt, label } },
+      ticket: await checkQuota(interaction.user.id, this.ctx),
+      run: async (_, started) => {
+        const outcome = await this.#submitAction(record, button, jobState(interaction));
+        started(outcome.taskIds.length);
+        await this.#follow(interaction, outcome, record, label, record.prompt);
+      },
+      after: () => this.ctx.tracker.markPressed(record.taskId, button.customId),
+    };
+  }
+
+  /**
+   * "Imagine all": the describe result's prompts as /imagine jobs of our own (every backend has
+   * /imagine), as many as the user's limits allow now; the user is told, privately and plainly,
+   * which prompts were not started (their numbered buttons start them later).
+   */
+  async imagineAll(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, prompts: string[]): Promise<Plan> {
+    const ctx = this.ctx;
+    const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
+    return {
+      answer: { kind: 'public' },
+      ticket,
+      run: async (_, started) => {
+        for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
+          const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+          started(outcome.taskIds.length);
+          await this.#follow(interaction, outcome, record, '', prompt, 'imagine', i === 0);
+        }
+      },
+      after: async () => {
+        await ctx.tracker.markPressed(record.taskId, button.customId);
+        if (ticket.granted < prompts.length) {
+          const locale = resolveLocale(interaction.locale);
+          const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;
+          const rest = KEYCAPS.slice(ticket.granted, prompts.length).join(' ');
+          const key = ticket.cutBy === 'daily' ? 'quota.partialDaily' : 'quota.partialRunning';
+          await interaction.followUp({ content: t(locale, key, { started: ticket.granted, total: prompts.length, limit, rest }), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+        }
+      },
+    };
+  }
+
+  /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
+  async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string): Promise<Plan> {
+    return {
+      answer: { kind: 'public', line: { prompt } },
+      ticket: await checkQuota(interaction.user.id, this.ctx),
+      run: async (_, started) => {
+        const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+        started(outcome.taskIds.length);
+        await this.#follow(interaction, outcome, parent, '', prompt, 'imagine');
+      },
+      after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
+    };
+  }
+
+  /** Vary (Region), Custom Zoom and the like, their input given: /submit/action, then /submit/modal on the MODAL task it makes. */
+  async actionWithInput(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, input: { prompt: string; shown: string; label: string; mask?: Upload }): Promise<Plan> {
+    return {
+      answer: { kind: 'public', line: { prompt: input.shown, label: input.label } },
+      ticket: await checkQuota(interaction.user.id, this.ctx),
+      run: async (_, started) => {
+        const outcome = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask);
+        started(outcome.taskIds.length);
+        await this.#follow(interaction, outcome, parent, input.label, input.shown);
+      },
+      after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
+    };
+  }
+
+  /** The remix editor of a task waiting in MODAL was submitted: it counts already, so it is not counted twice. */
+  async remix(interaction: ModalSubmitInteraction, record: TaskRecord, prompt: string): Promise<Plan> {
+    return {
+      answer: { kind: 'update' },
+      ticket: await checkQuota(record.ownerId, this.ctx, { replacing: record.taskId }),
+      run: async () => {
+        await this.ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
+        await this.ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
+      },
+    };
+  }
+
+  /** "Check again": followed again from the clicked message, counting for its owner again, then read once. */
+  async retarget(interaction: ButtonInteraction, record: TaskRecord): Promise<Plan> {
+    const ctx = this.ctx;
+    return {
+      answer: { kind: 'update' },
+      ticket: await checkQuota(record.ownerId, ctx, { replacing: record.taskId }),
+      run: async () => {
+        await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
+      },
+      after: async () => {
+        const read = await ctx.reader.readTasks(ctx.reader.backendOf(record.mode), [record.taskId]);
+        const task = read.found.get(record.taskId);
+        if (task) await ctx.tracker.update(record.taskId, task);
+        else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
+      },
+    };
+  }
+
+  readImage(file: Upload, limit: number): Promise<string> {
+    return readImage(file, limit, { timeoutMs: this.ctx.config.PROXY_TIMEOUT_MS, dispatcher: this.ctx.downloads });
+  }
+
+  // --- the shared steps --------------------------------------------------------------------
+
+  #remember(userId: string, outcome: SubmitOutcome, prompt: string): Promise<void> {
+    return addRecent(this.ctx, userId, outcome.taskIds.map((taskId) => ({ taskId, prompt, at: this.ctx.now() })));
+  }
+
+  /** Hands a job made from `parent` to the tracker (shown in this interaction's reply, or a message of its own) and lists it. */
+  async #follow(interaction: ButtonInteraction | ModalSubmitInteraction, outcome: SubmitOutcome, parent: TaskRecord, label: string, prompt: string, kind = 'action', inReply = true): Promise<void> {
+    const ctx = this.ctx;
+    await ctx.tracker.track({
+      outcome,
+      kind,
+      prompt,
+      ownerId: interaction.user.id,
+      locale: resolveLocale(interaction.locale),
+      guildId: interaction.guildId,
+      channelId: interaction.channelId ?? parent.channelId,
+      interactionToken: inReply ? interaction.token : null,
+      interactionAt: ctx.now(),
+      messageId: null,
+      parentTaskId: parent.taskId,
+      label,
+      mode: parent.mode,
+    });
+    await this.#remember(interaction.user.id, outcome, label ? `${prompt} (${label})` : prompt);
+  }
+
+  /** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
+  async #submitAction(record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
+    try {
+      return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
+    } catch (err) {
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, backendOf(record), hiddenPattern(button.customId));
+      throw err;
+    }
+  }
+
+  async #actionThenModal(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string, mask: Upload | undefined): Promise<SubmitOutcome> {
+    const ctx = this.ctx;
+    const maskBase64 = mask ? await this.readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES) : undefined;
+    if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
+    const outcome = await this.#submitAction(parent, button, jobState(interaction));
+    let modalTaskId: string | null = outcome.kind === 'modal' ? outcome.taskId : null;
+    if (!modalTaskId) {
+      // Relays rewrite code 21 to 1: the task itself says whether it waits for input.
+      const task = await ctx.proxy.fetchTask(outcome.taskId, { mode: parent.mode }).catch(() => null);
+      if (task?.status === 'MODAL') modalTaskId = task.id;
+    }
+    if (!modalTaskId) return outcome;
+    // Some backends refuse an empty prompt here (trueai: code 4): the job's own prompt stands in.
+    const text = prompt || parent.modal?.finalPrompt || parentPrompt(parent);
+    const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
+    // /submit/modal answers with the same task id, which now runs.
+    return submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
+  }
+}
+
+/** The prompt a job came from, as the proxy knows it best. */
+export function parentPrompt(record: TaskRecord): string {
+  return record.task?.properties.finalPrompt || record.task?.prompt || record.prompt;
+}

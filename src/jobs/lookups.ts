@@ -1,0 +1,137 @@
+// The jobs facade's look-ups: /task (a job shown here, followed if the bot did not know it),
+// /tasks (a private list), a job's seed (/seed and the 🌱 button) and the user's recent jobs.
+// Nothing here counts towards the user's limits.
+import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { AppContext } from '../context.ts';
+import { resolveLocale, t } from '../i18n/index.ts';
+import { ProxyError, UserInputError } from '../proxy/errors.ts';
+import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
+import type { Task } from '../proxy/types.ts';
+import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
+import { renderTaskView, SEED_HIDDEN } from '../render/task-view.ts';
+import { backendOf } from '../store/tasks.ts';
+import { viewHash } from '../tasks/lifecycle.ts';
+import { mayAct } from '../discord/ownership.ts';
+import { rememberHidden } from '../discord/hidden.ts';
+import { addRecent, listRecent, recentChoices, type RecentJob } from '../discord/recent.ts';
+import type { Plan } from '../discord/answer.ts';
+
+export class Lookups {
+  constructor(protected readonly ctx: AppContext) {}
+
+  /**
+   * /task: a job this bot already shows somewhere gets a copy here (its buttons still the owner's);
+   * a job started elsewhere (another bot, the proxy's own UI) is followed from here on, as the caller's.
+   */
+  async show(interaction: ChatInputCommandInteraction, id: string): Promise<Plan> {
+    const ctx = this.ctx;
+    const existing = await ctx.stores.tasks.get(id);
+    // A job the bot tracks for someone else (perhaps from a DM): theirs to show, not the caller's.
+    if (existing && !mayAct(existing, interaction, 'admin')) throw new UserInputError('NOT_YOUR_TASK');
+    const locale = resolveLocale(interaction.locale);
+    if (existing) {
+      return {
+        answer: { kind: 'public' },
+        run: async () => {
+          const found = await this.#readOne(ctx.reader.backendOf(existing.mode), id);
+          await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale });
+        },
+      };
+    }
+    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: '' });
+    let found: Task | null = null;
+    return {
+      answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },
+      run: async ({ messageId }) => {
+        found = await this.#readOne(DEFAULT_BACKEND, id);
+        await ctx.tracker.track({
+          outcome: { kind: 'accepted', taskIds: [id] },
+          kind: 'show',
+          prompt: '',
+          ownerId: interaction.user.id,
+          locale,
+          guildId: interaction.guildId,
+          channelId: interaction.channelId,
+          interactionToken: interaction.token,
+          interactionAt: ctx.now(),
+          messageId,
+          shownHash: viewHash(waiting),
+        });
+        await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt: '', at: ctx.now() }]);
+      },
+      // The prompt the proxy knows: the reply could not say it before the read.
+      after: async () => {
+        if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
+      },
+    };
+  }
+
+  /** /tasks: the named jobs (or the user's recent ones) read from their backends, privately. */
+  async list(interaction: ChatInputCommandInteraction, named: readonly string[]): Promise<Plan> {
+    const ctx = this.ctx;
+    const ids = named.length ? [...named] : (await this.recent(interaction.user.id)).slice(0, 10).map((j) => j.taskId);
+    return {
+      answer: { kind: 'ephemeral' },
+      run: async () => {
+        const records = await ctx.stores.tasks.getMany(ids);
+        // Each job is read from the backend it runs on (ids the bot does not track: the default one).
+        const byId = new Map<string, Task>();
+        for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode })))) {
+          const read = await ctx.reader.readTasks(backend, some);
+          // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes.
+          if (!read.answered && read.error) throw read.error;
+          for (const [id, task] of read.found) byId.set(id, task);
+        }
+        const entries = ids.map((id, i): TaskListEntry => {
+          const rec = records[i];
+          if (rec && !mayAct(rec, interaction, 'admin')) return { id, notYours: true };
+          const message = rec?.messageId ? { guildId: rec.guildId, channelId: rec.channelId, messageId: rec.messageId } : null;
+          return { id, task: byId.get(id), prompt: rec?.prompt ?? '', message };
+        });
+        await interaction.editReply({ embeds: [renderTaskList(entries, interaction.locale)], allowedMentions: { parse: [] } });
+      },
+    };
+  }
+
+  /** A job's seed, privately, answered at once: trueai may block up to a minute while it asks Discord. */
+  seed(interaction: ChatInputCommandInteraction | ButtonInteraction, taskId: string, mode?: string): Plan {
+    const ctx = this.ctx;
+    return {
+      answer: { kind: 'ephemeral' },
+      async run() {
+        let value: string;
+        try {
+          value = await ctx.proxy.fetchImageSeed(taskId, { mode });
+        } catch (err) {
+          // A backend without that endpoint is remembered, and the 🌱 button is no longer offered.
+          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, backendOf({ mode }), SEED_HIDDEN);
+          throw err;
+        }
+        await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id: taskId, seed: value }), allowedMentions: { parse: [] } });
+      },
+    };
+  }
+
+  /** /seed by id: the job's backend when the bot tracks it. */
+  async seedOf(interaction: ChatInputCommandInteraction, taskId: string): Promise<Plan> {
+    return this.seed(interaction, taskId, (await this.ctx.stores.tasks.get(taskId))?.mode);
+  }
+
+  recent(userId: string): Promise<RecentJob[]> {
+    return listRecent(this.ctx, userId);
+  }
+
+  /** Autocomplete choices over the user's recent jobs. */
+  recentChoices(userId: string, typed: string): Promise<{ name: string; value: string }[]> {
+    return recentChoices(this.ctx, userId, typed);
+  }
+
+  /** The task, or the reason it cannot be shown: the proxy does not know it, or could not be asked. */
+  async #readOne(backend: string, id: string): Promise<Task> {
+    const read = await this.ctx.reader.readTasks(backend, [id]);
+    const task = read.found.get(id);
+    if (task) return task;
+    if (!read.unknown.has(id) && read.error) throw read.error;
+    throw new UserInputError('UNKNOWN_TASK', { id });
+  }
+}

@@ -1,0 +1,82 @@
+// What a slash command asks the backend to do, as data: the jobs facade downloads the inputs
+// (through the guard) and calls the one proxy endpoint for it, after the public acknowledgement.
+import { UserInputError } from '../proxy/errors.ts';
+import type { ProxyClient } from '../proxy/client.ts';
+import type { BotType, Dimensions, SubmitOutcome } from '../proxy/types.ts';
+import { cutText } from '../util/text.ts';
+
+/** An uploaded file as Discord describes it (attachments, a modal's file input). */
+export type Upload = { name: string; size: number; url: string; contentType: string | null };
+
+export type JobRequest =
+  | { kind: 'imagine'; prompt: string; images: readonly Upload[]; botType?: BotType }
+  | { kind: 'blend'; images: readonly Upload[]; dimensions: Dimensions; botType?: BotType }
+  /** One image, or a link the bot downloads itself (see commands/describe.ts). */
+  | { kind: 'describe'; source: Upload | { link: string }; botType?: BotType }
+  | { kind: 'shorten'; prompt: string; botType?: BotType }
+  | { kind: 'swapface'; source: Upload; target: Upload }
+  | { kind: 'video'; prompt: string; image: Upload; motion: 'low' | 'high' }
+  | { kind: 'edits'; prompt: string; image: Upload };
+
+export interface SubmitIO {
+  proxy: ProxyClient;
+  /** The request's `state` (jobState). */
+  state: string;
+  mode: string | undefined;
+  /** The size limit of this request's downloads. */
+  limit: number;
+  readImage(file: Upload, limit: number): Promise<string>;
+}
+
+const bot = (botType: BotType | undefined) => (botType ? { botType } : {});
+
+/** Downloads the request's inputs and submits it. */
+export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<SubmitOutcome> {
+  const { proxy, state, mode, limit } = io;
+  const read = (files: readonly Upload[]) => Promise.all(files.map((f) => io.readImage(f, limit)));
+  switch (req.kind) {
+    case 'imagine': {
+      const base64Array = await read(req.images);
+      return proxy.submitImagine({ prompt: req.prompt, ...(base64Array.length ? { base64Array } : {}), ...bot(req.botType), state }, { mode });
+    }
+    case 'blend':
+      return proxy.submitBlend({ base64Array: await read(req.images), dimensions: req.dimensions, ...bot(req.botType), state }, { mode });
+    case 'describe': {
+      const base64 = 'link' in req.source ? await linkSource(req.source.link, io) : (await read([req.source]))[0]!;
+      return proxy.submitDescribe({ base64, ...bot(req.botType), state }, { mode });
+    }
+    case 'shorten':
+      return proxy.submitShorten({ prompt: req.prompt, ...bot(req.botType), state }, { mode });
+    case 'swapface': {
+      const [sourceBase64, targetBase64] = await read([req.source, req.target]);
+      return proxy.submitSwapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, state });
+    }
+    case 'video': {
+      const [image] = await read([req.image]);
+      return proxy.submitVideo({ prompt: req.prompt, image: image!, motion: req.motion, state }, { mode });
+    }
+    case 'edits': {
+      const [image] = await read([req.image]);
+      return proxy.submitEdits({ prompt: req.prompt, image: image!, state }, { mode });
+    }
+  }
+}
+
+/** A link as base64, once the bot has downloaded it through the guard and seen image bytes. */
+async function linkSource(link: string, io: SubmitIO): Promise<string> {
+  const last = new URL(link).pathname.split('/').pop() || link;
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // a stray % in the link: keep it as typed
+  }
+  name = cutText(name, 100, '');
+  try {
+    return await io.readImage({ name, url: link, size: 0, contentType: null }, io.limit);
+  } catch (err) {
+    // Not reachable from here (a redirect, an error status, no answer): say what a link needs.
+    if (err instanceof UserInputError && err.code === 'ATTACHMENT_UNREADABLE') throw new UserInputError('LINK_UNREADABLE');
+    throw err;
+  }
+}
