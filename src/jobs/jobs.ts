@@ -10,7 +10,6 @@ import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { backendOf, type TaskRecord } from '../store/tasks.ts';
-import { viewHash } from '../tasks/lifecycle.ts';
 import { readImage } from '../discord/attachments.ts';
 import { checkQuota } from '../discord/guard.ts';
 import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
@@ -65,20 +64,7 @@ export class Jobs extends Lookups {
         const outcome = await submitRequest(spec.request, io);
         started(outcome.taskIds.length);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
-        await ctx.tracker.track({
-          outcome,
-          kind: spec.request.kind,
-          prompt: spec.prompt,
-          ownerId: interaction.user.id,
-          locale,
-          guildId: interaction.guildId,
-          channelId: interaction.channelId,
-          interactionToken: interaction.token,
-          interactionAt: ctx.now(),
-          messageId,
-          mode: spec.mode,
-          shownHash: viewHash(waiting),
-        });
+        await ctx.tracker.track({ outcome, kind: spec.request.kind, prompt: spec.prompt, mode: spec.mode, ...this.inReply(interaction, messageId, waiting) });
         await this.#remember(interaction.user.id, outcome, spec.prompt);
       },
     };

@@ -8,7 +8,7 @@ import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
-import { renderTaskView, SEED_HIDDEN } from '../render/task-view.ts';
+import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
 import { backendOf } from '../store/tasks.ts';
 import { viewHash } from '../tasks/lifecycle.ts';
 import { mayAct } from '../discord/ownership.ts';
@@ -18,6 +18,20 @@ import type { Plan } from '../discord/answer.ts';
 
 export class Lookups {
   constructor(protected readonly ctx: AppContext) {}
+
+  /** Where a job started by `interaction` is shown: its reply, which already shows `waiting`. */
+  protected inReply(interaction: ChatInputCommandInteraction, messageId: string | null, waiting: MessageView) {
+    return {
+      ownerId: interaction.user.id,
+      locale: resolveLocale(interaction.locale),
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      interactionToken: interaction.token,
+      interactionAt: this.ctx.now(),
+      messageId,
+      shownHash: viewHash(waiting),
+    };
+  }
 
   /**
    * /task: a job this bot already shows somewhere gets a copy here (its buttons still the owner's);
@@ -44,19 +58,7 @@ export class Lookups {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },
       run: async ({ messageId }) => {
         found = await this.#readOne(DEFAULT_BACKEND, id);
-        await ctx.tracker.track({
-          outcome: { kind: 'accepted', taskIds: [id] },
-          kind: 'show',
-          prompt: '',
-          ownerId: interaction.user.id,
-          locale,
-          guildId: interaction.guildId,
-          channelId: interaction.channelId,
-          interactionToken: interaction.token,
-          interactionAt: ctx.now(),
-          messageId,
-          shownHash: viewHash(waiting),
-        });
+        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt: '', ...this.inReply(interaction, messageId, waiting) });
         await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt: '', at: ctx.now() }]);
       },
       // The prompt the proxy knows: the reply could not say it before the read.

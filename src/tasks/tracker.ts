@@ -15,7 +15,7 @@
 // Records are written through record-writer.ts (a write the store refuses is kept and retried);
 // views are rendered, deferred and published by show.ts, inside the tracker's lanes.
 import type { Logger } from '../logger.ts';
-import type { SubmitOutcome, Task } from '../proxy/types.ts';
+import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import type { ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
