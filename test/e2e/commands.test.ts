@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { video } from '../../commands/video.ts';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { freePort } from '../scale/helpers.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -352,14 +353,6 @@ describe('backends differ', () => {
 });
 
 describe('speed modes', () => {
-  /** A free port for a fake proxy whose URL the config must name before it starts. */
-  async function freePort(): Promise<number> {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-  }
 
   it('a job run under a mode keeps its mode base path for /seed too', async () => {
     await h.close();

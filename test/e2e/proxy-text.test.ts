@@ -3,16 +3,15 @@
 // to fit must stay well-formed. Driven through both fakes with the real app.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
+import { imagine as imagineJob } from '../scale/helpers.ts';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
 
-async function imagine(prompt: string) {
-  const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  return { it, id: await h.trackedId() };
-}
+/** /imagine, and the id of the job it started (the scale suites' step). */
+const imagine = (prompt: string) => imagineJob(h, prompt);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** The key in every form a backend has been seen to echo it in. */

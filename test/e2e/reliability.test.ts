@@ -6,16 +6,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listRecent } from '../../src/discord/recent.ts';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
+import { imagine as imagineJob } from '../scale/helpers.ts';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
 
-async function imagine(prompt: string) {
-  const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  return { it, id: await h.trackedId() };
-}
+/** /imagine, and the id of the job it started (the scale suites' step). */
+const imagine = (prompt: string) => imagineJob(h, prompt);
 
 const MIN = 60_000;
 

@@ -1,12 +1,11 @@
 // Upgrading over a store written by the previous version (schema 1: no version on records,
 // hidden buttons, capabilities and recent lists in one untyped `settings` namespace), and the
 // hidden buttons kept per backend.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listRecent } from '../../src/discord/recent.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { freePort } from '../scale/helpers.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -91,13 +90,6 @@ describe('upgrading over a store written by the previous version', () => {
 });
 
 describe('hidden buttons', () => {
-  async function freePort(): Promise<number> {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-  }
 
   it('a button one backend refused is no longer offered on that backend’s jobs, and still is on the others’', async () => {
     const port = await freePort();
