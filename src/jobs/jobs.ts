@@ -10,11 +10,11 @@ import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { renderTaskView } from '../render/task-view.ts';
 import { backendOf, type TaskRecord } from '../store/tasks.ts';
-import { readImage } from '../discord/attachments.ts';
-import { checkQuota } from '../discord/guard.ts';
-import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
-import { addRecent } from '../discord/recent.ts';
-import type { Plan } from '../discord/answer.ts';
+import { readImage } from '../media/attachments.ts';
+import { checkQuota } from './quota.ts';
+import { hiddenPattern, rememberHidden } from './hidden.ts';
+import { addRecent } from './recent.ts';
+import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 

@@ -11,10 +11,10 @@ import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
 import { backendOf } from '../store/tasks.ts';
 import { viewHash } from '../tasks/lifecycle.ts';
-import { mayAct } from '../discord/ownership.ts';
-import { rememberHidden } from '../discord/hidden.ts';
-import { addRecent, listRecent, recentChoices, type RecentJob } from '../discord/recent.ts';
-import type { Plan } from '../discord/answer.ts';
+import { mayAct } from './ownership.ts';
+import { rememberHidden } from './hidden.ts';
+import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.ts';
+import type { Plan } from './plan.ts';
 
 export class Lookups {
   constructor(protected readonly ctx: AppContext) {}
