@@ -10,7 +10,7 @@ export function hiddenPattern(customId: string): string {
   return parseButton(customId).pattern;
 }
 
-/** `backend`: its configured name (`backendOf(record)`). The tracker gets the backend's whole list, other processes' patterns included. */
+/** `backend`: its configured name (`reader.backendOf(record.mode)`). The tracker gets the backend's whole list, other processes' patterns included. */
 export async function rememberHidden(ctx: AppContext, backend: string, pattern: string): Promise<void> {
   if (!pattern) return;
   ctx.tracker.setHiddenButtons(backend, await ctx.stores.hidden.add(backend, pattern));

@@ -9,7 +9,7 @@ import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import { renderTaskView } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import type { TaskRecord } from '../store/tasks.ts';
 import { readImage } from '../media/attachments.ts';
 import { checkQuota } from './quota.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
@@ -209,7 +209,7 @@ export class Jobs extends Lookups {
     try {
       return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
     } catch (err) {
-      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, backendOf(record), hiddenPattern(button.customId));
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record.mode), hiddenPattern(button.customId));
       throw err;
     }
   }

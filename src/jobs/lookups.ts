@@ -9,7 +9,6 @@ import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
-import { backendOf } from '../store/tasks.ts';
 import { viewHash } from '../tasks/lifecycle.ts';
 import { mayAct } from './ownership.ts';
 import { rememberHidden } from './hidden.ts';
@@ -106,7 +105,7 @@ export class Lookups {
           value = await ctx.proxy.fetchImageSeed(taskId, { mode });
         } catch (err) {
           // A backend without that endpoint is remembered, and the 🌱 button is no longer offered.
-          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, backendOf({ mode }), SEED_HIDDEN);
+          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, ctx.reader.backendOf(mode), SEED_HIDDEN);
           throw err;
         }
         await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id: taskId, seed: value }), allowedMentions: { parse: [] } });

@@ -10,7 +10,7 @@
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import type { TaskRecord } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
@@ -40,6 +40,8 @@ export interface ShowingOptions {
   shown: Map<string, Task>;
   /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
 }
 
 export class Showing {
@@ -77,7 +79,7 @@ export class Showing {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
-      hidden: this.#hidden.get(backendOf(record)) ?? [],
+      hidden: this.#hidden.get(this.o.backendOf(record.mode)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
     };

@@ -37,6 +37,8 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
   /** Called when this process starts following a task (track, revive): the poller takes its lease. */
   onActive?: (record: TaskRecord) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
@@ -73,7 +75,7 @@ export class Tracker {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
-      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn),
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf,
     });
   }
 
