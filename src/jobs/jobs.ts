@@ -8,7 +8,6 @@ import type { AppContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { renderTaskView } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 import { readImage } from '../media/attachments.ts';
 import { checkQuota } from './quota.ts';
@@ -55,7 +54,7 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const ticket = await checkQuota(interaction.user.id, ctx);
     const locale = resolveLocale(interaction.locale);
-    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
+    const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,

@@ -9,7 +9,6 @@ import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
-import { viewHash } from '../tasks/lifecycle.ts';
 import { mayAct } from './ownership.ts';
 import { rememberHidden } from './hidden.ts';
 import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.ts';
@@ -28,7 +27,7 @@ export class Lookups {
       interactionToken: interaction.token,
       interactionAt: this.ctx.now(),
       messageId,
-      shownHash: viewHash(waiting),
+      shown: waiting,
     };
   }
 
@@ -51,7 +50,7 @@ export class Lookups {
         },
       };
     }
-    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: '' });
+    const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: '' });
     let found: Task | null = null;
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },

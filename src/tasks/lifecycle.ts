@@ -30,8 +30,8 @@ export interface TrackInput {
   parentTaskId?: string;
   label?: string;
   mode?: string;
-  /** Hash of the view the reply already shows (no edit is sent for the same view). */
-  shownHash?: string;
+  /** The view the reply already shows (Tracker.waitingView): not sent again. */
+  shown?: MessageView;
 }
 
 /**
@@ -131,7 +131,7 @@ export function newRecord(input: TrackInput, i: number, now: number, deadlineMs:
     queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
     status: modal ? 'MODAL' : 'NOT_START',
     active: !modal,
-    viewHash: i === 0 ? (input.shownHash ?? null) : null,
+    viewHash: i === 0 && input.shown ? viewHash(input.shown) : null,
     lastEditAt: 0,
     task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
     pressed: [],

@@ -70,7 +70,13 @@ export class Showing {
     return true;
   }
 
-  viewContext(record: TaskRecord): ViewContext {
+  /** The first view of a job not yet submitted: what a reply shows before the backend has said anything. */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    this.o.stats.renders++;
+    return renderTaskView(null, { ...this.viewContext({ ...who, queuePosition: null, status: 'NOT_START', pressed: [] }), media: 'attach' });
+  }
+
+  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'>): ViewContext {
     return {
       locale: record.locale,
       ownerId: record.ownerId,

@@ -17,7 +17,7 @@
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
-import type { ViewContext } from '../render/task-view.ts';
+import type { MessageView, ViewContext } from '../render/task-view.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
@@ -82,6 +82,14 @@ export class Tracker {
   /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
   setHiddenButtons(backend: string, patterns: readonly string[]): void {
     this.#showing.setHiddenButtons(backend, patterns);
+  }
+
+  /**
+   * The view a reply shows while its job is being submitted (the router sends it as the first
+   * answer); handed back to track() as `shown`, it is not rendered or sent again.
+   */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    return this.#showing.waitingView(who);
   }
 
   /** What a record's view is rendered with. */
@@ -207,6 +215,8 @@ export class Tracker {
       if (record.active) this.#live.set(taskId, record);
       await this.#serial(taskId, async () => {
         await this.#writer.write(record);
+        // The reply shows the waiting view already: only news (a queue position, a remix editor) is shown.
+        if (i === 0 && input.shown && !record.task && record.queuePosition === null) return;
         if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
