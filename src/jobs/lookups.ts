@@ -51,17 +51,14 @@ export class Lookups {
       };
     }
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: '' });
-    let found: Task | null = null;
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },
       run: async ({ messageId }) => {
-        found = await this.#readOne(DEFAULT_BACKEND, id);
-        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt: '', ...this.inReply(interaction, messageId, waiting) });
-        await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt: '', at: ctx.now() }]);
-      },
-      // The prompt the proxy knows: the reply could not say it before the read.
-      after: async () => {
-        if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
+        const found = await this.#readOne(DEFAULT_BACKEND, id);
+        // The prompt the proxy knows: the reply could not say it before the read.
+        const prompt = found.prompt || found.promptEn;
+        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt, first: found, ...this.inReply(interaction, messageId, waiting) });
+        await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt, at: ctx.now() }]);
       },
     };
   }

@@ -32,6 +32,8 @@ export interface TrackInput {
   mode?: string;
   /** The view the reply already shows (Tracker.waitingView): not sent again. */
   shown?: MessageView;
+  /** The task's state as already read from the backend (/task following a job it did not start): shown at once. */
+  first?: Task;
 }
 
 /**

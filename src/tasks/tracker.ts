@@ -222,6 +222,8 @@ export class Tracker {
       if (record.active) this.o.onActive?.(record);
       records.push(record);
     }
+    const first = records[0];
+    if (input.first && first?.active) await this.applyUpdate(first, input.first);
     return records;
   }
 
