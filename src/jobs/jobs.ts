@@ -4,7 +4,7 @@
 // and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
@@ -40,7 +40,7 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
 
 export class Jobs extends Lookups {
-  constructor(ctx: AppContext) {
+  constructor(ctx: JobsContext) {
     super(ctx);
   }
 

@@ -2,7 +2,7 @@
 // /tasks (a private list), a job's seed (/seed and the 🌱 button) and the user's recent jobs.
 // Nothing here counts towards the user's limits.
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
@@ -15,7 +15,7 @@ import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.t
 import type { Plan } from './plan.ts';
 
 export class Lookups {
-  constructor(protected readonly ctx: AppContext) {}
+  constructor(protected readonly ctx: JobsContext) {}
 
   /** Where a job started by `interaction` is shown: its reply, which already shows `waiting`. */
   protected inReply(interaction: ChatInputCommandInteraction, messageId: string | null, waiting: MessageView) {

@@ -1,7 +1,7 @@
 // How many jobs a user may start: jobs running at once and jobs per UTC day, counted in the store
 // (the per-owner index and day counters), so the limits hold across restarts and processes.
 // Refusals are UserInputErrors: private, localized messages.
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 
 const DAY_MS = 24 * 3600_000;
@@ -44,7 +44,7 @@ export interface QuotaTicket {
  * input, reservations), atomically with the reservation; a process that dies mid-submit leaves a
  * reservation that expires after RESERVATION_TTL_MS.
  */
-export async function checkQuota(userId: string, ctx: AppContext, opts: QuotaOptions = {}): Promise<QuotaTicket> {
+export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOptions = {}): Promise<QuotaTicket> {
   // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
   if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
   const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;

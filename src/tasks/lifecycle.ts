@@ -36,6 +36,30 @@ export interface TrackInput {
   first?: Task;
 }
 
+/** Polls in which the proxy did not know a task before the bot gives up on it. */
+export const MAX_MISSES = 10;
+
+/** What show.ts did. */
+export interface ShowStats {
+  renders: number;
+  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
+  deferred: number;
+  /** Views sent to Discord (publish calls). */
+  published: number;
+}
+
+/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
+export interface TrackerStats extends ShowStats {
+  /** Updates handed to applyUpdate. */
+  updates: number;
+  /** Updates merged into a newer one before they ran. */
+  coalesced: number;
+  /** Updates older than the state already shown. */
+  stale: number;
+  /** Updates whose task had not changed (no render, no write). */
+  unchanged: number;
+}
+
 /**
  * Order of task states, for dropping stale ones: a task only moves forward (trueai ranks its
  * notifications the same way, api.md §4). MODAL sits before SUBMITTED: after /submit/modal the same

@@ -14,17 +14,9 @@ import type { TaskRecord } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
-import { viewHash } from './lifecycle.ts';
+import { viewHash, type ShowStats } from './lifecycle.ts';
 
 /** The tracker's counters this half keeps (the same object as the tracker's stats). */
-export interface ShowStats {
-  renders: number;
-  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
-  deferred: number;
-  /** Views sent to Discord (publish calls). */
-  published: number;
-}
-
 export interface ShowingOptions {
   /** Discord, as the tracker needs it (discord/poster.ts). */
   publisher: TaskPublisher;

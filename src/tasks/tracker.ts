@@ -22,11 +22,8 @@ import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
-import { Showing, type ShowStats } from './show.ts';
-import { keepShownPreview, newRecord, sameTaskState, taskRank, type TrackInput } from './lifecycle.ts';
-
-/** Polls in which the proxy did not know a task before the bot gives up on it. */
-export const MAX_MISSES = 10;
+import { Showing } from './show.ts';
+import { keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type TrackerStats, type TrackInput } from './lifecycle.ts';
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -43,18 +40,6 @@ export interface TrackerOptions {
   onActive?: (record: TaskRecord) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
-}
-
-/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
-export interface TrackerStats extends ShowStats {
-  /** Updates handed to applyUpdate. */
-  updates: number;
-  /** Updates merged into a newer one before they ran. */
-  coalesced: number;
-  /** Updates older than the state already shown. */
-  stale: number;
-  /** Updates whose task had not changed (no render, no write). */
-  unchanged: number;
 }
 
 export class Tracker {
@@ -133,19 +118,8 @@ export class Tracker {
   }
 
   /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
-  async retryUnsaved(): Promise<void> {
-    for (const record of this.#writer.waiting()) {
-      let saved = false;
-      await this.#serial(record.taskId, async () => {
-        // Another write may have saved (or re-queued) it meanwhile.
-        if (this.#writer.unsaved(record.taskId) !== record) {
-          saved = true;
-          return;
-        }
-        saved = await this.#writer.write(record);
-      });
-      if (!saved) return;
-    }
+  retryUnsaved(): Promise<void> {
+    return this.#writer.retry((taskId, fn) => this.#serial(taskId, fn));
   }
 
   liveRecords(): IterableIterator<TaskRecord> {
