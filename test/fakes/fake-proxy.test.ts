@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_FAIL_REASON, crc32, startFakeProxy } from '../../stand-ins/fake-proxy.ts';
+import { DEFAULT_FAIL_REASON, startFakeProxy } from '../../stand-ins/fake-proxy.ts';
 import type { FakeProxy, FakeProxyOptions } from '../../stand-ins/fake-proxy.ts';
 
 const KEY = 'test-key';
