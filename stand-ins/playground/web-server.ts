@@ -136,8 +136,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       case 'POST /api/simulate':
         return control.simulate(await readJson(req));
     }
-    const m = /^\/api\/messages\/(\d+)$/.exec(path);
-    if (m && method === 'GET') return control.message(m[1]);
+    const [, messageId] = /^\/api\/messages\/(\d+)$/.exec(path) ?? [];
+    if (messageId !== undefined && method === 'GET') return control.message(messageId);
     throw new HttpError(404, `no route ${route}; see docs/playground.md`);
   }
 

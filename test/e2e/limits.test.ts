@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -21,7 +22,7 @@ async function grid(prompt: string) {
   imagine(prompt);
   await h.until(async () => (await h.app.stores.tasks.activeIds()).length > before, 'the job tracked');
   const ids = await h.app.stores.tasks.activeIds();
-  h.proxy.finish(ids[ids.length - 1]);
+  h.proxy.finish(must(ids.at(-1), 'the new job'));
   await h.app.poller.tick();
   return h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
 }

@@ -86,8 +86,7 @@ it('🌱 under a finished image gives its seed privately; a backend without seed
   await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
   // The next finished image comes without 🌱.
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-  await h.tracked();
-  const [up] = await h.app.stores.tasks.activeIds();
+  const up = await h.trackedId();
   h.proxy.finish(up);
   await h.app.poller.tick();
   const upscale = await h.discord.waitForMessage((m) => m.content.includes('Image #1') && m.components.length > 0);

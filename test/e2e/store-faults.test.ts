@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 import { freePort } from '../scale/helpers.ts';
 
 let h: Harness | undefined;
@@ -69,7 +70,7 @@ describe('a store that cannot write', () => {
     await diskFull(`$.key LIKE 'mjbot-tasks:%' OR $.key LIKE 'mjbot-active:%'`);
     const cmd = imagine('submitted while the disk is full');
     await h!.until(() => h!.app.tracker.liveCount === 1, 'the job followed');
-    const id = [...h.app.tracker.liveRecords()][0].taskId;
+    const id = must([...h.app.tracker.liveRecords()][0], 'the job followed').taskId;
     await h.app.poller.tick();
     h.proxy.finish(id);
     await h.app.poller.tick();

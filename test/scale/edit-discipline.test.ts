@@ -33,7 +33,7 @@ describe('edit discipline', () => {
     const edits = editsOf(h, job.token);
     expect(edits.map((c) => (c.json?.components?.length ? 'result' : contentOf(c).match(/\((Submitted|\d+%)\)/)?.[1]))).toEqual(['Submitted', '78%', 'result']);
     // The deferred edit waited out the interval after the previous one.
-    expect(edits[1].at - edits[0].at).toBeGreaterThanOrEqual(400 - 20);
+    expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(400 - 20);
     expect(h.app.tracker.stats.deferred).toBeGreaterThanOrEqual(1);
   });
 

@@ -37,10 +37,12 @@ async function opened(s: Stores): Promise<Stores> {
   return s;
 }
 const sqliteFile = join(dir, 'contract.sqlite');
+const openSqlite = (now?: () => number) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }));
+const openRedis = (now?: () => number) => opened(createStores('redis://127.0.0.1:6379', { prefix: redisPrefix, now }));
 /** Each backend, optionally on a clock of the test's own (the per-owner counts expire by it). */
 const backends: [string, (now?: () => number) => Promise<Stores>][] = [
-  ['sqlite', (now) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }))],
-  ['redis', (now) => opened(createStores('redis://127.0.0.1:6379', { prefix: redisPrefix, now }))],
+  ['sqlite', openSqlite],
+  ['redis', openRedis],
 ];
 
 /** Writes a value straight into the backend, as another program (or a bad disk) would. */
@@ -222,7 +224,7 @@ describe.each(backends)('unreadable values on %s', (name, make) => {
 
 describe('a store that fails', () => {
   it('SQLite: a write the disk refuses throws a StoreError (Keyv would only emit it), and reads go on', async () => {
-    const s = await make0();
+    const s = await openSqlite();
     const db = new sqlite3.Database(sqliteFile);
     const run = (sql: string) => new Promise<void>((res, rej) => db.run(sql, (err) => (err ? rej(err) : res())));
     try {
@@ -256,7 +258,3 @@ describe('a store that fails', () => {
     }
   });
 });
-
-function make0(): Promise<Stores> {
-  return backends[0][1]();
-}

@@ -53,11 +53,10 @@ function messageRoute(s: FakeDiscordState, ch: FakeChannel, messageId: string, r
 
 export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
   const { method, query } = req;
-  const m = /^\/channels\/(\d+)(\/.*)?$/.exec(req.path);
-  if (!m) return undefined;
-  const ch = s.channels.get(m[1]);
+  const [, chId, sub = ''] = /^\/channels\/(\d+)(\/.*)?$/.exec(req.path) ?? [];
+  if (chId === undefined) return undefined;
+  const ch = s.channels.get(chId);
   if (!ch) return err(404, 10003, 'Unknown Channel');
-  const sub = m[2] ?? '';
   if (sub === '') return method === 'GET' ? { status: 200, body: ch } : methodNotAllowed();
   if (sub === '/typing' && method === 'POST') return { status: 204 };
   if (sub === '/messages') {
@@ -69,7 +68,7 @@ export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse
     if (method !== 'POST') return methodNotAllowed();
     return createMessage(s, ch, req);
   }
-  const mm = /^\/messages\/(\d+)$/.exec(sub);
-  if (mm) return messageRoute(s, ch, mm[1], req);
+  const [, msgId] = /^\/messages\/(\d+)$/.exec(sub) ?? [];
+  if (msgId !== undefined) return messageRoute(s, ch, msgId, req);
   return notFound();
 }
