@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import type { MessageView } from '../render/task-view.ts';
-import type { TaskRecord } from '../store/tasks.ts';
-
+import { hasEnded, type RecordStatus, type TaskRecord } from '../store/tasks.ts';
 
 /** What the tracker needs of a submit's answer (a job found by /task has no submit: `accepted`). */
 export type TrackedOutcome = { taskIds: string[] } & (
@@ -32,6 +31,20 @@ export interface TrackInput {
   mode?: string;
   /** Hash of the view the reply already shows (no edit is sent for the same view). */
   shownHash?: string;
+}
+
+/** What the tracker tells of jobs (the metrics): each one it starts following, and each one that ends. */
+export interface JobEvents {
+  started(record: TaskRecord): void;
+  /** Called once per ending: when the record first reaches an ending status (hasEnded). */
+  ended(record: TaskRecord, status: RecordStatus): void;
+}
+
+/** Ends the job's record with `status`; `events` hear of it only when it had not ended already. */
+export function endJob(record: TaskRecord, status: RecordStatus, events: JobEvents | undefined): void {
+  if (!hasEnded(record.status)) events?.ended(record, status);
+  record.status = status;
+  record.active = false;
 }
 
 /**

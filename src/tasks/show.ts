@@ -23,6 +23,8 @@ export interface ShowStats {
   deferred: number;
   /** Views sent to Discord (publish calls). */
   published: number;
+  /** Views not sent: the same as the one the message shows. */
+  sameView: number;
 }
 
 export interface ShowingOptions {
@@ -108,6 +110,7 @@ export class Showing {
       if (task && task === record.task) this.o.shown.set(id, task);
     };
     if (hash === record.viewHash) {
+      this.o.stats.sameView++;
       this.deferred.cancel(id);
       shownNow();
       if (save) await this.#save(record);
