@@ -17,7 +17,7 @@ import type { HealthServer } from './health/health-server.ts';
 import { Metrics } from './health/metrics.ts';
 import { createHealthServer } from './health/serve.ts';
 import { ProxyHealth } from './proxy/health.ts';
-import { TaskReader } from './proxy/task-reader.ts';
+import { backendOf, TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { DEFAULT_BACKEND } from './store/tasks.ts';
@@ -102,6 +102,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     deadlineMs: config.TASK_DEADLINE_MS,
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
+    backendOf: (mode) => backendOf(mode, proxy.modes),
     onActive: (record) => poller.follow(record),
     onUnsaved: (count) => stores.health.setPending(count),
     jobs: metrics,

@@ -11,7 +11,7 @@ import { safeText } from '../render/task-view.ts';
 import { cutText } from '../util/text.ts';
 import { plainText } from '../render/plain-text.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Answered } from './answer.ts';
+import type { Answered } from '../jobs/plan.ts';
 import { isGone } from './errors.ts';
 
 export function userMessage(err: unknown, locale: string): string | null {

@@ -11,8 +11,7 @@ import type { REST } from 'discord.js';
 import type { ProxyRequestEvent } from '../proxy/client.ts';
 import type { CircuitState } from '../proxy/health.ts';
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
-import type { JobEvents } from '../tasks/lifecycle.ts';
-import type { TrackerStats } from '../tasks/tracker.ts';
+import type { JobEvents, TrackerStats } from '../tasks/lifecycle.ts';
 
 export const PREFIX = 'mjbot_';
 

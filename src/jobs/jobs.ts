@@ -4,17 +4,16 @@
 // and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { renderTaskView } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
-import { readImage } from '../discord/attachments.ts';
-import { checkQuota } from '../discord/guard.ts';
-import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
-import { addRecent } from '../discord/recent.ts';
-import type { Plan } from '../discord/answer.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+import { readImage } from '../media/attachments.ts';
+import { checkQuota } from './quota.ts';
+import { hiddenPattern, rememberHidden } from './hidden.ts';
+import { addRecent } from './recent.ts';
+import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 
@@ -41,7 +40,7 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
 
 export class Jobs extends Lookups {
-  constructor(ctx: AppContext) {
+  constructor(ctx: JobsContext) {
     super(ctx);
   }
 
@@ -55,7 +54,7 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const ticket = await checkQuota(interaction.user.id, ctx);
     const locale = resolveLocale(interaction.locale);
-    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
+    const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,
@@ -209,7 +208,7 @@ export class Jobs extends Lookups {
     try {
       return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
     } catch (err) {
-      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, backendOf(record), hiddenPattern(button.customId));
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record.mode), hiddenPattern(button.customId));
       throw err;
     }
   }

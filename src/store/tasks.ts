@@ -63,11 +63,6 @@ export interface TaskRecord {
   modal?: { customId: string; finalPrompt: string | null };
 }
 
-/** The backend that runs the record's task (per-backend hidden buttons and capabilities). */
-export function backendOf(record: Pick<TaskRecord, 'mode'>): string {
-  return record.mode || DEFAULT_BACKEND;
-}
-
 /** The set of active task ids: a Keyv namespace on SQLite, a Redis set on Redis. */
 export interface ActiveIndex {
   add(taskId: string): Promise<void>;

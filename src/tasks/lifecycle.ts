@@ -29,8 +29,36 @@ export interface TrackInput {
   parentTaskId?: string;
   label?: string;
   mode?: string;
-  /** Hash of the view the reply already shows (no edit is sent for the same view). */
-  shownHash?: string;
+  /** The view the reply already shows (Tracker.waitingView): not sent again. */
+  shown?: MessageView;
+  /** The task's state as already read from the backend (/task following a job it did not start): shown at once. */
+  first?: Task;
+}
+
+/** Polls in which the proxy did not know a task before the bot gives up on it. */
+export const MAX_MISSES = 10;
+
+/** What show.ts did. */
+export interface ShowStats {
+  renders: number;
+  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
+  deferred: number;
+  /** Views sent to Discord (publish calls). */
+  published: number;
+  /** Views not sent: the same as the one the message shows. */
+  sameView: number;
+}
+
+/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
+export interface TrackerStats extends ShowStats {
+  /** Updates handed to applyUpdate. */
+  updates: number;
+  /** Updates merged into a newer one before they ran. */
+  coalesced: number;
+  /** Updates older than the state already shown. */
+  stale: number;
+  /** Updates whose task had not changed (no render, no write). */
+  unchanged: number;
 }
 
 /** What the tracker tells of jobs (the metrics): each one it starts following, and each one that ends. */
@@ -144,7 +172,7 @@ export function newRecord(input: TrackInput, i: number, now: number, deadlineMs:
     queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
     status: modal ? 'MODAL' : 'NOT_START',
     active: !modal,
-    viewHash: i === 0 ? (input.shownHash ?? null) : null,
+    viewHash: i === 0 && input.shown ? viewHash(input.shown) : null,
     lastEditAt: 0,
     task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
     pressed: [],

@@ -10,23 +10,13 @@
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import type { TaskRecord } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
-import { viewHash } from './lifecycle.ts';
+import { viewHash, type ShowStats } from './lifecycle.ts';
 
 /** The tracker's counters this half keeps (the same object as the tracker's stats). */
-export interface ShowStats {
-  renders: number;
-  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
-  deferred: number;
-  /** Views sent to Discord (publish calls). */
-  published: number;
-  /** Views not sent: the same as the one the message shows. */
-  sameView: number;
-}
-
 export interface ShowingOptions {
   /** Discord, as the tracker needs it (discord/poster.ts). */
   publisher: TaskPublisher;
@@ -42,6 +32,8 @@ export interface ShowingOptions {
   shown: Map<string, Task>;
   /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
 }
 
 export class Showing {
@@ -70,7 +62,13 @@ export class Showing {
     return true;
   }
 
-  viewContext(record: TaskRecord): ViewContext {
+  /** The first view of a job not yet submitted: what a reply shows before the backend has said anything. */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    this.o.stats.renders++;
+    return renderTaskView(null, { ...this.viewContext({ ...who, queuePosition: null, status: 'NOT_START', pressed: [] }), media: 'attach' });
+  }
+
+  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'>): ViewContext {
     return {
       locale: record.locale,
       ownerId: record.ownerId,
@@ -79,7 +77,7 @@ export class Showing {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
-      hidden: this.#hidden.get(backendOf(record)) ?? [],
+      hidden: this.#hidden.get(this.o.backendOf(record.mode)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
     };

@@ -17,16 +17,13 @@
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
-import type { ViewContext } from '../render/task-view.ts';
+import type { MessageView, ViewContext } from '../render/task-view.ts';
 import { hasEnded, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
-import { Showing, type ShowStats } from './show.ts';
-import { endJob, keepShownPreview, newRecord, sameTaskState, taskRank, type JobEvents, type TrackInput } from './lifecycle.ts';
-
-/** Polls in which the proxy did not know a task before the bot gives up on it. */
-export const MAX_MISSES = 10;
+import { Showing } from './show.ts';
+import { endJob, keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -37,24 +34,14 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
   /** Called when this process starts following a task (track, revive): the poller takes its lease. */
   onActive?: (record: TaskRecord) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
   /** Told when a job is first followed and when it ends (the metrics). */
   jobs?: JobEvents;
-}
-
-/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
-export interface TrackerStats extends ShowStats {
-  /** Updates handed to applyUpdate. */
-  updates: number;
-  /** Updates merged into a newer one before they ran. */
-  coalesced: number;
-  /** Updates older than the state already shown. */
-  stale: number;
-  /** Updates whose task had not changed (no render, no write). */
-  unchanged: number;
 }
 
 export class Tracker {
@@ -75,13 +62,21 @@ export class Tracker {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
-      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn),
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf,
     });
   }
 
   /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
   setHiddenButtons(backend: string, patterns: readonly string[]): void {
     this.#showing.setHiddenButtons(backend, patterns);
+  }
+
+  /**
+   * The view a reply shows while its job is being submitted (the router sends it as the first
+   * answer); handed back to track() as `shown`, it is not rendered or sent again.
+   */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    return this.#showing.waitingView(who);
   }
 
   /** What a record's view is rendered with. */
@@ -125,19 +120,8 @@ export class Tracker {
   }
 
   /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
-  async retryUnsaved(): Promise<void> {
-    for (const record of this.#writer.waiting()) {
-      let saved = false;
-      await this.#serial(record.taskId, async () => {
-        // Another write may have saved (or re-queued) it meanwhile.
-        if (this.#writer.unsaved(record.taskId) !== record) {
-          saved = true;
-          return;
-        }
-        saved = await this.#writer.write(record);
-      });
-      if (!saved) return;
-    }
+  retryUnsaved(): Promise<void> {
+    return this.#writer.retry((taskId, fn) => this.#serial(taskId, fn));
   }
 
   liveRecords(): IterableIterator<TaskRecord> {
@@ -208,11 +192,15 @@ export class Tracker {
       this.o.jobs?.started(record);
       await this.#serial(taskId, async () => {
         await this.#writer.write(record);
+        // The reply shows the waiting view already: only news (a queue position, a remix editor) is shown.
+        if (i === 0 && input.shown && !record.task && record.queuePosition === null) return;
         if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record);
       records.push(record);
     }
+    const first = records[0];
+    if (input.first && first?.active) await this.applyUpdate(first, input.first);
     return records;
   }
 

@@ -2,7 +2,7 @@
 // not there at start-up or goes away mid-way. Faults are real: SQLite triggers that abort writes
 // the way a full disk does (the bot's own connections see them), values written straight into the
 // database file, a redis-server of the test's own on a spare port, started and stopped.
-import { listRecent } from '../../src/discord/recent.ts';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import sqlite3 from 'sqlite3';

@@ -3,7 +3,7 @@
 // hidden buttons kept per backend.
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listRecent } from '../../src/discord/recent.ts';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { freePort } from '../scale/helpers.ts';
 
