@@ -13,6 +13,9 @@ import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
+import type { HealthServer } from './health/health-server.ts';
+import { Metrics } from './health/metrics.ts';
+import { createHealthServer } from './health/serve.ts';
 import { ProxyHealth } from './proxy/health.ts';
 import { backendOf, TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
@@ -43,6 +46,10 @@ export interface App extends AppContext {
   client: Client;
   /** The notifyHook receiver, when NOTIFY_HOOK_URL is set. */
   notifyHook: NotifyHookServer | null;
+  /** This app's metrics (its own registry). */
+  metrics: Metrics;
+  /** /healthz, /readyz and /metrics, when HEALTH_PORT is set. */
+  healthServer: HealthServer | null;
   start(): Promise<void>;
   /** `release: false` leaves this process's task leases to expire, as a crash would (tests). */
   stop(opts?: { release?: boolean }): Promise<void>;
@@ -53,11 +60,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const scrub = createScrubber(secretsOf(config));
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, scrub });
   const now = overrides.now ?? Date.now;
+  const metrics = new Metrics(now);
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
     rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000 },
   });
+  metrics.watchDiscord(client.rest);
   const proxy = new ProxyClient({
     baseUrl: config.MJ_BASE_URL,
     apiKey: config.MJ_API_KEY,
@@ -70,6 +79,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     health: new ProxyHealth(5, 30_000, now),
     // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
     notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
+    observe: (e) => metrics.proxyRequest(e),
   });
   const backends = [DEFAULT_BACKEND, ...Object.keys(config.MJ_MODES)];
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends });
@@ -95,6 +105,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     backendOf: (mode) => backendOf(mode, proxy.modes),
     onActive: (record) => poller.follow(record),
     onUnsaved: (count) => stores.health.setPending(count),
+    jobs: metrics,
   });
   // What each backend can do is remembered in the store, per backend.
   const reader = new TaskReader({
@@ -130,9 +141,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         onTask: (id) => poller.hint(id),
       })
     : null;
+  metrics.watch({
+    activeTasks: () => tracker.liveCount,
+    leasesHeld: () => poller.heldIds().length,
+    edits: () => tracker.stats,
+    storeFailures: () => stores.health.failures.values(),
+    pendingWrites: () => stores.health.pendingWrites,
+    circuit: () => proxy.health.state,
+  });
+  const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const jobs = new Jobs(ctx);
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now });
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, { jobFailed: (command, code) => metrics.jobFailed(command, code) });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
@@ -148,8 +168,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await stores.hints?.subscribe((ids) => {
         for (const id of ids) poller.hint(id, true);
       });
-      await notifyHook.listen();
-      logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port, url: config.NOTIFY_HOOK_URL });
+      if (!healthServer?.servesReceiver) await notifyHook.listen();
+      logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port || healthServer?.port, url: config.NOTIFY_HOOK_URL });
     }
   };
 
@@ -157,7 +177,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     ...ctx,
     client,
     notifyHook,
+    metrics,
+    healthServer,
     async start() {
+      if (healthServer) {
+        // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.
+        await healthServer.listen();
+        logger.info('health server listening', { url: healthServer.url, metrics: healthServer.access, withNotifyHook: healthServer.servesReceiver });
+        if (healthServer.access === 'off') logger.warn('/metrics is off on an address others can reach; set METRICS_TOKEN to serve it');
+      }
       // The store first. When it does not answer at once (Redis down), the bot still logs in, so
       // commands get a private "temporarily unavailable" (the router checks the store is ready),
       // and the rest of start-up follows once the store answers (it keeps retrying).
@@ -195,6 +223,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     async stop(opts = {}) {
       stopped = true;
       await notifyHook?.close();
+      await healthServer?.close();
       await poller.stop({ release: opts.release });
       await tracker.stop();
       await client.destroy();

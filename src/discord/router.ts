@@ -23,11 +23,24 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
   }
 }
 
+/** What the router tells (the metrics): a job asked for whose work failed before the backend took it. */
+export interface RouterEvents {
+  /** `command`: the slash command's name, or `action` for a button or a modal; `code`: the error's code. */
+  jobFailed?(command: string, code: string): void;
+}
+
+/** An error's stable code (ProxyError, UserInputError, StoreError …), else `ERROR`. */
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'ERROR';
+}
+
 /** `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are given. */
-export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext) {
+export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, events: RouterEvents = {}) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
+    let plan: Plan | null = null;
     try {
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
@@ -40,7 +53,6 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, handlers) : interaction.respond([]));
         return;
       }
-      let plan: Plan | null = null;
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
@@ -52,6 +64,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       }
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
+      // A plan holding a limit ticket starts jobs: one that failed before the backend took one is a failed job.
+      if (plan?.ticket && !answered.taken) events.jobFailed?.(interaction.isChatInputCommand() ? interaction.commandName : 'action', codeOf(err));
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
     }

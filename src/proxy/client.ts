@@ -8,7 +8,7 @@ import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './pa
 import { recoverSubmit } from './recover.ts';
 import { httpError, jsonOf, proxyError, submitResultOf, type RawResponse } from './response.ts';
 import { hostOf, normaliseBase, routes } from './routes.ts';
-import { Transport, type AuthStyle, type CallOptions, type SentFlag } from './transport.ts';
+import { Transport, type AuthStyle, type CallOptions, type ProxyRequestEvent, type SentFlag } from './transport.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
 import type {
@@ -30,7 +30,7 @@ import type {
 } from './types.ts';
 
 export { joinUrl, normaliseBase, routes } from './routes.ts';
-export type { AuthStyle, CallOptions } from './transport.ts';
+export type { AuthStyle, CallOptions, ProxyRequestEvent } from './transport.ts';
 
 export interface ProxyClientOptions {
   /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. A trailing `/mj` (the
@@ -58,6 +58,8 @@ export interface ProxyClientOptions {
    * answers passes it before anything else sees it. Without one, the client's own key and hook.
    */
   scrub?: Scrub;
+  /** Told of every request sent (the metrics). */
+  observe?: (e: ProxyRequestEvent) => void;
 }
 
 export class ProxyClient {
@@ -101,6 +103,7 @@ export class ProxyClient {
       health: this.health,
       dispatcher: this.#dispatcher,
       scrub: this.#scrub,
+      observe: opts.observe,
     });
   }
 

@@ -6,7 +6,8 @@ import { request, type Dispatcher } from 'undici';
 import { ProxyError, mayRetry, type RequestKind } from './errors.ts';
 import type { ProxyHealth } from './health.ts';
 import { failureOf, type RawResponse } from './response.ts';
-import { hostOf, joinUrl, routes } from './routes.ts';
+import { hostOf, joinUrl, routeLabel, routes } from './routes.ts';
+import { DEFAULT_BACKEND } from './task-reader.ts';
 import { discard } from '../media/download.ts';
 
 export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
@@ -15,6 +16,17 @@ export interface CallOptions {
   mode?: string;
   /** Overrides the client's timeout (image-seed may block for up to 60 s on trueai). */
   timeoutMs?: number;
+}
+
+/** One request on the wire, as the metrics count it: no id, no URL, no body. */
+export interface ProxyRequestEvent {
+  /** The route with ids as `{id}` (routes.ts routeLabel). */
+  route: string;
+  /** The configured backend's name: DEFAULT_BACKEND or the mode's. */
+  backend: string;
+  seconds: number;
+  /** Why it failed (a ProxyError code), or null: answered, and not with an error. */
+  error: string | null;
 }
 
 export interface TransportOptions {
@@ -31,6 +43,8 @@ export interface TransportOptions {
   health: ProxyHealth;
   dispatcher: Dispatcher;
   scrub: (s: string) => string;
+  /** Told of every request sent (each attempt). */
+  observe?: (e: ProxyRequestEvent) => void;
 }
 
 /** Set once undici starts writing a submit's body: from then on the proxy may have the job. */
@@ -51,22 +65,30 @@ export class Transport {
     const kind = Transport.kindOf(method, route);
     for (let attempt = 0; ; attempt++) {
       const delay = this.o.retryDelaysMs[attempt];
+      const started = performance.now();
       try {
         const res = await this.#sendOnce(method, route, body, o, sent);
         if (res.status >= 500 || res.status === 401 || res.status === 403) this.o.health.fail();
         else this.o.health.ok();
         const failure = failureOf(route, res);
+        this.#observe(route, o, started, failure?.code ?? (res.status === 401 || res.status === 403 ? 'UNAUTHORIZED' : res.status >= 400 ? 'HTTP_4XX' : null));
         if (failure && mayRetry(failure, kind) && delay !== undefined) {
           await sleep(delay);
           continue;
         }
         return res;
       } catch (err) {
+        this.#observe(route, o, started, err instanceof ProxyError ? err.code : 'ERROR');
         if (err instanceof ProxyError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) this.o.health.fail();
         if (!(err instanceof ProxyError) || !mayRetry(err, kind) || delay === undefined) throw err;
         await sleep(delay);
       }
     }
+  }
+
+  #observe(route: string, o: CallOptions | undefined, started: number, error: string | null): void {
+    const backend = o?.mode && this.o.modeBaseUrls[o.mode] ? o.mode : DEFAULT_BACKEND;
+    this.o.observe?.({ route: routeLabel(route), backend, seconds: (performance.now() - started) / 1000, error });
   }
 
   #base(mode: string | undefined): string {

@@ -64,6 +64,8 @@ export interface Stores {
    * which throws when the file cannot be used.
    */
   open(onWaiting?: (err: unknown) => void): Promise<void>;
+  /** One cheap round trip (SELECT 1, PING): throws when the store does not answer. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -214,6 +216,9 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         await migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
         health.markReady();
       },
+      async ping() {
+        await health.run('ping', 'read', () => taskStore.query('SELECT 1'));
+      },
       async close() {
         await Promise.allSettled(keyvs.map((k) => k.disconnect()));
       },
@@ -287,6 +292,9 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
           void ready().then(resolve);
         });
       });
+    },
+    async ping() {
+      await health.run('ping', 'read', () => redis.ping());
     },
     async close() {
       await Promise.allSettled([subscriber ? end(subscriber) : undefined, end(redis)]);

@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import type { MessageView } from '../render/task-view.ts';
-import type { TaskRecord } from '../store/tasks.ts';
-
+import { hasEnded, type RecordStatus, type TaskRecord } from '../store/tasks.ts';
 
 /** What the tracker needs of a submit's answer (a job found by /task has no submit: `accepted`). */
 export type TrackedOutcome = { taskIds: string[] } & (
@@ -46,6 +45,8 @@ export interface ShowStats {
   deferred: number;
   /** Views sent to Discord (publish calls). */
   published: number;
+  /** Views not sent: the same as the one the message shows. */
+  sameView: number;
 }
 
 /** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
@@ -58,6 +59,20 @@ export interface TrackerStats extends ShowStats {
   stale: number;
   /** Updates whose task had not changed (no render, no write). */
   unchanged: number;
+}
+
+/** What the tracker tells of jobs (the metrics): each one it starts following, and each one that ends. */
+export interface JobEvents {
+  started(record: TaskRecord): void;
+  /** Called once per ending: when the record first reaches an ending status (hasEnded). */
+  ended(record: TaskRecord, status: RecordStatus): void;
+}
+
+/** Ends the job's record with `status`; `events` hear of it only when it had not ended already. */
+export function endJob(record: TaskRecord, status: RecordStatus, events: JobEvents | undefined): void {
+  if (!hasEnded(record.status)) events?.ended(record, status);
+  record.status = status;
+  record.active = false;
 }
 
 /**

@@ -108,6 +108,7 @@ export class Showing {
       if (task && task === record.task) this.o.shown.set(id, task);
     };
     if (hash === record.viewHash) {
+      this.o.stats.sameView++;
       this.deferred.cancel(id);
       shownNow();
       if (save) await this.#save(record);

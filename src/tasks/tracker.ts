@@ -18,12 +18,12 @@ import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import type { MessageView, ViewContext } from '../render/task-view.ts';
-import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import { hasEnded, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
 import { Showing } from './show.ts';
-import { keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type TrackerStats, type TrackInput } from './lifecycle.ts';
+import { endJob, keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -40,10 +40,12 @@ export interface TrackerOptions {
   onActive?: (record: TaskRecord) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
+  /** Told when a job is first followed and when it ends (the metrics). */
+  jobs?: JobEvents;
 }
 
 export class Tracker {
-  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0 };
+  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0, sameView: 0 };
   /** Records of the active tasks this process follows. */
   readonly #live = new Map<string, TaskRecord>();
   /** Tail of each task's lane. */
@@ -187,6 +189,7 @@ export class Tracker {
     for (const [i, taskId] of input.outcome.taskIds.entries()) {
       const record = newRecord(input, i, now, this.o.deadlineMs, this.o.applicationId, this.o.poster.tokenLifetimeMs);
       if (record.active) this.#live.set(taskId, record);
+      this.o.jobs?.started(record);
       await this.#serial(taskId, async () => {
         await this.#writer.write(record);
         // The reply shows the waiting view already: only news (a queue position, a remix editor) is shown.
@@ -228,8 +231,7 @@ export class Tracker {
   expire(record: TaskRecord): Promise<void> {
     return this.#serial(record.taskId, async () => {
       const rec = this.#resolve(record);
-      rec.status = 'TIMEOUT';
-      rec.active = false;
+      endJob(rec, 'TIMEOUT', this.o.jobs);
       await this.#showing.show(rec, rec.task, true);
     });
   }
@@ -361,7 +363,8 @@ export class Tracker {
     const before = `${record.status}|${record.missCount}|${record.queuePosition}`;
     record.missCount = 0;
     const terminal = TERMINAL_STATUSES.has(task.status);
-    record.status = task.status;
+    if (hasEnded(task.status)) endJob(record, task.status, this.o.jobs);
+    else record.status = task.status;
     if (task.status !== 'NOT_START') record.queuePosition = null;
     if (task.properties.numberOfQueues !== undefined && task.status === 'NOT_START') record.queuePosition = task.properties.numberOfQueues;
     record.task = task;
@@ -376,8 +379,7 @@ export class Tracker {
   }
 
   async #lose(record: TaskRecord): Promise<void> {
-    record.status = 'LOST';
-    record.active = false;
+    endJob(record, 'LOST', this.o.jobs);
     await this.#showing.show(record, record.task, true);
   }
 }

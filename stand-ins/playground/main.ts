@@ -52,6 +52,7 @@ process.stdout.write(
     `  proxy    ${backend}`,
     `  store    ${STORE}`,
     `  api      ${pg.url}api/state  (docs/playground.md)`,
+    ...(pg.app.healthServer ? [`  health   ${pg.app.healthServer.url}/metrics  (also /healthz, /readyz; HEALTH_PORT)`] : []),
     '',
     '  Ctrl+C stops it.',
     '',

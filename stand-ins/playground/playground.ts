@@ -85,9 +85,11 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       const modes = ['fast', 'relax', 'turbo'].map((m) => `${m}=${proxy!.baseUrl}/mj-${m}`).join(',');
       backend = { MJ_BASE_URL: proxy.baseUrl, MJ_API_KEY: SIMULATED_KEY, MJ_AUTH_STYLE: 'bearer', MJ_MODES: modes };
     }
-    const config = loadConfig({
+    let config = loadConfig({
       POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1000),
       EDIT_MIN_INTERVAL_MS: '500',
+      // /healthz, /readyz and /metrics on a free port of 127.0.0.1 (HEALTH_PORT picks one).
+      HEALTH_PORT: '0',
       ...passed,
       ...backend,
       DISCORD_TOKEN: discord.token,
@@ -114,6 +116,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     };
 
     app = await build();
+    // A restart keeps the health server's address, so a `curl …/metrics` loop keeps working.
+    if (config.HEALTH_PORT === 0 && app.healthServer) config = Object.freeze({ ...config, HEALTH_PORT: app.healthServer.port });
     let status: BotStatus = 'online';
     let restarting: Promise<void> | null = null;
     const control = new Control(discord, { simulated: proxy });

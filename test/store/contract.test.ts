@@ -97,6 +97,15 @@ describe.each(backends)('store contract on %s', (_name, make) => {
       await b.close();
     }
   });
+
+  it('answers a ping (the readiness check)', async () => {
+    const s = await make();
+    try {
+      await expect(s.ping()).resolves.toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe.each(backends)('counters on %s', (_name, make) => {
@@ -233,6 +242,8 @@ describe('a store that fails', () => {
       await expect(s.tasks.put(record('f2', true))).rejects.toBeInstanceOf(StoreError);
       await expect(s.capabilities.forBackend('default').set('x', 1)).rejects.toBeInstanceOf(StoreError);
       expect(s.health.healthy).toBe(false);
+      // Counted for the metrics (mjbot_store_errors_total), by kind and operation.
+      expect([...s.health.failures.values()]).toEqual([{ kind: 'write', op: 'tasks.put', count: 1 }, { kind: 'write', op: 'capabilities.set', count: 1 }]);
       expect((await s.tasks.get('f1'))?.taskId).toBe('f1');
       await run('DROP TRIGGER full_keyv');
       await s.tasks.put(record('f2', true));
@@ -251,6 +262,7 @@ describe('a store that fails', () => {
       await expect(s.tasks.put(record('d1', true))).rejects.toBeInstanceOf(StoreError);
       await expect(s.owners.reserve('u', { count: 1, limit: 3, ttlMs: 1_000 })).rejects.toBeInstanceOf(StoreError);
       await expect(s.tasks.activeIds()).rejects.toBeInstanceOf(StoreError);
+      await expect(s.ping()).rejects.toBeInstanceOf(StoreError);
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(s.health.ready).toBe(false);
     } finally {
