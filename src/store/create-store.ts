@@ -215,7 +215,10 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         health.markReady();
       },
       async close() {
-        await Promise.allSettled(keyvs.map((k) => k.disconnect()));
+        // A connection that does not close keeps its WAL file: say so (the data is safe either way).
+        for (const r of await Promise.allSettled(keyvs.map((k) => k.disconnect()))) {
+          if (r.status === 'rejected') opts.logger?.warn('a store connection did not close', { err: r.reason });
+        }
       },
     };
   }
