@@ -27,18 +27,24 @@ process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { 
 
 /** Past the grace period, how long the rest of the stop may take before the process exits regardless. */
 const STOP_MARGIN_MS = 3_500;
+/**
+ * A repeat this soon is the same signal delivered twice: a terminal's Ctrl-C reaches every process
+ * of the group, and `npm start` and tsx pass it on to the bot once more.
+ */
+const SAME_SIGNAL_MS = 500;
 // The first SIGTERM/SIGINT stops gracefully (app.stop: no new interactions, the running ones
 // finish within SHUTDOWN_GRACE_MS, leases released, client destroyed, store closed); a second one
 // cuts the wait short. A stop that hangs anyway does not outlive the supervisor's patience.
-let signals = 0;
+let since = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (++signals > 1) {
+    if (since) {
+      if (Date.now() - since < SAME_SIGNAL_MS) return;
       logger.warn('stopping now', { signal });
       void app.stop();
       return;
     }
-    const since = Date.now();
+    since = Date.now();
     logger.info('stopping', { signal, graceMs: config.SHUTDOWN_GRACE_MS });
     setTimeout(() => {
       logger.error('stop did not finish in time; exiting', { afterMs: Date.now() - since });

@@ -215,7 +215,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         health.markReady();
       },
       async close() {
-        // A connection that does not close keeps its WAL file: say so (the data is safe either way).
+        // A connection that does not close keeps its WAL file: said (the data is safe either way).
         for (const r of await Promise.allSettled(keyvs.map((k) => k.disconnect()))) {
           if (r.status === 'rejected') opts.logger?.warn('a store connection did not close', { err: r.reason });
         }
