@@ -8,7 +8,7 @@ import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Poster } from './discord/poster.ts';
-import { InteractionGate } from './discord/gate.ts';
+import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRouter } from './discord/router.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';

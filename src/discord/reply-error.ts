@@ -13,7 +13,7 @@ import { plainText } from '../render/plain-text.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Answered } from './answer.ts';
 import { isGone } from './errors.ts';
-import { Restarting } from './gate.ts';
+import { Restarting } from './interaction-gate.ts';
 
 /** Refusals that are about the request, not a fault of the backend: logged as info, the rest as warnings. */
 const REQUEST_CODES: ReadonlySet<string> = new Set(['BANNED_PROMPT', 'VALIDATION', 'QUOTA', 'NOT_FOUND', 'UNSUPPORTED', 'INTERRUPTED']);

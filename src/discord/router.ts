@@ -11,7 +11,7 @@ import { StoreError } from '../store/errors.ts';
 import { carryOut, type Answered, type Plan } from './answer.ts';
 import { planButton, planModalSubmit } from './components.ts';
 import { parseCustomId } from '../custom-id.ts';
-import { InteractionGate, Restarting } from './gate.ts';
+import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
