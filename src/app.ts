@@ -8,6 +8,7 @@ import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Poster } from './discord/poster.ts';
+import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRouter } from './discord/router.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -51,14 +52,25 @@ export interface App extends AppContext {
   /** /healthz, /readyz and /metrics, when HEALTH_PORT is set. */
   healthServer: HealthServer | null;
   start(): Promise<void>;
-  /** `release: false` leaves this process's task leases to expire, as a crash would (tests). */
+  /**
+   * Stops taking interactions, waits for those in flight (SHUTDOWN_GRACE_MS at most, then cuts off
+   * their backend calls), stops the poller and releases its leases, destroys the Discord client and
+   * closes the store, in that order. A second call while stopping cuts the wait short and answers
+   * the same promise. `release: false` leaves this process's task leases to expire, as a crash
+   * would (tests).
+   */
   stop(opts?: { release?: boolean }): Promise<void>;
 }
+
+/** After the grace period: how long the users of the interactions that were cut off have to be told. */
+const TELL_MS = 1_000;
+/** How long the poller's last pass and the tracker's edits in flight may take before the client goes. */
+const DRAIN_MS = 1_500;
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // One scrubber for every secret in the config: the logger's lines, and all the proxy answers.
   const scrub = createScrubber(secretsOf(config));
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, scrub });
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, scrub });
   const now = overrides.now ?? Date.now;
   const metrics = new Metrics(now);
   const client = new Client({
@@ -152,11 +164,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const jobs = new Jobs(ctx);
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, { jobFailed: (command, code) => metrics.jobFailed(command, code) });
+  const gate = new InteractionGate();
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, { gate, events: { jobFailed: (command, code) => metrics.jobFailed(command, code) } });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
   let stopped = false;
+  let stopping: Promise<void> | null = null;
+  let hurry!: () => void;
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
   /** What start-up does once the store answers (and was migrated): each backend's hidden buttons, then push (which may need Redis). */
   const afterStore = async () => {
     for (const backend of backends) {
@@ -220,16 +236,53 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         })
         .catch((err: unknown) => logger.error('start-up after the store failed', { err }));
     },
-    async stop(opts = {}) {
+    stop(opts = {}) {
+      if (stopping) {
+        hurry();
+        return stopping;
+      }
       stopped = true;
-      await notifyHook?.close();
-      await healthServer?.close();
-      await poller.stop({ release: opts.release });
-      await tracker.stop();
-      await client.destroy();
-      await proxy.close();
-      await downloads.close();
-      await stores.close();
+      stopping = (async () => {
+        // 1. No new interactions; the ones in flight finish, for a bounded time. A job the backend
+        // took is saved and shown before the store closes.
+        gate.close();
+        if (!(await gate.settled(config.SHUTDOWN_GRACE_MS, hurried))) {
+          // Cut off: a submit already sent is reported as "may still run", one not sent as "restarting".
+          logger.warn('interactions still running at shutdown; cutting off their backend calls', { running: gate.running, graceMs: config.SHUTDOWN_GRACE_MS });
+          proxy.interrupt();
+          await gate.settled(TELL_MS);
+        }
+        // 2. No more reads: the poller's last pass ends, its leases are released (another process
+        // may take the tasks over at once), edits in flight go out.
+        proxy.interrupt();
+        const drained = await settledWithin(DRAIN_MS, (async () => {
+          await notifyHook?.close();
+          await poller.stop({ release: opts.release });
+          await tracker.stop();
+        })());
+        if (!drained) logger.warn('the poller or an edit was still busy at shutdown; the next start resumes from the store');
+        // 3. Discord, then the connections, then the store: a write still in flight fails here,
+        // and the store's previous state is what the next start resumes from.
+        await client.destroy();
+        await proxy.close();
+        await downloads.destroy();
+        await stores.close();
+        // Last: /readyz answers 503 while the bot stops (the gateway is gone), /healthz until the end.
+        await healthServer?.close();
+      })();
+      return stopping;
     },
   };
+}
+
+/** Whether `work` settled within `ms` (it goes on either way). */
+async function settledWithin(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = work.then(() => true as const, () => true as const);
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

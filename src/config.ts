@@ -32,6 +32,8 @@ export const DEFAULTS = {
   USER_MAX_CONCURRENT: 3, // jobs one user may have running at once (0 = no limit)
   USER_MAX_DAILY: 0, // jobs one user may start per UTC day (0 = no limit)
   LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json', // json: one JSON object a line (for collectors); pretty: readable lines for a terminal
+  SHUTDOWN_GRACE_MS: 6_000, // ms a stopping bot waits for interactions in flight (under a container's 10 s stop timeout, with room for the rest)
 } as const;
 
 /** "guild/id,guild/id" → guild id → allowed ids (a guild that is not listed is not restricted). */
@@ -195,6 +197,8 @@ const schema = z.object({
   ALLOW_DMS: bool.default(DEFAULTS.ALLOW_DMS),
   ALLOW_USER_INSTALL: bool.default(DEFAULTS.ALLOW_USER_INSTALL),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default(DEFAULTS.LOG_LEVEL),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default(DEFAULTS.LOG_FORMAT),
+  SHUTDOWN_GRACE_MS: duration(0, 10 * MINUTE).default(DEFAULTS.SHUTDOWN_GRACE_MS),
 });
 
 /** Keys the config reads; `.env.example` lists exactly these (a test compares them). */

@@ -1,6 +1,7 @@
 // The one interactionCreate dispatcher: slash commands by name from the registry, our buttons and
 // modals by custom_id prefix. Handlers say how they answer (a Plan); the router answers, so it
-// knows what was sent when a failure goes through replyWithError; nothing escapes.
+// knows what was sent when a failure goes through replyWithError; nothing escapes. Every
+// interaction passes the gate: counted while handled, refused once the bot stops.
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
@@ -11,6 +12,7 @@ import { carryOut } from './answer.ts';
 import type { Answered, Plan } from '../jobs/plan.ts';
 import { planButton, planModalSubmit } from './components.ts';
 import { parseCustomId } from '../custom-id.ts';
+import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
@@ -35,13 +37,25 @@ function codeOf(err: unknown): string {
   return typeof code === 'string' ? code : 'ERROR';
 }
 
-/** `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are given. */
-export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, events: RouterEvents = {}) {
+/**
+ * `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are
+ * given; `gate`: closed when the bot stops; `events`: what the router tells (the metrics).
+ */
+export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, opts: { gate?: InteractionGate; events?: RouterEvents } = {}) {
+  const { gate = new InteractionGate(), events = {} } = opts;
   const byName = new Map(commands.map((c) => [c.name, c]));
-  return async function route(interaction: Interaction): Promise<void> {
+  return (interaction: Interaction): Promise<void> => gate.track(handle(interaction));
+
+  async function handle(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
     let plan: Plan | null = null;
     try {
+      if (!gate.open) {
+        // Nothing new starts while the bot stops: the user hears so at once (suggestions simply stay empty).
+        if (!interaction.isAutocomplete()) throw new Restarting();
+        await interaction.respond([]);
+        return;
+      }
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
@@ -69,5 +83,5 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
     }
-  };
+  }
 }

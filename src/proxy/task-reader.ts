@@ -114,7 +114,7 @@ export class TaskReader {
       },
       (err) => {
         read.error = err;
-        this.o.logger.warn('task read failed', { backend, err });
+        if (!(err instanceof ProxyError && err.code === 'INTERRUPTED')) this.o.logger.warn('task read failed', { backend, err });
       },
     );
     for (const id of ids) if (!read.found.has(id) && !read.unknown.has(id)) read.failed.add(id);

@@ -7,8 +7,9 @@ import { ProxyError, mayRetry, type RequestKind } from './errors.ts';
 import type { ProxyHealth } from './health.ts';
 import { failureOf, type RawResponse } from './response.ts';
 import { hostOf, joinUrl, routeLabel, routes } from './routes.ts';
-import { DEFAULT_BACKEND } from './task-reader.ts';
+import { backendOf } from './task-reader.ts';
 import { discard } from '../media/download.ts';
+import { errorCode } from '../util/error-code.ts';
 
 export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
 
@@ -45,6 +46,8 @@ export interface TransportOptions {
   scrub: (s: string) => string;
   /** Told of every request sent (each attempt). */
   observe?: (e: ProxyRequestEvent) => void;
+  /** Aborted when the bot stops: calls in flight are cut off, and none is made after (INTERRUPTED). */
+  stop: AbortSignal;
 }
 
 /** Set once undici starts writing a submit's body: from then on the proxy may have the job. */
@@ -87,11 +90,12 @@ export class Transport {
   }
 
   #observe(route: string, o: CallOptions | undefined, started: number, error: string | null): void {
-    const backend = o?.mode && this.o.modeBaseUrls[o.mode] ? o.mode : DEFAULT_BACKEND;
+    const backend = backendOf(o?.mode, Object.keys(this.o.modeBaseUrls));
     this.o.observe?.({ route: routeLabel(route), backend, seconds: (performance.now() - started) / 1000, error });
   }
 
-  #base(mode: string | undefined): string {
+  /** The base URL calls in this mode go to. */
+  baseOf(mode: string | undefined): string {
     if (mode && this.o.modeBaseUrls[mode]) return this.o.modeBaseUrls[mode];
     return this.o.baseUrl;
   }
@@ -110,9 +114,11 @@ export class Transport {
   }
 
   async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: SentFlag): Promise<RawResponse> {
-    const url = joinUrl(this.#base(o?.mode), route);
+    const url = joinUrl(this.baseOf(o?.mode), route);
+    const stop = this.o.stop;
+    if (stop.aborted) throw new ProxyError('INTERRUPTED', { route, host: hostOf(url) });
     const timeoutMs = o?.timeoutMs ?? this.o.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     try {
       const res = await request(url, {
@@ -137,6 +143,7 @@ export class Transport {
       return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
       if (err instanceof ProxyError) throw err;
+      if (stop.aborted) throw new ProxyError('INTERRUPTED', { route, host: hostOf(url) });
       const detail = this.o.scrub(transportDetail(err));
       throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route, host: hostOf(url), ...(detail ? { detail } : {}) }, { cause: causeOf(err) });
     }
@@ -182,6 +189,6 @@ function transportDetail(err: unknown): string {
 
 /** Keep only the error's name and code as the cause: undici errors may carry request options. */
 function causeOf(err: unknown): { name: string; code?: string } {
-  const e = err as { name?: string; code?: string } | null;
-  return { name: e?.name ?? 'Error', code: e?.code };
+  const e = err as { name?: string } | null;
+  return { name: e?.name ?? 'Error', code: errorCode(err) };
 }

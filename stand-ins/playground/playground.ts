@@ -97,7 +97,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       DISCORD_API_URL: discord.apiBase,
       STORE_URL: `sqlite://${opts.storePath ?? 'data/playground.sqlite'}`,
     });
-    const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+    const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
 
     // What `npm run deploy-commands` does, against the fake: the page offers what the bot registered.
     const commands = opts.commands ?? defaultCommands;
