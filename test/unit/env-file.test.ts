@@ -65,6 +65,7 @@ const READS_ENV: Record<string, string> = {
   start: 'src/main.ts',
   playground: 'stand-ins/playground/main.ts',
   'deploy-commands': 'src/deploy-commands.ts',
+  invite: 'src/invite.ts',
 };
 const NO_ENV: Record<string, string> = {
   preview: 'reads no variable: a task in, a message out',
