@@ -3,6 +3,8 @@
 // a result posted anew, in a channel and in a thread, a success and a failure) on a fake Discord
 // whose bot has exactly those permissions and refuses the rest as Discord does. Every request goes
 // through; without any one of them, some request is refused.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_PERMISSIONS, botPermissions } from '../../src/discord/permissions.ts';
@@ -82,5 +84,13 @@ describe('gateway intents', () => {
     const privileged = Number(1n << 1n | 1n << 8n | 1n << 15n); // GuildMembers, GuildPresences, MessageContent
     expect(identify).toBeDefined();
     expect(identify!.d.intents & privileged).toBe(0);
+  });
+});
+
+describe('docs/discord-setup.md', () => {
+  it('shows the integer and every permission the code asks for', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/discord-setup.md'), 'utf8').toLowerCase();
+    expect(doc).toContain(String(botPermissions));
+    for (const p of BOT_PERMISSIONS) expect(doc, p.name).toContain(`| ${p.name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase()} |`);
   });
 });
