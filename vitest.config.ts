@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     fileParallelism: true,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Once per run: Chromium for the browser tests on a fresh machine, a word when Redis is missing.
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

@@ -202,7 +202,8 @@ const schema = z.object({
 });
 
 /** Keys the config reads; `.env.example` lists exactly these (a test compares them). */
-export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+export const CONFIG_KEYS = Object.keys(schema.shape) as ConfigKey[];
+export type ConfigKey = keyof typeof schema.shape;
 
 export type Config = Readonly<z.output<typeof schema>>;
 
@@ -213,11 +214,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the whole environment; throws ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/**
+ * Reads and validates the environment; throws ConfigError listing every bad variable. The bot reads
+ * it whole; a tool reads only the keys it uses (`npm run invite` needs DISCORD_APP_ID alone), checked
+ * by the same schema, so a variable means the same thing to every entry point.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config;
+export function loadConfig<K extends ConfigKey>(env: Record<string, string | undefined>, keys: readonly K[]): Readonly<Pick<Config, K>>;
+export function loadConfig(env: Record<string, string | undefined>, keys: readonly ConfigKey[] = CONFIG_KEYS): Partial<Config> {
   // An empty variable counts as unset, as in most .env tooling.
-  const input = Object.fromEntries(CONFIG_KEYS.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
-  const parsed = schema.safeParse(input);
+  const input: Record<string, string | undefined> = Object.fromEntries(keys.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
+  const parsed = schema.pick(Object.fromEntries(keys.map((k) => [k, true])) as Record<ConfigKey, true>).safeParse(input);
   // One line per variable: the first problem found with it says enough.
   const byKey = new Map<string, string>();
   for (const i of parsed.success ? [] : parsed.error.issues) {
@@ -227,7 +234,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const problems = [...byKey.values()];
   // The secret is what keeps strangers from the receiver: push needs both or neither.
-  if (input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
+  if (keys.includes('NOTIFY_HOOK_SECRET') && input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
   // One port, one server: the health endpoints and the receiver share it only on the same address.
   const d = parsed.data;
   if (d?.NOTIFY_HOOK_URL && d.HEALTH_PORT === d.NOTIFY_HOOK_PORT && d.HEALTH_HOST !== d.NOTIFY_HOOK_HOST) {

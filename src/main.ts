@@ -1,12 +1,12 @@
 // Entry point: the only place that reads process.env and handles signals.
-import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, redacted } from './config.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { loadEnvFile } from './env-file.ts';
 import { secretsOf } from './secrets.ts';
 
-// A .env file in the working directory is read when present (Node's own loader, no dependency).
-if (existsSync('.env')) process.loadEnvFile('.env');
+// .env in the working directory, when present; the real environment wins (src/env-file.ts).
+loadEnvFile();
 
 let config;
 try {

@@ -39,7 +39,7 @@ export function sendInteraction(s: FakeDiscordState, type: number, data: Record<
   const payload: Interaction = {
     id, application_id: s.appId, type, data, token: itoken, version: 1,
     channel_id: chId, channel: { ...channel },
-    app_permissions: ALL_PERMISSIONS_BUT_ADMIN, locale: o.locale ?? 'en-US',
+    app_permissions: o.dm ? ALL_PERMISSIONS_BUT_ADMIN : String(s.botPermissions), locale: o.locale ?? 'en-US',
     entitlements: [], // REQUIRED: discord.js does data.entitlements.reduce(...)
     attachment_size_limit: o.attachmentSizeLimit ?? 10 * MiB,
     ...where,

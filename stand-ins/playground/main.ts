@@ -2,14 +2,15 @@
 // no .env and no API key needed. With MJ_BASE_URL and MJ_API_KEY set (in the environment or .env)
 // the bot talks to that real backend instead of the simulated proxy; `--simulated` forces the
 // simulation anyway. PLAYGROUND_PORT picks the page's port (default 5190, another if taken).
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { ConfigError } from '../../src/config.ts';
+import { loadEnvFile } from '../../src/env-file.ts';
 import { startPlayground, withoutCredentials, type Playground } from './playground.ts';
 
 const DEFAULT_PORT = 5190;
 const STORE = 'data/playground.sqlite';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+loadEnvFile(); // .env like every entry point; the real environment wins (src/env-file.ts)
 const env = process.env;
 const forceSimulated = process.argv.includes('--simulated');
 const real = !forceSimulated && env.MJ_BASE_URL?.trim() && env.MJ_API_KEY?.trim();

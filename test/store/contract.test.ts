@@ -9,12 +9,13 @@ import sqlite3 from 'sqlite3';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { StoreError } from '../../src/store/errors.ts';
 import type { TaskRecord } from '../../src/store/tasks.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-store-'));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   // Counters and leases live outside Keyv's namespaces: remove this run's keys by prefix.
-  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
   for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 500 })) {
     const list = ([] as string[]).concat(keys as string | string[]);
@@ -38,7 +39,7 @@ async function opened(s: Stores): Promise<Stores> {
 }
 const sqliteFile = join(dir, 'contract.sqlite');
 const openSqlite = (now?: () => number) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }));
-const openRedis = (now?: () => number) => opened(createStores('redis://127.0.0.1:6379', { prefix: redisPrefix, now }));
+const openRedis = (now?: () => number) => opened(createStores(TEST_REDIS_URL, { prefix: redisPrefix, now }));
 /** Each backend, optionally on a clock of the test's own (the per-owner counts expire by it). */
 const backends: [string, (now?: () => number) => Promise<Stores>][] = [
   ['sqlite', openSqlite],
@@ -53,7 +54,7 @@ async function writeRaw(backend: string, namespace: string, key: string, raw: st
     await new Promise((r) => db.close(r));
     return;
   }
-  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
   await redis.set(`${namespace}::${namespace}:${key}`, raw);
   await redis.close();

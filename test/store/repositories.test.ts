@@ -10,8 +10,9 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { RECENT_MAX } from '../../src/store/recent.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-repos-'));
 const redisPrefix = `mjbot-test-repos-${process.pid}-${Date.now()}`;
 afterAll(async () => {
