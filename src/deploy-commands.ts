@@ -3,14 +3,14 @@
 // needs only the Discord variables (and the ones that shape the commands), not the proxy's.
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../commands/index.ts';
-import { loadToolConfig } from './env-file.ts';
+import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
 
 /** What registering reads: who we are, where, and what changes the commands' shape. */
 export const DEPLOY_KEYS = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'MJ_MODES', 'ALLOW_DMS', 'ALLOW_USER_INSTALL'] as const;
 
 async function main(): Promise<void> {
-  const config = loadToolConfig(DEPLOY_KEYS);
+  const config = loadEntryConfig(DEPLOY_KEYS);
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
   const body = commandDefinitions(commands, config);
   const route = config.DISCORD_GUILD_ID

@@ -26,10 +26,10 @@ export function loadEnvFile(path: string = ENV_FILE, env: Record<string, string 
 }
 
 /**
- * A command-line tool's start: .env, then the config keys the tool uses. A missing or malformed
+ * An entry point's start (the bot: every key; a tool: the keys it uses): .env, then those keys. A missing or malformed
  * variable stops it with one `config error: NAME: why` line per variable on stderr, exit code 1.
  */
-export function loadToolConfig<K extends ConfigKey>(keys: readonly K[]): Readonly<Pick<Config, K>> {
+export function loadEntryConfig<K extends ConfigKey>(keys: readonly K[]): Readonly<Pick<Config, K>> {
   loadEnvFile();
   try {
     return loadConfig(process.env, keys);

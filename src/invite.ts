@@ -5,7 +5,7 @@
 // `permissions` as an integer, `guild_id` preselects a server in the dialog, `integration_type=0`
 // installs to a server (not to a user's account).
 import { BOT_PERMISSIONS, botPermissions } from './discord/permissions.ts';
-import { loadToolConfig } from './env-file.ts';
+import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
 
 export const AUTHORIZE_URL = 'https://discord.com/oauth2/authorize';
@@ -26,7 +26,7 @@ if (isMain(import.meta.url)) {
     console.error('usage: npm run invite [-- --guild <server id>]   (a server id is digits: Discord, Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID)');
     process.exit(2);
   }
-  const config = loadToolConfig(['DISCORD_APP_ID']);
+  const config = loadEntryConfig(['DISCORD_APP_ID']);
   console.log(inviteUrl(config.DISCORD_APP_ID, guildId));
   console.log('');
   console.log(`permissions ${botPermissions}: ${BOT_PERMISSIONS.map((p) => p.name).join(', ')} (docs/discord-setup.md says why)`);

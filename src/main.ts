@@ -1,23 +1,13 @@
 // Entry point: the only place that reads process.env and handles signals.
-import { ConfigError, loadConfig, redacted } from './config.ts';
+import { CONFIG_KEYS, redacted } from './config.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './logger.ts';
-import { loadEnvFile } from './env-file.ts';
+import { loadEntryConfig } from './env-file.ts';
 import { secretsOf } from './secrets.ts';
 
-// .env in the working directory, when present; the real environment wins (src/env-file.ts).
-loadEnvFile();
-
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  if (err instanceof ConfigError) {
-    for (const line of err.problems) console.error(`config error: ${line}`);
-    process.exit(1);
-  }
-  throw err;
-}
+// .env in the working directory, when present (the real environment wins), then every variable:
+// one `config error: NAME: why` line each and exit code 1 when one is missing or malformed.
+const config = loadEntryConfig(CONFIG_KEYS);
 
 const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, secrets: secretsOf(config) });
 logger.info('starting mjbot', { config: redacted(config) });

@@ -84,7 +84,7 @@ describe('one .env loader', () => {
       expect(scripts[name], name).toMatch(new RegExp(`tsx .*${file.replace(/[.]/g, '\\.')}$`));
       const text = readFileSync(join(ROOT, file), 'utf8');
       expect(text, file).toMatch(/from '[./]+(src\/)?env-file\.ts'/);
-      expect(text, file).toMatch(/^\s*(loadEnvFile\(\)|const \w+ = loadToolConfig\()/m);
+      expect(text, file).toMatch(/^\s*(loadEnvFile\(\)|const \w+ = loadEntryConfig\()/m);
     }
   });
 
