@@ -37,13 +37,13 @@ export async function acknowledge(interaction: RepliableInteraction, answer: Ans
 
 /** Answers as planned and does the plan's work, the limits held in between; `answered` follows along. */
 export async function carryOut(interaction: RepliableInteraction, plan: Plan, answered: Answered): Promise<void> {
-  const work = async (started: (n: number) => void) => {
+  const work = async (started: (taskIds: readonly string[]) => Promise<void>) => {
     await acknowledge(interaction, plan.answer, answered);
-    await plan.run?.(answered, (n) => {
-      if (n > 0) answered.taken = true;
-      started(n);
+    await plan.run?.(answered, async (taskIds) => {
+      if (taskIds.length > 0) answered.taken = true;
+      await started(taskIds);
     });
   };
-  await (plan.ticket ? withTicket(plan.ticket, work) : work(() => undefined));
+  await (plan.ticket ? withTicket(plan.ticket, work) : work(async () => undefined));
   await plan.after?.();
 }

@@ -61,7 +61,7 @@ export class Jobs extends Lookups {
       run: async ({ messageId }, started) => {
         const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
         const outcome = await submitRequest(spec.request, io);
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
         await ctx.tracker.track({ outcome, kind: spec.request.kind, prompt: spec.prompt, mode: spec.mode, ...this.inReply(interaction, messageId, waiting) });
         await this.#remember(interaction.user.id, outcome, spec.prompt);
@@ -76,7 +76,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.#submitAction(record, button, jobState(interaction));
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, record, label, record.prompt);
       },
       after: () => this.ctx.tracker.markPressed(record.taskId, button.customId),
@@ -97,7 +97,7 @@ export class Jobs extends Lookups {
       run: async (_, started) => {
         for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
           const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
-          started(outcome.taskIds.length);
+          await started(outcome.taskIds);
           await this.#follow(interaction, outcome, record, '', prompt, 'imagine', i === 0);
         }
       },
@@ -121,7 +121,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, parent, '', prompt, 'imagine');
       },
       after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
@@ -135,7 +135,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask);
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, parent, input.label, input.shown);
       },
       after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),

@@ -40,8 +40,11 @@ export interface Plan {
   answer: Answer;
   /** Limits reserved by the check: held while the answer is sent and `run` works, given back after. */
   ticket?: QuotaTicket;
-  /** The slow work, once answered; `started` reports the jobs the backend took (for the ticket). */
-  run?(answered: Answered, started: (n: number) => void): Promise<void>;
+  /**
+   * The slow work, once answered; `started` reports the jobs the backend took, before they are
+   * tracked (the ticket's reservation becomes theirs).
+   */
+  run?(answered: Answered, started: (taskIds: readonly string[]) => Promise<void>): Promise<void>;
   /** Work after the reservation was given back (marking a pressed button, a closing note). */
   after?(): Promise<void>;
 }

@@ -32,6 +32,11 @@ export interface QuotaTicket {
   readonly granted: number;
   /** Which limit cut the grant short, if one did. */
   readonly cutBy: 'running' | 'daily' | null;
+  /**
+   * The backend took these jobs: each takes over a slot of the reservation before its record is
+   * saved, so it is counted once throughout. Never throws (the record's save counts it anyway).
+   */
+  claim(taskIds: readonly string[]): Promise<void>;
   /** The jobs' records are saved, or nothing more will be sent: `started` jobs were taken by the backend. */
   done(started: number): Promise<void>;
 }
@@ -80,9 +85,17 @@ export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOp
     }
   }
   let open = true;
+  let claimed = 0;
   return {
     granted,
     cutBy,
+    async claim(taskIds) {
+      // In the order the backend took them, each the next slot; none beyond the reservation's.
+      const ids = taskIds.slice(0, Math.max(0, reservation.granted - claimed));
+      const from = claimed;
+      claimed += ids.length;
+      if (ids.length) await owners.claim(reservation, ids, from).catch((err: unknown) => ctx.logger.warn('reservation not handed to its job; it is released when the job is saved', { err }));
+    },
     async done(started) {
       if (!open) return;
       open = false;
@@ -99,11 +112,12 @@ export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOp
  * and follows the jobs (their records saved); the reservation is given back only then, or when
  * `job` throws.
  */
-export async function withTicket<T>(ticket: QuotaTicket, job: (started: (n: number) => void) => Promise<T>): Promise<T> {
+export async function withTicket<T>(ticket: QuotaTicket, job: (started: (taskIds: readonly string[]) => Promise<void>) => Promise<T>): Promise<T> {
   let started = 0;
   try {
-    return await job((n) => {
-      started += n;
+    return await job(async (taskIds) => {
+      started += taskIds.length;
+      await ticket.claim(taskIds);
     });
   } finally {
     await ticket.done(started);

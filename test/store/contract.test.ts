@@ -188,6 +188,36 @@ describe.each(backends)('per-owner index on %s', (name, make) => {
     }
   });
 
+  it('a claimed slot becomes the job\'s own entry: the job counts once, before, while and after its record is saved', async () => {
+    let clock = Date.now();
+    const s = await make(() => clock);
+    const owner = `claim-${name}-${Date.now()}`;
+    try {
+      const r = await s.owners.reserve(owner, { count: 3, min: 1, limit: 3, ttlMs: 1_000 });
+      expect(r.granted).toBe(3);
+      // "Imagine all": two submits, one job each, claimed in turn; the third slot is never used.
+      await s.owners.claim(r, ['c1']);
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.owners.claim(r, ['c2'], 1);
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.tasks.put(owned('c1', owner));
+      await s.tasks.put(owned('c2', owner));
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.owners.release(r);
+      expect(await s.owners.running(owner)).toBe(2);
+      // A claim takes no more slots than the reservation has; a claimed job whose record never got
+      // saved stops counting when its slot would have lapsed, the saved ones go on counting.
+      const lone = await s.owners.reserve(owner, { count: 1, limit: 3, ttlMs: 1_000 });
+      await s.owners.claim(lone, ['c5', 'c6']);
+      expect(await s.owners.running(owner)).toBe(3);
+      clock += 1_001;
+      expect(await s.owners.running(owner)).toBe(2);
+    } finally {
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+
   it('grants part of a request down to its minimum, does not count twice the task it replaces, and lets reservations expire', async () => {
     let clock = Date.now();
     const s = await make(() => clock);
