@@ -45,7 +45,11 @@ cleanup() {
   [ -n "$stand_ins_pid" ] && kill "$stand_ins_pid" 2>/dev/null || true
   [ -n "$made_env" ] && rm -f .env
   rm -rf "$work"
-  if [ -n "$dockerd_pid" ]; then kill "$dockerd_pid" 2>/dev/null || true; fi
+  if [ -n "$dockerd_pid" ]; then
+    kill "$dockerd_pid" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
+    printf '   dockerd started here is stopped\n'
+  fi
   printf '\n%s after %ss\n' "$([ "$code" -eq 0 ] && echo "container check passed" || echo "container check FAILED")" "$(($(date +%s) - t0))"
 }
 trap cleanup EXIT
@@ -165,6 +169,11 @@ step "one /imagine through the bot in the container"
 for _ in $(seq 120); do grep -qE 'imagine: (done|FAILED)' "$work/stand-ins.log" && break; sleep 1; done
 grep -E 'logged in|imagine:' "$work/stand-ins.log" | sed 's/^/   /' || true
 grep -q 'imagine: done' "$work/stand-ins.log" || { docker logs --tail 20 "$bot" 2>&1 | cut -c1-240; fail "/imagine did not finish through the container"; }
+
+step "npm run deploy-commands in a container of the image (the stand-in answers the PUT)"
+deployed="$(docker run --rm --network host --env-file "$work/bot.env" -e NPM_CONFIG_UPDATE_NOTIFIER=false "$IMAGE" npm run --silent deploy-commands 2>&1)" \
+  || { echo "$deployed"; fail "deploy-commands failed in the image"; }
+say "$deployed"
 
 step "docker stop (SIGTERM, SIGKILL after ${STOP_TIMEOUT_S} s)"
 s0=$(date +%s%N)
