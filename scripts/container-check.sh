@@ -44,12 +44,12 @@ cleanup() {
   docker volume rm "$volume" >/dev/null 2>&1 || true
   [ -n "$stand_ins_pid" ] && kill "$stand_ins_pid" 2>/dev/null || true
   [ -n "$made_env" ] && rm -f .env
-  rm -rf "$work"
   if [ -n "$dockerd_pid" ]; then
     kill "$dockerd_pid" 2>/dev/null || true
     for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
-    printf '   dockerd started here is stopped\n'
+    printf '   the dockerd started here is stopped\n'
   fi
+  rm -rf "$work"
   printf '\n%s after %ss\n' "$([ "$code" -eq 0 ] && echo "container check passed" || echo "container check FAILED")" "$(($(date +%s) - t0))"
 }
 trap cleanup EXIT
