@@ -27,6 +27,8 @@ export interface RealBackend {
 export interface PlaygroundOptions {
   /** Web page and control API port on 127.0.0.1; 0 picks a free one. Default 0. */
   port?: number;
+  /** Address the page listens on. Default 127.0.0.1 (in a container: 0.0.0.0, published on the host's 127.0.0.1). */
+  host?: string;
   /** SQLite file of the bot's store. Default data/playground.sqlite. */
   storePath?: string;
   /** A real midjourney-proxy; without it the simulated one runs. */
@@ -126,7 +128,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       control.emit({ kind: 'bot', status: s });
     };
 
-    web = await startWebServer({ control, port: opts.port ?? 0, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
+    web = await startWebServer({ control, port: opts.port ?? 0, host: opts.host, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
     const pg: Playground = {
       url: web.url,
       discord,
