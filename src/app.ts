@@ -7,6 +7,7 @@ import { commands as defaultCommands } from '../commands/index.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
+import { AppEvents, taskEvent } from './events.ts';
 import { Poster } from './discord/poster.ts';
 import { createRouter } from './discord/router.ts';
 import { Jobs } from './jobs/jobs.ts';
@@ -41,6 +42,8 @@ export interface AppOverrides {
 
 export interface App extends AppContext {
   client: Client;
+  /** What the app reports as it works (tracked, edited, finished, handled): for metrics and tests (events.ts). */
+  events: AppEvents;
   /** The notifyHook receiver, when NOTIFY_HOOK_URL is set. */
   notifyHook: NotifyHookServer | null;
   start(): Promise<void>;
@@ -53,6 +56,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const scrub = createScrubber(secretsOf(config));
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, scrub });
   const now = overrides.now ?? Date.now;
+  const events = new AppEvents((event, err) => logger.error('event listener failed', { event, err }));
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
@@ -92,8 +96,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     deadlineMs: config.TASK_DEADLINE_MS,
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
-    onActive: (record) => poller.follow(record),
+    onActive: (record, again) => {
+      poller.follow(record);
+      events.report('tracked', { ...taskEvent(record), again });
+    },
     onUnsaved: (count) => stores.health.setPending(count),
+    events,
   });
   // What each backend can do is remembered in the store, per backend.
   const reader = new TaskReader({
@@ -131,7 +139,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     : null;
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const jobs = new Jobs(ctx);
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now });
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, events);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
@@ -155,6 +163,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     ...ctx,
     client,
+    events,
     notifyHook,
     async start() {
       // The store first. When it does not answer at once (Redis down), the bot still logs in, so

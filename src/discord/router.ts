@@ -4,6 +4,7 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
+import type { AppEvents, HandledEvent } from '../events.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
@@ -22,11 +23,26 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
   }
 }
 
-/** `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are given. */
-export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext) {
+/** What an interaction is, for the `handled` event: its kind and the command or handler it went to. */
+function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
+  if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
+  if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    return { kind: interaction.isButton() ? 'button' : 'modal', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
+  }
+  return { kind: 'other', name: 'unknown' };
+}
+
+/**
+ * `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are
+ * given; `events`: where each interaction is reported once the router is done with it.
+ */
+export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, events?: AppEvents) {
   const byName = new Map(commands.map((c) => [c.name, c]));
   return async function route(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
+    const started = ctx.now();
+    let ok = true;
     try {
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
@@ -51,8 +67,11 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       }
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
+      ok = false;
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
+    } finally {
+      events?.report('handled', { interactionId: interaction.id, ...describe(interaction), answer: answered.state, ok, ms: ctx.now() - started });
     }
   };
 }

@@ -7,6 +7,7 @@
 // newest state. A final view with results downloads them off the poll path: until it is out the
 // task is "finishing". When the results cannot be downloaded or Discord refuses their size, the
 // same view goes out with links; a final view Discord refuses outright, as the result alone.
+import { taskEvent, type AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
@@ -40,6 +41,8 @@ export interface ShowingOptions {
   shown: Map<string, Task>;
   /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
+  /** Where an edit that went out and a job no longer followed are reported. */
+  events?: AppEvents;
 }
 
 export class Showing {
@@ -191,6 +194,7 @@ export class Showing {
       record.lastEditAt = this.o.now();
       if (task && task === record.task) this.o.shown.set(id, task);
       if (res.messageId) record.messageId = res.messageId;
+      this.o.events?.report('edited', { ...taskEvent(record), final });
     } else {
       this.o.shown.delete(id);
       if (res.reason === 'gone') {
@@ -238,6 +242,7 @@ export class Showing {
       live.delete(record.taskId);
       this.o.shown.delete(record.taskId);
       this.deferred.cancel(record.taskId);
+      this.o.events?.report('finished', taskEvent(record));
     } else if (record.active && !live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       live.set(record.taskId, record);

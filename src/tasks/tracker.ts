@@ -14,6 +14,7 @@
 //
 // Records are written through record-writer.ts (a write the store refuses is kept and retried);
 // views are rendered, deferred and published by show.ts, inside the tracker's lanes.
+import type { AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
@@ -37,10 +38,12 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
-  /** Called when this process starts following a task (track, revive): the poller takes its lease. */
-  onActive?: (record: TaskRecord) => void;
+  /** Called when this process starts following a task (track; revive: `again`): the poller takes its lease. */
+  onActive?: (record: TaskRecord, again: boolean) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
+  /** Where the views' edits and the finished jobs are reported (events.ts). */
+  events?: AppEvents;
 }
 
 /** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
@@ -73,7 +76,7 @@ export class Tracker {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
-      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn),
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), events: o.events,
     });
   }
 
@@ -207,7 +210,7 @@ export class Tracker {
         await this.#writer.write(record);
         if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
-      if (record.active) this.o.onActive?.(record);
+      if (record.active) this.o.onActive?.(record, false);
       records.push(record);
     }
     return records;
@@ -320,7 +323,7 @@ export class Tracker {
       this.#live.set(taskId, rec);
       await this.#writer.write(rec);
     });
-    if (rec) this.o.onActive?.(rec);
+    if (rec) this.o.onActive?.(rec, true);
     return rec;
   }
 
