@@ -180,11 +180,6 @@ export class Tracker {
     await this.#showing.resultsOut();
   }
 
-  /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
-  hasDeferredEdit(taskId: string): boolean {
-    return this.#showing.deferred.has(taskId);
-  }
-
   /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
   runDeferredEdits(): number {
     return this.#showing.deferred.runDue();

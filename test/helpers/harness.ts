@@ -60,12 +60,15 @@ export interface HarnessOptions {
   discord?: FakeDiscordOptions;
   proxy?: FakeProxyOptions;
   now?: () => number;
-  /** Use the fake Discord's controllable clock as the app's clock too. */
+  /**
+   * Use the fake Discord's clock as the app's clock too; it is a manual one (standing still until
+   * the test advances it), so what the app schedules on it cannot drift with the machine's load.
+   */
   sharedClock?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const discord = await startFakeDiscord({ ...opts.discord });
+  const discord = await startFakeDiscord({ ...(opts.sharedClock ? { clock: 'manual' as const } : {}), ...opts.discord });
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual', ...opts.proxy });
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-test-'));
   const config = loadConfig({
