@@ -835,7 +835,8 @@ describe('notifyHook', () => {
     const up = await upscaleDone();
     const cz = up.buttons.find((b: any) => b.label === 'Custom Zoom').customId;
     const modalId = (await post('/mj/submit/action', { taskId: up.id, customId: cz, notifyHook: hookUrl })).json.result;
-    await new Promise((r) => setTimeout(r, 20));
+    // A callback is recorded the moment it is fired, before the answer to the submit: none was.
+    expect(proxy.notifications.filter((n) => n.taskId === modalId)).toEqual([]);
     expect(received).toHaveLength(0);
     await post('/mj/submit/modal', { taskId: modalId, prompt: 'pig --zoom 2' });
     await proxy.notify(modalId);
