@@ -1,14 +1,14 @@
 // npm run deploy-commands: every command of the registry, registered through the real REST client
-// into the fake Discord, which checks names, option order, locales and sizes as Discord does.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// into the fake Discord, which checks names, option order, locales and sizes as Discord does. The
+// script itself runs twice (a guild, and a config error); the other cases call what it calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../../commands/index.ts';
 import { loadConfig } from '../../src/config.ts';
+import { deployCommands } from '../../src/deploy-commands.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
+import { runScript } from '../helpers/scripts.ts';
 
-const run = promisify(execFile);
 let discord: FakeDiscord;
 beforeAll(async () => {
   discord = await startFakeDiscord();
@@ -31,9 +31,10 @@ function env(extra: Record<string, string> = {}) {
 
 describe('deploy-commands', () => {
   it('registers every command in the guild, with zh-CN localizations and the mode option', async () => {
-    const { stdout } = await run('npx', ['tsx', 'src/deploy-commands.ts'], {
+    const { code, stdout, stderr } = await runScript('src/deploy-commands.ts', [], {
       env: env({ DISCORD_GUILD_ID: discord.guildId, MJ_MODES: 'fast=https://relay.example/mj-fast,relax=https://relay.example/mj-relax' }),
     });
+    expect([code, stderr]).toEqual([0, '']);
     expect(stdout).toMatch(new RegExp(`registered ${commands.length} commands in guild`));
     const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/guilds/${discord.guildId}/commands`);
     expect(put?.status).toBe(200);
@@ -47,7 +48,7 @@ describe('deploy-commands', () => {
   });
 
   it('registers globally without a guild id, and without the mode option when no modes are set', async () => {
-    await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: env() });
+    expect(await deployCommands(loadConfig(env()))).toBe(`registered ${commands.length} commands globally`);
     const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/commands`);
     expect(put?.status).toBe(200);
     expect(put!.json.find((c: any) => c.name === 'imagine').options.some((o: any) => o.name === 'mode')).toBe(false);
@@ -61,7 +62,7 @@ describe('deploy-commands', () => {
       return JSON.parse([...scopes][0] as string);
     };
     const before = discord.calls.length;
-    await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: env({ DISCORD_GUILD_ID: discord.guildId, ALLOW_DMS: 'true', ALLOW_USER_INSTALL: 'true' }) });
+    await deployCommands(loadConfig(env({ DISCORD_GUILD_ID: discord.guildId, ALLOW_DMS: 'true', ALLOW_USER_INSTALL: 'true' })));
     const put = discord.calls.slice(before).find((c) => c.method === 'PUT');
     expect(put?.status).toBe(200);
     // 0 guild, 1 the bot's DM, 2 other private channels; 0 guild install, 1 user install.
@@ -82,8 +83,8 @@ describe('deploy-commands', () => {
   });
 
   it('stops with one line naming a missing variable', async () => {
-    const err = await run('npx', ['tsx', 'src/deploy-commands.ts'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DISCORD_TOKEN: 'x', DISCORD_APP_ID: '123456789012345678' } }).catch((e) => e);
-    expect(err.code).toBe(1);
-    expect(err.stderr).toContain('config error: MJ_BASE_URL: missing');
+    const res = await runScript('src/deploy-commands.ts', [], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DISCORD_TOKEN: 'x', DISCORD_APP_ID: '123456789012345678' } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('config error: MJ_BASE_URL: missing');
   });
 });
