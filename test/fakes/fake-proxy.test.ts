@@ -301,6 +301,7 @@ describe('timelines', () => {
   it('everyMs mode moves tasks on a timer', async () => {
     await start({ advance: { everyMs: 5 } });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat' })).json.result;
+    // What is tested is the fake's own timer, which reports nothing: polled.
     await vi.waitFor(() => expect(proxy.getTask(id).status).toBe('SUCCESS'), { timeout: 1000, interval: 5 });
   });
 
@@ -539,6 +540,7 @@ describe('transport misbehaviour', () => {
       answered = true;
       return r.status;
     });
+    // Holding is the fake's own state, which reports nothing: polled.
     await vi.waitFor(() => expect(proxy.mediaHeld).toBe(1), { timeout: 10_000 });
     expect(answered).toBe(false);
     proxy.setQuirks({ holdMedia: false });
@@ -811,7 +813,7 @@ describe('notifyHook', () => {
     await start({ advance: 'manual' });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat', notifyHook: hookUrl, state: 'st' })).json.result;
     proxy.finish(id);
-    // The hook sees a call before the proxy sees the answer: wait for both.
+    // The hook sees a call before the proxy sees the answer: wait for both (the fake reports neither: polled).
     const delivered = () => proxy.notifications.filter((n) => n.responseStatus === 200).length;
     await vi.waitFor(
       () => {
