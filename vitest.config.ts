@@ -13,6 +13,10 @@ export default defineConfig({
     // test mocks a module or stubs a global: everything is faked on the wire (architecture.test.ts
     // keeps it so), and module state is only counters for unique ids.
     isolate: false,
+    // discord.js before undici 7 in every worker, as in the bot (the file says why).
+    setupFiles: ['./test/helpers/discord-first.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Once per run: Chromium for the browser tests on a fresh machine, a word when Redis is missing.
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

@@ -11,9 +11,8 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import type { TickReport } from '../src/tasks/poller.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
-import { viewHash } from '../src/tasks/lifecycle.ts';
 import { NaiveLoop } from './naive.ts';
-import { waitingView, type BotMeasure, type BotMode, type FromBot, type ToBot } from './protocol.ts';
+import type { BotMeasure, BotMode, FromBot, ToBot } from './protocol.ts';
 
 const mode = (process.env.BENCH_MODE ?? 'ours') as BotMode;
 const send = (m: FromBot) => process.send?.(m);
@@ -56,7 +55,7 @@ async function handle(msg: ToBot): Promise<void> {
   switch (msg.type) {
     case 'seed':
       await mapLimit(msg.jobs, 16, async (job) => {
-        const waiting = waitingView(job.prompt, job.ownerId);
+        const waiting = app.tracker.waitingView({ locale: 'en-US', ownerId: job.ownerId, prompt: job.prompt });
         await app.tracker.track({
           outcome: { kind: 'accepted', taskIds: [job.taskId] },
           kind: 'imagine',
@@ -68,7 +67,7 @@ async function handle(msg: ToBot): Promise<void> {
           interactionToken: job.token,
           interactionAt: job.at,
           messageId: job.messageId,
-          shownHash: viewHash(waiting),
+          shown: waiting,
         });
       });
       send({ type: 'count', tracked: app.tracker.liveCount, rssMb: mb(process.memoryUsage().rss) });

@@ -2,7 +2,7 @@
 // under test (bench/bot.ts, a child process, so its memory and event loop are measured alone).
 import { renderTaskView, type MessageView } from '../src/render/task-view.ts';
 import type { PollerStats, TickReport } from '../src/tasks/poller.ts';
-import type { TrackerStats } from '../src/tasks/tracker.ts';
+import type { TrackerStats } from '../src/tasks/lifecycle.ts';
 
 export type BotMode = 'ours' | 'naive';
 

@@ -98,6 +98,8 @@ interface Result {
   harnessLagP99Ms: number;
   harnessLagMaxMs: number;
 }
+/** The three runs of one N, on the same workload. */
+type Runs = Record<Kind, Result>;
 
 let idleRss = 0;
 
@@ -212,8 +214,8 @@ const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
+  const width = (column: number) => Math.max(...rows.map((r) => r[column]?.length ?? 0));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i)))).join('   ')).join('\n');
 }
 
 /** Proxy reads per tick: ours, per timer pass that asked anything; naive, per poll interval. */
@@ -228,7 +230,7 @@ function latency(r: Result, p: number): string {
   return v === Infinity ? `> ${f(r.durationMs / 1000, 0)} s` : f(v, 0);
 }
 
-function printSize(n: number, [poll, push, naive]: Result[]) {
+function printSize(n: number, { poll, push, naive }: Runs) {
   const min = Math.ceil(n / BATCH);
   const ratio = (a: number, b: number, d = 3) => (b === Infinity ? `< ${f(a / (naive.durationMs), d)}` : f(a / b, d));
   const shown = (r: Result) => `${f((100 * r.discord.latencies.filter(Number.isFinite).length) / Math.max(1, r.discord.latencies.length), 0)}%`;
@@ -279,17 +281,17 @@ interface Check {
   got: string;
 }
 
-function checks(all: Map<number, Result[]>): Check[] {
+function checks(all: Map<number, Runs>): Check[] {
   const out: Check[] = [];
   const k = all.get(1000);
   if (k) {
-    const [poll, , naive] = k;
+    const { poll, naive } = k;
     const min = Math.ceil(1000 / BATCH);
     out.push({ what: 'N=1,000: proxy requests per tick ≤ 1.05 × ceil(N/batch)', ok: perTick(poll) <= 1.05 * min, got: `${f(perTick(poll) / min, 2)} ×` });
     out.push({ what: 'N=1,000: ≥ 20× fewer proxy requests than naive, per tick', ok: perTick(naive) / perTick(poll) >= 20, got: `${f(perTick(naive) / perTick(poll), 0)}×` });
     out.push({ what: 'N=1,000: ≥ 20× fewer proxy requests than naive, per second', ok: perSecond(naive) / perSecond(poll) >= 20, got: `${f(perSecond(naive) / perSecond(poll), 0)}×` });
   }
-  for (const [n, [poll, push]] of all) {
+  for (const [n, { poll, push }] of all) {
     for (const r of [poll, push]) {
       out.push({ what: `N=${int(n)} ${r.kind}: Discord calls ≤ distinct states + 1 per job`, ok: r.discord.maxCallsPerJob <= VISIBLE_STATES + 1, got: `max ${r.discord.maxCallsPerJob}, mean ${f(r.discord.callsPerJob, 2)} for ${VISIBLE_STATES} states` });
       out.push({ what: `N=${int(n)} ${r.kind}: zero 429s`, ok: r.rateLimited === 0, got: String(r.rateLimited) });
@@ -298,7 +300,7 @@ function checks(all: Map<number, Result[]>): Check[] {
   }
   const big = all.get(10_000);
   if (big) {
-    for (const r of big.slice(0, 2)) {
+    for (const r of [big.poll, big.push]) {
       out.push({ what: `N=10,000 ${r.kind}: RSS < 200 MB`, ok: r.bot.rssPeakMb < 200, got: `peak ${f(r.bot.rssPeakMb, 0)} MB while measured, ${f(r.bot.rssPeakEverMb, 0)} MB since start` });
       out.push({ what: `N=10,000 ${r.kind}: event-loop delay p99 < 20 ms`, ok: r.bot.lagP99Ms < 20, got: `${f(r.bot.lagP99Ms)} ms` });
     }
@@ -312,15 +314,16 @@ console.log(
   `defaults: POLL_INTERVAL_MS ${POLL_MS}, POLL_QUEUED_INTERVAL_MS ${DEFAULTS.POLL_QUEUED_INTERVAL_MS}, POLL_PUSH_INTERVAL_MS ${DEFAULTS.POLL_PUSH_INTERVAL_MS}, ` +
     `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s`,
 );
-const all = new Map<number, Result[]>();
+const all = new Map<number, Runs>();
 for (const n of SIZES) {
-  const rs: Result[] = [];
-  for (const kind of ['poll', 'push', 'naive'] as const) {
+  const run = (kind: Kind) => {
     process.stderr.write(`  N=${n} ${kind}…\n`);
-    rs.push(await scenario(n, kind));
-  }
-  all.set(n, rs);
-  printSize(n, rs);
+    return scenario(n, kind);
+  };
+  // one after the other, never side by side: each measures the machine alone
+  const runs: Runs = { poll: await run('poll'), push: await run('push'), naive: await run('naive') };
+  all.set(n, runs);
+  printSize(n, runs);
 }
 console.log('\n── targets (issue 5)');
 for (const c of checks(all)) console.log(`${c.ok ? 'MEETS ' : 'MISSES'}  ${c.what}: ${c.got}`);

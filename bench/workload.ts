@@ -123,12 +123,11 @@ export interface DiscordFigures {
 /** Matches the edits the fake Discord recorded to the states the driver produced. */
 export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Map<string, string>, driver: Driver, from: number): DiscordFigures {
   const byToken = new Map<string, RecordedCall[]>();
-  for (let i = from; i < calls.length; i++) {
-    const c = calls[i];
-    const m = /^\/webhooks\/(\d+)\/([^/]+)/.exec(c.path);
-    if (!m || m[1] !== appId) continue;
-    let list = byToken.get(m[2]);
-    if (!list) byToken.set(m[2], (list = []));
+  for (const c of calls.slice(from)) {
+    const [, app, token] = /^\/webhooks\/(\d+)\/([^/]+)/.exec(c.path) ?? [];
+    if (app !== appId || token === undefined) continue;
+    let list = byToken.get(token);
+    if (!list) byToken.set(token, (list = []));
     list.push(c);
   }
   const out: DiscordFigures = { jobs: 0, callsPerJob: 0, maxCallsPerJob: 0, statesShownPerJob: 0, latencies: [], progressLatencies: [], finalLatencies: [], missingFinals: 0 };
@@ -148,9 +147,12 @@ export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Ma
     shown += seen.size;
     if (!seen.has(VISIBLE_STATES)) out.missingFinals++;
     for (let k = 1; k <= VISIBLE_STATES; k++) {
-      const first = edits.find((e) => e.k >= k && e.at >= changes[k]);
-      out.latencies.push(first ? first.at - changes[k] : Infinity);
-      (k === VISIBLE_STATES ? out.finalLatencies : out.progressLatencies).push(first ? first.at - changes[k] : Infinity);
+      const at = changes[k];
+      if (at === undefined) throw new Error(`bench: job ${id} finished without the time of its state ${k}`);
+      const first = edits.find((e) => e.k >= k && e.at >= at);
+      const latency = first ? first.at - at : Infinity;
+      out.latencies.push(latency);
+      (k === VISIBLE_STATES ? out.finalLatencies : out.progressLatencies).push(latency);
     }
   }
   out.callsPerJob = out.jobs ? calls_ / out.jobs : 0;
@@ -161,5 +163,6 @@ export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Ma
 export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  // nearest rank, clamped to 0 … length - 1: in range, the list is not empty
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -1,6 +1,6 @@
 // Options several commands share: mode, bot, and numbered image attachments.
 import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
-import { checkCount, checkImage } from '../src/discord/attachments.ts';
+import { checkCount, checkImage } from '../src/media/attachments.ts';
 import { localizations } from '../src/i18n/index.ts';
 import type { BotType } from '../src/proxy/types.ts';
 import type { DefinitionContext } from './types.ts';

@@ -1,6 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { HandlerContext } from '../src/jobs/handler-context.ts';
-import type { Plan } from '../src/discord/answer.ts';
+import type { Plan } from '../src/jobs/plan.ts';
 
 /** What a command's definition may depend on: the operator's configured speed modes. */
 export interface DefinitionContext {

@@ -9,13 +9,17 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { AppEvents, taskEvent } from './events.ts';
 import { Poster } from './discord/poster.ts';
+import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRouter } from './discord/router.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
+import type { HealthServer } from './health/health-server.ts';
+import { Metrics } from './health/metrics.ts';
+import { createHealthServer } from './health/serve.ts';
 import { ProxyHealth } from './proxy/health.ts';
-import { TaskReader } from './proxy/task-reader.ts';
+import { backendOf, TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { DEFAULT_BACKEND } from './store/tasks.ts';
@@ -46,22 +50,39 @@ export interface App extends AppContext {
   events: AppEvents;
   /** The notifyHook receiver, when NOTIFY_HOOK_URL is set. */
   notifyHook: NotifyHookServer | null;
+  /** This app's metrics (its own registry). */
+  metrics: Metrics;
+  /** /healthz, /readyz and /metrics, when HEALTH_PORT is set. */
+  healthServer: HealthServer | null;
   start(): Promise<void>;
-  /** `release: false` leaves this process's task leases to expire, as a crash would (tests). */
+  /**
+   * Stops taking interactions, waits for those in flight (SHUTDOWN_GRACE_MS at most, then cuts off
+   * their backend calls), stops the poller and releases its leases, destroys the Discord client and
+   * closes the store, in that order. A second call while stopping cuts the wait short and answers
+   * the same promise. `release: false` leaves this process's task leases to expire, as a crash
+   * would (tests).
+   */
   stop(opts?: { release?: boolean }): Promise<void>;
 }
+
+/** After the grace period: how long the users of the interactions that were cut off have to be told. */
+const TELL_MS = 1_000;
+/** How long the poller's last pass and the tracker's edits in flight may take before the client goes. */
+const DRAIN_MS = 1_500;
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // One scrubber for every secret in the config: the logger's lines, and all the proxy answers.
   const scrub = createScrubber(secretsOf(config));
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, scrub });
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, scrub });
   const now = overrides.now ?? Date.now;
+  const metrics = new Metrics(now);
   const events = new AppEvents((event, err) => logger.error('event listener failed', { event, err }));
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
     rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000 },
   });
+  metrics.watchDiscord(client.rest);
   const proxy = new ProxyClient({
     baseUrl: config.MJ_BASE_URL,
     apiKey: config.MJ_API_KEY,
@@ -74,6 +95,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     health: new ProxyHealth(5, 30_000, now),
     // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
     notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
+    observe: (e) => metrics.proxyRequest(e),
   });
   const backends = [DEFAULT_BACKEND, ...Object.keys(config.MJ_MODES)];
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends });
@@ -96,11 +118,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     deadlineMs: config.TASK_DEADLINE_MS,
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
+    backendOf: (mode) => backendOf(mode, proxy.modes),
     onActive: (record, again) => {
       poller.follow(record);
-      events.report('tracked', { ...taskEvent(record), again });
+      events.report('tracked', { ...taskEvent(record, backendOf(record.mode, proxy.modes)), again });
     },
     onUnsaved: (count) => stores.health.setPending(count),
+    jobs: metrics,
     events,
   });
   // What each backend can do is remembered in the store, per backend.
@@ -137,13 +161,29 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         onTask: (id) => poller.hint(id),
       })
     : null;
+  metrics.watch({
+    activeTasks: () => tracker.liveCount,
+    leasesHeld: () => poller.heldIds().length,
+    edits: () => tracker.stats,
+    storeFailures: () => stores.health.failures.values(),
+    pendingWrites: () => stores.health.pendingWrites,
+    circuit: () => proxy.health.state,
+  });
+  const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const jobs = new Jobs(ctx);
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, events);
+  const gate = new InteractionGate();
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, {
+    gate,
+    events: { jobFailed: (command, code) => metrics.jobFailed(command, code), handled: (e) => events.report('handled', e) },
+  });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
   let stopped = false;
+  let stopping: Promise<void> | null = null;
+  let hurry!: () => void;
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
   /** What start-up does once the store answers (and was migrated): each backend's hidden buttons, then push (which may need Redis). */
   const afterStore = async () => {
     for (const backend of backends) {
@@ -155,8 +195,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await stores.hints?.subscribe((ids) => {
         for (const id of ids) poller.hint(id, true);
       });
-      await notifyHook.listen();
-      logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port, url: config.NOTIFY_HOOK_URL });
+      if (!healthServer?.servesReceiver) await notifyHook.listen();
+      logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port || healthServer?.port, url: config.NOTIFY_HOOK_URL });
     }
   };
 
@@ -165,7 +205,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     client,
     events,
     notifyHook,
+    metrics,
+    healthServer,
     async start() {
+      if (healthServer) {
+        // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.
+        await healthServer.listen();
+        logger.info('health server listening', { url: healthServer.url, metrics: healthServer.access, withNotifyHook: healthServer.servesReceiver });
+        if (healthServer.access === 'off') logger.warn('/metrics is off on an address others can reach; set METRICS_TOKEN to serve it');
+      }
       // The store first. When it does not answer at once (Redis down), the bot still logs in, so
       // commands get a private "temporarily unavailable" (the router checks the store is ready),
       // and the rest of start-up follows once the store answers (it keeps retrying).
@@ -200,15 +248,53 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         })
         .catch((err: unknown) => logger.error('start-up after the store failed', { err }));
     },
-    async stop(opts = {}) {
+    stop(opts = {}) {
+      if (stopping) {
+        hurry();
+        return stopping;
+      }
       stopped = true;
-      await notifyHook?.close();
-      await poller.stop({ release: opts.release });
-      await tracker.stop();
-      await client.destroy();
-      await proxy.close();
-      await downloads.close();
-      await stores.close();
+      stopping = (async () => {
+        // 1. No new interactions; the ones in flight finish, for a bounded time. A job the backend
+        // took is saved and shown before the store closes.
+        gate.close();
+        if (!(await gate.settled(config.SHUTDOWN_GRACE_MS, hurried))) {
+          // Cut off: a submit already sent is reported as "may still run", one not sent as "restarting".
+          logger.warn('interactions still running at shutdown; cutting off their backend calls', { running: gate.running, graceMs: config.SHUTDOWN_GRACE_MS });
+          proxy.interrupt();
+          await gate.settled(TELL_MS);
+        }
+        // 2. No more reads: the poller's last pass ends, its leases are released (another process
+        // may take the tasks over at once), edits in flight go out.
+        proxy.interrupt();
+        const drained = await settledWithin(DRAIN_MS, (async () => {
+          await notifyHook?.close();
+          await poller.stop({ release: opts.release });
+          await tracker.stop();
+        })());
+        if (!drained) logger.warn('the poller or an edit was still busy at shutdown; the next start resumes from the store');
+        // 3. Discord, then the connections, then the store: a write still in flight fails here,
+        // and the store's previous state is what the next start resumes from.
+        await client.destroy();
+        await proxy.close();
+        await downloads.destroy();
+        await stores.close();
+        // Last: /readyz answers 503 while the bot stops (the gateway is gone), /healthz until the end.
+        await healthServer?.close();
+      })();
+      return stopping;
     },
   };
+}
+
+/** Whether `work` settled within `ms` (it goes on either way). */
+async function settledWithin(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = work.then(() => true as const, () => true as const);
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -17,6 +17,7 @@ export const DEFAULTS = {
   NOTIFY_HOOK_HOST: '0.0.0.0',
   NOTIFY_HOOK_PORT: 8787,
   NOTIFY_HOOK_MAX_BYTES: 1 * MiB, // largest callback body read
+  HEALTH_HOST: '127.0.0.1', // the health server (/healthz, /readyz, /metrics) listens here when HEALTH_PORT is set
   TASK_DEADLINE_MS: 15 * 60_000, // ms a task may take before we give up on it
   PROXY_TIMEOUT_MS: 15_000, // ms per proxy request
   PROXY_SUBMIT_TIMEOUT_MS: 60_000, // ms a submit (/submit/*, a button press) may take: a late answer may still mean the job runs
@@ -31,6 +32,8 @@ export const DEFAULTS = {
   USER_MAX_CONCURRENT: 3, // jobs one user may have running at once (0 = no limit)
   USER_MAX_DAILY: 0, // jobs one user may start per UTC day (0 = no limit)
   LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json', // json: one JSON object a line (for collectors); pretty: readable lines for a terminal
+  SHUTDOWN_GRACE_MS: 6_000, // ms a stopping bot waits for interactions in flight (under a container's 10 s stop timeout, with room for the rest)
 } as const;
 
 /** "guild/id,guild/id" → guild id → allowed ids (a guild that is not listed is not restricted). */
@@ -169,6 +172,15 @@ const schema = z.object({
   // Not 0 ("any free port"): the proxy calls back on a port the operator fixed.
   NOTIFY_HOOK_PORT: intFrom(1, PORT_MAX).default(DEFAULTS.NOTIFY_HOOK_PORT),
   NOTIFY_HOOK_MAX_BYTES: intFrom(1024, 64 * MiB).default(DEFAULTS.NOTIFY_HOOK_MAX_BYTES),
+  HEALTH_HOST: listenHost.default(DEFAULTS.HEALTH_HOST),
+  // Off unless set; 0: any free port (the log and the playground name it).
+  HEALTH_PORT: intFrom(0, PORT_MAX).optional(),
+  // Required for /metrics on an address others can reach (see src/health/access.ts).
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._~+/=-]{16,200}$/, 'expected 16 or more letters, digits or -._~+/=')
+    .optional(),
   TASK_DEADLINE_MS: duration(10_000, 24 * HOUR).default(DEFAULTS.TASK_DEADLINE_MS),
   PROXY_TIMEOUT_MS: duration(500, 10 * MINUTE).default(DEFAULTS.PROXY_TIMEOUT_MS),
   PROXY_SUBMIT_TIMEOUT_MS: duration(100, 10 * MINUTE).default(DEFAULTS.PROXY_SUBMIT_TIMEOUT_MS),
@@ -185,10 +197,13 @@ const schema = z.object({
   ALLOW_DMS: bool.default(DEFAULTS.ALLOW_DMS),
   ALLOW_USER_INSTALL: bool.default(DEFAULTS.ALLOW_USER_INSTALL),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default(DEFAULTS.LOG_LEVEL),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default(DEFAULTS.LOG_FORMAT),
+  SHUTDOWN_GRACE_MS: duration(0, 10 * MINUTE).default(DEFAULTS.SHUTDOWN_GRACE_MS),
 });
 
 /** Keys the config reads; `.env.example` lists exactly these (a test compares them). */
-export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+export const CONFIG_KEYS = Object.keys(schema.shape) as ConfigKey[];
+export type ConfigKey = keyof typeof schema.shape;
 
 export type Config = Readonly<z.output<typeof schema>>;
 
@@ -199,11 +214,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the whole environment; throws ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/**
+ * Reads and validates the environment; throws ConfigError listing every bad variable. The bot reads
+ * it whole; a tool reads only the keys it uses (`npm run invite` needs DISCORD_APP_ID alone), checked
+ * by the same schema, so a variable means the same thing to every entry point.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config;
+export function loadConfig<K extends ConfigKey>(env: Record<string, string | undefined>, keys: readonly K[]): Readonly<Pick<Config, K>>;
+export function loadConfig(env: Record<string, string | undefined>, keys: readonly ConfigKey[] = CONFIG_KEYS): Partial<Config> {
   // An empty variable counts as unset, as in most .env tooling.
-  const input = Object.fromEntries(CONFIG_KEYS.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
-  const parsed = schema.safeParse(input);
+  const input: Record<string, string | undefined> = Object.fromEntries(keys.map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]));
+  const parsed = schema.pick(Object.fromEntries(keys.map((k) => [k, true])) as Record<ConfigKey, true>).safeParse(input);
   // One line per variable: the first problem found with it says enough.
   const byKey = new Map<string, string>();
   for (const i of parsed.success ? [] : parsed.error.issues) {
@@ -213,7 +234,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const problems = [...byKey.values()];
   // The secret is what keeps strangers from the receiver: push needs both or neither.
-  if (input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
+  if (keys.includes('NOTIFY_HOOK_SECRET') && input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
+  // One port, one server: the health endpoints and the receiver share it only on the same address.
+  const d = parsed.data;
+  if (d?.NOTIFY_HOOK_URL && d.HEALTH_PORT === d.NOTIFY_HOOK_PORT && d.HEALTH_HOST !== d.NOTIFY_HOOK_HOST) {
+    problems.push(`HEALTH_HOST: must be NOTIFY_HOOK_HOST (${d.NOTIFY_HOOK_HOST}) when HEALTH_PORT is NOTIFY_HOOK_PORT; or pick another HEALTH_PORT`);
+  }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(parsed.data);
 }
@@ -225,6 +251,7 @@ export function redacted(config: Config): Record<string, unknown> {
     DISCORD_TOKEN: '***',
     MJ_API_KEY: config.MJ_API_KEY ? '***' : '',
     NOTIFY_HOOK_SECRET: config.NOTIFY_HOOK_SECRET ? '***' : undefined,
+    METRICS_TOKEN: config.METRICS_TOKEN ? '***' : undefined,
     DISCORD_API_URL: config.DISCORD_API_URL && maskUrl(config.DISCORD_API_URL),
     MJ_BASE_URL: maskUrl(config.MJ_BASE_URL),
     MJ_MODES: Object.fromEntries(Object.entries(config.MJ_MODES).map(([name, url]) => [name, maskUrl(url)])),

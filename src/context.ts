@@ -21,3 +21,6 @@ export interface AppContext {
   /** The dispatcher for downloads (uploads, results): refuses private addresses of untrusted hosts. */
   downloads: Dispatcher;
 }
+
+/** What the jobs facade works with: the app's parts except the poller (the tracker hands jobs to it). */
+export type JobsContext = Omit<AppContext, 'poller'>;

@@ -4,7 +4,7 @@
 // tracker's live records. Listeners run synchronously inside the work that reports; one that
 // throws is logged and the work goes on.
 import { EventEmitter } from 'node:events';
-import { backendOf, type RecordStatus } from './store/tasks.ts';
+import type { RecordStatus } from './store/tasks.ts';
 
 /** A task this process shows, at the moment of the event. */
 export interface TaskEvent {
@@ -67,7 +67,7 @@ export class AppEvents extends EventEmitter<AppEventMap> {
   }
 }
 
-/** The event fields of a record (copied: listeners never hold the live record). */
-export function taskEvent(record: { taskId: string; mode?: string; ownerId: string; status: RecordStatus }): TaskEvent {
-  return { taskId: record.taskId, backend: backendOf(record), ownerId: record.ownerId, status: record.status };
+/** The event fields of a record on `backend` (copied: listeners never hold the live record). */
+export function taskEvent(record: { taskId: string; ownerId: string; status: RecordStatus }, backend: string): TaskEvent {
+  return { taskId: record.taskId, backend, ownerId: record.ownerId, status: record.status };
 }

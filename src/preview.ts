@@ -5,12 +5,12 @@
 // renders as "waiting", which is what the bot would show.
 // Exit codes: 0 the preview was printed (even with problems), 1 the input cannot be read or is not
 // JSON (one line on stderr), 2 usage.
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseTask, parseTaskList } from './proxy/parse.ts';
 import { messageBody, renderTaskView } from './render/task-view.ts';
 import { checkMessageLimits } from './render/limits.ts';
 import { cutText } from './util/text.ts';
+import { isMain } from './util/is-main.ts';
 
 export interface PreviewOptions {
   locale?: string;
@@ -50,15 +50,7 @@ function parseArgs(argv: string[]): { file?: string; values: Map<string, string>
   return { file, values, link };
 }
 
-function isMain(): boolean {
-  try {
-    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const { file, values, link } = parseArgs(process.argv.slice(2));
   if (!file) {
     console.error('usage: npm run preview -- <task.json|-> [--locale zh-CN] [--owner <id>] [--prompt "…"] [--link]');

@@ -156,6 +156,30 @@ function masked(s: string, covered: Uint8Array): string {
   return out + s.slice(from);
 }
 
+/** A path segment this long that is not a number is a credential (an id is a snowflake of digits). */
+const TOKEN_SEGMENT = 40;
+
+/**
+ * The path of a request URL as a log may show it, for the secrets no configuration names: a
+ * Discord interaction's or webhook's token is a path segment (`/webhooks/{app}/{token}/messages/…`,
+ * `/interactions/{id}/{token}/callback`), and becomes `:token`, as does any long segment that is
+ * not a number; the origin, the API version prefix and the query (which may carry a key) are left out.
+ */
+export function pathWithoutTokens(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  }
+  return path
+    .replace(/^.*?\/v\d+(?=\/)/, '')
+    .replace(/\/(webhooks|interactions)\/([^/]+)\/[^/]+/g, '/$1/$2/:token')
+    .split('/')
+    .map((seg) => (seg.length >= TOKEN_SEGMENT && !/^\d+$/.test(seg) ? ':token' : safeDecode(seg)))
+    .join('/');
+}
+
 /** A copy of a JSON-like value with every string (keys too) scrubbed. */
 export function scrubDeep<T>(value: T, scrub: Scrub): T {
   if (typeof value === 'string') return scrub(value) as T;

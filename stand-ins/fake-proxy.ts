@@ -23,7 +23,7 @@ export {
   upscaleButtons,
   videoButtons,
 } from './fake-proxy/content.ts';
-export { encodePng, crc32, WEBP_1X1, MP4_STUB } from './fake-proxy/media.ts';
+export { encodePng, WEBP_1X1, MP4_STUB } from './fake-proxy/media.ts';
 export type {
   AddTaskInit,
   AdvanceMode,

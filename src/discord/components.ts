@@ -14,10 +14,10 @@ import { effectiveButtons, modalKindOf } from '../render/buttons.ts';
 import { buildModal, INPUT_MASK, INPUT_PROMPT, withZoom, zoomValue, type ModalPurpose } from '../render/modals.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenText } from '../render/prompts.ts';
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
-import { mayAct, type Who } from './ownership.ts';
-import { checkImage } from './attachments.ts';
+import { mayAct, type Who } from '../jobs/ownership.ts';
+import { checkImage } from '../media/attachments.ts';
 import { customIds, type ParsedCustomId } from '../custom-id.ts';
-import type { Plan } from './answer.ts';
+import type { Plan } from '../jobs/plan.ts';
 import { checkPrompt, checkPromptLength } from './prompt.ts';
 
 

@@ -85,14 +85,14 @@ export class Poster implements TaskPublisher {
 
     const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
     if (tokenAlive) {
-      const r = await this.#try(() =>
+      const r = await this.#try(record, () =>
         this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
       );
       if (r.ok) return { ok: true, messageId: r.id ?? record.messageId ?? '' };
       if (r.reason !== 'gone') return r;
     }
     if (record.messageId) {
-      const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
+      const r = await this.#try(record, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
       if (r.ok) {
         // An edit made after the token expired notifies nobody: ping the requester once, briefly.
         if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) await this.#ping(record);
@@ -103,7 +103,7 @@ export class Poster implements TaskPublisher {
     if (!final) return { ok: false, reason: 'gone' };
     // The original cannot be edited: post the result anew, mentioning the requester.
     const fresh = { ...body, content: view.content };
-    const r = await this.#try(() => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
+    const r = await this.#try(record, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
     if (r.ok) return { ok: true, messageId: r.id ?? '' };
     return { ok: false, reason: r.reason };
   }
@@ -115,7 +115,7 @@ export class Poster implements TaskPublisher {
       allowed_mentions: { parse: [], users: [record.ownerId] },
       message_reference: { message_id: record.messageId, channel_id: record.channelId, fail_if_not_exists: false },
     };
-    await this.#try(() => this.o.rest.post(Routes.channelMessages(record.channelId), { body }));
+    await this.#try(record, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body }));
   }
 
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */
@@ -123,25 +123,30 @@ export class Poster implements TaskPublisher {
     const body = { components };
     const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
     if (tokenAlive) {
-      const r = await this.#try(() => this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
+      const r = await this.#try(record, () => this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
       if (r.ok) return true;
     }
     if (!record.messageId) return false;
-    const r = await this.#try(() => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body }));
+    const r = await this.#try(record, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body }));
     return r.ok;
   }
 
-  async #try(call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' }> {
+  /** One call about `record`'s job; a failure is logged with the job and Discord's answer (code, status, method, route without the token). */
+  async #try(record: TaskRecord, call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' }> {
     try {
       const res = (await call()) as { id?: string } | undefined;
       return { ok: true, id: res?.id };
     } catch (err) {
-      if (isTooLarge(err)) return { ok: false, reason: 'too-large' };
+      if (isTooLarge(err)) {
+        this.o.logger.info('discord refused the upload size; sending links', { taskId: record.taskId, err });
+        return { ok: false, reason: 'too-large' };
+      }
       if (isGone(err)) {
-        this.o.logger.debug('discord route gone', { code: err.code, status: err.status });
+        // Expected (a deleted message, an expired token): the next route is tried.
+        this.o.logger.debug('discord route gone', { taskId: record.taskId, err });
         return { ok: false, reason: 'gone' };
       }
-      this.o.logger.warn('discord edit failed', { err });
+      this.o.logger.warn('discord edit failed', { taskId: record.taskId, err });
       return { ok: false, reason: err instanceof DiscordAPIError && err.status === 400 ? 'refused' : 'error' };
     }
   }

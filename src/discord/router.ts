@@ -1,16 +1,19 @@
 // The one interactionCreate dispatcher: slash commands by name from the registry, our buttons and
 // modals by custom_id prefix. Handlers say how they answer (a Plan); the router answers, so it
-// knows what was sent when a failure goes through replyWithError; nothing escapes.
+// knows what was sent when a failure goes through replyWithError; nothing escapes. Every
+// interaction passes the gate: counted while handled, refused once the bot stops.
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
-import type { AppEvents, HandledEvent } from '../events.ts';
+import type { HandledEvent } from '../events.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
-import { carryOut, type Answered, type Plan } from './answer.ts';
+import { carryOut } from './answer.ts';
+import type { Answered, Plan } from '../jobs/plan.ts';
 import { planButton, planModalSubmit } from './components.ts';
 import { parseCustomId } from '../custom-id.ts';
+import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
@@ -23,7 +26,15 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
   }
 }
 
-/** What an interaction is, for the `handled` event: its kind and the command or handler it went to. */
+/** What the router tells: a job asked for whose work failed before the backend took it (the metrics), every interaction once done (app.events). */
+export interface RouterEvents {
+  /** `command`: the slash command's name, or `action` for a button or a modal; `code`: the error's code. */
+  jobFailed?(command: string, code: string): void;
+  /** The router is done with an interaction: answered, its work done or its error reported. */
+  handled?(e: HandledEvent): void;
+}
+
+/** What an interaction is, for `handled`: its kind and the command or handler it went to. */
 function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
   if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
   if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
@@ -33,17 +44,33 @@ function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'>
   return { kind: 'other', name: 'unknown' };
 }
 
+/** An error's stable code (ProxyError, UserInputError, StoreError …), else `ERROR`. */
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'ERROR';
+}
+
 /**
  * `ctx`: the app, for the router's own checks; `handlers`: what commands, buttons and modals are
- * given; `events`: where each interaction is reported once the router is done with it.
+ * given; `gate`: closed when the bot stops; `events`: what the router tells (the metrics).
  */
-export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, events?: AppEvents) {
+export function createRouter(commands: readonly Command[], ctx: AppContext, handlers: HandlerContext, opts: { gate?: InteractionGate; events?: RouterEvents } = {}) {
+  const { gate = new InteractionGate(), events = {} } = opts;
   const byName = new Map(commands.map((c) => [c.name, c]));
-  return async function route(interaction: Interaction): Promise<void> {
+  return (interaction: Interaction): Promise<void> => gate.track(handle(interaction));
+
+  async function handle(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
+    let plan: Plan | null = null;
     const started = ctx.now();
     let ok = true;
     try {
+      if (!gate.open) {
+        // Nothing new starts while the bot stops: the user hears so at once (suggestions simply stay empty).
+        if (!interaction.isAutocomplete()) throw new Restarting();
+        await interaction.respond([]);
+        return;
+      }
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
@@ -55,7 +82,6 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, handlers) : interaction.respond([]));
         return;
       }
-      let plan: Plan | null = null;
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
@@ -68,10 +94,12 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
       ok = false;
+      // A plan holding a limit ticket starts jobs: one that failed before the backend took one is a failed job.
+      if (plan?.ticket && !answered.taken) events.jobFailed?.(interaction.isChatInputCommand() ? interaction.commandName : 'action', codeOf(err));
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
     } finally {
-      events?.report('handled', { interactionId: interaction.id, ...describe(interaction), answer: answered.state, ok, ms: ctx.now() - started });
+      events.handled?.({ interactionId: interaction.id, ...describe(interaction), answer: answered.state, ok, ms: ctx.now() - started });
     }
-  };
+  }
 }

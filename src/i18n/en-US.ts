@@ -84,6 +84,7 @@ export const enUS = {
   'error.QUOTA_DAILY': 'You’ve used your {limit} jobs for today. The count resets at 00:00 UTC.',
   'error.generic': 'Something went wrong on our side. Try again.',
   'error.STORE_UNAVAILABLE': 'The bot’s storage is temporarily unavailable, so nothing was started. Try again in a minute.',
+  'error.RESTARTING': 'The bot is restarting, so nothing was started. Try again in a moment.',
   'quota.partialRunning': 'Started {started} of {total}: you may run {limit} jobs at once. Prompts {rest} were not started; press their buttons when a job has finished.',
   'quota.partialDaily': 'Started {started} of {total}: that is all of your {limit} jobs for today. Prompts {rest} were not started.',
 
@@ -104,6 +105,7 @@ export const enUS = {
   'proxy.FAILURE': 'The service could not take the job: {detail}',
   'status.unconfirmed': 'Not confirmed — may still be running',
   'proxy.POSSIBLY_TAKEN': 'The image service did not confirm this job in time. It may still be running (and count against your balance): the bot looked for it and has not found it. Nothing was sent again; wait a few minutes before you try again, so it does not run twice.',
+  'proxy.POSSIBLY_TAKEN_RESTART': 'The bot restarted before the image service confirmed this job. It may still be running (and count against your balance), but the bot cannot follow it here. Nothing was sent again; wait a few minutes before you try again, so it does not run twice.',
   'proxy.POSSIBLY_TAKEN_UNSEARCHABLE': 'The image service did not confirm this job in time. It may still be running (and count against your balance), but this service cannot look a job up by its request, so the bot cannot follow it here. Nothing was sent again; check the service’s own history before you try again, so it does not run twice.',
   'action.variation': 'Variations (Image #{n})',
   'action.varyStrong': 'Variations (Strong)',

@@ -85,6 +85,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.QUOTA_DAILY': '你今天的 {limit} 次任务已用完，次数在 UTC 00:00 重置。',
   'error.generic': '出了点问题，请重试。',
   'error.STORE_UNAVAILABLE': '机器人的存储暂时不可用，任务未提交。请稍后再试。',
+  'error.RESTARTING': '机器人正在重启，任务未提交。请稍后再试。',
   'quota.partialRunning': '已开始 {started}/{total} 个：你最多可同时进行 {limit} 个任务。提示词 {rest} 未开始，请在有任务完成后点击它们的按钮。',
   'quota.partialDaily': '已开始 {started}/{total} 个：今天的 {limit} 次任务已全部用完。提示词 {rest} 未开始。',
 
@@ -105,6 +106,7 @@ export const zhCN: Record<MessageKey, string> = {
   'proxy.FAILURE': '服务端无法接受该任务：{detail}',
   'status.unconfirmed': '未确认，可能仍在运行',
   'proxy.POSSIBLY_TAKEN': '图像服务没有及时确认这个任务。它可能仍在运行（并会计费）：机器人查找过，但没有找到。没有重复提交；请等几分钟再重试，以免任务运行两次。',
+  'proxy.POSSIBLY_TAKEN_RESTART': '机器人在图像服务确认这个任务之前重启了。它可能仍在运行（并会计费），但机器人无法在这里跟进。没有重复提交；请等几分钟再重试，以免任务运行两次。',
   'proxy.POSSIBLY_TAKEN_UNSEARCHABLE': '图像服务没有及时确认这个任务。它可能仍在运行（并会计费），但该服务无法按请求查找任务，机器人无法在这里跟进。没有重复提交；重试前请先查看服务自己的任务记录，以免任务运行两次。',
   'action.variation': '变体（图 #{n}）',
   'action.varyStrong': '变体（强）',

@@ -4,17 +4,16 @@
 // and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
-import { renderTaskView } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
-import { readImage } from '../discord/attachments.ts';
-import { checkQuota } from '../discord/guard.ts';
-import { hiddenPattern, rememberHidden } from '../discord/hidden.ts';
-import { addRecent } from '../discord/recent.ts';
-import type { Plan } from '../discord/answer.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+import { readImage } from '../media/attachments.ts';
+import { checkQuota } from './quota.ts';
+import { hiddenPattern, rememberHidden } from './hidden.ts';
+import { addRecent } from './recent.ts';
+import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 
@@ -41,7 +40,7 @@ export function jobState(i: { guildId: string | null; channelId: string | null; 
 const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
 
 export class Jobs extends Lookups {
-  constructor(ctx: AppContext) {
+  constructor(ctx: JobsContext) {
     super(ctx);
   }
 
@@ -55,14 +54,14 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const ticket = await checkQuota(interaction.user.id, ctx);
     const locale = resolveLocale(interaction.locale);
-    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: spec.prompt });
+    const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,
       run: async ({ messageId }, started) => {
         const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
         const outcome = await submitRequest(spec.request, io);
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
         await ctx.tracker.track({ outcome, kind: spec.request.kind, prompt: spec.prompt, mode: spec.mode, ...this.inReply(interaction, messageId, waiting) });
         await this.#remember(interaction.user.id, outcome, spec.prompt);
@@ -77,7 +76,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.#submitAction(record, button, jobState(interaction));
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, record, label, record.prompt);
       },
       after: () => this.ctx.tracker.markPressed(record.taskId, button.customId),
@@ -98,7 +97,7 @@ export class Jobs extends Lookups {
       run: async (_, started) => {
         for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
           const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
-          started(outcome.taskIds.length);
+          await started(outcome.taskIds);
           await this.#follow(interaction, outcome, record, '', prompt, 'imagine', i === 0);
         }
       },
@@ -122,7 +121,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, parent, '', prompt, 'imagine');
       },
       after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
@@ -136,7 +135,7 @@ export class Jobs extends Lookups {
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask);
-        started(outcome.taskIds.length);
+        await started(outcome.taskIds);
         await this.#follow(interaction, outcome, parent, input.label, input.shown);
       },
       after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
@@ -209,7 +208,7 @@ export class Jobs extends Lookups {
     try {
       return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
     } catch (err) {
-      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, backendOf(record), hiddenPattern(button.customId));
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record.mode), hiddenPattern(button.customId));
       throw err;
     }
   }

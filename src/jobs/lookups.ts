@@ -2,22 +2,20 @@
 // /tasks (a private list), a job's seed (/seed and the 🌱 button) and the user's recent jobs.
 // Nothing here counts towards the user's limits.
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
-import { backendOf } from '../store/tasks.ts';
-import { viewHash } from '../tasks/lifecycle.ts';
-import { mayAct } from '../discord/ownership.ts';
-import { rememberHidden } from '../discord/hidden.ts';
-import { addRecent, listRecent, recentChoices, type RecentJob } from '../discord/recent.ts';
-import type { Plan } from '../discord/answer.ts';
+import { mayAct } from './ownership.ts';
+import { rememberHidden } from './hidden.ts';
+import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.ts';
+import type { Plan } from './plan.ts';
 
 export class Lookups {
-  constructor(protected readonly ctx: AppContext) {}
+  constructor(protected readonly ctx: JobsContext) {}
 
   /** Where a job started by `interaction` is shown: its reply, which already shows `waiting`. */
   protected inReply(interaction: ChatInputCommandInteraction, messageId: string | null, waiting: MessageView) {
@@ -29,7 +27,7 @@ export class Lookups {
       interactionToken: interaction.token,
       interactionAt: this.ctx.now(),
       messageId,
-      shownHash: viewHash(waiting),
+      shown: waiting,
     };
   }
 
@@ -52,18 +50,15 @@ export class Lookups {
         },
       };
     }
-    const waiting = renderTaskView(null, { locale, ownerId: interaction.user.id, prompt: '' });
-    let found: Task | null = null;
+    const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: '' });
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },
       run: async ({ messageId }) => {
-        found = await this.#readOne(DEFAULT_BACKEND, id);
-        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt: '', ...this.inReply(interaction, messageId, waiting) });
-        await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt: '', at: ctx.now() }]);
-      },
-      // The prompt the proxy knows: the reply could not say it before the read.
-      after: async () => {
-        if (found) await ctx.tracker.update(id, found, { prompt: found.prompt || found.promptEn });
+        const found = await this.#readOne(DEFAULT_BACKEND, id);
+        // The prompt the proxy knows: the reply could not say it before the read.
+        const prompt = found.prompt || found.promptEn;
+        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt, first: found, ...this.inReply(interaction, messageId, waiting) });
+        await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt, at: ctx.now() }]);
       },
     };
   }
@@ -106,7 +101,7 @@ export class Lookups {
           value = await ctx.proxy.fetchImageSeed(taskId, { mode });
         } catch (err) {
           // A backend without that endpoint is remembered, and the 🌱 button is no longer offered.
-          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, backendOf({ mode }), SEED_HIDDEN);
+          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, ctx.reader.backendOf(mode), SEED_HIDDEN);
           throw err;
         }
         await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id: taskId, seed: value }), allowedMentions: { parse: [] } });

@@ -8,7 +8,7 @@ import { parseSubmitResult, parseTask, parseTaskList, submitOutcome } from './pa
 import { recoverSubmit } from './recover.ts';
 import { httpError, jsonOf, proxyError, submitResultOf, type RawResponse } from './response.ts';
 import { hostOf, normaliseBase, routes } from './routes.ts';
-import { Transport, type AuthStyle, type CallOptions, type SentFlag } from './transport.ts';
+import { Transport, type AuthStyle, type CallOptions, type ProxyRequestEvent, type SentFlag } from './transport.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
 import type {
@@ -30,7 +30,7 @@ import type {
 } from './types.ts';
 
 export { joinUrl, normaliseBase, routes } from './routes.ts';
-export type { AuthStyle, CallOptions } from './transport.ts';
+export type { AuthStyle, CallOptions, ProxyRequestEvent } from './transport.ts';
 
 export interface ProxyClientOptions {
   /** Service root, possibly with a mode prefix: `https://relay.example/mj-fast`. A trailing `/mj` (the
@@ -58,6 +58,8 @@ export interface ProxyClientOptions {
    * answers passes it before anything else sees it. Without one, the client's own key and hook.
    */
   scrub?: Scrub;
+  /** Told of every request sent (the metrics). */
+  observe?: (e: ProxyRequestEvent) => void;
 }
 
 export class ProxyClient {
@@ -76,6 +78,8 @@ export class ProxyClient {
   readonly #ownsDispatcher: boolean;
   /** Whether the backend has GET /mj/task/list (to find a job by the `state` it was sent with); null until asked. */
   #canList: boolean | null = null;
+  /** Aborted by interrupt(): the bot is stopping. */
+  readonly #stop = new AbortController();
 
   constructor(opts: ProxyClientOptions) {
     this.#baseUrl = normaliseBase(opts.baseUrl);
@@ -101,6 +105,8 @@ export class ProxyClient {
       health: this.health,
       dispatcher: this.#dispatcher,
       scrub: this.#scrub,
+      observe: opts.observe,
+      stop: this.#stop.signal,
     });
   }
 
@@ -117,6 +123,14 @@ export class ProxyClient {
   /** Modes the operator configured (for the `mode` command option). */
   get modes(): string[] {
     return this.#modes;
+  }
+
+  /**
+   * The bot is stopping: calls in flight are cut off and later ones are not made (INTERRUPTED); a
+   * submit already sent becomes POSSIBLY_TAKEN (interrupted), never "failed".
+   */
+  interrupt(): void {
+    this.#stop.abort();
   }
 
   async close(): Promise<void> {
@@ -166,63 +180,69 @@ export class ProxyClient {
 
   /** Uploads images to the account's Discord channel; the answer's `result` is the list of their URLs. */
   async uploadDiscordImages(body: UploadImagesRequest, o?: CallOptions): Promise<string[]> {
-    const route = routes.uploadDiscordImages();
-    const res = await this.#send('POST', route, body, o);
-    const sr = this.#result(route, res);
-    const raw = (JSON.parse(res.text) as { result?: unknown }).result;
-    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
-    const urls = list.filter((u): u is string => typeof u === 'string').map((u) => this.#scrub(u.trim())).filter(Boolean);
-    if (urls.length === 0) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code });
-    return urls;
+    return this.#located(o, {}, async () => {
+      const route = routes.uploadDiscordImages();
+      const res = await this.#send('POST', route, body, o);
+      const sr = this.#result(route, res);
+      const raw = (JSON.parse(res.text) as { result?: unknown }).result;
+      const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+      const urls = list.filter((u): u is string => typeof u === 'string').map((u) => this.#scrub(u.trim())).filter(Boolean);
+      if (urls.length === 0) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code });
+      return urls;
+    });
   }
 
   // --- task endpoints ---------------------------------------------------------------------
 
   /** The task, or null when the proxy does not know it (empty 200, 204, 404, `null`, new-api's 400 task_no_found). */
   async fetchTask(id: string, o?: CallOptions): Promise<Task | null> {
-    const route = routes.fetch(id);
-    const res = await this.#send('GET', route, undefined, o);
-    if (res.status === 204 || res.status === 404) return null;
-    if (res.status === 200 && res.text.trim() === '') return null;
-    const json = this.#json(route, res);
-    if (res.status >= 400) {
-      const sr = parseSubmitResult(json, this.#scrub);
-      if (sr && codeFromProxy(sr.code, sr.description) === 'NOT_FOUND') return null;
-      throw this.#httpError(route, res, json);
-    }
-    // A serialised null: an ASP.NET or Go backend without a 204 filter.
-    if (json === null) return null;
-    const task = parseTask(json, this.#scrub);
-    if (!task) {
-      // A SubmitResultVO in place of a task: an error in the proxy's words.
-      const sr = parseSubmitResult(json, this.#scrub);
-      if (sr && sr.code !== 1) {
-        const err = this.#proxyError(route, res, sr);
-        if (err.code === 'NOT_FOUND') return null;
-        throw err;
+    return this.#located(o, { taskId: id }, async () => {
+      const route = routes.fetch(id);
+      const res = await this.#send('GET', route, undefined, o);
+      if (res.status === 204 || res.status === 404) return null;
+      if (res.status === 200 && res.text.trim() === '') return null;
+      const json = this.#json(route, res);
+      if (res.status >= 400) {
+        const sr = parseSubmitResult(json, this.#scrub);
+        if (sr && codeFromProxy(sr.code, sr.description) === 'NOT_FOUND') return null;
+        throw this.#httpError(route, res, json);
       }
-      throw new ProxyError('MALFORMED', { route, status: res.status });
-    }
-    return task;
+      // A serialised null: an ASP.NET or Go backend without a 204 filter.
+      if (json === null) return null;
+      const task = parseTask(json, this.#scrub);
+      if (!task) {
+        // A SubmitResultVO in place of a task: an error in the proxy's words.
+        const sr = parseSubmitResult(json, this.#scrub);
+        if (sr && sr.code !== 1) {
+          const err = this.#proxyError(route, res, sr);
+          if (err.code === 'NOT_FOUND') return null;
+          throw err;
+        }
+        throw new ProxyError('MALFORMED', { route, status: res.status });
+      }
+      return task;
+    });
   }
 
   /** Many tasks in one call; unknown ids are omitted. Throws UNSUPPORTED when the backend has no such endpoint. */
   async listTasks(ids: string[], o?: CallOptions): Promise<Task[]> {
-    const route = routes.listByCondition();
-    if (ids.length === 0) return [];
-    const res = await this.#send('POST', route, { ids }, o);
-    if (res.status === 404 || res.status === 405) throw new ProxyError('UNSUPPORTED', { route, status: res.status });
-    const json = this.#json(route, res);
-    if (res.status >= 400) throw this.#httpError(route, res, json);
-    if (json === null) return [];
-    const list = parseTaskList(json, this.#scrub);
-    if (!list) {
-      // An error answered with 200 (`{"code":4,"description":"ids数量不能超过20"}`, an auth filter's Result JSON).
-      const sr = parseSubmitResult(json, this.#scrub);
-      if (sr && sr.code !== 1) throw this.#proxyError(route, res, sr);
-      throw new ProxyError('MALFORMED', { route, status: res.status });
-    }
-    return list;
+    return this.#located(o, { taskIds: ids }, async () => {
+      const route = routes.listByCondition();
+      if (ids.length === 0) return [];
+      const res = await this.#send('POST', route, { ids }, o);
+      if (res.status === 404 || res.status === 405) throw new ProxyError('UNSUPPORTED', { route, status: res.status });
+      const json = this.#json(route, res);
+      if (res.status >= 400) throw this.#httpError(route, res, json);
+      if (json === null) return [];
+      const list = parseTaskList(json, this.#scrub);
+      if (!list) {
+        // An error answered with 200 (`{"code":4,"description":"ids数量不能超过20"}`, an auth filter's Result JSON).
+        const sr = parseSubmitResult(json, this.#scrub);
+        if (sr && sr.code !== 1) throw this.#proxyError(route, res, sr);
+        throw new ProxyError('MALFORMED', { route, status: res.status });
+      }
+      return list;
+    });
   }
 
   /**
@@ -230,18 +250,20 @@ export class ProxyClient {
    * (new-api relays and their kin, api.md 2026 update), and remembers that.
    */
   async listRecentTasks(o?: CallOptions): Promise<Task[]> {
-    const route = routes.list();
-    const res = await this.#send('GET', route, undefined, o);
-    if (res.status === 404 || res.status === 405) {
-      this.#canList = false;
-      throw new ProxyError('UNSUPPORTED', { route, status: res.status });
-    }
-    const json = this.#json(route, res);
-    if (res.status >= 400) throw this.#httpError(route, res, json);
-    const list = parseTaskList(json, this.#scrub);
-    if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
-    this.#canList = true;
-    return list;
+    return this.#located(o, {}, async () => {
+      const route = routes.list();
+      const res = await this.#send('GET', route, undefined, o);
+      if (res.status === 404 || res.status === 405) {
+        this.#canList = false;
+        throw new ProxyError('UNSUPPORTED', { route, status: res.status });
+      }
+      const json = this.#json(route, res);
+      if (res.status >= 400) throw this.#httpError(route, res, json);
+      const list = parseTaskList(json, this.#scrub);
+      if (!list) throw new ProxyError('MALFORMED', { route, status: res.status });
+      this.#canList = true;
+      return list;
+    });
   }
 
   /** False once the backend showed it cannot list its tasks, so cannot find a job by its `state`. */
@@ -258,22 +280,24 @@ export class ProxyClient {
 
   /** The image seed of a finished task. */
   async fetchImageSeed(id: string, o?: CallOptions): Promise<string> {
-    const route = routes.imageSeed(id);
-    const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#timeoutMs, 60_000), ...o });
-    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
-    if (res.status < 300) {
-      // Some relays document (and may answer) the task object here instead of a SubmitResultVO:
-      // trueai serialises the seed as a top-level `seed`.
-      const json = this.#json(route, res);
-      if (parseSubmitResult(json, this.#scrub) === null) {
-        const seed = seedOf(json);
-        if (seed) return seed;
-        throw new ProxyError('MALFORMED', { route, status: res.status });
+    return this.#located(o, { taskId: id }, async () => {
+      const route = routes.imageSeed(id);
+      const res = await this.#send('GET', route, undefined, { timeoutMs: Math.max(this.#timeoutMs, 60_000), ...o });
+      if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+      if (res.status < 300) {
+        // Some relays document (and may answer) the task object here instead of a SubmitResultVO:
+        // trueai serialises the seed as a top-level `seed`.
+        const json = this.#json(route, res);
+        if (parseSubmitResult(json, this.#scrub) === null) {
+          const seed = seedOf(json);
+          if (seed) return seed;
+          throw new ProxyError('MALFORMED', { route, status: res.status });
+        }
       }
-    }
-    const sr = this.#result(route, res);
-    if (!sr.result) throw new ProxyError('MALFORMED', { route, status: res.status });
-    return sr.result;
+      const sr = this.#result(route, res);
+      if (!sr.result) throw new ProxyError('MALFORMED', { route, status: res.status });
+      return sr.result;
+    });
   }
 
   /**
@@ -281,29 +305,38 @@ export class ProxyClient {
    * a SubmitResultVO with an error code, or an HTTP error, is an error.
    */
   async cancelTask(id: string, o?: CallOptions): Promise<void> {
-    const route = routes.cancel(id);
-    const res = await this.#send('POST', route, {}, o);
-    if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
-    if (res.status >= 200 && res.status < 300) {
-      if (res.text.trim() === '') return;
-      const json = this.#json(route, res);
-      const sr = parseSubmitResult(json, this.#scrub);
-      if (sr === null) return; // `{"success":true}`, or the cancelled task itself
-      if (isAccepted(sr.code)) return;
-      throw this.#proxyError(route, res, sr);
-    }
-    this.#result(route, res);
+    return this.#located(o, { taskId: id }, async () => {
+      const route = routes.cancel(id);
+      const res = await this.#send('POST', route, {}, o);
+      if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+      if (res.status >= 200 && res.status < 300) {
+        if (res.text.trim() === '') return;
+        const json = this.#json(route, res);
+        const sr = parseSubmitResult(json, this.#scrub);
+        if (sr === null) return; // `{"success":true}`, or the cancelled task itself
+        if (isAccepted(sr.code)) return;
+        throw this.#proxyError(route, res, sr);
+      }
+      this.#result(route, res);
+    });
   }
 
   // --- plumbing ---------------------------------------------------------------------------
 
-  async #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
+  #submit(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
+    const { taskId } = body as { taskId?: unknown };
+    return this.#located(o, typeof taskId === 'string' && taskId ? { taskId } : {}, () => this.#submitOnce(route, body, o));
+  }
+
+  async #submitOnce(route: string, body: object, o?: CallOptions): Promise<SubmitOutcome> {
     if (this.#notifyHook && !(body as { notifyHook?: string }).notifyHook) body = { ...body, notifyHook: this.#notifyHook };
     const sent: SentFlag = { written: false };
     let res: RawResponse;
     try {
       res = await this.#send('POST', route, body, { timeoutMs: this.#submitTimeoutMs, ...o }, sent);
     } catch (err) {
+      // Sent, and the bot stops before the answer: the job may run, and nobody looks for it now.
+      if (sent.written && err instanceof ProxyError && err.code === 'INTERRUPTED') throw new ProxyError('POSSIBLY_TAKEN', { route, interrupted: true, searchable: false }, { cause: { name: err.name, code: err.code } });
       // Sent, then no answer in time (or the connection dropped): the proxy may have taken the job.
       if (sent.written && err instanceof ProxyError && (err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) return this.#recover(route, body, o, err);
       throw err;
@@ -314,6 +347,16 @@ export class ProxyClient {
     const outcome = submitOutcome(sr);
     if (!outcome) throw new ProxyError('MALFORMED', { route, status: res.status, proxyCode: sr.code, description: sr.description });
     return outcome;
+  }
+
+  /** Runs a call; its ProxyError says which backend host it went to and which jobs it was about. */
+  async #located<T>(o: CallOptions | undefined, jobs: { taskId?: string; taskIds?: string[] }, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ProxyError) err.locate({ host: hostOf(this.#transport.baseOf(o?.mode)), ...jobs });
+      throw err;
+    }
   }
 
   #send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: SentFlag): Promise<RawResponse> {

@@ -16,6 +16,7 @@ export type ProxyErrorCode =
   | 'QUOTA' // code 4 for user/guest limits, relay quota
   | 'UNSUPPORTED' // endpoint missing (404 without a body) or "unknown action"
   | 'POSSIBLY_TAKEN' // a submit sent but not answered in time: the job may run, and was not found
+  | 'INTERRUPTED' // the bot is stopping: the call was cut off (or never made); nothing was started
   | 'FAILURE'; // code 9 and anything else the proxy calls an error
 
 
@@ -32,7 +33,18 @@ export interface ProxyErrorContext {
   bannedWord?: string;
   /** POSSIBLY_TAKEN: whether the backend could be searched for the job (by the `state` it was sent with). */
   searchable?: boolean;
+  /** POSSIBLY_TAKEN: the bot stopped before the answer came (a shutdown), so it did not look for the job. */
+  interrupted?: boolean;
+  /** The job the call was about (a fetch, a button's parent task, a modal's task). */
+  taskId?: string;
+  /** The jobs a batched read asked about. */
+  taskIds?: string[];
 }
+
+/** Longest description a log line shows (a backend may answer a whole page). */
+const DESCRIPTION_LOG_MAX = 200;
+/** Ids of a batched read a log line names. */
+const TASK_IDS_LOG_MAX = 5;
 
 export class ProxyError extends Error {
   override readonly name = 'ProxyError';
@@ -40,11 +52,41 @@ export class ProxyError extends Error {
   readonly context: ProxyErrorContext;
 
   constructor(code: ProxyErrorCode, context: ProxyErrorContext, options?: { cause?: unknown }) {
-    const bits = [context.route, context.host, context.status && `HTTP ${context.status}`, context.proxyCode !== undefined && `code ${context.proxyCode}`, context.detail];
-    super(`${code} (${bits.filter(Boolean).join(', ')})${context.description ? `: ${context.description}` : ''}`, options);
+    super(messageOf(code, context), options);
     this.code = code;
     this.context = context;
   }
+
+  /** Adds where the call went (the backend's host) and what job it was about, when not known yet. */
+  locate(where: { host?: string; taskId?: string; taskIds?: string[] }): this {
+    const c = this.context;
+    if (where.host && !c.host) c.host = where.host;
+    if (where.taskId && !c.taskId) c.taskId = where.taskId;
+    if (where.taskIds?.length && !c.taskIds && !c.taskId) c.taskIds = where.taskIds;
+    this.message = messageOf(this.code, c);
+    return this;
+  }
+
+  /** What a log line shows of it (src/logger.ts describeError): the context's facts, the description cut; never a header or a body. */
+  logFields(): Record<string, unknown> {
+    const c = this.context;
+    const ids = c.taskIds && (c.taskIds.length > TASK_IDS_LOG_MAX ? [...c.taskIds.slice(0, TASK_IDS_LOG_MAX), `…${c.taskIds.length - TASK_IDS_LOG_MAX} more`] : c.taskIds);
+    return {
+      route: c.route,
+      host: c.host,
+      status: c.status,
+      proxyCode: c.proxyCode,
+      description: c.description && (c.description.length > DESCRIPTION_LOG_MAX ? `${c.description.slice(0, DESCRIPTION_LOG_MAX)}…` : c.description),
+      detail: c.detail,
+      taskId: c.taskId,
+      taskIds: ids,
+    };
+  }
+}
+
+function messageOf(code: ProxyErrorCode, c: ProxyErrorContext): string {
+  const bits = [c.route, c.host, c.status && `HTTP ${c.status}`, c.proxyCode !== undefined && `code ${c.proxyCode}`, c.detail];
+  return `${code} (${bits.filter(Boolean).join(', ')})${c.description ? `: ${c.description}` : ''}`;
 }
 
 /** Transient failures: a read is sent again after any of them. */

@@ -24,6 +24,16 @@ export const routes = {
   cancel: (id: string) => `/mj/task/${encodeURIComponent(id)}/cancel`,
 } as const;
 
+/** The routes that carry no id, as sent. */
+const FIXED_ROUTES: ReadonlySet<string> = new Set(Object.values(routes).flatMap((r) => (r.length === 0 ? [(r as () => string)()] : [])));
+
+/** A route as a metrics label: ids become `{id}` (`/mj/task/{id}/fetch`), and anything unknown is `other`. */
+export function routeLabel(route: string): string {
+  const m = /^\/mj\/task\/[^/]+\/(fetch|image-seed|cancel)$/.exec(route);
+  if (m) return `/mj/task/{id}/${m[1]}`;
+  return FIXED_ROUTES.has(route) ? route : 'other';
+}
+
 /**
  * A base URL ready for routes to be appended: no trailing slash, no query (kept apart by joinUrl),
  * and no trailing `/mj`, which every route already starts with (`https://relay/mj` → `https://relay`;

@@ -13,6 +13,15 @@ import type { Task } from './types.ts';
 
 /** The backend of MJ_BASE_URL; the others are named after their mode (MJ_MODES). */
 export const DEFAULT_BACKEND = 'default';
+
+/**
+ * The backend a job runs on, by its configured name: its record's mode when that mode is
+ * configured, the default backend otherwise (no mode, or a mode since removed from MJ_MODES).
+ * The one rule for reads, hidden buttons and capabilities alike.
+ */
+export function backendOf(mode: string | undefined | null, modes: readonly string[]): string {
+  return mode && modes.includes(mode) ? mode : DEFAULT_BACKEND;
+}
 /** How long a learnt capability is trusted (a relay may be upgraded). */
 const CAPABILITY_TTL_MS = 24 * 3600_000;
 
@@ -75,9 +84,9 @@ export class TaskReader {
 
   constructor(private readonly o: TaskReaderOptions) {}
 
-  /** The backend a job runs on, from its record's mode (a mode no longer configured falls back to the default). */
+  /** The backend a job runs on, from its record's mode (backendOf above). */
   backendOf(mode: string | undefined | null): string {
-    return mode && this.o.proxy.modes.includes(mode) ? mode : DEFAULT_BACKEND;
+    return backendOf(mode, this.o.proxy.modes);
   }
 
   /** Ids by the backend their jobs run on (`mode` from the record; none: the default backend). */
@@ -105,7 +114,7 @@ export class TaskReader {
       },
       (err) => {
         read.error = err;
-        this.o.logger.warn('task read failed', { backend, err });
+        if (!(err instanceof ProxyError && err.code === 'INTERRUPTED')) this.o.logger.warn('task read failed', { backend, err });
       },
     );
     for (const id of ids) if (!read.found.has(id) && !read.unknown.has(id)) read.failed.add(id);

@@ -6,8 +6,10 @@ import { request, type Dispatcher } from 'undici';
 import { ProxyError, mayRetry, type RequestKind } from './errors.ts';
 import type { ProxyHealth } from './health.ts';
 import { failureOf, type RawResponse } from './response.ts';
-import { hostOf, joinUrl, routes } from './routes.ts';
+import { hostOf, joinUrl, routeLabel, routes } from './routes.ts';
+import { backendOf } from './task-reader.ts';
 import { discard } from '../media/download.ts';
+import { errorCode } from '../util/error-code.ts';
 
 export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
 
@@ -15,6 +17,17 @@ export interface CallOptions {
   mode?: string;
   /** Overrides the client's timeout (image-seed may block for up to 60 s on trueai). */
   timeoutMs?: number;
+}
+
+/** One request on the wire, as the metrics count it: no id, no URL, no body. */
+export interface ProxyRequestEvent {
+  /** The route with ids as `{id}` (routes.ts routeLabel). */
+  route: string;
+  /** The configured backend's name: DEFAULT_BACKEND or the mode's. */
+  backend: string;
+  seconds: number;
+  /** Why it failed (a ProxyError code), or null: answered, and not with an error. */
+  error: string | null;
 }
 
 export interface TransportOptions {
@@ -31,6 +44,10 @@ export interface TransportOptions {
   health: ProxyHealth;
   dispatcher: Dispatcher;
   scrub: (s: string) => string;
+  /** Told of every request sent (each attempt). */
+  observe?: (e: ProxyRequestEvent) => void;
+  /** Aborted when the bot stops: calls in flight are cut off, and none is made after (INTERRUPTED). */
+  stop: AbortSignal;
 }
 
 /** Set once undici starts writing a submit's body: from then on the proxy may have the job. */
@@ -51,17 +68,20 @@ export class Transport {
     const kind = Transport.kindOf(method, route);
     for (let attempt = 0; ; attempt++) {
       const delay = this.o.retryDelaysMs[attempt];
+      const started = performance.now();
       try {
         const res = await this.#sendOnce(method, route, body, o, sent);
         if (res.status >= 500 || res.status === 401 || res.status === 403) this.o.health.fail();
         else this.o.health.ok();
         const failure = failureOf(route, res);
+        this.#observe(route, o, started, failure?.code ?? (res.status === 401 || res.status === 403 ? 'UNAUTHORIZED' : res.status >= 400 ? 'HTTP_4XX' : null));
         if (failure && mayRetry(failure, kind) && delay !== undefined) {
           await sleep(delay);
           continue;
         }
         return res;
       } catch (err) {
+        this.#observe(route, o, started, err instanceof ProxyError ? err.code : 'ERROR');
         if (err instanceof ProxyError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) this.o.health.fail();
         if (!(err instanceof ProxyError) || !mayRetry(err, kind) || delay === undefined) throw err;
         await sleep(delay);
@@ -69,7 +89,13 @@ export class Transport {
     }
   }
 
-  #base(mode: string | undefined): string {
+  #observe(route: string, o: CallOptions | undefined, started: number, error: string | null): void {
+    const backend = backendOf(o?.mode, Object.keys(this.o.modeBaseUrls));
+    this.o.observe?.({ route: routeLabel(route), backend, seconds: (performance.now() - started) / 1000, error });
+  }
+
+  /** The base URL calls in this mode go to. */
+  baseOf(mode: string | undefined): string {
     if (mode && this.o.modeBaseUrls[mode]) return this.o.modeBaseUrls[mode];
     return this.o.baseUrl;
   }
@@ -88,9 +114,11 @@ export class Transport {
   }
 
   async #sendOnce(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: SentFlag): Promise<RawResponse> {
-    const url = joinUrl(this.#base(o?.mode), route);
+    const url = joinUrl(this.baseOf(o?.mode), route);
+    const stop = this.o.stop;
+    if (stop.aborted) throw new ProxyError('INTERRUPTED', { route, host: hostOf(url) });
     const timeoutMs = o?.timeoutMs ?? this.o.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     try {
       const res = await request(url, {
@@ -115,6 +143,7 @@ export class Transport {
       return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
       if (err instanceof ProxyError) throw err;
+      if (stop.aborted) throw new ProxyError('INTERRUPTED', { route, host: hostOf(url) });
       const detail = this.o.scrub(transportDetail(err));
       throw new ProxyError(isTimeout(err, signal) ? 'TIMEOUT' : 'UNAVAILABLE', { route, host: hostOf(url), ...(detail ? { detail } : {}) }, { cause: causeOf(err) });
     }
@@ -160,6 +189,6 @@ function transportDetail(err: unknown): string {
 
 /** Keep only the error's name and code as the cause: undici errors may carry request options. */
 function causeOf(err: unknown): { name: string; code?: string } {
-  const e = err as { name?: string; code?: string } | null;
-  return { name: e?.name ?? 'Error', code: e?.code };
+  const e = err as { name?: string } | null;
+  return { name: e?.name ?? 'Error', code: errorCode(err) };
 }

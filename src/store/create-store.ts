@@ -64,6 +64,8 @@ export interface Stores {
    * which throws when the file cannot be used.
    */
   open(onWaiting?: (err: unknown) => void): Promise<void>;
+  /** One cheap round trip (SELECT 1, PING): throws when the store does not answer. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -214,8 +216,14 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         await migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
         health.markReady();
       },
+      async ping() {
+        await health.run('ping', 'read', () => taskStore.query('SELECT 1'));
+      },
       async close() {
-        await Promise.allSettled(keyvs.map((k) => k.disconnect()));
+        // A connection that does not close keeps its WAL file: said (the data is safe either way).
+        for (const r of await Promise.allSettled(keyvs.map((k) => k.disconnect()))) {
+          if (r.status === 'rejected') opts.logger?.warn('a store connection did not close', { err: r.reason });
+        }
       },
     };
   }
@@ -287,6 +295,9 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
           void ready().then(resolve);
         });
       });
+    },
+    async ping() {
+      await health.run('ping', 'read', () => redis.ping());
     },
     async close() {
       await Promise.allSettled([subscriber ? end(subscriber) : undefined, end(redis)]);

@@ -10,6 +10,8 @@ export class StoreHealth {
   #failingWrites: unknown = null;
   #pending = 0;
   #reported = true;
+  /** Failed store calls since start, by `read`/`write` and operation (`tasks.put` …): the metrics. */
+  readonly failures = new Map<string, { kind: 'read' | 'write'; op: string; count: number }>();
 
   constructor(private readonly logger?: Logger) {}
 
@@ -48,6 +50,9 @@ export class StoreHealth {
       return value;
     } catch (err) {
       const cause = err instanceof StoreError ? err.cause : err;
+      const failed = this.failures.get(`${kind} ${op}`) ?? { kind, op, count: 0 };
+      failed.count++;
+      this.failures.set(`${kind} ${op}`, failed);
       if (kind === 'read') this.#failingReads = cause ?? true;
       else this.#failingWrites = cause ?? true;
       this.#report();

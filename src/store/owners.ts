@@ -3,6 +3,8 @@
 // TaskRepository.put keeps the tasks in step; a reservation is taken before a submit, atomically
 // with the count (so racing requests cannot both get the last slot), and given back once the
 // job's record is saved or the submit failed. A reservation left by a process that died expires.
+// Once the backend took a job, a slot of its reservation becomes the task's own entry (claim) in
+// one step, before the record is saved: the job is never counted twice (slot and task) nor not at all.
 //
 // Redis: one sorted set per owner (member: task id or reservation slot, score: until when it
 // counts; +inf for active tasks), counted and reserved in one Lua script, so several processes
@@ -35,6 +37,13 @@ export interface OwnerIndex {
   running(ownerId: string): Promise<number>;
   reserve(ownerId: string, req: ReserveRequest): Promise<Reservation>;
   release(reservation: Reservation): Promise<void>;
+  /**
+   * The backend took these jobs: each takes over one slot of the reservation, atomically (the
+   * count does not change), counting until the slot would have expired or the record's save says
+   * otherwise (track). `from`: the first slot to take (the jobs before it claimed theirs). Slots
+   * beyond the reservation's are not added.
+   */
+  claim(reservation: Reservation, taskIds: readonly string[], from?: number): Promise<void>;
   /** Counts `taskId` for `ownerId` until `until` (ms since the epoch; Infinity: while active), or not at all (null). */
   track(ownerId: string, taskId: string, until: number | null): Promise<void>;
   clear(): Promise<void>;
@@ -46,6 +55,7 @@ export function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
     running: (ownerId) => health.run('owners.running', 'read', () => o.running(ownerId)),
     reserve: (ownerId, req) => health.run('owners.reserve', 'write', () => o.reserve(ownerId, req)),
     release: (r) => health.run('owners.release', 'write', () => o.release(r)),
+    claim: (r, ids, from) => health.run('owners.claim', 'write', () => o.claim(r, ids, from)),
     track: (ownerId, taskId, until) => health.run('owners.track', 'write', () => o.track(ownerId, taskId, until)),
     clear: () => health.run('owners.clear', 'write', () => o.clear()),
   };
@@ -116,6 +126,16 @@ export class SqliteOwnerIndex implements OwnerIndex {
     await this.#q('DELETE FROM owner_jobs WHERE ns = ? AND owner = ? AND member IN (SELECT value FROM json_each(?))', this.ns, r.ownerId, JSON.stringify(slots(r)));
   }
 
+  async claim(r: Reservation, taskIds: readonly string[], from = 0): Promise<void> {
+    for (const [i, slot] of slots(r).slice(from).entries()) {
+      const taskId = taskIds[i];
+      if (taskId === undefined) return;
+      // One statement: the slot's row becomes the task's (a row the task had already is replaced).
+      await this.#q('UPDATE OR REPLACE owner_jobs SET member = ? WHERE ns = ? AND owner = ? AND member = ?', taskId, this.ns, r.ownerId, slot);
+      this.#written.delete(taskId);
+    }
+  }
+
   async track(ownerId: string, taskId: string, until: number | null): Promise<void> {
     if (this.#written.has(taskId) && this.#written.get(taskId) === until) return;
     if (until === null) await this.#q('DELETE FROM owner_jobs WHERE ns = ? AND owner = ? AND member = ?', this.ns, ownerId, taskId);
@@ -152,6 +172,21 @@ for i = 0, granted - 1 do redis.call('ZADD', key, ARGV[6], 'r:' .. ARGV[5] .. ':
 redis.call('PEXPIRE', key, ARGV[8])
 return granted`;
 
+// Each task id takes over one reservation slot that still counts, with its score (KEYS[1]; ARGV:
+// reservation id, the first slot's number, then the task ids).
+const CLAIM = `
+local key = KEYS[1]
+local from = tonumber(ARGV[2])
+for i = 3, #ARGV do
+  local slot = 'r:' .. ARGV[1] .. ':' .. (from + i - 3)
+  local score = redis.call('ZSCORE', key, slot)
+  if score then
+    redis.call('ZREM', key, slot)
+    redis.call('ZADD', key, score, ARGV[i])
+  end
+end
+return 1`;
+
 /** Redis: a sorted set per owner, shared by every process. */
 export class RedisOwnerIndex implements OwnerIndex {
   constructor(
@@ -177,6 +212,11 @@ export class RedisOwnerIndex implements OwnerIndex {
 
   async release(r: Reservation): Promise<void> {
     if (r.granted > 0) await (await this.client()).zRem(this.#key(r.ownerId), slots(r));
+  }
+
+  async claim(r: Reservation, taskIds: readonly string[], from = 0): Promise<void> {
+    const ids = taskIds.slice(0, Math.max(0, r.granted - from));
+    if (ids.length) await (await this.client()).eval(CLAIM, { keys: [this.#key(r.ownerId)], arguments: [r.id, String(from), ...ids] });
   }
 
   async track(ownerId: string, taskId: string, until: number | null): Promise<void> {

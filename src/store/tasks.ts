@@ -63,11 +63,6 @@ export interface TaskRecord {
   modal?: { customId: string; finalPrompt: string | null };
 }
 
-/** The backend that runs the record's task (per-backend hidden buttons and capabilities). */
-export function backendOf(record: Pick<TaskRecord, 'mode'>): string {
-  return record.mode || DEFAULT_BACKEND;
-}
-
 /** The set of active task ids: a Keyv namespace on SQLite, a Redis set on Redis. */
 export interface ActiveIndex {
   add(taskId: string): Promise<void>;
@@ -86,7 +81,12 @@ export function byAge(a: string, b: string): number {
 const ACTIVE_GRACE_MS = 3600_000;
 
 /** Statuses of a job that no longer runs, whatever the record's `active` says. */
-const ENDED: ReadonlySet<RecordStatus> = new Set(['SUCCESS', 'FAILURE', 'CANCEL', 'TIMEOUT', 'LOST']);
+const ENDED: ReadonlySet<string> = new Set(['SUCCESS', 'FAILURE', 'CANCEL', 'TIMEOUT', 'LOST']);
+
+/** Whether a job in this status no longer runs (it succeeded, failed, was cancelled, timed out or was lost). */
+export function hasEnded(status: string): status is RecordStatus {
+  return ENDED.has(status);
+}
 
 /**
  * Until when a task counts against its owner's running-jobs limit: while it runs, and while it

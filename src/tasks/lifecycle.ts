@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import type { SubmitOutcome, Task, TaskStatus } from '../proxy/types.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import type { MessageView } from '../render/task-view.ts';
-import type { TaskRecord } from '../store/tasks.ts';
-
+import { hasEnded, type RecordStatus, type TaskRecord } from '../store/tasks.ts';
 
 /** What the tracker needs of a submit's answer (a job found by /task has no submit: `accepted`). */
 export type TrackedOutcome = { taskIds: string[] } & (
@@ -30,8 +29,50 @@ export interface TrackInput {
   parentTaskId?: string;
   label?: string;
   mode?: string;
-  /** Hash of the view the reply already shows (no edit is sent for the same view). */
-  shownHash?: string;
+  /** The view the reply already shows (Tracker.waitingView): not sent again. */
+  shown?: MessageView;
+  /** The task's state as already read from the backend (/task following a job it did not start): shown at once. */
+  first?: Task;
+}
+
+/** Polls in which the proxy did not know a task before the bot gives up on it. */
+export const MAX_MISSES = 10;
+
+/** What show.ts did. */
+export interface ShowStats {
+  renders: number;
+  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
+  deferred: number;
+  /** Views sent to Discord (publish calls). */
+  published: number;
+  /** Views not sent: the same as the one the message shows. */
+  sameView: number;
+}
+
+/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
+export interface TrackerStats extends ShowStats {
+  /** Updates handed to applyUpdate. */
+  updates: number;
+  /** Updates merged into a newer one before they ran. */
+  coalesced: number;
+  /** Updates older than the state already shown. */
+  stale: number;
+  /** Updates whose task had not changed (no render, no write). */
+  unchanged: number;
+}
+
+/** What the tracker tells of jobs (the metrics): each one it starts following, and each one that ends. */
+export interface JobEvents {
+  started(record: TaskRecord): void;
+  /** Called once per ending: when the record first reaches an ending status (hasEnded). */
+  ended(record: TaskRecord, status: RecordStatus): void;
+}
+
+/** Ends the job's record with `status`; `events` hear of it only when it had not ended already. */
+export function endJob(record: TaskRecord, status: RecordStatus, events: JobEvents | undefined): void {
+  if (!hasEnded(record.status)) events?.ended(record, status);
+  record.status = status;
+  record.active = false;
 }
 
 /**
@@ -131,7 +172,7 @@ export function newRecord(input: TrackInput, i: number, now: number, deadlineMs:
     queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,
     status: modal ? 'MODAL' : 'NOT_START',
     active: !modal,
-    viewHash: i === 0 ? (input.shownHash ?? null) : null,
+    viewHash: i === 0 && input.shown ? viewHash(input.shown) : null,
     lastEditAt: 0,
     task: modal ? placeholderTask(taskId, 'MODAL', input.prompt) : null,
     pressed: [],

@@ -1,13 +1,14 @@
-// The receiver of the proxy's notifyHook callbacks (api.md §4): a small node:http server. A
+// The receiver of the proxy's notifyHook callbacks (api.md §4), on a small node:http server
+// (util/http-listener.ts) of its own or, when HEALTH_PORT is NOTIFY_HOOK_PORT, the health server's. A
 // callback carries the whole task, but nothing proves it came from the proxy (no signature), so
 // it is only a hint: the task id goes to the poller, which re-fetches the task from the API
 // (batched with other hints) before anything is shown. The URL's last path segment is a secret
 // token; any other path gets 404. Bodies are capped; the answer (204) goes out as soon as the
 // body is read, because the proxy sends from a small thread pool and never retries.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../logger.ts';
+import { HttpListener } from '../util/http-listener.ts';
 
 export interface NotifyHookOptions {
   host: string;
@@ -50,36 +51,25 @@ export interface NotifyHookStats {
 
 export class NotifyHookServer {
   readonly stats: NotifyHookStats = { accepted: 0, rejected: 0 };
-  readonly #server: http.Server;
+  readonly #listener: HttpListener;
   readonly #secret: Buffer;
 
   constructor(private readonly o: NotifyHookOptions) {
     this.#secret = Buffer.from(o.secret);
-    this.#server = http.createServer((req, res) => this.#handle(req, res));
-    this.#server.requestTimeout = 10_000;
-    this.#server.headersTimeout = 5_000;
-    this.#server.keepAliveTimeout = 5_000;
+    this.#listener = new HttpListener(o.host, o.port, (req, res) => this.handle(req, res));
   }
 
+  /** The port its own server listens on (0 when it is not listening: it may share the health server's). */
   get port(): number {
-    return (this.#server.address() as AddressInfo | null)?.port ?? 0;
+    return this.#listener.port;
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.o.port, this.o.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+  listen(): Promise<void> {
+    return this.#listener.listen();
   }
 
-  async close(): Promise<void> {
-    if (!this.#server.listening) return;
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+  close(): Promise<void> {
+    return this.#listener.close();
   }
 
   #authorised(url: string | undefined): boolean {
@@ -93,7 +83,8 @@ export class NotifyHookServer {
     return token.length === this.#secret.length && timingSafeEqual(token, this.#secret);
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /** One request to the receiver (its own server's, or a server it shares). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (req.method !== 'POST' || !this.#authorised(req.url)) {
       this.stats.rejected++;
       req.resume();

@@ -52,6 +52,8 @@ export class ReadHealth {
 
   /** A pass in which no read got an answer. */
   failed(now: number, err: unknown): void {
+    // The bot is stopping and cut its own reads off: the backend did nothing wrong.
+    if (err instanceof ProxyError && err.code === 'INTERRUPTED') return;
     this.#failures++;
     const code = err instanceof ProxyError ? err.code : 'ERROR';
     if (BACKEND_CODES.has(code)) this.#until = now + this.backoff(this.#failures);

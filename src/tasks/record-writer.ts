@@ -46,4 +46,19 @@ export class RecordWriter {
     if (value === record && this.#unsaved.delete(record.taskId)) this.o.onUnsaved?.(this.#unsaved.size);
     return true;
   }
+
+  /**
+   * Writes the records the store refused, oldest first, each inside its task's lane (`serial`);
+   * stops at the first failure (the store is still down).
+   */
+  async retry(serial: (taskId: string, fn: () => Promise<void>) => Promise<void>): Promise<void> {
+    for (const record of this.waiting()) {
+      let saved = false;
+      await serial(record.taskId, async () => {
+        // Another write may have saved (or re-queued) it meanwhile.
+        saved = this.#unsaved.get(record.taskId) !== record || (await this.write(record));
+      });
+      if (!saved) return;
+    }
+  }
 }

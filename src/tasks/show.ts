@@ -11,21 +11,13 @@ import { taskEvent, type AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
-import { backendOf, type TaskRecord } from '../store/tasks.ts';
+import type { TaskRecord } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
-import { viewHash } from './lifecycle.ts';
+import { viewHash, type ShowStats } from './lifecycle.ts';
 
 /** The tracker's counters this half keeps (the same object as the tracker's stats). */
-export interface ShowStats {
-  renders: number;
-  /** Edits put off by EDIT_MIN_INTERVAL_MS. */
-  deferred: number;
-  /** Views sent to Discord (publish calls). */
-  published: number;
-}
-
 export interface ShowingOptions {
   /** Discord, as the tracker needs it (discord/poster.ts). */
   publisher: TaskPublisher;
@@ -41,6 +33,8 @@ export interface ShowingOptions {
   shown: Map<string, Task>;
   /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
   /** Where an edit that went out and a job no longer followed are reported. */
   events?: AppEvents;
 }
@@ -71,7 +65,13 @@ export class Showing {
     return true;
   }
 
-  viewContext(record: TaskRecord): ViewContext {
+  /** The first view of a job not yet submitted: what a reply shows before the backend has said anything. */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    this.o.stats.renders++;
+    return renderTaskView(null, { ...this.viewContext({ ...who, queuePosition: null, status: 'NOT_START', pressed: [] }), media: 'attach' });
+  }
+
+  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'>): ViewContext {
     return {
       locale: record.locale,
       ownerId: record.ownerId,
@@ -80,7 +80,7 @@ export class Showing {
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
       pressed: record.pressed,
-      hidden: this.#hidden.get(backendOf(record)) ?? [],
+      hidden: this.#hidden.get(this.o.backendOf(record.mode)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
     };
@@ -111,6 +111,7 @@ export class Showing {
       if (task && task === record.task) this.o.shown.set(id, task);
     };
     if (hash === record.viewHash) {
+      this.o.stats.sameView++;
       this.deferred.cancel(id);
       shownNow();
       if (save) await this.#save(record);
@@ -194,7 +195,7 @@ export class Showing {
       record.lastEditAt = this.o.now();
       if (task && task === record.task) this.o.shown.set(id, task);
       if (res.messageId) record.messageId = res.messageId;
-      this.o.events?.report('edited', { ...taskEvent(record), final });
+      this.o.events?.report('edited', { ...taskEvent(record, this.o.backendOf(record.mode)), final });
     } else {
       this.o.shown.delete(id);
       if (res.reason === 'gone') {
@@ -242,7 +243,7 @@ export class Showing {
       live.delete(record.taskId);
       this.o.shown.delete(record.taskId);
       this.deferred.cancel(record.taskId);
-      this.o.events?.report('finished', taskEvent(record));
+      this.o.events?.report('finished', taskEvent(record, this.o.backendOf(record.mode)));
     } else if (record.active && !live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       live.set(record.taskId, record);

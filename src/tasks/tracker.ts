@@ -18,16 +18,13 @@ import type { AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
-import type { ViewContext } from '../render/task-view.ts';
-import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
+import type { MessageView, ViewContext } from '../render/task-view.ts';
+import { hasEnded, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
-import { Showing, type ShowStats } from './show.ts';
-import { keepShownPreview, newRecord, sameTaskState, taskRank, type TrackInput } from './lifecycle.ts';
-
-/** Polls in which the proxy did not know a task before the bot gives up on it. */
-export const MAX_MISSES = 10;
+import { Showing } from './show.ts';
+import { endJob, keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -38,28 +35,20 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
+  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
+  backendOf: (mode: string | undefined | null) => string;
   /** Called when this process starts following a task (track; revive: `again`): the poller takes its lease. */
   onActive?: (record: TaskRecord, again: boolean) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
-  /** Where the views' edits and the finished jobs are reported (events.ts). */
+  /** Told when a job is first followed and when it ends (the metrics). */
+  jobs?: JobEvents;
+  /** Where the views' edits and the jobs no longer followed are reported (app.events). */
   events?: AppEvents;
 }
 
-/** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */
-export interface TrackerStats extends ShowStats {
-  /** Updates handed to applyUpdate. */
-  updates: number;
-  /** Updates merged into a newer one before they ran. */
-  coalesced: number;
-  /** Updates older than the state already shown. */
-  stale: number;
-  /** Updates whose task had not changed (no render, no write). */
-  unchanged: number;
-}
-
 export class Tracker {
-  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0 };
+  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0, sameView: 0 };
   /** Records of the active tasks this process follows. */
   readonly #live = new Map<string, TaskRecord>();
   /** Tail of each task's lane. */
@@ -76,13 +65,21 @@ export class Tracker {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
-      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), events: o.events,
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf, events: o.events,
     });
   }
 
   /** Buttons `backend` no longer offers: set at start from the store and when it refuses one. */
   setHiddenButtons(backend: string, patterns: readonly string[]): void {
     this.#showing.setHiddenButtons(backend, patterns);
+  }
+
+  /**
+   * The view a reply shows while its job is being submitted (the router sends it as the first
+   * answer); handed back to track() as `shown`, it is not rendered or sent again.
+   */
+  waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
+    return this.#showing.waitingView(who);
   }
 
   /** What a record's view is rendered with. */
@@ -126,19 +123,8 @@ export class Tracker {
   }
 
   /** Writes the records the store refused, oldest first; stops at the first failure (still down). */
-  async retryUnsaved(): Promise<void> {
-    for (const record of this.#writer.waiting()) {
-      let saved = false;
-      await this.#serial(record.taskId, async () => {
-        // Another write may have saved (or re-queued) it meanwhile.
-        if (this.#writer.unsaved(record.taskId) !== record) {
-          saved = true;
-          return;
-        }
-        saved = await this.#writer.write(record);
-      });
-      if (!saved) return;
-    }
+  retryUnsaved(): Promise<void> {
+    return this.#writer.retry((taskId, fn) => this.#serial(taskId, fn));
   }
 
   liveRecords(): IterableIterator<TaskRecord> {
@@ -201,13 +187,18 @@ export class Tracker {
     for (const [i, taskId] of input.outcome.taskIds.entries()) {
       const record = newRecord(input, i, now, this.o.deadlineMs, this.o.applicationId, this.o.poster.tokenLifetimeMs);
       if (record.active) this.#live.set(taskId, record);
+      this.o.jobs?.started(record);
       await this.#serial(taskId, async () => {
         await this.#writer.write(record);
+        // The reply shows the waiting view already: only news (a queue position, a remix editor) is shown.
+        if (i === 0 && input.shown && !record.task && record.queuePosition === null) return;
         if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
       if (record.active) this.o.onActive?.(record, false);
       records.push(record);
     }
+    const first = records[0];
+    if (input.first && first?.active) await this.applyUpdate(first, input.first);
     return records;
   }
 
@@ -238,8 +229,7 @@ export class Tracker {
   expire(record: TaskRecord): Promise<void> {
     return this.#serial(record.taskId, async () => {
       const rec = this.#resolve(record);
-      rec.status = 'TIMEOUT';
-      rec.active = false;
+      endJob(rec, 'TIMEOUT', this.o.jobs);
       await this.#showing.show(rec, rec.task, true);
     });
   }
@@ -371,7 +361,8 @@ export class Tracker {
     const before = `${record.status}|${record.missCount}|${record.queuePosition}`;
     record.missCount = 0;
     const terminal = TERMINAL_STATUSES.has(task.status);
-    record.status = task.status;
+    if (hasEnded(task.status)) endJob(record, task.status, this.o.jobs);
+    else record.status = task.status;
     if (task.status !== 'NOT_START') record.queuePosition = null;
     if (task.properties.numberOfQueues !== undefined && task.status === 'NOT_START') record.queuePosition = task.properties.numberOfQueues;
     record.task = task;
@@ -386,8 +377,7 @@ export class Tracker {
   }
 
   async #lose(record: TaskRecord): Promise<void> {
-    record.status = 'LOST';
-    record.active = false;
+    endJob(record, 'LOST', this.o.jobs);
     await this.#showing.show(record, record.task, true);
   }
 }

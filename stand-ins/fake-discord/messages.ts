@@ -24,15 +24,15 @@ function computeMentions(s: FakeDiscordState, content: string, am: APIAllowedMen
   const parse: string[] = am ? (am.parse ?? []) : ['users', 'roles', 'everyone'];
   const mentions: APIUser[] = [];
   const seen = new Set<string>();
-  for (const m of content.matchAll(MENTION_USER)) {
-    const id = m[1];
-    if (seen.has(id)) continue;
+  for (const [, id] of content.matchAll(MENTION_USER)) {
+    if (id === undefined || seen.has(id)) continue;
     if (parse.includes('users') || (am?.users ?? []).includes(id)) { seen.add(id); mentions.push(s.userById(id)); }
   }
   if (repliedAuthorId && !seen.has(repliedAuthorId) && (am ? am.replied_user === true : true)) mentions.push(s.userById(repliedAuthorId));
   const mentionRoles: string[] = [];
-  for (const m of content.matchAll(MENTION_ROLE)) {
-    if ((parse.includes('roles') || (am?.roles ?? []).includes(m[1])) && !mentionRoles.includes(m[1])) mentionRoles.push(m[1]);
+  for (const [, id] of content.matchAll(MENTION_ROLE)) {
+    if (id === undefined || mentionRoles.includes(id)) continue;
+    if (parse.includes('roles') || (am?.roles ?? []).includes(id)) mentionRoles.push(id);
   }
   const mentionEveryone = /@(everyone|here)/.test(content) && parse.includes('everyone');
   return { mentions, mention_roles: mentionRoles, mention_everyone: mentionEveryone };
@@ -41,9 +41,9 @@ function computeMentions(s: FakeDiscordState, content: string, am: APIAllowedMen
 function normalizeEmbeds(embeds: APIEmbed[], attachments: APIAttachment[]): APIEmbed[] {
   const resolve = <M extends { url?: string; proxy_url?: string }>(media: M): M => {
     if (!media?.url) return media;
-    const m = /^attachment:\/\/(.+)$/.exec(media.url);
-    if (!m) return { ...media, proxy_url: media.proxy_url ?? media.url };
-    const a = attachments.find((x) => x.filename === sanitizeFilename(m[1]));
+    const [, name] = /^attachment:\/\/(.+)$/.exec(media.url) ?? [];
+    if (name === undefined) return { ...media, proxy_url: media.proxy_url ?? media.url };
+    const a = attachments.find((x) => x.filename === sanitizeFilename(name));
     return a ? { ...media, url: a.url, proxy_url: a.proxy_url, width: a.width, height: a.height, content_type: a.content_type } : media;
   };
   return (embeds ?? []).map((e) => {

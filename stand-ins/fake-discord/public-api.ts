@@ -25,6 +25,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     makeUser(username, r) { const u = s.makeUser(username, r); s.ensureRoles(u); return u; },
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),
+    addThread: (name, parentId) => s.addThread(name, parentId),
     addAttachment: (data, filename, contentType) => s.addAttachment(data, filename, contentType),
     postUserMessage(content, o = {}) {
       const u = o.user ?? s.users.alice;

@@ -39,7 +39,7 @@ export function sendInteraction(s: FakeDiscordState, type: number, data: Record<
   const payload: Interaction = {
     id, application_id: s.appId, type, data, token: itoken, version: 1,
     channel_id: chId, channel: { ...channel },
-    app_permissions: ALL_PERMISSIONS_BUT_ADMIN, locale: o.locale ?? 'en-US',
+    app_permissions: o.dm ? ALL_PERMISSIONS_BUT_ADMIN : String(s.botPermissions), locale: o.locale ?? 'en-US',
     entitlements: [], // REQUIRED: discord.js does data.entitlements.reduce(...)
     attachment_size_limit: o.attachmentSizeLimit ?? 10 * MiB,
     ...where,
@@ -88,7 +88,8 @@ export function autocomplete(s: FakeDiscordState, name: string, options: TestOpt
   const cmd = s.findCommand(name);
   let opts = options.map((x) => ({ ...x }));
   const hasFocus = (list: TestOption[]): boolean => list.some((x) => x.focused || (Array.isArray(x.options) && hasFocus(x.options)));
-  if (!hasFocus(opts) && opts.length) opts[opts.length - 1].focused = true;
+  const last = opts.at(-1);
+  if (last && !hasFocus(opts)) last.focused = true;
   opts = opts.map((x) => (x.type === undefined ? { type: 3, ...x } : x));
   return sendInteraction(s, 4, { id: cmd?.id ?? s.sf(), name, type: 1, options: opts }, o);
 }
@@ -146,7 +147,11 @@ export function submitModal(s: FakeDiscordState, customId: string, values: Recor
   let components: Record<string, unknown>[];
   if (modal) {
     components = (modal.components as unknown as ModalComponent[]).map((c) => {
-      if (c.type === 1) return { type: 1, id: nextId++, components: [textComp(c.components[0])] };
+      if (c.type === 1) {
+        const [input] = c.components;
+        if (!input) throw new Error(`fake-discord: modal ${customId}: an action row without its text input`);
+        return { type: 1, id: nextId++, components: [textComp(input)] };
+      }
       if (c.type === 18) {
         const k = c.component;
         const labelId = nextId++;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type {
-  APIApplicationCommand, APIAttachment, APIDMChannel, APIGuild, APIInteractionGuildMember, APIMessage, APIRole, APITextChannel,
+  APIApplicationCommand, APIAttachment, APIDMChannel, APIGuild, APIInteractionGuildMember, APIMessage, APIRole, APITextChannel, APIThreadChannel,
   APIModalInteractionResponseCallbackData, APIUser, ChannelFlags, GuildMemberFlags, RoleFlags, UserFlags,
 } from 'discord-api-types/v10';
 import type { FakeDiscordEvent, FakeDiscordOptions, FakeUser, InteractionState, RecordedCall } from './types.ts';
@@ -19,7 +19,7 @@ export const INTENT_GUILD_MESSAGES = 1 << 9;
 export const INTENT_DIRECT_MESSAGES = 1 << 12;
 export const MiB = 1024 * 1024;
 
-export type FakeChannel = APITextChannel | APIDMChannel;
+export type FakeChannel = APITextChannel | APIThreadChannel | APIDMChannel;
 /** A command as the fake stores it: what the bot sent, over Discord's defaults. */
 export type StoredCommand = APIApplicationCommand & { guild_id?: string };
 export type Limit = { count: number; perMs: number };
@@ -52,6 +52,7 @@ export class FakeDiscordState {
   readonly createLimit: Limit | undefined;
   readonly fileSizeLimit: number;
   readonly requestSizeLimit: number;
+  readonly botPermissions: bigint;
   /** the HTTP server's port, known once it listens */
   port = 0;
 
@@ -113,6 +114,7 @@ export class FakeDiscordState {
     this.createLimit = opts.createLimit;
     this.fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
     this.requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;
+    this.botPermissions = BigInt(opts.botPermissions ?? ALL_PERMISSIONS_BUT_ADMIN);
 
     this.botUser = { id: this.appId, username: opts.botUsername ?? 'mjbot-fake', discriminator: '0000', global_name: null, avatar: null, bot: true, flags: 0 as UserFlags, public_flags: 0 as UserFlags };
     this.users = { alice: this.makeUser('alice'), bob: this.makeUser('bob') };
@@ -171,7 +173,7 @@ export class FakeDiscordState {
     };
   }
   guildChannels(): APITextChannel[] {
-    return [...this.channels.values()].filter((c): c is APITextChannel => 'guild_id' in c && c.guild_id === this.guildId);
+    return [...this.channels.values()].filter((c): c is APITextChannel => c.type === 0 && c.guild_id === this.guildId);
   }
   /** GUILD_CREATE's guild: the REST guild plus the gateway-only fields */
   guildObject(): APIGuild & Record<string, unknown> {
@@ -202,6 +204,17 @@ export class FakeDiscordState {
     const ch = this.textChannel(id, name, this.channels.size);
     this.channels.set(id, ch);
     this.dispatch('CHANNEL_CREATE', ch, INTENT_GUILDS);
+    return id;
+  }
+  addThread(name: string, parentId = this.channelId): string {
+    const id = this.sf();
+    const thread = {
+      id, type: 11, guild_id: this.guildId, parent_id: parentId, name, owner_id: this.users.alice.id, last_message_id: null,
+      rate_limit_per_user: 0, flags: 0, message_count: 0, member_count: 1, total_message_sent: 0,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: this.iso(), locked: false },
+    } as unknown as APIThreadChannel;
+    this.channels.set(id, thread);
+    this.dispatch('THREAD_CREATE', { ...thread, newly_created: true }, INTENT_GUILDS);
     return id;
   }
   dmChannelFor(u: { id: string }): APIDMChannel {

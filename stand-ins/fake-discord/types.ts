@@ -36,6 +36,11 @@ export interface FakeDiscordOptions {
   requestSizeLimit?: number;
   /** Bot user's name. Default 'mjbot-fake'. */
   botUsername?: string;
+  /**
+   * The bot's permissions in the guild's channels (what its invite granted), as a decimal bitfield;
+   * channel routes refuse what they do not cover (403 50001 / 50013). Default: everything but Administrator.
+   */
+  botPermissions?: string;
 }
 
 export interface FakeUser {
@@ -166,6 +171,8 @@ export interface FakeDiscord {
   addRole(name: string, permissions?: string): string;
   /** create a text channel in the guild (dispatches CHANNEL_CREATE); returns its id */
   addChannel(name: string): string;
+  /** create a public thread (type 11) under a text channel (default: the default channel); returns its id */
+  addThread(name: string, parentId?: string): string;
   addAttachment(data: Buffer, filename: string, contentType?: string): APIAttachment;
   /** a message written by a human in a channel (for replies, mentions …) */
   postUserMessage(content: string, opts?: { user?: FakeUser; channelId?: string; attachments?: APIAttachment[] }): APIMessage;

@@ -49,7 +49,7 @@ export function imageSize(b: Buffer): { width: number; height: number } | undefi
       let i = 2;
       while (i + 9 < b.length) {
         if (b[i] !== 0xff) { i++; continue; }
-        const marker = b[i + 1];
+        const marker = b.readUInt8(i + 1);
         if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
           return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
         }

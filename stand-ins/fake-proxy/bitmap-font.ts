@@ -110,10 +110,10 @@ const BOX = ['#####', '#...#', '#...#', '#...#', '#...#', '#...#', '#####'];
 const GLYPHS: Map<string, number[]> = (() => {
   const map = new Map<string, number[]>();
   for (const line of TABLE.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    if (parts.length !== 1 + GLYPH_H) continue;
-    const ch = parts[0] === 'SP' ? ' ' : parts[0] === 'BQ' ? '`' : parts[0];
-    map.set(ch, parts.slice(1).map(toBits));
+    const [name, ...rows] = line.trim().split(/\s+/);
+    if (name === undefined || rows.length !== GLYPH_H) continue;
+    const ch = name === 'SP' ? ' ' : name === 'BQ' ? '`' : name;
+    map.set(ch, rows.map(toBits));
   }
   return map;
 })();

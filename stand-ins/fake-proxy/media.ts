@@ -1,21 +1,6 @@
 // Small but real media bytes for the URLs the fake puts in imageUrl / videoUrls.
-import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+// zlib.crc32 (Node ≥ 20.15) is the CRC-32 PNG chunks carry: https://www.w3.org/TR/png/#5CRC-algorithm
+import { crc32, deflateSync } from 'node:zlib';
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -81,11 +66,11 @@ const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([a-z0-9+/=\s]+)$/i;
 /** Parses a data URL of an image; null when it is not one (what the proxies call "base64格式错误"). */
 export function parseImageDataUrl(s: unknown): { mime: string; bytes: Buffer } | null {
   if (typeof s !== 'string') return null;
-  const m = DATA_URL.exec(s.trim());
-  if (!m) return null;
-  const bytes = Buffer.from(m[2], 'base64');
+  const [, mime, base64] = DATA_URL.exec(s.trim()) ?? [];
+  if (mime === undefined || base64 === undefined) return null;
+  const bytes = Buffer.from(base64, 'base64');
   if (bytes.length === 0) return null;
-  return { mime: m[1].toLowerCase(), bytes };
+  return { mime: mime.toLowerCase(), bytes };
 }
 
 export function isHttpUrl(s: unknown): s is string {

@@ -30,19 +30,19 @@ class Canvas {
     }
   }
 
+  /** (x, y) must be on the canvas: rect and disc clip before they call this. */
   blend(x: number, y: number, rgb: Rgb, alpha: number): void {
     const i = (y * this.w + x) * 3;
-    for (let c = 0; c < 3; c++) this.px[i + c] = Math.round(this.px[i + c] * (1 - alpha) + rgb[c] * alpha);
+    rgb.forEach((v, c) => { this.px[i + c] = Math.round(this.px[i + c]! * (1 - alpha) + v * alpha); });
   }
 
   /** One line of text; returns its width. */
   text(s: string, x: number, y: number, scale: number, rgb: Rgb): number {
     let cx = x;
     for (const ch of s) {
-      const rows = glyph(ch);
-      for (let r = 0; r < GLYPH_H; r++) {
+      for (const [r, bits] of glyph(ch).entries()) {
         for (let c = 0; c < GLYPH_W; c++) {
-          if (rows[r] & (1 << (GLYPH_W - 1 - c))) this.rect(cx + c * scale, y + r * scale, scale, scale, rgb);
+          if (bits & (1 << (GLYPH_W - 1 - c))) this.rect(cx + c * scale, y + r * scale, scale, scale, rgb);
         }
       }
       cx += (GLYPH_W + 1) * scale;
@@ -54,8 +54,9 @@ class Canvas {
   pixelate(size: number): void {
     for (let by = 0; by < this.h; by += size) {
       for (let bx = 0; bx < this.w; bx += size) {
+        // the block's centre, clamped onto the canvas
         const i = (Math.min(this.h - 1, by + (size >> 1)) * this.w + Math.min(this.w - 1, bx + (size >> 1))) * 3;
-        const rgb: Rgb = [this.px[i], this.px[i + 1], this.px[i + 2]];
+        const rgb: Rgb = [this.px[i]!, this.px[i + 1]!, this.px[i + 2]!];
         this.rect(bx, by, size, size, rgb);
       }
     }
@@ -86,9 +87,9 @@ export function wrap(s: string, perLine: number, maxLines: number): string[] {
   if (line) lines.push(line);
   if (lines.length <= maxLines) return lines;
   const kept = lines.slice(0, maxLines);
-  const last = [...kept[maxLines - 1]].slice(0, Math.max(0, perLine - 3)).join('');
-  kept[maxLines - 1] = `${last}...`;
-  return kept;
+  const last = kept.pop();
+  if (last === undefined) return kept;
+  return [...kept, `${[...last].slice(0, Math.max(0, perLine - 3)).join('')}...`];
 }
 
 function hash32(s: string): number {
@@ -127,7 +128,8 @@ function paintCell(cv: Canvas, x0: number, y0: number, w: number, h: number, key
   const bottom = hsl((hue + 40) % 360, 0.6, 0.3);
   for (let y = 0; y < h; y++) {
     const t = y / Math.max(1, h - 1);
-    const rgb: Rgb = [0, 1, 2].map((c) => Math.round(top[c] * (1 - t) + bottom[c] * t)) as unknown as Rgb;
+    const mix = (a: number, b: number) => Math.round(a * (1 - t) + b * t);
+    const rgb: Rgb = [mix(top[0], bottom[0]), mix(top[1], bottom[1]), mix(top[2], bottom[2])];
     cv.rect(x0, y0 + y, w, 1, rgb);
   }
   const sunX = x0 + w * (0.2 + ((seed >>> 9) % 60) / 100);

@@ -122,9 +122,11 @@ export class FakeProxyState {
   }
 
   step(task: FakeTask, n: number, notify = true): void {
-    for (let i = 0; i < n && task.step + 1 < task.steps.length; i++) {
+    for (let i = 0; i < n; i++) {
+      const next = task.steps[task.step + 1];
+      if (!next) break;
       task.step++;
-      const changed = applyStep(task, task.steps[task.step], this.ctx(), Date.now());
+      const changed = applyStep(task, next, this.ctx(), Date.now());
       if (changed && notify) fireNotify(this, task);
     }
   }

@@ -1,9 +1,22 @@
 // Debian's Chromium driven by playwright-core, for the playground's browser tests and screenshots.
-// playwright-core downloads no browser: it drives the system one (`apt-get install chromium`).
+// playwright-core downloads no browser: it drives the system one (`apt-get install chromium`), found
+// at CHROMIUM_PATH, else /usr/bin/chromium. The tests' global set-up installs it when it may
+// (test/helpers/chromium-setup.ts); the message below is what everyone else reads.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Where Chromium is looked for, and whether the operator chose that place. */
+export function chromiumPath(env: Record<string, string | undefined> = process.env): { path: string; explicit: boolean } {
+  const set = env.CHROMIUM_PATH?.trim();
+  return set ? { path: set, explicit: true } : { path: DEFAULT_CHROMIUM_PATH, explicit: false };
+}
+
+/** The one line for a machine without it. */
+export function chromiumMissing(path: string): string {
+  return `Chromium not found at ${path}: the playground's browser tests and screenshots need it; install it with \`apt-get update && apt-get install -y chromium\` (Debian), or set CHROMIUM_PATH.`;
+}
 
 /** Root in a container needs --no-sandbox; the rest keep Chromium from calling home (the network here is closed). */
 const FLAGS = [
@@ -18,12 +31,8 @@ const FLAGS = [
 ];
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: the playground's browser tests and screenshots need it. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (Debian), or set CHROMIUM_PATH.',
-    );
-  }
+  const { path } = chromiumPath();
+  if (!existsSync(path)) throw new Error(chromiumMissing(path));
   // A fresh profile every launch (playwright gives each launch its own temporary user data dir).
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: path, headless: true, args: FLAGS });
 }

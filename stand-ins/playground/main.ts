@@ -1,15 +1,18 @@
 // npm run playground: the whole bot on this machine, used from a browser. No Discord application,
 // no .env and no API key needed. With MJ_BASE_URL and MJ_API_KEY set (in the environment or .env)
 // the bot talks to that real backend instead of the simulated proxy; `--simulated` forces the
-// simulation anyway. PLAYGROUND_PORT picks the page's port (default 5190, another if taken).
-import { existsSync, rmSync } from 'node:fs';
+// simulation anyway. PLAYGROUND_PORT picks the page's port (default 5190, another if taken);
+// PLAYGROUND_HOST the address it listens on (default 127.0.0.1; the container image's compose
+// service sets 0.0.0.0 and publishes the port on the host's 127.0.0.1 only).
+import { rmSync } from 'node:fs';
 import { ConfigError } from '../../src/config.ts';
+import { loadEnvFile } from '../../src/env-file.ts';
 import { startPlayground, withoutCredentials, type Playground } from './playground.ts';
 
 const DEFAULT_PORT = 5190;
 const STORE = 'data/playground.sqlite';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+loadEnvFile(); // .env like every entry point; the real environment wins (src/env-file.ts)
 const env = process.env;
 const forceSimulated = process.argv.includes('--simulated');
 const real = !forceSimulated && env.MJ_BASE_URL?.trim() && env.MJ_API_KEY?.trim();
@@ -21,6 +24,7 @@ for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(STORE + suffix, { 
 async function start(port: number): Promise<Playground> {
   return startPlayground({
     port,
+    host: env.PLAYGROUND_HOST?.trim() || undefined,
     storePath: STORE,
     backend: real ? { baseUrl: env.MJ_BASE_URL!.trim(), apiKey: env.MJ_API_KEY!.trim() } : undefined,
     env,
@@ -52,6 +56,7 @@ process.stdout.write(
     `  proxy    ${backend}`,
     `  store    ${STORE}`,
     `  api      ${pg.url}api/state  (docs/playground.md)`,
+    ...(pg.app.healthServer ? [`  health   ${pg.app.healthServer.url}/metrics  (also /healthz, /readyz; HEALTH_PORT)`] : []),
     '',
     '  Ctrl+C stops it.',
     '',

@@ -27,6 +27,8 @@ export interface RealBackend {
 export interface PlaygroundOptions {
   /** Web page and control API port on 127.0.0.1; 0 picks a free one. Default 0. */
   port?: number;
+  /** Address the page listens on. Default 127.0.0.1 (in a container: 0.0.0.0, published on the host's 127.0.0.1). */
+  host?: string;
   /** SQLite file of the bot's store. Default data/playground.sqlite. */
   storePath?: string;
   /** A real midjourney-proxy; without it the simulated one runs. */
@@ -85,9 +87,11 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       const modes = ['fast', 'relax', 'turbo'].map((m) => `${m}=${proxy!.baseUrl}/mj-${m}`).join(',');
       backend = { MJ_BASE_URL: proxy.baseUrl, MJ_API_KEY: SIMULATED_KEY, MJ_AUTH_STYLE: 'bearer', MJ_MODES: modes };
     }
-    const config = loadConfig({
+    let config = loadConfig({
       POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1000),
       EDIT_MIN_INTERVAL_MS: '500',
+      // /healthz, /readyz and /metrics on a free port of 127.0.0.1 (HEALTH_PORT picks one).
+      HEALTH_PORT: '0',
       ...passed,
       ...backend,
       DISCORD_TOKEN: discord.token,
@@ -95,7 +99,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       DISCORD_API_URL: discord.apiBase,
       STORE_URL: `sqlite://${opts.storePath ?? 'data/playground.sqlite'}`,
     });
-    const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
+    const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN] });
 
     // What `npm run deploy-commands` does, against the fake: the page offers what the bot registered.
     const commands = opts.commands ?? defaultCommands;
@@ -114,6 +118,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     };
 
     app = await build();
+    // A restart keeps the health server's address, so a `curl …/metrics` loop keeps working.
+    if (config.HEALTH_PORT === 0 && app.healthServer) config = Object.freeze({ ...config, HEALTH_PORT: app.healthServer.port });
     let status: BotStatus = 'online';
     let restarting: Promise<void> | null = null;
     const control = new Control(discord, { simulated: proxy });
@@ -122,7 +128,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       control.emit({ kind: 'bot', status: s });
     };
 
-    web = await startWebServer({ control, port: opts.port ?? 0, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
+    web = await startWebServer({ control, port: opts.port ?? 0, host: opts.host, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
     const pg: Playground = {
       url: web.url,
       discord,

@@ -1,4 +1,4 @@
-// The playground's web server (node:http, 127.0.0.1 only): the page (plain files from web/, no build
+// The playground's web server (node:http, on 127.0.0.1 unless told otherwise): the page (plain files from web/, no build
 // step), the JSON control API over Control, and a server-sent event stream of the channel.
 // docs/playground.md documents the API.
 import http from 'node:http';
@@ -19,6 +19,8 @@ const MAX_BODY = 25 * 1024 * 1024; // Discord's whole-request limit
 export interface WebServerOptions {
   control: Control;
   port: number;
+  /** Address to listen on. Default 127.0.0.1; a container sets 0.0.0.0 and publishes the port on the host's loopback. */
+  host?: string;
   restart: () => Promise<void>;
   status: () => string;
   /** 'simulated', or the real backend's base URL (shown on the page). */
@@ -136,8 +138,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       case 'POST /api/simulate':
         return control.simulate(await readJson(req));
     }
-    const m = /^\/api\/messages\/(\d+)$/.exec(path);
-    if (m && method === 'GET') return control.message(m[1]);
+    const [, messageId] = /^\/api\/messages\/(\d+)$/.exec(path) ?? [];
+    if (messageId !== undefined && method === 'GET') return control.message(messageId);
     throw new HttpError(404, `no route ${route}; see docs/playground.md`);
   }
 
@@ -177,7 +179,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => {
+    server.listen(o.port, o.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -265,7 +265,7 @@ describe('/video, /edits, /swapface', () => {
 describe('/seed, /task, /tasks', () => {
   async function finishedImagine(): Promise<string> {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'seed source' }]);
-    const [id] = await h.tracked();
+    const id = await h.trackedId();
     await finishAll();
     await h.discord.waitForMessage((m) => m.components.length === 2);
     return id;
@@ -325,7 +325,7 @@ describe('backends differ', () => {
     await finishAll();
     const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-    const [upId] = await h.tracked();
+    const upId = await h.trackedId();
     h.proxy.finish(upId);
     await h.app.poller.tick();
     const up = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => b.emoji?.name === '❤️'));
@@ -336,7 +336,7 @@ describe('backends differ', () => {
 
     // The bot stops offering that button: the next upscale comes without a heart.
     h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
-    const [up2] = await h.tracked();
+    const up2 = await h.trackedId();
     h.proxy.finish(up2);
     await h.app.poller.tick();
     const second = await h.discord.waitForMessage((m) => m.id !== up.id && buttons(m).length > 0 && m.content.includes('Image #2'));
@@ -360,7 +360,7 @@ describe('speed modes', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
     slash('imagine', [{ name: 'prompt', type: 3, value: 'slow fox' }, { name: 'mode', type: 3, value: 'relax' }]);
     expect(await req).toMatchObject({ path: '/mj-relax/mj/submit/imagine', mode: 'RELAX' });
-    const [id] = await h.tracked();
+    const id = await h.trackedId();
     await finishAll();
     await h.discord.waitForMessage((m) => m.components.length === 2);
     const seedReq = h.proxy.nextRequest((r) => r.route === `/mj/task/${id}/image-seed`);

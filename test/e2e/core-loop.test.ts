@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -27,7 +28,7 @@ async function imagine(prompt: string, opts: { user?: any; locale?: string } = {
 /** Waits until the tracker has the task (the submit answered and the record is saved). */
 async function trackedId(): Promise<string> {
   const ids = await h.tracked();
-  return ids[ids.length - 1];
+  return must(ids.at(-1), 'a tracked job');
 }
 
 /** An /imagine grid, finished, then U1 on it, finished: the upscale's message (Zoom, Vary (Region) …). */
@@ -115,7 +116,7 @@ describe('/imagine, end to end', () => {
     expect(regreen.attachments).toHaveLength(1); // the grid image is kept
 
     // The upscale finishes with its own button set.
-    const upId = (await h.app.stores.tasks.activeIds())[0];
+    const upId = must((await h.app.stores.tasks.activeIds())[0], 'the upscale tracked');
     h.proxy.finish(upId);
     await h.app.poller.tick();
     const up = await h.discord.waitForMessage((m) => m.id === reply.id && m.components.length > 1);

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 
 let h: Harness;
 afterEach(async () => {

@@ -49,7 +49,7 @@ describe('a backend that refuses reads', () => {
       expect(reads).toBeLessThanOrEqual(12);
       const warnings = parsed(logFrom).filter((l) => l.level === 'warn' || l.level === 'error');
       expect(warnings).toHaveLength(1);
-      if (fault === 401 || fault === 403 || fault === 'error-code') expect(warnings[0].msg).toMatch(/MJ_AUTH_STYLE/);
+      if (fault === 401 || fault === 403 || fault === 'error-code') expect(warnings[0]!.msg).toMatch(/MJ_AUTH_STYLE/);
       expect(h.logs.join('\n')).not.toContain(API_KEY);
 
       // The key works again: the task is read at its next retry, and the log says so once.
@@ -76,7 +76,7 @@ describe('a backend that refuses reads', () => {
     await runFor(8_000);
     const reads = readsSince(h, from);
     expect(reads).toHaveLength(1);
-    expect([...reads[0].body.ids].sort()).toEqual([first.id, second.id].sort());
+    expect([...reads[0]!.body.ids].sort()).toEqual([first.id, second.id].sort());
   });
 });
 

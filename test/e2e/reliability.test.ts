@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listRecent } from '../../src/discord/recent.ts';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
 import { imagine as imagineJob } from '../scale/helpers.ts';

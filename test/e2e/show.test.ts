@@ -1,6 +1,7 @@
 // /task on a job the bot already shows: a copy in this channel whose buttons stay the owner's,
 // and the original message, its record and its owner untouched. A look-up is not a job.
 import { afterEach, expect, it } from 'vitest';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -42,6 +43,23 @@ it('someone else’s /task shows a copy; the buttons there and on the original s
   expect((await req).body.taskId).toBe(id);
 });
 
+it('/task on a running job the bot did not start follows it as the caller’s, with the proxy’s prompt from its first state', async () => {
+  h = await startHarness();
+  const id = h.proxy.addTask({ prompt: 'a heron made elsewhere', timeline: 'success' });
+  h.proxy.advance(id, 2);
+  const show = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: id }]);
+  const running = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && /a heron made elsewhere/.test(m.content) && /\d+%/.test(m.content));
+  expect(running.components).toHaveLength(0);
+  const record = await h.app.stores.tasks.get(id);
+  expect(record).toMatchObject({ ownerId: h.discord.users.alice.id, prompt: 'a heron made elsewhere', active: true, messageId: running.id });
+  const recent = async () => (await listRecent(h.app, h.discord.users.alice.id)).find((j) => j.taskId === id);
+  await h.until(recent, 'the job in the recent list');
+  expect((await recent())?.prompt).toBe('a heron made elsewhere');
+  h.proxy.finish(id);
+  await h.app.poller.tick();
+  await h.discord.waitForMessage((m) => m.id === running.id && m.components.length === 2);
+});
+
 it('/task is a look-up: it works when the day’s jobs are used up', async () => {
   h = await startHarness({ env: { USER_MAX_DAILY: '1' } });
   const { id } = await aliceGrid();
@@ -68,8 +86,7 @@ it('🌱 under a finished image gives its seed privately; a backend without seed
   await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
   // The next finished image comes without 🌱.
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
-  await h.tracked();
-  const [up] = await h.app.stores.tasks.activeIds();
+  const up = await h.trackedId();
   h.proxy.finish(up);
   await h.app.poller.tick();
   const upscale = await h.discord.waitForMessage((m) => m.content.includes('Image #1') && m.components.length > 0);

@@ -23,7 +23,7 @@ const ephemeral = () => [...h.discord.messages.values()].filter((m) => (m.flags 
 it('a submit answered too late is found by its state and followed to the grid: never reported as failed', async () => {
   await start({ slowSubmitMs: 4000 });
   const cmd = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a slow fox' }]);
-  const [id] = await h.tracked();
+  const id = await h.trackedId();
   expect(h.proxy.getTask(id).prompt).toBe('a slow fox');
   h.proxy.finish(id);
   await h.app.poller.tick();
@@ -53,7 +53,7 @@ it('where the backend cannot search, the public line stays and says the job may 
 it('a button press answered too late is followed the same way, under its action’s name', async () => {
   await start({});
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a grid first' }]);
-  const [gridId] = await h.tracked();
+  const gridId = await h.trackedId();
   h.proxy.finish(gridId);
   await h.app.poller.tick();
   const grid = await h.discord.waitForMessage((m) => m.components.length === 2);

@@ -2,12 +2,13 @@
 // not there at start-up or goes away mid-way. Faults are real: SQLite triggers that abort writes
 // the way a full disk does (the bot's own connections see them), values written straight into the
 // database file, a redis-server of the test's own on a spare port, started and stopped.
-import { listRecent } from '../../src/discord/recent.ts';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 import { freePort } from '../scale/helpers.ts';
 
 let h: Harness | undefined;
@@ -69,7 +70,7 @@ describe('a store that cannot write', () => {
     await diskFull(`$.key LIKE 'mjbot-tasks:%' OR $.key LIKE 'mjbot-active:%'`);
     const cmd = imagine('submitted while the disk is full');
     await h!.when(['tracked'], () => h!.app.tracker.liveCount === 1, 'the job followed');
-    const id = [...h.app.tracker.liveRecords()][0].taskId;
+    const id = must([...h.app.tracker.liveRecords()][0], 'the job followed').taskId;
     await h.app.poller.tick();
     h.proxy.finish(id);
     await h.app.poller.tick();

@@ -3,7 +3,7 @@
 // hidden buttons kept per backend.
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listRecent } from '../../src/discord/recent.ts';
+import { listRecent } from '../../src/jobs/recent.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { freePort } from '../scale/helpers.ts';
 
@@ -74,7 +74,7 @@ describe('upgrading over a store written by the previous version', () => {
     const submit = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
     h.discord.clickButton(old.id, old.components[0].components[1].custom_id);
     expect((await submit).body).toMatchObject({ taskId: id, customId: expect.stringContaining('upsample::2') });
-    const [upId] = await h!.tracked();
+    const upId = await h!.trackedId();
     h.proxy.finish(upId);
     await h.app.poller.tick();
     await h.discord.waitForMessage((m) => m.id !== old.id && m.components.length > 2);

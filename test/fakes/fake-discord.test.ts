@@ -170,7 +170,7 @@ describe('fake discord + real discord.js client', () => {
     const cmd = fake.sendSlashCommand('remix');
     await shown;
     expect(fake.callbackOf(cmd).type).toBe(9);
-    expect(fake.modals[0].title).toBe('Remix');
+    expect(fake.modals[0]?.title).toBe('Remix');
 
     const mask = fake.addAttachment(fakePng(10), 'mask.png');
     const submitted = onNext(client, async (i) => {

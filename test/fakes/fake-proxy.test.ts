@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_FAIL_REASON, crc32, startFakeProxy } from '../../stand-ins/fake-proxy.ts';
+import { DEFAULT_FAIL_REASON, startFakeProxy } from '../../stand-ins/fake-proxy.ts';
 import type { FakeProxy, FakeProxyOptions } from '../../stand-ins/fake-proxy.ts';
+import { must } from '../helpers/must.ts';
 
 const KEY = 'test-key';
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -208,10 +209,10 @@ describe('imagine', () => {
     expect(ok.json.code).toBe(1);
     // the reference image is hosted by the fake and appears in finalPrompt
     const task = proxy.getTask(ok.json.result);
-    const ref = /<(http[^>]+)>/.exec(task.properties.finalPrompt)![1];
+    const ref = must(/<(http[^>]+)>/.exec(task.properties.finalPrompt)?.[1], 'the hosted reference image in finalPrompt');
     const img = await fetch(ref);
     expect(img.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await img.arrayBuffer())).toEqual(Buffer.from(PNG_1PX.split(',')[1], 'base64'));
+    expect(Buffer.from(await img.arrayBuffer())).toEqual(Buffer.from(PNG_1PX.slice(PNG_1PX.indexOf(',') + 1), 'base64'));
   });
 
   it('answers 400 code 4 for a body that is not JSON and records the raw text', async () => {

@@ -1,6 +1,7 @@
 // Shared set-up of the browser test files: one playground and one headless Chromium (Debian's
 // chromium, driven by playwright-core) per file, a fresh browser context per page. Without Chromium
-// every test fails with the reason (never skipped): CI installs it (.ci/run).
+// every test fails with the one-line reason (never skipped); the global set-up installs it first
+// where it may (test/helpers/chromium-setup.ts).
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../stand-ins/playground/chromium.ts';

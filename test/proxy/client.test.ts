@@ -15,6 +15,7 @@ import {
   type FakeProxy,
   type FakeProxyOptions,
 } from '../../stand-ins/fake-proxy.ts';
+import { must } from '../helpers/must.ts';
 
 const KEY = 'sk-mjbot-9f8e7d6c5b4a-secret';
 const PNG =
@@ -79,10 +80,11 @@ async function rejects(p: Promise<unknown>, code: ProxyErrorCode, context: Parti
 }
 
 /** A finished (SUCCESS) task on the fake and its buttons' customIds. */
-function finishedTask(action = 'IMAGINE'): { id: string; customIds: string[]; hash: string } {
+function finishedTask(action = 'IMAGINE'): { id: string; customIds: string[]; firstCustomId: string; hash: string } {
   const id = proxy.addTask({ action, prompt: 'a red fox in snow --ar 3:2' });
   const json = proxy.getTask(id);
-  return { id, customIds: json.buttons.map((b: { customId: string }) => b.customId), hash: json.properties.messageHash };
+  const customIds: string[] = json.buttons.map((b: { customId: string }) => b.customId);
+  return { id, customIds, firstCustomId: must(customIds[0], `a button on the finished ${action}`), hash: json.properties.messageHash };
 }
 
 /** The last request the fake recorded for a route. */
@@ -281,8 +283,8 @@ describe('task endpoints', () => {
       ['SUCCESS', '100%'],
     ]);
     expect(seen[0]).toMatchObject({ startTime: null, finishTime: null, imageUrl: null, failReason: null, buttons: [] });
-    expect(seen[3].imageUrl).toMatch(/_grid_0\.webp$/);
-    const done = seen[4];
+    expect(seen[3]!.imageUrl).toMatch(/_grid_0\.webp$/);
+    const done = seen[4]!;
     expect(done).toMatchObject({ id: taskId, action: 'IMAGINE', prompt: 'a red fox', description: 'Submit success' });
     expect(done.submitTime).toBeGreaterThan(0);
     expect(done.finishTime).toBeGreaterThanOrEqual(done.startTime!);
@@ -419,7 +421,7 @@ describe("the proxy's codes", () => {
     expect(out.taskId).toMatch(TASK_ID);
     const parent = finishedTask();
     proxy.nextTimeline({ steps: [{ status: 'NOT_START' }], submitCode: 22, numberOfQueues: 7 });
-    expect(await client().submitAction({ taskId: parent.id, customId: parent.customIds[0] })).toMatchObject({ kind: 'queued', queuePosition: 7 });
+    expect(await client().submitAction({ taskId: parent.id, customId: parent.firstCustomId })).toMatchObject({ kind: 'queued', queuePosition: 7 });
   });
 
   it('a relay that rewrites 22 to 1 is still queued (from properties, or from the description alone)', async () => {
@@ -480,10 +482,10 @@ describe("the proxy's codes", () => {
       description: '未知的 Action 类型',
     });
     const other = finishedTask(); // a customId that is not one of the parent's buttons
-    await rejects(c.submitAction({ taskId: upscale.id, customId: other.customIds[0] }), 'UNSUPPORTED', { proxyCode: 4 });
+    await rejects(c.submitAction({ taskId: upscale.id, customId: other.firstCustomId }), 'UNSUPPORTED', { proxyCode: 4 });
     proxy.nextTimeline('never');
     const running = await c.submitImagine({ prompt: 'a red fox' });
-    await rejects(c.submitAction({ taskId: running.taskId, customId: upscale.customIds[0] }), 'VALIDATION', {
+    await rejects(c.submitAction({ taskId: running.taskId, customId: upscale.firstCustomId }), 'VALIDATION', {
       proxyCode: 4,
       description: '关联任务状态错误',
     });
@@ -722,7 +724,7 @@ describe('mode base URLs', () => {
   it('a base URL with a mode prefix (and a trailing slash) keeps the prefix', async () => {
     const c = client({ baseUrl: `${proxy.baseUrl}/mj-turbo/` });
     const parent = finishedTask();
-    await c.submitAction({ taskId: parent.id, customId: parent.customIds[0] });
+    await c.submitAction({ taskId: parent.id, customId: parent.firstCustomId });
     expect(lastRequest('/mj/submit/action')).toMatchObject({ path: '/mj-turbo/mj/submit/action', mode: 'TURBO', status: 200 });
   });
 });

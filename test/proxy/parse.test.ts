@@ -107,7 +107,7 @@ describe('parseTask', () => {
     expect(parseSubmitResult({ code: evil, result: '1' })).toBeNull();
     const t = parseTask(JSON.parse('{"id": "1", "prompt": "a \\ud83d b \\udc00", "buttons": [{"customId": "x", "label": "\\ud83e"}]}'))!;
     expect(t.prompt).toBe('a \uFFFD b \uFFFD');
-    expect(t.buttons[0].label).toBe('\uFFFD');
+    expect(t.buttons[0]?.label).toBe('\uFFFD');
   });
 
   it('normalises progress', () => {

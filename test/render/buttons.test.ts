@@ -5,6 +5,7 @@ import { parseTask } from '../../src/proxy/parse.ts';
 import type { Task, TaskButton } from '../../src/proxy/types.ts';
 import { buttonGroup, buttonRows, effectiveButtons, fallbackFace, isUnicodeEmoji, modalKindOf, toDiscordEmoji, type ButtonContext } from '../../src/render/buttons.ts';
 import { checkMessageLimits } from '../../src/render/limits.ts';
+import { must } from '../helpers/must.ts';
 import { fixture } from './fixtures.ts';
 
 const H = 'c0ffee00-1234-4abc-9def-0123456789ab';
@@ -86,8 +87,9 @@ describe('emoji shapes', () => {
     // A single emoji sent without its variation selector is sent in the form Discord lists.
     expect(toDiscordEmoji('⬅')).toEqual({ name: '⬅️' });
     const rows = buttonRows([{ customId: `MJ::JOB::reroll::0::${H}::SOLO`, emoji: '🔄🔄', label: '', type: 2, style: 2 }], { taskId: '1', locale: 'en-US', pressed: new Set() });
-    expect(rows[0].components[0]).toMatchObject({ emoji: { name: '🔄' } });
-    expect(rows[0].components[0].label).toBeUndefined();
+    const button = must(rows[0]?.components[0], 'the button');
+    expect(button).toMatchObject({ emoji: { name: '🔄' } });
+    expect(button.label).toBeUndefined();
   });
 });
 
@@ -175,9 +177,9 @@ describe('buttonRows', () => {
   });
 
   it('truncates labels to 80 characters', () => {
-    const [row] = buttonRows([b('x::1', 'L'.repeat(200))], ctx());
-    expect(row.components[0].label).toHaveLength(80);
-    expect(row.components[0].label!.endsWith('…')).toBe(true);
+    const button = must(buttonRows([b('x::1', 'L'.repeat(200))], ctx())[0]?.components[0], 'the button');
+    expect(button.label).toHaveLength(80);
+    expect(button.label!.endsWith('…')).toBe(true);
   });
 
   it('never makes more than 5 buttons a row or 5 rows; short rows share one when over', () => {
@@ -223,7 +225,7 @@ describe('effectiveButtons', () => {
       ['MJ::Job::PicReader::all', '🎉', 'Imagine all'],
     ]);
     expect(effectiveButtons(task('describe-success.new-api.json'), 'zh-CN').map((x) => x.customId)).toEqual(list.map((x) => x.customId));
-    expect(effectiveButtons(task('describe-success.new-api.json'), 'zh-CN')[4].label).toBe('全部生成');
+    expect(effectiveButtons(task('describe-success.new-api.json'), 'zh-CN')[4]?.label).toBe('全部生成');
   });
 
   it('offers as many picks as there are prompts, and no "Imagine all" for one', () => {

@@ -29,7 +29,10 @@ function prng(seed: number) {
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(list: readonly T[]): T => list[int(list.length)];
+  const pick = <T>(list: readonly T[]): T => {
+    if (!list.length) throw new Error('fuzz: pick from an empty list');
+    return list[int(list.length)]!;
+  };
   return { next, int, pick, chance: (p: number) => next() < p };
 }
 type Rng = ReturnType<typeof prng>;
@@ -152,8 +155,8 @@ function mutate(v: unknown, r: Rng, depth = 0): unknown {
     const keys = Object.keys(o);
     const op = r.int(10);
     if (op < 3 && depth === 0) {
-      const field = r.pick(Object.keys(FIELD_MUTATIONS));
-      o[field] = FIELD_MUTATIONS[field](r);
+      const [field, mutation] = r.pick(Object.entries(FIELD_MUTATIONS));
+      o[field] = mutation(r);
     } else if (op < 4 && keys.length) {
       delete o[r.pick(keys)];
     } else if (op < 5) {
@@ -253,8 +256,8 @@ function stringPaths(v: unknown, at: (string | number)[] = []): (string | number
 }
 
 function withStringAt(v: unknown, path: (string | number)[], f: (s: string) => string): unknown {
-  if (path.length === 0) return f(v as string);
   const [head, ...rest] = path;
+  if (head === undefined) return f(v as string);
   const copy: any = Array.isArray(v) ? [...v] : { ...(v as object) };
   copy[head] = withStringAt(copy[head], rest, f);
   return copy;

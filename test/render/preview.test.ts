@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
 import { preview } from '../../src/preview.ts';
+import { must } from '../helpers/must.ts';
 import { FAILURE_REASONS, FIXTURE_DIR, fixture, fixtureNames, loadFixture } from './fixtures.ts';
-import { runScript } from '../helpers/scripts.ts';
+import { runEntry } from '../helpers/entry-point.ts';
 
 const OWNER = '100000000000000001';
 const LOCALES = ['en-US', 'zh-CN'] as const;
@@ -17,6 +18,10 @@ const run = (name: string, locale: string = 'en-US', media: 'attach' | 'link' = 
 /** A button as a user sees it: its emoji, then its label. */
 const face = (b: Button) => `${b.emoji ? (b.emoji.id ? `<:${b.emoji.name}:${b.emoji.id}>` : b.emoji.name) : ''}${b.label ?? ''}`;
 const rows = (out: Out) => out.body.components.map((r) => r.components.map(face));
+/** The message's first embed; the test fails when it has none. */
+const firstEmbed = (out: Out) => must(out.body.embeds[0], 'an embed');
+/** The message's first row of buttons; the test fails when it has none. */
+const firstRow = (out: Out) => must(out.body.components[0], 'a row of buttons').components;
 const done = (locale: string) => t(locale, 'status.done');
 
 describe('preview over every fixture', () => {
@@ -62,12 +67,12 @@ describe('what each task shape shows', () => {
       expect(rows(out)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
       expect(out.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (${done(locale)})`);
       expect(out.files).toEqual([{ url: seed.imageUrl, name: 'mj-1730621826053455.png' }]);
-      expect(out.body.components[0].components.map((b) => b.custom_id)).toEqual([0, 1, 2, 3, 4].map((i) => `mj:b:1730621826053455:${i}`));
+      expect(firstRow(out).map((b) => b.custom_id)).toEqual([0, 1, 2, 3, 4].map((i) => `mj:b:1730621826053455:${i}`));
       expect(out.body.components.flatMap((r) => r.components).every((b) => b.style === 2)).toBe(true);
     }
     const link = run('imagine-success.seed.json', 'en-US', 'link');
     expect(link.body.embeds).toHaveLength(1);
-    expect(link.body.embeds[0].image?.url).toBe(seed.imageUrl);
+    expect(link.body.embeds[0]!.image?.url).toBe(seed.imageUrl);
   });
 
   it('a list-by-condition answer previews its first task', () => {
@@ -81,7 +86,7 @@ describe('what each task shape shows', () => {
     expect(out.files.map((f) => f.url)).toEqual(['https://relay.example/mj/image/1320098173412546']);
     const numeric = run('imagine-success.relay-numeric-ids.json');
     expect(rows(numeric)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
-    expect(numeric.body.components[0].components[0].custom_id).toBe('mj:b:1730621826053455:0');
+    expect(firstRow(numeric)[0]?.custom_id).toBe('mj:b:1730621826053455:0');
   });
 
   it('trueai with its internals: the grid (not the four quarters in imageUrls), U2 already green, the mode from messageContent', () => {
@@ -89,7 +94,7 @@ describe('what each task shape shows', () => {
     const out = run('imagine-success.trueai.json');
     expect(out.files.map((f) => f.url)).toEqual([raw.imageUrl]);
     expect(out.body.content).toBe(`**a lighthouse at dusk --ar 3:2 --v 7** - <@${OWNER}> (fast)`);
-    expect(out.body.components[0].components.map((b) => b.style)).toEqual([2, 3, 2, 2, 2]);
+    expect(firstRow(out).map((b) => b.style)).toEqual([2, 3, 2, 2, 2]);
     // Internals (notifyHook secrets, client IPs) are never shown.
     const text = JSON.stringify(out.body);
     expect(text).not.toContain('s3cr3t');
@@ -117,7 +122,7 @@ describe('what each task shape shows', () => {
     const without = run('in-progress.no-preview.json');
     expect(without.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (31%)\n▰▰▰▱▱▱▱▱▱▱ 31%`);
     expect(without.body.embeds).toEqual([]);
-    expect(run('in-progress.relay-preview.json').body.embeds[0].image?.url).toMatch(/\/mj\/image\/1320098173412546\?rand=/);
+    expect(firstEmbed(run('in-progress.relay-preview.json')).image?.url).toMatch(/\/mj\/image\/1320098173412546\?rand=/);
   });
 
   it('after an upscale: Midjourney rows; bare emoji names dropped; custom emoji kept; faces for buttons with none', () => {
@@ -144,7 +149,7 @@ describe('what each task shape shows', () => {
         const out = run(name, locale);
         expect(out.body.content, name).toContain(`(${t(locale, 'status.failed')})`);
         expect(out.body.components).toEqual([]);
-        const [embed] = out.body.embeds;
+        const embed = firstEmbed(out);
         expect(embed.color).toBe(0xed4245);
         expect(embed.title).toBe(t(locale, 'view.failedTitle'));
         if (key === 'verbatim') {
@@ -157,26 +162,26 @@ describe('what each task shape shows', () => {
       }
     }
     // Chinese reasons reach an English reader in English.
-    expect(run('failure.timeout-zh.json').body.embeds[0].description!.split('\n')[0]).toBe('The job timed out at the service.');
-    expect(run('failure.banned.json', 'zh-CN').body.embeds[0].description!.split('\n')[0]).toBe('Midjourney 审核认为提示词违规。');
-    expect(run('failure.empty-reason.json').body.embeds[0].description!.split('\n')[0]).toBe(t('en-US', 'fail.unknown'));
+    expect(firstEmbed(run('failure.timeout-zh.json')).description!.split('\n')[0]).toBe('The job timed out at the service.');
+    expect(firstEmbed(run('failure.banned.json', 'zh-CN')).description!.split('\n')[0]).toBe('Midjourney 审核认为提示词违规。');
+    expect(firstEmbed(run('failure.empty-reason.json')).description!.split('\n')[0]).toBe(t('en-US', 'fail.unknown'));
   });
 
   it('cancel and modal', () => {
     const cancel = run('cancel.json', 'zh-CN');
     expect(cancel.body.content).toContain('(已取消)');
-    expect(cancel.body.embeds[0].title).toBe(t('zh-CN', 'view.cancelledTitle'));
-    expect(cancel.body.embeds[0].description).toBe(t('zh-CN', 'fail.cancelled'));
+    expect(firstEmbed(cancel).title).toBe(t('zh-CN', 'view.cancelledTitle'));
+    expect(firstEmbed(cancel).description).toBe(t('zh-CN', 'fail.cancelled'));
     const modal = run('modal.json');
     expect(modal.body.content).toContain('(Waiting for your input)');
-    expect(modal.body.components[0].components.map((b) => [b.custom_id, b.label])).toEqual([['mj:e:1730621999000333', 'Open editor']]);
-    expect(run('modal.json', 'zh-CN').body.components[0].components[0].label).toBe('打开编辑器');
+    expect(firstRow(modal).map((b) => [b.custom_id, b.label])).toEqual([['mj:e:1730621999000333', 'Open editor']]);
+    expect(firstRow(run('modal.json', 'zh-CN')).map((b) => b.label)).toEqual(['打开编辑器']);
   });
 
   it('describe: the source as a thumbnail and four numbered prompts, blank line between; [1️⃣ 2️⃣ 3️⃣ 4️⃣ 🔄] [🎉 Imagine all]', () => {
     const raw = fixture('describe-success.json');
     const out = run('describe-success.json');
-    const [embed] = out.body.embeds;
+    const embed = firstEmbed(out);
     expect(embed.title).toBe('Suggested prompts');
     const parts = embed.description!.split('\n\n');
     expect(parts.map((p) => p.slice(0, 4))).toEqual(['1️⃣ ', '2️⃣ ', '3️⃣ ', '4️⃣ ']);
@@ -189,20 +194,20 @@ describe('what each task shape shows', () => {
     // The prompt fields hold the result: the head does not repeat it.
     expect(out.body.content).toBe(`<@${OWNER}> (Done)`);
     const link = run('describe-success.json', 'zh-CN', 'link');
-    expect(link.body.embeds[0].thumbnail?.url).toBe(raw.imageUrl);
-    expect(link.body.embeds[0].title).toBe('推荐的提示词');
+    expect(firstEmbed(link).thumbnail?.url).toBe(raw.imageUrl);
+    expect(firstEmbed(link).title).toBe('推荐的提示词');
   });
 
   it('describe from a new-api relay (only finalPrompt, no buttons): the same prompts and synthesized picks', () => {
     const out = run('describe-success.new-api.json');
-    expect(out.body.embeds[0].description).toBe(run('describe-success.json').body.embeds[0].description);
+    expect(firstEmbed(out).description).toBe(firstEmbed(run('describe-success.json')).description);
     expect(rows(out)).toEqual([['1️⃣', '2️⃣', '3️⃣', '4️⃣', '🎉Imagine all']]);
     expect(rows(run('describe-success.new-api.json', 'zh-CN'))).toEqual([['1️⃣', '2️⃣', '3️⃣', '4️⃣', '🎉全部生成']]);
   });
 
   it('shorten: IMPORTANT TOKENS (bold and struck words kept) and SHORTENED OPTIONS 1️⃣–5️⃣, wherever the flavour keeps it', () => {
     for (const name of ['shorten-success.trueai.json', 'shorten-success.plus.json', 'shorten-success.new-api.json']) {
-      const d = run(name).body.embeds[0].description!;
+      const d = firstEmbed(run(name)).description!;
       expect(d, name).toMatch(/^\*\*IMPORTANT TOKENS\*\*\n\*\*majestic\*\* ancient ~~standing~~ \*\*oak\*\*/);
       const options = d.slice(d.indexOf('**SHORTENED OPTIONS**\n') + '**SHORTENED OPTIONS**\n'.length).split('\n\n');
       expect(options.map((o) => o.slice(0, 4))).toEqual(['1️⃣ ', '2️⃣ ', '3️⃣ ', '4️⃣ ', '5️⃣ ']);
@@ -212,11 +217,11 @@ describe('what each task shape shows', () => {
     }
     expect(rows(run('shorten-success.trueai.json'))).toEqual([['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣'], ['Show Details']]);
     expect(rows(run('shorten-success.new-api.json'))).toEqual([['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣']]);
-    const zh = run('shorten-success.plus.json', 'zh-CN').body.embeds[0];
+    const zh = firstEmbed(run('shorten-success.plus.json', 'zh-CN'));
     expect(zh.title).toBe('精简后的提示词');
     expect(zh.description).toContain('重要词');
     expect(zh.description).toContain('精简选项');
-    const details = run('shorten-show-details.json').body.embeds[0].description!;
+    const details = firstEmbed(run('shorten-show-details.json')).description!;
     expect(details).toContain('**DETAILS**\nmajestic ▰▰▰▰▰▰▰▰▰▱ 0.90');
     expect(details.indexOf('**DETAILS**')).toBeLessThan(details.indexOf('**SHORTENED OPTIONS**'));
   });
@@ -262,7 +267,7 @@ describe('what each task shape shows', () => {
     }
     // The 300-character failReason is shown whole.
     const reason = fixture('long-prompt.failure.json').failReason as string;
-    expect(run('long-prompt.failure.json').body.embeds[0].description).toContain(reason);
+    expect(firstEmbed(run('long-prompt.failure.json')).description).toContain(reason);
   });
 
   it('a prompt with @everyone, mentions, links and markdown stays inert', () => {
@@ -303,7 +308,7 @@ describe('what each task shape shows', () => {
 
 describe('the preview CLI', () => {
   it('prints the body, the files and no problems for a fixture file, in zh-CN', async () => {
-    const res = await runScript('src/preview.ts', [`${FIXTURE_DIR}describe-success.json`, '--locale', 'zh-CN']);
+    const res = await runEntry('src/preview.ts', { args: [`${FIXTURE_DIR}describe-success.json`, '--locale', 'zh-CN'] });
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out.problems).toEqual([]);
@@ -314,7 +319,7 @@ describe('the preview CLI', () => {
   });
 
   it('reads standard input with "-", takes --link anywhere and --owner', async () => {
-    const res = await runScript('src/preview.ts', ['--link', '-', '--owner', '222222222222222222'], { input: JSON.stringify(loadFixture('video-success.seed.json')) });
+    const res = await runEntry('src/preview.ts', { args: ['--link', '-', '--owner', '222222222222222222'], input: JSON.stringify(loadFixture('video-success.seed.json')) });
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out.problems).toEqual([]);
@@ -324,7 +329,7 @@ describe('the preview CLI', () => {
   });
 
   it('refuses input that is not JSON with one line on stderr and exit code 1', async () => {
-    const res = await runScript('src/preview.ts', ['-'], { input: 'hello\nworld {' });
+    const res = await runEntry('src/preview.ts', { args: ['-'], input: 'hello\nworld {' });
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);

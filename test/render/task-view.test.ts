@@ -6,6 +6,7 @@ import { checkMessageLimits } from '../../src/render/limits.ts';
 import { describeText, numberedPrompts, shortenOptions, shortenSections, shortenText } from '../../src/render/prompts.ts';
 import { explainDescription, explainFailReason } from '../../src/render/reasons.ts';
 import { isHttpUrl, LIMITS, messageBody, progressBar, renderTaskView, resultMedia, safeText, type MessageView, type ViewContext } from '../../src/render/task-view.ts';
+import { must } from '../helpers/must.ts';
 import { fixture } from './fixtures.ts';
 
 const OWNER = '300000000000000003';
@@ -125,11 +126,11 @@ describe('renderTaskView', () => {
   it('after the deadline: a warning with Check again; when lost: a red note without buttons', () => {
     const timeout = renderTaskView(task('in-progress.no-preview.json'), ctx({ status: 'TIMEOUT', deadlineMinutes: 10, locale: 'zh-CN' }));
     expect(timeout.content).toContain('(已超时)');
-    expect(timeout.embeds[0].description).toContain('10');
-    expect(timeout.components[0].components.map((c) => [c.custom_id, c.label, c.emoji?.name])).toEqual([['mj:c:1730621826053455', '再查一次', '🔁']]);
+    expect(must(timeout.embeds[0], 'the timeout embed').description).toContain('10');
+    expect(timeout.components[0]?.components.map((c) => [c.custom_id, c.label, c.emoji?.name])).toEqual([['mj:c:1730621826053455', '再查一次', '🔁']]);
     const lost = renderTaskView(task('in-progress.no-preview.json'), ctx({ status: 'LOST' }));
     expect(lost.content).toContain('(No longer known to the service)');
-    expect(lost.embeds[0].color).toBe(0xed4245);
+    expect(lost.embeds[0]?.color).toBe(0xed4245);
     expect(lost.components).toEqual([]);
   });
 
@@ -142,7 +143,7 @@ describe('renderTaskView', () => {
   it('keeps a long DESCRIBE result within the embed limits', () => {
     const long = `1️⃣ ${'a'.repeat(3000)}\n\n2️⃣ ${'b'.repeat(3000)}\n\n3️⃣ c\n\n4️⃣ d`;
     const v = renderTaskView(task('describe-success.json', { properties: { finalPrompt: long } }), ctx());
-    expect(v.embeds[0].description!.length).toBeLessThanOrEqual(4096);
+    expect(must(v.embeds[0], 'the describe embed').description!.length).toBeLessThanOrEqual(4096);
     expect(checkMessageLimits(v)).toEqual([]);
   });
 });

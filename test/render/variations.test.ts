@@ -2,6 +2,7 @@
 // shows them the way it shows the canonical shape.
 import { describe, expect, it } from 'vitest';
 import { preview } from '../../src/preview.ts';
+import { must } from '../helpers/must.ts';
 import { fixture, loadFixture } from './fixtures.ts';
 
 const OWNER = '100000000000000001';
@@ -31,7 +32,7 @@ describe('relay and fork variations', () => {
   it('an id written as a double in exponent notation (Jackson) keeps its digits; a lowercase status is read', () => {
     const out = run('imagine-success.exponent-id.json');
     expect(rows(out)).toEqual(GRID);
-    expect(out.body.components[0].components[0].custom_id).toBe('mj:b:1730622500000003:0');
+    expect(out.body.components[0]?.components[0]?.custom_id).toBe('mj:b:1730622500000003:0');
   });
 
   it('progress as a number, status in lowercase, times as strings and the preview as {url}', () => {
@@ -43,7 +44,7 @@ describe('relay and fork variations', () => {
   it('a task wrapped in {code: 1, result: {…}} is the task', () => {
     const out = run('fetch-wrapped.code-result.json', 'zh-CN');
     expect(out.body.content).toContain('(46%)');
-    expect(out.body.embeds[0].image?.url).toBe(fixture('fetch-wrapped.code-result.json').result.imageUrl);
+    expect(must(out.body.embeds[0], 'the preview embed').image?.url).toBe(fixture('fetch-wrapped.code-result.json').result.imageUrl);
   });
 
   it('list-by-condition wrapped in {code, result: […]} or a page {data: {records: […]}} previews its first task', () => {
@@ -71,12 +72,12 @@ describe('relay and fork variations', () => {
     expect(unknown.body.components).toEqual([]);
     const failed = run('failure.relay-failed-status.json');
     expect(failed.body.content).toContain('(Failed)');
-    expect(failed.body.embeds[0].description!.split('\n')[0]).toBe('Midjourney did not accept a parameter in the prompt.');
+    expect(must(failed.body.embeds[0], 'the failure embed').description!.split('\n')[0]).toBe('Midjourney did not accept a parameter in the prompt.');
   });
 
   it('a YouChuan describe (four prompts joined by \\r\\n, no keycaps, no buttons): numbered prompts and the picks', () => {
     const out = run('describe-success.youchuan.json');
-    const parts = out.body.embeds[0].description!.split('\n\n');
+    const parts = must(out.body.embeds[0], 'the describe embed').description!.split('\n\n');
     expect(parts.map((p) => p.slice(0, 4))).toEqual(['1️⃣ ', '2️⃣ ', '3️⃣ ', '4️⃣ ']);
     expect(parts[3]).toBe('4️⃣ harbor scene, gentle reflections, warm sunrise palette --ar 3:2');
     expect(rows(out)).toEqual([['1️⃣', '2️⃣', '3️⃣', '4️⃣', '🎉Imagine all']]);
@@ -85,7 +86,7 @@ describe('relay and fork variations', () => {
   it('new-api’s MODAL task (numeric id, action MODAL, stripped properties) offers the editor', () => {
     const out = run('modal.new-api.json');
     expect(out.body.content).toContain('(Waiting for your input)');
-    expect(out.body.components[0].components.map((b) => b.custom_id)).toEqual(['mj:e:1730622500000015']);
+    expect(out.body.components[0]?.components.map((b) => b.custom_id)).toEqual(['mj:e:1730622500000015']);
   });
 
   it('buttons past Discord’s limits: routable ids, labels cut before an emoji, faces for invisible labels, five rows', () => {

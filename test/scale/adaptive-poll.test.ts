@@ -13,6 +13,12 @@ afterEach(async () => {
 const env = { POLL_INTERVAL_MS: '1000', POLL_QUEUED_INTERVAL_MS: '5000', LEASE_TTL_MS: '60000' };
 const queuedLong = { steps: Array.from({ length: 20 }, () => ({ status: 'NOT_START', progress: '0%' })), submitCode: 22 };
 
+/** A job that waits in the proxy's queue for the whole test; its task id. */
+async function queuedJob(prompt: string): Promise<string> {
+  h.proxy.nextTimeline(queuedLong);
+  return (await imagine(h, prompt)).id;
+}
+
 function listedIds(h: Harness, from: number): string[][] {
   return readsSince(h, from).map((r) => [...(r.body?.ids ?? [])].sort());
 }
@@ -33,11 +39,7 @@ describe('adaptive polling', () => {
   it('polls moving tasks every POLL_INTERVAL_MS, the head of the queue too, and the rest of the queue every POLL_QUEUED_INTERVAL_MS', async () => {
     // LIST_BATCH_SIZE 2: the head of the queue is its two oldest tasks.
     h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
-    const queued: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      h.proxy.nextTimeline(queuedLong);
-      queued.push((await imagine(h, `waits ${i}`)).id);
-    }
+    const queued = [await queuedJob('waits 0'), await queuedJob('waits 1'), await queuedJob('waits 2')] as const;
     const moving = await imagine(h, 'moves');
     const clock = h.discord.clock;
     const polled = async () => {
@@ -117,11 +119,7 @@ describe('adaptive polling with push on', () => {
       sharedClock: true,
       env: { ...env, LIST_BATCH_SIZE: '1', POLL_PUSH_INTERVAL_MS: '8000', NOTIFY_HOOK_URL: 'http://127.0.0.1:9/mj-hook', NOTIFY_HOOK_SECRET: 'hook-secret-0123456789abcdef', NOTIFY_HOOK_HOST: '127.0.0.1', NOTIFY_HOOK_PORT: String(await freePort()) },
     });
-    const queued: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      h.proxy.nextTimeline(queuedLong);
-      queued.push((await imagine(h, `waits ${i}`)).id);
-    }
+    const queued = [await queuedJob('waits 0'), await queuedJob('waits 1')] as const;
     const clock = h.discord.clock;
     await h.app.poller.tick();
     const seen: number[] = [];

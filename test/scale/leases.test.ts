@@ -3,8 +3,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from '../../src/store/leases.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const prefix = `mjbot-leases-${process.pid}-${Date.now()}`;
 const redis = createClient({ url: REDIS }) as RedisClientType;
 const connected = redis.connect().then(() => redis);

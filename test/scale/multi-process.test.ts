@@ -12,8 +12,9 @@ import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY } from '../helpers/harness.ts';
 import { notifyHookUrl } from '../../src/tasks/notify-hook.ts';
 import { freePort, trackedBy } from './helpers.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const LEASE_MS = 600;
 
 let discord: FakeDiscord;

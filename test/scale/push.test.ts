@@ -72,7 +72,7 @@ describe('notifyHook receiver', () => {
     expect(msg.content).toContain('pushed fox');
     const reads = readsSince(h, from);
     expect(reads.map((r) => r.route)).toEqual(['/mj/task/list-by-condition']);
-    expect(reads[0].body.ids).toEqual([job.id]);
+    expect(reads[0]!.body.ids).toEqual([job.id]);
     expect(h.proxy.notifications.at(-1)).toMatchObject({ taskId: job.id, responseStatus: 204 });
   });
 
@@ -97,7 +97,7 @@ describe('notifyHook receiver', () => {
     await h.app.poller.settleHints();
     const reads = readsSince(h, from);
     expect(reads).toHaveLength(1);
-    expect([...reads[0].body.ids].sort()).toEqual(jobs.map((j) => j.id).sort());
+    expect([...reads[0]!.body.ids].sort()).toEqual(jobs.map((j) => j.id).sort());
   });
 
   it('the callback body is never shown: the re-fetched task decides', async () => {

@@ -9,12 +9,13 @@ import sqlite3 from 'sqlite3';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { StoreError } from '../../src/store/errors.ts';
 import type { TaskRecord } from '../../src/store/tasks.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-store-'));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   // Counters and leases live outside Keyv's namespaces: remove this run's keys by prefix.
-  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
   for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 500 })) {
     const list = ([] as string[]).concat(keys as string | string[]);
@@ -37,10 +38,12 @@ async function opened(s: Stores): Promise<Stores> {
   return s;
 }
 const sqliteFile = join(dir, 'contract.sqlite');
+const openSqlite = (now?: () => number) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }));
+const openRedis = (now?: () => number) => opened(createStores(TEST_REDIS_URL, { prefix: redisPrefix, now }));
 /** Each backend, optionally on a clock of the test's own (the per-owner counts expire by it). */
 const backends: [string, (now?: () => number) => Promise<Stores>][] = [
-  ['sqlite', (now) => opened(createStores(`sqlite://${sqliteFile}`, { prefix: 'contract', now }))],
-  ['redis', (now) => opened(createStores('redis://127.0.0.1:6379', { prefix: redisPrefix, now }))],
+  ['sqlite', openSqlite],
+  ['redis', openRedis],
 ];
 
 /** Writes a value straight into the backend, as another program (or a bad disk) would. */
@@ -51,7 +54,7 @@ async function writeRaw(backend: string, namespace: string, key: string, raw: st
     await new Promise((r) => db.close(r));
     return;
   }
-  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
   await redis.set(`${namespace}::${namespace}:${key}`, raw);
   await redis.close();
@@ -93,6 +96,15 @@ describe.each(backends)('store contract on %s', (_name, make) => {
     } finally {
       await b.tasks.clear();
       await b.close();
+    }
+  });
+
+  it('answers a ping (the readiness check)', async () => {
+    const s = await make();
+    try {
+      await expect(s.ping()).resolves.toBeUndefined();
+    } finally {
+      await s.close();
     }
   });
 });
@@ -177,6 +189,36 @@ describe.each(backends)('per-owner index on %s', (name, make) => {
     }
   });
 
+  it('a claimed slot becomes the job\'s own entry: the job counts once, before, while and after its record is saved', async () => {
+    let clock = Date.now();
+    const s = await make(() => clock);
+    const owner = `claim-${name}-${Date.now()}`;
+    try {
+      const r = await s.owners.reserve(owner, { count: 3, min: 1, limit: 3, ttlMs: 1_000 });
+      expect(r.granted).toBe(3);
+      // "Imagine all": two submits, one job each, claimed in turn; the third slot is never used.
+      await s.owners.claim(r, ['c1']);
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.owners.claim(r, ['c2'], 1);
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.tasks.put(owned('c1', owner));
+      await s.tasks.put(owned('c2', owner));
+      expect(await s.owners.running(owner)).toBe(3);
+      await s.owners.release(r);
+      expect(await s.owners.running(owner)).toBe(2);
+      // A claim takes no more slots than the reservation has; a claimed job whose record never got
+      // saved stops counting when its slot would have lapsed, the saved ones go on counting.
+      const lone = await s.owners.reserve(owner, { count: 1, limit: 3, ttlMs: 1_000 });
+      await s.owners.claim(lone, ['c5', 'c6']);
+      expect(await s.owners.running(owner)).toBe(3);
+      clock += 1_001;
+      expect(await s.owners.running(owner)).toBe(2);
+    } finally {
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+
   it('grants part of a request down to its minimum, does not count twice the task it replaces, and lets reservations expire', async () => {
     let clock = Date.now();
     const s = await make(() => clock);
@@ -223,7 +265,7 @@ describe.each(backends)('unreadable values on %s', (name, make) => {
 
 describe('a store that fails', () => {
   it('SQLite: a write the disk refuses throws a StoreError (Keyv would only emit it), and reads go on', async () => {
-    const s = await make0();
+    const s = await openSqlite();
     const db = new sqlite3.Database(sqliteFile);
     const run = (sql: string) => new Promise<void>((res, rej) => db.run(sql, (err) => (err ? rej(err) : res())));
     try {
@@ -232,6 +274,8 @@ describe('a store that fails', () => {
       await expect(s.tasks.put(record('f2', true))).rejects.toBeInstanceOf(StoreError);
       await expect(s.capabilities.forBackend('default').set('x', 1)).rejects.toBeInstanceOf(StoreError);
       expect(s.health.healthy).toBe(false);
+      // Counted for the metrics (mjbot_store_errors_total), by kind and operation.
+      expect([...s.health.failures.values()]).toEqual([{ kind: 'write', op: 'tasks.put', count: 1 }, { kind: 'write', op: 'capabilities.set', count: 1 }]);
       expect((await s.tasks.get('f1'))?.taskId).toBe('f1');
       await run('DROP TRIGGER full_keyv');
       await s.tasks.put(record('f2', true));
@@ -250,6 +294,7 @@ describe('a store that fails', () => {
       await expect(s.tasks.put(record('d1', true))).rejects.toBeInstanceOf(StoreError);
       await expect(s.owners.reserve('u', { count: 1, limit: 3, ttlMs: 1_000 })).rejects.toBeInstanceOf(StoreError);
       await expect(s.tasks.activeIds()).rejects.toBeInstanceOf(StoreError);
+      await expect(s.ping()).rejects.toBeInstanceOf(StoreError);
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(s.health.ready).toBe(false);
     } finally {
@@ -257,7 +302,3 @@ describe('a store that fails', () => {
     }
   });
 });
-
-function make0(): Promise<Stores> {
-  return backends[0][1]();
-}

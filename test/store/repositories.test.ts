@@ -10,8 +10,9 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { RECENT_MAX } from '../../src/store/recent.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-repos-'));
 const redisPrefix = `mjbot-test-repos-${process.pid}-${Date.now()}`;
 afterAll(async () => {
@@ -52,11 +53,18 @@ async function open(p: { url: string; prefix: string }, backends?: string[]): Pr
   return s;
 }
 
+/** Two writers on one place: two stores on Redis, as two processes; on SQLite (one process) one store twice. */
+async function openTwo(b: Backend, p: { url: string; prefix: string }): Promise<[Stores, Stores]> {
+  if (b.name === 'redis') return [await open(p), await open(p)];
+  const s = await open(p);
+  return [s, s];
+}
+
 describe.each(backends)('typed repositories on $name', (b) => {
   it('recent jobs: two processes adding for one user at once both keep their job', async () => {
     const p = b.place();
     // SQLite has one process: its two writers are two calls in one store.
-    const [s1, s2] = b.name === 'redis' ? [await open(p), await open(p)] : await open(p).then((s) => [s, s]);
+    const [s1, s2] = await openTwo(b, p);
     try {
       await s1.recent.add('u', [{ taskId: '1000', prompt: 'old', at: 1 }]);
       for (let round = 0; round < 5; round++) {
@@ -82,7 +90,7 @@ describe.each(backends)('typed repositories on $name', (b) => {
       const list = await s.recent.list('u');
       expect(list).toHaveLength(RECENT_MAX);
       expect(list[0]).toEqual({ taskId: '3', prompt: ':colon/slash "quoted" 雪 🐱', at: 1_764_665_361_123 });
-      expect(list[1].taskId).toBe(String(RECENT_MAX + 4));
+      expect(list[1]!.taskId).toBe(String(RECENT_MAX + 4));
       expect(new Set(list.map((j) => j.taskId)).size).toBe(RECENT_MAX);
     } finally {
       await s.close();
@@ -91,7 +99,7 @@ describe.each(backends)('typed repositories on $name', (b) => {
 
   it('hidden buttons: kept per backend; two processes hiding different buttons at once both stay', async () => {
     const p = b.place();
-    const [s1, s2] = b.name === 'redis' ? [await open(p), await open(p)] : await open(p).then((s) => [s, s]);
+    const [s1, s2] = await openTwo(b, p);
     try {
       const [one, two] = await Promise.all([s1.hidden.add('default', 'MJ::JOB::reroll'), s2.hidden.add('default', 'MJ::BOOKMARK')]);
       expect(one.length + two.length).toBeGreaterThanOrEqual(3); // the second answer includes the first

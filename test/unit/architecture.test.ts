@@ -29,13 +29,14 @@ const folderOf = (f: string) => (f.startsWith('src/') ? f.split('/').slice(0, 2)
 
 /** What each folder must not import (a folder prefix, or a package name). */
 const FORBIDDEN: Record<string, string[]> = {
-  'src/render': ['src/discord', 'src/tasks', 'src/store', 'commands'],
-  'src/proxy': ['src/discord', 'src/tasks', 'src/store', 'src/render', 'commands'],
-  'src/tasks': ['src/discord', 'commands'],
-  'src/store': ['src/discord', 'src/tasks', 'src/render', 'commands'],
-  'src/media': ['src/discord', 'src/tasks', 'src/store', 'commands'],
-  'src/i18n': ['src/discord', 'src/tasks', 'src/store', 'src/proxy', 'commands'],
-  'src/util': ['src/discord', 'src/tasks', 'src/store', 'src/proxy', 'src/render', 'commands'],
+  'src/render': ['src/discord', 'src/jobs', 'src/tasks', 'src/store', 'commands'],
+  'src/proxy': ['src/discord', 'src/jobs', 'src/tasks', 'src/store', 'src/render', 'commands'],
+  'src/jobs': ['src/discord', 'commands'],
+  'src/tasks': ['src/discord', 'src/jobs', 'commands'],
+  'src/store': ['src/discord', 'src/jobs', 'src/tasks', 'src/render', 'commands'],
+  'src/media': ['src/discord', 'src/jobs', 'src/tasks', 'src/store', 'commands'],
+  'src/i18n': ['src/discord', 'src/jobs', 'src/tasks', 'src/store', 'src/proxy', 'commands'],
+  'src/util': ['src/discord', 'src/jobs', 'src/tasks', 'src/store', 'src/proxy', 'src/render', 'commands'],
 };
 
 describe('architecture', () => {

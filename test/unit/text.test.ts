@@ -8,6 +8,7 @@ import { explainDescription } from '../../src/render/reasons.ts';
 import { buttonRows } from '../../src/render/buttons.ts';
 import { safeText } from '../../src/render/task-view.ts';
 import { cutLines, cutText } from '../../src/util/text.ts';
+import { must } from '../helpers/must.ts';
 
 const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 const FAMILY = '👨‍👩‍👧‍👦';
@@ -32,7 +33,7 @@ describe('cutText', () => {
 
 describe('cutLines', () => {
   it('keeps whole lines (a markdown link is never cut in half) and says when some were left out', () => {
-    const lines = ['`1` · [↗](https://discord.com/channels/1/2/3)', '`2` · [↗](https://discord.com/channels/1/2/4)', '`3` · [↗](https://discord.com/channels/1/2/5)'];
+    const lines: [string, string, string] = ['`1` · [↗](https://discord.com/channels/1/2/3)', '`2` · [↗](https://discord.com/channels/1/2/4)', '`3` · [↗](https://discord.com/channels/1/2/5)'];
     expect(cutLines(lines, 1000)).toBe(lines.join('\n'));
     expect(cutLines(lines, lines[0].length + 20)).toBe(`${lines[0]}\n…`);
     expect(cutLines(lines, 5)).toBe('…');
@@ -54,7 +55,7 @@ describe('the cuts that reach Discord', () => {
     expect(wellFormed(banned)).toBe(true);
 
     const rows = buttonRows([{ customId: 'MJ::JOB::x::1', emoji: '', label: `${'L'.repeat(78)}${FAMILY}`, type: 2, style: 2 }], { taskId: '1', locale: 'en-US', pressed: new Set() });
-    const label = rows[0].components[0].label!;
+    const label = must(rows[0]?.components[0], 'the button').label!;
     expect(label).toBe(`${'L'.repeat(78)}…`);
 
     // The prompt in the public line: an emoji sequence is kept whole or left out, never split.

@@ -1,10 +1,12 @@
-// /channels/{id}[/typing | /messages[/{id}]]: the bot's own channel messages (bot auth), replies included.
+// /channels/{id}[/typing | /messages[/{id}]]: the bot's own channel messages (bot auth), replies included,
+// as far as the bot's permissions in the channel allow (permissions.ts).
 import type { APIMessage, RESTAPIMessageReference } from 'discord-api-types/v10';
 import { FormErrors } from '../util.ts';
 import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS_NOTIFICATIONS, SETTABLE_FLAGS } from '../flags.ts';
 import { doCreate, doEdit, type MessageBody } from '../messages.ts';
 import { err, formErr, methodNotAllowed, notFound, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeChannel, FakeDiscordState } from '../state.ts';
+import { checkBotPermissions } from '../permissions.ts';
 
 const ephemeral = (m: APIMessage): number => (m.flags ?? 0) & FLAG_EPHEMERAL;
 
@@ -53,11 +55,12 @@ function messageRoute(s: FakeDiscordState, ch: FakeChannel, messageId: string, r
 
 export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
   const { method, query } = req;
-  const m = /^\/channels\/(\d+)(\/.*)?$/.exec(req.path);
-  if (!m) return undefined;
-  const ch = s.channels.get(m[1]);
+  const [, chId, sub = ''] = /^\/channels\/(\d+)(\/.*)?$/.exec(req.path) ?? [];
+  if (chId === undefined) return undefined;
+  const ch = s.channels.get(chId);
   if (!ch) return err(404, 10003, 'Unknown Channel');
-  const sub = m[2] ?? '';
+  const denied = checkBotPermissions(s.botPermissions, ch, method, sub, req.json, req.files);
+  if (denied) return denied;
   if (sub === '') return method === 'GET' ? { status: 200, body: ch } : methodNotAllowed();
   if (sub === '/typing' && method === 'POST') return { status: 204 };
   if (sub === '/messages') {
@@ -69,7 +72,7 @@ export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse
     if (method !== 'POST') return methodNotAllowed();
     return createMessage(s, ch, req);
   }
-  const mm = /^\/messages\/(\d+)$/.exec(sub);
-  if (mm) return messageRoute(s, ch, mm[1], req);
+  const [, msgId] = /^\/messages\/(\d+)$/.exec(sub) ?? [];
+  if (msgId !== undefined) return messageRoute(s, ch, msgId, req);
   return notFound();
 }

@@ -8,16 +8,15 @@ import { err, formErr, methodNotAllowed, type ApiRequest, type ApiResponse } fro
 import type { FakeDiscordState, StoredCommand } from '../state.ts';
 
 /** the commands as Discord answers them: the body over Discord's defaults, keeping the id of a command of the same name and type */
-function storeCommands(s: FakeDiscordState, list: RESTPostAPIApplicationCommandsJSONBody[], gId: string | undefined, prev: StoredCommand[]): StoredCommand[] {
-  return list.map((c) => {
-    const type = c.type ?? 1;
-    const old = prev.find((p) => p.name === c.name && (p.type ?? 1) === type);
-    return {
-      id: old?.id ?? s.sf(), application_id: s.appId, version: s.sf(), type, ...(gId ? { guild_id: gId } : {}),
-      default_member_permissions: null, dm_permission: true, nsfw: false, integration_types: [0], contexts: null,
-      description: '', name_localizations: null, description_localizations: null, ...c,
-    } as StoredCommand;
-  });
+/** A command as Discord stores it: a new version, the id of the same name and type kept. */
+function storeCommand(s: FakeDiscordState, c: RESTPostAPIApplicationCommandsJSONBody, gId: string | undefined, prev: StoredCommand[]): StoredCommand {
+  const type = c.type ?? 1;
+  const old = prev.find((p) => p.name === c.name && (p.type ?? 1) === type);
+  return {
+    id: old?.id ?? s.sf(), application_id: s.appId, version: s.sf(), type, ...(gId ? { guild_id: gId } : {}),
+    default_member_permissions: null, dm_permission: true, nsfw: false, integration_types: [0], contexts: null,
+    description: '', name_localizations: null, description_localizations: null, ...c,
+  } as StoredCommand;
 }
 
 function handleCommands(s: FakeDiscordState, method: string, gId: string | undefined, cmdId: string | undefined, json: unknown): ApiResponse {
@@ -30,14 +29,15 @@ function handleCommands(s: FakeDiscordState, method: string, gId: string | undef
       const errs = new FormErrors();
       validateCommandList(errs, json);
       if (!errs.ok) return formErr(errs);
-      set(storeCommands(s, json as RESTPutAPIApplicationCommandsJSONBody, gId, get()));
+      const prev = get();
+      set((json as RESTPutAPIApplicationCommandsJSONBody).map((c) => storeCommand(s, c, gId, prev)));
       return { status: 200, body: get() };
     }
     if (method === 'POST') {
       const errs = new FormErrors();
       validateCommand(errs, [], json);
       if (!errs.ok) return formErr(errs);
-      const [stored] = storeCommands(s, [json as RESTPostAPIApplicationCommandsJSONBody], gId, get());
+      const stored = storeCommand(s, json as RESTPostAPIApplicationCommandsJSONBody, gId, get());
       const exists = get().some((c) => c.id === stored.id);
       set(exists ? get().map((c) => (c.id === stored.id ? stored : c)) : [...get(), stored]);
       return { status: exists ? 200 : 201, body: stored };

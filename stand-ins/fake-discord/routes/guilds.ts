@@ -5,17 +5,16 @@ import type { FakeDiscordState } from '../state.ts';
 
 export function guildRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
   const { method } = req;
-  const m = /^\/guilds\/(\d+)(\/.*)?$/.exec(req.path);
-  if (!m) return undefined;
-  if (m[1] !== s.guildId) return err(404, 10004, 'Unknown Guild');
-  const sub = m[2] ?? '';
+  const [, gId, sub = ''] = /^\/guilds\/(\d+)(\/.*)?$/.exec(req.path) ?? [];
+  if (gId === undefined) return undefined;
+  if (gId !== s.guildId) return err(404, 10004, 'Unknown Guild');
   if (method === 'GET' && sub === '') return { status: 200, body: s.guildObject() };
   if (method === 'GET' && sub === '/channels') return { status: 200, body: s.guildChannels() };
   if (method === 'GET' && sub === '/roles') return { status: 200, body: [...s.roles.values()] };
-  let mm: RegExpExecArray | null;
-  if (method === 'GET' && (mm = /^\/members\/(\d+)$/.exec(sub))) {
-    const u = s.knownUsers.get(mm[1]);
-    if (mm[1] === s.botUser.id) return { status: 200, body: { ...s.memberOf({ id: s.botUser.id, username: s.botUser.username }), user: s.botUser } satisfies APIGuildMember };
+  const [, memberId] = /^\/members\/(\d+)$/.exec(sub) ?? [];
+  if (method === 'GET' && memberId !== undefined) {
+    const u = s.knownUsers.get(memberId);
+    if (memberId === s.botUser.id) return { status: 200, body: { ...s.memberOf({ id: s.botUser.id, username: s.botUser.username }), user: s.botUser } satisfies APIGuildMember };
     return u ? { status: 200, body: s.memberOf(u) } : err(404, 10007, 'Unknown Member');
   }
   return notFound();

@@ -119,8 +119,8 @@ function handleCallback(s: FakeDiscordState, id: string, itoken: string, req: Ap
 }
 
 export function interactionRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
-  const m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(req.path);
-  if (!m) return undefined;
+  const [, id, itoken] = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(req.path) ?? [];
+  if (id === undefined || itoken === undefined) return undefined;
   if (req.method !== 'POST') return methodNotAllowed();
-  return handleCallback(s, m[1], m[2], req);
+  return handleCallback(s, id, itoken, req);
 }

@@ -16,9 +16,9 @@ export function userRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | 
   const { method, path } = req;
   if (method === 'GET' && path === '/applications/@me') return { status: 200, body: application(s) };
   if (method === 'GET' && path === '/users/@me') return { status: 200, body: s.botUser };
-  const m = /^\/users\/(\d+)$/.exec(path);
-  if (m && method === 'GET') {
-    return m[1] === s.botUser.id || s.knownUsers.has(m[1]) ? { status: 200, body: s.userById(m[1]) } : err(404, 10013, 'Unknown User');
+  const [, userId] = /^\/users\/(\d+)$/.exec(path) ?? [];
+  if (userId !== undefined && method === 'GET') {
+    return userId === s.botUser.id || s.knownUsers.has(userId) ? { status: 200, body: s.userById(userId) } : err(404, 10013, 'Unknown User');
   }
   if (method === 'POST' && path === '/users/@me/channels') {
     const rid = (req.json as RESTPostAPICurrentUserCreateDMChannelJSONBody | undefined)?.recipient_id as string;

@@ -54,7 +54,7 @@ function handleWebhook(s: FakeDiscordState, wid: string, itoken: string, mid: st
 }
 
 export function webhookRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
-  const m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(req.path);
-  if (!m) return undefined;
-  return handleWebhook(s, m[1], m[2], m[3], req);
+  const [, wid, itoken, mid] = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(req.path) ?? [];
+  if (wid === undefined || itoken === undefined) return undefined;
+  return handleWebhook(s, wid, itoken, mid, req);
 }

@@ -75,10 +75,10 @@ function change(s: FakeProxyState, c: Ctx): Reply {
 
 /** POST /mj/submit/simple-change {content:"<taskId> U2"} (novicezk). */
 function simpleChange(s: FakeProxyState, c: Ctx): Reply {
-  const m = /^\s*(\S+)\s+([UV])([1-4])\s*$|^\s*(\S+)\s+R\s*$/i.exec(str(c.body.content));
-  if (!m) return answer(s, fail(4, 'content参数错误'));
-  if (m[4]) return changeTo(s, c, m[4], 'REROLL', 0);
-  return changeTo(s, c, m[1], m[2].toUpperCase() === 'U' ? 'UPSCALE' : 'VARIATION', Number(m[3]));
+  const [, taskId, letter, index] = /^\s*(\S+)\s+(?:([UV])([1-4])|R)\s*$/i.exec(str(c.body.content)) ?? [];
+  if (taskId === undefined) return answer(s, fail(4, 'content参数错误'));
+  if (letter === undefined) return changeTo(s, c, taskId, 'REROLL', 0);
+  return changeTo(s, c, taskId, letter.toUpperCase() === 'U' ? 'UPSCALE' : 'VARIATION', Number(index));
 }
 
 function changeTo(s: FakeProxyState, c: Ctx, taskId: string, act: string, index: number): Reply {

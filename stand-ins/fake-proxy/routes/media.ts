@@ -29,10 +29,9 @@ export function mediaRoute(s: FakeProxyState, path: string): Reply {
 
 /** A picture of what the task at `/cdn/<hash>/<file>` made (cached; previews per progress). */
 function placeholder(s: FakeProxyState, path: string): Buffer | null {
-  const m = /^\/cdn\/([0-9a-f-]{36})\/([^/?]+)$/.exec(path);
-  const task = m ? [...s.tasks.values()].find((t) => t.hash === m[1]) : undefined;
-  if (!m || !task) return null;
-  const file = m[2];
+  const [, hash, file] = /^\/cdn\/([0-9a-f-]{36})\/([^/?]+)$/.exec(path) ?? [];
+  const task = hash === undefined ? undefined : [...s.tasks.values()].find((t) => t.hash === hash);
+  if (!task || file === undefined) return null;
   const prompt = task.json.prompt || task.json.promptEn || task.json.action;
   const cacheKey = `${path}#${file.endsWith('.webp') ? task.json.progress : ''}`;
   const cached = s.pictures.get(cacheKey);

@@ -76,9 +76,9 @@ export function taskRoutes(s: FakeProxyState, c: Ctx): Reply | undefined {
       if (s.quirks.noTaskList) return springError(404, 'Not Found', c.path);
       return get(c, () => listLatest(s));
   }
-  let m: RegExpExecArray | null;
-  if ((m = /^\/mj\/task\/([^/]+)\/fetch$/.exec(c.route))) return get(c, () => fetchTask(s, decodeURIComponent(m![1])));
-  if ((m = /^\/mj\/task\/([^/]+)\/image-seed$/.exec(c.route))) return get(c, () => imageSeed(s, decodeURIComponent(m![1])));
-  if ((m = /^\/mj\/task\/([^/]+)\/cancel$/.exec(c.route))) return post(c, () => cancel(s, decodeURIComponent(m![1])));
-  return undefined;
+  const [, id, op] = /^\/mj\/task\/([^/]+)\/(fetch|image-seed|cancel)$/.exec(c.route) ?? [];
+  if (id === undefined) return undefined;
+  if (op === 'fetch') return get(c, () => fetchTask(s, decodeURIComponent(id)));
+  if (op === 'image-seed') return get(c, () => imageSeed(s, decodeURIComponent(id)));
+  return post(c, () => cancel(s, decodeURIComponent(id)));
 }

@@ -4,7 +4,7 @@
 import type { Attachment } from 'discord.js';
 import type { Dispatcher } from 'undici';
 import { UserInputError } from '../proxy/errors.ts';
-import { download, sniffImageType, toDataUrl } from '../media/download.ts';
+import { download, sniffImageType, toDataUrl } from './download.ts';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 const TYPE_NAMES = 'PNG, JPEG, WebP, GIF';

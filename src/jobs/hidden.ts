@@ -2,7 +2,7 @@
 // backend refused as unknown, or the 🌱 seed button when it has no image-seed endpoint, is
 // remembered for that backend in the store and left out of every message of that backend's jobs
 // rendered afterwards.
-import type { AppContext } from '../context.ts';
+import type { JobsContext } from '../context.ts';
 import { parseButton } from '../proxy/buttons.ts';
 
 /** The part of a customId that names the action, without the job's hash or index. */
@@ -10,8 +10,8 @@ export function hiddenPattern(customId: string): string {
   return parseButton(customId).pattern;
 }
 
-/** `backend`: its configured name (`backendOf(record)`). The tracker gets the backend's whole list, other processes' patterns included. */
-export async function rememberHidden(ctx: AppContext, backend: string, pattern: string): Promise<void> {
+/** `backend`: its configured name (`reader.backendOf(record.mode)`). The tracker gets the backend's whole list, other processes' patterns included. */
+export async function rememberHidden(ctx: JobsContext, backend: string, pattern: string): Promise<void> {
   if (!pattern) return;
   ctx.tracker.setHiddenButtons(backend, await ctx.stores.hidden.add(backend, pattern));
 }
