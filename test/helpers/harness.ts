@@ -49,6 +49,8 @@ export interface Harness {
   answered(interaction: { id: string; token: string }): Promise<any>;
   /** The app's `handled` event of this interaction: its answer given and its work done (or its error reported). */
   handled(interaction: { id: string }, timeoutMs?: number): Promise<HandledEvent>;
+  /** The first log line (parsed) that `match` accepts, once the app wrote it (checked at each line written). */
+  logged(match: (line: { level: string; msg: string; [k: string]: any }) => boolean, what: string, timeoutMs?: number): Promise<{ level: string; msg: string; [k: string]: any }>;
   /** Every event the app (its every incarnation) reported so far, oldest first. */
   events: { [K in AppEventName]: { name: K; data: AppEventMap[K][0] } }[AppEventName][];
 }
@@ -96,7 +98,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       autoPoll: false,
       proxyRetryDelaysMs: [5, 10],
       now: opts.now ?? (opts.sharedClock ? () => discord.clock.now() : undefined),
-      logger: createLogger({ level: 'debug', secrets: [API_KEY, discord.token], write: (l) => logs.push(l) }),
+      logger: createLogger({
+        level: 'debug',
+        secrets: [API_KEY, discord.token],
+        write: (l) => {
+          logs.push(l);
+          bus.emit('log');
+        },
+      }),
     });
     for (const name of names) {
       app.events.on(name, (data: any) => {
@@ -152,6 +161,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async answered(interaction) {
       await discord.waitForCall((c) => c.path.includes(`/interactions/${interaction.id}/`));
       return discord.callbackOf(interaction);
+    },
+    logged(match, what, timeoutMs = WAIT_MS) {
+      const find = () => logs.map((l) => JSON.parse(l) as { level: string; msg: string }).find(match);
+      return whenReported(bus, ['log'], find, what, timeoutMs);
     },
     handled(interaction, timeoutMs = WAIT_MS) {
       return h.when(['handled'], () => handled.get(interaction.id), `the app to handle interaction ${interaction.id}`, timeoutMs);
