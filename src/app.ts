@@ -7,6 +7,7 @@ import { commands as defaultCommands } from '../commands/index.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
+import { AppEvents, taskEvent } from './events.ts';
 import { Poster } from './discord/poster.ts';
 import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRouter } from './discord/router.ts';
@@ -45,6 +46,8 @@ export interface AppOverrides {
 
 export interface App extends AppContext {
   client: Client;
+  /** What the app reports as it works (tracked, edited, finished, handled): for metrics and tests (events.ts). */
+  events: AppEvents;
   /** The notifyHook receiver, when NOTIFY_HOOK_URL is set. */
   notifyHook: NotifyHookServer | null;
   /** This app's metrics (its own registry). */
@@ -73,6 +76,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, scrub });
   const now = overrides.now ?? Date.now;
   const metrics = new Metrics(now);
+  const events = new AppEvents((event, err) => logger.error('event listener failed', { event, err }));
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
@@ -115,9 +119,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
     backendOf: (mode) => backendOf(mode, proxy.modes),
-    onActive: (record) => poller.follow(record),
+    onActive: (record, again) => {
+      poller.follow(record);
+      events.report('tracked', { ...taskEvent(record, backendOf(record.mode, proxy.modes)), again });
+    },
     onUnsaved: (count) => stores.health.setPending(count),
     jobs: metrics,
+    events,
   });
   // What each backend can do is remembered in the store, per backend.
   const reader = new TaskReader({
@@ -165,7 +173,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
   const jobs = new Jobs(ctx);
   const gate = new InteractionGate();
-  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, { gate, events: { jobFailed: (command, code) => metrics.jobFailed(command, code) } });
+  const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, {
+    gate,
+    events: { jobFailed: (command, code) => metrics.jobFailed(command, code), handled: (e) => events.report('handled', e) },
+  });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
 
@@ -192,6 +203,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     ...ctx,
     client,
+    events,
     notifyHook,
     metrics,
     healthServer,

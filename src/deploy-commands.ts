@@ -3,6 +3,7 @@
 // needs only the Discord variables (and the ones that shape the commands), not the proxy's.
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../commands/index.ts';
+import type { Config } from './config.ts';
 import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
 
@@ -11,13 +12,18 @@ export const DEPLOY_KEYS = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID
 
 async function main(): Promise<void> {
   const config = loadEntryConfig(DEPLOY_KEYS);
+  console.log(await deployCommands(config));
+}
+
+/** Registers the registry's commands (in DISCORD_GUILD_ID when set, else globally); answers the line to print. */
+export async function deployCommands(config: Pick<Config, (typeof DEPLOY_KEYS)[number]>): Promise<string> {
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
   const body = commandDefinitions(commands, config);
   const route = config.DISCORD_GUILD_ID
     ? Routes.applicationGuildCommands(config.DISCORD_APP_ID, config.DISCORD_GUILD_ID)
     : Routes.applicationCommands(config.DISCORD_APP_ID);
   const result = (await rest.put(route, { body })) as unknown[];
-  console.log(`registered ${result.length} commands ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally'}`);
+  return `registered ${result.length} commands ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally'}`;
 }
 
 /** What to do about the refusals an operator meets first (docs/discord-setup.md, Troubleshooting). */

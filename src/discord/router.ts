@@ -5,6 +5,7 @@
 import type { Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import type { Command } from '../../commands/types.ts';
+import type { HandledEvent } from '../events.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { StoreError } from '../store/errors.ts';
@@ -25,10 +26,22 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
   }
 }
 
-/** What the router tells (the metrics): a job asked for whose work failed before the backend took it. */
+/** What the router tells: a job asked for whose work failed before the backend took it (the metrics), every interaction once done (app.events). */
 export interface RouterEvents {
   /** `command`: the slash command's name, or `action` for a button or a modal; `code`: the error's code. */
   jobFailed?(command: string, code: string): void;
+  /** The router is done with an interaction: answered, its work done or its error reported. */
+  handled?(e: HandledEvent): void;
+}
+
+/** What an interaction is, for `handled`: its kind and the command or handler it went to. */
+function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
+  if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
+  if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    return { kind: interaction.isButton() ? 'button' : 'modal', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
+  }
+  return { kind: 'other', name: 'unknown' };
 }
 
 /** An error's stable code (ProxyError, UserInputError, StoreError …), else `ERROR`. */
@@ -49,6 +62,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
   async function handle(interaction: Interaction): Promise<void> {
     const answered: Answered = { state: 'none', messageId: null };
     let plan: Plan | null = null;
+    const started = ctx.now();
+    let ok = true;
     try {
       if (!gate.open) {
         // Nothing new starts while the bot stops: the user hears so at once (suggestions simply stay empty).
@@ -78,10 +93,13 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       }
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
+      ok = false;
       // A plan holding a limit ticket starts jobs: one that failed before the backend took one is a failed job.
       if (plan?.ticket && !answered.taken) events.jobFailed?.(interaction.isChatInputCommand() ? interaction.commandName : 'action', codeOf(err));
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
+    } finally {
+      events.handled?.({ interactionId: interaction.id, ...describe(interaction), answer: answered.state, ok, ms: ctx.now() - started });
     }
   }
 }

@@ -14,10 +14,6 @@ export class DeferredEdits {
 
   constructor(private readonly o: DeferredEditsOptions) {}
 
-  has(taskId: string): boolean {
-    return this.#due.has(taskId);
-  }
-
   /** Puts the task's edit off until `at`; an edit already put off keeps its time. */
   defer(taskId: string, at: number): void {
     if (this.#due.has(taskId) || this.#stopped) return;

@@ -7,6 +7,7 @@
 // newest state. A final view with results downloads them off the poll path: until it is out the
 // task is "finishing". When the results cannot be downloaded or Discord refuses their size, the
 // same view goes out with links; a final view Discord refuses outright, as the result alone.
+import { taskEvent, type AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
@@ -34,6 +35,8 @@ export interface ShowingOptions {
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
   /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
   backendOf: (mode: string | undefined | null) => string;
+  /** Where an edit that went out and a job no longer followed are reported. */
+  events?: AppEvents;
 }
 
 export class Showing {
@@ -192,6 +195,7 @@ export class Showing {
       record.lastEditAt = this.o.now();
       if (task && task === record.task) this.o.shown.set(id, task);
       if (res.messageId) record.messageId = res.messageId;
+      this.o.events?.report('edited', { ...taskEvent(record, this.o.backendOf(record.mode)), final });
     } else {
       this.o.shown.delete(id);
       if (res.reason === 'gone') {
@@ -239,6 +243,7 @@ export class Showing {
       live.delete(record.taskId);
       this.o.shown.delete(record.taskId);
       this.deferred.cancel(record.taskId);
+      this.o.events?.report('finished', taskEvent(record, this.o.backendOf(record.mode)));
     } else if (record.active && !live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       live.set(record.taskId, record);

@@ -14,6 +14,7 @@
 //
 // Records are written through record-writer.ts (a write the store refuses is kept and retried);
 // views are rendered, deferred and published by show.ts, inside the tracker's lanes.
+import type { AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
@@ -36,12 +37,14 @@ export interface TrackerOptions {
   applicationId: string;
   /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
   backendOf: (mode: string | undefined | null) => string;
-  /** Called when this process starts following a task (track, revive): the poller takes its lease. */
-  onActive?: (record: TaskRecord) => void;
+  /** Called when this process starts following a task (track; revive: `again`): the poller takes its lease. */
+  onActive?: (record: TaskRecord, again: boolean) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
   /** Told when a job is first followed and when it ends (the metrics). */
   jobs?: JobEvents;
+  /** Where the views' edits and the jobs no longer followed are reported (app.events). */
+  events?: AppEvents;
 }
 
 export class Tracker {
@@ -62,7 +65,7 @@ export class Tracker {
     this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
-      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf,
+      stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf, events: o.events,
     });
   }
 
@@ -163,11 +166,6 @@ export class Tracker {
     await this.#showing.resultsOut();
   }
 
-  /** Whether an edit for this task is put off (EDIT_MIN_INTERVAL_MS). */
-  hasDeferredEdit(taskId: string): boolean {
-    return this.#showing.deferred.has(taskId);
-  }
-
   /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
   runDeferredEdits(): number {
     return this.#showing.deferred.runDue();
@@ -196,7 +194,7 @@ export class Tracker {
         if (i === 0 && input.shown && !record.task && record.queuePosition === null) return;
         if (i === 0 || record.messageId === null) await this.#showing.show(record, record.task, true);
       });
-      if (record.active) this.o.onActive?.(record);
+      if (record.active) this.o.onActive?.(record, false);
       records.push(record);
     }
     const first = records[0];
@@ -310,7 +308,7 @@ export class Tracker {
       this.#live.set(taskId, rec);
       await this.#writer.write(rec);
     });
-    if (rec) this.o.onActive?.(rec);
+    if (rec) this.o.onActive?.(rec, true);
     return rec;
   }
 

@@ -58,7 +58,9 @@ export class FakeDiscordState {
 
   // ---------------------------------------------------------------- clock
   private clockOffset = 0;
-  readonly clock = { now: (): number => Date.now() + this.clockOffset, advance: (ms: number): void => { this.clockOffset += ms; } };
+  /** Set for a 'manual' clock: the time it stands at, until advance() moves it. */
+  private clockStart: number | null = null;
+  readonly clock = { now: (): number => (this.clockStart ?? Date.now()) + this.clockOffset, advance: (ms: number): void => { this.clockOffset += ms; } };
 
   // ---------------------------------------------------------------- the guild and its people
   readonly botUser: APIUser;
@@ -98,6 +100,7 @@ export class FakeDiscordState {
   readonly gatewayLog: Record<string, unknown>[] = [];
 
   constructor(opts: FakeDiscordOptions = {}) {
+    if (opts.clock === 'manual') this.clockStart = Date.now();
     this.token = opts.token ?? 'test-token';
     this.appId = opts.appId ?? this.sf();
     this.guildId = opts.guildId ?? this.sf();

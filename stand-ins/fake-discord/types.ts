@@ -9,6 +9,12 @@ export interface FakeDiscordOptions {
   channelId?: string;
   /** Initial-response window for interaction callbacks, REAL time (Date.now). Default 3000 (Discord: 3 s). */
   callbackDeadlineMs?: number;
+  /**
+   * `clock`: 'real' (default) follows real time, plus what advance() added; 'manual' stands still
+   * and moves only by advance(), so a test that shares it with the app does not drift while the
+   * machine is busy.
+   */
+  clock?: 'real' | 'manual';
   /** Interaction token lifetime for webhook routes, measured on `clock`. Default 15 min. */
   tokenLifetimeMs?: number;
   /** HELLO heartbeat_interval. Default 41250. */

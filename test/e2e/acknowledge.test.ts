@@ -16,7 +16,7 @@ const deletes = () => h.discord.calls.filter((c) => c.method === 'DELETE');
 /** A job past its deadline: its message offers "Check again". */
 async function stuckJob() {
   h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'stuck fox' }]);
-  await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+  await h.tracked(1);
   await h.app.poller.tick();
   h.discord.clock.advance(11 * MIN);
   await h.app.poller.tick();
@@ -56,9 +56,7 @@ describe('a job the backend took', () => {
   it('keeps its public reply when a later step fails', async () => {
     h = await startHarness();
     h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a grid' }]);
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
-    const [id] = await h.app.stores.tasks.activeIds();
-    h.proxy.finish(id!);
+    h.proxy.finish(await h.trackedId());
     await h.app.poller.tick();
     const grid = await h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes('a grid'));
     // Marking the pressed button fails after the upscale was submitted and followed.

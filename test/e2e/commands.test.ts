@@ -143,8 +143,7 @@ describe('/describe', () => {
     const all = b.find((x: any) => /Imagine all/.test(x.label ?? ''));
     expect(all).toBeTruthy();
     const before = h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length;
-    h.discord.clickButton(msg.id, all.custom_id);
-    await h.until(() => h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length >= before + 4, 'four imagine submits');
+    await h.handled(h.discord.clickButton(msg.id, all.custom_id));
     expect(h.proxy.requests.filter((r) => r.route === '/mj/submit/imagine').length).toBe(before + 4);
   });
 

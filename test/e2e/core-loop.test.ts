@@ -299,6 +299,36 @@ describe('/imagine, end to end', () => {
     expect(id).toBeTruthy();
   });
 
+  it('reports what it does as events: tracked, each edit, finished, and every interaction handled', async () => {
+    const watched: string[] = [];
+    h.app.events.on('tracked', (e) => watched.push(`tracked ${e.status}${e.again ? ' again' : ''}`));
+    h.app.events.on('edited', (e) => watched.push(`edited ${e.status}${e.final ? ' final' : ''}`));
+    h.app.events.on('finished', (e) => watched.push(`finished ${e.status}`));
+    // A watcher that throws is logged; the job goes on.
+    h.app.events.on('edited', () => {
+      throw new Error('a broken watcher');
+    });
+    const { it: cmd } = await imagine('watched fox');
+    const id = await trackedId();
+    const started = await h.handled(cmd);
+    expect(started).toMatchObject({ kind: 'command', name: 'imagine', answer: 'public-reply', ok: true });
+    expect(started.ms).toBeGreaterThanOrEqual(0);
+    h.proxy.advance(id);
+    await h.app.poller.tick();
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    await h.when(['finished'], () => watched.includes('finished SUCCESS'), 'the job finished');
+    // The first view is the reply itself ("Waiting to start"): no edit before the job moves.
+    expect(watched).toEqual(['tracked NOT_START', 'edited IN_PROGRESS', 'edited SUCCESS final', 'finished SUCCESS']);
+    expect(h.events.filter((e) => e.name === 'tracked').map((e) => e.data)).toEqual([{ taskId: id, backend: 'default', ownerId: h.discord.users.alice.id, status: 'NOT_START', again: false }]);
+    expect(h.logs.filter((l) => l.includes('event listener failed') && l.includes('"edited"'))).toHaveLength(2);
+
+    // A refused click is handled too, as not ok.
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const click = h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id, { user: h.discord.users.bob });
+    expect(await h.handled(click)).toMatchObject({ kind: 'button', name: 'button', answer: 'none', ok: false });
+  });
+
   it('never writes the API key to a log line or to Discord', async () => {
     h.proxy.setQuirks({ unauthorized: true });
     await imagine('key check');

@@ -1,11 +1,12 @@
 // npm run deploy-commands: every command of the registry, registered through the real REST client
 // into the fake Discord, which checks names, option order, locales and sizes as Discord does. The
-// script runs as the operator runs it: its own process, in a directory of its own (test/helpers/entry-point.ts).
+// script runs as the operator runs it: its own process, in a directory of its own (test/helpers/entry-point.ts);
+// where only the variables differ (global, the DM and user-install scope), the test calls what it calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../../commands/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import { DEPLOY_KEYS } from '../../src/deploy-commands.ts';
+import { DEPLOY_KEYS, deployCommands } from '../../src/deploy-commands.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { runEntry, type EntryOptions } from '../helpers/entry-point.ts';
 
@@ -54,7 +55,7 @@ describe('deploy-commands', SLOW, () => {
   });
 
   it('registers globally without a guild id, and without the mode option when no modes are set', async () => {
-    await deploy({ env: env() });
+    expect(await deployCommands(loadConfig(env(), DEPLOY_KEYS))).toBe(`registered ${commands.length} commands globally`);
     const put = discord.calls.find((c) => c.method === 'PUT' && c.path === `/applications/${discord.appId}/commands`);
     expect(put?.status).toBe(200);
     expect(put!.json.find((c: any) => c.name === 'imagine').options.some((o: any) => o.name === 'mode')).toBe(false);
@@ -68,7 +69,7 @@ describe('deploy-commands', SLOW, () => {
       return JSON.parse([...scopes][0] as string);
     };
     const before = discord.calls.length;
-    await deploy({ env: env({ DISCORD_GUILD_ID: discord.guildId, ALLOW_DMS: 'true', ALLOW_USER_INSTALL: 'true' }) });
+    await deployCommands(loadConfig(env({ DISCORD_GUILD_ID: discord.guildId, ALLOW_DMS: 'true', ALLOW_USER_INSTALL: 'true' }), DEPLOY_KEYS));
     const put = discord.calls.slice(before).find((c) => c.method === 'PUT');
     expect(put?.status).toBe(200);
     // 0 guild, 1 the bot's DM, 2 other private channels; 0 guild install, 1 user install.

@@ -12,12 +12,7 @@ afterEach(async () => {
 });
 
 type Line = { level: string; msg: string; [k: string]: any };
-const lines = (): Line[] => h.logs.map((l) => JSON.parse(l) as Line);
-const lineWith = async (msg: string, pred: (l: Line) => boolean = () => true): Promise<Line> => {
-  let found: Line | undefined;
-  await h.until(() => (found = lines().find((l) => l.msg === msg && pred(l))), `a "${msg}" log line`);
-  return found!;
-};
+const lineWith = (msg: string, pred: (l: Line) => boolean = () => true): Promise<Line> => h.logged((l) => l.msg === msg && pred(l), `a "${msg}" log line`);
 
 /** Neither the key, nor the bot token, nor any interaction token the bot used (read off its calls), nor `more`, in the logs. */
 function expectNoSecrets(...more: string[]) {

@@ -83,7 +83,8 @@ describe('health endpoints', () => {
     await h.discord.waitForMessage((m) => m.components.length === 2);
     // And one the backend refuses: a failed job, never started.
     const banned = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'banned words here' }]);
-    await h.until(async () => value(await scrape(), 'mjbot_jobs_failed_total') === 1, 'the refused job counted');
+    // Counted when the router reports the refusal, before it is done with the command.
+    await h.handled(banned);
 
     const after = await scrape();
     expect(value(after, 'mjbot_jobs_started_total', { command: 'imagine' })).toBe(1);
@@ -119,10 +120,8 @@ describe('health endpoints', () => {
     const job = await imagine(h, 'while the backend fails');
     h.proxy.setQuirks({ status5xx: 502 });
     // Each pass reads once and retries twice: five failures in a row open the circuit.
-    await h.until(async () => {
-      await h!.app.poller.tick();
-      return h!.app.proxy.health.state === 'open';
-    }, 'the circuit to open');
+    for (let pass = 0; pass < 5 && h.app.proxy.health.state !== 'open'; pass++) await h.app.poller.tick();
+    expect(h.app.proxy.health.state).toBe('open');
     const down = await ready();
     expect(down.status).toBe(503);
     expect(down.body.ready).toBe(false);

@@ -18,11 +18,9 @@ const imagine = (prompt: string, opts: any = {}) => h.discord.sendSlashCommand('
 
 /** An /imagine grid, finished. */
 async function grid(prompt: string) {
-  const before = (await h.app.stores.tasks.activeIds()).length;
+  const before = await h.app.stores.tasks.activeIds();
   imagine(prompt);
-  await h.until(async () => (await h.app.stores.tasks.activeIds()).length > before, 'the job tracked');
-  const ids = await h.app.stores.tasks.activeIds();
-  h.proxy.finish(must(ids.at(-1), 'the new job'));
+  h.proxy.finish(await h.trackedId(before));
   await h.app.poller.tick();
   return h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
 }
@@ -35,14 +33,19 @@ describe('the running-jobs limit', () => {
     const put = tasks.put.bind(tasks);
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
+    let writing!: () => void;
+    const firstWrite = new Promise<void>((r) => (writing = r));
     let puts = 0;
     tasks.put = async (record) => {
-      if (puts++ === 0) await gate;
+      if (puts++ === 0) {
+        writing();
+        await gate;
+      }
       return put(record);
     };
     try {
       imagine('first');
-      await h.until(() => puts > 0, 'the first record write');
+      await firstWrite;
       const second = imagine('second');
       const cb = await h.answered(second);
       expect(cb.data.content).toMatch(/already have 1 job/);
@@ -50,7 +53,7 @@ describe('the running-jobs limit', () => {
     } finally {
       open();
     }
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the first job saved');
+    expect(await h.tracked(1)).toHaveLength(1);
     expect(submits()).toBe(1);
   });
 
@@ -68,7 +71,7 @@ describe('the running-jobs limit', () => {
     h.discord.clock.advance(11 * MIN);
     const other = imagine('another job');
     expect((await h.answered(other)).type).toBe(4);
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the other job tracked');
+    expect(await h.tracked(1)).toHaveLength(1);
     // ... and submitting the old editor now would make two: refused, nothing sent.
     const open = h.discord.clickButton(waiting.id, waiting.components[0].components[0].custom_id);
     const modal = await h.answered(open);
@@ -83,36 +86,37 @@ describe('the running-jobs limit', () => {
   it('a finished job stops counting at once, even while its result is still being posted', async () => {
     h = await startHarness({ env: { USER_MAX_CONCURRENT: '1' } });
     imagine('first');
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
-    const [id] = await h.app.stores.tasks.activeIds();
+    const id = await h.trackedId();
     // The result's download hangs: the job is done at the backend, its message not yet edited.
     h.proxy.setQuirks({ holdMedia: true });
     try {
-      h.proxy.finish(id!);
+      h.proxy.finish(id);
       const pass = h.app.poller.tick();
+      // No event for this: the fake proxy holding a download is the fake's own state.
       await h.until(() => h.proxy.mediaHeld > 0, 'the result download');
       const next = imagine('next');
       const cb = await h.answered(next);
       expect(cb.data.content ?? '').not.toMatch(/already have/);
       h.proxy.setQuirks({ holdMedia: false });
       await pass;
+      await h.handled(next);
     } finally {
       h.proxy.setQuirks({ holdMedia: false });
     }
-    await h.until(() => submits() === 2, 'the next job submitted');
+    expect(submits()).toBe(2);
   });
 
   it('“Check again” on a job past its deadline goes through the same check', async () => {
     h = await startHarness({ sharedClock: true, env: { USER_MAX_CONCURRENT: '1', TASK_DEADLINE_MS: String(10 * MIN) } });
     imagine('stuck');
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h.tracked(1);
     await h.app.poller.tick();
     h.discord.clock.advance(11 * MIN);
     await h.app.poller.tick();
     const stuck = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => /Check again/.test(b.label ?? '')));
     const next = imagine('next');
     expect((await h.answered(next)).type).toBe(4);
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the next job tracked');
+    expect(await h.tracked(1)).toHaveLength(1);
     const check = h.discord.clickButton(stuck.id, buttons(stuck).find((b: any) => /Check again/.test(b.label ?? '')).custom_id);
     const cb = await h.answered(check);
     expect(cb.data?.content).toMatch(/already have 1 job/);
@@ -127,8 +131,7 @@ describe('“Imagine all” on a /describe result', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/describe');
     h.discord.sendSlashCommand('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
     await req;
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 1, 'the describe job tracked');
-    for (const t of await h.app.stores.tasks.activeIds()) h.proxy.finish(t);
+    for (const t of await h.tracked(1)) h.proxy.finish(t);
     await h.app.poller.tick();
     return h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
   }
@@ -143,9 +146,9 @@ describe('“Imagine all” on a /describe result', () => {
     expect(note.content).toMatch(/3 of 4/);
     expect(note.content).toMatch(/4️⃣/);
     expect(note.content).not.toMatch(/already have/);
-    await h.until(() => submits() === before + 3, 'three imagines');
-    await h.until(async () => (await h.app.stores.tasks.activeIds()).length === 3, 'three tracked');
+    await h.handled(click);
     expect(submits()).toBe(before + 3);
+    expect(await h.app.stores.tasks.activeIds()).toHaveLength(3);
     expect(h.discord.callbackOf(click).data?.flags ?? 0).toBe(0); // the started jobs are public
     // The limit is reached now: a fifth job is refused.
     const more = imagine('one more');

@@ -2,7 +2,7 @@
 // once per change of state (naming the cause), and the reply says once that the service cannot be
 // reached, until it can again. Time is a fake clock of the test's own (it does not drift while the
 // machine is busy); runDue() is the timer's pass.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
 import { editsOf, imagine, readsSince } from '../scale/helpers.ts';
 
@@ -57,7 +57,7 @@ describe('a backend that refuses reads', () => {
       h.proxy.finish(id);
       await runFor(30_000);
       await h.discord.waitForMessage((m) => m.components.length === 2);
-      await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]), { timeout: 10_000 });
+      await h.allFinished(10_000);
       expect(parsed(logFrom).filter((l) => /reads work again/.test(l.msg))).toHaveLength(1);
     });
   }

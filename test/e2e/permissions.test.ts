@@ -23,11 +23,9 @@ async function longJobs(granted: bigint) {
   const { discord, proxy, app } = h;
   const thread = discord.addThread('a thread');
   const start = async (prompt: string, channelId?: string) => {
-    const before = new Set(await app.stores.tasks.activeIds());
+    const before = await app.stores.tasks.activeIds();
     const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }], channelId ? { channelId } : {});
-    let id = '';
-    await h!.until(async () => (id = (await app.stores.tasks.activeIds()).find((x) => !before.has(x)) ?? ''), `job "${prompt}" tracked`);
-    return { it, id };
+    return { it, id: await h!.trackedId(before) };
   };
   const done = await start('finishes after the token expired');
   proxy.nextTimeline('failure');
@@ -39,7 +37,7 @@ async function longJobs(granted: bigint) {
   discord.clock.advance(20 * MIN);
   for (const { id } of [done, failed, moved]) proxy.finish(id);
   await app.poller.tick();
-  await h.until(async () => (await app.stores.tasks.activeIds()).length === 0, 'every job finished');
+  await h.allFinished();
   const own = discord.calls.filter((c) => c.auth?.startsWith('Bot ') && c.path.startsWith('/channels/'));
   return { own, thread, done, failed };
 }

@@ -2,7 +2,7 @@
 // a proxy that errs while polling, Discord errors on an edit, forged custom_ids.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { listRecent } from '../../src/jobs/recent.ts';
 import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, API_KEY, type Harness } from '../helpers/harness.ts';
@@ -231,8 +231,8 @@ describe('nobody gets in where they don’t belong', () => {
   it('limits jobs running at once per user, counted in the store across a restart', async () => {
     h = await startHarness({ env: { USER_MAX_CONCURRENT: '2' } });
     await imagine('one');
-    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'two' }]);
-    await h.tracked(2);
+    await h.handled(h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'two' }]));
+    expect(await h.app.stores.tasks.activeIds()).toHaveLength(2);
     await h.restart();
     const third = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'three' }]);
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
@@ -272,7 +272,7 @@ describe('nobody gets in where they don’t belong', () => {
     const racing = await Promise.all(['a', 'b', 'c', 'd'].map((p) => answer(`racer ${p}`)));
     const refused = racing.filter((it) => /used your 2 jobs for today/.test(h.discord.callbackOf(it).data?.content ?? ''));
     expect(refused).toHaveLength(2);
-    await h.until(() => submits() - before >= 2, 'two imagine submits');
+    await Promise.all(racing.map((it) => h.handled(it)));
     expect(submits() - before).toBe(2);
   });
 
@@ -290,7 +290,8 @@ describe('nobody gets in where they don’t belong', () => {
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${third.id}/`));
     expect(h.discord.callbackOf(third).data.content).toMatch(/already have 2 jobs running/);
     // The two records count; their reservations are given back once each record is saved.
-    await vi.waitFor(async () => expect(await h.app.stores.owners.running(h.discord.users.alice.id)).toBe(2));
+    await Promise.all([...racing, third].map((it) => h.handled(it)));
+    expect(await h.app.stores.owners.running(h.discord.users.alice.id)).toBe(2);
   });
 
   it('allow-lists of channels and roles are per guild', async () => {
@@ -320,10 +321,11 @@ describe('nobody gets in where they don’t belong', () => {
     h = await startHarness({ discord: { guildId }, env: { ALLOWED_ROLES: `${guildId}/${role}` } });
     const carol = h.discord.makeUser('carol', [role]);
     const inGuild = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
-    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'in the server' }], { user: carol });
+    const cmd = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'in the server' }], { user: carol });
     await inGuild;
-    // The job is listed once it is tracked (after the submit's answer).
-    await vi.waitFor(async () => expect(await listRecent(h.app, carol.id)).toHaveLength(1));
+    // The job is listed once it is tracked (after the submit's answer), before the command is done.
+    await h.handled(cmd);
+    expect(await listRecent(h.app, carol.id)).toHaveLength(1);
     const submits = () => h.proxy.requests.filter((r) => r.route?.startsWith('/mj/submit/')).length;
     for (const user of [h.discord.users.alice, carol]) {
       const dm = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'through the back door' }], { dm: true, user });

@@ -30,6 +30,7 @@ async function submitInFlight(graceMs: number, slowSubmitMs: number, text: strin
   h = await startHarness({ env: { SHUTDOWN_GRACE_MS: String(graceMs) } });
   h.proxy.setQuirks({ slowSubmitMs });
   const cmd = h.discord.sendSlashCommand('imagine', prompt(text));
+  // No event for this: the fake proxy records a request once it answered; its task exists as soon as the submit arrives.
   await h.until(() => h!.proxy.tasks.size > 0, 'the submit at the proxy');
   return { cmd, app: h.app };
 }
@@ -93,8 +94,8 @@ describe('a stop while an interaction is handled', () => {
     const { cmd, app: first } = await submitInFlight(60_000, 20_000, 'second signal');
     assert(h);
     const t0 = Date.now();
+    // stop() is waiting out the grace period by the time it returns (it closes the gate and waits at once).
     const stopping = first.stop();
-    await new Promise((r) => setTimeout(r, 200));
     expect(first.stop()).toBe(stopping);
     await stopping;
     expect(Date.now() - t0).toBeLessThan(4_000);
@@ -137,6 +138,7 @@ describe('the process', () => {
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // Real time from here: a process of its own, its signals and its exit; its log is read as it comes.
     const logged = async (msg: string, withinMs = 10_000) => {
       for (const end = Date.now() + withinMs; Date.now() < end && !err.includes(`"msg":"${msg}"`); ) await new Promise((r) => setTimeout(r, 50));
       expect(err, `a "${msg}" line`).toContain(`"msg":"${msg}"`);

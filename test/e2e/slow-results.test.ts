@@ -2,7 +2,7 @@
 // files are slow does not hold the next pass, and so nobody else's progress; its downloads are
 // bounded per job and overall. The fake proxy holds media answers until told to let them go.
 // runDue() is the timer's pass (tick() waits for results, for tests that read Discord right after).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { imagine } from '../scale/helpers.ts';
 import { RESULT_DOWNLOADS_AT_ONCE, RESULT_DOWNLOADS_PER_JOB } from '../../src/discord/poster.ts';
@@ -19,8 +19,14 @@ const env = { PROXY_TIMEOUT_MS: '60000', TASK_DEADLINE_MS: String(60 * 60_000), 
 /** Sends /imagine and waits until the poller holds the task (its first poll is scheduled from then). */
 async function start(prompt: string) {
   const job = await imagine(h, prompt);
-  await vi.waitFor(() => expect(h.app.poller.heldIds()).toContain(job.id), { timeout: 10_000 });
+  // No event for this: the poller takes the lease after `tracked`, and does not report it.
+  await h.until(() => h.app.poller.heldIds().includes(job.id), `the poller to hold ${job.id}`, 10_000);
   return job;
+}
+
+/** Once the fake proxy holds downloads in a number that passes `ok` (no event for this: the fake's own state). */
+async function heldDownloads(ok: (n: number) => boolean) {
+  await h.until(() => ok(h.proxy.mediaHeld), 'the result downloads the fake proxy holds', 10_000);
 }
 
 /** The timer's pass, a poll interval later (fake clock). */
@@ -46,7 +52,7 @@ describe('slow result downloads', () => {
     h.proxy.setQuirks({ holdMedia: true });
     h.proxy.advance(slow.id);
     await pass(); // the slow job is done; its files hang
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBeGreaterThan(0), { timeout: 10_000 });
+    await heldDownloads((n) => n > 0);
 
     h.proxy.advance(other.id); // running
     await pass();
@@ -63,7 +69,7 @@ describe('slow result downloads', () => {
     h.proxy.setQuirks({ holdMedia: false });
     const done = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(slow.it)?.id && m.attachments.length === 10);
     expect(done.components.length).toBeGreaterThan(0);
-    await vi.waitFor(async () => expect(await h.app.stores.tasks.activeIds()).toEqual([]), { timeout: 10_000 });
+    await h.allFinished(10_000);
   });
 
   it('downloads are bounded per job and overall', async () => {
@@ -76,7 +82,7 @@ describe('slow result downloads', () => {
     h.proxy.setQuirks({ holdMedia: true });
     for (const j of jobs) h.proxy.finish(j.id);
     await pass();
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_AT_ONCE), { timeout: 10_000 });
+    await heldDownloads((n) => n === RESULT_DOWNLOADS_AT_ONCE);
     expect(RESULT_DOWNLOADS_AT_ONCE).toBeLessThan(3 * RESULT_DOWNLOADS_PER_JOB);
     await pass();
     expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_AT_ONCE);
@@ -91,7 +97,7 @@ describe('slow result downloads', () => {
     h.proxy.setQuirks({ holdMedia: true });
     h.proxy.finish(job.id);
     await pass();
-    await vi.waitFor(() => expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_PER_JOB), { timeout: 10_000 });
+    await heldDownloads((n) => n === RESULT_DOWNLOADS_PER_JOB);
     await pass();
     expect(h.proxy.mediaHeld).toBe(RESULT_DOWNLOADS_PER_JOB);
     h.proxy.setQuirks({ holdMedia: false });

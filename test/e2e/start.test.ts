@@ -30,6 +30,7 @@ describe('npm start', () => {
     ].join('\n');
     const bot = startEntry('src/main.ts', { dotenv });
     try {
+      // The fake's gateway log reports nothing: IDENTIFY is polled for once the bot asked for the gateway.
       const loggedIn = discord.waitForCall((c) => c.path === '/gateway/bot', 60_000).then(() => vi.waitFor(() => expect(discord.gatewayLog.some((p) => p.op === 2)).toBe(true), { timeout: 30_000 }));
       const exited = bot.exited.then((code) => expect.fail(`npm start exited (${code}) before logging in:\n${bot.output()}`));
       await Promise.race([loggedIn, exited]);

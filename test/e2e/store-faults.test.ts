@@ -6,7 +6,7 @@ import { listRecent } from '../../src/jobs/recent.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import sqlite3 from 'sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { must } from '../helpers/must.ts';
 import { freePort } from '../scale/helpers.ts';
@@ -69,7 +69,7 @@ describe('a store that cannot write', () => {
     openDb();
     await diskFull(`$.key LIKE 'mjbot-tasks:%' OR $.key LIKE 'mjbot-active:%'`);
     const cmd = imagine('submitted while the disk is full');
-    await h!.until(() => h!.app.tracker.liveCount === 1, 'the job followed');
+    await h!.when(['tracked'], () => h!.app.tracker.liveCount === 1, 'the job followed');
     const id = must([...h.app.tracker.liveRecords()][0], 'the job followed').taskId;
     await h.app.poller.tick();
     h.proxy.finish(id);
@@ -85,6 +85,7 @@ describe('a store that cannot write', () => {
     await diskFreed();
     await h.app.poller.tick();
     expect((await h.app.stores.tasks.get(id))?.status).toBe('SUCCESS');
+    // No event for this: the store's health is not reported (the next write that works restores it).
     await h!.until(() => h!.app.stores.health.healthy, 'the store healthy again');
     expect(h.logs.filter((l) => l.includes('"store unavailable"'))).toHaveLength(1);
   });
@@ -94,9 +95,9 @@ describe('corrupt records', () => {
   it('one unreadable active record is logged once, quarantined and skipped; everyone else’s jobs go on', async () => {
     h = await startHarness();
     imagine('alice’s');
-    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'alice’s job');
+    await h!.tracked(1);
     const bobs = imagine('bob’s', { user: h.discord.users.bob });
-    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 2, 'bob’s job');
+    await h!.tracked(2);
     const ids = await h.app.stores.tasks.activeIds();
     const records = await h.app.stores.tasks.getMany(ids);
     const alice = records.find((r) => r?.ownerId === h!.discord.users.alice.id)!.taskId;
@@ -116,10 +117,11 @@ describe('corrupt records', () => {
     h = await startHarness();
     openDb();
     await run('INSERT OR REPLACE INTO keyv (key, value) VALUES (?, ?)', `mjbot-recent:${h.discord.users.alice.id}`, '{"value":{"not":"a list"}}');
-    imagine('still works');
-    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
-    // Listed right after it is tracked.
-    await h!.until(async () => (await listRecent(h!.app, h!.discord.users.alice.id)).length === 1, 'the job listed');
+    const cmd = imagine('still works');
+    // Tracked, then listed, before the command is done.
+    await h!.handled(cmd);
+    expect(await h.app.stores.tasks.activeIds()).toHaveLength(1);
+    expect(await listRecent(h.app, h.discord.users.alice.id)).toHaveLength(1);
     const list = h.discord.sendSlashCommand('tasks', []);
     const msg = await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(list)?.id && m.embeds.length === 1);
     expect(msg.embeds[0].description).toContain((await h.app.stores.tasks.activeIds())[0]);
@@ -130,14 +132,15 @@ describe('corrupt records', () => {
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  // Before the harness exists: the harness's own wait is not there yet.
-  await vi.waitFor(
-    () => {
-      if (!out.includes('Ready to accept connections')) throw new Error('timed out waiting for redis-server');
-    },
-    { timeout: 5000, interval: 20 },
-  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after 5000 ms waiting for redis-server to accept connections:\n${out}`)), 5000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (!out.includes('Ready to accept connections')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   return child;
 }
 
@@ -154,10 +157,11 @@ describe('Redis down', () => {
     expect(h.logs.filter((l) => l.includes('waiting for the store'))).toHaveLength(1);
 
     redis = await startRedis(port);
+    // No event for this: the store's readiness is not reported.
     await h!.until(() => h!.app.stores.health.ready, 'the store ready', 10_000);
     const ok = imagine('with redis');
     expect((await h!.answered(ok)).type).toBe(4);
-    await h!.until(async () => (await h!.app.stores.tasks.activeIds()).length === 1, 'the job tracked');
+    await h!.tracked(1);
     expect(submits()).toBe(1);
 
     // Redis goes away mid-way: a command is answered at once, privately.

@@ -17,8 +17,7 @@ afterEach(async () => {
 async function grid(prompt: string, mode?: string) {
   const before = new Set(await h!.app.stores.tasks.activeIds());
   h!.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }, ...(mode ? [{ name: 'mode', type: 3, value: mode }] : [])]);
-  let id: string | undefined;
-  while (!id) id = (await h!.tracked(before.size + 1)).find((i) => !before.has(i));
+  const id = await h!.trackedId(before);
   h!.proxy.finish(id);
   await h!.app.poller.tick();
   const msg = await h!.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));

@@ -206,6 +206,7 @@ describe('fake discord + real discord.js client', () => {
   it('3 s deadline → 10062, double ack → 40060', async () => {
     const { fake, client } = await setup({ callbackDeadlineMs: 200 });
     const late = onNext(client, async (i) => {
+      // Real time: the fake keeps Discord's callback window on the real clock, as Discord does.
       await new Promise((r) => setTimeout(r, 300));
       return apiError((i as any).reply('too late'));
     });

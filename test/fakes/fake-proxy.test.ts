@@ -302,6 +302,7 @@ describe('timelines', () => {
   it('everyMs mode moves tasks on a timer', async () => {
     await start({ advance: { everyMs: 5 } });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat' })).json.result;
+    // What is tested is the fake's own timer, which reports nothing: polled.
     await vi.waitFor(() => expect(proxy.getTask(id).status).toBe('SUCCESS'), { timeout: 1000, interval: 5 });
   });
 
@@ -540,6 +541,7 @@ describe('transport misbehaviour', () => {
       answered = true;
       return r.status;
     });
+    // Holding is the fake's own state, which reports nothing: polled.
     await vi.waitFor(() => expect(proxy.mediaHeld).toBe(1), { timeout: 10_000 });
     expect(answered).toBe(false);
     proxy.setQuirks({ holdMedia: false });
@@ -812,7 +814,7 @@ describe('notifyHook', () => {
     await start({ advance: 'manual' });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat', notifyHook: hookUrl, state: 'st' })).json.result;
     proxy.finish(id);
-    // The hook sees a call before the proxy sees the answer: wait for both.
+    // The hook sees a call before the proxy sees the answer: wait for both (the fake reports neither: polled).
     const delivered = () => proxy.notifications.filter((n) => n.responseStatus === 200).length;
     await vi.waitFor(
       () => {
@@ -836,7 +838,8 @@ describe('notifyHook', () => {
     const up = await upscaleDone();
     const cz = up.buttons.find((b: any) => b.label === 'Custom Zoom').customId;
     const modalId = (await post('/mj/submit/action', { taskId: up.id, customId: cz, notifyHook: hookUrl })).json.result;
-    await new Promise((r) => setTimeout(r, 20));
+    // A callback is recorded the moment it is fired, before the answer to the submit: none was.
+    expect(proxy.notifications.filter((n) => n.taskId === modalId)).toEqual([]);
     expect(received).toHaveLength(0);
     await post('/mj/submit/modal', { taskId: modalId, prompt: 'pig --zoom 2' });
     await proxy.notify(modalId);

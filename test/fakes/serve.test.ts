@@ -30,6 +30,7 @@ function start(file: string, args: string[], opts: { cwd: string; env: Record<st
   return { child, output: () => output, exited };
 }
 
+/** Polls what other processes write (a file, their output): real time, across process boundaries. */
 async function until(what: string, timeoutMs: number, ok: () => boolean, detail: () => string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!ok()) {

@@ -69,8 +69,10 @@ describe('the playground in a browser: people', () => {
     expect(await refusal.locator('.content').textContent()).toContain('not your job');
     expect(await refusal.locator('.ephemeral-note').textContent()).toContain('Only you can see this');
 
-    // Alice never sees bob's private message, in the page or through the API.
-    await alice.waitForTimeout(300);
+    // Alice never sees bob's private message, in the page or through the API. A public message sent
+    // after it is a barrier: once alice's page shows that, it has had everything sent before.
+    await suite.pg.control.runCommand({ name: 'echo', options: { animal: 'blue-whale' }, user: 'bob' });
+    await alice.locator('article.msg .content', { hasText: 'blue-whale' }).waitFor();
     expect(await alice.locator('article.msg', { hasText: 'not your job' }).count()).toBe(0);
     const seen = (await (await fetch(`${suite.pg.url}api/messages?user=alice`)).json()) as any[];
     expect(seen.some((m: any) => /not your job/.test(m.content))).toBe(false);

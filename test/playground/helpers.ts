@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
 import { commands } from '../../commands/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startPlayground, type Playground } from '../../stand-ins/playground/playground.ts';
 import { echo } from './echo-command.ts';
+import { whenReported } from '../helpers/harness.ts';
 
 export interface TestPlayground extends Playground {
   logs: string[];
@@ -50,13 +50,9 @@ export function buttonOf(message: any, label: string): any {
  */
 export async function settled(pg: Playground, message: any): Promise<any> {
   const taskId = /^mj:b:([^:]+):/.exec(message.components[0].components[0].custom_id)?.[1];
-  await vi.waitFor(
-    async () => {
-      const record = await pg.app.stores.tasks.get(taskId!);
-      if (record?.task?.status !== 'SUCCESS') throw new Error(`the record of task ${taskId} was never saved as finished`);
-    },
-    { timeout: 2000, interval: 10 },
-  );
+  const saved = async () => (await pg.app.stores.tasks.get(taskId!))?.task?.status === 'SUCCESS';
+  // Checked now and at each `finished` event (reported once the final record is saved).
+  await whenReported(pg.app.events, ['finished'], saved, `the record of task ${taskId} saved as finished`, 2000);
   return message;
 }
 

@@ -26,6 +26,10 @@ async function setUp(quirks: Parameters<FakeProxy['setQuirks']>[0]) {
 
 const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as ProxyError);
 
+// Real time: what is tested is calls in flight on the wire, and that none follows. The fake records
+// a request only once it answered, so "in flight" is its task existing (a submit) or a short wait (a read).
+
+
 describe('interrupt()', () => {
   it('a submit the proxy holds unanswered becomes POSSIBLY_TAKEN (interrupted), at once, without a search', async () => {
     const health = await setUp({ slowSubmitMs: 20_000 });

@@ -1,17 +1,15 @@
 // The preview tool over every fixture: what the bot would send for each task shape, in both
 // languages and both media modes, is within Discord's limits and says what ux.md asks.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
 import { preview } from '../../src/preview.ts';
 import { must } from '../helpers/must.ts';
 import { FAILURE_REASONS, FIXTURE_DIR, fixture, fixtureNames, loadFixture } from './fixtures.ts';
+import { runEntry } from '../helpers/entry-point.ts';
 
 const OWNER = '100000000000000001';
 const LOCALES = ['en-US', 'zh-CN'] as const;
 const MEDIA = ['attach', 'link'] as const;
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 type Out = ReturnType<typeof preview>;
 type Button = Out['body']['components'][number]['components'][number];
@@ -309,9 +307,10 @@ describe('what each task shape shows', () => {
 });
 
 describe('the preview CLI', () => {
-  it('prints the body, the files and no problems for a fixture file, in zh-CN', () => {
-    const stdout = execFileSync('npx', ['tsx', 'src/preview.ts', `${FIXTURE_DIR}describe-success.json`, '--locale', 'zh-CN'], { cwd: ROOT, encoding: 'utf8' });
-    const out = JSON.parse(stdout);
+  it('prints the body, the files and no problems for a fixture file, in zh-CN', async () => {
+    const res = await runEntry('src/preview.ts', { args: [`${FIXTURE_DIR}describe-success.json`, '--locale', 'zh-CN'] });
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
     expect(out.problems).toEqual([]);
     expect(out.body.content).toBe('<@100000000000000001> (完成)');
     expect(out.body.embeds[0].title).toBe('推荐的提示词');
@@ -319,22 +318,19 @@ describe('the preview CLI', () => {
     expect(out.files[0].url).toBe(fixture('describe-success.json').imageUrl);
   });
 
-  it('reads standard input with "-", takes --link anywhere and --owner', () => {
-    const stdout = execFileSync('npx', ['tsx', 'src/preview.ts', '--link', '-', '--owner', '222222222222222222'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      input: JSON.stringify(loadFixture('video-success.seed.json')),
-    });
-    const out = JSON.parse(stdout);
+  it('reads standard input with "-", takes --link anywhere and --owner', async () => {
+    const res = await runEntry('src/preview.ts', { args: ['--link', '-', '--owner', '222222222222222222'], input: JSON.stringify(loadFixture('video-success.seed.json')) });
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
     expect(out.problems).toEqual([]);
     expect(out.files).toEqual([]);
     expect(out.body.content.split('\n')).toHaveLength(5);
     expect(out.body.allowed_mentions.users).toEqual(['222222222222222222']);
   });
 
-  it('refuses input that is not JSON with one line on stderr and exit code 1', () => {
-    const res = spawnSync('npx', ['tsx', 'src/preview.ts', '-'], { cwd: ROOT, encoding: 'utf8', input: 'hello\nworld {' });
-    expect(res.status).toBe(1);
+  it('refuses input that is not JSON with one line on stderr and exit code 1', async () => {
+    const res = await runEntry('src/preview.ts', { args: ['-'], input: 'hello\nworld {' });
+    expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/^preview: cannot read -: /);

@@ -1,23 +1,21 @@
 // Shared steps of the scale tests: start jobs through the real /imagine and wait until tracked.
-import { vi } from 'vitest';
-import type { Harness } from '../helpers/harness.ts';
+import { whenReported, type Harness } from '../helpers/harness.ts';
 import type { App } from '../../src/app.ts';
 import type { Interaction } from '../../stand-ins/fake-discord.ts';
 
-/** Sends /imagine and resolves with the id of the task the app started tracking. */
-export async function imagine(h: Harness, prompt: string, app: App = h.app): Promise<{ id: string; token: string; it: Interaction }> {
-  const before = new Set(await app.stores.tasks.activeIds());
+/** Sends /imagine and resolves with the id of the task the app started tracking, once the command is done. */
+export async function imagine(h: Harness, prompt: string): Promise<{ id: string; token: string; it: Interaction }> {
   const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  // `app` may be another process than h.app: waits on its store directly.
-  const id = await vi.waitFor(
-    async () => {
-      const [first] = (await app.stores.tasks.activeIds()).filter((x) => !before.has(x));
-      if (!first) throw new Error(`not tracked: ${prompt}`);
-      return first;
-    },
-    { timeout: 5000, interval: 10 },
-  );
+  const id = await trackedBy(h.app, it.token, prompt);
+  // Done, too: until then its reservation counts against the running-jobs limit beside its saved record.
+  await h.handled(it);
   return { id, token: it.token, it };
+}
+
+/** The task `app` tracks for the interaction with this token, once saved (checked at each of its `tracked` events). */
+export function trackedBy(app: App, token: string, what: string): Promise<string> {
+  const mine = async () => (await app.stores.tasks.activeIds()).find((id) => app.tracker.live(id)?.interactionToken === token);
+  return whenReported(app.events, ['tracked'], mine, `the job of ${what} tracked`, 5000);
 }
 
 /** Successful PATCHes of one interaction's messages, oldest first. */

@@ -18,35 +18,49 @@ afterAll(async () => {
   await r.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Two owners' leases on one backend, and how time passes for them. */
+type Backend = () => { leases: [LeaseRepository, LeaseRepository]; wait(ms: number): Promise<void> };
 
-const backends: [string, () => [LeaseRepository, LeaseRepository]][] = [
+const backends: [string, Backend][] = [
   [
     'memory',
     () => {
+      // The memory leases run on the clock they are given: a fake one, moved by wait().
+      let now = Date.now();
       const shared = new Map();
-      return [new MemoryLeases('a', Date.now, shared), new MemoryLeases('b', Date.now, shared)];
+      const clock = () => now;
+      return { leases: [new MemoryLeases('a', clock, shared), new MemoryLeases('b', clock, shared)], wait: async (ms) => void (now += ms) };
     },
   ],
-  ['redis', () => [new RedisLeases(() => connected, `${prefix}-lease`, 'a'), new RedisLeases(() => connected, `${prefix}-lease`, 'b')]],
+  [
+    'redis',
+    () => ({
+      leases: [new RedisLeases(() => connected, `${prefix}-lease`, 'a'), new RedisLeases(() => connected, `${prefix}-lease`, 'b')],
+      // Real time: a Redis lease expires on Redis's own clock (PX).
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+    }),
+  ],
 ];
 
 describe.each(backends)('leases on %s', (_name, make) => {
   it('takes free leases, renews its own, and leaves others alone until they expire', async () => {
-    const [a, b] = make();
+    const {
+      leases: [a, b],
+      wait,
+    } = make();
     expect([...(await a.claim(['1', '2'], 300))].sort()).toEqual(['1', '2']);
     expect([...(await b.claim(['1', '2', '3'], 300))]).toEqual(['3']);
-    await sleep(200);
+    await wait(200);
     expect([...(await a.claim(['1', '2'], 300))].sort()).toEqual(['1', '2']); // renewed
-    await sleep(200);
+    await wait(200);
     expect([...(await b.claim(['1', '2'], 300))]).toEqual([]); // still a's, thanks to the renewal
-    await sleep(350);
+    await wait(350);
     expect([...(await b.claim(['1', '2'], 300))].sort()).toEqual(['1', '2']); // expired: taken over
     expect([...(await a.claim(['1', '2'], 300))]).toEqual([]);
   });
 
   it('release gives up only the caller\'s own leases', async () => {
-    const [a, b] = make();
+    const [a, b] = make().leases;
     await a.claim(['x'], 5000);
     await b.release(['x']);
     expect([...(await b.claim(['x'], 5000))]).toEqual([]);
@@ -55,7 +69,7 @@ describe.each(backends)('leases on %s', (_name, make) => {
   });
 
   it('claims thousands of ids in a few round trips', async () => {
-    const [a] = make();
+    const [a] = make().leases;
     const ids = Array.from({ length: 2500 }, (_, i) => `bulk-${i}`);
     const t0 = Date.now();
     expect((await a.claim(ids, 5000)).size).toBe(2500);

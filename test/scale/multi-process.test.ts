@@ -11,7 +11,7 @@ import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY } from '../helpers/harness.ts';
 import { notifyHookUrl } from '../../src/tasks/notify-hook.ts';
-import { freePort } from './helpers.ts';
+import { freePort, trackedBy } from './helpers.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const REDIS = TEST_REDIS_URL;
@@ -70,17 +70,15 @@ async function bot(gateway: boolean, cfg: Config = config): Promise<App> {
 }
 
 async function imagine(app: App, prompt: string) {
-  const before = new Set(await app.stores.tasks.activeIds());
   const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: prompt }]);
-  const id = await vi.waitFor(
-    async () => {
-      const id = (await app.stores.tasks.activeIds()).find((x) => !before.has(x));
-      if (!id || !app.poller.heldIds().includes(id)) throw new Error('not tracked');
-      return id;
-    },
-    { timeout: 5000, interval: 10 },
-  );
+  const id = await trackedBy(app, it.token, prompt);
+  await held(app, id);
   return { id, token: it.token };
+}
+
+/** Once `app`'s poller holds the task's lease (no event for this: the claim follows `tracked` and is not reported). */
+async function held(app: App, id: string) {
+  await vi.waitFor(() => expect(app.poller.heldIds()).toContain(id), { timeout: 5000, interval: 10 });
 }
 
 /** Ids each list-by-condition call made during `fn` asked about. */
@@ -97,6 +95,7 @@ function shownStates(token: string): string[] {
     .map((c) => JSON.stringify([c.json?.content, c.json?.embeds, c.json?.components]));
 }
 
+// Real time: a lease expires on Redis's own clock (PX), which no fake clock of ours moves.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('several processes on one Redis', () => {
@@ -186,7 +185,7 @@ describe('several processes on one Redis', () => {
       interactionAt: Date.now(),
       messageId: null,
     });
-    await vi.waitFor(() => expect(b.poller.heldIds()).toContain(idB), { timeout: 1000, interval: 10 });
+    await held(b, idB);
     expect(await listedDuring(() => a.poller.tick())).toEqual([fromA.id]);
     expect(await listedDuring(() => b.poller.tick())).toEqual([idB]);
   });

@@ -43,6 +43,7 @@ async function pushedJob(hook: string, prompt: string) {
 
 /** Every callback the fake sent so far was answered and its hint acted on. */
 async function quiet(): Promise<void> {
+  // No event for this: the fake proxy's record of its callbacks is the fake's own state.
   await h.until(() => !h.proxy.notifications.some((n) => n.responseStatus === null && !n.error), 'every callback answered', 2000);
   await h.app.poller.settleHints();
 }

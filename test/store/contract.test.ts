@@ -138,6 +138,7 @@ describe.each(backends)('counters on %s', (_name, make) => {
       const key = `daily:ttl:${Date.now()}`;
       expect(await s.counters.add(key, 2, 150)).toBe(2);
       expect(await s.counters.add(key, 1, 150)).toBe(3);
+      // Real time: a counter expires by the store's own clock (Redis PEXPIRE, Keyv's TTL), which no fake clock moves.
       await new Promise((r) => setTimeout(r, 250));
       expect(await s.counters.get(key)).toBe(0);
       expect(await s.counters.add(key, 1, 150)).toBe(1);

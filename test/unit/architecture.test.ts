@@ -83,4 +83,14 @@ describe('architecture', () => {
     const long = product.map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
     expect(long).toEqual([]);
   });
+
+  it('no test mocks a module or stubs a global: test files share their worker (vitest isolate: false)', () => {
+    const tests = filesUnder('test');
+    const found = tests.flatMap((f) => {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      return [...text.matchAll(/\bvi\.(mock|doMock|stubGlobal|stubEnv|useFakeTimers)\(/g)].map((m) => `${f}: vi.${m[1]}`);
+    });
+    // Time is injected (createApp's `now`, the fake Discord's manual clock), never faked globally.
+    expect(found).toEqual([]);
+  });
 });
