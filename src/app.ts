@@ -190,12 +190,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       const hidden = await stores.hidden.list(backend).catch(() => undefined);
       if (hidden) tracker.setHiddenButtons(backend, hidden);
     }
-    if (notifyHook) {
+    if (notifyHook && !stopped) {
       // With several processes a callback reaches any of them: the task's owner gets it relayed.
       await stores.hints?.subscribe((ids) => {
         for (const id of ids) poller.hint(id, true);
       });
-      if (!healthServer?.servesReceiver) await notifyHook.listen();
+      if (!healthServer?.servesReceiver && !stopped) await notifyHook.listen();
       logger.info('notifyHook receiver listening', { host: config.NOTIFY_HOOK_HOST, port: notifyHook.port || healthServer?.port, url: config.NOTIFY_HOOK_URL });
     }
   };
@@ -226,7 +226,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         waiting();
       });
       const ready = await Promise.race([opened.then(() => true as const), unanswered]);
-      if (ready) await afterStore();
+      if (ready && !stopped) await afterStore();
       if (overrides.gateway === false) {
         client.rest.setToken(config.DISCORD_TOKEN);
       } else {
@@ -235,6 +235,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         await loggedIn;
         logger.info('logged in', { user: client.user?.tag });
       }
+      // A signal while starting: stop() owns what is left; nothing starts after it.
+      if (stopped) return;
       if (ready) {
         if (overrides.autoPoll !== false) poller.start();
         return;

@@ -175,7 +175,7 @@ const schema = z.object({
   HEALTH_HOST: listenHost.default(DEFAULTS.HEALTH_HOST),
   // Off unless set; 0: any free port (the log and the playground name it).
   HEALTH_PORT: intFrom(0, PORT_MAX).optional(),
-  // Required for /metrics on an address others can reach (see src/health/access.ts).
+  // Required for /metrics on an address others can reach (see src/health/health-server.ts).
   METRICS_TOKEN: z
     .string()
     .trim()

@@ -1,6 +1,7 @@
-// What the app reports as it works, for whoever watches it: metrics (jobs started and finished,
-// edits sent, how long interactions take and how many fail), an audit trail, and tests that wait
-// for "the job is tracked" instead of polling the store. The payloads are plain data, never the
+// What the app reports as it works, for whoever watches it: tests that wait for "the job is
+// tracked" instead of polling the store, the playground, and later an audit trail. (The metrics
+// take the same facts through the tracker's JobEvents and the router's RouterEvents today; moving
+// them onto these events would leave one mechanism.) The payloads are plain data, never the
 // tracker's live records. Listeners run synchronously inside the work that reports; one that
 // throws is logged and the work goes on.
 import { EventEmitter } from 'node:events';

@@ -56,6 +56,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await app.start();
 } catch (err) {
+  // A signal during start-up: its stop (and exit) is already under way.
+  if (since) await new Promise(() => undefined);
   logger.error('start-up failed', { err });
   await app.stop().catch(() => undefined);
   process.exit(1);

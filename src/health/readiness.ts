@@ -55,14 +55,18 @@ async function storeCheck(s: ReadinessSources, timeoutMs: number): Promise<Check
     await Promise.race([s.ping(), late]);
     return { ok: true, pendingWrites };
   } catch (err) {
-    return { ok: false, error: errorCode(err), pendingWrites };
+    return { ok: false, error: innermostCode(err), pendingWrites };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** A failure as a code, the innermost one (`ECONNREFUSED`, `SQLITE_BUSY`, `TIMEOUT`): never its message, which may name a host or hold a URL. */
-function errorCode(err: unknown): string {
+/**
+ * A failure as a code, the innermost one (`ECONNREFUSED`, `SQLITE_BUSY`, `TIMEOUT`): never its
+ * message, which may name a host or hold a URL. Innermost, unlike util/error-code.ts's first: the
+ * store's own StoreError wraps the driver's code, which is what an operator needs here.
+ */
+function innermostCode(err: unknown): string {
   let code: string | undefined;
   let e = err as { code?: unknown; cause?: unknown } | null | undefined;
   for (let depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {

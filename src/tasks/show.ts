@@ -17,7 +17,6 @@ import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
 import { viewHash, type ShowStats } from './lifecycle.ts';
 
-/** The tracker's counters this half keeps (the same object as the tracker's stats). */
 export interface ShowingOptions {
   /** Discord, as the tracker needs it (discord/poster.ts). */
   publisher: TaskPublisher;
@@ -26,6 +25,7 @@ export interface ShowingOptions {
   now: () => number;
   deadlineMs: number;
   editMinIntervalMs: number;
+  /** The tracker's counters this half keeps (the same object as the tracker's stats). */
   stats: ShowStats;
   /** The tracker's records of the active tasks this process follows. */
   live: Map<string, TaskRecord>;
