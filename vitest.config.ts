@@ -13,8 +13,9 @@ export default defineConfig({
     // test mocks a module or stubs a global: everything is faked on the wire (architecture.test.ts
     // keeps it so), and module state is only counters for unique ids.
     isolate: false,
-    // discord.js before undici 7 in every worker, as in the bot (the file says why).
-    setupFiles: ['./test/helpers/discord-first.ts'],
+    // Our undici before discord.js in every worker: the order that would break uploads if the bot
+    // depended on it (the file says why).
+    setupFiles: ['./test/helpers/undici-first.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     // Once per run: Chromium for the browser tests on a fresh machine, a word when Redis is missing.
     globalSetup: ['./test/helpers/global-setup.ts'],

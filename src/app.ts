@@ -10,6 +10,7 @@ import type { AppContext } from './context.ts';
 import { AppEvents, taskEvent } from './events.ts';
 import { Poster } from './discord/poster.ts';
 import { InteractionGate } from './discord/interaction-gate.ts';
+import { createRestAgent } from './discord/rest-agent.ts';
 import { createRouter } from './discord/router.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -77,10 +78,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? Date.now;
   const metrics = new Metrics(now);
   const events = new AppEvents((event, err) => logger.error('event listener failed', { event, err }));
+  const restAgent = createRestAgent();
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
-    rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000 },
+    rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent },
   });
   metrics.watchDiscord(client.rest);
   const proxy = new ProxyClient({
@@ -278,6 +280,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         // 3. Discord, then the connections, then the store: a write still in flight fails here,
         // and the store's previous state is what the next start resumes from.
         await client.destroy();
+        await restAgent.close();
         await proxy.close();
         await downloads.destroy();
         await stores.close();

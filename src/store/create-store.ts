@@ -220,9 +220,11 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         await health.run('ping', 'read', () => taskStore.query('SELECT 1'));
       },
       async close() {
-        // A connection that does not close keeps its WAL file: said (the data is safe either way).
-        for (const r of await Promise.allSettled(keyvs.map((k) => k.disconnect()))) {
-          if (r.status === 'rejected') opts.logger?.warn('a store connection did not close', { err: r.reason });
+        // One connection after another: the last to close checkpoints the WAL into the database and
+        // removes it, which it cannot while another is closing at the same moment. A connection that
+        // does not close keeps its WAL file: said (the data is safe either way).
+        for (const k of keyvs) {
+          await k.disconnect().catch((err: unknown) => opts.logger?.warn('a store connection did not close', { err }));
         }
       },
     };

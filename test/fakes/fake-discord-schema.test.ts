@@ -2,6 +2,7 @@
 // discord-api-docs): what Discord refuses, the fake refuses the same way (400, 50035 Invalid Form Body).
 // Driven through the real @discordjs/rest client that discord.js uses.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRestAgent } from '../../src/discord/rest-agent.ts';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 
@@ -13,7 +14,8 @@ afterEach(async () => {
 
 async function setup(): Promise<void> {
   fake = await startFakeDiscord();
-  rest = new REST({ api: fake.apiBase, retries: 0, timeout: 5000 }).setToken(fake.token);
+  // As the bot does: discord.js's REST on an agent of its own undici (src/discord/rest-agent.ts).
+  rest = new REST({ api: fake.apiBase, retries: 0, timeout: 5000, agent: createRestAgent() }).setToken(fake.token);
 }
 
 /** The DiscordAPIError a request ends with (fails the test when it succeeds). */

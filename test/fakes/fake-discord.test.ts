@@ -1,6 +1,7 @@
 // Drives the REAL discord.js 14 Client against the fake Discord and proves each feature of the fake.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRestAgent } from '../../src/discord/rest-agent.ts';
 import {
   ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, Client, DiscordAPIError, Events, FileUploadBuilder,
   GatewayIntentBits, LabelBuilder, Locale, MessageFlags, ModalBuilder, RESTEvents, SlashCommandBuilder, TextInputBuilder,
@@ -15,8 +16,10 @@ afterEach(async () => {
 
 async function setup(opts: FakeDiscordOptions = {}): Promise<{ fake: FakeDiscord; client: Client }> {
   const fake = await startFakeDiscord(opts);
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase, retries: 0, timeout: 5000 } });
-  cleanups.push(async () => { await client.destroy(); await fake.close(); });
+  // As the bot does: discord.js's REST on an agent of its own undici (src/discord/rest-agent.ts).
+  const agent = createRestAgent();
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase, retries: 0, timeout: 5000, agent } });
+  cleanups.push(async () => { await client.destroy(); await agent.close(); await fake.close(); });
   const ready = once(client, Events.ClientReady);
   await client.login(fake.token);
   await ready;

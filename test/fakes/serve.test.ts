@@ -20,8 +20,9 @@ afterEach(() => {
 });
 
 /** A node process running a TypeScript file under tsx, its output collected. */
-function start(file: string, args: string[], opts: { cwd: string; env: Record<string, string> }) {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, file), ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(file: string, args: string[], opts: { cwd: string; env: Record<string, string>; preload?: string[] }) {
+  const preload = (opts.preload ?? []).flatMap((p) => ['--import', p]);
+  const child = spawn(process.execPath, [...preload, '--import', TSX, join(ROOT, file), ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
@@ -55,9 +56,12 @@ describe('stand-ins/serve.ts', () => {
     expect(written.DISCORD_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
 
     // The bot's own working directory holds no .env: it sees the written variables and nothing else.
-    const bot = start('src/main.ts', [], { cwd: dir, env: { ...base, ...written, STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}` } });
+    // Our undici (7) is loaded before anything else, so it, not discord.js's undici (6), installs the
+    // process-wide dispatcher: the bot's uploads to Discord must not depend on which loaded first.
+    const UNDICI = pathToFileURL(join(ROOT, 'node_modules/undici/index.js')).href;
+    const bot = start('src/main.ts', [], { cwd: dir, env: { ...base, ...written, STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}` }, preload: [UNDICI] });
     await until('"imagine: done"', 90_000, () => /imagine: (done|FAILED)/.test(serve.output()), () => `${serve.output()}\n--- bot ---\n${bot.output()}`);
-    expect(serve.output()).toMatch(/imagine: done: grid in [\d.]+ s: "\*\*a red fox in snow --ar 3:2\*\* - <@\d+> \(Done\)", buttons U1 U2 U3 U4 🔄 V1 V2 V3 V4/);
+    expect(serve.output()).toMatch(/imagine: done: grid in [\d.]+ s: "\*\*a red fox in snow --ar 3:2\*\* - <@\d+> \(Done\)", buttons U1 U2 U3 U4 🔄 V1 V2 V3 V4 🌱, attachment mj-\d+\.png/);
     expect(bot.output()).not.toContain(written.MJ_API_KEY);
 
     bot.child.kill('SIGTERM');
