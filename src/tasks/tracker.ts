@@ -281,16 +281,10 @@ export class Tracker {
     if (rec) await this.#serial(taskId, () => this.#showing.show(this.#resolve(rec), null, false));
   }
 
-  /** A state of the task read outside the poll (/task, "Check again"), with the prompt the proxy knows when the bot did not. */
-  async update(taskId: string, task: Task, opts: { prompt?: string } = {}): Promise<void> {
+  /** A state of the task read outside the poll ("Check again"). */
+  async update(taskId: string, task: Task): Promise<void> {
     const rec = await this.#find(taskId);
-    if (!rec) return;
-    if (opts.prompt !== undefined && rec.prompt !== opts.prompt) {
-      await this.#serial(taskId, async () => {
-        this.#resolve(rec).prompt = opts.prompt!;
-      });
-    }
-    await this.applyUpdate(this.#resolve(rec), task);
+    if (rec) await this.applyUpdate(this.#resolve(rec), task);
   }
 
   /** Follows a task again from a caller's intent: `change` edits the record, inside its lane. */

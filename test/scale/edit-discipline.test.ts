@@ -137,14 +137,4 @@ describe('edit discipline', () => {
     expect(contentOf(edits.at(-1)!)).toMatch(/\(78%\)/);
     expect(edits.some((c) => /\((15|46)%\)/.test(contentOf(c)))).toBe(false);
   });
-
-  it('a caller states a new prompt as an intent, and the live record takes it', async () => {
-    h = await startHarness();
-    const job = await imagine(h, 'old words');
-    h.proxy.advance(job.id);
-    const task = (await h.app.reader.readTasks('default', [job.id])).found.get(job.id)!;
-    await h.app.tracker.update(job.id, task, { prompt: 'new words' });
-    expect(h.app.tracker.live(job.id)!.prompt).toBe('new words');
-    await h.discord.waitForMessage((m) => m.content.includes('new words') && /\(15%\)/.test(m.content));
-  });
 });
