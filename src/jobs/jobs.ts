@@ -9,6 +9,7 @@ import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import type { TaskRecord } from '../store/tasks.ts';
+import type { PreferenceRepository } from '../store/preferences.ts';
 import { readImage } from '../media/attachments.ts';
 import { checkQuota } from './quota.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
@@ -42,6 +43,11 @@ const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
 export class Jobs extends Lookups {
   constructor(ctx: JobsContext) {
     super(ctx);
+  }
+
+  /** /settings: each user's choices and each server's settings (read on every use: changes apply at once). */
+  get prefs(): PreferenceRepository {
+    return this.ctx.stores.prefs;
   }
 
   /** The record behind a button or modal (one the store could not write yet lives in the tracker). */

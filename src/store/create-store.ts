@@ -29,6 +29,7 @@ import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } f
 import { RedisOwnerIndex, SqliteOwnerIndex, guardOwners, type OwnerIndex } from './owners.ts';
 import { StoreHealth } from './health.ts';
 import { CapabilityRepository } from './capabilities.ts';
+import { PreferenceRepository } from './preferences.ts';
 import { KeyvHiddenButtons, RedisHiddenButtons, type HiddenButtonRepository } from './hidden-buttons.ts';
 import { KeyvRecent, RedisRecent, type RecentRepository } from './recent.ts';
 import { migrateStore, type MigrationTargets } from './migrate.ts';
@@ -46,6 +47,8 @@ export interface Stores {
   hidden: HiddenButtonRepository;
   /** Each user's recent jobs. */
   recent: RecentRepository;
+  /** /settings: each user's choices and each server's settings. */
+  prefs: PreferenceRepository;
   /** Which process polls which active task (Redis: shared between processes; SQLite: this process). */
   leases: LeaseRepository;
   /** Counters moved atomically (jobs per user per day). */
@@ -190,10 +193,11 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const hiddenKeyv = keyv('hidden');
     const recentKeyv = keyv('recent');
     const metaKeyv = keyv('meta');
+    const prefsKeyv = keyv('prefs');
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     const quarantine = new Quarantine(asideKeyv, opts.logger);
     const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);
-    const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv];
+    const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv, prefsKeyv];
     const capabilities = new CapabilityRepository(new KeyValueRepository(capabilityKeyv, health, quarantine, 'capabilities'));
     const hidden = new KeyvHiddenButtons(hiddenKeyv, health);
     const recent = new KeyvRecent(recentKeyv, health);
@@ -202,6 +206,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
       capabilities,
       hidden,
       recent,
+      prefs: new PreferenceRepository(new KeyValueRepository(prefsKeyv, health, quarantine, 'prefs')),
       counters: guardCounters(new LocalCounters(new KeyValueRepository(settingsKeyv, health, quarantine, 'counters')), health),
       owners,
       health,
@@ -252,6 +257,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const capabilities = new CapabilityRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('capabilities'), opts.logger), health, quarantine, 'capabilities'));
   const hidden = new RedisHiddenButtons(client, ns('hidden'), health);
   const recent = new RedisRecent(client, ns('recent'), health);
+  const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'));
   const migration = () => migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
   const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now), health);
   // A subscribed connection can do nothing else: a second one, opened only when push is on.
@@ -277,6 +283,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     capabilities,
     hidden,
     recent,
+    prefs,
     leases: new RedisLeases(client, ns('lease')),
     counters: guardCounters(new RedisCounters(client, ns('count')), health),
     owners,

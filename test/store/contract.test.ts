@@ -109,6 +109,25 @@ describe.each(backends)('store contract on %s', (_name, make) => {
   });
 });
 
+describe.each(backends)('preferences on %s', (_name, make) => {
+  it('keeps each user\'s and each server\'s settings, field by field, and drops what is not a setting', async () => {
+    const s = await make();
+    const user = `u-${Date.now()}`;
+    expect(await s.prefs.user(user)).toEqual({});
+    await s.prefs.setUser(user, { version: '7', stylize: 250, remix: true });
+    // undefined puts a field back to the default; a wrong type is never stored.
+    const after = await s.prefs.setUser(user, { stylize: undefined, raw: true, visibility: 'loud' as never });
+    expect(after).toEqual({ version: '7', raw: true, remix: true });
+    const again = await make();
+    expect(await again.prefs.user(user)).toEqual({ version: '7', raw: true, remix: true });
+    await again.prefs.setServer('123456789012345678', { modes: ['fast', 7 as never], galleryChannelId: 'not-a-channel', defaults: { stylize: 750 } });
+    expect(await s.prefs.server('123456789012345678')).toEqual({ modes: ['fast'], defaults: { stylize: 750 } });
+    await s.prefs.forgetUser(user);
+    expect(await again.prefs.user(user)).toEqual({});
+    await Promise.all([s.close(), again.close()]);
+  });
+});
+
 describe.each(backends)('counters on %s', (_name, make) => {
   it('adds atomically: of twenty racing takes against a limit of five, exactly five stay', async () => {
     const s = await make();
