@@ -9,7 +9,7 @@ import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
 import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import type { TaskRecord } from '../store/tasks.ts';
-import type { PreferenceRepository } from '../store/preferences.ts';
+import { resolvePrefs, type PreferenceRepository, type UserPrefs } from '../store/preferences.ts';
 import { readImage } from '../media/attachments.ts';
 import { checkQuota } from './quota.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
@@ -48,6 +48,13 @@ export class Jobs extends Lookups {
   /** /settings: each user's choices and each server's settings (read on every use: changes apply at once). */
   get prefs(): PreferenceRepository {
     return this.ctx.stores.prefs;
+  }
+
+  /** What applies to this user where they are: their choices over their server's defaults. */
+  async prefsFor(i: { user: { id: string }; guildId: string | null }): Promise<UserPrefs> {
+    const prefs = this.ctx.stores.prefs;
+    const [user, server] = await Promise.all([prefs.user(i.user.id), i.guildId ? prefs.server(i.guildId) : null]);
+    return resolvePrefs(user, server);
   }
 
   /** The record behind a button or modal (one the store could not write yet lives in the tracker). */

@@ -113,3 +113,15 @@ export class PreferenceRepository {
     await this.kv.clear();
   }
 }
+
+/**
+ * What applies to a user in a server: their own choices over the server's defaults, a speed or a
+ * version the server does not offer left out (the operator's default applies). Outside a server
+ * (`server` null): their own choices.
+ */
+export function resolvePrefs(user: UserPrefs, server: ServerPrefs | null): UserPrefs {
+  const out: UserPrefs = { ...(server?.defaults ?? {}), ...user };
+  if (out.mode !== undefined && server?.modes?.length && !server.modes.includes(out.mode)) delete out.mode;
+  if (out.version !== undefined && server?.versions?.length && !server.versions.includes(out.version)) delete out.version;
+  return out;
+}
