@@ -2,7 +2,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import type { Dimensions } from '../src/proxy/types.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, imageOptionZh, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 const IMAGES = imageOptionNames(5);
@@ -21,11 +21,12 @@ export const blend: Command = {
       .setDescription('Blend 2–5 images into a new one')
       .setDescriptionLocalizations(localizations('cmd.blend.description'));
     IMAGES.forEach((name, i) =>
-      b.addAttachmentOption((o) => o.setName(name).setDescription('An image to blend').setDescriptionLocalizations(localizations('cmd.blend.image')).setRequired(i < 2)),
+      b.addAttachmentOption((o) => o.setName(name).setNameLocalizations(imageOptionZh(name)).setDescription('An image to blend').setDescriptionLocalizations(localizations('cmd.blend.image')).setRequired(i < 2)),
     );
     b.addStringOption((o) =>
       o
         .setName('dimensions')
+        .setNameLocalizations({ 'zh-CN': '比例' })
         .setDescription('Aspect ratio of the result')
         .setDescriptionLocalizations(localizations('cmd.blend.dimensions'))
         .addChoices(...DIMENSIONS.map((x) => ({ name: x.name, name_localizations: { 'zh-CN': x.zh }, value: x.value }))),

@@ -28,8 +28,8 @@ export const describe: Command = {
       .setNameLocalizations({ 'zh-CN': '图生文' })
       .setDescription('Get four prompts that describe an image')
       .setDescriptionLocalizations(localizations('cmd.describe.description'))
-      .addAttachmentOption((o) => o.setName('image').setDescription('The image to describe').setDescriptionLocalizations(localizations('cmd.describe.image')))
-      .addStringOption((o) => o.setName('link').setDescription('Or a link to the image').setDescriptionLocalizations(localizations('cmd.describe.link')).setMaxLength(2000));
+      .addAttachmentOption((o) => o.setName('image').setNameLocalizations({ 'zh-CN': '图片' }).setDescription('The image to describe').setDescriptionLocalizations(localizations('cmd.describe.image')))
+      .addStringOption((o) => o.setName('link').setNameLocalizations({ 'zh-CN': '链接' }).setDescription('Or a link to the image').setDescriptionLocalizations(localizations('cmd.describe.link')).setMaxLength(2000));
     addBotOption(b);
     addModeOption(b, d);
     return b.toJSON();

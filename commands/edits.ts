@@ -13,8 +13,8 @@ export const edits: Command = {
       .setNameLocalizations({ 'zh-CN': '改图' })
       .setDescription('Edit an image with a prompt')
       .setDescriptionLocalizations(localizations('cmd.edits.description'))
-      .addAttachmentOption((o) => o.setName('image').setDescription('The image to edit').setDescriptionLocalizations(localizations('cmd.edits.image')).setRequired(true))
-      .addStringOption((o) => o.setName('prompt').setDescription('What to change').setDescriptionLocalizations(localizations('cmd.edits.prompt')).setRequired(true).setMaxLength(MAX_PROMPT));
+      .addAttachmentOption((o) => o.setName('image').setNameLocalizations({ 'zh-CN': '图片' }).setDescription('The image to edit').setDescriptionLocalizations(localizations('cmd.edits.image')).setRequired(true))
+      .addStringOption((o) => o.setName('prompt').setNameLocalizations({ 'zh-CN': '提示词' }).setDescription('What to change').setDescriptionLocalizations(localizations('cmd.edits.prompt')).setRequired(true).setMaxLength(MAX_PROMPT));
     addModeOption(b, d);
     return b.toJSON();
   },

@@ -2,7 +2,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, readBot, readMode } from './options.ts';
+import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, imageOptionZh, readBot, readMode } from './options.ts';
 import type { Command } from './types.ts';
 
 const IMAGES = imageOptionNames(5);
@@ -25,7 +25,7 @@ export const imagine: Command = {
           .setMaxLength(MAX_PROMPT),
       );
     for (const name of IMAGES) {
-      b.addAttachmentOption((o) => o.setName(name).setDescription('A reference image').setDescriptionLocalizations(localizations('cmd.imagine.image')));
+      b.addAttachmentOption((o) => o.setName(name).setNameLocalizations(imageOptionZh(name)).setDescription('A reference image').setDescriptionLocalizations(localizations('cmd.imagine.image')));
     }
     addBotOption(b);
     addModeOption(b, d);

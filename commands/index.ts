@@ -4,7 +4,9 @@ import type { Config } from '../src/config.ts';
 import { blend } from './blend.ts';
 import { describe } from './describe.ts';
 import { edits } from './edits.ts';
+import { help } from './help.ts';
 import { imagine } from './imagine.ts';
+import { info } from './info.ts';
 import { seed } from './seed.ts';
 import { shorten } from './shorten.ts';
 import { swapface } from './swapface.ts';
@@ -13,7 +15,7 @@ import { tasks } from './tasks.ts';
 import { video } from './video.ts';
 import type { Command } from './types.ts';
 
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, info, help];
 
 /**
  * Where every command may be used (Discord's `contexts`) and through which installs

@@ -1,7 +1,7 @@
 // Options several commands share: mode, bot, and numbered image attachments.
 import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import { checkCount, checkImage } from '../src/media/attachments.ts';
-import { localizations } from '../src/i18n/index.ts';
+import { localizations, modeLabel, t } from '../src/i18n/index.ts';
 import type { BotType } from '../src/proxy/types.ts';
 import type { DefinitionContext } from './types.ts';
 
@@ -12,9 +12,10 @@ export function addModeOption<B extends Builder>(b: B, d: DefinitionContext): B 
   b.addStringOption((o) =>
     o
       .setName('mode')
+      .setNameLocalizations({ 'zh-CN': '速度' })
       .setDescription('Speed mode')
       .setDescriptionLocalizations(localizations('cmd.option.mode'))
-      .addChoices(...d.modes.slice(0, 25).map((m) => ({ name: m, value: m }))),
+      .addChoices(...d.modes.slice(0, 25).map((m) => ({ name: m, name_localizations: { 'zh-CN': modeLabel('zh-CN', m) }, value: m }))),
   );
   return b;
 }
@@ -23,9 +24,10 @@ export function addBotOption<B extends Builder>(b: B): B {
   b.addStringOption((o) =>
     o
       .setName('bot')
+      .setNameLocalizations({ 'zh-CN': '模型' })
       .setDescription('Midjourney or Niji')
       .setDescriptionLocalizations(localizations('cmd.imagine.bot'))
-      .addChoices({ name: 'Midjourney', value: 'MID_JOURNEY' }, { name: 'Niji', value: 'NIJI_JOURNEY' }),
+      .addChoices({ name: 'Midjourney', name_localizations: { 'zh-CN': 'Midjourney' }, value: 'MID_JOURNEY' }, { name: 'Niji', name_localizations: { 'zh-CN': t('zh-CN', 'cmd.option.bot.niji') }, value: 'NIJI_JOURNEY' }),
   );
   return b;
 }
@@ -42,6 +44,11 @@ export function readBot(i: ChatInputCommandInteraction): BotType | undefined {
 /** Attachment option names image, image2 … imageN. */
 export function imageOptionNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => (i === 0 ? 'image' : `image${i + 1}`));
+}
+
+/** The zh-CN name of an option named by imageOptionNames: 图片, 图片2 … */
+export function imageOptionZh(name: string): Record<string, string> {
+  return { 'zh-CN': name.replace(/^image/, '图片') };
 }
 
 /** The upload limit that applies: ours, or the server's (Discord sends it on every interaction). */

@@ -20,7 +20,7 @@ export const seed: Command = {
       .setNameLocalizations({ 'zh-CN': '种子' })
       .setDescription('Show the seed of a finished job')
       .setDescriptionLocalizations(localizations('cmd.seed.description'))
-      .addStringOption((o) => o.setName('task').setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
+      .addStringOption((o) => o.setName('task').setNameLocalizations({ 'zh-CN': '任务' }).setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
       .toJSON();
   },
   handle(interaction, ctx) {

@@ -14,7 +14,7 @@ export const shorten: Command = {
       .setDescription('Analyse a prompt and suggest shorter ones')
       .setDescriptionLocalizations(localizations('cmd.shorten.description'))
       .addStringOption((o) =>
-        o.setName('prompt').setDescription('The prompt to shorten').setDescriptionLocalizations(localizations('cmd.shorten.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
+        o.setName('prompt').setNameLocalizations({ 'zh-CN': '提示词' }).setDescription('The prompt to shorten').setDescriptionLocalizations(localizations('cmd.shorten.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
       );
     addBotOption(b);
     addModeOption(b, d);

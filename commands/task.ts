@@ -12,7 +12,7 @@ export const task: Command = {
       .setNameLocalizations({ 'zh-CN': '任务' })
       .setDescription('Bring a job back into this channel, with its buttons')
       .setDescriptionLocalizations(localizations('cmd.task.description'))
-      .addStringOption((o) => o.setName('id').setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
+      .addStringOption((o) => o.setName('id').setNameLocalizations({ 'zh-CN': '任务编号' }).setDescription('The job id').setDescriptionLocalizations(localizations('cmd.task.id')).setRequired(true).setAutocomplete(true))
       .toJSON();
   },
   handle(interaction, ctx) {

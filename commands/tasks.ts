@@ -14,7 +14,7 @@ export const tasks: Command = {
       .setNameLocalizations({ 'zh-CN': '任务列表' })
       .setDescription('List your recent jobs, or the ones you name')
       .setDescriptionLocalizations(localizations('cmd.tasks.description'))
-      .addStringOption((o) => o.setName('ids').setDescription('Job ids separated by spaces (optional)').setDescriptionLocalizations(localizations('cmd.tasks.ids')).setMaxLength(1000))
+      .addStringOption((o) => o.setName('ids').setNameLocalizations({ 'zh-CN': '任务编号' }).setDescription('Job ids separated by spaces (optional)').setDescriptionLocalizations(localizations('cmd.tasks.ids')).setMaxLength(1000))
       .toJSON();
   },
   handle(interaction, ctx) {

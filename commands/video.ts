@@ -14,13 +14,14 @@ export const video: Command = {
       .setNameLocalizations({ 'zh-CN': '视频' })
       .setDescription('Turn an image into short videos')
       .setDescriptionLocalizations(localizations('cmd.video.description'))
-      .addAttachmentOption((o) => o.setName('image').setDescription('The first frame').setDescriptionLocalizations(localizations('cmd.video.image')).setRequired(true))
+      .addAttachmentOption((o) => o.setName('image').setNameLocalizations({ 'zh-CN': '首帧' }).setDescription('The first frame').setDescriptionLocalizations(localizations('cmd.video.image')).setRequired(true))
       .addStringOption((o) =>
-        o.setName('prompt').setDescription('What should happen').setDescriptionLocalizations(localizations('cmd.video.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
+        o.setName('prompt').setNameLocalizations({ 'zh-CN': '提示词' }).setDescription('What should happen').setDescriptionLocalizations(localizations('cmd.video.prompt')).setRequired(true).setMaxLength(MAX_PROMPT),
       )
       .addStringOption((o) =>
         o
           .setName('motion')
+          .setNameLocalizations({ 'zh-CN': '运动幅度' })
           .setDescription('How much motion')
           .setDescriptionLocalizations(localizations('cmd.video.motion'))
           .addChoices({ name: 'Low', name_localizations: { 'zh-CN': '低' }, value: 'low' }, { name: 'High', name_localizations: { 'zh-CN': '高' }, value: 'high' }),

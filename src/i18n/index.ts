@@ -22,3 +22,11 @@ export function t(locale: string, key: MessageKey, vars: Record<string, string |
 export function localizations(key: MessageKey): Record<string, string> {
   return { 'en-US': enUS[key], 'en-GB': enUS[key], 'zh-CN': zhCN[key] };
 }
+
+const MODE_KEYS: Record<string, MessageKey> = { fast: 'mode.fast', relax: 'mode.relax', relaxed: 'mode.relax', turbo: 'mode.turbo' };
+
+/** A speed mode as the user reads it: Midjourney's fast, relax and turbo translated; any other as the operator named it. */
+export function modeLabel(locale: string, mode: string): string {
+  const key = MODE_KEYS[mode.toLowerCase()];
+  return key ? t(locale, key) : mode;
+}

@@ -16,6 +16,7 @@ import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { addRecent } from './recent.ts';
 import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
+import { helpPlan, infoPlan } from './info.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
@@ -55,6 +56,16 @@ export class Jobs extends Lookups {
     const prefs = this.ctx.stores.prefs;
     const [user, server] = await Promise.all([prefs.user(i.user.id), i.guildId ? prefs.server(i.guildId) : null]);
     return resolvePrefs(user, server);
+  }
+
+  /** /info: the user's running jobs, today's count and the limits, their settings, the service's state; privately. */
+  info(interaction: ChatInputCommandInteraction): Plan {
+    return infoPlan(this.ctx, interaction, () => this.prefsFor(interaction));
+  }
+
+  /** /help: what each command and button does, privately, with the server's gallery. */
+  help(interaction: ChatInputCommandInteraction): Plan {
+    return helpPlan(this.ctx, interaction);
   }
 
   /** The record behind a button or modal (one the store could not write yet lives in the tracker). */

@@ -8,7 +8,7 @@ const DAY_MS = 24 * 3600_000;
 /** A reservation whose job never got saved (its process died mid-submit) stops counting after this long. */
 const RESERVATION_TTL_MS = 10 * 60_000;
 
-const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
+export const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
 
 export interface QuotaOptions {
   /** Jobs wanted. Default 1. */

@@ -159,7 +159,7 @@ function queuePosition(task: Task | null, ctx: ViewContext): number | null {
 }
 
 /** Lines of the status part of the content: "(45%)" plus a bar, "(Queued — 3 ahead)" … */
-function statusText(task: Task | null, ctx: ViewContext): { status: string; extra?: string } {
+export function statusText(task: Task | null, ctx: ViewContext): { status: string; extra?: string } {
   const loc = ctx.locale;
   const own = ctx.status;
   if (own === 'TIMEOUT') return { status: t(loc, 'status.timeout') };

@@ -1,0 +1,78 @@
+// /info and /help, answered privately. /info reads, and never takes: the user's jobs that still run
+// (their recent list, each job's stored record: the poller keeps those current, so the panel shows
+// even while the backend is down), the running-jobs count the limit is checked against, today's
+// count, the settings that apply to their next job, and one line on the service (the backend's
+// circuit and how many jobs the bot follows for everyone). Nothing here counts towards a limit.
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { JobsContext } from '../context.ts';
+import { renderHelp } from '../render/help.ts';
+import { renderInfo, INFO_MAX_JOBS, type InfoData, type InfoJob } from '../render/info.ts';
+import type { UserPrefs } from '../store/preferences.ts';
+import { countsUntil } from '../store/tasks.ts';
+import type { Plan } from './plan.ts';
+import { dailyKey } from './quota.ts';
+import { listRecent } from './recent.ts';
+
+type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'>;
+
+const startOfUtcDay = (now: number) => now - (now % (24 * 3600_000));
+
+/** What /info shows, read from the store and the proxy client's health. */
+export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs): Promise<InfoData> {
+  const userId = i.user.id;
+  const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
+  const now = ctx.now();
+  const recent = await listRecent(ctx, userId);
+  const [records, running, counted, active] = await Promise.all([
+    ctx.stores.tasks.getMany(recent.map((j) => j.taskId)),
+    ctx.stores.owners.running(userId),
+    // The day's counter moves only under a daily limit (quota.ts); without one, the recent list tells.
+    maxDaily > 0 ? ctx.stores.counters.get(dailyKey(userId, now)) : null,
+    ctx.stores.tasks.activeIds(),
+  ]);
+  const jobs: InfoJob[] = [];
+  for (const r of records) {
+    // Still running or waiting for input (what the running-jobs limit counts), and the asker's own.
+    if (!r || r.ownerId !== userId || countsUntil(r) === null || jobs.length >= INFO_MAX_JOBS) continue;
+    const message = r.messageId ? { guildId: r.guildId, channelId: r.channelId, messageId: r.messageId } : null;
+    jobs.push({ id: r.taskId, prompt: r.prompt, label: r.label, status: r.status, task: r.task, queuePosition: r.queuePosition, message });
+  }
+  const dayStart = startOfUtcDay(now);
+  const today = counted ?? recent.filter((j) => j.at >= dayStart).length;
+  return {
+    settings,
+    running,
+    maxRunning,
+    today: Math.max(0, today),
+    maxDaily,
+    jobs,
+    service: { circuit: ctx.proxy.health.state, activeJobs: active.length },
+  };
+}
+
+/** /info: a private "thinking…" at once, then the panel. */
+export function infoPlan(ctx: JobsContext, interaction: ChatInputCommandInteraction, settings: () => Promise<UserPrefs>): Plan {
+  return {
+    answer: { kind: 'ephemeral' },
+    run: async () => {
+      const data = await gatherInfo(ctx, interaction, await settings());
+      await interaction.editReply({ embeds: [renderInfo(data, interaction.locale)], allowedMentions: { parse: [] } });
+    },
+  };
+}
+
+/** /help: the page in the user's language; the gallery link when the server has one (a store that cannot be read leaves it out). */
+export function helpPlan(ctx: JobsContext, interaction: ChatInputCommandInteraction): Plan {
+  return {
+    answer: { kind: 'ephemeral' },
+    run: async () => {
+      const server = interaction.guildId
+        ? await ctx.stores.prefs.server(interaction.guildId).catch((err: unknown) => {
+            ctx.logger.warn('server settings not read for /help; shown without the gallery', { err });
+            return null;
+          })
+        : null;
+      await interaction.editReply({ embeds: renderHelp({ galleryChannelId: server?.galleryChannelId }, interaction.locale), allowedMentions: { parse: [] } });
+    },
+  };
+}
