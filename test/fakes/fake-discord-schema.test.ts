@@ -159,6 +159,17 @@ describe('fake Discord: commands', () => {
     expect((await refused(rest.post(Routes.applicationCommands(fake.appId), { body: base }))).code).toBe(50035);
   });
 
+  it('holds localized option names to the option name rule: 1-32 letters, digits, - _ \' (Devanagari, Thai), lowercase where the script has case', async () => {
+    await setup();
+    const named = (loc: string) => command({ options: [{ type: 11, name: 'image', description: 'd', name_localizations: { 'zh-CN': loc } }] });
+    for (const bad of ['Image', '图 片', '图片!', '', 'x'.repeat(33), 'ÉCLAIR']) {
+      const e = await refused(putCommands([named(bad)]));
+      expect([e.code, e.message], bad).toEqual([50035, expect.stringMatching(/options\[0\]\.name_localizations\.zh-CN\[APPLICATION_COMMAND_INVALID_NAME\]/)]);
+    }
+    await putCommands([command({ options: ['图片', '图片2', 'éclair', 'चित्र', 'ภาพ', "o'clock", 'x'.repeat(32)].map((loc, i) => ({ type: 11, name: `image${i}`, description: 'd', name_localizations: { 'zh-CN': loc } })) })]);
+    expect(fake.commands[0].options.map((o: any) => o.name_localizations['zh-CN'])).toContain('图片2');
+  });
+
   it('refuses min above max on options, and contexts or integration types Discord does not have', async () => {
     await setup();
     const bad = [
