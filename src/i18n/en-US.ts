@@ -192,7 +192,7 @@ export const enUS = {
   'info.serviceUp': '✅ reachable',
   'info.serviceRecovering': '⚠️ recovering from errors, trying again',
   'info.serviceDown': '❌ not reachable right now; new jobs are refused until it answers again',
-  'info.busy': '{n} jobs in progress for everyone',
+  'info.busy': 'jobs in progress for everyone: {n}',
   'info.quiet': 'no jobs in progress',
   'info.yourJobs': 'Your running and queued jobs',
   'info.noJobs': 'None.',

@@ -193,7 +193,7 @@ export const zhCN: Record<MessageKey, string> = {
   'info.serviceUp': '✅ 可以访问',
   'info.serviceRecovering': '⚠️ 出错后正在恢复，正在重试',
   'info.serviceDown': '❌ 暂时无法访问；恢复之前不接受新任务',
-  'info.busy': '所有人共有 {n} 个任务在进行',
+  'info.busy': '所有人进行中的任务：{n}',
   'info.quiet': '没有进行中的任务',
   'info.yourJobs': '你运行中和排队中的任务',
   'info.noJobs': '无。',

@@ -51,7 +51,7 @@ describe('renderInfo', () => {
     expect(d).toContain('**Suffix:** default');
     expect(d).toContain('**Jobs today:** 4 of 50 (resets at 00:00 UTC)');
     expect(d).toContain('**Running jobs:** 1 of 3');
-    expect(d).toContain('**Service:** ✅ reachable · 7 jobs in progress for everyone');
+    expect(d).toContain('**Service:** ✅ reachable · jobs in progress for everyone: 7');
     expect(d).toContain(`\`1712345678901234\` · **45%** · a red fox · [open ↗](https://discord.com/channels/${GUILD}/${CHANNEL}/300000000000000003)`);
     expect(limitsOf([e])).toEqual([]);
   });
