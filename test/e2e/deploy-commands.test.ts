@@ -50,6 +50,9 @@ describe('deploy-commands', SLOW, () => {
     const imagine = put!.json.find((c: any) => c.name === 'imagine');
     expect(imagine.description_localizations['zh-CN']).toBe('根据提示词生成图片');
     expect(imagine.options.find((o: any) => o.name === 'mode').choices.map((c: any) => c.value)).toEqual(['fast', 'relax']);
+    // Option and choice names too, as Chinese clients show them (the fake holds them to Discord's naming rule).
+    expect(imagine.options.find((o: any) => o.name === 'image2').name_localizations['zh-CN']).toBe('图片2');
+    expect(imagine.options.find((o: any) => o.name === 'mode').choices.map((c: any) => c.name_localizations['zh-CN'])).toEqual(['快速', '慢速']);
     // Servers only, unless the operator turned DMs or user installs on.
     for (const c of put!.json) expect([c.contexts, c.integration_types], c.name).toEqual([[0], [0]]);
   });
