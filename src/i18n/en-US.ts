@@ -162,6 +162,7 @@ export const enUS = {
   'mode.relax': 'relaxed',
   'mode.turbo': 'turbo',
 
+  'info.row': '**{label}:** {value}',
   'info.title': 'Your info',
   'info.jobMode': 'Job Mode',
   'info.visibility': 'Visibility Mode',

@@ -163,6 +163,7 @@ export const zhCN: Record<MessageKey, string> = {
   'mode.relax': '慢速',
   'mode.turbo': '极速',
 
+  'info.row': '**{label}：** {value}',
   'info.title': '你的信息',
   'info.jobMode': '速度模式',
   'info.visibility': '可见性',

@@ -54,7 +54,7 @@ function settingLines(s: InfoSettings, loc: string): string[] {
   const dflt = t(loc, 'info.default');
   const onOff = (v: boolean | undefined) => (v === undefined ? dflt : t(loc, v ? 'info.on' : 'info.off'));
   const stylizeName = s.stylize === undefined ? undefined : STYLIZE_NAMES[s.stylize];
-  const row = (key: MessageKey, value: string) => `**${t(loc, key)}:** ${value}`;
+  const row = (key: MessageKey, value: string) => t(loc, 'info.row', { label: t(loc, key), value });
   return [
     row('info.jobMode', s.mode ? safeText(modeLabel(loc, s.mode), 40) : dflt),
     row('info.visibility', s.visibility ? t(loc, s.visibility === 'public' ? 'info.public' : 'info.private') : dflt),
@@ -70,7 +70,7 @@ function settingLines(s: InfoSettings, loc: string): string[] {
 function serviceLine(service: InfoData['service'], loc: string): string {
   const state = service.circuit === 'open' ? 'info.serviceDown' : service.circuit === 'half-open' ? 'info.serviceRecovering' : 'info.serviceUp';
   const load = service.activeJobs > 0 ? t(loc, 'info.busy', { n: service.activeJobs }) : t(loc, 'info.quiet');
-  return `**${t(loc, 'info.service')}:** ${t(loc, state)} · ${load}`;
+  return t(loc, 'info.row', { label: t(loc, 'info.service'), value: `${t(loc, state)} · ${load}` });
 }
 
 function jobLine(job: InfoJob, loc: string): string {
@@ -88,11 +88,11 @@ export function renderInfo(data: InfoData, locale: string): APIEmbed {
   const head = [
     ...settingLines(data.settings, loc),
     '',
-    `**${t(loc, 'info.today')}:** ${today}`,
-    `**${t(loc, 'info.running')}:** ${count(data.running, data.maxRunning, 'info.noLimit')}`,
+    t(loc, 'info.row', { label: t(loc, 'info.today'), value: today }),
+    t(loc, 'info.row', { label: t(loc, 'info.running'), value: count(data.running, data.maxRunning, 'info.noLimit') }),
     serviceLine(data.service, loc),
     '',
-    `**${t(loc, 'info.yourJobs')}:**`,
+    t(loc, 'info.row', { label: t(loc, 'info.yourJobs'), value: '' }).trimEnd(),
   ].join('\n');
   // The head is short and bounded (every user value in it is cut); the job lines take what is left, whole.
   const list = jobs.length ? cutLines(jobs, 4096 - head.length - 1) : t(loc, 'info.noJobs');

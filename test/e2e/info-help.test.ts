@@ -81,12 +81,12 @@ describe('/info', () => {
     expect(h.app.proxy.health.state).toBe('open');
     const text = await infoText({ locale: 'zh-CN' });
     expect(text).toMatch(/^你的信息\n/);
-    expect(text).toContain('**服务:** ❌ 暂时无法访问；恢复之前不接受新任务 · 所有人进行中的任务：1');
+    expect(text).toContain('**服务：** ❌ 暂时无法访问；恢复之前不接受新任务 · 所有人进行中的任务：1');
     expect(text).toContain(`\`${id}\` · **`);
     expect(text).toContain('一只狐狸 · [查看 ↗]');
-    expect(text).toContain('**今日任务:** 至少 1（每日不限）');
-    expect(text).toContain('**运行中的任务:** 1（不限）');
-    expect(text).toContain('**速度模式:** 默认');
+    expect(text).toContain('**今日任务：** 至少 1（每日不限）');
+    expect(text).toContain('**运行中的任务：** 1（不限）');
+    expect(text).toContain('**速度模式：** 默认');
   });
 });
 

@@ -63,7 +63,7 @@ describe('renderInfo', () => {
       expect(d).toContain(line);
     }
     const zh = renderInfo(data({ settings }), 'zh-CN').description!;
-    for (const line of ['**速度模式:** 慢速', '**可见性:** 仅自己可见', '**Remix 模式:** 开', '**变化模式:** 强烈']) expect(zh).toContain(line);
+    for (const line of ['**速度模式：** 慢速', '**可见性：** 仅自己可见', '**Remix 模式：** 开', '**变化模式：** 强烈']) expect(zh).toContain(line);
   });
 
   it('says when there are no limits, no jobs, and when the service is down or recovering', () => {
