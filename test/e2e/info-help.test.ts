@@ -1,6 +1,7 @@
 // /info and /help end to end: the real discord.js client against the fake Discord, the real store,
 // the real proxy client against the fake proxy. Both answer privately; /info reads and never takes.
 import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -109,5 +110,19 @@ describe('/help', () => {
     // A channel mention never pings, and the answer pings nobody.
     const edit = h.discord.calls.filter((c) => c.method === 'PATCH' && c.path.includes('/messages/@original')).at(-1);
     expect(edit?.json.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('still answers when the server’s settings cannot be read, without the gallery, and logs why', async () => {
+    h = await startHarness();
+    await h.app.stores.prefs.setServer(h.discord.guildId, { galleryChannelId: GALLERY });
+    // The store refuses this one read, as a Redis that went away would.
+    const prefs = h.app.stores.prefs;
+    prefs.server = async () => {
+      throw new StoreError('prefs.server');
+    };
+    const msg = await privateAnswer(slash('help'));
+    expect(msg.embeds[0].title).toBe('How to use the bot');
+    expect(msg.embeds.map((e: any) => e.description).join('\n')).not.toContain('<#');
+    await h.logged((l) => l.level === 'warn' && /shown without the gallery/.test(l.msg), 'the warning');
   });
 });
