@@ -80,5 +80,7 @@ export function taskRoutes(s: FakeProxyState, c: Ctx): Reply | undefined {
   if (id === undefined) return undefined;
   if (op === 'fetch') return get(c, () => fetchTask(s, decodeURIComponent(id)));
   if (op === 'image-seed') return get(c, () => imageSeed(s, decodeURIComponent(id)));
+  // A backend without the route answers 404 whatever the method (Spring's error JSON).
+  if (s.quirks.noCancel) return springError(404, 'Not Found', c.path);
   return post(c, () => cancel(s, decodeURIComponent(id)));
 }
