@@ -306,10 +306,7 @@ export class Tracker {
     return rec;
   }
 
-  /**
-   * ❌ worked at the backend: the job ends now as cancelled, so it stops counting and is no longer
-   * polled (trueai writes FAILURE "取消任务"; a relay may show it a poll or two later).
-   */
+  /** ❌ worked at the backend: the job ends now as cancelled, so it stops counting and is no longer polled. */
   cancelled(taskId: string): Promise<void> {
     return this.#serial(taskId, async () => {
       const rec = await this.#find(taskId);

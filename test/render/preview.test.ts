@@ -111,7 +111,8 @@ describe('what each task shape shows', () => {
       const out = run(name);
       expect(out.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (Submitted)`);
       expect(out.body.embeds).toEqual([]);
-      expect(out.body.components).toEqual([]);
+      // Under way: only ❌ Cancel.
+      expect(out.body.components.flatMap((r) => r.components).map((b) => [b.custom_id, b.emoji?.name])).toEqual([[`mj:x:${fixture(name).id}`, '❌']]);
     }
     expect(run('submitted.json', 'zh-CN').body.content).toContain('(已提交)');
 
