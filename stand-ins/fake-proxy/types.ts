@@ -138,8 +138,9 @@ export interface Quirks {
   remixOff: boolean;
   /** The backend does not know `enableRemix` (plus, a relay that drops the field): the action runs at once. */
   ignoreEnableRemix: boolean;
-  /** POST /mj/task/{id}/cancel answers 404 (novicezk and plus have no such route; new-api relays do not pass it on). */
-  noCancel: boolean;
+  /** POST /mj/task/{id}/cancel is not there: true, Spring's 404 (novicezk, plus); 'html', new-api's
+   * NoRoute: 200 with its dashboard's index page (router/web-router.go; relays do not pass cancel on). */
+  noCancel: boolean | 'html';
   /** customId substrings answered with code 4 "未知的 Action 类型" (e.g. 'BOOKMARK', 'PromptAnalyzer'). */
   rejectActions: string[];
   /** "properties": null in submit results. */

@@ -105,9 +105,12 @@ describe('cancel', () => {
     expect(cancels()).toHaveLength(0);
   });
 
-  it('a backend without cancel (404): the user is told privately, the ❌ goes, and its jobs no longer offer it', async () => {
+  it.each([
+    ['404', true],
+    ['a new-api relay’s dashboard page', 'html'],
+  ] as const)('a backend without cancel (%s): the user is told privately, the ❌ goes, and its jobs no longer offer it', async (_, noCancel) => {
     h = await startHarness();
-    h.proxy.setQuirks({ noCancel: true });
+    h.proxy.setQuirks({ noCancel });
     const job = await running('no cancel here');
     const x = job.message.components[0].components[0];
     const click = h.discord.clickButton(job.message.id, x.custom_id);

@@ -631,6 +631,11 @@ describe('task endpoints', () => {
     expect(absent.status).toBe(404);
     expect(absent.json).toMatchObject({ status: 404, error: 'Not Found' });
     expect(proxy.getTask(other).status).not.toBe('FAILURE');
+    proxy.setQuirks({ noCancel: 'html' });
+    const page = await post(`/mj/task/${other}/cancel`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(proxy.getTask(other).status).not.toBe('FAILURE');
   });
 });
 
