@@ -3,7 +3,7 @@
 // longer polled; someone else's click is refused privately; a backend without the route (404) is
 // remembered and its jobs no longer offer ❌.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -66,6 +66,17 @@ describe('cancel', () => {
     expect(read.some((r) => JSON.stringify(r.body ?? '').includes(job.id) || r.route?.includes(job.id))).toBe(false);
     expect(read.some((r) => JSON.stringify(r.body ?? '').includes(nextId) || r.route?.includes(nextId))).toBe(true);
     expect((await h.app.stores.tasks.get(job.id))?.status).toBe('CANCEL');
+  });
+
+  it('a job cancelled elsewhere (trueai’s web UI: FAILURE "取消任务") shows as Cancelled at the next poll', async () => {
+    h = await startHarness();
+    const job = await running('cancelled from the web UI');
+    const res = await fetch(`${h.proxy.baseUrl}/mj/task/${job.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.id === job.message.id && /\(Cancelled\)/.test(m.content));
+    expect(done.embeds[0].title).toBe('Job cancelled');
+    await h.allFinished();
   });
 
   it('says 已取消 to a Chinese user', async () => {
