@@ -95,6 +95,18 @@ describe('remix mode', () => {
     expect(actions().length).toBe(before);
   });
 
+  it('behind a relay that turns code 21 into 1 (new-api), the editor’s prompt still reaches /submit/modal', async () => {
+    h = await startHarness();
+    h.proxy.setQuirks({ relayRewrite21: true });
+    const g = await grid('relayed remix');
+    await h.app.stores.prefs.setUser(h.discord.users.alice.id, { remix: true });
+    const modal = await h.answered(h.discord.clickButton(g.message.id, vButton(g.message, 4).custom_id));
+    const modalReq = h.proxy.nextRequest((r) => r.route === '/mj/submit/modal');
+    h.discord.submitModal(modal.data.custom_id, { prompt: 'relayed remix, at night' }, { messageId: g.message.id });
+    expect((await modalReq).body.prompt).toBe('relayed remix, at night');
+    expect(h.proxy.requests.find((r) => r.route === '/mj/submit/action')?.status).toBe(200);
+  });
+
   it('off: V2 runs at once, without enableRemix', async () => {
     h = await startHarness();
     const g = await grid('no remix here');
