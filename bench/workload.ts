@@ -89,7 +89,8 @@ export class Driver {
 /** Which visible state an edit shows: 0 waiting, 1 submitted, 2–4 progress, 5 the result. */
 export function stateShown(call: RecordedCall): number | null {
   const body = call.json as { content?: string; components?: unknown[] } | undefined;
-  if (call.files.length || body?.components?.length) return VISIBLE_STATES;
+  // A job under way shows one row (❌ Cancel); the result shows the grid's two.
+  if (call.files.length || (body?.components?.length ?? 0) > 1) return VISIBLE_STATES;
   const content = body?.content ?? '';
   if (/\(Submitted\)/.test(content)) return 1;
   const p = /\((\d+)%\)/.exec(content)?.[1];

@@ -9,6 +9,7 @@ export type ParsedCustomId =
   | { kind: 'check'; taskId: string }
   | { kind: 'editor'; taskId: string }
   | { kind: 'seed'; taskId: string }
+  | { kind: 'cancel'; taskId: string }
   | { kind: 'modal'; taskId: string; index: number | null };
 
 /**
@@ -26,6 +27,8 @@ export const customIds = {
   editor: (taskId: string) => `${PREFIX}:e:${taskId}`,
   /** 🌱: the job's seed, privately. */
   seed: (taskId: string) => `${PREFIX}:s:${taskId}`,
+  /** ❌ on a job under way: POST /mj/task/{id}/cancel. */
+  cancel: (taskId: string) => `${PREFIX}:x:${taskId}`,
   /** A modal's submit: for a button (parent task + index) or for a MODAL task (index null). */
   modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
 };
@@ -45,6 +48,8 @@ export function parseCustomId(id: string): ParsedCustomId | null {
       return parts.length === 3 ? { kind: 'editor', taskId } : null;
     case 's':
       return parts.length === 3 ? { kind: 'seed', taskId } : null;
+    case 'x':
+      return parts.length === 3 ? { kind: 'cancel', taskId } : null;
     case 'm':
       return parts.length === 4 && (extra === 'x' || index !== null) ? { kind: 'modal', taskId, index } : null;
     default:

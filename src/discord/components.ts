@@ -1,7 +1,7 @@
 // Buttons and modals: permanent handlers (parse → run) that find everything they need in the
 // store, so they keep working after a restart. A click on a proxy button posts /submit/action;
-// buttons that always need input (Custom Zoom, Vary (Region), a describe/shorten pick) open our
-// modal first and then do action → modal in one go.
+// buttons that always need input (Custom Zoom, Vary (Region), a describe/shorten pick), and with
+// remix mode on V1–V4, 🔄, Vary and the pans, open our modal first and then do action → modal in one go.
 import type { ButtonInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import { parentPrompt } from '../jobs/jobs.ts';
@@ -19,6 +19,7 @@ import { checkImage } from '../media/attachments.ts';
 import { customIds, type ParsedCustomId } from '../custom-id.ts';
 import type { Plan } from '../jobs/plan.ts';
 import { checkPrompt, checkPromptLength } from './prompt.ts';
+import { isRemixable } from '../jobs/remix.ts';
 
 
 /** What a custom_id kind asks of the user and of the job, checked the same way for every kind. */
@@ -39,6 +40,8 @@ const RULES = {
   seed: { who: 'viewer', states: ['SUCCESS'] },
   /** "Check again" re-points the job's updates to the clicked message: that message only. */
   check: { who: 'admin', states: ['TIMEOUT', 'LOST'], ownMessage: true },
+  /** ❌ cancels a job under way: its owner's alone, on the job's own message. */
+  cancel: { who: 'owner', states: ['NOT_START', 'SUBMITTED', 'IN_PROGRESS'], ownMessage: true },
 } as const satisfies Record<string, Rule>;
 
 /** The record behind a custom_id, checked for existence, who may use it, and the job's state. */
@@ -93,6 +96,10 @@ export async function planButton(interaction: ButtonInteraction, parsed: ParsedC
         const p: ModalPurpose = purpose === 'prompt' ? 'imagine' : purpose;
         return { answer: { kind: 'modal', modal: buildModal(customIds.modal(record.taskId, parsed.index), p, prefillFor(record, button, p), locale) } };
       }
+      // Remix mode: the prompt editor first, pre-filled with the job's prompt (still no proxy call before it).
+      if (await ctx.jobs.remixAtOnce(interaction, record, button)) {
+        return { answer: { kind: 'modal', modal: buildModal(customIds.modal(record.taskId, parsed.index), 'remix', parentPrompt(record), locale) } };
+      }
       const all = parseButton(button.customId).action === 'describe-all';
       const prompts = all ? describePrompts(record).slice(0, 4) : [];
       if (all && prompts.length === 0) throw new UserInputError('EXPIRED');
@@ -111,6 +118,10 @@ export async function planButton(interaction: ButtonInteraction, parsed: ParsedC
     case 'check': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);
       return ctx.jobs.retarget(interaction, record);
+    }
+    case 'cancel': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.cancel);
+      return ctx.jobs.cancel(record);
     }
     default:
       throw new UserInputError('EXPIRED');
@@ -137,6 +148,12 @@ export async function planModalSubmit(interaction: ModalSubmitInteraction, parse
   const button = buttonAt(parent, parsed.index);
   const purpose = modalKindOf(button.customId);
   if (purpose === 'zoom' && zoomValue(prompt) === null) throw new UserInputError('ZOOM_MISSING');
+  if (purpose === null) {
+    // The remix editor remix mode opened at once: only for the buttons Midjourney remixes, with a prompt.
+    if (!isRemixable(button.customId)) throw new UserInputError('EXPIRED');
+    checkPrompt(prompt);
+    return ctx.jobs.actionWithInput(interaction, parent, button, { prompt, shown: prompt, label: labelFor(button, locale), remix: true });
+  }
   if (purpose === 'prompt') {
     // A describe or shorten pick: the edited prompt runs as a new /imagine on any backend.
     checkPrompt(prompt);

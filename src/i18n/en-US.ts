@@ -44,6 +44,7 @@ export const enUS = {
   'render.shortenDetails': 'DETAILS',
   'button.showDetails': 'Show Details',
   'button.imagineAll': 'Imagine all',
+  'button.cancel': 'Cancel',
 
   'fail.banned': 'Midjourney’s moderator rejected the prompt.',
   'fail.imageDenied': 'The image was rejected by Midjourney’s filters.',
@@ -85,8 +86,11 @@ export const enUS = {
   'error.generic': 'Something went wrong on our side. Try again.',
   'error.STORE_UNAVAILABLE': 'The bot’s storage is temporarily unavailable, so nothing was started. Try again in a minute.',
   'error.RESTARTING': 'The bot is restarting, so nothing was started. Try again in a moment.',
+  'error.REMIX_OFF': 'This service’s Midjourney account has Remix mode off, so your edited prompt can’t be used. Nothing was started: press the button again to run it without editing.',
   'quota.partialRunning': 'Started {started} of {total}: you may run {limit} jobs at once. Prompts {rest} were not started; press their buttons when a job has finished.',
   'quota.partialDaily': 'Started {started} of {total}: that is all of your {limit} jobs for today. Prompts {rest} were not started.',
+  'remix.promptNotUsed': 'Your edited prompt could not be used: the service ran {label} without asking for it, with the original prompt.',
+  'remix.unavailable': 'Remix isn’t available on this service, so {label} ran without the prompt editor. If the service asks for a prompt, the new message offers **Open editor**.',
 
   'proxy.UNAVAILABLE': 'The image service can’t be reached right now. Try again in a minute.',
   'proxy.TIMEOUT': 'The image service did not answer in time. Try again in a minute.',

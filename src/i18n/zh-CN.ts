@@ -45,6 +45,7 @@ export const zhCN: Record<MessageKey, string> = {
   'render.shortenDetails': '详情（DETAILS）',
   'button.showDetails': '显示详情',
   'button.imagineAll': '全部生成',
+  'button.cancel': '取消',
 
   'fail.banned': 'Midjourney 审核认为提示词违规。',
   'fail.imageDenied': '图片被 Midjourney 的过滤器拒绝。',
@@ -86,8 +87,11 @@ export const zhCN: Record<MessageKey, string> = {
   'error.generic': '出了点问题，请重试。',
   'error.STORE_UNAVAILABLE': '机器人的存储暂时不可用，任务未提交。请稍后再试。',
   'error.RESTARTING': '机器人正在重启，任务未提交。请稍后再试。',
+  'error.REMIX_OFF': '该服务的 Midjourney 账号未开启 Remix 模式，无法使用你修改后的提示词。未开始任何任务：再次点击该按钮即可不经编辑直接执行。',
   'quota.partialRunning': '已开始 {started}/{total} 个：你最多可同时进行 {limit} 个任务。提示词 {rest} 未开始，请在有任务完成后点击它们的按钮。',
   'quota.partialDaily': '已开始 {started}/{total} 个：今天的 {limit} 次任务已全部用完。提示词 {rest} 未开始。',
+  'remix.promptNotUsed': '无法使用你修改后的提示词：服务没有询问提示词，直接用原提示词执行了 {label}。',
+  'remix.unavailable': '该服务暂不支持 Remix，因此 {label} 未经提示词编辑器直接执行。如果服务要求输入提示词，新消息中会出现「打开编辑器」按钮。',
 
   'proxy.UNAVAILABLE': '暂时无法连接绘图服务，请稍后重试。',
   'proxy.TIMEOUT': '绘图服务响应超时，请稍后重试。',

@@ -11,6 +11,7 @@ import type { SubmitOutcome, TaskButton } from '../proxy/types.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 import { resolvePrefs, type PreferenceRepository, type UserPrefs } from '../store/preferences.ts';
 import { readImage } from '../media/attachments.ts';
+import { plainText } from '../render/plain-text.ts';
 import { checkQuota } from './quota.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { addRecent } from './recent.ts';
@@ -18,6 +19,9 @@ import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { helpPlan, infoPlan } from './info.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
+import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport } from './remix.ts';
+import { cancelJob } from './cancel.ts';
+import type { ActionRequest } from '../proxy/types.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -93,18 +97,35 @@ export class Jobs extends Lookups {
     };
   }
 
+  /** Remix mode: whether a click on `button` opens the prompt editor first (the user's setting, the button, what the backend does). */
+  async remixAtOnce(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton): Promise<boolean> {
+    if (!isRemixable(button.customId) || !(await this.prefsFor(interaction)).remix) return false;
+    return (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) === undefined;
+  }
+
   /** A proxy button pressed: /submit/action, the new job shown in this interaction's reply. */
   async action(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, label: string): Promise<Plan> {
+    const prefs = await this.prefsFor(interaction);
+    // Remix on, but this backend gives the editor no place: the button runs as it is, and the user hears why.
+    const noRemix = !!prefs.remix && isRemixable(button.customId) && (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) !== undefined;
     return {
       answer: { kind: 'public', line: { prompt: record.prompt, label } },
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
-        const outcome = await this.#submitAction(record, button, jobState(interaction));
+        const outcome = await this.#submitAction(record, button, jobState(interaction), actionExtras(button.customId, prefs, false));
         await started(outcome.taskIds);
         await this.#follow(interaction, outcome, record, label, record.prompt);
       },
-      after: () => this.ctx.tracker.markPressed(record.taskId, button.customId),
+      after: async () => {
+        await this.ctx.tracker.markPressed(record.taskId, button.customId);
+        if (noRemix) await this.#tell(interaction, 'remix.unavailable', label);
+      },
     };
+  }
+
+  /** ❌ on a job under way: cancelled at its backend, and ended here at once. */
+  cancel(record: TaskRecord): Plan {
+    return { answer: { kind: 'update' }, run: () => cancelJob(this.ctx, record) };
   }
 
   /**
@@ -152,17 +173,28 @@ export class Jobs extends Lookups {
     };
   }
 
-  /** Vary (Region), Custom Zoom and the like, their input given: /submit/action, then /submit/modal on the MODAL task it makes. */
-  async actionWithInput(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, input: { prompt: string; shown: string; label: string; mask?: Upload }): Promise<Plan> {
+  /**
+   * Vary (Region), Custom Zoom and the like, and the remix editor of remix mode (`remix`), their input
+   * given: /submit/action, then /submit/modal on the MODAL task it makes. A remix the backend ran
+   * without asking for the prompt is shown with the prompt it ran with, and the user is told.
+   */
+  async actionWithInput(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, input: { prompt: string; shown: string; label: string; mask?: Upload; remix?: boolean }): Promise<Plan> {
+    const prefs = await this.prefsFor(interaction);
+    let unused = false;
     return {
       answer: { kind: 'public', line: { prompt: input.shown, label: input.label } },
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
-        const outcome = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask);
+        const extras = actionExtras(button.customId, prefs, !!input.remix);
+        const { outcome, modal } = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask, extras);
+        unused = !!input.remix && !modal;
         await started(outcome.taskIds);
-        await this.#follow(interaction, outcome, parent, input.label, input.shown);
+        await this.#follow(interaction, outcome, parent, input.label, unused ? parent.prompt : input.shown);
       },
-      after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
+      after: async () => {
+        await this.ctx.tracker.markPressed(parent.taskId, button.customId);
+        if (unused) await this.#tell(interaction, 'remix.promptNotUsed', input.label);
+      },
     };
   }
 
@@ -227,33 +259,55 @@ export class Jobs extends Lookups {
     await this.#remember(interaction.user.id, outcome, label ? `${prompt} (${label})` : prompt);
   }
 
+  /** A private note to whoever pressed a button or submitted a modal, once the job was handed over. */
+  async #tell(interaction: ButtonInteraction | ModalSubmitInteraction, key: 'remix.unavailable' | 'remix.promptNotUsed', label: string): Promise<void> {
+    const locale = resolveLocale(interaction.locale);
+    const content = t(locale, key, { label: plainText(label) || t(locale, 'button.action') });
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
+
   /** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
-  async #submitAction(record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
+  async #submitAction(record: TaskRecord, button: TaskButton, state: string, extras: Pick<ActionRequest, 'enableRemix' | 'strong'> = {}): Promise<SubmitOutcome> {
     try {
-      return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
+      return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state, ...extras }, { mode: record.mode });
     } catch (err) {
       if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record.mode), hiddenPattern(button.customId));
       throw err;
     }
   }
 
-  async #actionThenModal(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string, mask: Upload | undefined): Promise<SubmitOutcome> {
+  /** `modal`: whether the backend asked for the input (a MODAL task), so the prompt was used. */
+  async #actionThenModal(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string, mask: Upload | undefined, extras: Pick<ActionRequest, 'enableRemix' | 'strong'>): Promise<{ outcome: SubmitOutcome; modal: boolean }> {
     const ctx = this.ctx;
+    const backend = ctx.reader.backendOf(parent.mode);
     const maskBase64 = mask ? await this.readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES) : undefined;
     if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
-    const outcome = await this.#submitAction(parent, button, jobState(interaction));
+    let outcome: SubmitOutcome;
+    try {
+      outcome = await this.#submitAction(parent, button, jobState(interaction), extras);
+    } catch (err) {
+      // The account's Remix mode is off: nothing ran; the next press of this backend's buttons runs them directly.
+      if (extras.enableRemix && isRemixRefusal(err)) {
+        await rememberRemix(ctx, backend, 'off');
+        throw new UserInputError('REMIX_OFF');
+      }
+      throw err;
+    }
     let modalTaskId: string | null = outcome.kind === 'modal' ? outcome.taskId : null;
     if (!modalTaskId) {
       // Relays rewrite code 21 to 1: the task itself says whether it waits for input.
       const task = await ctx.proxy.fetchTask(outcome.taskId, { mode: parent.mode }).catch(() => null);
       if (task?.status === 'MODAL') modalTaskId = task.id;
+      // It ran without the prompt: this backend does not honour enableRemix (a relay that shows the
+      // MODAL later still gets the prompt through "Open editor").
+      else if (task && extras.enableRemix) await rememberRemix(ctx, backend, 'ignored');
     }
-    if (!modalTaskId) return outcome;
+    if (!modalTaskId) return { outcome, modal: false };
     // Some backends refuse an empty prompt here (trueai: code 4): the job's own prompt stands in.
     const text = prompt || parent.modal?.finalPrompt || parentPrompt(parent);
     const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
     // /submit/modal answers with the same task id, which now runs.
-    return submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted;
+    return { outcome: submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted, modal: true };
   }
 }
 

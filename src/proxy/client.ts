@@ -308,7 +308,8 @@ export class ProxyClient {
     return this.#located(o, { taskId: id }, async () => {
       const route = routes.cancel(id);
       const res = await this.#send('POST', route, {}, o);
-      if (res.status === 404 && res.text.trim() === '') throw new ProxyError('UNSUPPORTED', { route, status: 404 });
+      // new-api relays do not pass the route on: their dashboard's NoRoute answers 200 with its HTML page.
+      if ((res.status === 404 && res.text.trim() === '') || (res.status < 300 && /^\s*</.test(res.text))) throw new ProxyError('UNSUPPORTED', { route, status: res.status });
       if (res.status >= 200 && res.status < 300) {
         if (res.text.trim() === '') return;
         const json = this.#json(route, res);

@@ -172,6 +172,7 @@ export type UserInputErrorCode =
   | 'NOT_YOUR_TASK'
   | 'ZOOM_MISSING'
   | 'MASK_MISSING'
+  | 'REMIX_OFF'
   | 'TASK_NOT_READY'
   | 'LINK_INVALID'
   | 'LINK_UNREADABLE'

@@ -196,7 +196,8 @@ function readTask(input: unknown): Task | null {
   const raw = isObject(inner) ? inner : input;
   const id = str(raw.id).trim();
   if (!id) return null;
-  const st = status(raw.status);
+  // trueai's cancel endpoint marks the task FAILURE "取消任务" (api.md §2.2): a cancel, whoever asked for it.
+  const st = status(raw.status) === 'FAILURE' && str(raw.failReason).trim() === '取消任务' ? 'CANCEL' : status(raw.status);
   const videoUrls = urlList(raw.videoUrls);
   return {
     id,

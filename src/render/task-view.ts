@@ -189,6 +189,9 @@ export function statusText(task: Task | null, ctx: ViewContext): { status: strin
 /** In the hidden-buttons list: this backend has no image-seed endpoint, so no 🌱. */
 export const SEED_HIDDEN = 'mj:seed';
 
+/** In the hidden-buttons list: this backend has no cancel endpoint, so no ❌ on jobs under way. */
+export const CANCEL_HIDDEN = 'mj:cancel';
+
 /** Midjourney image jobs have a seed; describe, shorten, video, face swaps and edits do not. */
 function hasSeed(task: Task): boolean {
   return !!task.imageUrl && !/DESCRIBE|SHORTEN|VIDEO|FACE|EDITS|RETEXTURE/i.test(task.action);
@@ -258,6 +261,8 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
       case 'NOT_START':
         // The proxy's low-res preview, as a link (previews are transient; only results are kept).
         if (task.status === 'IN_PROGRESS' && isHttpUrl(task.imageUrl)) embeds.push({ color: COLORS.progress, image: { url: task.imageUrl } });
+        // ❌ Cancel, where the backend has not shown it lacks the endpoint.
+        if (routable && !(ctx.hidden ?? []).includes(CANCEL_HIDDEN)) components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, custom_id: customIds.cancel(task.id), style: ButtonStyle.Secondary, label: t(loc, 'button.cancel'), emoji: { name: '❌' } }] }];
         break;
       case 'FAILURE':
       case 'CANCEL': {

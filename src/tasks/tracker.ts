@@ -24,7 +24,7 @@ import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
 import { Showing } from './show.ts';
-import { endJob, keepShownPreview, MAX_MISSES, newRecord, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
+import { endJob, keepShownPreview, MAX_MISSES, newRecord, placeholderTask, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
 
 export interface TrackerOptions {
   tasks: TaskRepository;
@@ -306,6 +306,24 @@ export class Tracker {
     return rec;
   }
 
+  /** ❌ worked at the backend: the job ends now as cancelled, so it stops counting and is no longer polled. */
+  cancelled(taskId: string): Promise<void> {
+    return this.#serial(taskId, async () => {
+      const rec = await this.#find(taskId);
+      if (!rec || hasEnded(rec.status) || rec.status === 'MODAL') return;
+      const task = rec.task ?? placeholderTask(taskId, 'CANCEL', rec.prompt);
+      await this.#apply(this.#resolve(rec), { ...task, status: 'CANCEL', progress: '', imageUrl: null, failReason: null });
+    });
+  }
+
+  /** Shows a job's buttons again as the backend now offers them (one it turned out not to have is gone). */
+  refreshButtons(taskId: string): Promise<void> {
+    return this.#serial(taskId, async () => {
+      const rec = await this.#find(taskId);
+      if (rec?.task) await this.#showing.buttons(rec, rec.task);
+    });
+  }
+
   /** Marks a pressed button green on the message it sits on. */
   markPressed(taskId: string, customId: string): Promise<void> {
     return this.#serial(taskId, async () => {
@@ -343,6 +361,8 @@ export class Tracker {
   }
 
   async #apply(record: TaskRecord, incoming: Task): Promise<void> {
+    // A cancelled job stays cancelled: a late read may still say IN_PROGRESS, or FAILURE "取消任务".
+    if (record.status === 'CANCEL') incoming = { ...incoming, status: 'CANCEL' };
     if (taskRank(incoming) < taskRank(record.task) || this.#showing.finishing(record.taskId)) {
       this.stats.stale++;
       return;

@@ -133,6 +133,14 @@ export interface Quirks {
   listMax: number | null;
   /** Variation / reroll / pan / low_ and high_variation / animate answer code 21 (remix-on account). */
   remix: boolean;
+  /** The account's Remix mode is off: an action with `enableRemix: true` answers code 4
+   * "当前账号不支持 remix，请开启 remix 功能" (trueai on a Discord account, api.md §3). */
+  remixOff: boolean;
+  /** The backend does not know `enableRemix` (plus, a relay that drops the field): the action runs at once. */
+  ignoreEnableRemix: boolean;
+  /** POST /mj/task/{id}/cancel is not there: true, Spring's 404 (novicezk, plus); 'html', new-api's
+   * NoRoute: 200 with its dashboard's index page (router/web-router.go; relays do not pass cancel on). */
+  noCancel: boolean | 'html';
   /** customId substrings answered with code 4 "未知的 Action 类型" (e.g. 'BOOKMARK', 'PromptAnalyzer'). */
   rejectActions: string[];
   /** "properties": null in submit results. */

@@ -76,7 +76,7 @@ describe('/imagine, end to end', () => {
 
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.id === progress.id && m.components.length > 0);
+    const done = await h.discord.waitForMessage((m) => m.id === progress.id && m.components.length > 1);
     expect(done.attachments).toHaveLength(1);
     expect(done.attachments[0].filename).toMatch(/\.png$/);
     expect(done.embeds).toEqual([]);

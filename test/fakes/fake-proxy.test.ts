@@ -439,6 +439,19 @@ describe('actions', () => {
     expect((await post('/mj/submit/action', { taskId: up.id, customId: cz })).json.code).toBe(21);
   });
 
+  it('an account with Remix mode off refuses enableRemix with code 4; a backend that ignores the field runs the action', async () => {
+    const grid = await imagineDone();
+    const v1 = grid.buttons[5].customId;
+    proxy.setQuirks({ remixOff: true });
+    const off = await post('/mj/submit/action', { taskId: grid.id, customId: v1, enableRemix: true });
+    expect(off.json).toMatchObject({ code: 4, description: '当前账号不支持 remix，请开启 remix 功能' });
+    expect((await post('/mj/submit/action', { taskId: grid.id, customId: v1 })).json.code).toBe(1);
+    proxy.setQuirks({ remixOff: false, ignoreEnableRemix: true });
+    const ran = await post('/mj/submit/action', { taskId: grid.id, customId: v1, enableRemix: true });
+    expect(ran.json.code).toBe(1);
+    expect(proxy.getTask(ran.json.result).status).not.toBe('MODAL');
+  });
+
   it('legacy /submit/change and /submit/simple-change press U/V/R', async () => {
     const grid = await imagineDone();
     const a = await post('/mj/submit/change', { taskId: grid.id, action: 'UPSCALE', index: 2 });
@@ -611,6 +624,18 @@ describe('task endpoints', () => {
     await fetchTask(id);
     expect((await fetchTask(id)).json).toMatchObject({ status: 'FAILURE', failReason: '取消任务', progress: '' });
     expect((await post('/mj/task/77/cancel')).status).toBe(404);
+    // A backend without the route (novicezk, plus, new-api relays): Spring's 404, nothing cancelled.
+    proxy.setQuirks({ noCancel: true });
+    const other = (await post('/mj/submit/imagine', { prompt: 'dog' })).json.result;
+    const absent = await post(`/mj/task/${other}/cancel`);
+    expect(absent.status).toBe(404);
+    expect(absent.json).toMatchObject({ status: 404, error: 'Not Found' });
+    expect(proxy.getTask(other).status).not.toBe('FAILURE');
+    proxy.setQuirks({ noCancel: 'html' });
+    const page = await post(`/mj/task/${other}/cancel`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(proxy.getTask(other).status).not.toBe('FAILURE');
   });
 });
 

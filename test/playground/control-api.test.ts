@@ -45,7 +45,7 @@ describe('control API', () => {
     expect(r.json.message.content).toBe(`**a paper boat** - <@${pg.discord.users.bob.id}> (等待开始)`);
     const submit = await pg.proxy!.waitForRequest((q) => q.route === '/mj/submit/imagine' && q.body.prompt === 'a paper boat');
     expect(submit.mode).toBe('RELAX');
-    const done = await pg.discord.waitForMessage((m) => m.id === r.json.message.id && m.components.length > 0, 15_000);
+    const done = await pg.discord.waitForMessage((m) => m.id === r.json.message.id && m.attachments.length > 0 && m.components.length > 0, 15_000);
     const { json: one } = await call('GET', `/api/messages/${done.id}`);
     expect(one.attachments[0].content_type).toBe('image/png');
     const { json: list } = await call('GET', '/api/messages');
@@ -106,7 +106,7 @@ describe('control API', () => {
     expect((await post('/api/simulate', { remix: true })).json).toEqual({ remix: true });
     try {
       const v = await post('/api/interactions/button', { messageId: grid.id, customId: buttonOf(grid, 'V2').custom_id });
-      const waiting = await pg.discord.waitForMessage((m) => m.id === v.json.message.id && m.components.length === 1, 15_000);
+      const waiting = await pg.discord.waitForMessage((m) => m.id === v.json.message.id && m.components.length === 1 && /Open editor/.test(JSON.stringify(m.components)), 15_000);
       const open = await post('/api/interactions/button', { messageId: waiting.id, customId: buttonOf(waiting, 'Open editor').custom_id });
       expect(open.json.response.type).toBe(9);
       const req = pg.proxy!.nextRequest((q) => q.route === '/mj/submit/modal', 10_000);

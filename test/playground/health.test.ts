@@ -21,7 +21,7 @@ it('serves /metrics on 127.0.0.1, moving after an /imagine; a restart keeps its 
   const before = await (await fetch(`${url}/metrics`)).text();
   const r = await fetch(`${pg.url}api/interactions/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'imagine', options: { prompt: 'a kite' } }) });
   const { message } = (await r.json()) as { message: { id: string } };
-  await pg.discord.waitForMessage((m) => m.id === message.id && m.components.length > 0, 15_000);
+  await pg.discord.waitForMessage((m) => m.id === message.id && m.attachments.length > 0 && m.components.length > 0, 15_000);
   const after = await (await fetch(`${url}/metrics`)).text();
   expect(metric(after, started)).toBe(metric(before, started) + 1);
   expect(metric(after, finished)).toBe(metric(before, finished) + 1);

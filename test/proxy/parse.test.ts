@@ -77,6 +77,9 @@ describe('parseTask', () => {
     const st = (status: unknown) => parseTask({ id: '1', status })!.status;
     expect([st('success'), st(' in_progress '), st('in-progress'), st('FAILED'), st('cancelled'), st('RUNNING'), st('PAUSED'), st(5), st(null)])
       .toEqual(['SUCCESS', 'IN_PROGRESS', 'IN_PROGRESS', 'FAILURE', 'CANCEL', 'IN_PROGRESS', 'NOT_START', 'NOT_START', 'NOT_START']);
+    // trueai's cancel writes FAILURE "取消任务": a cancel; any other failure stays one.
+    expect(parseTask({ id: '1', status: 'FAILURE', failReason: '取消任务' })!).toMatchObject({ status: 'CANCEL', failReason: '取消任务' });
+    expect(parseTask({ id: '1', status: 'FAILURE', failReason: '任务超时' })!.status).toBe('FAILURE');
     const t = parseTask({ id: '1', submitTime: '1730621826053', startTime: '2024-11-03T08:17:06Z', finishTime: 'soon' })!;
     expect([t.submitTime, t.startTime, t.finishTime]).toEqual([1730621826053, Date.UTC(2024, 10, 3, 8, 17, 6), null]);
     expect(parseTask({ id: '1', failReason: { message: 'boom' } })!.failReason).toBe('boom');

@@ -111,7 +111,8 @@ describe('what each task shape shows', () => {
       const out = run(name);
       expect(out.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (Submitted)`);
       expect(out.body.embeds).toEqual([]);
-      expect(out.body.components).toEqual([]);
+      // Under way: only ❌ Cancel.
+      expect(out.body.components.flatMap((r) => r.components).map((b) => [b.custom_id, b.emoji?.name])).toEqual([[`mj:x:${fixture(name).id}`, '❌']]);
     }
     expect(run('submitted.json', 'zh-CN').body.content).toContain('(已提交)');
 
@@ -145,6 +146,8 @@ describe('what each task shape shows', () => {
 
   it('failures: a red embed with the reason in the user’s language, the original alongside when it adds detail', () => {
     for (const [name, { failReason, key }] of Object.entries(FAILURE_REASONS)) {
+      // trueai's "取消任务" is a cancel, not a failure (below).
+      if (name === 'failure.cancel-zh.json') continue;
       for (const locale of LOCALES) {
         const out = run(name, locale);
         expect(out.body.content, name).toContain(`(${t(locale, 'status.failed')})`);
@@ -161,6 +164,10 @@ describe('what each task shape shows', () => {
         expect(embed.description).toContain(t(locale, 'view.failHint'));
       }
     }
+    const cancelled = run('failure.cancel-zh.json');
+    expect(cancelled.body.content).toContain('(Cancelled)');
+    expect(firstEmbed(cancelled).title).toBe('Job cancelled');
+    expect(firstEmbed(cancelled).description!.split('\n')[0]).toBe(t('en-US', 'fail.cancelled'));
     // Chinese reasons reach an English reader in English.
     expect(firstEmbed(run('failure.timeout-zh.json')).description!.split('\n')[0]).toBe('The job timed out at the service.');
     expect(firstEmbed(run('failure.banned.json', 'zh-CN')).description!.split('\n')[0]).toBe('Midjourney 审核认为提示词违规。');

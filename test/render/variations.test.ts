@@ -69,7 +69,7 @@ describe('relay and fork variations', () => {
   it('an undocumented status waits; a fork’s "FAILED" is a failure with its reason explained', () => {
     const unknown = run('status-unknown.json');
     expect(unknown.body.content).toContain('(Waiting to start)');
-    expect(unknown.body.components).toEqual([]);
+    expect(unknown.body.components.flatMap((r) => r.components).map((b) => b.custom_id)).toEqual([`mj:x:${fixture('status-unknown.json').id}`]);
     const failed = run('failure.relay-failed-status.json');
     expect(failed.body.content).toContain('(Failed)');
     expect(must(failed.body.embeds[0], 'the failure embed').description!.split('\n')[0]).toBe('Midjourney did not accept a parameter in the prompt.');

@@ -126,7 +126,10 @@ function doAction(s: FakeProxyState, c: Ctx, parent: FakeTask, customId: string)
     sourceUrl: kind === 'describe' ? parent.sourceUrl : (parent.json.imageUrl ?? undefined),
     resultPrompts: kind === 'describe' ? describePrompts() : undefined,
   };
-  const modalKind: ModalKind | undefined = plan.modal ?? (plan.remixable && (q.remix || c.body.enableRemix === true) ? 'Remix' : undefined);
+  // trueai TaskService.SubmitAction: enableRemix on an account whose Remix mode is off is refused before anything runs.
+  const forced = c.body.enableRemix === true && !q.ignoreEnableRemix;
+  if (forced && q.remixOff && !plan.modal) return answer(s, fail(4, '当前账号不支持 remix，请开启 remix 功能'));
+  const modalKind: ModalKind | undefined = plan.modal ?? (plan.remixable && (q.remix || forced) ? 'Remix' : undefined);
   if (modalKind) {
     let finalPrompt = parentFinal;
     if (modalKind === 'PicReader' || modalKind === 'PromptAnalyzer') finalPrompt = parent.resultPrompts?.[(plan.index ?? 1) - 1] ?? '';

@@ -80,5 +80,8 @@ export function taskRoutes(s: FakeProxyState, c: Ctx): Reply | undefined {
   if (id === undefined) return undefined;
   if (op === 'fetch') return get(c, () => fetchTask(s, decodeURIComponent(id)));
   if (op === 'image-seed') return get(c, () => imageSeed(s, decodeURIComponent(id)));
+  // A backend without the route: Spring's 404 whatever the method, or new-api's dashboard page.
+  if (s.quirks.noCancel === 'html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><html lang="zh"><head><title>New API</title></head><body><div id="root"></div></body></html>' };
+  if (s.quirks.noCancel) return springError(404, 'Not Found', c.path);
   return post(c, () => cancel(s, decodeURIComponent(id)));
 }
