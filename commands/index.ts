@@ -6,6 +6,7 @@ import { describe } from './describe.ts';
 import { edits } from './edits.ts';
 import { imagine } from './imagine.ts';
 import { seed } from './seed.ts';
+import { settings } from './settings.ts';
 import { shorten } from './shorten.ts';
 import { swapface } from './swapface.ts';
 import { task } from './task.ts';
@@ -13,7 +14,7 @@ import { tasks } from './tasks.ts';
 import { video } from './video.ts';
 import type { Command } from './types.ts';
 
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, settings];
 
 /**
  * Where every command may be used (Discord's `contexts`) and through which installs
