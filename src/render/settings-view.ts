@@ -83,9 +83,10 @@ function option(label: string, value: string, chosen: boolean): APISelectMenuOpt
 }
 
 /** A value and where it comes from: "250 (yours)", "V7 (server default)", "off (default)". */
-function line(locale: string, key: MessageKey, own: unknown, fallback: unknown, show: (v: never) => string, panel: SettingsPanel): string {
+function line(locale: string, key: MessageKey, own: unknown, fallback: unknown, show: (v: never) => string, panel: SettingsPanel, byDefault?: unknown): string {
   const from = own !== undefined ? (panel === 'u' ? 'settings.from.yours' : 'settings.from.set') : fallback !== undefined ? 'settings.from.server' : 'settings.from.default';
-  const v = own ?? fallback;
+  // Where nothing is chosen, what that means: off, public … (the model and stylize are the backend's own).
+  const v = own ?? fallback ?? byDefault;
   const value = v === undefined ? t(locale, 'settings.value.default') : show(v as never);
   return `${t(locale, key)}: **${value}** (${t(locale, from)})`;
 }
@@ -106,10 +107,10 @@ function choicesView(i: SettingsViewInput): SettingsView {
     line(loc, 'settings.label.version', own.version, fallback.version, versionLabel, panel),
     ...(i.modes.length ? [line(loc, 'settings.label.mode', own.mode, fallback.mode, (v: string) => plainText(v), panel)] : []),
     line(loc, 'settings.label.stylize', own.stylize, fallback.stylize, (v: number) => String(v), panel),
-    line(loc, 'settings.label.raw', own.raw, fallback.raw, onOff(loc), panel),
-    line(loc, 'settings.label.remix', own.remix, fallback.remix, onOff(loc), panel),
+    line(loc, 'settings.label.raw', own.raw, fallback.raw, onOff(loc), panel, false),
+    line(loc, 'settings.label.remix', own.remix, fallback.remix, onOff(loc), panel, false),
     line(loc, 'settings.label.variation', own.variation, fallback.variation, (v: string) => t(loc, v === 'strong' ? 'settings.value.strong' : 'settings.value.subtle'), panel),
-    line(loc, 'settings.label.visibility', own.visibility, fallback.visibility, (v: string) => t(loc, v === 'private' ? 'settings.value.private' : 'settings.value.public'), panel),
+    line(loc, 'settings.label.visibility', own.visibility, fallback.visibility, (v: string) => t(loc, v === 'private' ? 'settings.value.private' : 'settings.value.public'), panel, 'public'),
     `${t(loc, 'settings.label.suffix')}: ${suffix ? `“${plainText(cutText(suffix, 200))}”` : `**${t(loc, 'settings.value.none')}**`}${suffix ? ` (${t(loc, own.suffix !== undefined ? (panel === 'u' ? 'settings.from.yours' : 'settings.from.set') : 'settings.from.server')})` : ''}`,
   ];
   const defaultLabel = t(loc, panel === 'u' ? 'settings.option.serverDefault' : 'settings.option.default');
@@ -138,7 +139,7 @@ function choicesView(i: SettingsViewInput): SettingsView {
     button(panel, 'remix', t(loc, 'settings.button.remix'), eff.remix === true),
     button(panel, 'var', t(loc, 'settings.button.strong'), eff.variation === 'strong', 'strong'),
     button(panel, 'var', t(loc, 'settings.button.subtle'), eff.variation === 'subtle', 'subtle'),
-    button(panel, 'vis', t(loc, 'settings.button.public'), eff.visibility === 'public', 'public'),
+    button(panel, 'vis', t(loc, 'settings.button.public'), eff.visibility !== 'private', 'public'),
     button(panel, 'vis', t(loc, 'settings.button.private'), eff.visibility === 'private', 'private'),
   ));
   const nav = panel === 'u'
