@@ -749,6 +749,11 @@ async function main() {
   });
 
   $('messages').addEventListener('scroll', () => (stuck = atBottom()));
+  // A command without required options (/settings, /tasks) is sent from its chip.
+  $('command-chip').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); submitCommand(); }
+    else if (ev.key === 'Escape') cancelCommand();
+  });
   const input = $('composer-input');
   input.addEventListener('input', onComposerInput);
   input.addEventListener('keydown', async (ev) => {
