@@ -2,6 +2,7 @@
 // next jobs at the fake proxy (parameters, suffix, speed path), the server's panels for Manage
 // Server only (forged clicks included), and both languages.
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { freePort } from '../scale/helpers.ts';
 
@@ -106,6 +107,32 @@ describe('/settings: a member’s own panel', () => {
     await h.discord.waitForMessage((m) => m.content.startsWith('**a cat watercolor --v 6.1 --s 250 --style raw** - '));
     // Someone else is not affected.
     expect((await imaginePrompt('a dog', carol())).body.prompt).toBe('a dog');
+  });
+
+  it('a describe pick and Imagine all get the settings too', async () => {
+    h = await startHarness();
+    const { panel } = await open();
+    await click(panel.id, 'mj:set:u:s:750');
+    await click(panel.id, 'mj:set:u:sfx');
+    await h.handled(h.discord.submitModal('mj:set:u:sfxm', { suffix: 'ink --ar 2:3' }));
+    const a = h.discord.addAttachment(encodePng([200, 40, 40]), 'photo.png', 'image/png');
+    h.discord.sendSlashCommand('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
+    const id = await h.trackedId();
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
+    const two = components(msg).find((x) => x.emoji?.name === '2️⃣');
+    const shown = await click(msg.id, two.custom_id);
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
+    h.discord.submitModal(shown.cb.data.custom_id, { prompt: 'a lighthouse at dusk --ar 16:9' }, { messageId: msg.id });
+    expect((await req).body.prompt).toBe('a lighthouse at dusk ink --ar 16:9 --s 750');
+
+    const all = components(msg).find((x) => /Imagine all/.test(x.label ?? ''));
+    const before = h.proxy.requests.length;
+    await click(msg.id, all.custom_id);
+    const prompts = h.proxy.requests.slice(before).filter((r) => r.route === '/mj/submit/imagine').map((r) => r.body.prompt);
+    expect(prompts).toHaveLength(4);
+    for (const p of prompts) expect(p).toMatch(/ ink( --.*)? --s 750$/);
   });
 
   it('the chosen speed is the default mode path, shown on the finished job as Midjourney does', async () => {
