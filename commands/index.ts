@@ -8,6 +8,7 @@ import { help } from './help.ts';
 import { imagine } from './imagine.ts';
 import { info } from './info.ts';
 import { seed } from './seed.ts';
+import { settings } from './settings.ts';
 import { shorten } from './shorten.ts';
 import { swapface } from './swapface.ts';
 import { task } from './task.ts';
@@ -15,7 +16,7 @@ import { tasks } from './tasks.ts';
 import { video } from './video.ts';
 import type { Command } from './types.ts';
 
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, info, help];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, settings, info, help];
 
 /**
  * Where every command may be used (Discord's `contexts`) and through which installs

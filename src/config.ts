@@ -8,6 +8,7 @@ const MiB = 1024 * 1024;
 /** Defaults in one place, with units. */
 export const DEFAULTS = {
   MJ_AUTH_STYLE: 'bearer',
+  MJ_VERSIONS: '7,6.1,niji 6', // model versions /settings offers, newest first (--v 7, --v 6.1, --niji 6)
   STORE_URL: 'sqlite://data/mjbot.sqlite',
   POLL_INTERVAL_MS: 3_000, // ms between two polls of a task that moves
   POLL_QUEUED_INTERVAL_MS: 10_000, // ms between two polls of a task waiting, unchanged, in the proxy's queue
@@ -118,6 +119,29 @@ const storeUrl = z
 const MAX_MODES = 25;
 const MODE_NAME_MAX = 100;
 
+/** A model version as /settings offers it: "7", "6.1" (→ --v), "niji 6" (→ --niji); "v7" reads as "7". */
+export const VERSION_ENTRY = /^(?:v\s*)?(\d{1,2}(?:\.\d{1,2})?)$|^niji\s*(\d{1,2}(?:\.\d{1,2})?)$/i;
+const versionList = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s, ctx) => {
+    const out: string[] = [];
+    for (const part of (s ?? DEFAULTS.MJ_VERSIONS).split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = VERSION_ENTRY.exec(part);
+      const name = m ? (m[1] ?? `niji ${m[2]}`) : null;
+      if (!name) {
+        ctx.addIssue({ code: 'custom', message: `expected versions like 7,6.1,niji 6 separated by commas; "${part.slice(0, 20)}" is not one` });
+        return z.NEVER;
+      }
+      if (out.includes(name)) return (ctx.addIssue({ code: 'custom', message: `version "${name}" is given more than once` }), z.NEVER);
+      out.push(name);
+    }
+    // Each is an option of a select menu: Discord allows 25.
+    if (out.length > MAX_MODES) return (ctx.addIssue({ code: 'custom', message: `at most ${MAX_MODES} versions (Discord's limit on a select menu's options)` }), z.NEVER);
+    return out;
+  });
+
 const snowflake = z.string().trim().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
 
 const schema = z.object({
@@ -156,6 +180,7 @@ const schema = z.object({
       if (Object.keys(out).length > MAX_MODES) return (ctx.addIssue({ code: 'custom', message: `at most ${MAX_MODES} modes (Discord's limit on a command's choices)` }), z.NEVER);
       return out;
     }),
+  MJ_VERSIONS: versionList,
   STORE_URL: storeUrl.default(DEFAULTS.STORE_URL),
   POLL_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_INTERVAL_MS),
   POLL_QUEUED_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_QUEUED_INTERVAL_MS),

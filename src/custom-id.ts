@@ -10,7 +10,47 @@ export type ParsedCustomId =
   | { kind: 'editor'; taskId: string }
   | { kind: 'seed'; taskId: string }
   | { kind: 'cancel'; taskId: string }
-  | { kind: 'modal'; taskId: string; index: number | null };
+  | { kind: 'modal'; taskId: string; index: number | null }
+  | SettingsId;
+
+/**
+ * A /settings control: `mj:set:<panel>:<control>[:<value>]`. It names a panel and a control and, for
+ * buttons, the value they set, never a user or a server: a click changes the *clicking* user's
+ * settings (panel `u`) or, for a member with Manage Server, the settings of the server it is made in
+ * (`d`: its defaults, `o`: what it offers), so a forged id can change nothing it could not already.
+ */
+export type SettingsPanel = 'u' | 'd' | 'o';
+export type SettingsId = { kind: 'settings'; panel: SettingsPanel; control: SettingsControl; value: string | null };
+
+/** Each control and the values its id may carry (null: none; a select's values come with the interaction). */
+const SETTINGS_CONTROLS = {
+  open: { panels: 'udo', values: null },
+  ver: { panels: 'ud', values: null },
+  mode: { panels: 'ud', values: null },
+  s: { panels: 'ud', values: ['50', '100', '250', '750'] },
+  raw: { panels: 'ud', values: null },
+  remix: { panels: 'ud', values: null },
+  var: { panels: 'ud', values: ['subtle', 'strong'] },
+  vis: { panels: 'ud', values: ['public', 'private'] },
+  sfx: { panels: 'ud', values: null },
+  sfxclear: { panels: 'ud', values: null },
+  sfxm: { panels: 'ud', values: null },
+  reset: { panels: 'ud', values: null },
+  vers: { panels: 'o', values: null },
+  modes: { panels: 'o', values: null },
+  gal: { panels: 'o', values: null },
+  galclear: { panels: 'o', values: null },
+} as const satisfies Record<string, { panels: string; values: readonly string[] | null }>;
+export type SettingsControl = keyof typeof SETTINGS_CONTROLS;
+
+function parseSettingsId(parts: string[]): SettingsId | null {
+  const [, , panel = '', control = '', value, ...rest] = parts;
+  if (rest.length || (panel !== 'u' && panel !== 'd' && panel !== 'o') || !Object.hasOwn(SETTINGS_CONTROLS, control)) return null;
+  const spec = SETTINGS_CONTROLS[control as SettingsControl];
+  if (!spec.panels.includes(panel)) return null;
+  if (spec.values === null ? value !== undefined : !(spec.values as readonly string[]).includes(value ?? '')) return null;
+  return { kind: 'settings', panel, control: control as SettingsControl, value: value ?? null };
+}
 
 /**
  * A task id we accept from a user (/seed, /task) and put in a custom_id: the proxy's ids are digits,
@@ -31,11 +71,14 @@ export const customIds = {
   cancel: (taskId: string) => `${PREFIX}:x:${taskId}`,
   /** A modal's submit: for a button (parent task + index) or for a MODAL task (index null). */
   modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
+  /** A /settings control (see SettingsId). */
+  settings: (panel: SettingsPanel, control: SettingsControl, value?: string) => `${PREFIX}:set:${panel}:${control}${value === undefined ? '' : `:${value}`}`,
 };
 
 export function parseCustomId(id: string): ParsedCustomId | null {
   const parts = id.split(':');
   if (parts[0] !== PREFIX || parts.length < 3) return null;
+  if (parts[1] === 'set') return parseSettingsId(parts);
   const [, kind, taskId = '', extra] = parts;
   if (!TASK_ID.test(taskId)) return null;
   const index = extra !== undefined && /^\d{1,2}$/.test(extra) ? Number(extra) : null;

@@ -23,7 +23,7 @@ export interface EditedEvent extends TaskEvent {
 
 export interface HandledEvent {
   interactionId: string;
-  kind: 'command' | 'button' | 'modal' | 'autocomplete' | 'other';
+  kind: 'command' | 'button' | 'select' | 'modal' | 'autocomplete' | 'other';
   /** The command's name, or the first part of our custom_id (the handler). */
   name: string;
   /** How it was answered in the end (the router's AckState: 'public-reply', 'ephemeral', 'update', 'modal'; 'none' for an autocomplete). */

@@ -6,7 +6,7 @@ import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { withTicket } from '../jobs/quota.ts';
 import type { Answer, Answered, Plan } from '../jobs/plan.ts';
 
-const STATE = { 'reply-first': 'public-reply', public: 'public-reply', ephemeral: 'ephemeral', update: 'update', modal: 'modal' } as const;
+const STATE = { 'reply-first': 'public-reply', public: 'public-reply', ephemeral: 'ephemeral', update: 'update', modal: 'modal', 'private-view': 'ephemeral', 'update-view': 'update' } as const;
 
 /** Sends the plan's first answer and records it in `answered`. */
 export async function acknowledge(interaction: RepliableInteraction, answer: Answer, answered: Answered): Promise<void> {
@@ -29,6 +29,14 @@ export async function acknowledge(interaction: RepliableInteraction, answer: Ans
     case 'modal':
       if (interaction.isModalSubmit()) throw new Error('a modal cannot answer a modal');
       await interaction.showModal(answer.modal);
+      break;
+    case 'private-view':
+      await interaction.reply({ ...answer.view, flags: MessageFlags.Ephemeral });
+      break;
+    case 'update-view':
+      // A modal opened from a message component updates that message (Discord's UPDATE_MESSAGE).
+      if (!interaction.isMessageComponent() && !(interaction.isModalSubmit() && interaction.isFromMessage())) throw new Error('only a component or its modal can update a message');
+      await interaction.update(answer.view);
       break;
   }
   answered.state = STATE[answer.kind];

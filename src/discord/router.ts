@@ -12,6 +12,7 @@ import { StoreError } from '../store/errors.ts';
 import { carryOut } from './answer.ts';
 import type { Answered, Plan } from '../jobs/plan.ts';
 import { planButton, planModalSubmit } from './components.ts';
+import { planSettings } from './settings.ts';
 import { parseCustomId } from '../custom-id.ts';
 import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
@@ -38,8 +39,8 @@ export interface RouterEvents {
 function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
   if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
   if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
-  if (interaction.isButton() || interaction.isModalSubmit()) {
-    return { kind: interaction.isButton() ? 'button' : 'modal', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
+  if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu()) {
+    return { kind: interaction.isModalSubmit() ? 'modal' : interaction.isButton() ? 'button' : 'select', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
   }
   return { kind: 'other', name: 'unknown' };
 }
@@ -86,10 +87,13 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
         plan = await command.handle(interaction, handlers);
-      } else if (interaction.isButton() || interaction.isModalSubmit()) {
+      } else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu()) {
         const parsed = parseCustomId(interaction.customId);
         if (!parsed) throw new UserInputError('EXPIRED');
-        plan = await (interaction.isButton() ? planButton(interaction, parsed, handlers) : planModalSubmit(interaction, parsed, handlers));
+        if (parsed.kind === 'settings') plan = await planSettings(interaction, parsed, handlers);
+        else if (interaction.isButton()) plan = await planButton(interaction, parsed, handlers);
+        else if (interaction.isModalSubmit()) plan = await planModalSubmit(interaction, parsed, handlers);
+        else throw new UserInputError('EXPIRED');
       }
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {

@@ -22,6 +22,7 @@ import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport } from './remix.ts';
 import { cancelJob } from './cancel.ts';
 import type { ActionRequest } from '../proxy/types.ts';
+import { applyPrefs, effectiveMode } from './apply-prefs.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -77,9 +78,32 @@ export class Jobs extends Lookups {
     return this.ctx.tracker.unsaved(taskId) ?? (await this.ctx.stores.tasks.get(taskId)) ?? undefined;
   }
 
+  /**
+   * The user's /settings on a command's job: their speed when the command named none (a speed the
+   * server does not offer is refused), and for /imagine their version, stylize, RAW and suffix
+   * where the prompt does not set them (the message shows the prompt as sent).
+   */
+  async withSettings(interaction: ChatInputCommandInteraction, spec: StartSpec): Promise<StartSpec> {
+    const prefs = this.ctx.stores.prefs;
+    const [user, server] = await Promise.all([prefs.user(interaction.user.id), interaction.guildId ? prefs.server(interaction.guildId) : null]);
+    if (spec.mode !== undefined && server?.modes?.length && !server.modes.includes(spec.mode)) throw new UserInputError('MODE_NOT_OFFERED', { mode: spec.mode });
+    const resolved = resolvePrefs(user, server);
+    const mode = effectiveMode(spec.mode, resolved, Object.keys(this.ctx.config.MJ_MODES));
+    if (spec.request.kind !== 'imagine') return { ...spec, mode };
+    const prompt = applyPrefs(spec.request.prompt, resolved, { versions: this.ctx.config.MJ_VERSIONS, botType: spec.request.botType });
+    return { ...spec, mode, prompt, request: { ...spec.request, prompt } };
+  }
+
+  /** The user's version, stylize, RAW and suffix on a prompt of theirs (a describe or shorten pick, Imagine all). */
+  async #withPromptSettings(interaction: ButtonInteraction | ModalSubmitInteraction, prompts: string[]): Promise<string[]> {
+    const prefs = await this.prefsFor(interaction);
+    return prompts.map((p) => applyPrefs(p, prefs, { versions: this.ctx.config.MJ_VERSIONS }));
+  }
+
   /** A slash command's job: the waiting line first, then the request's downloads and submit, then the tracker. */
-  async start(interaction: ChatInputCommandInteraction, spec: StartSpec): Promise<Plan> {
+  async start(interaction: ChatInputCommandInteraction, given: StartSpec): Promise<Plan> {
     const ctx = this.ctx;
+    const spec = await this.withSettings(interaction, given);
     const ticket = await checkQuota(interaction.user.id, ctx);
     const locale = resolveLocale(interaction.locale);
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
@@ -133,8 +157,9 @@ export class Jobs extends Lookups {
    * /imagine), as many as the user's limits allow now; the user is told, privately and plainly,
    * which prompts were not started (their numbered buttons start them later).
    */
-  async imagineAll(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, prompts: string[]): Promise<Plan> {
+  async imagineAll(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, given: string[]): Promise<Plan> {
     const ctx = this.ctx;
+    const prompts = await this.#withPromptSettings(interaction, given);
     const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
     return {
       answer: { kind: 'public' },
@@ -160,7 +185,8 @@ export class Jobs extends Lookups {
   }
 
   /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
-  async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string): Promise<Plan> {
+  async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, edited: string): Promise<Plan> {
+    const [prompt = edited] = await this.#withPromptSettings(interaction, [edited]);
     return {
       answer: { kind: 'public', line: { prompt } },
       ticket: await checkQuota(interaction.user.id, this.ctx),

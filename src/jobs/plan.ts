@@ -3,6 +3,7 @@
 // facade decides the plan without sending anything; the router (src/discord/answer.ts) carries it out.
 import type { APIModalInteractionResponseCallbackData } from 'discord.js';
 import type { MessageView } from '../render/task-view.ts';
+import type { SettingsView } from '../render/settings-view.ts';
 import type { QuotaTicket } from './quota.ts';
 
 /** The job a public reply waits for, so a submit whose answer was lost can say so in that line. */
@@ -21,7 +22,11 @@ export type Answer =
   /** The clicked message itself is updated later (deferUpdate): buttons and modals from a message. */
   | { kind: 'update' }
   /** A modal, which must be the first answer (showModal): nothing slow may come before it. */
-  | { kind: 'modal'; modal: APIModalInteractionResponseCallbackData };
+  | { kind: 'modal'; modal: APIModalInteractionResponseCallbackData }
+  /** A private panel (/settings), complete at once: an ephemeral reply. */
+  | { kind: 'private-view'; view: SettingsView }
+  /** The clicked panel replaced in place (interaction update): a component on it, or a modal it opened. */
+  | { kind: 'update-view'; view: SettingsView };
 
 /** What was sent so far: decides how an error reaches the user. */
 export type AckState = 'none' | 'public-reply' | 'ephemeral' | 'update' | 'modal';

@@ -182,7 +182,13 @@ export type UserInputErrorCode =
   | 'NOT_ALLOWED_DM'
   | 'NOT_ALLOWED_USER_INSTALL'
   | 'QUOTA_RUNNING'
-  | 'QUOTA_DAILY';
+  | 'QUOTA_DAILY'
+  | 'MODE_NOT_OFFERED'
+  | 'SETTINGS_ADMIN_ONLY'
+  | 'SETTINGS_NOT_YOURS'
+  | 'SETTINGS_SERVER_ONLY'
+  | 'SUFFIX_TOO_LONG'
+  | 'SETTINGS_GALLERY_TYPE';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

@@ -218,7 +218,14 @@ function readTask(input: unknown): Task | null {
     failReason: optStr(isObject(raw.failReason) ? (raw.failReason.message ?? raw.failReason.description) : raw.failReason),
     buttons: buttons(raw.buttons),
     properties: properties(raw.properties),
+    ...speedOf(raw.mode),
   };
+}
+
+/** trueai's top-level `mode` (api.md §3: serialised among its internals), when it names a speed. */
+function speedOf(v: unknown): { mode?: string } {
+  const m = str(v).trim().toUpperCase();
+  return m === 'FAST' || m === 'RELAX' || m === 'TURBO' ? { mode: m } : {};
 }
 
 /** Where pages and envelopes keep their list: Spring `content`, MyBatis `records`, and the usual others. */

@@ -44,6 +44,8 @@ export interface Task {
   failReason: string | null;
   buttons: TaskButton[];
   properties: TaskProperties;
+  /** The speed the task runs at, where the backend says (trueai's `mode`: "FAST", "RELAX", "TURBO"). */
+  mode?: string;
 }
 
 export interface TaskProperties {

@@ -35,6 +35,8 @@ export interface ViewContext {
   outage?: boolean;
   /** 'attach': results become files (the poster downloads them); 'link': results stay links. */
   media?: 'attach' | 'link';
+  /** The configured speed mode the job was sent under (MJ_MODES), when the backend does not say. */
+  mode?: string | null;
 }
 
 export interface MediaFile {
@@ -134,10 +136,18 @@ export function resultMedia(task: Task): { kind: 'video' | 'image'; urls: string
   return { kind: 'image', urls: urls.slice(0, 10) };
 }
 
-function modeOf(task: Task | null): string | null {
+const SPEED_WORDS: Record<string, string> = { FAST: 'fast', RELAX: 'relaxed', TURBO: 'turbo' };
+
+/**
+ * The speed a finished job ran at, as Midjourney's line ends (`(fast)`, `(relaxed)`, `(turbo)`): what
+ * Midjourney's own message said, else the backend's `mode`, else the mode the bot sent it under.
+ */
+function modeOf(task: Task | null, ctx: ViewContext): string | null {
   const mc = String(task?.properties.messageContent ?? '');
   const m = /\((fast|relaxed|relax|turbo)\)/i.exec(mc);
-  return m ? m[1]!.toLowerCase() : null;
+  if (m) return m[1]!.toLowerCase();
+  if (task?.mode && SPEED_WORDS[task.mode]) return SPEED_WORDS[task.mode]!;
+  return ctx.mode ? safeText(ctx.mode, 40) : null;
 }
 
 function fileName(url: string, base: string, fallbackExt: string): string {
@@ -176,7 +186,7 @@ export function statusText(task: Task | null, ctx: ViewContext): { status: strin
       return p === null ? { status: t(loc, 'status.submitted') } : { status: `${p}%`, extra: progressBar(p) };
     }
     case 'SUCCESS':
-      return { status: modeOf(task) ?? t(loc, 'status.done') };
+      return { status: modeOf(task, ctx) ?? t(loc, 'status.done') };
     case 'FAILURE':
       return { status: t(loc, 'status.failed') };
     case 'CANCEL':

@@ -83,6 +83,7 @@ export class Showing {
       hidden: this.#hidden.get(this.o.backendOf(record.mode)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
       outage: this.#outage,
+      mode: record.mode,
     };
   }
 

@@ -25,6 +25,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     makeUser(username, r) { const u = s.makeUser(username, r); s.ensureRoles(u); return u; },
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),
+    channelList: () => [...s.channels.values()].map((c) => ({ id: c.id, name: String((c as { name?: unknown }).name ?? ''), type: c.type })),
     addThread: (name, parentId) => s.addThread(name, parentId),
     addAttachment: (data, filename, contentType) => s.addAttachment(data, filename, contentType),
     postUserMessage(content, o = {}) {

@@ -117,7 +117,40 @@ export function componentInteraction(s: FakeDiscordState, messageId: string, cus
   const comp = findComponent(components, customId);
   if (!comp) throw new Error(`fake-discord: message ${messageId} has no component with custom_id ${JSON.stringify(customId)}; has ${JSON.stringify(allCustomIds(components))}`);
   if (comp.disabled) throw new Error(`fake-discord: component ${customId} on message ${messageId} is disabled (Discord would not send a click)`);
-  return sendInteraction(s, 3, { custom_id: customId, component_type: comp.type, ...(comp.id !== undefined ? { id: comp.id } : {}), ...extraData }, { ...o, message: msg, channelId: msg.channel_id });
+  const data: Record<string, unknown> = { custom_id: customId, component_type: comp.type, ...(comp.id !== undefined ? { id: comp.id } : {}), ...extraData };
+  if (comp.type === 2 && 'values' in extraData) throw new Error(`fake-discord: ${customId} is a button: it has no values to select`);
+  if (comp.type !== 2) Object.assign(data, selection(s, comp as SelectComponent, customId, extraData.values));
+  return sendInteraction(s, 3, data, { ...o, message: msg, channelId: msg.channel_id });
+}
+
+type SelectComponent = { type: number; min_values?: number; max_values?: number; options?: { value: string }[]; channel_types?: number[] };
+
+/** A select's values as Discord's client sends them: within min/max, among the options (or the server's channels of the allowed types), with `resolved` for a channel select. */
+function selection(s: FakeDiscordState, comp: SelectComponent, customId: string, given: unknown): Record<string, unknown> {
+  if (!Array.isArray(given) || given.some((v) => typeof v !== 'string')) throw new Error(`fake-discord: select ${customId} needs values (a list of strings)`);
+  const values = given as string[];
+  const min = comp.min_values ?? 1;
+  const max = comp.max_values ?? 1;
+  if (values.length < min || values.length > max) throw new Error(`fake-discord: select ${customId} takes ${min}–${max} values; got ${values.length}`);
+  if (new Set(values).size !== values.length) throw new Error(`fake-discord: select ${customId}: a value chosen twice`);
+  if (comp.type === 3) {
+    const offered = new Set((comp.options ?? []).map((x) => x.value));
+    const bad = values.filter((v) => !offered.has(v));
+    if (bad.length) throw new Error(`fake-discord: select ${customId} offers no option ${JSON.stringify(bad)}`);
+    return { values };
+  }
+  if (comp.type === 8) {
+    const channels: Record<string, unknown> = {};
+    for (const v of values) {
+      const ch = s.channels.get(v) as unknown as { id: string; type: number; name: string; parent_id?: string | null } | undefined;
+      if (!ch) throw new Error(`fake-discord: select ${customId}: no channel ${v} in the server`);
+      if (comp.channel_types?.length && !comp.channel_types.includes(ch.type)) throw new Error(`fake-discord: select ${customId} does not list channels of type ${ch.type}`);
+      // Discord's resolved partial channel: id, name, type, permissions (the member's, here all but admin), parent.
+      channels[v] = { id: ch.id, name: ch.name, type: ch.type, permissions: String(ALL_PERMISSIONS_BUT_ADMIN), parent_id: ch.parent_id ?? null };
+    }
+    return { values, resolved: { channels } };
+  }
+  return { values };
 }
 
 /** A modal component as the bot sent it (callback type 9), any kind: the fields a submit reads. */

@@ -171,6 +171,8 @@ export interface FakeDiscord {
   addRole(name: string, permissions?: string): string;
   /** create a text channel in the guild (dispatches CHANNEL_CREATE); returns its id */
   addChannel(name: string): string;
+  /** the server's channels (and threads), as a channel select lists them */
+  channelList(): { id: string; name: string; type: number }[];
   /** create a public thread (type 11) under a text channel (default: the default channel); returns its id */
   addThread(name: string, parentId?: string): string;
   addAttachment(data: Buffer, filename: string, contentType?: string): APIAttachment;

@@ -121,6 +121,23 @@ try {
   await imagesLoaded(page);
   await shot(page, 'zh-CN');
 
+  // 8. /settings: the private panel, a version picked, Stylize high and RAW on.
+  const settings = await open();
+  await settings.click('#composer-input');
+  await settings.keyboard.type('/settings');
+  await settings.waitForSelector('#popup .item');
+  await settings.keyboard.press('Enter');
+  await settings.keyboard.press('Enter');
+  const panelId = await lastMessage(settings, /Your settings/);
+  await settings.locator(`#${panelId} select[data-custom-id="mj:set:u:ver"]`).selectOption('7');
+  await lastMessage(settings, /Midjourney V7 \(yours\)/);
+  await settings.locator(`#${panelId} button[data-custom-id="mj:set:u:s:250"]`).click();
+  await lastMessage(settings, /Stylize: 250 \(yours\)/);
+  await settings.locator(`#${panelId} button[data-custom-id="mj:set:u:raw"]`).click();
+  await lastMessage(settings, /RAW style: on \(yours\)/);
+  await settings.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
+  await shot(settings, 'settings');
+
   for (const p of written) console.log(`wrote ${p}`);
 } finally {
   await browser.close();

@@ -78,6 +78,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       locales: LOCALES,
       guild: { id: d.guildId, name: 'Fake Guild' },
       channel: { id: d.channelId, name: 'general' },
+      channels: d.channelList(),
       status: o.status(),
       backend: o.backend,
       simulation: o.backend === 'simulated' ? control.simulate({}) : null,

@@ -250,3 +250,61 @@ describe('fake Discord: message flags', () => {
     await edit(SUPPRESS_EMBEDS);
   });
 });
+
+describe('fake Discord: select menus', () => {
+  const row = (c: unknown) => ({ type: 1, components: [c] });
+  const opts = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `o${i}`, value: `v${i}` }));
+
+  it('refuses what Discord refuses on string and channel selects; accepts the well-formed ones', async () => {
+    await setup();
+    const bad: [unknown, RegExp][] = [
+      [{ type: 3, custom_id: 's', options: opts(26) }, /BASE_TYPE_BAD_LENGTH/],
+      [{ type: 3, custom_id: 's', options: [] }, /BASE_TYPE_BAD_LENGTH/],
+      [{ type: 3, custom_id: 's', options: [{ label: 'a', value: 'x' }, { label: 'b', value: 'x' }] }, /OPTION_VALUE_DUPLICATED/],
+      [{ type: 3, custom_id: 's', options: opts(3), min_values: 3, max_values: 2 }, /MIN_VALUES_GREATER_THAN_MAX/],
+      [{ type: 3, custom_id: 's', options: opts(2), max_values: 3 }, /TOO_MANY_VALUES/],
+      [{ type: 3, custom_id: 's', options: opts(2).map((o) => ({ ...o, default: true })) }, /TOO_MANY_DEFAULT_VALUES/],
+      [{ type: 3, custom_id: 's', options: opts(2), placeholder: 'p'.repeat(151) }, /BASE_TYPE_MAX_LENGTH/],
+      [{ type: 3, custom_id: 's', options: opts(2), channel_types: [0] }, /NOT_ALLOWED/],
+      [{ type: 8, custom_id: 's', options: opts(2) }, /NOT_ALLOWED/],
+      [{ type: 8, custom_id: 's', channel_types: [0, 99] }, /BASE_TYPE_CHOICES/],
+      [{ type: 8, custom_id: 's', default_values: [{ id: '1234567890123456789', type: 'user' }] }, /BASE_TYPE_CHOICES/],
+      [{ type: 8, custom_id: 's', max_values: 1, default_values: [{ id: '1234567890123456789', type: 'channel' }, { id: '1234567890123456780', type: 'channel' }] }, /BAD_LENGTH/],
+      [{ type: 8, custom_id: 's'.repeat(101) }, /BASE_TYPE_BAD_LENGTH/],
+    ];
+    for (const [select, code] of bad) {
+      const e = await refused(send({ content: 'x', components: [row(select)] }));
+      expect([e.code, e.message], JSON.stringify(select).slice(0, 120)).toEqual([50035, expect.stringMatching(code)]);
+    }
+    await send({
+      content: 'x',
+      components: [
+        row({ type: 3, custom_id: 'a', min_values: 0, max_values: 25, options: opts(25).map((o, i) => ({ ...o, default: i < 3 })) }),
+        row({ type: 8, custom_id: 'b', channel_types: [0], default_values: [{ id: fake.channelId, type: 'channel' }] }),
+      ],
+    });
+    expect(fake.channelMessages()).toHaveLength(1);
+  });
+
+  it('a selection is sent as Discord’s client would: within min/max, among the options or the listed channels, channels resolved', async () => {
+    await setup();
+    const thread = fake.addThread('t');
+    const gallery = fake.addChannel('gallery');
+    const msg: any = await send({
+      content: 'x',
+      components: [
+        row({ type: 3, custom_id: 'pick', min_values: 1, max_values: 2, options: opts(3) }),
+        row({ type: 8, custom_id: 'chan', channel_types: [0] }),
+        row({ type: 2, style: 2, custom_id: 'btn', label: 'b' }),
+      ],
+    });
+    expect(() => fake.selectMenu(msg.id, 'pick', [])).toThrow(/takes 1–2 values/);
+    expect(() => fake.selectMenu(msg.id, 'pick', ['v0', 'v1', 'v2'])).toThrow(/takes 1–2 values/);
+    expect(() => fake.selectMenu(msg.id, 'pick', ['nope'])).toThrow(/offers no option/);
+    expect(() => fake.selectMenu(msg.id, 'chan', [thread])).toThrow(/type 11/);
+    expect(() => fake.selectMenu(msg.id, 'btn', ['x'])).toThrow(/is a button/);
+    const it = fake.selectMenu(msg.id, 'chan', [gallery]) as any;
+    expect(it.data).toMatchObject({ component_type: 8, values: [gallery], resolved: { channels: { [gallery]: { id: gallery, type: 0, name: 'gallery' } } } });
+    expect((fake.selectMenu(msg.id, 'pick', ['v2', 'v0']) as any).data).toMatchObject({ component_type: 3, values: ['v2', 'v0'] });
+  });
+});

@@ -91,6 +91,20 @@ describe('renderTaskView', () => {
     expect(v.content).toBe(`**my pig** - Image #1 - <@${OWNER}> (Done)`);
   });
 
+  it('a finished job shows its speed as Midjourney does: Midjourney’s own line, the backend’s mode, the mode it was sent under; else Done', () => {
+    const done = task('upscale-success.json');
+    const said = { ...done, properties: { ...done.properties, messageContent: '**pig** - <@1> (relaxed)' } };
+    expect(renderTaskView(said, ctx({ prompt: 'pig', mode: 'fast' })).content).toBe(`**pig** - <@${OWNER}> (relaxed)`);
+    expect(renderTaskView({ ...done, mode: 'TURBO' }, ctx({ prompt: 'pig', mode: 'fast' })).content).toBe(`**pig** - <@${OWNER}> (turbo)`);
+    expect(renderTaskView({ ...done, mode: 'RELAX' }, ctx({ prompt: 'pig' })).content).toBe(`**pig** - <@${OWNER}> (relaxed)`);
+    expect(renderTaskView(done, ctx({ prompt: 'pig', mode: 'my_fast' })).content).toBe(`**pig** - <@${OWNER}> (my\\_fast)`);
+    expect(renderTaskView(done, ctx({ prompt: 'pig' })).content).toBe(`**pig** - <@${OWNER}> (Done)`);
+    // Only while it runs is the progress shown, whatever the speed.
+    expect(renderTaskView({ ...done, status: 'IN_PROGRESS', progress: '45%', mode: 'FAST' }, ctx({ prompt: 'pig', mode: 'fast' })).content).toContain('(45%)');
+    expect(parseTask({ ...fixture('upscale-success.json'), mode: 'relax' })!.mode).toBe('RELAX');
+    expect(parseTask({ ...fixture('upscale-success.json'), mode: 'whatever' })!.mode).toBeUndefined();
+  });
+
   it('shows the queue position from the bot, else from the proxy', () => {
     const waiting = task('not-start.json');
     expect(renderTaskView(waiting, ctx({ queuePosition: 7 })).content).toContain('(Queued — 7 ahead)');

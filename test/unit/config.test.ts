@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect(lines.some((l) => l.startsWith('MJ_AUTH_STYLE:'))).toBe(true);
   });
 
+  it('reads MJ_VERSIONS as /settings offers them, in order, and names a bad entry in one line', () => {
+    expect(loadConfig(base).MJ_VERSIONS).toEqual(['7', '6.1', 'niji 6']);
+    expect(loadConfig({ ...base, MJ_VERSIONS: ' 8.1, v7 ,Niji 6,niji7' }).MJ_VERSIONS).toEqual(['8.1', '7', 'niji 6', 'niji 7']);
+    expect(() => loadConfig({ ...base, MJ_VERSIONS: '7,latest' })).toThrow(/^MJ_VERSIONS: .*"latest" is not one$/);
+    expect(() => loadConfig({ ...base, MJ_VERSIONS: '7,v7' })).toThrow(/^MJ_VERSIONS: version "7" is given more than once$/);
+    const many = Array.from({ length: 26 }, (_, i) => `${i + 1}`).join(',');
+    expect(() => loadConfig({ ...base, MJ_VERSIONS: many })).toThrow(/^MJ_VERSIONS: at most 25/);
+  });
+
   it('parses mode base URLs and rejects malformed ones', () => {
     expect(loadConfig({ ...base, MJ_MODES: 'fast=https://r.example/mj-fast, relax=https://r.example/mj-relax' }).MJ_MODES).toEqual({
       fast: 'https://r.example/mj-fast',

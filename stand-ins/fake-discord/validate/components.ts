@@ -43,27 +43,60 @@ function validateButton(errs: FormErrors, path: Path, b: Fields, ids: Set<string
   }
 }
 
+/** Channel types a channel select may filter on (guild text … media; DMs and categories included, as Discord lists them). */
+const CHANNEL_TYPES = new Set<unknown>([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16]);
+/** What a default value of each auto-populated select names. */
+const DEFAULT_VALUE_TYPES: Record<number, readonly string[]> = { 5: ['user'], 6: ['role'], 7: ['user', 'role'], 8: ['channel'] };
+
 function validateSelect(errs: FormErrors, path: Path, s: Fields, ids: Set<string>): void {
   customId(errs, path, s, ids);
   maxLen(errs, [...path, 'placeholder'], s.placeholder, 150);
   intRange(errs, [...path, 'min_values'], s.min_values, 0, 25);
   intRange(errs, [...path, 'max_values'], s.max_values, 1, 25);
+  const min = typeof s.min_values === 'number' ? s.min_values : 1;
+  const max = typeof s.max_values === 'number' ? s.max_values : 1;
+  if (min > max) errs.add([...path, 'min_values'], 'SELECT_COMPONENT_MIN_VALUES_GREATER_THAN_MAX', 'min_values must be less than or equal to max_values');
+  if (s.type !== 8 && s.channel_types !== undefined) errs.add([...path, 'channel_types'], 'COMPONENT_FIELD_NOT_ALLOWED', 'channel_types is only allowed on channel selects');
   if (s.type === 3) {
+    if (s.default_values !== undefined) errs.add([...path, 'default_values'], 'COMPONENT_FIELD_NOT_ALLOWED', 'default_values is not allowed on string selects');
     const opts = s.options;
     if (!Array.isArray(opts) || opts.length < 1 || opts.length > 25) {
       errs.add([...path, 'options'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 25 in length.');
     } else {
+      const values = new Set<unknown>();
+      let chosen = 0;
       items(opts).forEach((o, i) => {
         const opt = o as Fields;
         betweenLen(errs, [...path, 'options', i, 'label'], opt.label, 1, 100, true);
         betweenLen(errs, [...path, 'options', i, 'value'], opt.value, 1, 100, true);
         maxLen(errs, [...path, 'options', i, 'description'], opt.description, 100);
         validateEmoji(errs, [...path, 'options', i, 'emoji'], opt.emoji);
+        if (opt.default !== undefined && typeof opt.default !== 'boolean') errs.add([...path, 'options', i, 'default'], 'BASE_TYPE_BOOLEAN', 'Must be either true or false.');
+        if (opt.default === true) chosen++;
+        if (values.has(opt.value)) errs.add([...path, 'options', i, 'value'], 'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED', 'Select component option values must be unique');
+        values.add(opt.value);
       });
       if (typeof s.max_values === 'number' && s.max_values > opts.length) {
         errs.add([...path, 'max_values'], 'SELECT_COMPONENT_TOO_MANY_VALUES', 'max_values exceeds the number of options');
       }
+      if (min > opts.length) errs.add([...path, 'min_values'], 'SELECT_COMPONENT_TOO_MANY_VALUES', 'min_values exceeds the number of options');
+      if (chosen > max) errs.add([...path, 'options'], 'SELECT_COMPONENT_TOO_MANY_DEFAULT_VALUES', 'More options are marked default than max_values allows');
     }
+    return;
+  }
+  if (s.options !== undefined) errs.add([...path, 'options'], 'COMPONENT_FIELD_NOT_ALLOWED', 'options is only allowed on string selects');
+  if (s.type === 8 && s.channel_types !== undefined) {
+    if (!Array.isArray(s.channel_types)) errs.add([...path, 'channel_types'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+    else s.channel_types.forEach((c, i) => { if (!CHANNEL_TYPES.has(c)) errs.add([...path, 'channel_types', i], 'BASE_TYPE_CHOICES', `Value must be one of ${[...CHANNEL_TYPES].join(', ')}.`); });
+  }
+  if (s.default_values !== undefined) {
+    const dv = s.default_values;
+    if (!Array.isArray(dv)) { errs.add([...path, 'default_values'], 'BASE_TYPE_ARRAY', 'Must be an array.'); return; }
+    if (dv.length < min || dv.length > max) errs.add([...path, 'default_values'], 'BASE_TYPE_BAD_LENGTH', `Must be between ${min} and ${max} in length.`);
+    items(dv).forEach((d, i) => {
+      if (!isSnowflake(d?.id)) errs.add([...path, 'default_values', i, 'id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      if (!(DEFAULT_VALUE_TYPES[s.type as number] ?? []).includes(d?.type as string)) errs.add([...path, 'default_values', i, 'type'], 'BASE_TYPE_CHOICES', `Value must be one of ${(DEFAULT_VALUE_TYPES[s.type as number] ?? []).join(', ')}.`);
+    });
   }
 }
 

@@ -37,6 +37,7 @@ const state = {
   actors: [],
   bot: null,
   channel: null,
+  channels: [],
   commands: [],
   messages: new Map(),
   dismissed: new Set(),
@@ -279,14 +280,36 @@ function renderRow(m, row) {
       const b = h('button', { type: 'button', class: `btn s${c.style ?? 2}`, disabled: c.disabled, 'data-custom-id': c.custom_id }, face);
       b.addEventListener('click', () => interact(m, b, () => api('POST', '/api/interactions/button', { ...actor(), messageId: m.id, customId: c.custom_id })));
       out.append(b);
-    } else if (c.type === 3) {
-      const sel = h('select', { 'data-custom-id': c.custom_id, disabled: c.disabled },
-        h('option', { value: '' }, c.placeholder ?? '…'), (c.options ?? []).map((o) => h('option', { value: o.value }, o.label)));
-      sel.addEventListener('change', () => sel.value && interact(m, sel, () => api('POST', '/api/interactions/select', { ...actor(), messageId: m.id, customId: c.custom_id, values: [sel.value] })));
-      out.append(sel);
+    } else if (c.type === 3 || c.type === 8) {
+      out.append(renderSelect(m, c));
     }
   }
   return out;
+}
+
+/**
+ * A string select (type 3) or a channel select (type 8, listing the server's channels of its
+ * channel_types): one value is sent as soon as it is picked; a multi-select (max_values > 1) sends
+ * what is ticked when its ✓ is pressed, none at all when min_values allows it.
+ */
+function renderSelect(m, c) {
+  const chosen = new Set(c.type === 8 ? (c.default_values ?? []).map((d) => d.id) : (c.options ?? []).filter((o) => o.default).map((o) => o.value));
+  const options = c.type === 8
+    ? state.channels.filter((ch) => !c.channel_types?.length || c.channel_types.includes(ch.type)).map((ch) => ({ value: ch.id, label: `# ${ch.name}` }))
+    : (c.options ?? []);
+  const multi = (c.max_values ?? 1) > 1;
+  const send = (values) => api('POST', '/api/interactions/select', { ...actor(), messageId: m.id, customId: c.custom_id, values });
+  if (!multi) {
+    const sel = h('select', { class: 'select', 'data-custom-id': c.custom_id, disabled: c.disabled, title: c.placeholder },
+      h('option', { value: '' }, c.placeholder ?? '…'), options.map((o) => h('option', { value: o.value, selected: chosen.has(o.value) }, o.label)));
+    sel.addEventListener('change', () => sel.value && interact(m, sel, () => send([sel.value])));
+    return sel;
+  }
+  const sel = h('select', { class: 'select multi', multiple: true, size: Math.min(options.length, 5), 'data-custom-id': c.custom_id, disabled: c.disabled, title: c.placeholder },
+    options.map((o) => h('option', { value: o.value, selected: chosen.has(o.value) }, o.label)));
+  const ok = h('button', { type: 'button', class: 'btn s1', disabled: c.disabled, title: c.placeholder, 'data-apply': c.custom_id }, '✓');
+  ok.addEventListener('click', () => interact(m, ok, () => send([...sel.selectedOptions].map((o) => o.value))));
+  return h('div', { class: 'multi-select' }, h('div', { class: 'desc' }, c.placeholder ?? ''), sel, ok);
 }
 
 /** A click or pick on a message: wait for the bot's answer, open its modal, or say it did not respond. */
@@ -676,6 +699,7 @@ async function main() {
   const s = await api('GET', '/api/state');
   state.bot = s.bot;
   state.channel = s.channel;
+  state.channels = s.channels ?? [];
   state.actors = s.actors;
   state.backend = s.backend;
   state.status = s.status;
@@ -725,6 +749,11 @@ async function main() {
   });
 
   $('messages').addEventListener('scroll', () => (stuck = atBottom()));
+  // A command without required options (/settings, /tasks) is sent from its chip.
+  $('command-chip').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); submitCommand(); }
+    else if (ev.key === 'Escape') cancelCommand();
+  });
   const input = $('composer-input');
   input.addEventListener('input', onComposerInput);
   input.addEventListener('keydown', async (ev) => {

@@ -1,0 +1,68 @@
+// /settings' components: a button, a select menu or the suffix modal on a panel. Each reads what the
+// interaction brings (select values, the channel Discord resolved, the modal's text), has it applied
+// (src/jobs/settings.ts: to the clicking member, or to their server when they may manage it) and
+// answers by updating the panel in place.
+import {
+  ChannelType, ComponentType, TextInputStyle,
+  type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ChannelSelectMenuInteraction, type Message, type ModalSubmitInteraction, type StringSelectMenuInteraction,
+} from 'discord.js';
+import type { SettingsId } from '../custom-id.ts';
+import { customIds } from '../custom-id.ts';
+import { t } from '../i18n/index.ts';
+import type { HandlerContext } from '../jobs/handler-context.ts';
+import type { Plan } from '../jobs/plan.ts';
+import { applySetting, isGuildAdmin, settingsView, type SettingsInput } from '../jobs/settings.ts';
+import { UserInputError } from '../proxy/errors.ts';
+import { SUFFIX_MAX } from '../store/preferences.ts';
+import { cutText } from '../util/text.ts';
+
+export type SettingsInteraction = ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | ModalSubmitInteraction;
+
+export const INPUT_SUFFIX = 'suffix';
+
+/** A panel belongs to whoever opened it: Discord names them on the message (ephemeral panels reach no one else anyway). */
+function checkPanelOwner(message: Message | null | undefined, userId: string): void {
+  const owner = message?.interactionMetadata?.user.id;
+  if (owner !== undefined && owner !== userId) throw new UserInputError('SETTINGS_NOT_YOURS');
+}
+
+function suffixModal(id: SettingsId, current: string | undefined, locale: string): APIModalInteractionResponseCallbackData {
+  const value = cutText(current ?? '', SUFFIX_MAX, '');
+  return {
+    custom_id: customIds.settings(id.panel, 'sfxm'),
+    title: cutText(t(locale, 'settings.modal.title'), 45),
+    components: [{
+      type: ComponentType.Label,
+      label: cutText(t(locale, 'settings.modal.label'), 45),
+      component: { type: ComponentType.TextInput, custom_id: INPUT_SUFFIX, style: TextInputStyle.Short, required: false, max_length: SUFFIX_MAX, ...(value ? { value } : {}) },
+    }],
+  };
+}
+
+/** What the interaction brings besides its custom_id. */
+function inputOf(i: SettingsInteraction): SettingsInput {
+  if (i.isModalSubmit()) return { suffix: i.fields.getTextInputValue(INPUT_SUFFIX) ?? '' };
+  if (i.isChannelSelectMenu()) {
+    const c = i.channels.first();
+    return { values: i.values, ...(c ? { channel: { id: c.id, text: c.type === ChannelType.GuildText } } : {}) };
+  }
+  if (i.isStringSelectMenu()) return { values: i.values };
+  return {};
+}
+
+/** A click, a pick or the suffix modal on a settings panel: checked, stored, and the panel updated in place. */
+export async function planSettings(interaction: SettingsInteraction, id: SettingsId, ctx: HandlerContext): Promise<Plan> {
+  checkPanelOwner(interaction.message, interaction.user.id);
+  if (id.control === 'sfx') {
+    // The modal must be the first answer: only the cheap checks before it.
+    if (id.panel !== 'u' && !isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
+    const current = id.panel === 'u' ? (await ctx.jobs.prefs.user(interaction.user.id)).suffix : interaction.guildId ? (await ctx.jobs.prefs.server(interaction.guildId)).defaults?.suffix : undefined;
+    return { answer: { kind: 'modal', modal: suffixModal(id, current, interaction.locale) } };
+  }
+  // Each control comes as the component it is on the panel: a select's id with a click is a forgery.
+  const select = id.control === 'ver' || id.control === 'mode' || id.control === 'vers' || id.control === 'modes';
+  const kindOk = id.control === 'sfxm' ? interaction.isModalSubmit() : id.control === 'gal' ? interaction.isChannelSelectMenu() : select ? interaction.isStringSelectMenu() : interaction.isButton();
+  if (!kindOk) throw new UserInputError('EXPIRED');
+  const panel = await applySetting(ctx, interaction, id, inputOf(interaction));
+  return { answer: { kind: 'update-view', view: await settingsView(ctx, interaction, panel) } };
+}

@@ -1,0 +1,40 @@
+// The playground page in real headless Chromium: /settings' private panel with its select menus
+// (one value, several values, a channel) and buttons, each change shown in place.
+import { describe, expect, it } from 'vitest';
+import { browserSuite, messageEl } from './browser-suite.ts';
+
+const suite = browserSuite();
+
+describe('the playground in a browser: /settings', () => {
+  it('opens the panel, picks a version, toggles RAW, and an admin sets the offered versions and the gallery', async () => {
+    const page = await suite.open();
+    const alice = suite.pg.discord.users.alice;
+    await page.click('#composer-input');
+    await page.keyboard.type('/settings');
+    await page.waitForSelector('#popup .item');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const panel = await suite.pg.discord.waitForMessage((m) => (m.flags & 64) === 64 && m.content.startsWith('**Your settings**'));
+    const el = messageEl(page, panel.id);
+    await el.waitFor();
+
+    await el.locator('select[data-custom-id="mj:set:u:ver"]').selectOption('7');
+    await page.waitForFunction((id) => /Midjourney V7 \(yours\)/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    await el.locator('button[data-custom-id="mj:set:u:raw"]').click();
+    await page.waitForFunction((id) => /RAW style: on \(yours\)/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    expect(await suite.pg.app.stores.prefs.user(alice.id)).toMatchObject({ version: '7', raw: true });
+    expect(await el.locator('button[data-custom-id="mj:set:u:raw"]').getAttribute('class')).toContain('s3');
+
+    // The server's panel: several versions at once, then a channel.
+    await el.locator('button[data-custom-id="mj:set:o:open"]').click();
+    const vers = el.locator('select[data-custom-id="mj:set:o:vers"]');
+    await vers.waitFor();
+    await vers.selectOption(['7', 'niji 6']);
+    await el.locator('button[data-apply="mj:set:o:vers"]').click();
+    await page.waitForFunction((id) => /Versions offered: Midjourney V7, Niji 6/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    await el.locator('select[data-custom-id="mj:set:o:gal"]').selectOption(suite.pg.discord.channelId);
+    await page.waitForFunction((id) => /Gallery channel: #general/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    expect(await suite.pg.app.stores.prefs.server(suite.pg.discord.guildId)).toMatchObject({ versions: ['7', 'niji 6'], galleryChannelId: suite.pg.discord.channelId });
+    await page.context().close();
+  });
+});
