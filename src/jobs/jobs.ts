@@ -17,6 +17,7 @@ import { addRecent } from './recent.ts';
 import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
+import { referenceUrls } from './references.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -72,7 +73,14 @@ export class Jobs extends Lookups {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,
       run: async ({ messageId }, started) => {
-        const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
+        const io = {
+          proxy: ctx.proxy,
+          state: jobState(interaction),
+          mode: spec.mode,
+          limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES,
+          readImage: (f: Upload, limit: number) => this.readImage(f, limit),
+          referenceUrls: (files: readonly Upload[], data: string[]) => referenceUrls(ctx, files, data, spec.mode),
+        };
         const outcome = await submitRequest(spec.request, io);
         await started(outcome.taskIds);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.

@@ -181,7 +181,11 @@ export type UserInputErrorCode =
   | 'NOT_ALLOWED_DM'
   | 'NOT_ALLOWED_USER_INSTALL'
   | 'QUOTA_RUNNING'
-  | 'QUOTA_DAILY';
+  | 'QUOTA_DAILY'
+  | 'REFERENCE_WEIGHT_ALONE'
+  | 'REFERENCE_TOO_OLD'
+  | 'REFERENCE_CREF_V7'
+  | 'REFERENCE_OREF_V6';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';
