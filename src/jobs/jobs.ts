@@ -18,6 +18,7 @@ import type { Plan } from './plan.ts';
 import { Lookups } from './lookups.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 import { referenceUrls } from './references.ts';
+import { isAnimate, submitAnimate } from './animate.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -226,6 +227,8 @@ export class Jobs extends Lookups {
 
   /** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
   async #submitAction(record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
+    // Animate and Extend: through /submit/video where a relay refuses them here (animate.ts).
+    if (isAnimate(button)) return submitAnimate(this.ctx, record, button, state);
     try {
       return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode: record.mode });
     } catch (err) {
