@@ -130,3 +130,141 @@ describe('reference images', () => {
     expect(byName.ow).toMatchObject({ type: 4, min_value: 1, max_value: 1000 });
   });
 });
+
+describe('/video as Midjourney has it', () => {
+  it('sends loop, the end frame, the batch size and the resolution with the proxy’s field names, then attaches that many playable videos', async () => {
+    const first = image('first.png');
+    const last = image('last.png', png([10, 10, 10]));
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/video');
+    slash(
+      'video',
+      [
+        { name: 'image', type: 11, value: first.id },
+        { name: 'prompt', type: 3, value: 'the sun sets' },
+        { name: 'loop', type: 5, value: true },
+        { name: 'end_image', type: 11, value: last.id },
+        { name: 'batch_size', type: 4, value: 2 },
+        { name: 'resolution', type: 3, value: '720' },
+      ],
+      { attachments: [first, last] },
+    );
+    const body = (await req).body;
+    expect(body).toMatchObject({ prompt: 'the sun sets', motion: 'low', loop: true, batchSize: 2, videoType: 'vid_1.1_i2v_720' });
+    expect(body.image).toMatch(/^data:image\/png;base64,/);
+    expect(body.endImage).toMatch(/^data:image\/png;base64,/);
+    expect(body.endImage).not.toBe(body.image);
+    const id = await h.trackedId();
+    expect(h.proxy.getTask(id).properties.finalPrompt).toMatch(/--loop --bs 2/);
+    await finishAll();
+    const done = await h.discord.waitForMessage((m) => m.attachments.length === 2);
+    for (const a of done.attachments) {
+      expect(a.filename).toMatch(/\.mp4$/);
+      expect(a.content_type).toBe('video/mp4');
+    }
+  });
+
+  it('leaves out what the user did not choose', async () => {
+    const first = image('first.png');
+    const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/video');
+    slash('video', [{ name: 'image', type: 11, value: first.id }, { name: 'prompt', type: 3, value: 'waves' }], { attachments: [first] });
+    const body = (await req).body;
+    for (const k of ['loop', 'endImage', 'batchSize', 'videoType', 'action']) expect(body).not.toHaveProperty(k);
+  });
+
+  it('refuses an end frame that is not an image, privately, and submits nothing', async () => {
+    const first = image('first.png');
+    const bad = image('end.txt', Buffer.from('text'), 'text/plain');
+    await refusedPrivately(slash('video', [{ name: 'image', type: 11, value: first.id }, { name: 'prompt', type: 3, value: 'waves' }, { name: 'end_image', type: 11, value: bad.id }], { attachments: [first, bad] }), /“end\.txt” is not a supported image/);
+    expect(submits('/mj/submit/video')).toHaveLength(0);
+  });
+});
+
+describe('Animate and Extend', () => {
+  /** An /imagine, U1 pressed, the upscale finished: its message. */
+  async function upscaled(): Promise<{ message: any; taskId: string }> {
+    slash('imagine', [{ name: 'prompt', type: 3, value: 'a lighthouse at dusk --ar 3:2' }]);
+    await h.tracked();
+    await finishAll();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const before = await h.app.stores.tasks.activeIds();
+    h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
+    const taskId = await h.trackedId(before);
+    h.proxy.finish(taskId);
+    await h.app.poller.tick();
+    const message = await h.discord.waitForMessage((m) => buttons(m).some((b: any) => /Animate \(High motion\)/.test(b.label ?? '')));
+    return { message, taskId };
+  }
+  const press = (message: any, label: RegExp) => h.discord.clickButton(message.id, buttons(message).find((b: any) => label.test(b.label ?? '')).custom_id);
+
+  it('through a relay that refuses animate_* in /submit/action (new-api), Animate still makes a video through /submit/video with the upscale’s image', async () => {
+    h.proxy.setQuirks({ newApiActions: true });
+    const { message, taskId } = await upscaled();
+    const upscaleImage = h.proxy.getTask(taskId).imageUrl;
+    const refused = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
+    const video = h.proxy.nextRequest((r) => r.route === '/mj/submit/video');
+    const before = await h.app.stores.tasks.activeIds();
+    press(message, /Animate \(High motion\)/);
+    const action = await refused;
+    expect(action.status).toBe(400);
+    expect(action.body.customId).toMatch(/^MJ::JOB::animate_high::1::/);
+    const body = (await video).body;
+    expect(body).toEqual({ prompt: 'a lighthouse at dusk', image: upscaleImage, motion: 'high', state: expect.any(String) });
+    const videoId = await h.trackedId(before);
+    h.proxy.finish(videoId);
+    await h.app.poller.tick();
+    const done = await h.discord.waitForMessage((m) => m.attachments.length === 4 && m.attachments.every((a: any) => a.content_type === 'video/mp4'));
+    expect(done.content).toContain('Animate (High motion)');
+    expect(await h.app.stores.capabilities.forBackend('default').get('capability:animate-via-video')).toBe(true);
+
+    // Remembered: Low motion goes straight to /submit/video.
+    const actions = submits('/mj/submit/action').length;
+    const low = h.proxy.nextRequest((r) => r.route === '/mj/submit/video');
+    press(message, /Animate \(Low motion\)/);
+    expect((await low).body.motion).toBe('low');
+    expect(submits('/mj/submit/action')).toHaveLength(actions);
+  });
+
+  it('Extend on a finished video does the same with action "extend", the video task and its index', async () => {
+    h.proxy.setQuirks({ newApiActions: true });
+    const first = image('first.png');
+    slash('video', [{ name: 'image', type: 11, value: first.id }, { name: 'prompt', type: 3, value: 'a bee flies in' }], { attachments: [first] });
+    const videoId = await h.trackedId();
+    await finishAll();
+    const done = await h.discord.waitForMessage((m) => m.attachments.length === 4 && buttons(m).length > 0);
+    const extend = h.proxy.nextRequest((r) => r.route === '/mj/submit/video' && r.body.action === 'extend');
+    const before = await h.app.stores.tasks.activeIds();
+    press(done, /Extend \(High motion\)/);
+    expect((await extend).body).toEqual({ action: 'extend', taskId: videoId, index: 1, motion: 'high', state: expect.any(String) });
+    const extended = await h.trackedId(before);
+    expect(h.proxy.getTask(extended).action).toBe('VIDEO');
+    expect(submits('/mj/submit/action').map((r) => r.status)).toEqual([400]);
+  });
+
+  it('on a backend that takes animate_* through /submit/action (trueai), that is the way, and no video request is made', async () => {
+    const { message } = await upscaled();
+    const action = h.proxy.nextRequest((r) => r.route === '/mj/submit/action' && /animate_low/.test(r.body.customId));
+    press(message, /Animate \(Low motion\)/);
+    expect((await action).status).toBe(200);
+    await h.trackedId();
+    expect(submits('/mj/submit/video')).toHaveLength(0);
+  });
+
+  it('where neither works, the user is told plainly and the animate buttons are no longer offered', async () => {
+    h.proxy.setQuirks({ newApiActions: true, noVideo: true });
+    const { message } = await upscaled();
+    const click = press(message, /Animate \(High motion\)/);
+    await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
+    expect(submits('/mj/submit/video').map((r) => r.status)).toEqual([404]);
+    void click;
+    // The next upscale comes without Animate buttons (the others stay).
+    const grid = [...h.discord.messages.values()].find((m: any) => m.components.length === 2 && /U2/.test(JSON.stringify(m.components)))!;
+    const before = await h.app.stores.tasks.activeIds();
+    h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
+    const up2 = await h.trackedId(before);
+    h.proxy.finish(up2);
+    await h.app.poller.tick();
+    const second = await h.discord.waitForMessage((m) => m.content.includes('Image #2') && buttons(m).length > 0);
+    expect(buttons(second).some((b: any) => /Animate/.test(b.label ?? ''))).toBe(false);
+    expect(buttons(second).some((b: any) => /Vary \(Strong\)/.test(b.label ?? ''))).toBe(true);
+  });
+});
