@@ -161,6 +161,11 @@ describe('/video as Midjourney has it', () => {
       expect(a.filename).toMatch(/\.mp4$/);
       expect(a.content_type).toBe('video/mp4');
     }
+    // The attachment is the backend's clip itself (a real H.264 MP4: test/fakes/mp4.test.ts plays it), so Discord plays it inline.
+    const attached = Buffer.from(await (await fetch(done.attachments[0].url)).arrayBuffer());
+    const served = Buffer.from(await (await fetch(h.proxy.getTask(id).videoUrls[0].url)).arrayBuffer());
+    expect(attached.equals(served)).toBe(true);
+    expect(attached.includes(Buffer.from('avc1', 'latin1')) && attached.includes(Buffer.from('moov', 'latin1'))).toBe(true);
   });
 
   it('leaves out what the user did not choose', async () => {
