@@ -28,7 +28,7 @@ export function isAnimate(button: TaskButton): boolean {
  * (Midjourney's parameters come last: `a fox --ar 3:2 --v 7` → `a fox`).
  */
 export function promptText(prompt: string): string {
-  const words = prompt.split(/\s+--[a-z]/i)[0] ?? '';
+  const words = prompt.split(/(?:^|\s+)--[a-z]/i)[0] ?? '';
   return words.replace(/^(\s*<?https?:\/\/\S+>?)+/i, '').trim();
 }
 
