@@ -5,6 +5,9 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../stand-ins/playground/chromium.ts';
 import { encodeMp4, mp4Of } from '../../stand-ins/fake-proxy.ts';
 
+// Callbacks below run in the page; the project compiles without the DOM library.
+declare const document: any;
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
@@ -54,7 +57,7 @@ async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: numb
       c.height = 16;
       const ctx = c.getContext('2d')!;
       ctx.drawImage(v, 0, 0);
-      return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb: Array.from(ctx.getImageData(8, 8, 1, 1).data).slice(0, 3) };
+      return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb: (Array.from(ctx.getImageData(8, 8, 1, 1).data) as number[]).slice(0, 3) };
     }, mp4.toString('base64'));
   } finally {
     await page.close();
