@@ -257,10 +257,9 @@ describe('Animate and Extend', () => {
   it('where neither works, the user is told plainly and the animate buttons are no longer offered', async () => {
     h.proxy.setQuirks({ newApiActions: true, noVideo: true });
     const { message } = await upscaled();
-    const click = press(message, /Animate \(High motion\)/);
+    press(message, /Animate \(High motion\)/);
     await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
     expect(submits('/mj/submit/video').map((r) => r.status)).toEqual([404]);
-    void click;
     // The next upscale comes without Animate buttons (the others stay).
     const grid = [...h.discord.messages.values()].find((m: any) => m.components.length === 2 && /U2/.test(JSON.stringify(m.components)))!;
     const before = await h.app.stores.tasks.activeIds();
