@@ -1,8 +1,10 @@
-// /imagine prompt [image…image5] [bot] [mode] → POST /mj/submit/imagine
+// /imagine prompt [image…image5] [bot] [mode] [sref cref oref sw cw ow] → POST /mj/submit/imagine
+// (references: --sref/--cref/--oref links appended to the prompt, src/jobs/references.ts)
 import { SlashCommandBuilder } from 'discord.js';
 import { localizations } from '../src/i18n/index.ts';
 import { checkPrompt, MAX_PROMPT } from '../src/discord/prompt.ts';
-import { addBotOption, addModeOption, attachmentLimit, checkedImages, imageOptionNames, imageOptionZh, readBot, readMode } from './options.ts';
+import { addBotOption, addModeOption, addReferenceOptions, attachmentLimit, checkedImages, imageOptionNames, imageOptionZh, readBot, readMode, readReferences } from './options.ts';
+import { checkReferences, chosenVersion, shownReferences } from '../src/jobs/references.ts';
 import type { Command } from './types.ts';
 
 const IMAGES = imageOptionNames(5);
@@ -29,6 +31,7 @@ export const imagine: Command = {
     }
     addBotOption(b);
     addModeOption(b, d);
+    addReferenceOptions(b);
     return b.toJSON();
   },
   async handle(interaction, ctx) {
@@ -38,6 +41,13 @@ export const imagine: Command = {
     const images = checkedImages(interaction, IMAGES, limit);
     const mode = readMode(interaction);
     const botType = readBot(interaction);
-    return ctx.jobs.start(interaction, { prompt, mode, limit, request: { kind: 'imagine', prompt, images, botType } });
+    const references = readReferences(interaction, limit);
+    if (references.length) {
+      // The prompt's own --v/--niji wins over the user's settings.
+      const version = (await ctx.jobs.prefsFor(interaction).catch(() => ({ version: undefined }))).version;
+      checkReferences(prompt, references, chosenVersion(prompt, version));
+    }
+    const shown = [prompt, shownReferences(references)].filter(Boolean).join(' ');
+    return ctx.jobs.start(interaction, { prompt: shown, mode, limit, request: { kind: 'imagine', prompt, images, botType, references } });
   },
 };

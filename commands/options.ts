@@ -2,6 +2,8 @@
 import type { Attachment, ChatInputCommandInteraction, SlashCommandBuilder, SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import { checkCount, checkImage } from '../src/media/attachments.ts';
 import { localizations, modeLabel, t } from '../src/i18n/index.ts';
+import { enUS } from '../src/i18n/en-US.ts';
+import { REFERENCE_KINDS, REFERENCE_WEIGHTS, type ReferenceInput, type ReferenceKind } from '../src/jobs/references.ts';
 import type { BotType } from '../src/proxy/types.ts';
 import type { DefinitionContext } from './types.ts';
 
@@ -62,4 +64,33 @@ export function checkedImages(i: ChatInputCommandInteraction, names: string[], l
   checkCount(images.length, min, max);
   for (const a of images) checkImage(a, limit);
   return images;
+}
+
+/** zh-CN names of the reference options (Discord: lowercase, no spaces). */
+const REFERENCE_NAMES: Record<ReferenceKind | 'sw' | 'cw' | 'ow', string> = { sref: '风格参考', cref: '角色参考', oref: '全能参考', sw: '风格权重', cw: '角色权重', ow: '全能权重' };
+
+/** /imagine's style, character and omni reference attachments and their weights, in Midjourney's ranges. */
+export function addReferenceOptions<B extends Builder>(b: B): B {
+  for (const kind of REFERENCE_KINDS) {
+    b.addAttachmentOption((o) => o.setName(kind).setNameLocalizations({ 'zh-CN': REFERENCE_NAMES[kind] }).setDescription(enUS[`cmd.imagine.${kind}`]).setDescriptionLocalizations(localizations(`cmd.imagine.${kind}`)));
+  }
+  for (const kind of REFERENCE_KINDS) {
+    const { param, min, max } = REFERENCE_WEIGHTS[kind];
+    b.addIntegerOption((o) =>
+      o.setName(param).setNameLocalizations({ 'zh-CN': REFERENCE_NAMES[param] }).setDescription(enUS[`cmd.imagine.${param}`]).setDescriptionLocalizations(localizations(`cmd.imagine.${param}`)).setMinValue(min).setMaxValue(max),
+    );
+  }
+  return b;
+}
+
+/** The references given, each attachment checked as an image (its bytes are checked when it is read). */
+export function readReferences(i: ChatInputCommandInteraction, limit: number): ReferenceInput[] {
+  const out: ReferenceInput[] = [];
+  for (const kind of REFERENCE_KINDS) {
+    const file = i.options.getAttachment(kind);
+    const weight = i.options.getInteger(REFERENCE_WEIGHTS[kind].param);
+    if (file) checkImage(file, limit);
+    if (file || weight !== null) out.push({ kind, ...(file ? { file } : {}), ...(weight !== null ? { weight } : {}) });
+  }
+  return out;
 }

@@ -23,7 +23,8 @@ export {
   upscaleButtons,
   videoButtons,
 } from './fake-proxy/content.ts';
-export { encodePng, WEBP_1X1, MP4_STUB } from './fake-proxy/media.ts';
+export { encodePng, WEBP_1X1, MP4_CLIP, mp4Of } from './fake-proxy/media.ts';
+export { encodeMp4 } from './fake-proxy/mp4.ts';
 export type {
   AddTaskInit,
   AdvanceMode,

@@ -23,6 +23,8 @@ import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport 
 import { cancelJob } from './cancel.ts';
 import type { ActionRequest } from '../proxy/types.ts';
 import { applyPrefs, effectiveMode } from './apply-prefs.ts';
+import { referenceUrls } from './references.ts';
+import { isAnimate, submitAnimate } from './animate.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -91,7 +93,9 @@ export class Jobs extends Lookups {
     const mode = effectiveMode(spec.mode, resolved, Object.keys(this.ctx.config.MJ_MODES));
     if (spec.request.kind !== 'imagine') return { ...spec, mode };
     const prompt = applyPrefs(spec.request.prompt, resolved, { versions: this.ctx.config.MJ_VERSIONS, botType: spec.request.botType });
-    return { ...spec, mode, prompt, request: { ...spec.request, prompt } };
+    // What the message shows beyond the prompt (references as `--sref <name>`) stays after it, as they are sent.
+    const extra = spec.prompt.startsWith(spec.request.prompt) ? spec.prompt.slice(spec.request.prompt.length).trim() : '';
+    return { ...spec, mode, prompt: [prompt, extra].filter(Boolean).join(' '), request: { ...spec.request, prompt } };
   }
 
   /** The user's version, stylize, RAW and suffix on a prompt of theirs (a describe or shorten pick, Imagine all). */
@@ -111,7 +115,14 @@ export class Jobs extends Lookups {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
       ticket,
       run: async ({ messageId }, started) => {
-        const io = { proxy: ctx.proxy, state: jobState(interaction), mode: spec.mode, limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES, readImage: (f: Upload, limit: number) => this.readImage(f, limit) };
+        const io = {
+          proxy: ctx.proxy,
+          state: jobState(interaction),
+          mode: spec.mode,
+          limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES,
+          readImage: (f: Upload, limit: number) => this.readImage(f, limit),
+          referenceUrls: (files: readonly Upload[], data: string[]) => referenceUrls(ctx, files, data, spec.mode),
+        };
         const outcome = await submitRequest(spec.request, io);
         await started(outcome.taskIds);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
@@ -294,6 +305,8 @@ export class Jobs extends Lookups {
 
   /** /submit/action for a button of `record`'s task; a backend that does not know it stops being offered it. */
   async #submitAction(record: TaskRecord, button: TaskButton, state: string, extras: Pick<ActionRequest, 'enableRemix' | 'strong'> = {}): Promise<SubmitOutcome> {
+    // Animate and Extend: through /submit/video where a relay refuses them here (animate.ts).
+    if (isAnimate(button)) return submitAnimate(this.ctx, record, button, state);
     try {
       return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state, ...extras }, { mode: record.mode });
     } catch (err) {

@@ -2,20 +2,24 @@
 // (through the guard) and calls the one proxy endpoint for it, after the public acknowledgement.
 import { UserInputError } from '../proxy/errors.ts';
 import type { ProxyClient } from '../proxy/client.ts';
-import type { BotType, Dimensions, SubmitOutcome } from '../proxy/types.ts';
+import type { BotType, Dimensions, SubmitOutcome, VideoRequest } from '../proxy/types.ts';
+import { referenceParams, type ReferenceInput } from './references.ts';
+import type { Upload } from './upload.ts';
 import { cutText } from '../util/text.ts';
 
-/** An uploaded file as Discord describes it (attachments, a modal's file input). */
-export type Upload = { name: string; size: number; url: string; contentType: string | null };
+type VideoType = NonNullable<VideoRequest['videoType']>;
+
+export type { Upload } from './upload.ts';
 
 export type JobRequest =
-  | { kind: 'imagine'; prompt: string; images: readonly Upload[]; botType?: BotType }
+  /** `references`: style/character/omni references, appended to the prompt as links (jobs/references.ts). */
+  | { kind: 'imagine'; prompt: string; images: readonly Upload[]; botType?: BotType; references?: readonly ReferenceInput[] }
   | { kind: 'blend'; images: readonly Upload[]; dimensions: Dimensions; botType?: BotType }
   /** One image, or a link the bot downloads itself (see commands/describe.ts). */
   | { kind: 'describe'; source: Upload | { link: string }; botType?: BotType }
   | { kind: 'shorten'; prompt: string; botType?: BotType }
   | { kind: 'swapface'; source: Upload; target: Upload }
-  | { kind: 'video'; prompt: string; image: Upload; motion: 'low' | 'high' }
+  | { kind: 'video'; prompt: string; image: Upload; motion: 'low' | 'high'; endImage?: Upload; loop?: boolean; batchSize?: 1 | 2 | 4; videoType?: VideoType }
   | { kind: 'edits'; prompt: string; image: Upload };
 
 export interface SubmitIO {
@@ -26,6 +30,8 @@ export interface SubmitIO {
   /** The size limit of this request's downloads. */
   limit: number;
   readImage(file: Upload, limit: number): Promise<string>;
+  /** Links the backend can read for reference images already checked (`data`: their data URLs). */
+  referenceUrls(files: readonly Upload[], data: string[]): Promise<string[]>;
 }
 
 const bot = (botType: BotType | undefined) => (botType ? { botType } : {});
@@ -37,7 +43,11 @@ export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<Subm
   switch (req.kind) {
     case 'imagine': {
       const base64Array = await read(req.images);
-      return proxy.submitImagine({ prompt: req.prompt, ...(base64Array.length ? { base64Array } : {}), ...bot(req.botType), state }, { mode });
+      const refs = req.references ?? [];
+      const files = refs.flatMap((r) => (r.file ? [r.file] : []));
+      const urls = files.length ? await io.referenceUrls(files, await read(files)) : [];
+      const prompt = [req.prompt, referenceParams(refs, urls)].filter(Boolean).join(' ');
+      return proxy.submitImagine({ prompt, ...(base64Array.length ? { base64Array } : {}), ...bot(req.botType), state }, { mode });
     }
     case 'blend':
       return proxy.submitBlend({ base64Array: await read(req.images), dimensions: req.dimensions, ...bot(req.botType), state }, { mode });
@@ -52,8 +62,14 @@ export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<Subm
       return proxy.submitSwapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, state });
     }
     case 'video': {
-      const [image] = await read([req.image]);
-      return proxy.submitVideo({ prompt: req.prompt, image: image!, motion: req.motion, state }, { mode });
+      const [image, endImage] = await read(req.endImage ? [req.image, req.endImage] : [req.image]);
+      const options = {
+        ...(endImage ? { endImage } : {}),
+        ...(req.loop !== undefined ? { loop: req.loop } : {}),
+        ...(req.batchSize ? { batchSize: req.batchSize } : {}),
+        ...(req.videoType ? { videoType: req.videoType } : {}),
+      };
+      return proxy.submitVideo({ prompt: req.prompt, image: image!, motion: req.motion, ...options, state }, { mode });
     }
     case 'edits': {
       const [image] = await read([req.image]);

@@ -188,7 +188,11 @@ export type UserInputErrorCode =
   | 'SETTINGS_NOT_YOURS'
   | 'SETTINGS_SERVER_ONLY'
   | 'SUFFIX_TOO_LONG'
-  | 'SETTINGS_GALLERY_TYPE';
+  | 'SETTINGS_GALLERY_TYPE'
+  | 'REFERENCE_WEIGHT_ALONE'
+  | 'REFERENCE_TOO_OLD'
+  | 'REFERENCE_CREF_V7'
+  | 'REFERENCE_OREF_V6';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

@@ -1,6 +1,7 @@
 // Small but real media bytes for the URLs the fake puts in imageUrl / videoUrls.
 // zlib.crc32 (Node ≥ 20.15) is the CRC-32 PNG chunks carry: https://www.w3.org/TR/png/#5CRC-algorithm
 import { crc32, deflateSync } from 'node:zlib';
+import { encodeMp4 } from './mp4.ts';
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -51,15 +52,18 @@ export function colorFor(key: string): Rgb {
 /** A valid 1×1 lossless WebP (the progress previews are `…_grid_0.webp`). */
 export const WEBP_1X1 = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
 
-/** An mp4 'ftyp' box followed by an empty 'free' box: enough to be sniffed as video/mp4. */
-export const MP4_STUB = Buffer.concat([
-  Buffer.from([0, 0, 0, 0x18]),
-  Buffer.from('ftypisom', 'latin1'),
-  Buffer.from([0, 0, 2, 0]),
-  Buffer.from('isomiso2', 'latin1'),
-  Buffer.from([0, 0, 0, 8]),
-  Buffer.from('free', 'latin1'),
-]);
+/** A playable one-second MP4 (a 16×16 H.264 frame) of the colour `rgb`: see mp4.ts. */
+export function mp4Of(rgb: Rgb): Buffer {
+  const [r, g, b] = rgb;
+  // BT.601, studio range: what a decoder turns back into the same RGB.
+  const y = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
+  const u = Math.round(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255);
+  const v = Math.round(128 + (112 * r - 93.786 * g - 18.214 * b) / 255);
+  return encodeMp4([y, u, v]);
+}
+
+/** The video the fake serves for `….mp4` links when the colour does not matter. */
+export const MP4_CLIP = mp4Of([220, 40, 40]);
 
 const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([a-z0-9+/=\s]+)$/i;
 

@@ -129,6 +129,17 @@ export interface Quirks {
   noTaskList: boolean;
   /** GET /mj/task/{id}/image-seed answers 404 (a backend without seeds: novicezk). */
   noImageSeed: boolean;
+  /** POST /mj/submit/upload-discord-images answers 404 (novicezk has no such route). */
+  noUploadImages: boolean;
+  /** POST /mj/submit/video answers 404 (novicezk and plus have no video). */
+  noVideo: boolean;
+  /**
+   * /mj/submit/action reads the customId as new-api's relay does (`CoverPlusActionToNormalAction`):
+   * only upsample, variation, pan, reroll, Outpaint, CustomZoom and Inpaint pass; anything else
+   * (animate_*, video_virtual_upscale, PicReader, Picread, PromptAnalyzer, BOOKMARK) answers HTTP 400
+   * `{"description":"unknown_action:<customId> ","type":"upstream_error","code":4}` (api.md §3).
+   */
+  newApiActions: boolean;
   /** list-by-condition answers 400 (code 4) when given more ids than this. */
   listMax: number | null;
   /** Variation / reroll / pan / low_ and high_variation / animate answer code 21 (remix-on account). */

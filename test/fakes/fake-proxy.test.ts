@@ -719,6 +719,45 @@ describe('other submit endpoints', () => {
     expect((await post('/mj/submit/video', { prompt: 'x', image: 'not an image' })).json.code).toBe(4);
   });
 
+  it('video: loop, endImage, batchSize and videoType are checked and show in finalPrompt; noVideo answers Spring\'s 404', async () => {
+    const r = await post('/mj/submit/video', { prompt: 'waves', image: PNG_1PX, endImage: PNG_1PX, loop: true, batchSize: 2, videoType: 'vid_1.1_i2v_480' });
+    expect(r.json.code).toBe(1);
+    const v = await pollToEnd(r.json.result);
+    expect(v.videoUrls).toHaveLength(2);
+    expect(v.properties.finalPrompt).toMatch(/--motion low --video 1 --end \S+ --loop --bs 2 /);
+    expect((await post('/mj/submit/video', { prompt: 'x', image: PNG_1PX, loop: 'yes' })).json.code).toBe(4);
+    expect((await post('/mj/submit/video', { prompt: 'x', image: PNG_1PX, videoType: 'vid_1.1_i2v_1080' })).json.code).toBe(4);
+    expect((await post('/mj/submit/video', { prompt: 'x', image: PNG_1PX, endImage: 'nope' })).json.code).toBe(4);
+    proxy.setQuirks({ noVideo: true });
+    const gone = await post('/mj/submit/video', { prompt: 'x', image: PNG_1PX });
+    expect(gone.status).toBe(404);
+    expect(gone.json).toMatchObject({ status: 404, error: 'Not Found', path: '/mj/submit/video' });
+  });
+
+  it('upload-discord-images answers an array of links serving the bytes; noUploadImages answers Spring\'s 404', async () => {
+    const r = await post('/mj/submit/upload-discord-images', { base64Array: [PNG_1PX, PNG_1PX] });
+    expect(r.json).toMatchObject({ code: 1, result: [expect.stringMatching(/^http:/), expect.stringMatching(/^http:/)] });
+    const img = await fetch(r.json.result[0]);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    await img.arrayBuffer();
+    proxy.setQuirks({ noUploadImages: true });
+    const gone = await post('/mj/submit/upload-discord-images', { base64Array: [PNG_1PX] });
+    expect(gone.status).toBe(404);
+    expect(gone.json.error).toBe('Not Found');
+  });
+
+  it('newApiActions: /submit/action answers new-api\'s HTTP 400 unknown_action for animate_* (and the like), and passes U/V/pan/zoom', async () => {
+    const up = await upscaleDone();
+    proxy.setQuirks({ newApiActions: true });
+    const animate = up.buttons.find((b: any) => /animate_high::/.test(b.customId)).customId;
+    const r = await post('/mj/submit/action', { taskId: up.id, customId: animate });
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({ description: `unknown_action:${animate} `, type: 'upstream_error', code: 4 });
+    expect((await post('/mj/submit/action', { taskId: up.id, customId: 'MJ::BOOKMARK::x' })).status).toBe(400);
+    const pan = up.buttons.find((b: any) => /pan_left/.test(b.customId)).customId;
+    expect((await post('/mj/submit/action', { taskId: up.id, customId: pan })).json.code).toBe(1);
+  });
+
   it('edits: EDITS with four imageUrls (seed shape)', async () => {
     const r = await post('/mj/submit/edits', { prompt: 'Change to a white background.', image: 'https://example.com/x.png' });
     expect(r.json).toMatchObject({ code: 1, description: 'Submit Success' });

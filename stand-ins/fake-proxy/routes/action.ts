@@ -4,7 +4,7 @@ import { describePrompts } from '../content.ts';
 import { CREATES_TASK, accepted, commonFields, instanceProps, launch } from '../launch.ts';
 import { parseImageDataUrl } from '../media.ts';
 import { gate, submitReply } from '../quirks.ts';
-import { defaultDescription, fail, post, str, type Ctx, type Reply, type SubmitResult } from '../responses.ts';
+import { defaultDescription, fail, jsonReply, post, str, type Ctx, type Reply, type SubmitResult } from '../responses.ts';
 import type { FakeProxyState } from '../state.ts';
 import { submitInfo } from '../tasks.ts';
 import type { FakeTask, ModalKind, ResultKind } from '../types.ts';
@@ -52,9 +52,21 @@ function planAction(customId: string, parent: FakeTask): ActionPlan | null {
 const answer = (s: FakeProxyState, r: SubmitResult, opts?: { httpStatus?: number; keep21?: boolean }): Reply =>
   submitReply(s.quirks, r, opts);
 
+/** The action words new-api's CoverPlusActionToNormalAction maps (service/midjourney.go); the rest is `unknown_action`. */
+function newApiKnows(customId: string): boolean {
+  const parts = customId.split('::');
+  const word = (parts[1] === 'JOB' ? parts[2] : parts[1]) ?? '';
+  return /upsample|variation|pan|reroll/.test(word) || ['Outpaint', 'CustomZoom', 'Inpaint'].includes(word);
+}
+
 function action(s: FakeProxyState, c: Ctx): Reply {
   const taskId = str(c.body.taskId);
   const customId = str(c.body.customId);
+  if (s.quirks.newApiActions) {
+    // The relay reads the customId before it looks for the task, and answers its own errors with HTTP 400.
+    if (!customId) return jsonReply(400, { description: 'custom_id_is_required ', type: 'upstream_error', code: 4 });
+    if (!newApiKnows(customId)) return jsonReply(400, { description: `unknown_action:${customId} `, type: 'upstream_error', code: 4 });
+  }
   if (!taskId) return answer(s, fail(4, 'taskId不能为空'));
   if (!customId) return answer(s, fail(4, 'customId不能为空'));
   const parent = s.tasks.get(taskId);

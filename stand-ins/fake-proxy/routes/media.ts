@@ -1,7 +1,7 @@
 // Media, served without auth like Discord CDN links: /cdn/<hash>/<file> (results and previews), /attachments/<name>
 // (uploads) and /mj/image/<id> (a proxy's own image route). quirks.imageStatus and holdMedia apply (the latter in
 // the server, which holds the answer).
-import { MP4_STUB, WEBP_1X1, colorFor, encodePng } from '../media.ts';
+import { WEBP_1X1, colorFor, encodePng, mp4Of } from '../media.ts';
 import { gridPng, singlePng } from '../placeholder.ts';
 import type { Reply } from '../responses.ts';
 import type { FakeProxyState } from '../state.ts';
@@ -20,7 +20,8 @@ export function mediaRoute(s: FakeProxyState, path: string): Reply {
   if (picture) return { status: 200, headers: { 'content-type': 'image/png' }, body: picture };
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   if (ext === 'webp') return { status: 200, headers: { 'content-type': 'image/webp' }, body: WEBP_1X1 };
-  if (ext === 'mp4') return { status: 200, headers: { 'content-type': 'video/mp4' }, body: MP4_STUB };
+  // A real, playable clip (each link its own colour), so a result plays inline where it is shown.
+  if (ext === 'mp4') return { status: 200, headers: { 'content-type': 'video/mp4' }, body: mp4Of(colorFor(path)) };
   if (ext === 'png' || (ext === undefined && path.includes('/mj/image/'))) {
     return { status: 200, headers: { 'content-type': 'image/png' }, body: encodePng(colorFor(path)) };
   }

@@ -4,7 +4,7 @@ import { describePrompts, shortenResult } from '../content.ts';
 import { commonFields, launch } from '../launch.ts';
 import { isHttpUrl, parseImageDataUrl } from '../media.ts';
 import { gate, submitReply } from '../quirks.ts';
-import { fail, post, str, type Ctx, type Reply, type SubmitResult } from '../responses.ts';
+import { fail, post, springError, str, type Ctx, type Reply, type SubmitResult } from '../responses.ts';
 import type { FakeProxyState } from '../state.ts';
 
 /** Absent as the proxy's binding sees it: missing, null or ''. */
@@ -96,12 +96,19 @@ function imageInput(s: FakeProxyState, v: unknown, allowRaw = false): string | n
 /** A SubmitResultVO answer, with the relay quirks applied. */
 const answer = (s: FakeProxyState, r: SubmitResult, opts?: { httpStatus?: number }): Reply => submitReply(s.quirks, r, opts);
 
+const VIDEO_TYPES = ['vid_1.1_i2v_480', 'vid_1.1_i2v_720'];
+
 function video(s: FakeProxyState, c: Ctx): Reply {
   const b = c.body;
   const motion = isBlank(b.motion) ? 'low' : str(b.motion);
   if (motion !== 'low' && motion !== 'high') return answer(s, fail(4, 'motion参数错误'));
   const batch = b.batchSize === undefined || b.batchSize === null ? 4 : Number(b.batchSize);
   if (![1, 2, 4].includes(batch)) return answer(s, fail(4, 'batchSize参数错误'));
+  // trueai binds `loop` as a bool and `videoType` as one of its two names (api.md §1.2, 2026 update).
+  if (!isBlank(b.loop) && typeof b.loop !== 'boolean') return answer(s, fail(4, 'loop参数错误'));
+  if (!isBlank(b.videoType) && !VIDEO_TYPES.includes(str(b.videoType))) return answer(s, fail(4, 'videoType参数错误'));
+  // Midjourney's own video parameters, as its finalPrompt would show them.
+  const params = [b.loop === true ? '--loop' : '', batch !== 4 ? `--bs ${batch}` : ''].filter(Boolean).join(' ');
   const opts = { okDescription: 'Submit Success', withProperties: false };
   if (str(b.action).toLowerCase() === 'extend') {
     const parent = s.tasks.get(str(b.taskId));
@@ -114,7 +121,7 @@ function video(s: FakeProxyState, c: Ctx): Reply {
     return answer(s, 
       launch(
         s,
-        { action: 'VIDEO', kind: 'video', prompt, promptEn: '', finalPrompt: `${prompt} --motion ${motion} --video 1`, ...commonFields(c) },
+        { action: 'VIDEO', kind: 'video', prompt, promptEn: '', finalPrompt: `${prompt} --motion ${motion} --video 1${params ? ` ${params}` : ''}`, ...commonFields(c) },
         { parentId: parent.id, sourceUrl: parent.json.imageUrl ?? undefined, videoCount: batch },
         opts,
       ),
@@ -125,7 +132,8 @@ function video(s: FakeProxyState, c: Ctx): Reply {
   if (isBlank(b.image)) return answer(s, fail(4, 'image不能为空'));
   const image = imageInput(s, b.image);
   if (!image) return answer(s, fail(4, 'image格式错误'));
-  if (b.endImage && !imageInput(s, b.endImage)) return answer(s, fail(4, 'endImage格式错误'));
+  const end = isBlank(b.endImage) ? null : imageInput(s, b.endImage);
+  if (!isBlank(b.endImage) && !end) return answer(s, fail(4, 'endImage格式错误'));
   const blocked = gate(s.quirks, prompt);
   if (blocked) return answer(s, blocked);
   return answer(s, 
@@ -136,7 +144,7 @@ function video(s: FakeProxyState, c: Ctx): Reply {
         kind: 'video',
         prompt,
         promptEn: '',
-        finalPrompt: `${image} ${prompt} --motion ${motion} --video 1 --ar 1:1 --v 7`,
+        finalPrompt: `${image} ${prompt} --motion ${motion} --video 1${end ? ` --end ${end}` : ''}${params ? ` ${params}` : ''} --ar 1:1 --v 7`,
         ...commonFields(c),
       },
       { sourceUrl: image, videoCount: batch },
@@ -204,7 +212,13 @@ const SIMPLE: Record<string, (s: FakeProxyState, c: Ctx) => SubmitResult> = {
   '/mj/submit/upload-discord-images': uploadImages,
 };
 
+/** Routes a backend of another flavour does not have (quirks.noVideo, noUploadImages): Spring's 404, as for any unknown path. */
+function absent(s: FakeProxyState, route: string): boolean {
+  return (route === '/mj/submit/video' && s.quirks.noVideo) || (route === '/mj/submit/upload-discord-images' && s.quirks.noUploadImages);
+}
+
 export function submitRoutes(s: FakeProxyState, c: Ctx): Reply | undefined {
+  if (absent(s, c.route)) return springError(404, 'Not Found', c.path);
   if (c.route === '/mj/submit/video') return post(c, () => video(s, c));
   const handler = Object.hasOwn(SIMPLE, c.route) ? SIMPLE[c.route] : undefined;
   if (handler) return post(c, () => answer(s, handler(s, c)));

@@ -1,0 +1,88 @@
+// The fake proxy's videos really play: a browser (the system Chromium, as the playground's tests
+// use it) decodes the clip the fake serves for `….mp4` links, at its size, length and colour.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../stand-ins/playground/chromium.ts';
+import { encodeMp4, mp4Of } from '../../stand-ins/fake-proxy.ts';
+
+// Callbacks below run in the page; the project compiles without the DOM library.
+declare const document: any;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** What the browser makes of the bytes: size, duration, and the colour of the frame shown. */
+async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: number; error?: string; rgb: number[] }> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async (b64) => {
+      const v = document.createElement('video');
+      v.muted = true;
+      document.body.appendChild(v);
+      let error: string | undefined;
+      await new Promise<void>((resolve) => {
+        v.onloadeddata = () => resolve();
+        v.onerror = () => {
+          error = `${v.error?.code} ${v.error?.message}`;
+          resolve();
+        };
+        v.src = `data:video/mp4;base64,${b64}`;
+        // Neither event: the browser found nothing it could play.
+        setTimeout(() => {
+          error ??= v.readyState < 2 ? 'no data after 3 s' : undefined;
+          resolve();
+        }, 3000);
+      });
+      if (!error) {
+        // A decoded frame is on screen once the frame callback runs.
+        await new Promise<void>((resolve) => {
+          v.requestVideoFrameCallback(() => resolve());
+          v.play().catch((e: Error) => {
+            error = e.message;
+            resolve();
+          });
+          setTimeout(() => {
+            error = 'no frame decoded after 3 s';
+            resolve();
+          }, 3000);
+        });
+      }
+      const c = document.createElement('canvas');
+      c.width = 16;
+      c.height = 16;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(v, 0, 0);
+      return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb: (Array.from(ctx.getImageData(8, 8, 1, 1).data) as number[]).slice(0, 3) };
+    }, mp4.toString('base64'));
+  } finally {
+    await page.close();
+  }
+}
+
+describe('the fake proxy’s MP4 clips', () => {
+  it('play in a browser: 16×16, one second, the colour asked for', async () => {
+    const red = await play(mp4Of([220, 40, 40]));
+    expect(red).toMatchObject({ w: 16, h: 16, duration: 1 });
+    expect(red.error).toBeUndefined();
+    const [r, g, b] = red.rgb;
+    expect(Math.abs(r! - 220)).toBeLessThan(8);
+    expect(Math.abs(g! - 40)).toBeLessThan(8);
+    expect(Math.abs(b! - 40)).toBeLessThan(8);
+    const blue = await play(mp4Of([30, 60, 200]));
+    expect(Math.abs(blue.rgb[2]! - 200)).toBeLessThan(8);
+  });
+
+  it('a clip whose frame is broken does not (the check can fail)', async () => {
+    const good = encodeMp4();
+    const broken = Buffer.from(good);
+    // The avcC's SPS length, made to point past the record: the decoder has no valid configuration.
+    const at = broken.indexOf(Buffer.from('avcC', 'latin1')) + 10;
+    broken.writeUInt16BE(0x7fff, at);
+    expect((await play(broken)).error).toBeDefined();
+  });
+});
