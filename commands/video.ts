@@ -38,7 +38,7 @@ export const video: Command = {
           .setNameLocalizations({ 'zh-CN': '数量' })
           .setDescription(enUS['cmd.video.batchSize'])
           .setDescriptionLocalizations(localizations('cmd.video.batchSize'))
-          .addChoices({ name: '1', value: 1 }, { name: '2', value: 2 }, { name: '4', value: 4 }),
+          .addChoices({ name: '1', name_localizations: { 'zh-CN': '1 个' }, value: 1 }, { name: '2', name_localizations: { 'zh-CN': '2 个' }, value: 2 }, { name: '4', name_localizations: { 'zh-CN': '4 个' }, value: 4 }),
       )
       .addStringOption((o) =>
         o
@@ -46,7 +46,7 @@ export const video: Command = {
           .setNameLocalizations({ 'zh-CN': '分辨率' })
           .setDescription(enUS['cmd.video.resolution'])
           .setDescriptionLocalizations(localizations('cmd.video.resolution'))
-          .addChoices({ name: '480p', value: '480' }, { name: '720p', value: '720' }),
+          .addChoices({ name: '480p', name_localizations: { 'zh-CN': '480p（标清）' }, value: '480' }, { name: '720p', name_localizations: { 'zh-CN': '720p（高清）' }, value: '720' }),
       );
     return b.toJSON();
   },

@@ -110,9 +110,9 @@ describe('reference images', () => {
     await refusedPrivately(slash('imagine', [{ name: 'prompt', type: 3, value: 'a knight' }, { name: 'cw', type: 4, value: 50 }]), /`--cw` needs its reference/);
     expect(submits('/mj/submit/imagine')).toHaveLength(0);
 
-    // Settings 6.1: cref goes through; the prompt's --v 7 wins over them for oref.
+    // Settings 6.1: cref goes through (and the settings' --v 6.1 is added); the prompt's --v 7 wins over them for oref.
     const cref = await imagineWith('a knight', { cref: face }, { cw: 50 });
-    expect(cref).toMatch(/^a knight --cref \S+ --cw 50$/);
+    expect(cref).toMatch(/^a knight --v 6\.1 --cref \S+ --cw 50$/);
     const oref = await imagineWith('a knight --v 7', { oref: image('face2.png') });
     expect(oref).toMatch(/^a knight --v 7 --oref \S+$/);
   });
