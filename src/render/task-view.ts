@@ -2,7 +2,7 @@
 // No I/O, no clock. Discord's limits are enforced here (content ≤ 2000, embeds, 5×5 buttons).
 import { ButtonStyle, ComponentType, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import { t } from '../i18n/index.ts';
-import { progressNumber, queueAheadIn } from '../proxy/parse.ts';
+import { progressNumber } from '../proxy/parse.ts';
 import type { Task, TaskStatus } from '../proxy/types.ts';
 import { customIds, TASK_ID } from '../custom-id.ts';
 import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
@@ -10,6 +10,7 @@ import { explainFailReason } from './reasons.ts';
 import { plainText } from './plain-text.ts';
 import { describeText, KEYCAPS, numberedPrompts, shortenSections, shortenText } from './prompts.ts';
 import { cutText, graphemeBoundary } from '../util/text.ts';
+import { modeOf, queuePosition } from './job-facts.ts';
 
 export const LIMITS = { content: 2000, embedDescription: 4096, embedTotal: 6000, prompt: 1200 } as const;
 
@@ -136,20 +137,6 @@ export function resultMedia(task: Task): { kind: 'video' | 'image'; urls: string
   return { kind: 'image', urls: urls.slice(0, 10) };
 }
 
-const SPEED_WORDS: Record<string, string> = { FAST: 'fast', RELAX: 'relaxed', TURBO: 'turbo' };
-
-/**
- * The speed a finished job ran at, as Midjourney's line ends (`(fast)`, `(relaxed)`, `(turbo)`): what
- * Midjourney's own message said, else the backend's `mode`, else the mode the bot sent it under.
- */
-function modeOf(task: Task | null, ctx: ViewContext): string | null {
-  const mc = String(task?.properties.messageContent ?? '');
-  const m = /\((fast|relaxed|relax|turbo)\)/i.exec(mc);
-  if (m) return m[1]!.toLowerCase();
-  if (task?.mode && SPEED_WORDS[task.mode]) return SPEED_WORDS[task.mode]!;
-  return ctx.mode ? safeText(ctx.mode, 40) : null;
-}
-
 function fileName(url: string, base: string, fallbackExt: string): string {
   try {
     const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
@@ -158,14 +145,6 @@ function fileName(url: string, base: string, fallbackExt: string): string {
   } catch {
     return `${base}.${fallbackExt}`;
   }
-}
-
-/** How many jobs are ahead: our own count, else the proxy's numberOfQueues or its queue description. */
-function queuePosition(task: Task | null, ctx: ViewContext): number | null {
-  if (ctx.queuePosition && ctx.queuePosition > 0) return ctx.queuePosition;
-  const n = task?.properties.numberOfQueues;
-  if (typeof n === 'number' && n > 0) return n;
-  return queueAheadIn(task?.description ?? '') || null;
 }
 
 /** Lines of the status part of the content: "(45%)" plus a bar, "(Queued — 3 ahead)" … */
@@ -185,8 +164,10 @@ export function statusText(task: Task | null, ctx: ViewContext): { status: strin
       const p = progressNumber(task!.progress);
       return p === null ? { status: t(loc, 'status.submitted') } : { status: `${p}%`, extra: progressBar(p) };
     }
-    case 'SUCCESS':
-      return { status: modeOf(task, ctx) ?? t(loc, 'status.done') };
+    case 'SUCCESS': {
+      const speed = modeOf(task, ctx);
+      return { status: speed ? safeText(speed, 40) : t(loc, 'status.done') };
+    }
     case 'FAILURE':
       return { status: t(loc, 'status.failed') };
     case 'CANCEL':
