@@ -5,7 +5,7 @@ import type { Task } from '../proxy/types.ts';
 
 /** What the bot knows of the job beyond the task (task-view's ViewContext). */
 interface Known {
-  mode?: string;
+  mode?: string | null;
   queuePosition?: number | null;
 }
 
