@@ -189,6 +189,18 @@ export const enUS = {
   'error.LINK_UNREADABLE': 'Could not check that link: the bot downloads the image itself before sending it on. Use a public link straight to the image (no redirects), or attach the image.',
   'error.INPUT_MISSING': 'Give an image or a link.',
   'done.ping': '<@{user}> your job is done: {link}',
+  'button.share': 'Share',
+  'share.posted': 'Shared in <#{channel}>: {link}',
+  'share.already': 'Already shared: {link}',
+  'share.linked': '📌 Shared: {link}',
+  'share.by': 'Shared by <@{user}>',
+  'share.from': 'Original: {link}',
+  'share.fromPrivate': 'Shared from a private job.',
+  'delete.done': 'Removed. The job is forgotten.',
+  'dm.delivered': 'Job {id} finished after its reply could no longer be updated, so here is the result. `/task {id}` where you started it shows it to you again, with its buttons.',
+  'error.NO_GALLERY': 'This server has no gallery channel, so there is nowhere to share to. A server admin can choose one in /settings.',
+  'error.GALLERY_UNREACHABLE': 'Could not post in the gallery channel: it was deleted, or the bot may not see it or post files there. Tell a server admin.',
+  'error.SHARE_FAILED': 'Sharing failed on Discord’s side. Try again in a moment.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -181,7 +181,10 @@ export type UserInputErrorCode =
   | 'NOT_ALLOWED_DM'
   | 'NOT_ALLOWED_USER_INSTALL'
   | 'QUOTA_RUNNING'
-  | 'QUOTA_DAILY';
+  | 'QUOTA_DAILY'
+  | 'NO_GALLERY'
+  | 'GALLERY_UNREACHABLE'
+  | 'SHARE_FAILED';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

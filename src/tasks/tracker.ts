@@ -306,6 +306,23 @@ export class Tracker {
     return rec;
   }
 
+  /**
+   * Runs `fn` on the task's newest record inside its lane, after everything queued for it: one at a
+   * time per task (a second Share waits for the first and finds it done); `save` writes the record.
+   */
+  async withRecord<T>(taskId: string, fn: (record: TaskRecord | undefined, save: (r: TaskRecord) => Promise<void>) => Promise<T>): Promise<T> {
+    let out!: T;
+    await this.#serial(taskId, async () => {
+      out = await fn(await this.#find(taskId), async (r) => void (await this.#writer.write(r)));
+    });
+    return out;
+  }
+
+  /** The publisher the tracker shows jobs through (Share posts with it). */
+  get publisher(): TaskPublisher {
+    return this.o.poster;
+  }
+
   /** Marks a pressed button green on the message it sits on. */
   markPressed(taskId: string, customId: string): Promise<void> {
     return this.#serial(taskId, async () => {
