@@ -26,6 +26,8 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),
     addThread: (name, parentId) => s.addThread(name, parentId),
+    denyBotInChannel: (channelId, permissions) => s.denyBot(channelId, permissions),
+    foreignGuildId: s.foreignGuildId,
     addAttachment: (data, filename, contentType) => s.addAttachment(data, filename, contentType),
     postUserMessage(content, o = {}) {
       const u = o.user ?? s.users.alice;
