@@ -201,6 +201,7 @@ export const enUS = {
   'error.NO_GALLERY': 'This server has no gallery channel, so there is nowhere to share to. A server admin can choose one in /settings.',
   'error.GALLERY_UNREACHABLE': 'Could not post in the gallery channel: it was deleted, or the bot may not see it or post files there. Tell a server admin.',
   'error.SHARE_FAILED': 'Sharing failed on Discord’s side. Try again in a moment.',
+  'error.SHARE_BUSY': 'This job is being shared right now. Try again in a minute.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -202,4 +202,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.NO_GALLERY': '本服务器没有设置画廊频道，无处可分享。服务器管理员可在 /settings 中选择一个。',
   'error.GALLERY_UNREACHABLE': '无法在画廊频道发帖：频道已被删除，或机器人看不到该频道、无权在其中发送文件。请告知服务器管理员。',
   'error.SHARE_FAILED': '分享时 Discord 出错，请稍后再试。',
+  'error.SHARE_BUSY': '这个任务正在分享中，请一分钟后再试。',
 };

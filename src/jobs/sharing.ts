@@ -37,7 +37,7 @@ export async function planShare(ctx: JobsContext, interaction: ButtonInteraction
       const outcome = await ctx.tracker.withRecord(record.taskId, async (rec, save) => {
         if (!rec?.task) throw new UserInputError('EXPIRED');
         if (rec.shared) return { shared: rec.shared, fresh: false };
-        if (rec.sharing && ctx.now() - rec.sharing < SHARING_HOLD_MS) throw new UserInputError('SHARE_FAILED');
+        if (rec.sharing && ctx.now() - rec.sharing < SHARING_HOLD_MS) throw new UserInputError('SHARE_BUSY');
         rec.sharing = ctx.now();
         await save(rec);
         try {

@@ -184,7 +184,8 @@ export type UserInputErrorCode =
   | 'QUOTA_DAILY'
   | 'NO_GALLERY'
   | 'GALLERY_UNREACHABLE'
-  | 'SHARE_FAILED';
+  | 'SHARE_FAILED'
+  | 'SHARE_BUSY';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';
