@@ -238,6 +238,21 @@ describe('🗑 Delete', () => {
     expect(h.proxy.requests.length).toBe(n);
   });
 
+  it('a private result: its ephemeral message goes through the click’s token; a moderator may not touch a private job', async () => {
+    h = await startHarness();
+    await h.app.stores.prefs.setUser(h.discord.users.alice.id, { visibility: 'private' });
+    const { id, msg } = await finishedJob('a private fox to throw away');
+    const mod = h.discord.makeUser('mod');
+    mod.permissions = String(BigInt(PLAIN_MEMBER) | (1n << 13n));
+    const forged = h.discord.clickButton(msg.id, find(msg, 'mj:d:').custom_id, { user: mod });
+    await privateNote(forged, /not your job/);
+    const click = h.discord.clickButton(msg.id, find(msg, 'mj:d:').custom_id);
+    await privateNote(click, /Removed/);
+    expect(h.discord.messages.has(msg.id)).toBe(false);
+    expect(h.discord.calls.some((c) => c.method === 'DELETE' && c.path === `/webhooks/${h.discord.appId}/${click.token}/messages/@original` && c.status === 204)).toBe(true);
+    expect(await h.app.stores.tasks.get(id)).toBeUndefined();
+  });
+
   it('someone else is refused privately; a moderator (Manage Messages) may remove it', async () => {
     h = await startHarness();
     const { id, msg } = await finishedJob('a fox in the wrong channel');
