@@ -5,6 +5,7 @@
 // moderator removes it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { listRecent } from '../../src/jobs/recent.ts';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -128,6 +129,33 @@ describe('private results', () => {
     expect(listed.embeds[0].description).toContain(id);
     // No link to an ephemeral message nobody else can open.
     expect(listed.embeds[0].description).not.toContain('discord.com/channels');
+  });
+  it('"Imagine all" on a private describe: the first job in the ephemeral reply, the others by DM when done; nothing public', async () => {
+    h = await startHarness();
+    await h.app.stores.prefs.setUser(h.discord.users.alice.id, { visibility: 'private' });
+    const photo = h.discord.addAttachment(encodePng([200, 40, 40]), 'photo.png', 'image/png');
+    const it = h.discord.sendSlashCommand('describe', [{ name: 'image', type: 11, value: photo.id }], { attachments: [photo] });
+    const describeId = await h.trackedId();
+    await h.handled(it);
+    h.proxy.finish(describeId);
+    await h.app.poller.tick();
+    const msg = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && /2️⃣/.test(m.embeds[0]?.description ?? ''));
+    expect(msg.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const all = buttonsOf(msg).find((b) => /Imagine all/.test(b.label ?? ''))!;
+    const click = h.discord.clickButton(msg.id, all.custom_id);
+    await h.handled(click);
+    const ids = (await h.app.stores.tasks.activeIds()).filter((x) => x !== describeId);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect((await h.app.stores.tasks.get(id))?.private).toBe(true);
+    for (const id of ids) h.proxy.finish(id);
+    await h.app.poller.tick();
+    await h.allFinished();
+    const reply = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(click)?.id && isFinishedGrid(m));
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const dms = [...h.discord.messages.values()].filter((m) => m.channel_id !== h.discord.channelId);
+    expect(dms).toHaveLength(3);
+    expect(dms.every((m) => m.attachments.length === 1 && m.components.length === 0)).toBe(true);
+    expect(h.discord.channelMessages()).toEqual([]);
   });
 });
 
