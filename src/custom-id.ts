@@ -10,6 +10,8 @@ export type ParsedCustomId =
   | { kind: 'editor'; taskId: string }
   | { kind: 'seed'; taskId: string }
   | { kind: 'cancel'; taskId: string }
+  | { kind: 'share'; taskId: string }
+  | { kind: 'delete'; taskId: string }
   | { kind: 'modal'; taskId: string; index: number | null }
   | SettingsId;
 
@@ -69,6 +71,10 @@ export const customIds = {
   seed: (taskId: string) => `${PREFIX}:s:${taskId}`,
   /** ❌ on a job under way: POST /mj/task/{id}/cancel. */
   cancel: (taskId: string) => `${PREFIX}:x:${taskId}`,
+  /** Share: the result posted in the server's gallery channel (or, for a private job, its own channel). */
+  share: (taskId: string) => `${PREFIX}:sh:${taskId}`,
+  /** 🗑: the result's message removed and its record forgotten. */
+  delete: (taskId: string) => `${PREFIX}:d:${taskId}`,
   /** A modal's submit: for a button (parent task + index) or for a MODAL task (index null). */
   modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
   /** A /settings control (see SettingsId). */
@@ -93,6 +99,10 @@ export function parseCustomId(id: string): ParsedCustomId | null {
       return parts.length === 3 ? { kind: 'seed', taskId } : null;
     case 'x':
       return parts.length === 3 ? { kind: 'cancel', taskId } : null;
+    case 'sh':
+      return parts.length === 3 ? { kind: 'share', taskId } : null;
+    case 'd':
+      return parts.length === 3 ? { kind: 'delete', taskId } : null;
     case 'm':
       return parts.length === 4 && (extra === 'x' || index !== null) ? { kind: 'modal', taskId, index } : null;
     default:

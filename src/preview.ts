@@ -30,6 +30,8 @@ export function preview(raw: unknown, opts: PreviewOptions = {}) {
     prompt: opts.prompt ?? '',
     media: opts.media ?? 'attach',
     pressed: opts.pressed ?? [],
+    // As on a job's own message in a server channel.
+    controls: { share: true, remove: true },
   });
   // The body as sent, plus the result URLs the bot downloads and uploads as files[n].
   return { body: messageBody(view, view.files.length ? view.files.map((f) => f.name) : undefined), files: view.files, problems: checkMessageLimits(view) };

@@ -70,7 +70,7 @@ async function imagine(): Promise<string> {
   const interaction = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: PROMPT }]);
   const reply = await waitFor('the finished grid', JOB_TIMEOUT_MS, () => {
     const m = discord.originalOf(interaction);
-    return m && m.components?.length === 2 && m.attachments?.length > 0 ? m : undefined;
+    return m && m.components?.length === 3 && m.attachments?.length > 0 ? m : undefined;
   });
   const buttons = reply.components.flatMap((row: { components: { label?: string; emoji?: { name?: string } }[] }) =>
     row.components.map((b) => b.label ?? b.emoji?.name ?? '?'),

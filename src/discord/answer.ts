@@ -12,12 +12,13 @@ const STATE = { 'reply-first': 'public-reply', public: 'public-reply', ephemeral
 export async function acknowledge(interaction: RepliableInteraction, answer: Answer, answered: Answered): Promise<void> {
   switch (answer.kind) {
     case 'reply-first': {
-      const response = await interaction.reply({ content: answer.view.content, allowedMentions: answer.view.allowedMentions, withResponse: true });
+      const flags = answer.private ? MessageFlags.Ephemeral : undefined;
+      const response = await interaction.reply({ content: answer.view.content, allowedMentions: answer.view.allowedMentions, withResponse: true, flags });
       answered.messageId = response.resource?.message?.id ?? null;
       break;
     }
     case 'public':
-      await interaction.deferReply();
+      await interaction.deferReply(answer.private ? { flags: MessageFlags.Ephemeral } : {});
       break;
     case 'ephemeral':
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });

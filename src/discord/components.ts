@@ -42,6 +42,10 @@ const RULES = {
   check: { who: 'admin', states: ['TIMEOUT', 'LOST'], ownMessage: true },
   /** ❌ cancels a job under way: its owner's alone, on the job's own message. */
   cancel: { who: 'owner', states: ['NOT_START', 'SUBMITTED', 'IN_PROGRESS'], ownMessage: true },
+  /** Share posts the requester's result in the gallery: theirs alone. */
+  share: { who: 'owner', states: ['SUCCESS'] },
+  /** 🗑 removes the job's own message: its requester, or a moderator of its server (Manage Messages). */
+  delete: { who: 'moderator', states: ['SUCCESS'], ownMessage: true },
 } as const satisfies Record<string, Rule>;
 
 /** The record behind a custom_id, checked for existence, who may use it, and the job's state. */
@@ -114,6 +118,14 @@ export async function planButton(interaction: ButtonInteraction, parsed: ParsedC
     case 'seed': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.seed);
       return ctx.jobs.seed(interaction, record.taskId, record.mode);
+    }
+    case 'share': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.share);
+      return ctx.jobs.share(interaction, record);
+    }
+    case 'delete': {
+      const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.delete);
+      return ctx.jobs.remove(interaction, record);
     }
     case 'check': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.check);

@@ -6,7 +6,7 @@ import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
 import { t } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
 import { messageBody, type MessageView } from '../render/task-view.ts';
-import type { TaskRecord } from '../store/tasks.ts';
+import { hasEnded, type TaskRecord } from '../store/tasks.ts';
 import type { PublishResult, ResultFile, TaskPublisher } from '../tasks/publisher.ts';
 import { TOKEN_LIFETIME_MS } from './token.ts';
 import type { Dispatcher } from 'undici';
@@ -14,6 +14,7 @@ import { download, mediaTypeOf } from '../media/download.ts';
 import { createLimiter } from '../util/limiter.ts';
 import { isGone, isTooLarge } from './errors.ts';
 import { messageLink } from '../render/task-list.ts';
+import { cutText } from '../util/text.ts';
 
 /** Result files of one job downloaded at once. */
 export const RESULT_DOWNLOADS_PER_JOB = 3;
@@ -23,6 +24,7 @@ export const RESULT_DOWNLOADS_AT_ONCE = 6;
 const TOKEN_MARGIN_MS = 60_000;
 
 export type { PublishResult };
+
 
 export interface PosterOptions {
   rest: REST;
@@ -91,6 +93,11 @@ export class Poster implements TaskPublisher {
       if (r.ok) return { ok: true, messageId: r.id ?? record.messageId ?? '' };
       if (r.reason !== 'gone') return r;
     }
+    if (record.private || record.noChannel) {
+      // No channel route reaches this reply (ephemeral, or a server that did not add the bot): the
+      // job is followed on, and its result goes to the requester by DM.
+      return final && hasEnded(record.status) ? this.#direct(record, view, restFiles) : { ok: true, messageId: '' };
+    }
     if (record.messageId) {
       const r = await this.#try(record, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
       if (r.ok) {
@@ -106,6 +113,33 @@ export class Poster implements TaskPublisher {
     const r = await this.#try(record, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
     if (r.ok) return { ok: true, messageId: r.id ?? '' };
     return { ok: false, reason: r.reason };
+  }
+
+  /**
+   * The final view by DM, without buttons (a click in a DM is another place, which the operator may
+   * not allow), with a line saying how to see the job again. A closed DM (50007) is 'gone': the job
+   * stays reachable through /task and /tasks.
+   */
+  async #direct(record: TaskRecord, view: MessageView, files: RawFile[] | undefined): Promise<PublishResult> {
+    const dm = await this.#try(record, () => this.o.rest.post(Routes.userChannels(), { body: { recipient_id: record.ownerId } }));
+    let r: Awaited<ReturnType<Poster['post']>> = dm.ok ? { ok: true, messageId: '' } : { ok: false, reason: dm.reason === 'refused' ? 'gone' : dm.reason };
+    if (dm.ok) {
+      const note = t(record.locale, 'dm.delivered', { id: record.taskId });
+      const body = { ...messageBody({ ...view, components: [] }, files?.map((f) => f.name)), content: cutText(`${view.content}\n${note}`, 2000) };
+      const sent = await this.#try(record, () => this.o.rest.post(Routes.channelMessages(dm.id!), { body, files }));
+      r = sent.ok ? { ok: true, messageId: '' } : { ok: false, reason: sent.reason };
+    }
+    // Their DMs are closed to the bot (Discord: 403, 50007): nothing more to try; /task and /tasks still show the job.
+    if (!r.ok && r.reason === 'gone') this.o.logger.info('the result could not be sent by DM; the job stays in /tasks', { taskId: record.taskId });
+    return r;
+  }
+
+  /** Posts a new message of the bot's own in a channel. */
+  async post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult> {
+    const body = messageBody(view, files?.map((f) => f.name));
+    const where = { taskId: `post:${channelId}` } as TaskRecord;
+    const r = await this.#try(where, () => this.o.rest.post(Routes.channelMessages(channelId), { body, files: files?.length ? files : undefined }));
+    return r.ok ? { ok: true, messageId: r.id ?? '' } : { ok: false, reason: r.reason };
   }
 
   async #ping(record: TaskRecord): Promise<void> {

@@ -347,6 +347,19 @@ export const enUS = {
   'error.SETTINGS_SERVER_ONLY': 'Server settings exist only in a server.',
   'error.SUFFIX_TOO_LONG': 'The suffix is {length} characters; the limit is {limit}.',
   'error.SETTINGS_GALLERY_TYPE': 'The gallery must be a text channel of this server.',
+  'button.share': 'Share',
+  'share.posted': 'Shared in <#{channel}>: {link}',
+  'share.already': 'Already shared: {link}',
+  'share.linked': '📌 Shared: {link}',
+  'share.by': 'Shared by <@{user}>',
+  'share.from': 'Original: {link}',
+  'share.fromPrivate': 'Shared from a private job.',
+  'delete.done': 'Removed. The job is forgotten.',
+  'dm.delivered': 'Job {id} finished after its reply could no longer be updated, so here is the result. `/task {id}` where you started it shows it to you again, with its buttons.',
+  'error.NO_GALLERY': 'This server has no gallery channel, so there is nowhere to share to. A server admin can choose one in /settings.',
+  'error.GALLERY_UNREACHABLE': 'Could not post in the gallery channel: it was deleted, or the bot may not see it or post files there. Tell a server admin.',
+  'error.SHARE_FAILED': 'Sharing failed on Discord’s side. Try again in a moment.',
+  'error.SHARE_BUSY': 'This job is being shared right now. Try again in a minute.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -15,7 +15,7 @@ export async function cancelJob(ctx: JobsContext, record: TaskRecord): Promise<v
   } catch (err) {
     if (err instanceof ProxyError && err.code === 'UNSUPPORTED') {
       await rememberHidden(ctx, ctx.reader.backendOf(record.mode), CANCEL_HIDDEN);
-      await ctx.tracker.refreshButtons(record.taskId);
+      await ctx.tracker.markPressed(record.taskId);
     }
     throw err;
   }

@@ -25,6 +25,8 @@ import type { ActionRequest } from '../proxy/types.ts';
 import { applyPrefs, effectiveMode } from './apply-prefs.ts';
 import { referenceUrls } from './references.ts';
 import { isAnimate, submitAnimate } from './animate.ts';
+import { planRemove, planShare } from './sharing.ts';
+import { reachesChannel } from './delivery.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -111,8 +113,9 @@ export class Jobs extends Lookups {
     const ticket = await checkQuota(interaction.user.id, ctx);
     const locale = resolveLocale(interaction.locale);
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
+    const privately = await this.#private(interaction);
     return {
-      answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt } },
+      answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt }, private: privately },
       ticket,
       run: async ({ messageId }, started) => {
         const io = {
@@ -126,7 +129,7 @@ export class Jobs extends Lookups {
         const outcome = await submitRequest(spec.request, io);
         await started(outcome.taskIds);
         // Followed first: the backend took the job, and it must not be lost to a failure after this.
-        await ctx.tracker.track({ outcome, kind: spec.request.kind, prompt: spec.prompt, mode: spec.mode, ...this.inReply(interaction, messageId, waiting) });
+        await ctx.tracker.track({ outcome, kind: spec.request.kind, prompt: spec.prompt, mode: spec.mode, ...this.inReply(interaction, messageId, waiting, privately) });
         await this.#remember(interaction.user.id, outcome, spec.prompt);
       },
     };
@@ -143,13 +146,14 @@ export class Jobs extends Lookups {
     const prefs = await this.prefsFor(interaction);
     // Remix on, but this backend gives the editor no place: the button runs as it is, and the user hears why.
     const noRemix = !!prefs.remix && isRemixable(button.customId) && (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) !== undefined;
+    const privately = await this.#private(interaction, record);
     return {
-      answer: { kind: 'public', line: { prompt: record.prompt, label } },
+      answer: { kind: 'public', line: { prompt: record.prompt, label }, private: privately },
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.#submitAction(record, button, jobState(interaction), actionExtras(button.customId, prefs, false));
         await started(outcome.taskIds);
-        await this.#follow(interaction, outcome, record, label, record.prompt);
+        await this.#follow(interaction, outcome, record, label, record.prompt, privately);
       },
       after: async () => {
         await this.ctx.tracker.markPressed(record.taskId, button.customId);
@@ -172,14 +176,15 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const prompts = await this.#withPromptSettings(interaction, given);
     const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
+    const privately = await this.#private(interaction, record);
     return {
-      answer: { kind: 'public' },
+      answer: { kind: 'public', private: privately },
       ticket,
       run: async (_, started) => {
         for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
           const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
           await started(outcome.taskIds);
-          await this.#follow(interaction, outcome, record, '', prompt, 'imagine', i === 0);
+          await this.#follow(interaction, outcome, record, '', prompt, privately, 'imagine', i === 0);
         }
       },
       after: async () => {
@@ -198,13 +203,14 @@ export class Jobs extends Lookups {
   /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
   async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, edited: string): Promise<Plan> {
     const [prompt = edited] = await this.#withPromptSettings(interaction, [edited]);
+    const privately = await this.#private(interaction, parent);
     return {
-      answer: { kind: 'public', line: { prompt } },
+      answer: { kind: 'public', line: { prompt }, private: privately },
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
         await started(outcome.taskIds);
-        await this.#follow(interaction, outcome, parent, '', prompt, 'imagine');
+        await this.#follow(interaction, outcome, parent, '', prompt, privately, 'imagine');
       },
       after: () => this.ctx.tracker.markPressed(parent.taskId, button.customId),
     };
@@ -218,15 +224,16 @@ export class Jobs extends Lookups {
   async actionWithInput(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, input: { prompt: string; shown: string; label: string; mask?: Upload; remix?: boolean }): Promise<Plan> {
     const prefs = await this.prefsFor(interaction);
     let unused = false;
+    const privately = await this.#private(interaction, parent);
     return {
-      answer: { kind: 'public', line: { prompt: input.shown, label: input.label } },
+      answer: { kind: 'public', line: { prompt: input.shown, label: input.label }, private: privately },
       ticket: await checkQuota(interaction.user.id, this.ctx),
       run: async (_, started) => {
         const extras = actionExtras(button.customId, prefs, !!input.remix);
         const { outcome, modal } = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask, extras);
         unused = !!input.remix && !modal;
         await started(outcome.taskIds);
-        await this.#follow(interaction, outcome, parent, input.label, unused ? parent.prompt : input.shown);
+        await this.#follow(interaction, outcome, parent, input.label, unused ? parent.prompt : input.shown, privately);
       },
       after: async () => {
         await this.ctx.tracker.markPressed(parent.taskId, button.customId);
@@ -265,20 +272,37 @@ export class Jobs extends Lookups {
     };
   }
 
+  /** Share: the result posted in the server's gallery (sharing.ts). */
+  share(interaction: ButtonInteraction, record: TaskRecord): Promise<Plan> {
+    return planShare(this.ctx, interaction, record);
+  }
+
+  /** 🗑: the job forgotten and its message removed (sharing.ts). */
+  remove(interaction: ButtonInteraction, record: TaskRecord): Plan {
+    return planRemove(this.ctx, interaction, record);
+  }
+
   readImage(file: Upload, limit: number): Promise<string> {
     return readImage(file, limit, { timeoutMs: this.ctx.config.PROXY_TIMEOUT_MS, dispatcher: this.ctx.downloads });
   }
 
   // --- the shared steps --------------------------------------------------------------------
 
+  /** Whether a new job is shown to its requester alone: their /settings, or a private job it came from (U/V on a private grid). */
+  async #private(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction, parent?: TaskRecord): Promise<boolean> {
+    return !!parent?.private || (await this.prefsFor(interaction)).visibility === 'private';
+  }
+
   #remember(userId: string, outcome: SubmitOutcome, prompt: string): Promise<void> {
     return addRecent(this.ctx, userId, outcome.taskIds.map((taskId) => ({ taskId, prompt, at: this.ctx.now() })));
   }
 
   /** Hands a job made from `parent` to the tracker (shown in this interaction's reply, or a message of its own) and lists it. */
-  async #follow(interaction: ButtonInteraction | ModalSubmitInteraction, outcome: SubmitOutcome, parent: TaskRecord, label: string, prompt: string, kind = 'action', inReply = true): Promise<void> {
+  async #follow(interaction: ButtonInteraction | ModalSubmitInteraction, outcome: SubmitOutcome, parent: TaskRecord, label: string, prompt: string, privately: boolean, kind = 'action', inReply = true): Promise<void> {
     const ctx = this.ctx;
     await ctx.tracker.track({
+      private: privately,
+      noChannel: !reachesChannel(interaction),
       outcome,
       kind,
       prompt,

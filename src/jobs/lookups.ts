@@ -10,6 +10,7 @@ import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
 import { mayAct } from './ownership.ts';
+import { reachesChannel } from './delivery.ts';
 import { rememberHidden } from './hidden.ts';
 import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.ts';
 import type { Plan } from './plan.ts';
@@ -17,9 +18,11 @@ import type { Plan } from './plan.ts';
 export class Lookups {
   constructor(protected readonly ctx: JobsContext) {}
 
-  /** Where a job started by `interaction` is shown: its reply, which already shows `waiting`. */
-  protected inReply(interaction: ChatInputCommandInteraction, messageId: string | null, waiting: MessageView) {
+  /** Where a job started by `interaction` is shown: its reply, which already shows `waiting` (`privately`: an ephemeral one). */
+  protected inReply(interaction: ChatInputCommandInteraction, messageId: string | null, waiting: MessageView, privately = false) {
     return {
+      private: privately,
+      noChannel: !reachesChannel(interaction),
       ownerId: interaction.user.id,
       locale: resolveLocale(interaction.locale),
       guildId: interaction.guildId,
@@ -43,7 +46,8 @@ export class Lookups {
     const locale = resolveLocale(interaction.locale);
     if (existing) {
       return {
-        answer: { kind: 'public' },
+        // A private job is shown privately again.
+        answer: existing.private ? { kind: 'ephemeral' } : { kind: 'public' },
         run: async () => {
           const found = await this.#readOne(ctx.reader.backendOf(existing.mode), id);
           await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale });
@@ -82,7 +86,7 @@ export class Lookups {
         const entries = ids.map((id, i): TaskListEntry => {
           const rec = records[i];
           if (rec && !mayAct(rec, interaction, 'admin')) return { id, notYours: true };
-          const message = rec?.messageId ? { guildId: rec.guildId, channelId: rec.channelId, messageId: rec.messageId } : null;
+          const message = rec?.messageId && !rec.private ? { guildId: rec.guildId, channelId: rec.channelId, messageId: rec.messageId } : null;
           return { id, task: byId.get(id), prompt: rec?.prompt ?? '', message };
         });
         await interaction.editReply({ embeds: [renderTaskList(entries, interaction.locale)], allowedMentions: { parse: [] } });

@@ -5,8 +5,11 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
 import type { TaskRecord } from '../store/tasks.ts';
 
-/** owner: the requester alone. admin: also that server's admins. viewer: also anyone in the job's channel. */
-export type Who = 'owner' | 'admin' | 'viewer';
+/**
+ * owner: the requester alone. admin: also that server's admins. moderator: also those who may
+ * manage that server's messages (🗑). viewer: also anyone in the job's channel.
+ */
+export type Who = 'owner' | 'admin' | 'moderator' | 'viewer';
 
 /** A member with a server-admin permission, in the server the job belongs to. */
 export function isServerAdminOf(record: Pick<TaskRecord, 'guildId'>, i: Interaction): boolean {
@@ -14,9 +17,17 @@ export function isServerAdminOf(record: Pick<TaskRecord, 'guildId'>, i: Interact
   return !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
 }
 
-export function mayAct(record: Pick<TaskRecord, 'ownerId' | 'guildId' | 'channelId'>, i: Interaction, who: Who): boolean {
+/** A member who may manage messages (Manage Messages, or Administrator) in the server the job belongs to. */
+export function isModeratorOf(record: Pick<TaskRecord, 'guildId'>, i: Interaction): boolean {
+  if (!record.guildId || i.guildId !== record.guildId) return false;
+  return !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageMessages]);
+}
+
+export function mayAct(record: Pick<TaskRecord, 'ownerId' | 'guildId' | 'channelId'> & Partial<Pick<TaskRecord, 'private'>>, i: Interaction, who: Who): boolean {
   if (record.ownerId === i.user.id) return true;
-  if (who === 'owner') return false;
+  // A private job is its requester's alone: nobody else ever saw it.
+  if (who === 'owner' || record.private) return false;
+  if (who === 'moderator') return isModeratorOf(record, i);
   if (isServerAdminOf(record, i)) return true;
   return who === 'viewer' && record.guildId !== null && i.guildId === record.guildId && i.channelId === record.channelId;
 }

@@ -13,10 +13,10 @@ export interface JobLine {
 }
 
 export type Answer =
-  /** The public "Waiting to start" line, sent at once, before the slow work. */
-  | { kind: 'reply-first'; view: Pick<MessageView, 'content' | 'allowedMentions'>; line: JobLine }
+  /** The public "Waiting to start" line, sent at once, before the slow work (`private`: the job's reply is ephemeral, /settings). */
+  | { kind: 'reply-first'; view: Pick<MessageView, 'content' | 'allowedMentions'>; line: JobLine; private?: boolean }
   /** A public reply that shows Discord's "thinking…" until the work edits it (deferReply). */
-  | { kind: 'public'; line?: JobLine }
+  | { kind: 'public'; line?: JobLine; private?: boolean }
   /** A private reply, "thinking…" until edited (deferReply, ephemeral). */
   | { kind: 'ephemeral' }
   /** The clicked message itself is updated later (deferUpdate): buttons and modals from a message. */

@@ -192,7 +192,11 @@ export type UserInputErrorCode =
   | 'REFERENCE_WEIGHT_ALONE'
   | 'REFERENCE_TOO_OLD'
   | 'REFERENCE_CREF_V7'
-  | 'REFERENCE_OREF_V6';
+  | 'REFERENCE_OREF_V6'
+  | 'NO_GALLERY'
+  | 'GALLERY_UNREACHABLE'
+  | 'SHARE_FAILED'
+  | 'SHARE_BUSY';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

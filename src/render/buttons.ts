@@ -134,6 +134,14 @@ const INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;
 /** The highest index our custom_ids carry (custom-id.ts reads one or two digits); buttons past it could not be routed. */
 const MAX_INDEX = 99;
 
+/** The bot's own controls on a finished result (ViewContext.controls): Share (where there is media) and 🗑. */
+export function ownButtons(taskId: string, locale: string, controls: { share: boolean; remove: boolean } | undefined, media: boolean): APIButtonComponentWithCustomId[] {
+  const out: APIButtonComponentWithCustomId[] = [];
+  if (controls?.share && media) out.push({ type: ComponentType.Button, custom_id: customIds.share(taskId), style: ButtonStyle.Secondary, label: t(locale, 'button.share'), emoji: { name: '📤' } });
+  if (controls?.remove) out.push({ type: ComponentType.Button, custom_id: customIds.delete(taskId), style: ButtonStyle.Secondary, emoji: { name: '🗑️' } });
+  return out;
+}
+
 export interface ButtonContext {
   taskId: string;
   locale: string;
@@ -172,11 +180,11 @@ export function buttonRows(buttons: TaskButton[], ctx: ButtonContext, extra: API
       rows.push({ type: ComponentType.ActionRow, components: list.slice(i, i + MAX_PER_ROW) });
     }
   }
-  const last = rows.at(-1);
-  if (extra.length && last && last.components.length + extra.length <= MAX_PER_ROW) {
-    rows[rows.length - 1] = { ...last, components: [...last.components, ...extra] };
-  } else if (extra.length) {
-    rows.push({ type: ComponentType.ActionRow, components: extra.slice(0, MAX_PER_ROW) });
+  // Each of our own buttons joins the last row while it has room (🌱 after V4, as before), else opens a row.
+  for (const b of extra) {
+    const last = rows.at(-1);
+    if (last && last.components.length < MAX_PER_ROW) rows[rows.length - 1] = { ...last, components: [...last.components, b] };
+    else rows.push({ type: ComponentType.ActionRow, components: [b] });
   }
   compact(rows);
   return rows.slice(0, MAX_ROWS);

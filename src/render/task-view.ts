@@ -5,7 +5,7 @@ import { t } from '../i18n/index.ts';
 import { progressNumber } from '../proxy/parse.ts';
 import type { Task, TaskStatus } from '../proxy/types.ts';
 import { customIds, TASK_ID } from '../custom-id.ts';
-import { buttonRows, effectiveButtons, type ButtonRow } from './buttons.ts';
+import { buttonRows, effectiveButtons, ownButtons, type ButtonRow } from './buttons.ts';
 import { explainFailReason } from './reasons.ts';
 import { plainText } from './plain-text.ts';
 import { describeText, KEYCAPS, numberedPrompts, shortenSections, shortenText } from './prompts.ts';
@@ -38,6 +38,8 @@ export interface ViewContext {
   media?: 'attach' | 'link';
   /** The configured speed mode the job was sent under (MJ_MODES), when the backend does not say. */
   mode?: string | null;
+  /** The bot's own controls a finished result offers (Share, 🗑): none unless said. */
+  controls?: { share: boolean; remove: boolean };
 }
 
 export interface MediaFile {
@@ -271,6 +273,7 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
       case 'SUCCESS':
         if (routable) {
           const extra = hasSeed(task) && !(ctx.hidden ?? []).includes(SEED_HIDDEN) ? [seedButton(task.id)] : [];
+          extra.push(...ownButtons(task.id, loc, ctx.controls, !/DESCRIBE|SHORTEN/.test(task.action) && resultMedia(task).urls.length > 0));
           components = buttonRows(effectiveButtons(task, loc), { taskId: task.id, locale: loc, pressed: new Set(ctx.pressed ?? []), hidden: new Set(ctx.hidden ?? []) }, extra);
         }
         renderResult(task, loc, media, embeds, files, lines);

@@ -25,6 +25,8 @@ export interface RecentRepository {
   list(userId: string): Promise<RecentJob[]>;
   /** Puts `jobs` first (newest first), keeps the older ones not among them, up to RECENT_MAX. */
   add(userId: string, jobs: RecentJob[]): Promise<void>;
+  /** Takes a job out of the user's list (🗑). */
+  remove(userId: string, taskId: string): Promise<void>;
 }
 
 export const isRecentJob = (j: unknown): j is RecentJob => {
@@ -64,6 +66,13 @@ export class KeyvRecent implements RecentRepository {
       await this.health.run('recent.add', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, RECENT_TTL_MS));
     });
   }
+
+  remove(userId: string, taskId: string): Promise<void> {
+    return inLane(this.#lanes, userId, async () => {
+      const next = (await this.list(userId)).filter((j) => j.taskId !== taskId);
+      await this.health.run('recent.remove', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, RECENT_TTL_MS));
+    });
+  }
 }
 
 // The merge of `add`, in Redis: the stored list is JSON of our own (not Keyv's envelope) so the
@@ -80,6 +89,18 @@ for _, j in ipairs(older) do
   if type(j) == 'table' and type(j.taskId) == 'string' and not seen[j.taskId] then out[#out + 1] = j; seen[j.taskId] = true end
 end
 redis.call('SET', KEYS[1], cjson.encode({ v = tonumber(ARGV[4]), jobs = out }), 'PX', ARGV[3])
+return #out`;
+
+// Takes one job out of the list, in Redis: the same format as ADD, one script, atomic.
+const REMOVE = `
+local ok, cur = pcall(cjson.decode, redis.call('GET', KEYS[1]) or '{}')
+if not ok or type(cur) ~= 'table' or type(cur.jobs) ~= 'table' then return 0 end
+local out = {}
+for _, j in ipairs(cur.jobs) do
+  if type(j) == 'table' and j.taskId ~= ARGV[1] then out[#out + 1] = j end
+end
+if #out == 0 then redis.call('DEL', KEYS[1]) return 0 end
+redis.call('SET', KEYS[1], cjson.encode({ v = cur.v, jobs = out }), 'KEEPTTL')
 return #out`;
 
 /** Redis: one JSON string per user, merged by a script. */
@@ -108,5 +129,9 @@ export class RedisRecent implements RecentRepository {
     if (jobs.length === 0) return;
     const args = [JSON.stringify(jobs), RECENT_MAX, RECENT_TTL_MS, RECENT_SCHEMA].map(String);
     await this.health.run('recent.add', 'write', async () => (await this.client()).eval(ADD, { keys: [this.#key(userId)], arguments: args }));
+  }
+
+  async remove(userId: string, taskId: string): Promise<void> {
+    await this.health.run('recent.remove', 'write', async () => (await this.client()).eval(REMOVE, { keys: [this.#key(userId)], arguments: [taskId] }));
   }
 }

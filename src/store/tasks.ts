@@ -61,6 +61,13 @@ export interface TaskRecord {
   missCount: number;
   /** Set while the task waits in status MODAL for the user's input. */
   modal?: { customId: string; finalPrompt: string | null };
+  /** Shown to its requester alone (an ephemeral reply): after the token, delivered by DM. */
+  private?: boolean;
+  /** The bot cannot reach the channel itself (a user install where the server did not add it): after the token, by DM. */
+  noChannel?: boolean;
+  /** When a Share began (a second click, even from another process, waits for it), and the post it made. */
+  sharing?: number;
+  shared?: { channelId: string; messageId: string; guildId: string | null };
 }
 
 /** The set of active task ids: a Keyv namespace on SQLite, a Redis set on Redis. */

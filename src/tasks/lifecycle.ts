@@ -33,6 +33,10 @@ export interface TrackInput {
   shown?: MessageView;
   /** The task's state as already read from the backend (/task following a job it did not start): shown at once. */
   first?: Task;
+  /** Shown to the requester alone (ephemeral); after the token, the result goes by DM. */
+  private?: boolean;
+  /** The bot cannot reach the channel itself (a user install): after the token, the result goes by DM. */
+  noChannel?: boolean;
 }
 
 /** Polls in which the proxy did not know a task before the bot gives up on it. */
@@ -178,5 +182,7 @@ export function newRecord(input: TrackInput, i: number, now: number, deadlineMs:
     pressed: [],
     missCount: 0,
     ...(modal ? { modal: { customId: '', finalPrompt: outcome.finalPrompt } } : {}),
+    ...(input.private ? { private: true } : {}),
+    ...(input.noChannel ? { noChannel: true } : {}),
   };
 }

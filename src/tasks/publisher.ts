@@ -21,6 +21,8 @@ export interface TaskPublisher {
   fetchFiles(view: MessageView): Promise<ResultFile[] | null>;
   /** Shows the view on the record's message; `files` replace its attachments when given. */
   publish(record: TaskRecord, view: MessageView, files: ResultFile[] | undefined, final: boolean): Promise<PublishResult>;
+  /** A new message of the bot's own in a channel (Share's gallery post); 'gone': the channel is gone or closed to the bot. */
+  post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult>;
   /** Changes only the message's buttons; false when the message could not be edited. */
   editComponents(record: TaskRecord, components: unknown[]): Promise<boolean>;
 }

@@ -71,8 +71,10 @@ export class Showing {
     return renderTaskView(null, { ...this.viewContext({ ...who, queuePosition: null, status: 'NOT_START', pressed: [] }), media: 'attach' });
   }
 
-  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'>): ViewContext {
+  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'> & Partial<Pick<TaskRecord, 'guildId'>>): ViewContext {
     return {
+      // Share needs a server (its gallery, or its channel for a private job); 🗑 is on every result of the job's own message.
+      controls: { share: !!record.guildId, remove: true },
       locale: record.locale,
       ownerId: record.ownerId,
       prompt: record.prompt,
@@ -166,7 +168,8 @@ export class Showing {
       status: task.status,
       task,
     };
-    const ctx = this.viewContext(copy);
+    // A copy is not the job's message: 🗑 (which removes the job's message) stays there.
+    const ctx: ViewContext = { ...this.viewContext(copy), controls: { share: !!copy.guildId, remove: false } };
     return (await this.#publish(copy, task, ctx, renderTaskView(task, { ...ctx, media: 'attach' }), false)).ok;
   }
 

@@ -74,10 +74,7 @@ export class Tracker {
     this.#showing.setHiddenButtons(backend, patterns);
   }
 
-  /**
-   * The view a reply shows while its job is being submitted (the router sends it as the first
-   * answer); handed back to track() as `shown`, it is not rendered or sent again.
-   */
+  /** The first answer's view while the job is submitted; handed back to track() as `shown`, it is not sent again. */
   waitingView(who: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt'>): MessageView {
     return this.#showing.waitingView(who);
   }
@@ -87,10 +84,7 @@ export class Tracker {
     return this.#showing.viewContext(record);
   }
 
-  /**
-   * The backend stopped (or started again) answering reads: every job under way says so (or stops
-   * saying so) once; the edit goes out like any other (same view, no edit).
-   */
+  /** The backend stopped (or started again) answering reads: every job under way says so (or stops saying so) once. */
   setOutage(down: boolean): void {
     if (!this.#showing.setOutage(down)) return;
     for (const rec of [...this.#live.values()]) {
@@ -146,11 +140,7 @@ export class Tracker {
     this.#showing.deferred.cancel(taskId);
   }
 
-  /**
-   * Whether this state of the task would change nothing: Discord shows the same state already and
-   * nothing is pending. The poller asks before handing a state over, so an unchanged task costs
-   * no lane, no render and no write.
-   */
+  /** Whether this state would change nothing (shown already, nothing pending): the poller asks, so it costs no lane, render or write. */
   isUnchanged(record: TaskRecord, task: Task): boolean {
     const shown = this.#shown.get(record.taskId);
     return record.missCount === 0 && shown !== undefined && record.status === task.status && record.task === shown && sameTaskState(shown, keepShownPreview(shown, task)) && !this.#waiting.has(record.taskId);
@@ -162,8 +152,8 @@ export class Tracker {
   }
 
   /** Resolves when the results being published now are out (tick(), stop). */
-  async resultsOut(): Promise<void> {
-    await this.#showing.resultsOut();
+  resultsOut(): Promise<void> {
+    return this.#showing.resultsOut();
   }
 
   /** Runs the deferred edits that are due by the injected clock (a test that moves its clock). */
@@ -316,20 +306,30 @@ export class Tracker {
     });
   }
 
-  /** Shows a job's buttons again as the backend now offers them (one it turned out not to have is gone). */
-  refreshButtons(taskId: string): Promise<void> {
-    return this.#serial(taskId, async () => {
-      const rec = await this.#find(taskId);
-      if (rec?.task) await this.#showing.buttons(rec, rec.task);
-    });
+  /**
+   * Runs `fn` on the task's newest record inside its lane, after everything queued for it: one at a
+   * time per task (a second Share waits for the first and finds it done); `save` writes the record.
+   */
+  async withRecord<T>(taskId: string, fn: (record: TaskRecord | undefined, save: (r: TaskRecord) => Promise<void>) => Promise<T>): Promise<T> {
+    let out!: T;
+    await this.#serial(taskId, async () => void (out = await fn(await this.#find(taskId), async (r) => void (await this.#writer.write(r)))));
+    return out;
   }
 
-  /** Marks a pressed button green on the message it sits on. */
-  markPressed(taskId: string, customId: string): Promise<void> {
+  /** The publisher the tracker shows jobs through (Share posts with it). */
+  get publisher(): TaskPublisher {
+    return this.o.poster;
+  }
+
+  /**
+   * Marks a pressed button green on the message it sits on; without one, shows the job's buttons
+   * again as the backend now offers them (one it turned out not to have is gone).
+   */
+  markPressed(taskId: string, customId?: string): Promise<void> {
     return this.#serial(taskId, async () => {
       const rec = await this.#find(taskId);
-      if (!rec || rec.pressed.includes(customId) || !rec.task) return;
-      rec.pressed.push(customId);
+      if (!rec?.task || (customId !== undefined && rec.pressed.includes(customId))) return;
+      if (customId !== undefined) rec.pressed.push(customId);
       await this.#showing.buttons(rec, rec.task);
     });
   }

@@ -19,6 +19,7 @@ export const PERMISSION = {
   EMBED_LINKS: 1n << 14n,
   ATTACH_FILES: 1n << 15n,
   READ_MESSAGE_HISTORY: 1n << 16n,
+  MANAGE_MESSAGES: 1n << 13n,
   SEND_MESSAGES_IN_THREADS: 1n << 38n,
 } as const;
 
@@ -42,6 +43,18 @@ export function neededFor(ch: FakeChannel, method: string, sub: string, json: un
   }
   if (method === 'PATCH' && /^\/messages\/\d+$/.test(sub)) bringsMedia();
   return need;
+}
+
+/**
+ * The bot's permissions in a channel: what its invite granted, then the channel's member overwrite
+ * for the bot (topics/permissions: a member overwrite is applied last, deny before allow).
+ */
+export function botPermissionsIn(granted: bigint, ch: FakeChannel, botId: string): bigint {
+  let out = granted;
+  for (const o of ('permission_overwrites' in ch ? ch.permission_overwrites : undefined) ?? []) {
+    if (o.type === 1 && o.id === botId) out = (out & ~BigInt(o.deny)) | BigInt(o.allow);
+  }
+  return out;
 }
 
 /** Discord's refusal when the bot lacks one of them (DM channels have no permissions to lack). */

@@ -27,6 +27,8 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     addChannel: (name) => s.addChannel(name),
     channelList: () => [...s.channels.values()].map((c) => ({ id: c.id, name: String((c as { name?: unknown }).name ?? ''), type: c.type })),
     addThread: (name, parentId) => s.addThread(name, parentId),
+    denyBotInChannel: (channelId, permissions) => s.denyBot(channelId, permissions),
+    foreignGuildId: s.foreignGuildId,
     addAttachment: (data, filename, contentType) => s.addAttachment(data, filename, contentType),
     postUserMessage(content, o = {}) {
       const u = o.user ?? s.users.alice;

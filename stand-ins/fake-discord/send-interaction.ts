@@ -21,7 +21,7 @@ export function sendInteraction(s: FakeDiscordState, type: number, data: Record<
   let chId: string;
   let channel: FakeChannel;
   let where: Record<string, unknown>;
-  const userInstall = o.userInstall ? { '1': user.id } : undefined;
+  const userInstall = o.userInstall || o.botAbsent ? { '1': user.id } : undefined;
   if (o.dm) {
     channel = s.dmChannelFor(user);
     chId = channel.id;
@@ -29,10 +29,13 @@ export function sendInteraction(s: FakeDiscordState, type: number, data: Record<
   } else {
     s.ensureRoles(user);
     chId = o.channelId ?? o.message?.channel_id ?? s.channelId;
-    if (!s.channels.has(chId)) s.addChannel(`channel-${chId.slice(-4)}`, chId);
+    const foreign = o.botAbsent || (s.channels.get(chId) as { guild_id?: string } | undefined)?.guild_id === s.foreignGuildId;
+    if (foreign) chId = s.foreignChannel(o.channelId ?? o.message?.channel_id);
+    else if (!s.channels.has(chId)) s.addChannel(`channel-${chId.slice(-4)}`, chId);
     channel = s.channels.get(chId)!;
+    const guildId = foreign ? s.foreignGuildId : s.guildId;
     where = {
-      guild_id: s.guildId, guild: { id: s.guildId, locale: 'en-US', features: [] }, member: s.memberOf(user), guild_locale: 'en-US',
+      guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, member: s.memberOf(user), guild_locale: 'en-US',
       context: 0, authorizing_integration_owners: userInstall ?? { '0': s.guildId },
     };
   }

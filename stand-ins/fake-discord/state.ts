@@ -53,6 +53,8 @@ export class FakeDiscordState {
   readonly fileSizeLimit: number;
   readonly requestSizeLimit: number;
   readonly botPermissions: bigint;
+  /** A server that did not add the bot, where user-installed interactions can happen (botAbsent). */
+  readonly foreignGuildId: string;
   /** the HTTP server's port, known once it listens */
   port = 0;
 
@@ -115,6 +117,7 @@ export class FakeDiscordState {
     this.fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
     this.requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;
     this.botPermissions = BigInt(opts.botPermissions ?? ALL_PERMISSIONS_BUT_ADMIN);
+    this.foreignGuildId = this.sf();
 
     this.botUser = { id: this.appId, username: opts.botUsername ?? 'mjbot-fake', discriminator: '0000', global_name: null, avatar: null, bot: true, flags: 0 as UserFlags, public_flags: 0 as UserFlags };
     this.users = { alice: this.makeUser('alice'), bob: this.makeUser('bob') };
@@ -205,6 +208,20 @@ export class FakeDiscordState {
     this.channels.set(id, ch);
     this.dispatch('CHANNEL_CREATE', ch, INTENT_GUILDS);
     return id;
+  }
+  /** A channel of the server that did not add the bot (no gateway event: the bot is not there). */
+  foreignChannel(id?: string): string {
+    const cid = id ?? (this.defaultForeignChannel ??= this.sf());
+    if (!this.channels.has(cid)) this.channels.set(cid, { ...this.textChannel(cid, `elsewhere-${cid.slice(-4)}`, 0), guild_id: this.foreignGuildId });
+    return cid;
+  }
+  private defaultForeignChannel: string | undefined;
+  denyBot(channelId: string, permissions: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch || !('guild_id' in ch)) throw new Error(`fake-discord: no guild channel ${channelId}`);
+    const others = (ch.permission_overwrites ?? []).filter((o) => !(o.type === 1 && o.id === this.botUser.id));
+    ch.permission_overwrites = [...others, { id: this.botUser.id, type: 1, allow: '0', deny: permissions }];
+    this.dispatch('CHANNEL_UPDATE', ch, INTENT_GUILDS);
   }
   addThread(name: string, parentId = this.channelId): string {
     const id = this.sf();

@@ -51,6 +51,8 @@ export interface FakeUser {
   /** Member permissions bitfield as a decimal string. Default: everything but Administrator. */
   permissions?: string;
   global_name?: string | null;
+  /** Takes no DMs from the bot (privacy settings, or blocked it): messages to their DM channel get 403 50007. */
+  dmsClosed?: boolean;
 }
 
 export interface RecordedFile {
@@ -91,6 +93,11 @@ export interface InteractionOpts {
   /** Authorized by the user's own install of the app only (authorizing_integration_owners {"1": user}),
    * as in a server that did not install the bot, or a DM reached through the user install. */
   userInstall?: boolean;
+  /**
+   * In a server that did not add the bot (implies userInstall): another guild, whose channels the bot
+   * cannot reach (every bot-auth request there: 403 50001), as Discord has it for user-installed apps.
+   */
+  botAbsent?: boolean;
   attachmentSizeLimit?: number;
 }
 
@@ -173,6 +180,10 @@ export interface FakeDiscord {
   addChannel(name: string): string;
   /** the server's channels (and threads), as a channel select lists them */
   channelList(): { id: string; name: string; type: number }[];
+  /** the bot's own member overwrite in a channel: these permission bits (decimal) denied there (CHANNEL_UPDATE) */
+  denyBotInChannel(channelId: string, permissions: string): void;
+  /** the guild the bot is not in (botAbsent interactions happen there) */
+  foreignGuildId: string;
   /** create a public thread (type 11) under a text channel (default: the default channel); returns its id */
   addThread(name: string, parentId?: string): string;
   addAttachment(data: Buffer, filename: string, contentType?: string): APIAttachment;

@@ -58,7 +58,7 @@ describe('a job the backend took', () => {
     h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'a grid' }]);
     h.proxy.finish(await h.trackedId());
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes('a grid'));
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes('a grid'));
     // Marking the pressed button fails after the upscale was submitted and followed.
     h.app.tracker.markPressed = async () => {
       throw new Error('boom');

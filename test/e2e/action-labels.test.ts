@@ -14,12 +14,12 @@ it('⬅️ on an upscale gives a result that reads “Pan Left”, in the presse
   const gridId = await h.trackedId();
   h.proxy.finish(gridId);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
   const upId = await h.trackedId();
   h.proxy.finish(upId);
   await h.app.poller.tick();
-  const up = await h.discord.waitForMessage((m) => m.components.length > 2);
+  const up = await h.discord.waitForMessage((m) => m.components.length > 3);
   const arrows = up.components.flatMap((r: any) => r.components).filter((b: any) => ['⬅️', '⬆️'].includes(b.emoji?.name));
   expect(arrows).toHaveLength(2);
 

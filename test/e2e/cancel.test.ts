@@ -106,7 +106,7 @@ describe('cancel', () => {
     const x = job.message.components[0].components[0];
     h.proxy.finish(job.id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.id === job.message.id && m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.id === job.message.id && m.components.length === 3);
     expect(grid.components.flatMap((r: any) => r.components).some((b: any) => b.custom_id.startsWith('mj:x:'))).toBe(false);
     // The old ❌, replayed on the finished message.
     const msg = structuredClone(h.discord.messages.get(job.message.id));

@@ -51,7 +51,7 @@ describe('/blend', () => {
     expect(body.dimensions).toBe('LANDSCAPE');
     await h.tracked();
     await finishAll();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(grid.attachments).toHaveLength(1);
   });
 
@@ -267,7 +267,7 @@ describe('/seed, /task, /tasks', () => {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'seed source' }]);
     const id = await h.trackedId();
     await finishAll();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     return id;
   }
 
@@ -290,7 +290,7 @@ describe('/seed, /task, /tasks', () => {
   it('/task brings a finished job back with live buttons; an unknown id is refused', async () => {
     const id = await finishedImagine();
     const it = slash('task', [{ name: 'id', type: 3, value: id }]);
-    const shown = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
+    const shown = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 3);
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
     h.discord.clickButton(shown.id, shown.components[0].components[0].custom_id);
     expect((await req).body.taskId).toBe(id);
@@ -323,7 +323,7 @@ describe('backends differ', () => {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'bookmark me' }]);
     await h.tracked();
     await finishAll();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
     const upId = await h.trackedId();
     h.proxy.finish(upId);
@@ -362,7 +362,7 @@ describe('speed modes', () => {
     expect(await req).toMatchObject({ path: '/mj-relax/mj/submit/imagine', mode: 'RELAX' });
     const id = await h.trackedId();
     await finishAll();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     const seedReq = h.proxy.nextRequest((r) => r.route === `/mj/task/${id}/image-seed`);
     const it = slash('seed', [{ name: 'task', type: 3, value: id }]);
     expect(await seedReq).toMatchObject({ path: `/mj-relax/mj/task/${id}/image-seed`, mode: 'RELAX', status: 200 });

@@ -37,12 +37,12 @@ async function finishedUpscale(prompt: string) {
   const id = await trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
   h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
   const upId = await trackedId();
   h.proxy.finish(upId);
   await h.app.poller.tick();
-  return h.discord.waitForMessage((m) => m.components.length > 2);
+  return h.discord.waitForMessage((m) => m.components.length > 3);
 }
 
 describe('/imagine, end to end', () => {
@@ -84,6 +84,7 @@ describe('/imagine, end to end', () => {
     expect(rows).toEqual([
       ['U1', 'U2', 'U3', 'U4', '🔄'],
       ['V1', 'V2', 'V3', 'V4', '🌱'],
+      ['Share', '🗑️'],
     ]);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
   });
@@ -101,7 +102,7 @@ describe('/imagine, end to end', () => {
     const id = await trackedId();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     const u2 = grid.components[0].components[1];
 
     const actionReq = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
@@ -130,7 +131,7 @@ describe('/imagine, end to end', () => {
     const id = await trackedId();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     const n = h.proxy.requests.length;
     const click = h.discord.clickButton(grid.id, grid.components[1].components[0].custom_id, { user: h.discord.users.bob });
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
@@ -151,7 +152,7 @@ describe('/imagine, end to end', () => {
     await h.restart();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd).id && m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd).id && m.components.length === 3);
 
     await h.restart();
     const actionReq = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
@@ -235,12 +236,12 @@ describe('/imagine, end to end', () => {
     const id = await trackedId();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
     const upId = await h.trackedId([id]);
     h.proxy.finish(upId);
     await h.app.poller.tick();
-    const up = await h.discord.waitForMessage((m) => m.components.length > 2);
+    const up = await h.discord.waitForMessage((m) => m.components.length > 3);
     const zoom = up.components.flatMap((r: any) => r.components).find((b: any) => b.label === 'Custom Zoom');
     const click = h.discord.clickButton(up.id, zoom.custom_id);
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${click.id}/`));
@@ -257,7 +258,7 @@ describe('/imagine, end to end', () => {
     const id = await trackedId();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     h.proxy.setQuirks({ remix: true, relayRewrite21: true }); // a relay hides the 21
     const click = h.discord.clickButton(grid.id, grid.components[1].components[0].custom_id);
     const waiting = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(click)?.id && /Waiting for your input/.test(m.content));
@@ -274,7 +275,7 @@ describe('/imagine, end to end', () => {
     await h.discord.waitForMessage((msg) => msg.id === waiting.id && /but blue.*Waiting to start/.test(msg.content));
     h.proxy.finish(modalTaskId);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((msg) => msg.id === waiting.id && msg.components.length === 2 && /but blue/.test(msg.content));
+    await h.discord.waitForMessage((msg) => msg.id === waiting.id && msg.components.length === 3 && /but blue/.test(msg.content));
   });
 
   it('falls back to per-task fetch when list-by-condition answers 404', async () => {
@@ -283,7 +284,7 @@ describe('/imagine, end to end', () => {
     const id = await trackedId();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(h.proxy.requests.some((r) => r.route === '/mj/task/list-by-condition' && r.status === 404)).toBe(true);
     expect(h.proxy.requests.some((r) => r.method === 'GET' && r.route === `/mj/task/${id}/fetch`)).toBe(true);
   });
@@ -324,7 +325,7 @@ describe('/imagine, end to end', () => {
     expect(h.logs.filter((l) => l.includes('event listener failed') && l.includes('"edited"'))).toHaveLength(2);
 
     // A refused click is handled too, as not ok.
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     const click = h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id, { user: h.discord.users.bob });
     expect(await h.handled(click)).toMatchObject({ kind: 'button', name: 'button', answer: 'none', ok: false });
   });

@@ -60,7 +60,7 @@ describe('backend failures in the log', () => {
     const { id } = await imagine(h, 'a grid');
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     h.proxy.setQuirks({ rejectActions: ['reroll'] });
     h.discord.clickButton(grid.id, grid.components[0].components[4].custom_id);
     await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));

@@ -80,7 +80,7 @@ describe('health endpoints', () => {
     h.discord.failNext((m, p) => m === 'PATCH' && p.includes(`/${job.token}/messages/`), 429);
     h.proxy.finish(job.id);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     // And one the backend refuses: a failed job, never started.
     const banned = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'banned words here' }]);
     // Counted when the router reports the refusal, before it is done with the command.
@@ -150,7 +150,7 @@ describe('health endpoints', () => {
     await h.app.poller.tick();
     expect(await h.app.stores.tasks.activeIds()).toEqual([job.id]);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     const all = await scrape();
     expect(value(all, 'mjbot_discord_requests_total', { status: '500' })).toBe(3);
     expect(value(all, 'mjbot_jobs_finished_total', { command: 'imagine', outcome: 'success' })).toBe(1);

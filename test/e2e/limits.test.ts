@@ -22,7 +22,7 @@ async function grid(prompt: string) {
   imagine(prompt);
   h.proxy.finish(await h.trackedId(before));
   await h.app.poller.tick();
-  return h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
+  return h.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes(prompt));
 }
 
 describe('the running-jobs limit', () => {

@@ -56,7 +56,7 @@ describe('a backend that refuses reads', () => {
       h.proxy.setQuirks({ readFault: null });
       h.proxy.finish(id);
       await runFor(30_000);
-      await h.discord.waitForMessage((m) => m.components.length === 2);
+      await h.discord.waitForMessage((m) => m.components.length === 3);
       await h.allFinished(10_000);
       expect(parsed(logFrom).filter((l) => /reads work again/.test(l.msg))).toHaveLength(1);
     });

@@ -24,7 +24,7 @@ async function aliceJob(prompt: string, dm: boolean) {
   const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 3);
   return { id, grid };
 }
 
@@ -66,7 +66,7 @@ it('/task and /tasks with someone else’s id show nothing of their job; backend
   // An id the bot does not track: a plain look-up, shown to whoever asks.
   const foreign = h.proxy.addTask({ prompt: 'made elsewhere' });
   const lookup = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: foreign }], { user: c });
-  const shown = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(lookup)?.id && m.components.length === 2);
+  const shown = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(lookup)?.id && m.components.length === 3);
   expect(shown.content).toContain('made elsewhere');
 });
 

@@ -20,7 +20,7 @@ async function grid(prompt: string) {
   const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
-  return { id, msg: await h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt)) };
+  return { id, msg: await h.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes(prompt)) };
 }
 
 async function refusedPrivately(sub: { id: string; token: string }): Promise<string> {
@@ -50,7 +50,7 @@ it('Custom Zoom refuses a forged 100 kB prompt before the action is sent', async
   const upId = await h.trackedId();
   h.proxy.finish(upId);
   await h.app.poller.tick();
-  const up = await h.discord.waitForMessage((m) => m.components.length > 2);
+  const up = await h.discord.waitForMessage((m) => m.components.length > 3);
   const record = await h.app.stores.tasks.get(upId);
   const zoomIndex = record!.task!.buttons.findIndex((b) => /CustomZoom/.test(b.customId));
   expect(zoomIndex).toBeGreaterThanOrEqual(0);

@@ -190,7 +190,7 @@ describe('Animate and Extend', () => {
     slash('imagine', [{ name: 'prompt', type: 3, value: 'a lighthouse at dusk --ar 3:2' }]);
     await h.tracked();
     await finishAll();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     const before = await h.app.stores.tasks.activeIds();
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
     const taskId = await h.trackedId(before);
@@ -261,7 +261,7 @@ describe('Animate and Extend', () => {
     await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /does not offer that/.test(m.content));
     expect(submits('/mj/submit/video').map((r) => r.status)).toEqual([404]);
     // The next upscale comes without Animate buttons (the others stay).
-    const grid = [...h.discord.messages.values()].find((m: any) => m.components.length === 2 && /U2/.test(JSON.stringify(m.components)))!;
+    const grid = [...h.discord.messages.values()].find((m: any) => m.components.length === 3 && /U2/.test(JSON.stringify(m.components)))!;
     const before = await h.app.stores.tasks.activeIds();
     h.discord.clickButton(grid.id, grid.components[0].components[1].custom_id);
     const up2 = await h.trackedId(before);

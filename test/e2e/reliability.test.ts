@@ -27,7 +27,7 @@ describe('long jobs outlive the 15-minute interaction token', () => {
     h.discord.clock.advance(20 * MIN);
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.id === original.id && m.components.length === 2);
+    const done = await h.discord.waitForMessage((m) => m.id === original.id && m.components.length === 3);
     expect(done.attachments).toHaveLength(1);
     const edit = h.discord.calls.find((c) => c.method === 'PATCH' && c.path === `/channels/${h.discord.channelId}/messages/${original.id}` && c.status === 200);
     expect(edit?.auth).toMatch(/^Bot /);
@@ -45,7 +45,7 @@ describe('long jobs outlive the 15-minute interaction token', () => {
     h.discord.clock.advance(20 * MIN);
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const fresh = await h.discord.waitForMessage((m) => m.id !== original.id && m.components.length === 2);
+    const fresh = await h.discord.waitForMessage((m) => m.id !== original.id && m.components.length === 3);
     expect(fresh.content).toContain(`<@${h.discord.users.alice.id}>`);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
     // Its buttons work like the original's.
@@ -74,7 +74,7 @@ describe('stuck tasks', () => {
     h.proxy.finish(id);
     const check = timedOut.components[0].components[0];
     h.discord.clickButton(timedOut.id, check.custom_id);
-    await h.discord.waitForMessage((m) => m.id === timedOut.id && m.components.length === 2 && m.attachments.length === 1);
+    await h.discord.waitForMessage((m) => m.id === timedOut.id && m.components.length === 3 && m.attachments.length === 1);
   });
 });
 
@@ -96,7 +96,7 @@ describe('proxy faults while polling', () => {
       expect(await h.app.stores.tasks.activeIds()).toEqual([id]);
       h.proxy.reset();
       await h.app.poller.tick();
-      await h.discord.waitForMessage((m) => m.components.length === 2);
+      await h.discord.waitForMessage((m) => m.components.length === 3);
       expect(h.logs.join('\n')).not.toContain(API_KEY);
     });
   }
@@ -117,7 +117,7 @@ describe('proxy faults while polling', () => {
     h.proxy.reset();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(h.app.proxy.health.available).toBe(true);
   });
 
@@ -140,7 +140,7 @@ describe('results that last', () => {
     h.proxy.setQuirks({ imageStatus: 403 });
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const done = await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(done.attachments).toHaveLength(0);
     expect(done.embeds[0].image.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(done.embeds[0].description).toMatch(/could not be attached/);
@@ -161,7 +161,7 @@ describe('results that last', () => {
         const { id } = await imagine(`elsewhere via ${host}`);
         h.proxy.finish(id);
         await h.app.poller.tick();
-        const done = await h.discord.waitForMessage((m) => m.content.includes(`elsewhere via ${host}`) && m.components.length === 2);
+        const done = await h.discord.waitForMessage((m) => m.content.includes(`elsewhere via ${host}`) && m.components.length === 3);
         expect(done.attachments, host).toHaveLength(0);
         expect(done.embeds[0].description).toMatch(/could not be attached/);
       }
@@ -180,7 +180,7 @@ describe('results that last', () => {
     const { id } = await imagine('not really an image');
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const done = await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(done.attachments).toHaveLength(0);
     expect(done.embeds[0].description).toMatch(/could not be attached/);
     expect(h.discord.calls.some((c) => c.files.some((f) => f.data?.length === 24))).toBe(false);
@@ -191,7 +191,7 @@ describe('results that last', () => {
     const { id } = await imagine('too big to attach');
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const done = await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(done.attachments).toHaveLength(0);
     expect(done.embeds.length).toBeGreaterThan(0);
   });
@@ -205,7 +205,7 @@ describe('Discord faults', () => {
     h.discord.failNext((method, path) => method === 'PATCH' && path.includes('/messages/'), 500, { message: 'oops', code: 0 });
     await h.app.poller.tick();
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
   });
 
@@ -214,7 +214,7 @@ describe('Discord faults', () => {
     const { id } = await imagine('forgery');
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
     // Point a button at a record that does not exist by editing the message the fake holds.
     const forged = structuredClone(grid);
     forged.components[0].components[0].custom_id = 'mj:b:0000000000000000:0';

@@ -22,7 +22,7 @@ async function grid(prompt: string, opts: any = {}) {
   const id = await h.trackedId(before);
   h.proxy.finish(id);
   await h.app.poller.tick();
-  const message = await h.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
+  const message = await h.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes(prompt));
   return { id, message };
 }
 
@@ -61,7 +61,7 @@ describe('remix mode', () => {
 
     h.proxy.finish(m.body.taskId);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((msg) => msg.id === reply.id && msg.components.length === 2 && /at dawn/.test(msg.content));
+    await h.discord.waitForMessage((msg) => msg.id === reply.id && msg.components.length === 3 && /at dawn/.test(msg.content));
     expect(h.proxy.getTask(m.body.taskId).prompt).toBe('a lighthouse at dawn');
     // V2 turned green on the grid, as for any press.
     await h.discord.waitForMessage((msg) => msg.id === g.message.id && vButton(msg, 2).style === 3);
@@ -79,7 +79,7 @@ describe('remix mode', () => {
     const upId = await h.trackedId();
     h.proxy.finish(upId);
     await h.app.poller.tick();
-    const up = await h.discord.waitForMessage((m) => m.components.length > 2);
+    const up = await h.discord.waitForMessage((m) => m.components.length > 3);
     const all = up.components.flatMap((r: any) => r.components);
     const remixed = all.filter((x: any) => /Vary \((Subtle|Strong)\)/.test(x.label ?? '') || ['⬅️', '➡️', '⬆️', '⬇️'].includes(x.emoji?.name));
     expect(remixed).toHaveLength(6);

@@ -151,9 +151,9 @@ describe('/settings: a member’s own panel', () => {
     await h.tracked(2);
     for (const id of await h.app.stores.tasks.activeIds()) h.proxy.finish(id);
     await h.app.poller.tick();
-    const done = await h.discord.waitForMessage((m) => m.content.startsWith('**slow fox**') && m.components.length === 2);
+    const done = await h.discord.waitForMessage((m) => m.content.startsWith('**slow fox**') && m.components.length === 3);
     expect(done.content).toMatch(/ \(relaxed\)$/);
-    const quick = await h.discord.waitForMessage((m) => m.content.startsWith('**quick fox**') && m.components.length === 2);
+    const quick = await h.discord.waitForMessage((m) => m.content.startsWith('**quick fox**') && m.components.length === 3);
     expect(quick.content).toMatch(/ \(fast\)$/);
   });
 

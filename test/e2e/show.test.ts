@@ -14,7 +14,7 @@ async function aliceGrid() {
   const id = await h.trackedId();
   h.proxy.finish(id);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(it)?.id && m.components.length === 3);
   return { id, grid };
 }
 
@@ -23,7 +23,7 @@ it('someone else’s /task shows a copy; the buttons there and on the original s
   const { id, grid } = await aliceGrid();
   const bob = h.discord.users.bob;
   const show = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: id }], { user: bob, locale: 'zh-CN' });
-  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 2);
+  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 3);
   expect(copy.id).not.toBe(grid.id);
   expect(copy.content).toContain('alice’s fox');
   expect(copy.attachments).toHaveLength(1);
@@ -59,14 +59,14 @@ it('/task on a running job the bot did not start follows it as the caller’s, w
   expect(recent?.prompt).toBe('a heron made elsewhere');
   h.proxy.finish(id);
   await h.app.poller.tick();
-  await h.discord.waitForMessage((m) => m.id === running.id && m.components.length === 2);
+  await h.discord.waitForMessage((m) => m.id === running.id && m.components.length === 3);
 });
 
 it('/task is a look-up: it works when the day’s jobs are used up', async () => {
   h = await startHarness({ env: { USER_MAX_DAILY: '1' } });
   const { id } = await aliceGrid();
   const show = h.discord.sendSlashCommand('task', [{ name: 'id', type: 3, value: id }]);
-  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 2);
+  const copy = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(show)?.id && m.components.length === 3);
   expect(copy.flags & 64).toBe(0);
   const more = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'one more' }]);
   await h.discord.waitForCall((c) => c.path.includes(`/interactions/${more.id}/`));

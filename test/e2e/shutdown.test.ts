@@ -65,7 +65,7 @@ describe('a stop while an interaction is handled', () => {
     await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(cmd)?.id && /%\)/.test(m.content));
     h.proxy.finish(id!);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(cmd)?.id && m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(cmd)?.id && m.components.length === 3);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
   });
 

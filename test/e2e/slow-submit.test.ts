@@ -27,7 +27,7 @@ it('a submit answered too late is found by its state and followed to the grid: n
   expect(h.proxy.getTask(id).prompt).toBe('a slow fox');
   h.proxy.finish(id);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd)?.id && m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.id === h.discord.originalOf(cmd)?.id && m.components.length === 3);
   expect(grid.content).toMatch(/^\*\*a slow fox\*\* - <@\d+> \(/);
   expect(jobsWithPrompt('a slow fox')).toHaveLength(1);
   expect(deletes()).toHaveLength(0);
@@ -56,7 +56,7 @@ it('a button press answered too late is followed the same way, under its actionâ
   const gridId = await h.trackedId();
   h.proxy.finish(gridId);
   await h.app.poller.tick();
-  const grid = await h.discord.waitForMessage((m) => m.components.length === 2);
+  const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
   h.proxy.setQuirks({ slowSubmitMs: 4000 });
   const u1 = grid.components[0].components[0].custom_id;
   const click = h.discord.clickButton(grid.id, u1);

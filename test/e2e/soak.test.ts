@@ -59,7 +59,7 @@ describe('soak', () => {
       const status = h.proxy.getTask(taskOf.get(token)!).status;
       expect(['SUCCESS', 'FAILURE'], prompt).toContain(status);
       if (status === 'SUCCESS') {
-        expect(last.components, prompt).toHaveLength(2);
+        expect(last.components, prompt).toHaveLength(3);
         expect(last.attachments, prompt).toHaveLength(1);
       } else {
         expect(last.embeds[0]?.title, prompt).toBe('Job failed');

@@ -74,7 +74,7 @@ describe('a store that cannot write', () => {
     await h.app.poller.tick();
     h.proxy.finish(id);
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(cmd)?.id && m.components.length === 2);
+    const grid = await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(cmd)?.id && m.components.length === 3);
     // Its buttons work during the fault: the record lives in memory until it is saved.
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/action');
     h.discord.clickButton(grid.id, grid.components[0].components[0].custom_id);
@@ -108,7 +108,7 @@ describe('corrupt records', () => {
     h.proxy.finish(bob);
     await h.app.poller.tick();
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(bobs)?.id && m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.id === h!.discord.originalOf(bobs)?.id && m.components.length === 3);
     expect(await h.app.stores.tasks.activeIds()).toEqual([]);
     expect(h.logs.filter((l) => l.includes('corrupt record'))).toHaveLength(1);
   });

@@ -20,7 +20,7 @@ async function grid(prompt: string, mode?: string) {
   const id = await h!.trackedId(before);
   h!.proxy.finish(id);
   await h!.app.poller.tick();
-  const msg = await h!.discord.waitForMessage((m) => m.components.length === 2 && m.content.includes(prompt));
+  const msg = await h!.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes(prompt));
   return { id, msg };
 }
 
@@ -77,7 +77,7 @@ describe('upgrading over a store written by the previous version', () => {
     const upId = await h!.trackedId();
     h.proxy.finish(upId);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.id !== old.id && m.components.length > 2);
+    await h.discord.waitForMessage((m) => m.id !== old.id && m.components.length > 3);
     // The old grid shows U2 pressed, and no 🔄 (hidden by the migrated list); its record is version 2 now.
     const edited = await h.discord.waitForMessage((m) => m.id === old.id && m.components.some((r: any) => r.components.some((b: any) => b.style === 3)));
     expect(faces(edited)).not.toContain('🔄');

@@ -61,7 +61,7 @@ describe('stand-ins/serve.ts', () => {
     const UNDICI = pathToFileURL(join(ROOT, 'node_modules/undici/index.js')).href;
     const bot = start('src/main.ts', [], { cwd: dir, env: { ...base, ...written, STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}` }, preload: [UNDICI] });
     await until('"imagine: done"', 90_000, () => /imagine: (done|FAILED)/.test(serve.output()), () => `${serve.output()}\n--- bot ---\n${bot.output()}`);
-    expect(serve.output()).toMatch(/imagine: done: grid in [\d.]+ s: "\*\*a red fox in snow --ar 3:2\*\* - <@\d+> \(Done\)", buttons U1 U2 U3 U4 🔄 V1 V2 V3 V4 🌱, attachment mj-\d+\.png/);
+    expect(serve.output()).toMatch(/imagine: done: grid in [\d.]+ s: "\*\*a red fox in snow --ar 3:2\*\* - <@\d+> \(Done\)", buttons U1 U2 U3 U4 🔄 V1 V2 V3 V4 🌱 Share 🗑️, attachment mj-\d+\.png/);
     expect(bot.output()).not.toContain(written.MJ_API_KEY);
 
     bot.child.kill('SIGTERM');

@@ -40,7 +40,7 @@ describe('the playground in a browser: jobs', () => {
     expect(await el.locator('.content').textContent()).toMatch(/a lighthouse in fog --ar 3:2 - @alice \(Done\)/);
     expect(await el.locator('.content .mention').textContent()).toBe('@alice');
     const rows = await el.locator('.row').evaluateAll((rs) => rs.map((r: any) => [...r.querySelectorAll('button')].map((b: any) => b.textContent)));
-    expect(rows).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
+    expect(rows).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱'], ['📤Share', '🗑️']]);
     // The picture really is the placeholder grid: it loaded, 2×2 cells of 256×171 for --ar 3:2.
     const size = await el.locator('.attachments img').evaluate(async (img: any) => {
       await img.decode();

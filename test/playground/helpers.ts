@@ -59,7 +59,7 @@ export async function settled(pg: Playground, message: any): Promise<any> {
 /** /imagine as alice through the control API, then waits for the finished grid. */
 export async function finishedGrid(pg: Playground, prompt: string): Promise<any> {
   const r = await pg.control.runCommand({ name: 'imagine', options: { prompt }, user: 'alice' });
-  const grid = await pg.discord.waitForMessage((m) => m.id === r.message?.id && m.components.length === 2 && m.attachments.length === 1, 15_000);
+  const grid = await pg.discord.waitForMessage((m) => m.id === r.message?.id && m.components.length === 3 && m.attachments.length === 1, 15_000);
   return settled(pg, grid);
 }
 
@@ -67,6 +67,6 @@ export async function finishedGrid(pg: Playground, prompt: string): Promise<any>
 export async function finishedUpscale(pg: Playground, grid: any, n = 1): Promise<any> {
   const r = await pg.control.click({ messageId: grid.id, customId: buttonOf(grid, `U${n}`).custom_id, user: 'alice' });
   const replyId = r.message?.id;
-  const up = await pg.discord.waitForMessage((m) => m.id === replyId && m.components.length > 2 && m.attachments.length === 1, 15_000);
+  const up = await pg.discord.waitForMessage((m) => m.id === replyId && m.components.length > 3 && m.attachments.length === 1, 15_000);
   return settled(pg, up);
 }

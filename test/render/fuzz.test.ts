@@ -205,6 +205,8 @@ function contexts(r: Rng): ViewContext[] {
     ...(r.chance(0.3) ? { pressed: [r.pick(CUSTOM_IDS) as string, `MJ::JOB::upsample::2::${H}`] } : {}),
     ...(r.chance(0.2) ? { hidden: ['', 'BOOKMARK', 'PicReader', String(r.pick(CUSTOM_IDS))] } : {}),
     media: r.pick(['attach', 'link'] as const),
+    // The bot's own Share and 🗑, as a job's own message (both), a copy (Share) or neither.
+    ...(r.chance(0.6) ? { controls: { share: r.chance(0.7), remove: r.chance(0.7) } } : {}),
   };
   return LOCALES.map((locale) => ({ ...base, locale }));
 }

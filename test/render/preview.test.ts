@@ -17,7 +17,9 @@ type Button = Out['body']['components'][number]['components'][number];
 const run = (name: string, locale: string = 'en-US', media: 'attach' | 'link' = 'attach'): Out => preview(loadFixture(name), { locale, media, owner: OWNER });
 /** A button as a user sees it: its emoji, then its label. */
 const face = (b: Button) => `${b.emoji ? (b.emoji.id ? `<:${b.emoji.name}:${b.emoji.id}>` : b.emoji.name) : ''}${b.label ?? ''}`;
-const rows = (out: Out) => out.body.components.map((r) => r.components.map(face));
+/** The bot's own Share and 🗑 (on every finished result; own-controls.test.ts) are left out of `rows`. */
+const OWN = /^mj:(sh|d):/;
+const rows = (out: Out) => out.body.components.map((r) => r.components.filter((b) => !OWN.test(b.custom_id)).map(face)).filter((r) => r.length > 0);
 /** The message's first embed; the test fails when it has none. */
 const firstEmbed = (out: Out) => must(out.body.embeds[0], 'an embed');
 /** The message's first row of buttons; the test fails when it has none. */
@@ -65,6 +67,7 @@ describe('what each task shape shows', () => {
     for (const locale of LOCALES) {
       const out = run('imagine-success.seed.json', locale);
       expect(rows(out)).toEqual([['U1', 'U2', 'U3', 'U4', '🔄'], ['V1', 'V2', 'V3', 'V4', '🌱']]);
+      expect(out.body.components[2]!.components.map(face)).toEqual([`📤${t(locale, 'button.share')}`, '🗑️']);
       expect(out.body.content).toBe(`**pig --v 6.1** - <@${OWNER}> (${done(locale)})`);
       expect(out.files).toEqual([{ url: seed.imageUrl, name: 'mj-1730621826053455.png' }]);
       expect(firstRow(out).map((b) => b.custom_id)).toEqual([0, 1, 2, 3, 4].map((i) => `mj:b:1730621826053455:${i}`));
@@ -139,7 +142,7 @@ describe('what each task shape shows', () => {
       const all = out.body.components.flatMap((r) => r.components);
       // The link button ("Web", no customId) is not offered; the others keep their index in the parsed task's list.
       expect(all.some((b) => b.label === 'Web')).toBe(false);
-      expect(all.map((b) => b.custom_id)).toEqual([...[...Array(16).keys()].map((i) => `mj:b:1730621900000222:${i}`), 'mj:s:1730621900000222']);
+      expect(all.map((b) => b.custom_id)).toEqual([...[...Array(16).keys()].map((i) => `mj:b:1730621900000222:${i}`), 'mj:s:1730621900000222', 'mj:sh:1730621900000222', 'mj:d:1730621900000222']);
       expect(all.filter((b) => b.emoji?.name === 'upscale_1' || b.emoji?.name === 'animate_low')).toEqual([]);
     }
   });
@@ -258,7 +261,7 @@ describe('what each task shape shows', () => {
 
   it('swap face: the single image', () => {
     expect(run('swap-face-success.json').files.map((f) => f.url)).toEqual(['https://replicate.delivery/pbxt/abc123/output.png']);
-    expect(run('swap-face-success.json').body.components).toEqual([]);
+    expect(rows(run('swap-face-success.json'))).toEqual([]);
   });
 
   it('a 6000-character prompt: the content stays ≤ 2000 with the bold closed, the mention, the status and every video link', () => {

@@ -39,7 +39,7 @@ describe('edit discipline', () => {
     // The final view is never put off, though it comes within the interval after the last edit.
     h.proxy.finish(job.id);
     await h.app.poller.tick();
-    await h.discord.waitForMessage((m) => m.components.length === 2);
+    await h.discord.waitForMessage((m) => m.components.length === 3);
     expect(shown()).toEqual(['Submitted', '78%', 'result']);
   });
 
@@ -90,7 +90,7 @@ describe('edit discipline', () => {
       await h.app.poller.tick();
     }
     await h.app.poller.tick();
-    const grid = await h.discord.waitForMessage((m) => m.components.length === 2 && m.attachments.length === 1);
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3 && m.attachments.length === 1);
     const edits = editsOf(h, job.token);
     expect(edits.slice(0, -1).every((c) => c.files.length === 0)).toBe(true);
     expect(edits.at(-1)!.files).toHaveLength(1);

@@ -132,7 +132,7 @@ describe('several processes on one Redis', () => {
       const states = shownStates(j.token);
       expect(new Set(states).size).toBe(states.length);
       expect(states).toHaveLength(4); // Submitted, 15%, 46%, the grid
-      expect(JSON.parse(states.at(-1)!)[2]).toHaveLength(2);
+      expect(JSON.parse(states.at(-1)!)[2]).toHaveLength(3);
     }
   });
 

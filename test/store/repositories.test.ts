@@ -97,6 +97,24 @@ describe.each(backends)('typed repositories on $name', (b) => {
     }
   });
 
+  it('recent jobs: a job removed (🗑) leaves the list, the others stay in order; removing what is not there changes nothing', async () => {
+    const s = await open(b.place());
+    try {
+      for (const id of ['1', '2', '3']) await s.recent.add('u', [{ taskId: id, prompt: `p${id}`, at: Number(id) }]);
+      await s.recent.remove('u', '2');
+      expect((await s.recent.list('u')).map((j) => j.taskId)).toEqual(['3', '1']);
+      await s.recent.remove('u', 'nope');
+      await s.recent.remove('nobody', '1');
+      expect((await s.recent.list('u')).map((j) => j.taskId)).toEqual(['3', '1']);
+      expect(await s.recent.list('nobody')).toEqual([]);
+      await s.recent.remove('u', '3');
+      await s.recent.remove('u', '1');
+      expect(await s.recent.list('u')).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('hidden buttons: kept per backend; two processes hiding different buttons at once both stay', async () => {
     const p = b.place();
     const [s1, s2] = await openTwo(b, p);

@@ -6,7 +6,7 @@ import { FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_SUPPRESS_EMBEDS, FLAG_SUPPRESS
 import { doCreate, doEdit, type MessageBody } from '../messages.ts';
 import { err, formErr, methodNotAllowed, notFound, type ApiRequest, type ApiResponse } from '../responses.ts';
 import type { FakeChannel, FakeDiscordState } from '../state.ts';
-import { checkBotPermissions } from '../permissions.ts';
+import { botPermissionsIn, checkBotPermissions, PERMISSION } from '../permissions.ts';
 
 const ephemeral = (m: APIMessage): number => (m.flags ?? 0) & FLAG_EPHEMERAL;
 
@@ -39,7 +39,15 @@ function messageRoute(s: FakeDiscordState, ch: FakeChannel, messageId: string, r
   const prev = s.messages.get(messageId);
   if (!prev || prev.channel_id !== ch.id || ephemeral(prev)) return err(404, 10008, 'Unknown Message');
   if (method === 'GET') return { status: 200, body: prev };
-  if (method === 'DELETE') { s.deleteMessage(prev.id); return { status: 204 }; }
+  if (method === 'DELETE') {
+    // The bot deletes its own messages freely; another's needs MANAGE_MESSAGES, and never in a DM (resources/message: Delete Message).
+    if (prev.author?.id !== s.botUser.id) {
+      if (!('guild_id' in ch)) return err(403, 50003, 'Cannot execute action on a DM channel');
+      if ((botPermissionsIn(s.botPermissions, ch, s.botUser.id) & PERMISSION.MANAGE_MESSAGES) === 0n) return err(403, 50013, 'Missing Permissions');
+    }
+    s.deleteMessage(prev.id);
+    return { status: 204 };
+  }
   if (method === 'PATCH') {
     const json = req.json as MessageBody | undefined;
     if (prev.author?.id !== s.botUser.id) {
@@ -59,7 +67,9 @@ export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse
   if (chId === undefined) return undefined;
   const ch = s.channels.get(chId);
   if (!ch) return err(404, 10003, 'Unknown Channel');
-  const denied = checkBotPermissions(s.botPermissions, ch, method, sub, req.json, req.files);
+  // A server that did not add the bot (a user install there): its channels are closed to the bot.
+  if ('guild_id' in ch && ch.guild_id === s.foreignGuildId) return err(403, 50001, 'Missing Access');
+  const denied = checkBotPermissions(botPermissionsIn(s.botPermissions, ch, s.botUser.id), ch, method, sub, req.json, req.files);
   if (denied) return denied;
   if (sub === '') return method === 'GET' ? { status: 200, body: ch } : methodNotAllowed();
   if (sub === '/typing' && method === 'POST') return { status: 204 };
@@ -70,6 +80,8 @@ export function channelRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse
       return { status: 200, body: list.slice(0, limit) };
     }
     if (method !== 'POST') return methodNotAllowed();
+    // A DM to someone who does not take DMs from the bot (privacy settings, or they blocked it).
+    if (ch.type === 1 && ch.recipients?.some((r) => s.knownUsers.get(r.id)?.dmsClosed)) return err(403, 50007, 'Cannot send messages to this user');
     return createMessage(s, ch, req);
   }
   const [, msgId] = /^\/messages\/(\d+)$/.exec(sub) ?? [];
