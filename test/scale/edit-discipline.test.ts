@@ -20,7 +20,7 @@ describe('edit discipline', () => {
     // test: only moving the clock makes the put-off edit due (runDeferredEdits is the timer's work).
     h = await startHarness({ sharedClock: true, env: { EDIT_MIN_INTERVAL_MS: '60000' } });
     const job = await imagine(h, 'burst');
-    const shown = () => editsOf(h, job.token).map((c) => (c.json?.components?.length === 2 ? 'result' : contentOf(c).match(/\((Submitted|\d+%)\)/)?.[1]));
+    const shown = () => editsOf(h, job.token).map((c) => (c.json?.components?.length === 3 ? 'result' : contentOf(c).match(/\((Submitted|\d+%)\)/)?.[1]));
     await h.app.poller.tick(); // Submitted: the first edit goes out at once
     await h.discord.waitForMessage((m) => /\(Submitted\)/.test(m.content));
     for (let i = 0; i < 3; i++) {
