@@ -64,6 +64,7 @@ describe('notifyHook receiver', () => {
     const { hook } = await startWithPush();
     const job = await pushedJob(hook, 'pushed fox');
     await h.app.poller.tick();
+    await quiet();
     const from = h.proxy.requests.length;
     const t0 = Date.now();
     h.proxy.advance(job.id); // IN_PROGRESS 15%: the fake POSTs the task to the hook
@@ -104,6 +105,7 @@ describe('notifyHook receiver', () => {
     const { port } = await startWithPush();
     const job = await imagine(h, 'forged');
     await h.app.poller.tick();
+    await quiet();
     const forged = JSON.stringify({ ...h.proxy.getTask(job.id), status: 'FAILURE', failReason: 'forged!' });
     const from = h.proxy.requests.length;
     expect(await post(port, `/mj-hook/${SECRET}`, forged)).toBe(204);
