@@ -36,7 +36,41 @@ export interface ServerPrefs {
   versions?: string[];
   /** Where Share posts results. */
   galleryChannelId?: string;
+  /** Limits for this server, within the operator's (USER_MAX_CONCURRENT, USER_MAX_DAILY as ceilings). */
+  limits?: ServerLimits;
+  /** Who may use the bot here: channels, roles, and this server's members from DMs / user installs. */
+  access?: ServerAccess;
+  /** What may not be prompted here, and who may not use the bot here. */
+  moderation?: ServerModeration;
+  /** Where a line per job and per admin change goes. */
+  auditChannelId?: string;
 }
+
+export interface ServerLimits {
+  /** Jobs one member may have running at once here (0: none at all). */
+  running?: number;
+  /** Jobs one member may start here per UTC day. */
+  daily?: number;
+  /** Jobs the whole server may start per UTC day. */
+  serverDaily?: number;
+}
+
+export interface ServerAccess {
+  /** Channels the bot may be used in (none: all). */
+  channels?: string[];
+  /** Roles of which a member needs one (none: everyone). */
+  roles?: string[];
+}
+
+export interface ServerModeration {
+  /** Banned words and phrases (as admins typed them; compared case- and width-insensitively). */
+  words?: string[];
+  /** Members who may not use the bot here. */
+  blocked?: string[];
+}
+
+export const WORDS_MAX = 500;
+export const WORD_MAX = 100;
 
 export const SUFFIX_MAX = 200;
 const SNOWFLAKE = /^\d{17,20}$/;
@@ -67,7 +101,25 @@ export function serverPrefsOf(v: unknown): ServerPrefs {
   const versions = names(r.versions);
   if (versions) out.versions = versions;
   if (typeof r.galleryChannelId === 'string' && SNOWFLAKE.test(r.galleryChannelId)) out.galleryChannelId = r.galleryChannelId;
+  if (typeof r.auditChannelId === 'string' && SNOWFLAKE.test(r.auditChannelId)) out.auditChannelId = r.auditChannelId;
+  const obj = (x: unknown) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : null);
+  const count = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1_000_000 ? x : undefined);
+  const ids = (x: unknown) => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string' && SNOWFLAKE.test(n)).slice(0, 100) : undefined);
+  const limits = obj(r.limits);
+  if (limits) out.limits = defined({ running: count(limits.running), daily: count(limits.daily), serverDaily: count(limits.serverDaily) });
+  const access = obj(r.access);
+  if (access) out.access = defined({ channels: ids(access.channels), roles: ids(access.roles) });
+  const moderation = obj(r.moderation);
+  if (moderation) {
+    const words = Array.isArray(moderation.words) ? moderation.words.filter((w): w is string => typeof w === 'string' && w.length > 0 && w.length <= WORD_MAX).slice(0, WORDS_MAX) : undefined;
+    out.moderation = defined({ words, blocked: ids(moderation.blocked) });
+  }
   return out;
+}
+
+/** `o` without its undefined fields. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** `patch` over `base`: a field set to undefined is removed (back to the default). */

@@ -22,3 +22,20 @@ describe('stored values are checked', () => {
     expect(serverPrefsOf({ galleryChannelId: '123456789012345678', versions: 'all' })).toEqual({ galleryChannelId: '123456789012345678' });
   });
 });
+
+describe('server settings of the admin side', () => {
+  it('keeps limits, access, moderation and the audit channel, checked field by field', () => {
+    const stored = {
+      limits: { running: 2, daily: -1, serverDaily: 500 },
+      access: { channels: ['123456789012345678', 'general'], roles: 'all' },
+      moderation: { words: ['gore', '', 42, 'x'.repeat(101)], blocked: ['223456789012345678'] },
+      auditChannelId: '323456789012345678',
+    };
+    expect(serverPrefsOf(stored)).toEqual({
+      limits: { running: 2, serverDaily: 500 },
+      access: { channels: ['123456789012345678'] },
+      moderation: { words: ['gore'], blocked: ['223456789012345678'] },
+      auditChannelId: '323456789012345678',
+    });
+  });
+});
