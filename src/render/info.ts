@@ -8,18 +8,10 @@ import type { Task } from '../proxy/types.ts';
 import { cutLines } from '../util/text.ts';
 import { messageLink } from './task-list.ts';
 import { COLORS, safeText, statusText, type ViewStatus } from './task-view.ts';
+import type { Choices } from './settings-view.ts';
 
 /** The settings shown (the resolved /settings choices; a field left out is the default). */
-export interface InfoSettings {
-  version?: string;
-  stylize?: number;
-  raw?: boolean;
-  mode?: string;
-  remix?: boolean;
-  variation?: 'subtle' | 'strong';
-  visibility?: 'public' | 'private';
-  suffix?: string;
-}
+export type InfoSettings = Choices;
 
 export interface InfoJob {
   id: string;
