@@ -86,7 +86,15 @@ export interface StoreOptions {
   now?: () => number;
   /** The configured backends' names (the migration needs them). Default: just the default one. */
   backends?: readonly string[];
+  /**
+   * How long people's data lives after its last write (DATA_RETENTION_DAYS): job records, the active
+   * index, recent lists, users' settings; the per-owner index a day longer. Default 30 days.
+   */
+  retentionMs?: number;
 }
+
+/** A Redis SCAN pattern matching keys that start with `prefix` (its glob characters escaped). */
+const globPrefix = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
 
 /** The SQLite adapter, with a getMany that is linear and a key listing that uses the primary key. */
 class IndexedSqlite extends KeyvSqlite {
@@ -129,9 +137,10 @@ class SqliteActiveIndex implements ActiveIndex {
     private readonly keyv: Keyv<never>,
     private readonly store: IndexedSqlite,
     private readonly namespace: string,
+    private readonly ttlMs = RECORD_TTL_MS,
   ) {}
   async add(taskId: string): Promise<void> {
-    await this.keyv.set(taskId, 1 as never, RECORD_TTL_MS);
+    await this.keyv.set(taskId, 1 as never, this.ttlMs);
   }
   async remove(taskId: string): Promise<void> {
     await this.keyv.delete(taskId);
@@ -179,6 +188,8 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const health = new StoreHealth(opts.logger);
   const now = opts.now ?? Date.now;
   const backends = opts.backends ?? [DEFAULT_BACKEND];
+  const retentionMs = opts.retentionMs ?? RECORD_TTL_MS;
+  const prefsOptions = { userTtlMs: retentionMs, now };
 
   if (url.startsWith('sqlite://')) {
     // One adapter per namespace (see above); the active index and the owner table share one.
@@ -197,16 +208,20 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     const quarantine = new Quarantine(asideKeyv, opts.logger);
     const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);
+    // Every record's id, from the primary-key index in one query (/privacy).
+    const taskIds = async function* () {
+      yield await taskStore.keysWithPrefix(`${ns('tasks')}:`);
+    };
     const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv, prefsKeyv];
     const capabilities = new CapabilityRepository(new KeyValueRepository(capabilityKeyv, health, quarantine, 'capabilities'));
     const hidden = new KeyvHiddenButtons(hiddenKeyv, health);
-    const recent = new KeyvRecent(recentKeyv, health);
+    const recent = new KeyvRecent(recentKeyv, health, retentionMs);
     return {
-      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active')), owners, health, quarantine),
+      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active'), retentionMs), owners, health, quarantine, { ttlMs: retentionMs, ids: taskIds }),
       capabilities,
       hidden,
       recent,
-      prefs: new PreferenceRepository(new KeyValueRepository(prefsKeyv, health, quarantine, 'prefs')),
+      prefs: new PreferenceRepository(new KeyValueRepository(prefsKeyv, health, quarantine, 'prefs'), prefsOptions),
       counters: guardCounters(new LocalCounters(new KeyValueRepository(settingsKeyv, health, quarantine, 'counters')), health),
       owners,
       health,
@@ -256,10 +271,17 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const quarantine = new Quarantine(wrap<unknown>(adapter(), ns('quarantine'), opts.logger), opts.logger);
   const capabilities = new CapabilityRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('capabilities'), opts.logger), health, quarantine, 'capabilities'));
   const hidden = new RedisHiddenButtons(client, ns('hidden'), health);
-  const recent = new RedisRecent(client, ns('recent'), health);
-  const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'));
+  const recent = new RedisRecent(client, ns('recent'), health, retentionMs);
+  const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'), prefsOptions);
   const migration = () => migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
-  const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now), health);
+  const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now, retentionMs + 24 * 3600_000), health);
+  // Every record's id: a SCAN of the records' keys (Keyv's `<namespace>::<id>`), for /privacy.
+  const recordPrefix = `${ns('tasks')}::`;
+  const taskIds = async function* () {
+    for await (const keys of redis.scanIterator({ MATCH: globPrefix(recordPrefix), COUNT: 1000 })) {
+      yield ([] as string[]).concat(keys as string | string[]).map((k) => k.slice(recordPrefix.length));
+    }
+  };
   // A subscribed connection can do nothing else: a second one, opened only when push is on.
   const channel = ns('hints');
   let subscriber: RedisClientType | null = null;
@@ -279,7 +301,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     else if (c.isOpen) c.destroy();
   };
   return {
-    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine),
+    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine, { ttlMs: retentionMs, ids: taskIds }),
     capabilities,
     hidden,
     recent,
