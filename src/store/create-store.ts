@@ -275,8 +275,8 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'), prefsOptions);
   const migration = () => migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
   const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now, retentionMs + 24 * 3600_000), health);
-  // Every record's id: a SCAN of the records' keys (Keyv's `<namespace>::<id>`), for /privacy.
-  const recordPrefix = `${ns('tasks')}::`;
+  // Every record's id: a SCAN of the records' keys (the adapter's `<namespace>::` before Keyv's `<namespace>:<id>`), for /privacy.
+  const recordPrefix = `${ns('tasks')}::${ns('tasks')}:`;
   const taskIds = async function* () {
     for await (const keys of redis.scanIterator({ MATCH: globPrefix(recordPrefix), COUNT: 1000 })) {
       yield ([] as string[]).concat(keys as string | string[]).map((k) => k.slice(recordPrefix.length));
