@@ -2,8 +2,9 @@
 // the user owns (found by a scan of the records, so none is missed whatever their recent list still
 // names; plus the jobs this process follows and their recent list), their recent list and their
 // settings. A record whose job still runs is no longer followed (this process lets go of it; another
-// process holding it lets go at its next look at the active index) and stops counting against the
-// running-jobs limit. Buttons on old messages then find no record: "expired". Today's counter for the
+// process holding it lets go at its next look at the active index, within a third of LEASE_TTL_MS:
+// a progress it writes before then brings the record back, a known gap with several processes) and
+// stops counting against the running-jobs limit. Buttons on old messages then find no record: "expired". Today's counter for the
 // daily limit stays (it is gone within two days), so forgetting cannot reset a limit. Messages in
 // Discord are not deleted. A server admin (Manage Server, checked on every click) deletes a
 // member's records of jobs made in that server and those jobs' entries in their recent list; not

@@ -36,6 +36,8 @@ import { migrateStore, type MigrationTargets } from './migrate.ts';
 
 /** A Redis command that takes longer than this fails (Discord wants an answer within 3 s). */
 const STORE_COMMAND_TIMEOUT_MS = 2_000;
+/** How often a SQLite store deletes the values past their expiry. */
+const SWEEP_EVERY_MS = 3600_000;
 /** Redis reconnects after 0.1 s, doubling up to this. */
 const RECONNECT_MAX_MS = 2_000;
 
@@ -67,6 +69,12 @@ export interface Stores {
    * which throws when the file cannot be used.
    */
   open(onWaiting?: (err: unknown) => void): Promise<void>;
+  /**
+   * SQLite: deletes every value past its expiry (Keyv deletes one only when it is read, so a record
+   * nobody reads again would stay on disk past the retention); run at open and every hour. Answers
+   * how many went. Redis expires keys itself: nothing to do (0).
+   */
+  sweepExpired(): Promise<number>;
   /** One cheap round trip (SELECT 1, PING): throws when the store does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -216,6 +224,16 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const capabilities = new CapabilityRepository(new KeyValueRepository(capabilityKeyv, health, quarantine, 'capabilities'));
     const hidden = new KeyvHiddenButtons(hiddenKeyv, health);
     const recent = new KeyvRecent(recentKeyv, health, retentionMs);
+    // Keyv's envelope is `{"value":…,"expires":<ms>}`; a value that is not JSON (corrupt) is left to the quarantine.
+    const sweepExpired = async () => {
+      const rows = (await taskStore.query(
+        `DELETE FROM ${taskStore.opts.table} WHERE (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ? RETURNING key`,
+        Date.now(),
+      )) as unknown[];
+      return rows.length;
+    };
+    let sweeper: NodeJS.Timeout | null = null;
+    let sweeping: Promise<unknown> = Promise.resolve();
     return {
       tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active'), retentionMs), owners, health, quarantine, { ttlMs: retentionMs, ids: taskIds }),
       capabilities,
@@ -235,11 +253,17 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         });
         await migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
         health.markReady();
+        const sweep = () => void (sweeping = sweepExpired().catch((err: unknown) => opts.logger?.warn('expired values not swept; tried again later', { err })));
+        sweep();
+        sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
       },
+      sweepExpired,
       async ping() {
         await health.run('ping', 'read', () => taskStore.query('SELECT 1'));
       },
       async close() {
+        if (sweeper) clearInterval(sweeper);
+        await sweeping;
         // One connection after another: the last to close checkpoints the WAL into the database and
         // removes it, which it cannot while another is closing at the same moment. A connection that
         // does not close keeps its WAL file: said (the data is safe either way).
@@ -327,6 +351,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         });
       });
     },
+    sweepExpired: async () => 0,
     async ping() {
       await health.run('ping', 'read', () => redis.ping());
     },

@@ -113,6 +113,31 @@ describe('retention (DATA_RETENTION_DAYS through createStores)', () => {
     });
   }
 
+  it('sqlite: values past their expiry are deleted from the file by the sweep, not only when read again', async () => {
+    const file = join(dir, 'sweep.sqlite');
+    const s = createStores(`sqlite://${file}`, { prefix: 'sweep', retentionMs: 300 });
+    await s.open();
+    await s.tasks.put(record('1700000000000003'));
+    await s.recent.add(USER, [{ taskId: '1700000000000003', prompt: 'p', at: 1 }]);
+    await s.prefs.setUser(USER, { raw: true });
+    await s.prefs.setServer('200000000000000003', { galleryChannelId: '300000000000000001' });
+    const rows = async () => {
+      const db = new sqlite3.Database(file);
+      const keys = await new Promise<string[]>((res, rej) => db.all("SELECT key FROM keyv WHERE key LIKE 'sweep-%'", (err, r) => (err ? rej(err) : res((r as { key: string }[]).map((x) => x.key)))));
+      await new Promise((r) => db.close(r));
+      return keys.sort();
+    };
+    expect(await rows()).toEqual(expect.arrayContaining(['sweep-tasks:1700000000000003', `sweep-recent:${USER}`, `sweep-prefs:user:${USER}`]));
+    // Past the retention nothing reads them: they are still in the file until the sweep.
+    await vi.waitFor(async () => expect(await s.sweepExpired()).toBe(3), { timeout: 3000, interval: 100 });
+    const left = await rows();
+    expect(left).not.toContain('sweep-tasks:1700000000000003');
+    expect(left).not.toContain(`sweep-recent:${USER}`);
+    expect(left).not.toContain(`sweep-prefs:user:${USER}`);
+    expect(left).toContain('sweep-prefs:server:200000000000000003');
+    await s.close();
+  });
+
   let now = Date.now();
   for (const [name, file, open] of backends(5 * DAY, () => now)) {
     it(`${name}: settings in use are written again (their retention restarts) at most once a day`, async () => {
