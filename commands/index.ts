@@ -7,6 +7,7 @@ import { edits } from './edits.ts';
 import { help } from './help.ts';
 import { imagine } from './imagine.ts';
 import { info } from './info.ts';
+import { privacy } from './privacy.ts';
 import { seed } from './seed.ts';
 import { settings } from './settings.ts';
 import { shorten } from './shorten.ts';
@@ -16,7 +17,7 @@ import { tasks } from './tasks.ts';
 import { video } from './video.ts';
 import type { Command } from './types.ts';
 
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, settings, info, help];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edits, swapface, seed, task, tasks, settings, info, privacy, help];
 
 /**
  * Where every command may be used (Discord's `contexts`) and through which installs

@@ -100,7 +100,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     observe: (e) => metrics.proxyRequest(e),
   });
   const backends = [DEFAULT_BACKEND, ...Object.keys(config.MJ_MODES)];
-  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends });
+  const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends, retentionMs: config.DATA_RETENTION_DAYS * 24 * 3600_000 });
   // Downloads may reach the configured origins (the proxy, Discord's API) even on a private network.
   const downloads = createDownloadAgent(originsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
   const poster = new Poster({

@@ -32,6 +32,7 @@ export const DEFAULTS = {
   ALLOW_USER_INSTALL: false, // users may install the bot to their account and use it where the server did not add it
   USER_MAX_CONCURRENT: 3, // jobs one user may have running at once (0 = no limit)
   USER_MAX_DAILY: 0, // jobs one user may start per UTC day (0 = no limit)
+  DATA_RETENTION_DAYS: 30, // days job records, recent lists and user settings are kept after their last write
   LOG_LEVEL: 'info',
   LOG_FORMAT: 'json', // json: one JSON object a line (for collectors); pretty: readable lines for a terminal
   SHUTDOWN_GRACE_MS: 6_000, // ms a stopping bot waits for interactions in flight (under a container's 10 s stop timeout, with room for the rest)
@@ -217,6 +218,7 @@ const schema = z.object({
   BUTTONS_OWNER_ONLY: bool.default(DEFAULTS.BUTTONS_OWNER_ONLY),
   USER_MAX_CONCURRENT: intFrom(0, 1000).default(DEFAULTS.USER_MAX_CONCURRENT),
   USER_MAX_DAILY: intFrom(0, 1_000_000).default(DEFAULTS.USER_MAX_DAILY),
+  DATA_RETENTION_DAYS: intFrom(1, 3650).default(DEFAULTS.DATA_RETENTION_DAYS),
   ALLOWED_CHANNELS: guildLists,
   ALLOWED_ROLES: guildLists,
   ALLOW_DMS: bool.default(DEFAULTS.ALLOW_DMS),

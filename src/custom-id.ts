@@ -13,7 +13,24 @@ export type ParsedCustomId =
   | { kind: 'share'; taskId: string }
   | { kind: 'delete'; taskId: string }
   | { kind: 'modal'; taskId: string; index: number | null }
-  | SettingsId;
+  | SettingsId
+  | PrivacyId;
+
+/**
+ * /privacy's buttons: `mj:pv:ask` (Forget me), `mj:pv:yes` / `mj:pv:no` (its confirmation) act on
+ * the *clicking* user's data only; `mj:pv:del:<userId>` deletes that member's data of the server the
+ * click is made in, for a member with Manage Server (checked on every click, never from the id).
+ */
+export type PrivacyId = { kind: 'privacy'; action: 'ask' | 'yes' | 'no' } | { kind: 'privacy'; action: 'del'; userId: string };
+const SNOWFLAKE_ID = /^\d{17,20}$/;
+
+function parsePrivacyId(parts: string[]): PrivacyId | null {
+  const [, , action = '', userId, ...rest] = parts;
+  if (rest.length) return null;
+  if (action === 'ask' || action === 'yes' || action === 'no') return userId === undefined ? { kind: 'privacy', action } : null;
+  if (action === 'del' && userId !== undefined && SNOWFLAKE_ID.test(userId)) return { kind: 'privacy', action, userId };
+  return null;
+}
 
 /**
  * A /settings control: `mj:set:<panel>:<control>[:<value>]`. It names a panel and a control and, for
@@ -79,12 +96,15 @@ export const customIds = {
   modal: (taskId: string, index: number | null) => `${PREFIX}:m:${taskId}:${index ?? 'x'}`,
   /** A /settings control (see SettingsId). */
   settings: (panel: SettingsPanel, control: SettingsControl, value?: string) => `${PREFIX}:set:${panel}:${control}${value === undefined ? '' : `:${value}`}`,
+  /** A /privacy button (see PrivacyId). */
+  privacy: (action: 'ask' | 'yes' | 'no' | 'del', userId?: string) => `${PREFIX}:pv:${action}${userId === undefined ? '' : `:${userId}`}`,
 };
 
 export function parseCustomId(id: string): ParsedCustomId | null {
   const parts = id.split(':');
   if (parts[0] !== PREFIX || parts.length < 3) return null;
   if (parts[1] === 'set') return parseSettingsId(parts);
+  if (parts[1] === 'pv') return parsePrivacyId(parts);
   const [, kind, taskId = '', extra] = parts;
   if (!TASK_ID.test(taskId)) return null;
   const index = extra !== undefined && /^\d{1,2}$/.test(extra) ? Number(extra) : null;

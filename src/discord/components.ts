@@ -135,6 +135,9 @@ export async function planButton(interaction: ButtonInteraction, parsed: ParsedC
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.cancel);
       return ctx.jobs.cancel(record);
     }
+    case 'privacy':
+      // Acts on the clicker's own data, or (Manage Server, checked on the click) a member's in this server.
+      return ctx.jobs.privacy.click(interaction, parsed.action, parsed.action === 'del' ? parsed.userId : undefined);
     default:
       throw new UserInputError('EXPIRED');
   }

@@ -27,6 +27,7 @@ import { referenceUrls } from './references.ts';
 import { isAnimate, submitAnimate } from './animate.ts';
 import { planRemove, planShare } from './sharing.ts';
 import { reachesChannel } from './delivery.ts';
+import { Privacy } from './privacy.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -70,6 +71,11 @@ export class Jobs extends Lookups {
   /** /info: the user's running jobs, today's count and the limits, their settings, the service's state; privately. */
   info(interaction: ChatInputCommandInteraction): Plan {
     return infoPlan(this.ctx, interaction, () => this.prefsFor(interaction));
+  }
+
+  /** /privacy: what the bot keeps about a user, Forget me, an admin's delete of a member's data (privacy.ts). */
+  get privacy(): Privacy {
+    return new Privacy(this.ctx);
   }
 
   /** /help: what each command and button does, privately, with the server's gallery. */

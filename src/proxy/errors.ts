@@ -196,7 +196,10 @@ export type UserInputErrorCode =
   | 'NO_GALLERY'
   | 'GALLERY_UNREACHABLE'
   | 'SHARE_FAILED'
-  | 'SHARE_BUSY';
+  | 'SHARE_BUSY'
+  | 'PRIVACY_ADMIN_ONLY'
+  | 'PRIVACY_SERVER_ONLY'
+  | 'PRIVACY_NOT_YOURS';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

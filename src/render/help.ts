@@ -9,7 +9,7 @@ import { COLORS } from './task-view.ts';
 /** In the order a newcomer needs them. */
 export const HELP_COMMANDS: readonly MessageKey[] = [
   'help.cmd.imagine', 'help.cmd.blend', 'help.cmd.describe', 'help.cmd.shorten', 'help.cmd.video', 'help.cmd.edits', 'help.cmd.swapface',
-  'help.cmd.settings', 'help.cmd.info', 'help.cmd.seed', 'help.cmd.task', 'help.cmd.tasks', 'help.cmd.help',
+  'help.cmd.settings', 'help.cmd.info', 'help.cmd.seed', 'help.cmd.task', 'help.cmd.tasks', 'help.cmd.privacy', 'help.cmd.help',
 ];
 
 /** In the order Midjourney's rows show them. */

@@ -36,6 +36,8 @@ import { migrateStore, type MigrationTargets } from './migrate.ts';
 
 /** A Redis command that takes longer than this fails (Discord wants an answer within 3 s). */
 const STORE_COMMAND_TIMEOUT_MS = 2_000;
+/** How often a SQLite store deletes the values past their expiry. */
+const SWEEP_EVERY_MS = 3600_000;
 /** Redis reconnects after 0.1 s, doubling up to this. */
 const RECONNECT_MAX_MS = 2_000;
 
@@ -67,6 +69,12 @@ export interface Stores {
    * which throws when the file cannot be used.
    */
   open(onWaiting?: (err: unknown) => void): Promise<void>;
+  /**
+   * SQLite: deletes every value past its expiry (Keyv deletes one only when it is read, so a record
+   * nobody reads again would stay on disk past the retention); run at open and every hour. Answers
+   * how many went. Redis expires keys itself: nothing to do (0).
+   */
+  sweepExpired(): Promise<number>;
   /** One cheap round trip (SELECT 1, PING): throws when the store does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -86,7 +94,15 @@ export interface StoreOptions {
   now?: () => number;
   /** The configured backends' names (the migration needs them). Default: just the default one. */
   backends?: readonly string[];
+  /**
+   * How long people's data lives after its last write (DATA_RETENTION_DAYS): job records, the active
+   * index, recent lists, users' settings; the per-owner index a day longer. Default 30 days.
+   */
+  retentionMs?: number;
 }
+
+/** A Redis SCAN pattern matching keys that start with `prefix` (its glob characters escaped). */
+const globPrefix = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
 
 /** The SQLite adapter, with a getMany that is linear and a key listing that uses the primary key. */
 class IndexedSqlite extends KeyvSqlite {
@@ -129,9 +145,10 @@ class SqliteActiveIndex implements ActiveIndex {
     private readonly keyv: Keyv<never>,
     private readonly store: IndexedSqlite,
     private readonly namespace: string,
+    private readonly ttlMs = RECORD_TTL_MS,
   ) {}
   async add(taskId: string): Promise<void> {
-    await this.keyv.set(taskId, 1 as never, RECORD_TTL_MS);
+    await this.keyv.set(taskId, 1 as never, this.ttlMs);
   }
   async remove(taskId: string): Promise<void> {
     await this.keyv.delete(taskId);
@@ -179,6 +196,8 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const health = new StoreHealth(opts.logger);
   const now = opts.now ?? Date.now;
   const backends = opts.backends ?? [DEFAULT_BACKEND];
+  const retentionMs = opts.retentionMs ?? RECORD_TTL_MS;
+  const prefsOptions = { userTtlMs: retentionMs, now };
 
   if (url.startsWith('sqlite://')) {
     // One adapter per namespace (see above); the active index and the owner table share one.
@@ -197,16 +216,30 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     const activeKeyv = wrap<never>(activeStore as unknown as KeyvStoreAdapter, ns('active'), opts.logger);
     const quarantine = new Quarantine(asideKeyv, opts.logger);
     const owners = guardOwners(new SqliteOwnerIndex((sql, ...p) => activeStore.query(sql, ...p), ns('owners'), now), health);
+    // Every record's id, from the primary-key index in one query (/privacy).
+    const taskIds = async function* () {
+      yield await taskStore.keysWithPrefix(`${ns('tasks')}:`);
+    };
     const keyvs = [taskKeyv, settingsKeyv, asideKeyv, activeKeyv, capabilityKeyv, hiddenKeyv, recentKeyv, metaKeyv, prefsKeyv];
     const capabilities = new CapabilityRepository(new KeyValueRepository(capabilityKeyv, health, quarantine, 'capabilities'));
     const hidden = new KeyvHiddenButtons(hiddenKeyv, health);
-    const recent = new KeyvRecent(recentKeyv, health);
+    const recent = new KeyvRecent(recentKeyv, health, retentionMs);
+    // Keyv's envelope is `{"value":…,"expires":<ms>}`; a value that is not JSON (corrupt) is left to the quarantine.
+    const sweepExpired = async () => {
+      const rows = (await taskStore.query(
+        `DELETE FROM ${taskStore.opts.table} WHERE (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ? RETURNING key`,
+        Date.now(),
+      )) as unknown[];
+      return rows.length;
+    };
+    let sweeper: NodeJS.Timeout | null = null;
+    let sweeping: Promise<unknown> = Promise.resolve();
     return {
-      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active')), owners, health, quarantine),
+      tasks: new TaskRepository(taskKeyv, new SqliteActiveIndex(activeKeyv, activeStore, ns('active'), retentionMs), owners, health, quarantine, { ttlMs: retentionMs, ids: taskIds }),
       capabilities,
       hidden,
       recent,
-      prefs: new PreferenceRepository(new KeyValueRepository(prefsKeyv, health, quarantine, 'prefs')),
+      prefs: new PreferenceRepository(new KeyValueRepository(prefsKeyv, health, quarantine, 'prefs'), prefsOptions),
       counters: guardCounters(new LocalCounters(new KeyValueRepository(settingsKeyv, health, quarantine, 'counters')), health),
       owners,
       health,
@@ -220,11 +253,17 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         });
         await migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
         health.markReady();
+        const sweep = () => void (sweeping = sweepExpired().catch((err: unknown) => opts.logger?.warn('expired values not swept; tried again later', { err })));
+        sweep();
+        sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
       },
+      sweepExpired,
       async ping() {
         await health.run('ping', 'read', () => taskStore.query('SELECT 1'));
       },
       async close() {
+        if (sweeper) clearInterval(sweeper);
+        await sweeping;
         // One connection after another: the last to close checkpoints the WAL into the database and
         // removes it, which it cannot while another is closing at the same moment. A connection that
         // does not close keeps its WAL file: said (the data is safe either way).
@@ -256,10 +295,17 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
   const quarantine = new Quarantine(wrap<unknown>(adapter(), ns('quarantine'), opts.logger), opts.logger);
   const capabilities = new CapabilityRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('capabilities'), opts.logger), health, quarantine, 'capabilities'));
   const hidden = new RedisHiddenButtons(client, ns('hidden'), health);
-  const recent = new RedisRecent(client, ns('recent'), health);
-  const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'));
+  const recent = new RedisRecent(client, ns('recent'), health, retentionMs);
+  const prefs = new PreferenceRepository(new KeyValueRepository(wrap<unknown>(adapter(), ns('prefs'), opts.logger), health, quarantine, 'prefs'), prefsOptions);
   const migration = () => migrated({ legacy: settingsKeyv, meta: metaKeyv, recent, hidden, capabilities, backends, logger: opts.logger });
-  const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now), health);
+  const owners = guardOwners(new RedisOwnerIndex(client, ns('owners'), now, retentionMs + 24 * 3600_000), health);
+  // Every record's id: a SCAN of the records' keys (the adapter's `<namespace>::` before Keyv's `<namespace>:<id>`), for /privacy.
+  const recordPrefix = `${ns('tasks')}::${ns('tasks')}:`;
+  const taskIds = async function* () {
+    for await (const keys of redis.scanIterator({ MATCH: globPrefix(recordPrefix), COUNT: 1000 })) {
+      yield ([] as string[]).concat(keys as string | string[]).map((k) => k.slice(recordPrefix.length));
+    }
+  };
   // A subscribed connection can do nothing else: a second one, opened only when push is on.
   const channel = ns('hints');
   let subscriber: RedisClientType | null = null;
@@ -279,7 +325,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     else if (c.isOpen) c.destroy();
   };
   return {
-    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine),
+    tasks: new TaskRepository(taskKeyv, new RedisActiveIndex(client, ns('active')), owners, health, quarantine, { ttlMs: retentionMs, ids: taskIds }),
     capabilities,
     hidden,
     recent,
@@ -305,6 +351,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
         });
       });
     },
+    sweepExpired: async () => 0,
     async ping() {
       await health.run('ping', 'read', () => redis.ping());
     },

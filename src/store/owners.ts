@@ -65,7 +65,7 @@ export function guardOwners(o: OwnerIndex, health: StoreHealth): OwnerIndex {
 const slots = (r: { id: string; granted: number }) => Array.from({ length: r.granted }, (_, i) => `r:${r.id}:${i}`);
 const newId = () => randomBytes(6).toString('hex');
 
-/** How long the per-owner set lives after its last write (longer than any record that counts in it). */
+/** How long the per-owner set lives after its last write by default (longer than any record that counts in it; createStores: the retention plus a day). */
 const KEY_TTL_MS = 31 * 24 * 3600_000;
 
 type Query = (sql: string, ...params: unknown[]) => Promise<unknown>;
@@ -193,6 +193,7 @@ export class RedisOwnerIndex implements OwnerIndex {
     private readonly client: () => Promise<RedisClientType>,
     private readonly keyPrefix: string,
     private readonly now: () => number = Date.now,
+    private readonly keyTtlMs = KEY_TTL_MS,
   ) {}
 
   #key(ownerId: string): string {
@@ -205,7 +206,7 @@ export class RedisOwnerIndex implements OwnerIndex {
 
   async reserve(ownerId: string, req: ReserveRequest): Promise<Reservation> {
     const id = newId();
-    const args = [this.now(), req.count, req.min ?? req.count, req.limit, id, this.now() + req.ttlMs, req.replacing ?? '', KEY_TTL_MS].map(String);
+    const args = [this.now(), req.count, req.min ?? req.count, req.limit, id, this.now() + req.ttlMs, req.replacing ?? '', this.keyTtlMs].map(String);
     const granted = await (await this.client()).eval(RESERVE, { keys: [this.#key(ownerId)], arguments: args });
     return { ownerId, id, granted: Number(granted) };
   }
@@ -223,7 +224,7 @@ export class RedisOwnerIndex implements OwnerIndex {
     const redis = await this.client();
     const key = this.#key(ownerId);
     if (until === null) await redis.zRem(key, taskId);
-    else await redis.multi().zAdd(key, { score: until, value: taskId }).pExpire(key, KEY_TTL_MS).exec();
+    else await redis.multi().zAdd(key, { score: until, value: taskId }).pExpire(key, this.keyTtlMs).exec();
   }
 
   async clear(): Promise<void> {

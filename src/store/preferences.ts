@@ -4,6 +4,9 @@
 // takes effect at once, in every process sharing the store. A value is written whole after a
 // read, so two changes at the very same moment keep the later one (a panel click is one person's).
 // Everything read back is checked field by field: a stored value is untrusted like any input.
+// Retention: a user's value lives the retention (DATA_RETENTION_DAYS) after its last write, and
+// is written again (its clock restarted) when read more than a day after that, so an active
+// user's settings stay; a server's are not personal data and do not expire.
 import type { KeyValueRepository } from './key-value.ts';
 
 export type Visibility = 'public' | 'private';
@@ -132,18 +135,51 @@ function merge<T extends object>(base: T, patch: Partial<T>): T {
   return out as T;
 }
 
+/** A user's value read more than this long after its last write is written again (its retention restarts). */
+const REFRESH_AFTER_MS = 24 * 3600_000;
+
+export interface PreferenceOptions {
+  /** How long a user's settings live after their last write (the retention); none: for ever. */
+  userTtlMs?: number;
+  now?: () => number;
+}
+
 export class PreferenceRepository {
-  constructor(private readonly kv: KeyValueRepository<unknown>) {}
+  readonly #now: () => number;
+
+  constructor(
+    private readonly kv: KeyValueRepository<unknown>,
+    private readonly opts: PreferenceOptions = {},
+  ) {
+    this.#now = opts.now ?? Date.now;
+  }
 
   async user(userId: string): Promise<UserPrefs> {
-    return userPrefsOf(await this.kv.get(`user:${userId}`));
+    const stored = await this.kv.get(`user:${userId}`);
+    const prefs = userPrefsOf(stored);
+    // In use: its retention restarts (at most once a day; a failure only leaves the older expiry).
+    const at = (stored as { at?: unknown } | undefined)?.at;
+    if (stored !== undefined && this.opts.userTtlMs && (typeof at !== 'number' || this.#now() - at > REFRESH_AFTER_MS)) {
+      await this.#write(userId, prefs).catch(() => undefined);
+    }
+    return prefs;
+  }
+
+  /** Whether anything is stored for the user (/privacy). */
+  async hasUser(userId: string): Promise<boolean> {
+    return (await this.kv.get(`user:${userId}`)) !== undefined;
   }
 
   /** Changes some of a user's choices (undefined: back to the default); returns what is stored now. */
   async setUser(userId: string, patch: Partial<UserPrefs>): Promise<UserPrefs> {
     const next = userPrefsOf(merge(await this.user(userId), patch));
-    await this.kv.set(`user:${userId}`, next);
+    await this.#write(userId, next);
     return next;
+  }
+
+  /** Written with the time of the write, which the retention counts from. */
+  #write(userId: string, prefs: UserPrefs): Promise<void> {
+    return this.kv.set(`user:${userId}`, { ...prefs, at: this.#now() }, this.opts.userTtlMs);
   }
 
   async forgetUser(userId: string): Promise<void> {

@@ -16,6 +16,7 @@ export interface RecentJob {
 }
 
 export const RECENT_MAX = 25;
+/** How long a list lives after its last write by default (DATA_RETENTION_DAYS sets it: createStores). */
 export const RECENT_TTL_MS = 30 * 24 * 3600_000;
 /** Version of the stored list's shape (`{ v, jobs }`); a plain array was version 1. */
 const RECENT_SCHEMA = 2;
@@ -27,6 +28,8 @@ export interface RecentRepository {
   add(userId: string, jobs: RecentJob[]): Promise<void>;
   /** Takes a job out of the user's list (🗑). */
   remove(userId: string, taskId: string): Promise<void>;
+  /** Removes the user's whole list (/privacy). */
+  forget(userId: string): Promise<void>;
 }
 
 export const isRecentJob = (j: unknown): j is RecentJob => {
@@ -52,6 +55,8 @@ export class KeyvRecent implements RecentRepository {
   constructor(
     private readonly keyv: Keyv<unknown>,
     private readonly health: StoreHealth,
+    /** How long a list lives after its last write (the retention). */
+    private readonly ttlMs = RECENT_TTL_MS,
   ) {}
 
   async list(userId: string): Promise<RecentJob[]> {
@@ -63,14 +68,20 @@ export class KeyvRecent implements RecentRepository {
     if (jobs.length === 0) return Promise.resolve();
     return inLane(this.#lanes, userId, async () => {
       const next = merged(jobs, await this.list(userId));
-      await this.health.run('recent.add', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, RECENT_TTL_MS));
+      await this.health.run('recent.add', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, this.ttlMs));
     });
   }
 
   remove(userId: string, taskId: string): Promise<void> {
     return inLane(this.#lanes, userId, async () => {
       const next = (await this.list(userId)).filter((j) => j.taskId !== taskId);
-      await this.health.run('recent.remove', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, RECENT_TTL_MS));
+      await this.health.run('recent.remove', 'write', () => this.keyv.set(userId, { v: RECENT_SCHEMA, jobs: next }, this.ttlMs));
+    });
+  }
+
+  forget(userId: string): Promise<void> {
+    return inLane(this.#lanes, userId, async () => {
+      await this.health.run('recent.forget', 'write', () => this.keyv.delete(userId));
     });
   }
 }
@@ -109,6 +120,8 @@ export class RedisRecent implements RecentRepository {
     private readonly client: () => Promise<RedisClientType>,
     private readonly keyPrefix: string,
     private readonly health: StoreHealth,
+    /** How long a list lives after its last write (the retention). */
+    private readonly ttlMs = RECENT_TTL_MS,
   ) {}
 
   #key(userId: string): string {
@@ -127,11 +140,15 @@ export class RedisRecent implements RecentRepository {
 
   async add(userId: string, jobs: RecentJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    const args = [JSON.stringify(jobs), RECENT_MAX, RECENT_TTL_MS, RECENT_SCHEMA].map(String);
+    const args = [JSON.stringify(jobs), RECENT_MAX, this.ttlMs, RECENT_SCHEMA].map(String);
     await this.health.run('recent.add', 'write', async () => (await this.client()).eval(ADD, { keys: [this.#key(userId)], arguments: args }));
   }
 
   async remove(userId: string, taskId: string): Promise<void> {
     await this.health.run('recent.remove', 'write', async () => (await this.client()).eval(REMOVE, { keys: [this.#key(userId)], arguments: [taskId] }));
+  }
+
+  async forget(userId: string): Promise<void> {
+    await this.health.run('recent.forget', 'write', async () => (await this.client()).del(this.#key(userId)));
   }
 }

@@ -9,7 +9,7 @@ import type { StoreHealth } from './health.ts';
 import { CorruptValue, type Quarantine } from './key-value.ts';
 import type { OwnerIndex } from './owners.ts';
 
-/** How long a finished task's record (and so its buttons) lives. */
+/** How long a task's record (and so its buttons) lives after its last write by default (DATA_RETENTION_DAYS sets it: createStores). */
 export const RECORD_TTL_MS = 30 * 24 * 3600_000;
 
 /**
@@ -125,14 +125,29 @@ function upgraded(stored: TaskRecord & { schema?: number }): TaskRecord {
   return record;
 }
 
+export interface TaskRepositoryOptions {
+  /** How long a record lives after its last write (the retention). Default RECORD_TTL_MS. */
+  ttlMs?: number;
+  /** Every stored record's task id, in batches (a scan of the store: for /privacy, never on a hot path). */
+  ids?: () => AsyncIterable<string[]>;
+}
+
+/** Records read per query when scanning every record (/privacy). */
+const SCAN_CHUNK = 500;
+
 export class TaskRepository {
+  readonly ttlMs: number;
+
   constructor(
     private readonly records: Keyv<never>,
     private readonly active: ActiveIndex,
     readonly owners: OwnerIndex,
     private readonly health: StoreHealth,
     private readonly quarantine: Quarantine,
-  ) {}
+    private readonly opts: TaskRepositoryOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? RECORD_TTL_MS;
+  }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
     const v = await this.health.run('tasks.get', 'read', () => this.records.get(taskId) as Promise<unknown>);
@@ -148,7 +163,7 @@ export class TaskRepository {
   /** Saves the record and keeps the active and per-owner indexes in step with it. */
   async put(record: TaskRecord): Promise<void> {
     await this.health.run('tasks.put', 'write', async () => {
-      await this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, RECORD_TTL_MS);
+      await this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, this.ttlMs);
       if (record.active) await this.active.add(record.taskId);
       else await this.active.remove(record.taskId);
       await this.owners.track(record.ownerId, record.taskId, countsUntil(record));
@@ -164,6 +179,28 @@ export class TaskRepository {
       await this.records.delete(taskId);
       await this.active.remove(taskId);
     });
+  }
+
+  /**
+   * Every stored record of `ownerId` (of one server when `guildId` is given): a scan of every
+   * record, complete whatever the owner's recent list still names. For /privacy, not a hot path.
+   */
+  async ownedBy(ownerId: string, guildId?: string): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    if (!this.opts.ids) return out;
+    const mine = (r: TaskRecord | undefined): r is TaskRecord => !!r && r.ownerId === ownerId && (guildId === undefined || r.guildId === guildId);
+    await this.health.run('tasks.scan', 'read', async () => {
+      for await (const batch of this.opts.ids!()) {
+        for (let i = 0; i < batch.length; i += SCAN_CHUNK) out.push(...(await this.getMany(batch.slice(i, i + SCAN_CHUNK))).filter(mine));
+      }
+    });
+    return out;
+  }
+
+  /** Removes a record for good (🗑, /privacy): out of the active index, and it no longer counts for its owner. */
+  async forget(record: Pick<TaskRecord, 'taskId' | 'ownerId'>): Promise<void> {
+    await this.delete(record.taskId);
+    await this.owners.track(record.ownerId, record.taskId, null);
   }
 
   async clear(): Promise<void> {

@@ -243,7 +243,7 @@ function assertSendable(task: Task | null, c: ViewContext, where: string): void 
   const buttons = effectiveButtons(task, c.locale);
   for (const b of view.components.flatMap((row) => row.components)) {
     const parsed = parseCustomId(b.custom_id);
-    if (!parsed || !task || parsed.kind === 'settings' || parsed.taskId !== task.id) throw new Error(`${where}: custom_id ${b.custom_id} does not route back`);
+    if (!parsed || !task || parsed.kind === 'settings' || parsed.kind === 'privacy' || parsed.taskId !== task.id) throw new Error(`${where}: custom_id ${b.custom_id} does not route back`);
     if (parsed.kind === 'button' && !buttons[parsed.index]) throw new Error(`${where}: custom_id ${b.custom_id} points at no button`);
   }
   for (const f of view.files) if (!/^https?:\/\//.test(f.url)) throw new Error(`${where}: file ${f.url.slice(0, 50)}`);

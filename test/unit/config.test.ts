@@ -101,6 +101,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...hook, NOTIFY_HOOK_PORT: '65535' }).NOTIFY_HOOK_PORT).toBe(65535);
   });
 
+  it('DATA_RETENTION_DAYS: 30 days by default, 1 to 3650, anything else one line', () => {
+    expect(loadConfig(base).DATA_RETENTION_DAYS).toBe(30);
+    expect(loadConfig({ ...base, DATA_RETENTION_DAYS: '7' }).DATA_RETENTION_DAYS).toBe(7);
+    for (const v of ['0', '3651', '1.5', 'forever']) expect(() => loadConfig({ ...base, DATA_RETENTION_DAYS: v }), v).toThrow(/^DATA_RETENTION_DAYS: expected a whole number from 1 to 3650$/);
+  });
+
   it('refuses a STORE_URL without a valid port or a path', () => {
     for (const url of ['redis://host:notaport', 'redis://host:0', 'redis://host:65536', 'redis://', 'rediss://:pw@', 'sqlite://', 'sqlite:data.sqlite', 'postgres://h/db', 'redis://a b']) {
       expect(() => loadConfig({ ...base, STORE_URL: url }), url).toThrow(/^STORE_URL: expected sqlite:\/\/path or redis:\/\/host:port$/);
