@@ -181,7 +181,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const gate = new InteractionGate();
   const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, {
     gate,
-    events: { jobFailed: (command, code) => metrics.jobFailed(command, code), handled: (e) => events.report('handled', e) },
+    events: {
+      jobFailed: (command, code, who) => {
+        metrics.jobFailed(command, code);
+        // A job the backend refused (a banned prompt, a full queue …): a line in the audit channel too.
+        if (who) audit.jobRefused(who.guildId, who.userId, command, who.prompt, code);
+      },
+      handled: (e) => events.report('handled', e),
+    },
   });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));

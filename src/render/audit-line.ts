@@ -71,16 +71,17 @@ export function renderAuditJob(job: AuditJob, locale: string): string {
 
 export interface AuditRefusal {
   userId: string;
+  /** The command's name, or 'action' for a button. */
   command: string;
   prompt: string;
-  /** Why, in words already localized or plain (made plain here). */
+  /** Why: an error code (BANNED_PROMPT, QUEUE_FULL …) or words (made plain here). */
   reason: string;
 }
 
 export function renderAuditRefusal(r: AuditRefusal, locale: string): string {
   const line = t(locale, 'audit.job', {
     user: `<@${r.userId}>`,
-    command: `/${plainText(cutText(r.command, 40))}`,
+    command: r.command === 'action' ? t(locale, 'button.action') : `/${plainText(cutText(r.command, 40))}`,
     prompt: safeText(r.prompt, PROMPT_MAX) || '—',
     outcome: t(locale, 'audit.outcome.refused', { reason: plainText(cutText(r.reason, 200)) }),
     where: t(locale, 'audit.noMessage'),

@@ -154,6 +154,16 @@ describe('the audit channel', () => {
     expect(postsIn(audit)).toHaveLength(count);
   });
 
+  it('a prompt the backend refuses (code 24) gets a refusal line', async () => {
+    h = await startHarness();
+    const audit = await chooseAuditChannel();
+    h.proxy.setQuirks({ bannedPrompt: 'gore' });
+    const it = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'some gore here' }]);
+    await h.handled(it);
+    const line = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('gore'));
+    expect(line.content).toBe(`<@${h.discord.users.alice.id}> /imagine “some gore here” → refused: BANNED\\_PROMPT · no message`);
+  });
+
   it('without an audit channel nothing is posted', async () => {
     h = await startHarness();
     await imagineToEnd('a quiet fox');
