@@ -111,8 +111,15 @@ export class Audit {
       return;
     }
     this.#queue.push(line);
-    this.#running ??= this.#drain().finally(() => {
+    this.#kick();
+  }
+
+  /** Starts the worker unless it runs; a line queued while it was ending starts it again. */
+  #kick(): void {
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = this.#drain().finally(() => {
       this.#running = null;
+      this.#kick();
     });
   }
 

@@ -195,6 +195,24 @@ describe('the audit channel', () => {
     await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('third fox'));
   });
 
+  it('an unreachable audit channel is tried again an hour later (and logged again if still unreachable)', async () => {
+    h = await startHarness({ sharedClock: true });
+    const audit = await chooseAuditChannel();
+    await h.app.audit.idle();
+    h.discord.denyBotInChannel(audit, SEND_MESSAGES);
+    await imagineToEnd('first fox');
+    await h.app.audit.idle();
+    h.discord.clock.advance(59 * 60_000);
+    await imagineToEnd('second fox');
+    await h.app.audit.idle();
+    expect(postsIn(audit).filter((c) => c.status === 403)).toHaveLength(1);
+    h.discord.clock.advance(2 * 60_000);
+    await imagineToEnd('third fox');
+    await h.app.audit.idle();
+    expect(postsIn(audit).filter((c) => c.status === 403)).toHaveLength(2);
+    expect(h.logs.filter((l) => l.includes('audit channel cannot be posted in'))).toHaveLength(2);
+  });
+
   it('a deleted audit channel (10003) is logged once, and jobs go on', async () => {
     h = await startHarness();
     await h.app.stores.prefs.setServer(h.discord.guildId, { auditChannelId: '123456789012345678' });
