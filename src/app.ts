@@ -12,6 +12,7 @@ import { Poster } from './discord/poster.ts';
 import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRestAgent } from './discord/rest-agent.ts';
 import { createRouter } from './discord/router.ts';
+import { Audit } from './jobs/audit.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
@@ -172,12 +173,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     circuit: () => proxy.health.state,
   });
   const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
-  const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads };
+  // The audit channel: a line per job that ends (from the `finished` event) and per admin change.
+  const audit = new Audit({ server: (guildId) => stores.prefs.server(guildId), post: (channelId, content) => poster.postLine(channelId, content), logger, scrub, now });
+  events.on('finished', (e) => audit.jobFinished(e));
+  const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads, audit };
   const jobs = new Jobs(ctx);
   const gate = new InteractionGate();
   const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, {
     gate,
-    events: { jobFailed: (command, code) => metrics.jobFailed(command, code), handled: (e) => events.report('handled', e) },
+    events: {
+      jobFailed: (command, code, who) => {
+        metrics.jobFailed(command, code);
+        // A job the backend refused (a banned prompt, a full queue …): a line in the audit channel too.
+        if (who) audit.jobRefused(who.guildId, who.userId, command, who.prompt, code);
+      },
+      handled: (e) => events.report('handled', e),
+    },
   });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
@@ -275,6 +286,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           await notifyHook?.close();
           await poller.stop({ release: opts.release });
           await tracker.stop();
+          // The audit lines of the jobs that just ended go out (within the same bound).
+          await audit.stop();
         })());
         if (!drained) logger.warn('the poller or an edit was still busy at shutdown; the next start resumes from the store');
         // 3. Discord, then the connections, then the store: a write still in flight fails here,

@@ -1,6 +1,7 @@
 // What commands and interaction handlers are given: built once by createApp.
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
+import type { Audit } from './jobs/audit.ts';
 import type { Logger } from './logger.ts';
 import type { ProxyClient } from './proxy/client.ts';
 import type { TaskReader } from './proxy/task-reader.ts';
@@ -20,6 +21,8 @@ export interface AppContext {
   now: () => number;
   /** The dispatcher for downloads (uploads, results): refuses private addresses of untrusted hosts. */
   downloads: Dispatcher;
+  /** The audit channel's lines (per job, per admin change): queued, never in a job's way. */
+  audit: Audit;
 }
 
 /** What the jobs facade works with: the app's parts except the poller (the tracker hands jobs to it). */

@@ -59,6 +59,8 @@ const SETTINGS_CONTROLS = {
   modes: { panels: 'o', values: null },
   gal: { panels: 'o', values: null },
   galclear: { panels: 'o', values: null },
+  aud: { panels: 'o', values: null },
+  audclear: { panels: 'o', values: null },
 } as const satisfies Record<string, { panels: string; values: readonly string[] | null }>;
 export type SettingsControl = keyof typeof SETTINGS_CONTROLS;
 

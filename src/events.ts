@@ -5,7 +5,7 @@
 // tracker's live records. Listeners run synchronously inside the work that reports; one that
 // throws is logged and the work goes on.
 import { EventEmitter } from 'node:events';
-import type { RecordStatus } from './store/tasks.ts';
+import type { RecordStatus, TaskRecord } from './store/tasks.ts';
 
 /** A task this process shows, at the moment of the event. */
 export interface TaskEvent {
@@ -19,6 +19,23 @@ export interface TaskEvent {
 export interface EditedEvent extends TaskEvent {
   /** The final view (result, failure, deadline, lost): the last edit of the job. */
   final: boolean;
+}
+
+/** A job stopped being followed, with what an audit line says of it (plain data, copied from the record). */
+export interface FinishedEvent extends TaskEvent {
+  guildId: string | null;
+  channelId: string;
+  /** The message that shows the job (null: none known). */
+  messageId: string | null;
+  /** imagine, blend, describe … (the command), action or modal (a button), show (/task). */
+  kind: string;
+  /** A button's job: its label (Image #2, Zoom Out 2x …). */
+  label: string | null;
+  prompt: string;
+  /** Shown to its requester alone (no public message to link to). */
+  private: boolean;
+  /** The backend's failReason, when it failed. */
+  failReason: string | null;
 }
 
 export interface HandledEvent {
@@ -43,7 +60,7 @@ export interface AppEventMap {
   /** A view of a job went out on its message (a progress edit, the first or the final one). */
   edited: [EditedEvent];
   /** A job this process followed stopped being followed: final state shown and saved, or its message gone. */
-  finished: [TaskEvent];
+  finished: [FinishedEvent];
   /** The router is done with an interaction: answered, its work done or its error reported. */
   handled: [HandledEvent];
 }
@@ -71,4 +88,19 @@ export class AppEvents extends EventEmitter<AppEventMap> {
 /** The event fields of a record on `backend` (copied: listeners never hold the live record). */
 export function taskEvent(record: { taskId: string; ownerId: string; status: RecordStatus }, backend: string): TaskEvent {
   return { taskId: record.taskId, backend, ownerId: record.ownerId, status: record.status };
+}
+
+/** The `finished` event of a record (copied, like taskEvent). */
+export function finishedEvent(record: TaskRecord, backend: string): FinishedEvent {
+  return {
+    ...taskEvent(record, backend),
+    guildId: record.guildId,
+    channelId: record.channelId,
+    messageId: record.messageId,
+    kind: record.kind,
+    label: record.label ?? null,
+    prompt: record.prompt,
+    private: !!record.private,
+    failReason: record.task?.failReason || null,
+  };
 }

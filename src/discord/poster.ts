@@ -142,6 +142,24 @@ export class Poster implements TaskPublisher {
     return r.ok ? { ok: true, messageId: r.id ?? '' } : { ok: false, reason: r.reason };
   }
 
+  /**
+   * One line of text of the bot's own in a channel (the audit channel), pinging nobody. 'unreachable':
+   * the channel is gone or closed to the bot (10003, 50001, 50013, or any 403/404).
+   */
+  async postLine(channelId: string, content: string): Promise<'ok' | 'unreachable' | 'failed'> {
+    try {
+      await this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } });
+      return 'ok';
+    } catch (err) {
+      if (isGone(err)) {
+        this.o.logger.debug('discord route gone', { channelId, err });
+        return 'unreachable';
+      }
+      this.o.logger.warn('discord post failed', { channelId, err });
+      return 'failed';
+    }
+  }
+
   async #ping(record: TaskRecord): Promise<void> {
     const link = messageLink(record);
     const body = {

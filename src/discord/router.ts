@@ -30,7 +30,8 @@ function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
 /** What the router tells: a job asked for whose work failed before the backend took it (the metrics), every interaction once done (app.events). */
 export interface RouterEvents {
   /** `command`: the slash command's name, or `action` for a button or a modal; `code`: the error's code. */
-  jobFailed?(command: string, code: string): void;
+  /** `who`: where and by whom, with the command's prompt ('' for a button): the audit channel's refusal line. */
+  jobFailed?(command: string, code: string, who?: { guildId: string | null; userId: string; prompt: string }): void;
   /** The router is done with an interaction: answered, its work done or its error reported. */
   handled?(e: HandledEvent): void;
 }
@@ -99,7 +100,10 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
     } catch (err) {
       ok = false;
       // A plan holding a limit ticket starts jobs: one that failed before the backend took one is a failed job.
-      if (plan?.ticket && !answered.taken) events.jobFailed?.(interaction.isChatInputCommand() ? interaction.commandName : 'action', codeOf(err));
+      if (plan?.ticket && !answered.taken) {
+        const prompt = interaction.isChatInputCommand() ? (interaction.options.getString('prompt') ?? '') : '';
+        events.jobFailed?.(interaction.isChatInputCommand() ? interaction.commandName : 'action', codeOf(err), { guildId: interaction.guildId, userId: interaction.user.id, prompt });
+      }
       if (interaction.isRepliable()) await replyWithError(interaction, err, ctx.logger, answered);
       else ctx.logger.error('interaction failed', { err });
     } finally {

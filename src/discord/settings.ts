@@ -61,7 +61,7 @@ export async function planSettings(interaction: SettingsInteraction, id: Setting
   }
   // Each control comes as the component it is on the panel: a select's id with a click is a forgery.
   const select = id.control === 'ver' || id.control === 'mode' || id.control === 'vers' || id.control === 'modes';
-  const kindOk = id.control === 'sfxm' ? interaction.isModalSubmit() : id.control === 'gal' ? interaction.isChannelSelectMenu() : select ? interaction.isStringSelectMenu() : interaction.isButton();
+  const kindOk = id.control === 'sfxm' ? interaction.isModalSubmit() : id.control === 'gal' || id.control === 'aud' ? interaction.isChannelSelectMenu() : select ? interaction.isStringSelectMenu() : interaction.isButton();
   if (!kindOk) throw new UserInputError('EXPIRED');
   const panel = await applySetting(ctx, interaction, id, inputOf(interaction));
   return { answer: { kind: 'update-view', view: await settingsView(ctx, interaction, panel) } };

@@ -23,6 +23,7 @@ import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport 
 import { cancelJob } from './cancel.ts';
 import type { ActionRequest } from '../proxy/types.ts';
 import { applyPrefs, effectiveMode } from './apply-prefs.ts';
+import type { Audit } from './audit.ts';
 import { referenceUrls } from './references.ts';
 import { isAnimate, submitAnimate } from './animate.ts';
 import { planRemove, planShare } from './sharing.ts';
@@ -59,6 +60,11 @@ export class Jobs extends Lookups {
   /** /settings: each user's choices and each server's settings (read on every use: changes apply at once). */
   get prefs(): PreferenceRepository {
     return this.ctx.stores.prefs;
+  }
+
+  /** The audit channel: `audit.serverChanged(…)` / `settingChanged(…)` after an admin's change. */
+  get audit(): Audit {
+    return this.ctx.audit;
   }
 
   /** What applies to this user where they are: their choices over their server's defaults. */

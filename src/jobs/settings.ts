@@ -7,6 +7,7 @@ import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import type { SettingsId, SettingsPanel } from '../custom-id.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { renderSettings, type SettingsView } from '../render/settings-view.ts';
+import { resolveLocale } from '../i18n/index.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
 
@@ -15,6 +16,8 @@ export interface Member {
   user: { id: string };
   guildId: string | null;
   locale: string;
+  /** The server's language (Discord's guild_locale): the audit channel's lines are written in it. */
+  guildLocale?: string | null;
   memberPermissions: Readonly<PermissionsBitField> | null;
 }
 
@@ -142,27 +145,38 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
   }
   const guildId = requireAdmin(i);
   const s = await load(ctx, i);
+  // Every change of the server's settings is stored, then reported to its audit channel (who, what, from what to what).
+  const setServer = async (patch: Partial<ServerPrefs>) => ctx.jobs.audit.serverChanged(guildId, i.user.id, s.server, await prefs.setServer(guildId, patch));
   if (id.panel === 'd') {
     const defaults = s.server.defaults ?? {};
     const patch = choicePatch(id, input, defaults, {}, s);
-    if (patch === 'reset') await prefs.setServer(guildId, { defaults: undefined });
-    else if (patch) await prefs.setServer(guildId, { defaults: withPatch(defaults, patch) });
+    if (patch === 'reset') await setServer({ defaults: undefined });
+    else if (patch) await setServer({ defaults: withPatch(defaults, patch) });
     return 'd';
   }
   const all = { versions: ctx.config.MJ_VERSIONS, modes: Object.keys(ctx.config.MJ_MODES) };
   switch (id.control) {
     case 'vers':
-      await prefs.setServer(guildId, { versions: names(input.values, all.versions) });
+      await setServer({ versions: names(input.values, all.versions) });
       break;
     case 'modes':
-      await prefs.setServer(guildId, { modes: names(input.values, all.modes) });
+      await setServer({ modes: names(input.values, all.modes) });
       break;
     case 'gal':
       if (!input.channel?.text) throw new UserInputError('SETTINGS_GALLERY_TYPE');
-      await prefs.setServer(guildId, { galleryChannelId: input.channel.id });
+      await setServer({ galleryChannelId: input.channel.id });
       break;
     case 'galclear':
-      await prefs.setServer(guildId, { galleryChannelId: undefined });
+      await setServer({ galleryChannelId: undefined });
+      break;
+    case 'aud':
+      if (!input.channel?.text) throw new UserInputError('SETTINGS_AUDIT_TYPE');
+      await setServer({ auditChannelId: input.channel.id, auditLocale: resolveLocale(i.guildLocale ?? i.locale) });
+      // The same channel again (its permissions fixed, say): posting is tried again at once.
+      ctx.jobs.audit.channelChosen(input.channel.id);
+      break;
+    case 'audclear':
+      await setServer({ auditChannelId: undefined });
       break;
   }
   return 'o';

@@ -29,6 +29,7 @@ export interface Offers {
   versions?: string[];
   modes?: string[];
   galleryChannelId?: string;
+  auditChannelId?: string;
 }
 
 export type SettingsRow = APIActionRowComponent<APIComponentInMessageActionRow>;
@@ -154,7 +155,7 @@ function choicesView(i: SettingsViewInput): SettingsView {
   return { content: cutText(lines.join('\n'), 2000), components: rows, allowedMentions: { parse: [] } };
 }
 
-/** What the server offers (`o`): its versions and speeds (none chosen: all), and its gallery channel. */
+/** What the server offers (`o`): its versions and speeds (none chosen: all), its gallery and audit channels. */
 function offersView(i: SettingsViewInput): SettingsView {
   const { locale: loc, server } = i;
   const list = (chosen: readonly string[] | undefined, show: (v: string) => string) => (chosen?.length ? chosen.map(show).join(', ') : t(loc, 'settings.value.all'));
@@ -165,6 +166,7 @@ function offersView(i: SettingsViewInput): SettingsView {
     `${t(loc, 'settings.label.versions')}: **${list(server.versions, versionLabel)}**`,
     ...(i.allModes.length ? [`${t(loc, 'settings.label.modes')}: **${list(server.modes, (m) => plainText(m))}**`] : []),
     `${t(loc, 'settings.label.gallery')}: ${server.galleryChannelId ? `<#${server.galleryChannelId}>` : `**${t(loc, 'settings.value.none')}**`}`,
+    `${t(loc, 'settings.label.audit')}: ${server.auditChannelId ? `<#${server.auditChannelId}>` : `**${t(loc, 'settings.value.none')}**`}`,
   ];
   const rows: SettingsRow[] = [];
   const multi = (control: 'vers' | 'modes', all: readonly string[], chosen: readonly string[] | undefined, show: (v: string) => string, key: MessageKey) => row({
@@ -186,9 +188,19 @@ function offersView(i: SettingsViewInput): SettingsView {
     max_values: 1,
     ...(server.galleryChannelId ? { default_values: [{ id: server.galleryChannelId, type: 'channel' as never }] } : {}),
   }));
+  rows.push(row({
+    type: ComponentType.ChannelSelect,
+    custom_id: customIds.settings('o', 'aud'),
+    placeholder: cutText(t(loc, 'settings.placeholder.audit'), 150),
+    channel_types: [ChannelType.GuildText],
+    min_values: 1,
+    max_values: 1,
+    ...(server.auditChannelId ? { default_values: [{ id: server.auditChannelId, type: 'channel' as never }] } : {}),
+  }));
   rows.push(row(
     button('d', 'open', t(loc, 'settings.button.defaults'), false, undefined, { style: ButtonStyle.Primary }),
     button('o', 'galclear', t(loc, 'settings.button.clearGallery'), false, undefined, { disabled: !server.galleryChannelId }),
+    button('o', 'audclear', t(loc, 'settings.button.clearAudit'), false, undefined, { disabled: !server.auditChannelId }),
     button('u', 'open', t(loc, 'settings.button.mine'), false, undefined, { style: ButtonStyle.Primary }),
   ));
   return { content: cutText(lines.join('\n'), 2000), components: rows, allowedMentions: { parse: [] } };

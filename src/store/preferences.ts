@@ -47,6 +47,8 @@ export interface ServerPrefs {
   moderation?: ServerModeration;
   /** Where a line per job and per admin change goes. */
   auditChannelId?: string;
+  /** The language of the audit lines: the server's (Discord's guild locale) when the channel was chosen. */
+  auditLocale?: 'en-US' | 'zh-CN';
 }
 
 export interface ServerLimits {
@@ -105,6 +107,7 @@ export function serverPrefsOf(v: unknown): ServerPrefs {
   if (versions) out.versions = versions;
   if (typeof r.galleryChannelId === 'string' && SNOWFLAKE.test(r.galleryChannelId)) out.galleryChannelId = r.galleryChannelId;
   if (typeof r.auditChannelId === 'string' && SNOWFLAKE.test(r.auditChannelId)) out.auditChannelId = r.auditChannelId;
+  if (r.auditLocale === 'en-US' || r.auditLocale === 'zh-CN') out.auditLocale = r.auditLocale;
   const obj = (x: unknown) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : null);
   const count = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1_000_000 ? x : undefined);
   const ids = (x: unknown) => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string' && SNOWFLAKE.test(n)).slice(0, 100) : undefined);

@@ -7,7 +7,7 @@
 // newest state. A final view with results downloads them off the poll path: until it is out the
 // task is "finishing". When the results cannot be downloaded or Discord refuses their size, the
 // same view goes out with links; a final view Discord refuses outright, as the result alone.
-import { taskEvent, type AppEvents } from '../events.ts';
+import { finishedEvent, taskEvent, type AppEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { minimalView, renderTaskView, type MessageView, type ViewContext } from '../render/task-view.ts';
@@ -247,7 +247,7 @@ export class Showing {
       live.delete(record.taskId);
       this.o.shown.delete(record.taskId);
       this.deferred.cancel(record.taskId);
-      this.o.events?.report('finished', taskEvent(record, this.o.backendOf(record.mode)));
+      this.o.events?.report('finished', finishedEvent(record, this.o.backendOf(record.mode)));
     } else if (record.active && !live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       live.set(record.taskId, record);

@@ -179,7 +179,7 @@ export interface FakeDiscord {
   /** create a text channel in the guild (dispatches CHANNEL_CREATE); returns its id */
   addChannel(name: string): string;
   /** the server's channels (and threads), as a channel select lists them */
-  channelList(): { id: string; name: string; type: number }[];
+  channelList(): { id: string; name: string; type: number; guildId: string | null }[];
   /** the bot's own member overwrite in a channel: these permission bits (decimal) denied there (CHANNEL_UPDATE) */
   denyBotInChannel(channelId: string, permissions: string): void;
   /** the guild the bot is not in (botAbsent interactions happen there) */

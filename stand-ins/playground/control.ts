@@ -24,6 +24,8 @@ export interface Actor {
   user?: string;
   /** The interaction's locale (en-US, zh-CN, or any Discord locale). Default en-US. */
   locale?: string;
+  /** The text channel it happens in (an id of the server's text channels). Default #general. */
+  channel?: string;
 }
 
 export interface InteractionResult {
@@ -106,10 +108,25 @@ export class Control {
     return message.interaction_metadata?.user?.id === userId;
   }
 
-  /** The channel's messages, oldest first, as Discord message objects: public ones, and the user's own ephemeral ones. */
-  messages(user?: string): any[] {
+  /** The server's text channels (#general first), for the page's sidebar. */
+  textChannels(): { id: string; name: string }[] {
+    const d = this.discord;
+    const list = d.channelList().filter((c) => c.type === 0 && c.guildId === d.guildId).map((c) => ({ id: c.id, name: c.name }));
+    return list.sort((a, b) => Number(b.id === d.channelId) - Number(a.id === d.channelId));
+  }
+
+  /** A text channel of the server by id (none given: #general). */
+  channel(id?: string | null): string {
+    if (id === undefined || id === null || id === '') return this.discord.channelId;
+    if (!this.textChannels().some((c) => c.id === id)) throw new BadRequest(`unknown channel ${JSON.stringify(id)}: use one of the server's text channels`);
+    return id;
+  }
+
+  /** A channel's messages (default #general), oldest first, as Discord message objects: public ones, and the user's own ephemeral ones. */
+  messages(user?: string, channel?: string | null): any[] {
     const u = this.user(user);
-    const all = [...this.discord.messages.values()].filter((m) => m.channel_id === this.discord.channelId && this.visibleTo(m, u.id));
+    const chId = this.channel(channel);
+    const all = [...this.discord.messages.values()].filter((m) => m.channel_id === chId && this.visibleTo(m, u.id));
     return all.sort((a, b) => compareIds(a.id, b.id));
   }
 
@@ -130,14 +147,14 @@ export class Control {
   async runCommand(req: CommandRequest): Promise<InteractionResult> {
     const { user, locale } = this.actor(req);
     const { options, attachments } = this.commandOptions(req, false);
-    const it = this.discord.sendSlashCommand(req.name, options, { user, locale, attachments });
+    const it = this.discord.sendSlashCommand(req.name, options, { user, locale, attachments, channelId: this.channel(req.channel) });
     return this.outcome(it, user, locale);
   }
 
   async autocomplete(req: AutocompleteRequest): Promise<{ choices: any[] }> {
     const { user, locale } = this.actor(req);
     const { options } = this.commandOptions(req, true, req.focused);
-    const it = this.discord.autocomplete(req.name, options, { user, locale });
+    const it = this.discord.autocomplete(req.name, options, { user, locale, channelId: this.channel(req.channel) });
     const r = await this.outcome(it, user, locale);
     return { choices: r.response?.type === 8 ? (r.response.data?.choices ?? []) : [] };
   }
@@ -169,7 +186,7 @@ export class Control {
   say(req: Actor & { content: string }): any {
     const content = String(req.content ?? '').slice(0, 2000);
     if (!content.trim()) throw new BadRequest('content is empty');
-    return this.discord.postUserMessage(content, { user: this.user(req.user) });
+    return this.discord.postUserMessage(content, { user: this.user(req.user), channelId: this.channel(req.channel) });
   }
 
   /** The simulated proxy only: how the next job goes, and whether variations ask for a prompt first (remix). */

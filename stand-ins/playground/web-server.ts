@@ -79,17 +79,20 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       guild: { id: d.guildId, name: 'Fake Guild' },
       channel: { id: d.channelId, name: 'general' },
       channels: d.channelList(),
+      /** The server's text channels, #general first: the sidebar. */
+      textChannels: control.textChannels(),
       status: o.status(),
       backend: o.backend,
       simulation: o.backend === 'simulated' ? control.simulate({}) : null,
     };
   }
 
-  function events(req: http.IncomingMessage, res: http.ServerResponse, user: string | null): void {
+  function events(req: http.IncomingMessage, res: http.ServerResponse, user: string | null, channel: string | null): void {
     const u = control.user(user ?? undefined);
+    const snapshot = control.messages(u.id, channel);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     const send = (e: unknown) => res.write(`data: ${JSON.stringify(e)}\n\n`);
-    send({ kind: 'snapshot', messages: control.messages(u.id), status: o.status() });
+    send({ kind: 'snapshot', messages: snapshot, status: o.status() });
     const off = control.on((e: ControlEvent) => {
       if ((e.kind === 'message' || e.kind === 'delete') && !control.visibleTo(e.message, u.id)) return;
       send(e.kind === 'delete' ? { kind: 'delete', id: e.message.id } : e);
@@ -113,7 +116,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       case 'GET /api/commands':
         return control.commands();
       case 'GET /api/messages':
-        return control.messages(url.searchParams.get('user') ?? undefined);
+        return control.messages(url.searchParams.get('user') ?? undefined, url.searchParams.get('channel'));
       case 'POST /api/messages':
         return control.say(await readJson(req));
       case 'POST /api/interactions/command':
@@ -163,7 +166,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         return;
       }
       if (url.pathname === '/api/events' && method === 'GET') {
-        events(req, res, url.searchParams.get('user'));
+        events(req, res, url.searchParams.get('user'), url.searchParams.get('channel'));
         return;
       }
       if (!url.pathname.startsWith('/api/')) throw new HttpError(404, 'not found');

@@ -72,6 +72,36 @@ describe('fake Discord: text', () => {
   });
 });
 
+describe('fake Discord: allowed_mentions', () => {
+  it('refuses what Discord’s schema refuses; parses only the mentions it allows', async () => {
+    await setup();
+    const alice = fake.users.alice.id;
+    const bad: [unknown, RegExp][] = [
+      ['users', /DICT_TYPE_CONVERT/],
+      [{ parse: 'users' }, /BASE_TYPE_ARRAY/],
+      [{ parse: ['people'] }, /BASE_TYPE_CHOICES/],
+      [{ parse: ['users'], users: [alice] }, /MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE/],
+      [{ parse: ['roles'], roles: [fake.guildId] }, /MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE/],
+      [{ users: alice }, /BASE_TYPE_ARRAY/],
+      [{ users: ['alice'] }, /NUMBER_TYPE_COERCE/],
+      [{ roles: ['12'] }, /NUMBER_TYPE_COERCE/],
+      [{ users: Array.from({ length: 101 }, (_, i) => String(100000000000000000n + BigInt(i))) }, /BASE_TYPE_MAX_LENGTH/],
+      [{ parse: [], replied_user: 'yes' }, /BASE_TYPE_BOOLEAN/],
+    ];
+    for (const [allowed, code] of bad) {
+      const e = await refused(send({ content: `<@${alice}>`, allowed_mentions: allowed }));
+      expect([e.status, e.code]).toEqual([400, 50035]);
+      expect(JSON.stringify(e.rawError)).toMatch(code);
+    }
+    expect(fake.channelMessages()).toHaveLength(0);
+
+    const quiet = (await send({ content: `<@${alice}> @everyone`, allowed_mentions: { parse: [] } })) as { mentions: unknown[]; mention_everyone: boolean };
+    expect([quiet.mentions, quiet.mention_everyone]).toEqual([[], false]);
+    const one = (await send({ content: `<@${alice}>`, allowed_mentions: { parse: [], users: [alice], replied_user: false } })) as { mentions: { id: string }[] };
+    expect(one.mentions.map((u) => u.id)).toEqual([alice]);
+  });
+});
+
 describe('fake Discord: button emoji', () => {
   it('is exactly one RGI emoji, or a custom emoji with a name and a snowflake id', async () => {
     await setup();

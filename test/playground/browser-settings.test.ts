@@ -37,4 +37,32 @@ describe('the playground in a browser: /settings', () => {
     expect(await suite.pg.app.stores.prefs.server(suite.pg.discord.guildId)).toMatchObject({ versions: ['7', 'niji 6'], galleryChannelId: suite.pg.discord.channelId });
     await page.context().close();
   });
+
+  it('an admin picks #audit-log as the audit channel; the sidebar shows that channel with its lines', async () => {
+    const page = await suite.open();
+    const { discord } = suite.pg;
+    const audit = discord.channelList().find((c) => c.name === 'audit-log')!.id;
+    await page.click('#composer-input');
+    await page.keyboard.type('/settings');
+    await page.waitForSelector('#popup .item');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const panel = await discord.waitForMessage((m) => (m.flags & 64) === 64 && m.content.startsWith('**Your settings**') && !/V7 \(yours\)/.test(m.content));
+    const el = messageEl(page, panel.id);
+    await el.locator('button[data-custom-id="mj:set:o:open"]').click();
+    const select = el.locator('select[data-custom-id="mj:set:o:aud"]');
+    await select.waitFor();
+    await select.selectOption(audit);
+    await page.waitForFunction((id) => /Audit channel: #audit-log/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+
+    const line = await discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('changed Audit channel'));
+    await page.click('.sidebar .channel[data-channel="' + audit + '"]');
+    await messageEl(page, line.id).waitFor();
+    expect(await messageEl(page, line.id).textContent()).toMatch(/changed Audit channel: none → #audit-log/);
+    expect(await page.textContent('#channel-title')).toBe('audit-log');
+    expect(await page.getAttribute('#composer-input', 'placeholder')).toMatch(/#audit-log/);
+    // #general's messages are not shown here.
+    expect(await messageEl(page, panel.id).count()).toBe(0);
+    await page.context().close();
+  });
 });

@@ -52,6 +52,31 @@ describe('control API', () => {
     expect(list.map((m: any) => m.id)).toContain(done.id);
   });
 
+  it('the server has an #audit-log channel: an admin makes it the audit channel, and each job gets its line there', async () => {
+    const { json: state } = await call('GET', '/api/state');
+    expect(state.textChannels.map((c: any) => c.name)).toEqual(['general', 'audit-log']);
+    const audit = state.textChannels[1].id;
+    const bob = pg.discord.users.bob.id;
+    const open = await post('/api/interactions/command', { name: 'settings', options: { scope: 'server' }, user: 'bob' });
+    const panel = open.json.message;
+    const picked = await post('/api/interactions/select', { user: 'bob', messageId: panel.id, customId: 'mj:set:o:aud', values: [audit] });
+    expect(picked.json.message.content).toContain(`Audit channel: <#${audit}>`);
+
+    await post('/api/interactions/command', { name: 'imagine', options: { prompt: 'an audited boat' } });
+    await pg.discord.waitForMessage((m) => m.channel_id === audit && /an audited boat.*→ done/.test(m.content), 15_000);
+    const { json: lines } = await call('GET', `/api/messages?channel=${audit}`);
+    expect(lines.map((m: any) => m.content)).toEqual([`⚙️ <@${bob}> changed Audit channel: none → <#${audit}>`, expect.stringMatching(/^<@\d+> \/imagine “an audited boat” → done · https:/)]);
+    const { json: general } = await call('GET', '/api/messages');
+    expect(general.some((m: any) => m.channel_id === audit)).toBe(false);
+    // A command sent from #audit-log runs there; an unknown channel is a 400.
+    const there = await post('/api/interactions/command', { name: 'help', channel: audit });
+    expect(there.json.message.channel_id).toBe(audit);
+    expect((await call('GET', '/api/messages?channel=123')).status).toBe(400);
+
+    await post('/api/interactions/button', { user: 'bob', messageId: panel.id, customId: 'mj:set:o:audclear' });
+    expect((await pg.app.stores.prefs.server(pg.discord.guildId)).auditChannelId).toBeUndefined();
+  });
+
   it('autocomplete returns the bot\'s choices; choices, attachments and the locale reach the command', async () => {
     const ac = await post('/api/interactions/autocomplete', { name: 'echo', options: { animal: 're' }, focused: 'animal' });
     expect(ac.json.choices).toEqual([{ name: 'red fox', value: 'red-fox' }, { name: 'red panda', value: 'red-panda' }]);

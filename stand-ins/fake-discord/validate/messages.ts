@@ -51,20 +51,41 @@ export function validateEmbeds(errs: FormErrors, path: Path, embeds: unknown): v
   if (total > 6000) errs.add(path, 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
 }
 
+const SNOWFLAKE = /^\d{17,20}$/;
+
+/** A list of snowflakes (allowed_mentions.users / roles): an array of at most 100 ids. */
+function snowflakeList(errs: FormErrors, path: Path, v: unknown): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v)) { errs.add(path, 'BASE_TYPE_ARRAY', 'Must be an array.'); return; }
+  if (v.length > 100) errs.add(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 100 or fewer in length.');
+  v.forEach((id, i) => {
+    if ((typeof id !== 'string' && typeof id !== 'number') || !SNOWFLAKE.test(String(id))) errs.add([...path, i], 'NUMBER_TYPE_COERCE', `Value "${String(id)}" is not snowflake.`);
+  });
+}
+
+/**
+ * allowed_mentions as Discord's schema has it (resources/message: Allowed Mentions Object): an object;
+ * `parse` an array of "roles", "users", "everyone"; `users` and `roles` arrays of at most 100
+ * snowflakes, each exclusive with the same type in `parse`; `replied_user` a boolean.
+ */
 export function validateAllowedMentions(errs: FormErrors, path: Path, mentions: unknown): void {
   if (mentions === undefined || mentions === null) return;
+  if (typeof mentions !== 'object' || Array.isArray(mentions)) { errs.add(path, 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType'); return; }
   const am = mentions as Fields;
-  const parse = (am.parse ?? []) as unknown[];
-  for (const p of parse) {
-    if (!['users', 'roles', 'everyone'].includes(p as string)) errs.add([...path, 'parse'], 'BASE_TYPE_CHOICES', 'Value must be one of {"everyone", "roles", "users"}.');
-  }
+  if (am.parse !== undefined && am.parse !== null && !Array.isArray(am.parse)) errs.add([...path, 'parse'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+  const parse = (Array.isArray(am.parse) ? am.parse : []) as unknown[];
+  parse.forEach((p, i) => {
+    if (!['users', 'roles', 'everyone'].includes(p as string)) errs.add([...path, 'parse', i], 'BASE_TYPE_CHOICES', 'Value must be one of {"everyone", "roles", "users"}.');
+  });
   if (parse.includes('users') && Array.isArray(am.users) && am.users.length) {
     errs.add(path, 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["users"] and users: [ids...] are mutually exclusive.');
   }
   if (parse.includes('roles') && Array.isArray(am.roles) && am.roles.length) {
     errs.add(path, 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["roles"] and roles: [ids...] are mutually exclusive.');
   }
-  if (Array.isArray(am.users) && am.users.length > 100) errs.add([...path, 'users'], 'BASE_TYPE_MAX_LENGTH', 'Must be 100 or fewer in length.');
+  snowflakeList(errs, [...path, 'users'], am.users);
+  snowflakeList(errs, [...path, 'roles'], am.roles);
+  if (am.replied_user !== undefined && am.replied_user !== null && typeof am.replied_user !== 'boolean') errs.add([...path, 'replied_user'], 'BASE_TYPE_BOOLEAN', 'Must be either true or false.');
 }
 
 /** Validates a message create/edit body. `flags` is the effective flags of the resulting message; `settable` the flags the route lets the body set. */

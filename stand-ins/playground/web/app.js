@@ -10,8 +10,8 @@ const UI = {
   'en-US': {
     textChannels: 'Text channels', user: 'User', language: 'Language', nextJob: 'Next job', jobSuccess: 'succeeds', jobFailure: 'fails',
     jobQueued: 'is queued first', jobNever: 'never finishes', remix: 'Remix mode', restart: 'Restart bot', restarting: 'Restarting…',
-    welcomeTitle: 'Welcome to #general!', welcomeBody: "Type / to use the bot's commands. Everything here runs on this machine.",
-    placeholder: 'Message #general: type / for a command', cancel: 'Cancel', submit: 'Submit', used: 'used', thinking: 'is thinking',
+    welcomeTitle: 'Welcome to #{channel}!', welcomeBody: "Type / to use the bot's commands. Everything here runs on this machine.",
+    placeholder: 'Message #{channel}: type / for a command', cancel: 'Cancel', submit: 'Submit', used: 'used', thinking: 'is thinking',
     onlyYou: 'Only you can see this', dismiss: 'Dismiss message', noResponse: 'The application did not respond', optional: 'Optional:',
     commands: 'Commands', noMatch: 'No command matches', upload: 'Upload a file', uploading: 'Uploading…', edited: '(edited)',
     today: 'Today at', online: 'online', stopped: 'stopped', simulated: 'simulated midjourney-proxy', real: 'real backend',
@@ -20,8 +20,8 @@ const UI = {
   'zh-CN': {
     textChannels: '文字频道', user: '用户', language: '语言', nextJob: '下一个任务', jobSuccess: '成功', jobFailure: '失败',
     jobQueued: '先排队', jobNever: '永不结束', remix: 'Remix 模式', restart: '重启机器人', restarting: '正在重启…',
-    welcomeTitle: '欢迎来到 #general！', welcomeBody: '输入 / 使用机器人的命令。这里的一切都运行在本机上。',
-    placeholder: '给 #general 发消息：输入 / 使用命令', cancel: '取消', submit: '提交', used: '使用了', thinking: '正在思考',
+    welcomeTitle: '欢迎来到 #{channel}！', welcomeBody: '输入 / 使用机器人的命令。这里的一切都运行在本机上。',
+    placeholder: '给 #{channel} 发消息：输入 / 使用命令', cancel: '取消', submit: '提交', used: '使用了', thinking: '正在思考',
     onlyYou: '只有你能看到这条消息', dismiss: '忽略消息', noResponse: '应用程序未响应', optional: '可选：',
     commands: '命令', noMatch: '没有匹配的命令', upload: '上传文件', uploading: '正在上传…', edited: '（已编辑）',
     today: '今天', online: '在线', stopped: '已停止', simulated: '模拟的 midjourney-proxy', real: '真实后端',
@@ -38,6 +38,7 @@ const state = {
   bot: null,
   channel: null,
   channels: [],
+  textChannels: [],
   commands: [],
   messages: new Map(),
   dismissed: new Set(),
@@ -48,7 +49,7 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-const ui = (key) => (UI[state.locale] ?? UI['en-US'])[key] ?? UI['en-US'][key] ?? key;
+const ui = (key) => String((UI[state.locale] ?? UI['en-US'])[key] ?? UI['en-US'][key] ?? key).replace('{channel}', state.channel?.name ?? 'general');
 
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -86,7 +87,7 @@ async function upload(file) {
   return data;
 }
 
-const actor = () => ({ user: state.me, locale: state.locale });
+const actor = () => ({ user: state.me, locale: state.locale, channel: state.channel?.id });
 
 /** "Next job" scripts one job of the simulated proxy: once something was sent, the menu is back to normal. */
 function jobSent() {
@@ -108,7 +109,7 @@ const userName = (id) => {
   const u = state.users.get(id);
   return u ? (u.global_name ?? u.username) : undefined;
 };
-const names = { user: userName, channel: (id) => (id === state.channel?.id ? state.channel.name : undefined) };
+const names = { user: userName, channel: (id) => state.textChannels.find((c) => c.id === id)?.name };
 
 const PALETTE = ['#5865f2', '#3ba55c', '#faa61a', '#ed4245', '#eb459e', '#747f8d'];
 function avatar(user, cls = 'avatar') {
@@ -350,7 +351,7 @@ function handleResult(r, messageId) {
 function connect() {
   state.events?.close();
   state.messages.clear();
-  const es = new EventSource(`/api/events?user=${encodeURIComponent(state.me)}`);
+  const es = new EventSource(`/api/events?user=${encodeURIComponent(state.me)}&channel=${encodeURIComponent(state.channel?.id ?? '')}`);
   state.events = es;
   es.onmessage = (ev) => {
     const e = JSON.parse(ev.data);
@@ -675,6 +676,27 @@ function closeModal() {
 
 // ───────────────────────── chrome
 
+/** The sidebar's text channels (#general, #audit-log …): a click shows that channel; commands then run there. */
+function renderChannels() {
+  const list = $('channel-list');
+  list.replaceChildren(...state.textChannels.map((c) => h('div', {
+    class: `channel${c.id === state.channel?.id ? ' active' : ''}`, role: 'button', tabindex: 0, 'data-channel': c.id,
+    onclick: () => switchChannel(c),
+    onkeydown: (ev) => { if (ev.key === 'Enter') switchChannel(c); },
+  }, c.name)));
+  $('channel-title').textContent = state.channel?.name ?? 'general';
+  document.title = `#${state.channel?.name ?? 'general'} · mjbot playground`;
+}
+
+function switchChannel(c) {
+  if (c.id === state.channel?.id) return;
+  state.channel = c;
+  if (current) cancelCommand();
+  renderChannels();
+  applyLocale();
+  connect();
+}
+
 function applyLocale() {
   document.documentElement.lang = state.locale;
   for (const e of document.querySelectorAll('[data-ui]')) e.textContent = ui(e.dataset.ui);
@@ -700,6 +722,7 @@ async function main() {
   state.bot = s.bot;
   state.channel = s.channel;
   state.channels = s.channels ?? [];
+  state.textChannels = s.textChannels ?? [s.channel];
   state.actors = s.actors;
   state.backend = s.backend;
   state.status = s.status;
@@ -774,7 +797,7 @@ async function main() {
         return;
       }
       input.value = '';
-      await api('POST', '/api/messages', { user: state.me, content: text }).catch((err) => setHint(err.message, true));
+      await api('POST', '/api/messages', { user: state.me, channel: state.channel?.id, content: text }).catch((err) => setHint(err.message, true));
     }
   });
   input.addEventListener('blur', () => setTimeout(() => document.activeElement !== input && !current && hidePopup(), 100));
@@ -785,6 +808,7 @@ async function main() {
   $('modal').addEventListener('close', () => { modal = null; });
 
   applyUser();
+  renderChannels();
   applyLocale();
   connect();
   input.focus();
