@@ -9,6 +9,7 @@ import { UserInputError } from '../proxy/errors.ts';
 import { renderSettings, type SettingsView } from '../render/settings-view.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
+import { applyLimits, limitsView, type LimitsInput } from './limits.ts';
 
 /** Who is asking, as Discord describes them on the interaction. */
 export interface Member {
@@ -18,8 +19,8 @@ export interface Member {
   memberPermissions: Readonly<PermissionsBitField> | null;
 }
 
-/** What a click brings besides its custom_id. */
-export interface SettingsInput {
+/** What a click brings besides its custom_id (panel `l`'s inputs: src/jobs/limits.ts). */
+export interface SettingsInput extends LimitsInput {
   /** A select menu's chosen values. */
   values?: readonly string[];
   /** The suffix modal's text. */
@@ -29,7 +30,7 @@ export interface SettingsInput {
 }
 
 /** Manage Server (or Administrator) in the server the interaction comes from. */
-export function isGuildAdmin(i: Member): boolean {
+export function isGuildAdmin(i: Pick<Member, 'guildId' | 'memberPermissions'>): boolean {
   return !!i.guildId && !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
 }
 
@@ -64,6 +65,7 @@ async function load(ctx: HandlerContext, i: Member): Promise<Loaded> {
 /** The panel as it is now, for this member; the server's panels only for its admins. */
 export async function settingsView(ctx: HandlerContext, i: Member, panel: SettingsPanel): Promise<SettingsView> {
   if (panel !== 'u') requireAdmin(i);
+  if (panel === 'l') return limitsView(ctx, i.guildId!, i.locale);
   const s = await load(ctx, i);
   const defaults = s.server.defaults ?? {};
   return renderSettings({
@@ -141,6 +143,10 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
     return 'u';
   }
   const guildId = requireAdmin(i);
+  if (id.panel === 'l') {
+    await applyLimits(ctx.jobs.prefs, ctx.config, guildId, id, input);
+    return 'l';
+  }
   const s = await load(ctx, i);
   if (id.panel === 'd') {
     const defaults = s.server.defaults ?? {};
