@@ -1,16 +1,12 @@
-// Panel `l` ("Limits & access"): a server's own limits and who may use the bot there, set by its
-// admins within the operator's (the env values are the defaults and the ceiling: a server can only
-// tighten). What applies is computed here, on every use, from what is stored: src/jobs/quota.ts
-// for the limits, src/discord/guard.ts for channels, roles and personal installs.
+// A server's own limits and who may use the bot there, set by its admins on /settings panel `l`
+// (src/jobs/settings-limits.ts) within the operator's: the env values are the defaults and the
+// ceiling, a server can only tighten. What applies is computed here, on every use, from what is
+// stored: src/jobs/quota.ts for the limits, src/discord/guard.ts for channels, roles and installs.
 import type { Config } from '../config.ts';
-import type { SettingsId } from '../custom-id.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { plainText } from '../render/plain-text.ts';
-import { limitsModal, renderLimits, type LimitsViewInput } from '../render/settings-limits.ts';
-import type { SettingsView } from '../render/settings-view.ts';
-import type { PreferenceRepository, ServerAccess, ServerLimits } from '../store/preferences.ts';
+import type { ServerAccess, ServerLimits } from '../store/preferences.ts';
 import { cutText } from '../util/text.ts';
-import type { HandlerContext } from './handler-context.ts';
 
 export const LIMIT_FIELDS = ['running', 'daily', 'serverDaily'] as const;
 export type LimitField = (typeof LIMIT_FIELDS)[number];
@@ -82,77 +78,4 @@ export function accessRefusal(access: ServerAccess | undefined, channelId: strin
   if (access?.channels?.length && !access.channels.includes(channelId ?? '')) return 'NOT_ALLOWED_CHANNEL';
   if (access?.roles?.length && !roles.some((r) => access.roles!.includes(r))) return 'NOT_ALLOWED_ROLE';
   return null;
-}
-
-/** What a click on panel `l` brings besides its custom_id. */
-export interface LimitsInput {
-  /** The channel select's channels, as Discord resolved them (`text`: a text or announcement channel). */
-  channels?: readonly { id: string; text: boolean }[];
-  /** The role select's roles. */
-  roles?: readonly string[];
-  /** The limits modal's boxes, as typed. */
-  limits?: Partial<Record<LimitField, string>>;
-}
-
-/** Stores what a click on panel `l` changes in the server's settings (the caller checked Manage Server). */
-export async function applyLimits(prefs: PreferenceRepository, config: Config, guildId: string, id: SettingsId, input: LimitsInput): Promise<void> {
-  const access = (await prefs.server(guildId)).access ?? {};
-  const setAccess = (patch: Partial<ServerAccess>) => {
-    const next: ServerAccess = { ...access, ...patch };
-    for (const k of Object.keys(next) as (keyof ServerAccess)[]) if (next[k] === undefined) delete next[k];
-    return prefs.setServer(guildId, { access: Object.keys(next).length ? next : undefined });
-  };
-  switch (id.control) {
-    case 'limm':
-      await prefs.setServer(guildId, { limits: parseLimits(config, input.limits ?? {}) });
-      return;
-    case 'chan': {
-      const chosen = input.channels ?? [];
-      if (chosen.some((c) => !c.text)) throw new UserInputError('ACCESS_CHANNEL_TYPE');
-      const env = operatorList(config.ALLOWED_CHANNELS, guildId);
-      if (env && chosen.some((c) => !env.includes(c.id))) throw new UserInputError('ACCESS_CHANNEL_OPERATOR');
-      await setAccess({ channels: chosen.length ? chosen.map((c) => c.id) : undefined });
-      return;
-    }
-    case 'roles': {
-      const chosen = [...(input.roles ?? [])];
-      const env = operatorList(config.ALLOWED_ROLES, guildId);
-      if (env && chosen.some((r) => !env.includes(r))) throw new UserInputError('ACCESS_ROLE_OPERATOR');
-      await setAccess({ roles: chosen.length ? chosen : undefined });
-      return;
-    }
-    case 'ui':
-      // Only where the operator accepts personal installs at all; the server may refuse them here.
-      if (!config.ALLOW_USER_INSTALL) throw new UserInputError('EXPIRED');
-      await setAccess({ userInstall: access.userInstall === false ? undefined : false });
-      return;
-  }
-}
-
-/** What panel `l` and its modal show for a server, read now. */
-async function limitsInput(ctx: HandlerContext, guildId: string, locale: string): Promise<LimitsViewInput> {
-  const server = await ctx.jobs.prefs.server(guildId);
-  const config = ctx.config;
-  const budget = effectiveLimits(config, server.limits).serverDaily.limit;
-  return {
-    locale,
-    limits: server.limits ?? {},
-    operator: operatorLimits(config),
-    ceilings: { running: ceilingOf(config, 'running'), daily: ceilingOf(config, 'daily'), serverDaily: ceilingOf(config, 'serverDaily') },
-    // The server's counter moves only under a budget (quota.ts).
-    usedToday: budget > 0 ? await ctx.jobs.serverJobsToday(guildId) : null,
-    channels: server.access?.channels ?? [],
-    roles: server.access?.roles ?? [],
-    operatorChannels: operatorList(config.ALLOWED_CHANNELS, guildId) !== undefined,
-    operatorRoles: operatorList(config.ALLOWED_ROLES, guildId) !== undefined,
-    userInstall: config.ALLOW_USER_INSTALL ? server.access?.userInstall !== false : null,
-  };
-}
-
-export async function limitsView(ctx: HandlerContext, guildId: string, locale: string): Promise<SettingsView> {
-  return renderLimits(await limitsInput(ctx, guildId, locale));
-}
-
-export async function limitsEditor(ctx: HandlerContext, guildId: string, locale: string) {
-  return limitsModal(await limitsInput(ctx, guildId, locale));
 }

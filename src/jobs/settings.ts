@@ -9,7 +9,7 @@ import { UserInputError } from '../proxy/errors.ts';
 import { renderSettings, type SettingsView } from '../render/settings-view.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
-import { applyLimits, limitsView, type LimitsInput } from './limits.ts';
+import { applyLimits, limitsView, type LimitsInput } from './settings-limits.ts';
 
 /** Who is asking, as Discord describes them on the interaction. */
 export interface Member {
