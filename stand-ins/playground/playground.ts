@@ -71,6 +71,8 @@ const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_
 export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Playground> {
   const env = opts.env ?? {};
   const discord = await startFakeDiscord({ botUsername: 'mjbot', ...opts.discord });
+  // A role besides @everyone, so /settings → Limits & access has one to choose.
+  discord.addRole('artists');
   let proxy: FakeProxy | undefined;
   let web: WebServer | undefined;
   let app: App | undefined;

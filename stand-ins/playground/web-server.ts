@@ -79,6 +79,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       guild: { id: d.guildId, name: 'Fake Guild' },
       channel: { id: d.channelId, name: 'general' },
       channels: d.channelList(),
+      roles: d.roleList(),
       status: o.status(),
       backend: o.backend,
       simulation: o.backend === 'simulated' ? control.simulate({}) : null,
