@@ -55,7 +55,12 @@ function isAdminAtSettings(i: Interaction): boolean {
  * out of /settings, so a list that locks everyone out can be undone.
  */
 export async function checkAllowed(i: Interaction, ctx: AppContext): Promise<void> {
-  const server = i.guildId ? await ctx.stores.prefs.server(i.guildId) : null;
+  // A store that cannot be read leaves the operator's lists alone in force: whatever starts a job
+  // reads the store again (quota.ts) and is refused there, and /help still answers.
+  const server = i.guildId ? await ctx.stores.prefs.server(i.guildId).catch((err: unknown) => {
+    ctx.logger.warn('server settings could not be read; only the operator’s allow-lists apply', { err });
+    return null;
+  }) : null;
   checkPlace(i, ctx, server);
   if (!i.guildId) return;
   const channels = ctx.config.ALLOWED_CHANNELS[i.guildId];

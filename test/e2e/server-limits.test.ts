@@ -155,6 +155,11 @@ describe('panel l: limits', () => {
     accepted(await imagine('carol two', { user: carol }));
     await h.tracked(2);
     expect(refusal(await imagine('carol three', { user: carol }))).toBe('You’ve used this server’s daily allowance of 2 jobs per member. It resets at 00:00 UTC.');
+    // /info in this server counts against the server's limits.
+    const info = h.discord.sendSlashCommand('info', [], { user: carol });
+    await h.handled(info);
+    const shown = h.discord.messages.get(h.discord.originalOf(info).id);
+    expect(JSON.stringify(shown.embeds)).toContain('**Jobs today:** 2 of 2');
     accepted(await imagine('dave one', { user: dave }));
     await h.tracked(3);
     expect(refusal(await imagine('dave two', { user: dave }))).toBe('This server’s daily budget of 3 jobs is used up. It resets at 00:00 UTC.');
