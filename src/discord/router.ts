@@ -18,9 +18,9 @@ import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 
-function isAllowed(interaction: Interaction, ctx: AppContext): boolean {
+async function isAllowed(interaction: Interaction, ctx: AppContext): Promise<boolean> {
   try {
-    checkAllowed(interaction, ctx);
+    await checkAllowed(interaction, ctx);
     return true;
   } catch {
     return false;
@@ -40,7 +40,7 @@ export interface RouterEvents {
 function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
   if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
   if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
-  if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu()) {
+  if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu()) {
     return { kind: interaction.isModalSubmit() ? 'modal' : interaction.isButton() ? 'button' : 'select', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
   }
   return { kind: 'other', name: 'unknown' };
@@ -76,19 +76,19 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       if (!interaction.isAutocomplete()) {
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
-        checkAllowed(interaction, ctx);
+        await checkAllowed(interaction, ctx);
       }
       if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         // A refusal cannot be shown in suggestions: where the bot may not be used, there are none.
-        await (command?.autocomplete && isAllowed(interaction, ctx) ? command.autocomplete(interaction, handlers) : interaction.respond([]));
+        await (command?.autocomplete && (await isAllowed(interaction, ctx)) ? command.autocomplete(interaction, handlers) : interaction.respond([]));
         return;
       }
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
         plan = await command.handle(interaction, handlers);
-      } else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu()) {
+      } else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu()) {
         const parsed = parseCustomId(interaction.customId);
         if (!parsed) throw new UserInputError('EXPIRED');
         if (parsed.kind === 'settings') plan = await planSettings(interaction, parsed, handlers);

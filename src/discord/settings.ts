@@ -4,7 +4,7 @@
 // answers by updating the panel in place.
 import {
   ChannelType, ComponentType, TextInputStyle,
-  type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ChannelSelectMenuInteraction, type Message, type ModalSubmitInteraction, type StringSelectMenuInteraction,
+  type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ChannelSelectMenuInteraction, type Message, type ModalSubmitInteraction, type RoleSelectMenuInteraction, type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { SettingsId } from '../custom-id.ts';
 import { customIds } from '../custom-id.ts';
@@ -12,11 +12,14 @@ import { t } from '../i18n/index.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import type { Plan } from '../jobs/plan.ts';
 import { applySetting, isGuildAdmin, settingsView, type SettingsInput } from '../jobs/settings.ts';
+import { LIMIT_FIELDS } from '../jobs/limits.ts';
+import { limitsEditor } from '../jobs/settings-limits.ts';
+import { LIMIT_INPUTS } from '../render/settings-limits.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { SUFFIX_MAX } from '../store/preferences.ts';
 import { cutText } from '../util/text.ts';
 
-export type SettingsInteraction = ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | ModalSubmitInteraction;
+export type SettingsInteraction = ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | RoleSelectMenuInteraction | ModalSubmitInteraction;
 
 export const INPUT_SUFFIX = 'suffix';
 
@@ -40,12 +43,15 @@ function suffixModal(id: SettingsId, current: string | undefined, locale: string
 }
 
 /** What the interaction brings besides its custom_id. */
-function inputOf(i: SettingsInteraction): SettingsInput {
+function inputOf(i: SettingsInteraction, id: SettingsId): SettingsInput {
+  if (i.isModalSubmit() && id.control === 'limm') return { limits: Object.fromEntries(LIMIT_FIELDS.map((f) => [f, i.fields.getTextInputValue(LIMIT_INPUTS[f]) ?? ''])) };
   if (i.isModalSubmit()) return { suffix: i.fields.getTextInputValue(INPUT_SUFFIX) ?? '' };
   if (i.isChannelSelectMenu()) {
     const c = i.channels.first();
-    return { values: i.values, ...(c ? { channel: { id: c.id, text: c.type === ChannelType.GuildText } } : {}) };
+    const channels = i.channels.map((ch) => ({ id: ch.id, text: ch.type === ChannelType.GuildText || ch.type === ChannelType.GuildAnnouncement }));
+    return { values: i.values, channels, ...(c ? { channel: { id: c.id, text: c.type === ChannelType.GuildText } } : {}) };
   }
+  if (i.isRoleSelectMenu()) return { values: i.values, roles: i.values };
   if (i.isStringSelectMenu()) return { values: i.values };
   return {};
 }
@@ -59,10 +65,17 @@ export async function planSettings(interaction: SettingsInteraction, id: Setting
     const current = id.panel === 'u' ? (await ctx.jobs.prefs.user(interaction.user.id)).suffix : interaction.guildId ? (await ctx.jobs.prefs.server(interaction.guildId)).defaults?.suffix : undefined;
     return { answer: { kind: 'modal', modal: suffixModal(id, current, interaction.locale) } };
   }
+  if (id.control === 'lim') {
+    if (!isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
+    return { answer: { kind: 'modal', modal: await limitsEditor(ctx, interaction.guildId!, interaction.locale) } };
+  }
   // Each control comes as the component it is on the panel: a select's id with a click is a forgery.
   const select = id.control === 'ver' || id.control === 'mode' || id.control === 'vers' || id.control === 'modes';
-  const kindOk = id.control === 'sfxm' ? interaction.isModalSubmit() : id.control === 'gal' || id.control === 'aud' ? interaction.isChannelSelectMenu() : select ? interaction.isStringSelectMenu() : interaction.isButton();
+  const kindOk = id.control === 'sfxm' || id.control === 'limm' ? interaction.isModalSubmit()
+    : id.control === 'gal' || id.control === 'aud' || id.control === 'chan' ? interaction.isChannelSelectMenu()
+    : id.control === 'roles' ? interaction.isRoleSelectMenu()
+    : select ? interaction.isStringSelectMenu() : interaction.isButton();
   if (!kindOk) throw new UserInputError('EXPIRED');
-  const panel = await applySetting(ctx, interaction, id, inputOf(interaction));
+  const panel = await applySetting(ctx, interaction, id, inputOf(interaction, id));
   return { answer: { kind: 'update-view', view: await settingsView(ctx, interaction, panel) } };
 }

@@ -1,4 +1,6 @@
 // The English catalogue: the source of every key. zh-CN must have the same keys (a test checks).
+import { enUSAdmin } from './en-US-admin.ts';
+
 export const enUS = {
   'status.waiting': 'Waiting to start',
   'status.queued': 'Queued — {n} ahead',
@@ -87,6 +89,7 @@ export const enUS = {
   'error.NOT_ALLOWED_USER_INSTALL': 'The bot can’t be used here through a personal install of the app. Use it in a server that added the bot.',
   'error.QUOTA_RUNNING': 'You already have {limit} jobs running. Wait for one to finish.',
   'error.QUOTA_DAILY': 'You’ve used your {limit} jobs for today. The count resets at 00:00 UTC.',
+  ...enUSAdmin,
   'error.generic': 'Something went wrong on our side. Try again.',
   'error.STORE_UNAVAILABLE': 'The bot’s storage is temporarily unavailable, so nothing was started. Try again in a minute.',
   'error.RESTARTING': 'The bot is restarting, so nothing was started. Try again in a moment.',

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en-US.ts';
+import { zhCNAdmin } from './zh-CN-admin.ts';
 
 export const zhCN: Record<MessageKey, string> = {
   'status.waiting': '等待开始',
@@ -88,6 +89,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.NOT_ALLOWED_USER_INSTALL': '以个人账号安装的机器人不能在这里使用，请在已添加机器人的服务器中使用。',
   'error.QUOTA_RUNNING': '你已有 {limit} 个任务在进行中，请等待其中一个完成。',
   'error.QUOTA_DAILY': '你今天的 {limit} 次任务已用完，次数在 UTC 00:00 重置。',
+  ...zhCNAdmin,
   'error.generic': '出了点问题，请重试。',
   'error.STORE_UNAVAILABLE': '机器人的存储暂时不可用，任务未提交。请稍后再试。',
   'error.RESTARTING': '机器人正在重启，任务未提交。请稍后再试。',

@@ -10,7 +10,8 @@ import { renderInfo, INFO_MAX_JOBS, type InfoData, type InfoJob } from '../rende
 import type { UserPrefs } from '../store/preferences.ts';
 import { countsUntil } from '../store/tasks.ts';
 import type { Plan } from './plan.ts';
-import { dailyKey } from './quota.ts';
+import { effectiveLimits } from './limits.ts';
+import { dailyKey, memberDailyKey } from './quota.ts';
 import { listRecent } from './recent.ts';
 
 type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'>;
@@ -20,14 +21,18 @@ const startOfUtcDay = (now: number) => now - (now % (24 * 3600_000));
 /** What /info shows, read from the store and the proxy client's health. */
 export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs): Promise<InfoData> {
   const userId = i.user.id;
-  const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
   const now = ctx.now();
+  // In a server, what applies there: its own limits where tighter than the operator's (quota.ts).
+  const limits = effectiveLimits(ctx.config, i.guildId ? (await ctx.stores.prefs.server(i.guildId)).limits : undefined);
+  const maxRunning = limits.running.limit;
+  const maxDaily = limits.daily.limit;
+  const dayKey = limits.daily.server && i.guildId ? memberDailyKey(i.guildId, userId, now) : dailyKey(userId, now);
   const recent = await listRecent(ctx, userId);
   const [records, running, counted, active] = await Promise.all([
     ctx.stores.tasks.getMany(recent.map((j) => j.taskId)),
     ctx.stores.owners.running(userId),
     // The day's counter moves only under a daily limit (quota.ts); without one, the recent list tells.
-    maxDaily > 0 ? ctx.stores.counters.get(dailyKey(userId, now)) : null,
+    maxDaily > 0 ? ctx.stores.counters.get(dayKey) : null,
     ctx.stores.tasks.activeIds(),
   ]);
   const jobs: InfoJob[] = [];

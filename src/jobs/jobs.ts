@@ -12,7 +12,7 @@ import type { TaskRecord } from '../store/tasks.ts';
 import { resolvePrefs, type PreferenceRepository, type UserPrefs } from '../store/preferences.ts';
 import { readImage } from '../media/attachments.ts';
 import { plainText } from '../render/plain-text.ts';
-import { checkQuota } from './quota.ts';
+import { checkQuota, serverDailyKey } from './quota.ts';
 import { hiddenPattern, rememberHidden } from './hidden.ts';
 import { addRecent } from './recent.ts';
 import type { Plan } from './plan.ts';
@@ -65,6 +65,11 @@ export class Jobs extends Lookups {
   /** The audit channel: `audit.serverChanged(…)` / `settingChanged(…)` after an admin's change. */
   get audit(): Audit {
     return this.ctx.audit;
+  }
+
+  /** A server's jobs today, as its daily budget counts them. */
+  serverJobsToday(guildId: string): Promise<number> {
+    return this.ctx.stores.counters.get(serverDailyKey(guildId, this.ctx.now()));
   }
 
   /** What applies to this user where they are: their choices over their server's defaults. */
@@ -122,7 +127,7 @@ export class Jobs extends Lookups {
   async start(interaction: ChatInputCommandInteraction, given: StartSpec): Promise<Plan> {
     const ctx = this.ctx;
     const spec = await this.withSettings(interaction, given);
-    const ticket = await checkQuota(interaction.user.id, ctx);
+    const ticket = await checkQuota(interaction.user.id, ctx, { guildId: interaction.guildId });
     const locale = resolveLocale(interaction.locale);
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
     const privately = await this.#private(interaction);
@@ -161,7 +166,7 @@ export class Jobs extends Lookups {
     const privately = await this.#private(interaction, record);
     return {
       answer: { kind: 'public', line: { prompt: record.prompt, label }, private: privately },
-      ticket: await checkQuota(interaction.user.id, this.ctx),
+      ticket: await checkQuota(interaction.user.id, this.ctx, { guildId: interaction.guildId }),
       run: async (_, started) => {
         const outcome = await this.#submitAction(record, button, jobState(interaction), actionExtras(button.customId, prefs, false));
         await started(outcome.taskIds);
@@ -187,7 +192,7 @@ export class Jobs extends Lookups {
   async imagineAll(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, given: string[]): Promise<Plan> {
     const ctx = this.ctx;
     const prompts = await this.#withPromptSettings(interaction, given);
-    const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1 });
+    const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1, guildId: interaction.guildId });
     const privately = await this.#private(interaction, record);
     return {
       answer: { kind: 'public', private: privately },
@@ -218,7 +223,7 @@ export class Jobs extends Lookups {
     const privately = await this.#private(interaction, parent);
     return {
       answer: { kind: 'public', line: { prompt }, private: privately },
-      ticket: await checkQuota(interaction.user.id, this.ctx),
+      ticket: await checkQuota(interaction.user.id, this.ctx, { guildId: interaction.guildId }),
       run: async (_, started) => {
         const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
         await started(outcome.taskIds);
@@ -239,7 +244,7 @@ export class Jobs extends Lookups {
     const privately = await this.#private(interaction, parent);
     return {
       answer: { kind: 'public', line: { prompt: input.shown, label: input.label }, private: privately },
-      ticket: await checkQuota(interaction.user.id, this.ctx),
+      ticket: await checkQuota(interaction.user.id, this.ctx, { guildId: interaction.guildId }),
       run: async (_, started) => {
         const extras = actionExtras(button.customId, prefs, !!input.remix);
         const { outcome, modal } = await this.#actionThenModal(interaction, parent, button, input.prompt, input.mask, extras);
@@ -258,7 +263,7 @@ export class Jobs extends Lookups {
   async remix(interaction: ModalSubmitInteraction, record: TaskRecord, prompt: string): Promise<Plan> {
     return {
       answer: { kind: 'update' },
-      ticket: await checkQuota(record.ownerId, this.ctx, { replacing: record.taskId }),
+      ticket: await checkQuota(record.ownerId, this.ctx, { replacing: record.taskId, guildId: record.guildId }),
       run: async () => {
         await this.ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
         await this.ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
@@ -271,7 +276,7 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     return {
       answer: { kind: 'update' },
-      ticket: await checkQuota(record.ownerId, ctx, { replacing: record.taskId }),
+      ticket: await checkQuota(record.ownerId, ctx, { replacing: record.taskId, guildId: record.guildId }),
       run: async () => {
         await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
       },

@@ -2,13 +2,19 @@
 // (the per-owner index and day counters), so the limits hold across restarts and processes.
 // Refusals are UserInputErrors: private, localized messages.
 import type { JobsContext } from '../context.ts';
-import { ProxyError, UserInputError } from '../proxy/errors.ts';
+import { ProxyError, UserInputError, type UserInputErrorCode } from '../proxy/errors.ts';
+import { effectiveLimits } from './limits.ts';
 
 const DAY_MS = 24 * 3600_000;
 /** A reservation whose job never got saved (its process died mid-submit) stops counting after this long. */
 const RESERVATION_TTL_MS = 10 * 60_000;
 
-export const dailyKey = (userId: string, now: number) => `daily:${userId}:${new Date(now).toISOString().slice(0, 10)}`;
+const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10);
+export const dailyKey = (userId: string, now: number) => `daily:${userId}:${utcDay(now)}`;
+/** A member's jobs of the day in one server (its per-member daily limit). */
+export const memberDailyKey = (guildId: string, userId: string, now: number) => `gdaily:${guildId}:${userId}:${utcDay(now)}`;
+/** The whole server's jobs of the day (its daily budget). */
+export const serverDailyKey = (guildId: string, now: number) => `sdaily:${guildId}:${utcDay(now)}`;
 
 export interface QuotaOptions {
   /** Jobs wanted. Default 1. */
@@ -20,6 +26,15 @@ export interface QuotaOptions {
    * twice, and not a new job of the day.
    */
   replacing?: string;
+  /** The server the job is started in: its limits (panel `l`) apply within the operator's. */
+  guildId?: string | null;
+}
+
+/** A day's counter the job counts against, and the refusal that names it. */
+interface DailyCounter {
+  key: string;
+  limit: number;
+  code: UserInputErrorCode;
 }
 
 /**
@@ -52,37 +67,57 @@ export interface QuotaTicket {
 export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOptions = {}): Promise<QuotaTicket> {
   // A backend that keeps failing: say so at once rather than let the user wait for timeouts.
   if (!ctx.proxy.health.available) throw new ProxyError('UNAVAILABLE', { route: 'health' });
-  const { USER_MAX_CONCURRENT: maxRunning, USER_MAX_DAILY: maxDaily } = ctx.config;
+  // The server's limits are read on every job (never cached): a change applies at once everywhere.
+  const server = opts.guildId ? await ctx.stores.prefs.server(opts.guildId) : null;
+  const limits = effectiveLimits(ctx.config, server?.limits);
+  const maxRunning = limits.running.limit;
   const count = opts.count ?? 1;
   const min = Math.min(count, opts.min ?? count);
   const owners = ctx.stores.owners;
   const reservation = await owners.reserve(userId, { count, min, limit: maxRunning, ttlMs: RESERVATION_TTL_MS, replacing: opts.replacing });
-  if (reservation.granted === 0) throw new UserInputError('QUOTA_RUNNING', { limit: maxRunning });
+  if (reservation.granted === 0) throw new UserInputError(limits.running.server ? 'QUOTA_SERVER_RUNNING' : 'QUOTA_RUNNING', { limit: maxRunning });
   let granted = reservation.granted;
   let cutBy: QuotaTicket['cutBy'] = granted < count ? 'running' : null;
   const counters = ctx.stores.counters;
-  const day = dailyKey(userId, ctx.now());
-  const countsDaily = maxDaily > 0 && !opts.replacing;
-  if (countsDaily) {
+  const now = ctx.now();
+  // Each day's counter is taken atomically on its own, then checked; beyond any limit, given back.
+  const daily: DailyCounter[] = [];
+  if (!opts.replacing) {
+    if (ctx.config.USER_MAX_DAILY > 0) daily.push({ key: dailyKey(userId, now), limit: ctx.config.USER_MAX_DAILY, code: 'QUOTA_DAILY' });
+    if (opts.guildId && limits.daily.server) daily.push({ key: memberDailyKey(opts.guildId, userId, now), limit: limits.daily.limit, code: 'QUOTA_SERVER_MEMBER_DAILY' });
+    if (opts.guildId && limits.serverDaily.limit > 0) daily.push({ key: serverDailyKey(opts.guildId, now), limit: limits.serverDaily.limit, code: 'QUOTA_SERVER_DAILY' });
+  }
+  const giveBack = (taken: readonly DailyCounter[], n: number) => Promise.all(taken.map((c) => counters.add(c.key, -n, 2 * DAY_MS).catch(() => undefined)));
+  const taken: DailyCounter[] = [];
+  let keep = granted;
+  let tightest: DailyCounter | null = null;
+  for (const c of daily) {
     let total: number;
     try {
-      total = await counters.add(day, granted, 2 * DAY_MS);
+      total = await counters.add(c.key, granted, 2 * DAY_MS);
     } catch (err) {
+      await giveBack(taken, granted);
       await owners.release(reservation).catch(() => undefined);
       throw err;
     }
-    // Jobs beyond today's allowance are given back at once; fewer than `min` left: none start.
-    const keep = granted - Math.min(granted, Math.max(0, total - maxDaily));
-    if (keep < min) {
-      await counters.add(day, -granted, 2 * DAY_MS).catch(() => undefined);
-      await owners.release(reservation).catch(() => undefined);
-      throw new UserInputError('QUOTA_DAILY', { limit: maxDaily });
+    taken.push(c);
+    // Jobs beyond this day's allowance are given back; the tightest counter decides.
+    const left = granted - Math.min(granted, Math.max(0, total - c.limit));
+    if (left < keep) {
+      keep = left;
+      tightest = c;
     }
-    if (keep < granted) {
-      await counters.add(day, keep - granted, 2 * DAY_MS).catch(() => undefined);
-      granted = keep;
-      cutBy = 'daily';
-    }
+  }
+  if (tightest && keep < min) {
+    // Fewer than `min` left: none start.
+    await giveBack(taken, granted);
+    await owners.release(reservation).catch(() => undefined);
+    throw new UserInputError(tightest.code, { limit: tightest.limit });
+  }
+  if (keep < granted) {
+    await giveBack(taken, granted - keep);
+    granted = keep;
+    cutBy = 'daily';
   }
   let open = true;
   let claimed = 0;
@@ -101,7 +136,7 @@ export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOp
       open = false;
       // Jobs of the day not taken by the backend are given back; the reservation goes (if the
       // store fails here, it expires on its own).
-      if (countsDaily && started < granted) await counters.add(day, started - granted, 2 * DAY_MS).catch(() => undefined);
+      if (started < granted) await giveBack(taken, granted - started);
       await owners.release(reservation).catch((err: unknown) => ctx.logger.warn('reservation not released; it expires on its own', { err }));
     },
   };

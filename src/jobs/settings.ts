@@ -10,6 +10,7 @@ import { renderSettings, type SettingsView } from '../render/settings-view.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
+import { applyLimits, limitsView, type LimitsInput } from './settings-limits.ts';
 
 /** Who is asking, as Discord describes them on the interaction. */
 export interface Member {
@@ -21,8 +22,8 @@ export interface Member {
   memberPermissions: Readonly<PermissionsBitField> | null;
 }
 
-/** What a click brings besides its custom_id. */
-export interface SettingsInput {
+/** What a click brings besides its custom_id (panel `l`'s inputs: src/jobs/limits.ts). */
+export interface SettingsInput extends LimitsInput {
   /** A select menu's chosen values. */
   values?: readonly string[];
   /** The suffix modal's text. */
@@ -32,7 +33,7 @@ export interface SettingsInput {
 }
 
 /** Manage Server (or Administrator) in the server the interaction comes from. */
-export function isGuildAdmin(i: Member): boolean {
+export function isGuildAdmin(i: Pick<Member, 'guildId' | 'memberPermissions'>): boolean {
   return !!i.guildId && !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
 }
 
@@ -67,6 +68,7 @@ async function load(ctx: HandlerContext, i: Member): Promise<Loaded> {
 /** The panel as it is now, for this member; the server's panels only for its admins. */
 export async function settingsView(ctx: HandlerContext, i: Member, panel: SettingsPanel): Promise<SettingsView> {
   if (panel !== 'u') requireAdmin(i);
+  if (panel === 'l') return limitsView(ctx, i.guildId!, i.locale);
   const s = await load(ctx, i);
   const defaults = s.server.defaults ?? {};
   return renderSettings({
@@ -144,6 +146,10 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
     return 'u';
   }
   const guildId = requireAdmin(i);
+  if (id.panel === 'l') {
+    await applyLimits(ctx.jobs.prefs, ctx.config, guildId, id, input);
+    return 'l';
+  }
   const s = await load(ctx, i);
   // Every change of the server's settings is stored, then reported to its audit channel (who, what, from what to what).
   const setServer = async (patch: Partial<ServerPrefs>) => ctx.jobs.audit.serverChanged(guildId, i.user.id, s.server, await prefs.setServer(guildId, patch));

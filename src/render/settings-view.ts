@@ -1,8 +1,8 @@
 // The /settings panels, as Midjourney's /settings has them: select menus and buttons, the chosen
 // ones green, each line saying what applies and why (yours, the server's default, or the default).
-// Pure: what is stored and offered in, the message out. Three panels share one message:
+// Pure: what is stored and offered in, the message out. The panels share one message:
 // `u` a member's own settings, `d` their server's defaults and `o` what the server offers
-// (both for members with Manage Server).
+// (both for members with Manage Server; `l`, its limits and access: settings-limits.ts).
 import {
   ButtonStyle, ChannelType, ComponentType,
   type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIComponentInMessageActionRow, type APISelectMenuOption,
@@ -201,6 +201,7 @@ function offersView(i: SettingsViewInput): SettingsView {
     button('d', 'open', t(loc, 'settings.button.defaults'), false, undefined, { style: ButtonStyle.Primary }),
     button('o', 'galclear', t(loc, 'settings.button.clearGallery'), false, undefined, { disabled: !server.galleryChannelId }),
     button('o', 'audclear', t(loc, 'settings.button.clearAudit'), false, undefined, { disabled: !server.auditChannelId }),
+    button('l', 'open', t(loc, 'settings.button.limits'), false, undefined, { style: ButtonStyle.Primary }),
     button('u', 'open', t(loc, 'settings.button.mine'), false, undefined, { style: ButtonStyle.Primary }),
   ));
   return { content: cutText(lines.join('\n'), 2000), components: rows, allowedMentions: { parse: [] } };

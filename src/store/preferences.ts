@@ -65,6 +65,8 @@ export interface ServerAccess {
   channels?: string[];
   /** Roles of which a member needs one (none: everyone). */
   roles?: string[];
+  /** false: this server's channels refuse interactions made through a member's personal install (ALLOW_USER_INSTALL on). */
+  userInstall?: boolean;
 }
 
 export interface ServerModeration {
@@ -114,7 +116,7 @@ export function serverPrefsOf(v: unknown): ServerPrefs {
   const limits = obj(r.limits);
   if (limits) out.limits = defined({ running: count(limits.running), daily: count(limits.daily), serverDaily: count(limits.serverDaily) });
   const access = obj(r.access);
-  if (access) out.access = defined({ channels: ids(access.channels), roles: ids(access.roles) });
+  if (access) out.access = defined({ channels: ids(access.channels), roles: ids(access.roles), userInstall: typeof access.userInstall === 'boolean' ? access.userInstall : undefined });
   const moderation = obj(r.moderation);
   if (moderation) {
     const words = Array.isArray(moderation.words) ? moderation.words.filter((w): w is string => typeof w === 'string' && w.length > 0 && w.length <= WORD_MAX).slice(0, WORDS_MAX) : undefined;

@@ -26,6 +26,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),
     channelList: () => [...s.channels.values()].map((c) => ({ id: c.id, name: String((c as { name?: unknown }).name ?? ''), type: c.type, guildId: 'guild_id' in c && c.guild_id ? c.guild_id : null })),
+    roleList: () => [...s.roles.values()].map((r) => ({ id: r.id, name: r.name })),
     addThread: (name, parentId) => s.addThread(name, parentId),
     denyBotInChannel: (channelId, permissions) => s.denyBot(channelId, permissions),
     foreignGuildId: s.foreignGuildId,

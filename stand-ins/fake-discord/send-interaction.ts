@@ -128,7 +128,7 @@ export function componentInteraction(s: FakeDiscordState, messageId: string, cus
 
 type SelectComponent = { type: number; min_values?: number; max_values?: number; options?: { value: string }[]; channel_types?: number[] };
 
-/** A select's values as Discord's client sends them: within min/max, among the options (or the server's channels of the allowed types), with `resolved` for a channel select. */
+/** A select's values as Discord's client sends them: within min/max, among the options (or the server's channels of the allowed types, or its roles), with `resolved` for a channel or role select. */
 function selection(s: FakeDiscordState, comp: SelectComponent, customId: string, given: unknown): Record<string, unknown> {
   if (!Array.isArray(given) || given.some((v) => typeof v !== 'string')) throw new Error(`fake-discord: select ${customId} needs values (a list of strings)`);
   const values = given as string[];
@@ -152,6 +152,16 @@ function selection(s: FakeDiscordState, comp: SelectComponent, customId: string,
       channels[v] = { id: ch.id, name: ch.name, type: ch.type, permissions: String(ALL_PERMISSIONS_BUT_ADMIN), parent_id: ch.parent_id ?? null };
     }
     return { values, resolved: { channels } };
+  }
+  if (comp.type === 6) {
+    // A role select: roles of the server, resolved as Discord sends them (the full role objects).
+    const roles: Record<string, unknown> = {};
+    for (const v of values) {
+      const role = s.roles.get(v);
+      if (!role) throw new Error(`fake-discord: select ${customId}: no role ${v} in the server`);
+      roles[v] = { ...role };
+    }
+    return { values, resolved: { roles } };
   }
   return { values };
 }

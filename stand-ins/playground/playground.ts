@@ -73,6 +73,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
   const discord = await startFakeDiscord({ botUsername: 'mjbot', ...opts.discord });
   // A channel for the admins' audit lines (and Share's gallery), beside #general: /settings scope:server picks them.
   discord.addChannel('audit-log');
+  // A role besides @everyone, so /settings → Limits & access has one to choose.
+  discord.addRole('artists');
   let proxy: FakeProxy | undefined;
   let web: WebServer | undefined;
   let app: App | undefined;

@@ -81,6 +81,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       channels: d.channelList(),
       /** The server's text channels, #general first: the sidebar. */
       textChannels: control.textChannels(),
+      roles: d.roleList(),
       status: o.status(),
       backend: o.backend,
       simulation: o.backend === 'simulated' ? control.simulate({}) : null,

@@ -337,4 +337,16 @@ describe('fake Discord: select menus', () => {
     expect(it.data).toMatchObject({ component_type: 8, values: [gallery], resolved: { channels: { [gallery]: { id: gallery, type: 0, name: 'gallery' } } } });
     expect((fake.selectMenu(msg.id, 'pick', ['v2', 'v0']) as any).data).toMatchObject({ component_type: 3, values: ['v2', 'v0'] });
   });
+
+  it('a role select: role default values only, and a selection among the server’s roles, resolved', async () => {
+    await setup();
+    const artists = fake.addRole('artists');
+    const e = await refused(send({ content: 'x', components: [row({ type: 6, custom_id: 'r', default_values: [{ id: fake.channelId, type: 'channel' }] })] }));
+    expect([e.code, e.message]).toEqual([50035, expect.stringMatching(/BASE_TYPE_CHOICES/)]);
+    const msg: any = await send({ content: 'x', components: [row({ type: 6, custom_id: 'roles', min_values: 0, max_values: 25, default_values: [{ id: artists, type: 'role' }] })] });
+    expect(() => fake.selectMenu(msg.id, 'roles', ['1234567890123456789'])).toThrow(/no role/);
+    const it = fake.selectMenu(msg.id, 'roles', [artists]) as any;
+    expect(it.data).toMatchObject({ component_type: 6, values: [artists], resolved: { roles: { [artists]: { id: artists, name: 'artists' } } } });
+    expect((fake.selectMenu(msg.id, 'roles', []) as any).data).toMatchObject({ component_type: 6, values: [] });
+  });
 });

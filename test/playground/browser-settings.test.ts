@@ -1,5 +1,5 @@
 // The playground page in real headless Chromium: /settings' private panel with its select menus
-// (one value, several values, a channel) and buttons, each change shown in place.
+// (one value, several values, a channel, roles), buttons and the limits form, each change shown in place.
 import { describe, expect, it } from 'vitest';
 import { browserSuite, messageEl } from './browser-suite.ts';
 
@@ -37,7 +37,36 @@ describe('the playground in a browser: /settings', () => {
     expect(await suite.pg.app.stores.prefs.server(suite.pg.discord.guildId)).toMatchObject({ versions: ['7', 'niji 6'], galleryChannelId: suite.pg.discord.channelId });
     await page.context().close();
   });
+  it('an admin opens Limits & access, keeps the bot to a role and lowers the running limit in its form', async () => {
+    const page = await suite.open();
+    await page.click('#composer-input');
+    await page.keyboard.type('/settings');
+    await page.waitForSelector('#popup .item');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const panel = await suite.pg.discord.waitForMessage((m) => (m.flags & 64) === 64 && m.content.startsWith('**Your settings**'));
+    const el = messageEl(page, panel.id);
+    await el.waitFor();
+    await el.locator('button[data-custom-id="mj:set:o:open"]').click();
+    await el.locator('button[data-custom-id="mj:set:l:open"]').click();
+    const roles = el.locator('select[data-custom-id="mj:set:l:roles"]');
+    await roles.waitFor();
+    const artists = suite.pg.discord.roleList().find((r) => r.name === 'artists')!.id;
+    await roles.selectOption([artists]);
+    await el.locator('button[data-apply="mj:set:l:roles"]').click();
+    await page.waitForFunction((id) => /Roles: @artists/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
 
+    await el.locator('button[data-custom-id="mj:set:l:lim"]').click();
+    const dialog = page.locator('dialog#modal');
+    await dialog.waitFor();
+    expect(await page.locator('#modal-title').textContent()).toBe('Limits');
+    await dialog.locator('input[name="running"]').fill('1');
+    await page.click('#modal-submit');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction((id) => /Running jobs per member: 1 \(set here; operator’s limit: 3\)/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    expect(await suite.pg.app.stores.prefs.server(suite.pg.discord.guildId)).toMatchObject({ limits: { running: 1 }, access: { roles: [artists] } });
+    await page.context().close();
+  });
   it('an admin picks #audit-log as the audit channel; the sidebar shows that channel with its lines', async () => {
     const page = await suite.open();
     const { discord } = suite.pg;

@@ -109,7 +109,11 @@ const userName = (id) => {
   const u = state.users.get(id);
   return u ? (u.global_name ?? u.username) : undefined;
 };
-const names = { user: userName, channel: (id) => state.textChannels.find((c) => c.id === id)?.name };
+const names = {
+  user: userName,
+  channel: (id) => (state.textChannels ?? []).find((c) => c.id === id)?.name ?? (state.channels ?? []).find((c) => c.id === id)?.name,
+  role: (id) => (state.roles ?? []).find((r) => r.id === id)?.name,
+};
 
 const PALETTE = ['#5865f2', '#3ba55c', '#faa61a', '#ed4245', '#eb459e', '#747f8d'];
 function avatar(user, cls = 'avatar') {
@@ -281,7 +285,7 @@ function renderRow(m, row) {
       const b = h('button', { type: 'button', class: `btn s${c.style ?? 2}`, disabled: c.disabled, 'data-custom-id': c.custom_id }, face);
       b.addEventListener('click', () => interact(m, b, () => api('POST', '/api/interactions/button', { ...actor(), messageId: m.id, customId: c.custom_id })));
       out.append(b);
-    } else if (c.type === 3 || c.type === 8) {
+    } else if (c.type === 3 || c.type === 6 || c.type === 8) {
       out.append(renderSelect(m, c));
     }
   }
@@ -289,15 +293,18 @@ function renderRow(m, row) {
 }
 
 /**
- * A string select (type 3) or a channel select (type 8, listing the server's channels of its
- * channel_types): one value is sent as soon as it is picked; a multi-select (max_values > 1) sends
- * what is ticked when its ✓ is pressed, none at all when min_values allows it.
+ * A string select (type 3), a role select (type 6, listing the server's roles) or a channel select
+ * (type 8, listing the server's channels of its channel_types): one value is sent as soon as it is
+ * picked; a multi-select (max_values > 1) sends what is ticked when its ✓ is pressed, none at all
+ * when min_values allows it.
  */
 function renderSelect(m, c) {
-  const chosen = new Set(c.type === 8 ? (c.default_values ?? []).map((d) => d.id) : (c.options ?? []).filter((o) => o.default).map((o) => o.value));
+  const chosen = new Set(c.type === 3 ? (c.options ?? []).filter((o) => o.default).map((o) => o.value) : (c.default_values ?? []).map((d) => d.id));
   const options = c.type === 8
     ? state.channels.filter((ch) => !c.channel_types?.length || c.channel_types.includes(ch.type)).map((ch) => ({ value: ch.id, label: `# ${ch.name}` }))
-    : (c.options ?? []);
+    : c.type === 6
+      ? (state.roles ?? []).map((r) => ({ value: r.id, label: `@${r.name}` }))
+      : (c.options ?? []);
   const multi = (c.max_values ?? 1) > 1;
   const send = (values) => api('POST', '/api/interactions/select', { ...actor(), messageId: m.id, customId: c.custom_id, values });
   if (!multi) {
@@ -723,6 +730,7 @@ async function main() {
   state.channel = s.channel;
   state.channels = s.channels ?? [];
   state.textChannels = s.textChannels ?? [s.channel];
+  state.roles = s.roles ?? [];
   state.actors = s.actors;
   state.backend = s.backend;
   state.status = s.status;
