@@ -19,14 +19,14 @@ export type ParsedCustomId =
  * A /settings control: `mj:set:<panel>:<control>[:<value>]`. It names a panel and a control and, for
  * buttons, the value they set, never a user or a server: a click changes the *clicking* user's
  * settings (panel `u`) or, for a member with Manage Server, the settings of the server it is made in
- * (`d`: its defaults, `o`: what it offers), so a forged id can change nothing it could not already.
+ * (`d`: its defaults, `o`: what it offers, `m`: moderation), so a forged id can change nothing it could not already.
  */
-export type SettingsPanel = 'u' | 'd' | 'o';
+export type SettingsPanel = 'u' | 'd' | 'o' | 'm';
 export type SettingsId = { kind: 'settings'; panel: SettingsPanel; control: SettingsControl; value: string | null };
 
 /** Each control and the values its id may carry (null: none; a select's values come with the interaction). */
 const SETTINGS_CONTROLS = {
-  open: { panels: 'udo', values: null },
+  open: { panels: 'udom', values: null },
   ver: { panels: 'ud', values: null },
   mode: { panels: 'ud', values: null },
   s: { panels: 'ud', values: ['50', '100', '250', '750'] },
@@ -42,16 +42,21 @@ const SETTINGS_CONTROLS = {
   modes: { panels: 'o', values: null },
   gal: { panels: 'o', values: null },
   galclear: { panels: 'o', values: null },
+  // Moderation (`m`): the banned-words modal (its button, its submit), clearing them, the blocklist's user select.
+  words: { panels: 'm', values: null },
+  wordsm: { panels: 'm', values: null },
+  wclear: { panels: 'm', values: null },
+  block: { panels: 'm', values: null },
 } as const satisfies Record<string, { panels: string; values: readonly string[] | null }>;
 export type SettingsControl = keyof typeof SETTINGS_CONTROLS;
 
 function parseSettingsId(parts: string[]): SettingsId | null {
   const [, , panel = '', control = '', value, ...rest] = parts;
-  if (rest.length || (panel !== 'u' && panel !== 'd' && panel !== 'o') || !Object.hasOwn(SETTINGS_CONTROLS, control)) return null;
+  if (rest.length || !['u', 'd', 'o', 'm'].includes(panel) || !Object.hasOwn(SETTINGS_CONTROLS, control)) return null;
   const spec = SETTINGS_CONTROLS[control as SettingsControl];
   if (!spec.panels.includes(panel)) return null;
   if (spec.values === null ? value !== undefined : !(spec.values as readonly string[]).includes(value ?? '')) return null;
-  return { kind: 'settings', panel, control: control as SettingsControl, value: value ?? null };
+  return { kind: 'settings', panel: panel as SettingsPanel, control: control as SettingsControl, value: value ?? null };
 }
 
 /**

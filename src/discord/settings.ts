@@ -4,7 +4,7 @@
 // answers by updating the panel in place.
 import {
   ChannelType, ComponentType, TextInputStyle,
-  type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ChannelSelectMenuInteraction, type Message, type ModalSubmitInteraction, type StringSelectMenuInteraction,
+  type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ChannelSelectMenuInteraction, type Message, type ModalSubmitInteraction, type StringSelectMenuInteraction, type UserSelectMenuInteraction,
 } from 'discord.js';
 import type { SettingsId } from '../custom-id.ts';
 import { customIds } from '../custom-id.ts';
@@ -15,10 +15,12 @@ import { applySetting, isGuildAdmin, settingsView, type SettingsInput } from '..
 import { UserInputError } from '../proxy/errors.ts';
 import { SUFFIX_MAX } from '../store/preferences.ts';
 import { cutText } from '../util/text.ts';
+import { WORD_LIST_MAX } from '../jobs/moderation.ts';
 
-export type SettingsInteraction = ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | ModalSubmitInteraction;
+export type SettingsInteraction = ButtonInteraction | StringSelectMenuInteraction | ChannelSelectMenuInteraction | UserSelectMenuInteraction | ModalSubmitInteraction;
 
 export const INPUT_SUFFIX = 'suffix';
+export const INPUT_WORDS = 'words';
 
 /** A panel belongs to whoever opened it: Discord names them on the message (ephemeral panels reach no one else anyway). */
 function checkPanelOwner(message: Message | null | undefined, userId: string): void {
@@ -39,14 +41,29 @@ function suffixModal(id: SettingsId, current: string | undefined, locale: string
   };
 }
 
+/** The banned-words modal (panel `m`): the list as stored, one entry a line, to edit in place. */
+function wordsModal(current: readonly string[], locale: string): APIModalInteractionResponseCallbackData {
+  const value = cutText(current.join('\n'), WORD_LIST_MAX, '');
+  return {
+    custom_id: customIds.settings('m', 'wordsm'),
+    title: cutText(t(locale, 'moderation.modal.title'), 45),
+    components: [{
+      type: ComponentType.Label,
+      label: cutText(t(locale, 'moderation.modal.label'), 45),
+      description: cutText(t(locale, 'moderation.modal.description'), 100),
+      component: { type: ComponentType.TextInput, custom_id: INPUT_WORDS, style: TextInputStyle.Paragraph, required: false, max_length: WORD_LIST_MAX, ...(value ? { value } : {}) },
+    }],
+  };
+}
+
 /** What the interaction brings besides its custom_id. */
-function inputOf(i: SettingsInteraction): SettingsInput {
-  if (i.isModalSubmit()) return { suffix: i.fields.getTextInputValue(INPUT_SUFFIX) ?? '' };
+function inputOf(i: SettingsInteraction, id: SettingsId): SettingsInput {
+  if (i.isModalSubmit()) return id.control === 'wordsm' ? { words: i.fields.getTextInputValue(INPUT_WORDS) ?? '' } : { suffix: i.fields.getTextInputValue(INPUT_SUFFIX) ?? '' };
   if (i.isChannelSelectMenu()) {
     const c = i.channels.first();
     return { values: i.values, ...(c ? { channel: { id: c.id, text: c.type === ChannelType.GuildText } } : {}) };
   }
-  if (i.isStringSelectMenu()) return { values: i.values };
+  if (i.isStringSelectMenu() || i.isUserSelectMenu()) return { values: i.values };
   return {};
 }
 
@@ -59,10 +76,18 @@ export async function planSettings(interaction: SettingsInteraction, id: Setting
     const current = id.panel === 'u' ? (await ctx.jobs.prefs.user(interaction.user.id)).suffix : interaction.guildId ? (await ctx.jobs.prefs.server(interaction.guildId)).defaults?.suffix : undefined;
     return { answer: { kind: 'modal', modal: suffixModal(id, current, interaction.locale) } };
   }
+  if (id.control === 'words') {
+    if (!isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
+    const words = (await ctx.jobs.prefs.server(interaction.guildId!)).moderation?.words ?? [];
+    return { answer: { kind: 'modal', modal: wordsModal(words, interaction.locale) } };
+  }
   // Each control comes as the component it is on the panel: a select's id with a click is a forgery.
   const select = id.control === 'ver' || id.control === 'mode' || id.control === 'vers' || id.control === 'modes';
-  const kindOk = id.control === 'sfxm' ? interaction.isModalSubmit() : id.control === 'gal' ? interaction.isChannelSelectMenu() : select ? interaction.isStringSelectMenu() : interaction.isButton();
+  const kindOk = id.control === 'sfxm' || id.control === 'wordsm' ? interaction.isModalSubmit()
+    : id.control === 'gal' ? interaction.isChannelSelectMenu()
+    : id.control === 'block' ? interaction.isUserSelectMenu()
+    : select ? interaction.isStringSelectMenu() : interaction.isButton();
   if (!kindOk) throw new UserInputError('EXPIRED');
-  const panel = await applySetting(ctx, interaction, id, inputOf(interaction));
+  const panel = await applySetting(ctx, interaction, id, inputOf(interaction, id));
   return { answer: { kind: 'update-view', view: await settingsView(ctx, interaction, panel) } };
 }

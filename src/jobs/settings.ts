@@ -9,6 +9,7 @@ import { UserInputError } from '../proxy/errors.ts';
 import { renderSettings, type SettingsView } from '../render/settings-view.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
+import { applyModeration, moderationView } from './settings-moderation.ts';
 
 /** Who is asking, as Discord describes them on the interaction. */
 export interface Member {
@@ -26,6 +27,8 @@ export interface SettingsInput {
   suffix?: string;
   /** A channel select's channel, as Discord resolved it. */
   channel?: { id: string; text: boolean };
+  /** The banned-words modal's text (panel `m`). */
+  words?: string;
 }
 
 /** Manage Server (or Administrator) in the server the interaction comes from. */
@@ -64,6 +67,7 @@ async function load(ctx: HandlerContext, i: Member): Promise<Loaded> {
 /** The panel as it is now, for this member; the server's panels only for its admins. */
 export async function settingsView(ctx: HandlerContext, i: Member, panel: SettingsPanel): Promise<SettingsView> {
   if (panel !== 'u') requireAdmin(i);
+  if (panel === 'm') return moderationView(ctx, i.guildId!, i.locale);
   const s = await load(ctx, i);
   const defaults = s.server.defaults ?? {};
   return renderSettings({
@@ -141,6 +145,10 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
     return 'u';
   }
   const guildId = requireAdmin(i);
+  if (id.panel === 'm') {
+    await applyModeration(ctx, guildId, id, input);
+    return 'm';
+  }
   const s = await load(ctx, i);
   if (id.panel === 'd') {
     const defaults = s.server.defaults ?? {};

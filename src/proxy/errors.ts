@@ -196,7 +196,12 @@ export type UserInputErrorCode =
   | 'NO_GALLERY'
   | 'GALLERY_UNREACHABLE'
   | 'SHARE_FAILED'
-  | 'SHARE_BUSY';
+  | 'SHARE_BUSY'
+  | 'MOD_BANNED_WORD'
+  | 'MOD_BLOCKED'
+  | 'MOD_COOLDOWN'
+  | 'MOD_WORD_TOO_LONG'
+  | 'MOD_TOO_MANY_WORDS';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

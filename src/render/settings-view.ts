@@ -190,6 +190,7 @@ function offersView(i: SettingsViewInput): SettingsView {
     button('d', 'open', t(loc, 'settings.button.defaults'), false, undefined, { style: ButtonStyle.Primary }),
     button('o', 'galclear', t(loc, 'settings.button.clearGallery'), false, undefined, { disabled: !server.galleryChannelId }),
     button('u', 'open', t(loc, 'settings.button.mine'), false, undefined, { style: ButtonStyle.Primary }),
+    button('m', 'open', t(loc, 'moderation.button.open'), false, undefined, { style: ButtonStyle.Primary }),
   ));
   return { content: cutText(lines.join('\n'), 2000), components: rows, allowedMentions: { parse: [] } };
 }
