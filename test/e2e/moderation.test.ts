@@ -107,7 +107,7 @@ describe('banned words', () => {
     expect(h.proxy.requests.length).toBe(before);
   });
 
-  it('a modal prompt is checked too: Custom Zoom’s editor and a describe pick', async () => {
+  it('a modal prompt is checked too: Custom Zoom’s editor', async () => {
     h = await startHarness();
     await imagine('a castle');
     const id = await h.trackedId();
