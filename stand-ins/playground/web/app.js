@@ -280,7 +280,7 @@ function renderRow(m, row) {
       const b = h('button', { type: 'button', class: `btn s${c.style ?? 2}`, disabled: c.disabled, 'data-custom-id': c.custom_id }, face);
       b.addEventListener('click', () => interact(m, b, () => api('POST', '/api/interactions/button', { ...actor(), messageId: m.id, customId: c.custom_id })));
       out.append(b);
-    } else if (c.type === 3 || c.type === 8) {
+    } else if (c.type === 3 || c.type === 5 || c.type === 8) {
       out.append(renderSelect(m, c));
     }
   }
@@ -288,14 +288,15 @@ function renderRow(m, row) {
 }
 
 /**
- * A string select (type 3) or a channel select (type 8, listing the server's channels of its
- * channel_types): one value is sent as soon as it is picked; a multi-select (max_values > 1) sends
+ * A string select (type 3), a user select (type 5, listing the people the playground knows) or a
+ * channel select (type 8, listing the server's channels of its channel_types): one value is sent as soon as it is picked; a multi-select (max_values > 1) sends
  * what is ticked when its ✓ is pressed, none at all when min_values allows it.
  */
 function renderSelect(m, c) {
-  const chosen = new Set(c.type === 8 ? (c.default_values ?? []).map((d) => d.id) : (c.options ?? []).filter((o) => o.default).map((o) => o.value));
+  const chosen = new Set(c.type !== 3 ? (c.default_values ?? []).map((d) => d.id) : (c.options ?? []).filter((o) => o.default).map((o) => o.value));
   const options = c.type === 8
     ? state.channels.filter((ch) => !c.channel_types?.length || c.channel_types.includes(ch.type)).map((ch) => ({ value: ch.id, label: `# ${ch.name}` }))
+    : c.type === 5 ? [...state.users.values()].map((u) => ({ value: u.id, label: `@ ${u.global_name ?? u.username}` }))
     : (c.options ?? []);
   const multi = (c.max_values ?? 1) > 1;
   const send = (values) => api('POST', '/api/interactions/select', { ...actor(), messageId: m.id, customId: c.custom_id, values });
