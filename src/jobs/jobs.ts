@@ -1,7 +1,7 @@
 // The jobs facade: the only thing command, button and modal handlers call. Each method checks the
-// server's moderation (screen.ts) and the user's limits (nothing sent yet) and returns the Plan the router carries out: its first answer,
-// the limit reservation held until the record is saved, the submit, the hand-over to the tracker
-// and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
+// server's moderation (screen.ts) and the user's limits (nothing sent yet) and returns the Plan the
+// router carries out: its first answer, the limit reservation held until the record is saved, the
+// submit, the hand-over to the tracker and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';

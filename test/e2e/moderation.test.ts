@@ -157,7 +157,8 @@ describe('the blocklist', () => {
     expect((await h.app.stores.prefs.server(h.discord.guildId)).moderation).toEqual({ blocked: [c.id, bob.id] });
     const shown = h.discord.messages.get(panel.id);
     expect(shown.content).toContain(`Blocked members: <@${c.id}>, <@${bob.id}>`);
-    expect(shown.allowed_mentions ?? { parse: [] }).toEqual({ parse: [] });
+    // Mentions that ping nobody.
+    expect(picked.cb.data.allowed_mentions).toEqual({ parse: [] });
     expect(control(shown, 'mj:set:m:block').default_values).toEqual([{ id: c.id, type: 'user' }, { id: bob.id, type: 'user' }]);
 
     const blocked = 'This server’s admins have blocked you from using this bot here.';
