@@ -1,8 +1,9 @@
 // /settings: what a panel shows and what a click on it changes. A click changes the clicking
 // member's own settings (panel `u`), or, for a member with Manage Server (checked on every click
 // from the permissions Discord computed, never from the custom_id), the settings of the server the
-// click is made in (`d`: its defaults, `o`: what it offers, `m`: moderation, settings-moderation.ts). Every value a click brings (a select's
-// values, a suffix, a channel) is checked against what the panel offers before it is stored.
+// click is made in (`d`: its defaults, `o`: what it offers, `m`: moderation, settings-moderation.ts).
+// Every value a click brings (a select's values, a suffix, a channel) is checked against what the
+// panel offers before it is stored.
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import type { SettingsId, SettingsPanel } from '../custom-id.ts';
 import { UserInputError } from '../proxy/errors.ts';
