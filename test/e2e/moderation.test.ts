@@ -3,7 +3,9 @@
 // blocklist; the escalating cooldown after the backend refuses prompts as banned; and that a member
 // without Manage Server can neither open nor forge any of it.
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../../stand-ins/fake-proxy.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { must } from '../helpers/must.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -137,6 +139,32 @@ describe('banned words', () => {
   });
 });
 
+describe('banned words in describe picks', () => {
+  it('a describe pick edited in its modal is checked, and so is Imagine all', async () => {
+    h = await startHarness();
+    const a = h.discord.addAttachment(encodePng([200, 40, 40]), 'photo.png', 'image/png');
+    h.discord.sendSlashCommand('describe', [{ name: 'image', type: 11, value: a.id }], { attachments: [a] });
+    const id = await h.trackedId();
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const msg = await h.discord.waitForMessage((m) => m.embeds.length > 0 && /2️⃣/.test(m.embeds[0].description ?? ''));
+    await setWords('gore');
+    const two = components(msg).find((x) => x.emoji?.name === '2️⃣');
+    const shown = await click(msg.id, two.custom_id);
+    expect(shown.cb.type).toBe(9);
+    const before = h.proxy.requests.length;
+    const it = h.discord.submitModal(shown.cb.data.custom_id, { prompt: 'a lighthouse, Gore --ar 16:9' }, { messageId: msg.id });
+    expectRefused({ done: await h.handled(it), cb: h.discord.callbackOf(it) }, REFUSED_WORD, before);
+
+    // Imagine all runs the describe's own prompts: a word of theirs on the list holds them all back.
+    const first = (msg.embeds[0].description as string).split('\n').find((l) => /1️⃣/.test(l))!;
+    const word = must(/[A-Za-z]{4,}/.exec(first.replace(/^1️⃣\s*/, '')), 'a word of the first prompt')[0];
+    await setWords(word);
+    const all = components(msg).find((x) => /Imagine all/.test(x.label ?? ''));
+    expectRefused(await click(msg.id, all.custom_id), REFUSED_WORD, before);
+  });
+});
+
 describe('the blocklist', () => {
   it('a blocked member is refused every command and button but /help; admins never are; unblocking lets them back', async () => {
     h = await startHarness();
@@ -177,6 +205,7 @@ describe('the blocklist', () => {
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
     expect((await imagine('a dog', bob)).done.ok).toBe(true);
     await req;
+    expect((await slash('settings', [{ name: 'scope', type: 3, value: 'server' }], bob)).done.ok).toBe(true);
 
     // Unblocked (the select emptied): Carol is back.
     await pick(panel.id, 'mj:set:m:block', [], bob);
