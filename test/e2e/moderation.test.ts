@@ -139,6 +139,25 @@ describe('banned words', () => {
   });
 });
 
+describe('banned words in the remix editor', () => {
+  it('with remix mode on, V2’s editor is checked before the action is sent', async () => {
+    h = await startHarness();
+    await imagine('a lighthouse at dusk');
+    const id = await h.trackedId();
+    h.proxy.finish(id);
+    await h.app.poller.tick();
+    const grid = await h.discord.waitForMessage((m) => m.components.length === 3);
+    await h.app.stores.prefs.setUser(h.discord.users.alice.id, { remix: true });
+    await setWords('gore');
+    const v2 = grid.components[1].components[1];
+    const shown = await click(grid.id, v2.custom_id);
+    expect(shown.cb.type).toBe(9);
+    const before = h.proxy.requests.length;
+    const it = h.discord.submitModal(shown.cb.data.custom_id, { prompt: 'a lighthouse, ｇｏｒｅ' }, { messageId: grid.id });
+    expectRefused({ done: await h.handled(it), cb: h.discord.callbackOf(it) }, REFUSED_WORD, before);
+  });
+});
+
 describe('banned words in describe picks', () => {
   it('a describe pick edited in its modal is checked, and so is Imagine all', async () => {
     h = await startHarness();
