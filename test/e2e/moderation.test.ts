@@ -177,7 +177,7 @@ describe('banned words in describe picks', () => {
 
     // Imagine all runs the describe's own prompts: a word of theirs on the list holds them all back.
     const first = (msg.embeds[0].description as string).split('\n').find((l) => /1️⃣/.test(l))!;
-    const word = must(/[A-Za-z]{4,}/.exec(first.replace(/^1️⃣\s*/, '')), 'a word of the first prompt')[0];
+    const word = must(/[A-Za-z]{4,}/.exec(first.replace(/^1️⃣\s*/, ''))?.[0], 'a word of the first prompt');
     await setWords(word);
     const all = components(msg).find((x) => /Imagine all/.test(x.label ?? ''));
     expectRefused(await click(msg.id, all.custom_id), REFUSED_WORD, before);
