@@ -8,6 +8,7 @@ import type { Command } from '../commands/types.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { AppEvents, taskEvent } from './events.ts';
+import { noteFinished } from './jobs/screen.ts';
 import { Poster } from './discord/poster.ts';
 import { InteractionGate } from './discord/interaction-gate.ts';
 import { createRestAgent } from './discord/rest-agent.ts';
@@ -178,6 +179,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   events.on('finished', (e) => audit.jobFinished(e));
   const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads, audit };
   const jobs = new Jobs(ctx);
+  // A job the backend failed for a banned prompt counts towards its owner's cooldown (jobs/screen.ts).
+  events.on('finished', (e) => void noteFinished(ctx, e).catch((err: unknown) => logger.warn('banned-prompt failure not counted', { err })));
   const gate = new InteractionGate();
   const route = createRouter(overrides.commands ?? defaultCommands, ctx, { jobs, config, logger, now }, {
     gate,

@@ -36,14 +36,14 @@ function parsePrivacyId(parts: string[]): PrivacyId | null {
  * A /settings control: `mj:set:<panel>:<control>[:<value>]`. It names a panel and a control and, for
  * buttons, the value they set, never a user or a server: a click changes the *clicking* user's
  * settings (panel `u`) or, for a member with Manage Server, the settings of the server it is made in
- * (`d`: its defaults, `o`: what it offers, `l`: its limits and access), so a forged id can change nothing it could not already.
+ * (`d`: its defaults, `o`: what it offers, `l`: its limits and access, `m`: moderation), so a forged id can change nothing it could not already.
  */
-export type SettingsPanel = 'u' | 'd' | 'o' | 'l';
+export type SettingsPanel = 'u' | 'd' | 'o' | 'l' | 'm';
 export type SettingsId = { kind: 'settings'; panel: SettingsPanel; control: SettingsControl; value: string | null };
 
 /** Each control and the values its id may carry (null: none; a select's values come with the interaction). */
 const SETTINGS_CONTROLS = {
-  open: { panels: 'udol', values: null },
+  open: { panels: 'udolm', values: null },
   ver: { panels: 'ud', values: null },
   mode: { panels: 'ud', values: null },
   s: { panels: 'ud', values: ['50', '100', '250', '750'] },
@@ -66,16 +66,21 @@ const SETTINGS_CONTROLS = {
   chan: { panels: 'l', values: null },
   roles: { panels: 'l', values: null },
   ui: { panels: 'l', values: null },
+  // Moderation (`m`): the banned-words modal (its button, its submit), clearing them, the blocklist's user select.
+  words: { panels: 'm', values: null },
+  wordsm: { panels: 'm', values: null },
+  wclear: { panels: 'm', values: null },
+  block: { panels: 'm', values: null },
 } as const satisfies Record<string, { panels: string; values: readonly string[] | null }>;
 export type SettingsControl = keyof typeof SETTINGS_CONTROLS;
 
 function parseSettingsId(parts: string[]): SettingsId | null {
   const [, , panel = '', control = '', value, ...rest] = parts;
-  if (rest.length || (panel !== 'u' && panel !== 'd' && panel !== 'o' && panel !== 'l') || !Object.hasOwn(SETTINGS_CONTROLS, control)) return null;
+  if (rest.length || !['u', 'd', 'o', 'l', 'm'].includes(panel) || !Object.hasOwn(SETTINGS_CONTROLS, control)) return null;
   const spec = SETTINGS_CONTROLS[control as SettingsControl];
   if (!spec.panels.includes(panel)) return null;
   if (spec.values === null ? value !== undefined : !(spec.values as readonly string[]).includes(value ?? '')) return null;
-  return { kind: 'settings', panel, control: control as SettingsControl, value: value ?? null };
+  return { kind: 'settings', panel: panel as SettingsPanel, control: control as SettingsControl, value: value ?? null };
 }
 
 /**

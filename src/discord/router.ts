@@ -17,6 +17,7 @@ import { parseCustomId } from '../custom-id.ts';
 import { InteractionGate, Restarting } from './interaction-gate.ts';
 import { checkAllowed } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
+import { checkBlocked, isBannedRefusal, noteRefusal } from '../jobs/screen.ts';
 
 async function isAllowed(interaction: Interaction, ctx: AppContext): Promise<boolean> {
   try {
@@ -40,7 +41,7 @@ export interface RouterEvents {
 function describe(interaction: Interaction): Pick<HandledEvent, 'kind' | 'name'> {
   if (interaction.isAutocomplete()) return { kind: 'autocomplete', name: interaction.commandName };
   if (interaction.isChatInputCommand()) return { kind: 'command', name: interaction.commandName };
-  if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu()) {
+  if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu() || interaction.isUserSelectMenu()) {
     return { kind: interaction.isModalSubmit() ? 'modal' : interaction.isButton() ? 'button' : 'select', name: parseCustomId(interaction.customId)?.kind ?? 'unknown' };
   }
   return { kind: 'other', name: 'unknown' };
@@ -77,6 +78,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
         await checkAllowed(interaction, ctx);
+        // A member the server's admins blocked: refused everything but /help (screen.ts).
+        if (!(interaction.isChatInputCommand() && interaction.commandName === 'help')) await checkBlocked(ctx, interaction);
       }
       if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
@@ -88,7 +91,7 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserInputError('EXPIRED');
         plan = await command.handle(interaction, handlers);
-      } else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu()) {
+      } else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu() || interaction.isChannelSelectMenu() || interaction.isRoleSelectMenu() || interaction.isUserSelectMenu()) {
         const parsed = parseCustomId(interaction.customId);
         if (!parsed) throw new UserInputError('EXPIRED');
         if (parsed.kind === 'settings') plan = await planSettings(interaction, parsed, handlers);
@@ -99,6 +102,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
       if (plan && interaction.isRepliable()) await carryOut(interaction, plan, answered);
     } catch (err) {
       ok = false;
+      // The backend refused a prompt as banned: counted towards the user's cooldown (screen.ts).
+      if (isBannedRefusal(err)) await noteRefusal(ctx, interaction.user.id).catch((e: unknown) => ctx.logger.warn('banned-prompt refusal not counted', { err: e }));
       // A plan holding a limit ticket starts jobs: one that failed before the backend took one is a failed job.
       if (plan?.ticket && !answered.taken) {
         const prompt = interaction.isChatInputCommand() ? (interaction.options.getString('prompt') ?? '') : '';

@@ -1,7 +1,7 @@
 // The jobs facade: the only thing command, button and modal handlers call. Each method checks the
-// user's limits (nothing sent yet) and returns the Plan the router carries out: its first answer,
-// the limit reservation held until the record is saved, the submit, the hand-over to the tracker
-// and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
+// server's moderation (screen.ts) and the user's limits (nothing sent yet) and returns the Plan the
+// router carries out: its first answer, the limit reservation held until the record is saved, the
+// submit, the hand-over to the tracker and the user's recent list. Look-ups (/task, /tasks, /seed, autocomplete) are in lookups.ts.
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';
@@ -29,6 +29,7 @@ import { isAnimate, submitAnimate } from './animate.ts';
 import { planRemove, planShare } from './sharing.ts';
 import { reachesChannel } from './delivery.ts';
 import { Privacy } from './privacy.ts';
+import { screenJob } from './screen.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
@@ -127,6 +128,7 @@ export class Jobs extends Lookups {
   async start(interaction: ChatInputCommandInteraction, given: StartSpec): Promise<Plan> {
     const ctx = this.ctx;
     const spec = await this.withSettings(interaction, given);
+    await screenJob(ctx, interaction, 'prompt' in spec.request ? [spec.request.prompt] : []);
     const ticket = await checkQuota(interaction.user.id, ctx, { guildId: interaction.guildId });
     const locale = resolveLocale(interaction.locale);
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
@@ -160,6 +162,7 @@ export class Jobs extends Lookups {
 
   /** A proxy button pressed: /submit/action, the new job shown in this interaction's reply. */
   async action(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, label: string): Promise<Plan> {
+    await screenJob(this.ctx, interaction, []);
     const prefs = await this.prefsFor(interaction);
     // Remix on, but this backend gives the editor no place: the button runs as it is, and the user hears why.
     const noRemix = !!prefs.remix && isRemixable(button.customId) && (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) !== undefined;
@@ -192,6 +195,7 @@ export class Jobs extends Lookups {
   async imagineAll(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton, given: string[]): Promise<Plan> {
     const ctx = this.ctx;
     const prompts = await this.#withPromptSettings(interaction, given);
+    await screenJob(ctx, interaction, prompts);
     const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1, guildId: interaction.guildId });
     const privately = await this.#private(interaction, record);
     return {
@@ -220,6 +224,7 @@ export class Jobs extends Lookups {
   /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
   async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, edited: string): Promise<Plan> {
     const [prompt = edited] = await this.#withPromptSettings(interaction, [edited]);
+    await screenJob(this.ctx, interaction, [prompt]);
     const privately = await this.#private(interaction, parent);
     return {
       answer: { kind: 'public', line: { prompt }, private: privately },
@@ -239,6 +244,7 @@ export class Jobs extends Lookups {
    * without asking for the prompt is shown with the prompt it ran with, and the user is told.
    */
   async actionWithInput(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, input: { prompt: string; shown: string; label: string; mask?: Upload; remix?: boolean }): Promise<Plan> {
+    await screenJob(this.ctx, interaction, [input.prompt]);
     const prefs = await this.prefsFor(interaction);
     let unused = false;
     const privately = await this.#private(interaction, parent);
@@ -261,6 +267,7 @@ export class Jobs extends Lookups {
 
   /** The remix editor of a task waiting in MODAL was submitted: it counts already, so it is not counted twice. */
   async remix(interaction: ModalSubmitInteraction, record: TaskRecord, prompt: string): Promise<Plan> {
+    await screenJob(this.ctx, interaction, [prompt]);
     return {
       answer: { kind: 'update' },
       ticket: await checkQuota(record.ownerId, this.ctx, { replacing: record.taskId, guildId: record.guildId }),

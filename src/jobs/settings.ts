@@ -1,8 +1,9 @@
 // /settings: what a panel shows and what a click on it changes. A click changes the clicking
 // member's own settings (panel `u`), or, for a member with Manage Server (checked on every click
 // from the permissions Discord computed, never from the custom_id), the settings of the server the
-// click is made in (`d`: its defaults, `o`: what it offers). Every value a click brings (a select's
-// values, a suffix, a channel) is checked against what the panel offers before it is stored.
+// click is made in (`d`: its defaults, `o`: what it offers, `m`: moderation, settings-moderation.ts).
+// Every value a click brings (a select's values, a suffix, a channel) is checked against what the
+// panel offers before it is stored.
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import type { SettingsId, SettingsPanel } from '../custom-id.ts';
 import { UserInputError } from '../proxy/errors.ts';
@@ -11,6 +12,7 @@ import { resolveLocale } from '../i18n/index.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { applyLimits, limitsView, type LimitsInput } from './settings-limits.ts';
+import { applyModeration, moderationView } from './settings-moderation.ts';
 
 /** Who is asking, as Discord describes them on the interaction. */
 export interface Member {
@@ -30,6 +32,8 @@ export interface SettingsInput extends LimitsInput {
   suffix?: string;
   /** A channel select's channel, as Discord resolved it. */
   channel?: { id: string; text: boolean };
+  /** The banned-words modal's text (panel `m`). */
+  words?: string;
 }
 
 /** Manage Server (or Administrator) in the server the interaction comes from. */
@@ -69,6 +73,7 @@ async function load(ctx: HandlerContext, i: Member): Promise<Loaded> {
 export async function settingsView(ctx: HandlerContext, i: Member, panel: SettingsPanel): Promise<SettingsView> {
   if (panel !== 'u') requireAdmin(i);
   if (panel === 'l') return limitsView(ctx, i.guildId!, i.locale);
+  if (panel === 'm') return moderationView(ctx, i.guildId!, i.locale);
   const s = await load(ctx, i);
   const defaults = s.server.defaults ?? {};
   return renderSettings({
@@ -149,6 +154,10 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
   if (id.panel === 'l') {
     await applyLimits(ctx.jobs.prefs, ctx.config, guildId, id, input);
     return 'l';
+  }
+  if (id.panel === 'm') {
+    await applyModeration(ctx, guildId, id, input);
+    return 'm';
   }
   const s = await load(ctx, i);
   // Every change of the server's settings is stored, then reported to its audit channel (who, what, from what to what).

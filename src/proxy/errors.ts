@@ -209,7 +209,12 @@ export type UserInputErrorCode =
   | 'SHARE_BUSY'
   | 'PRIVACY_ADMIN_ONLY'
   | 'PRIVACY_SERVER_ONLY'
-  | 'PRIVACY_NOT_YOURS';
+  | 'PRIVACY_NOT_YOURS'
+  | 'MOD_BANNED_WORD'
+  | 'MOD_BLOCKED'
+  | 'MOD_COOLDOWN'
+  | 'MOD_WORD_TOO_LONG'
+  | 'MOD_TOO_MANY_WORDS';
 
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';

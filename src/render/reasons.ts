@@ -24,6 +24,12 @@ const FAIL_REASONS: [RegExp, MessageKey][] = [
   [/服务异常|failed to process|上传图片到加速站点异常/i, 'fail.serviceError'],
 ];
 
+/** Whether the backend failed the job for a banned prompt (moderation counts these: src/jobs/screen.ts). */
+export function isBannedFailReason(reason: string | null | undefined): boolean {
+  const r = (reason ?? '').trim();
+  return !!r && FAIL_REASONS.find(([re]) => re.test(r))?.[1] === 'fail.banned';
+}
+
 /** A failReason in the user's language, plus the original when it adds detail. */
 export function explainFailReason(reason: string | null, locale: string): { text: string; original: string | null } {
   const r = (reason ?? '').trim();

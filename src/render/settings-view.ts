@@ -201,8 +201,9 @@ function offersView(i: SettingsViewInput): SettingsView {
     button('d', 'open', t(loc, 'settings.button.defaults'), false, undefined, { style: ButtonStyle.Primary }),
     button('o', 'galclear', t(loc, 'settings.button.clearGallery'), false, undefined, { disabled: !server.galleryChannelId }),
     button('o', 'audclear', t(loc, 'settings.button.clearAudit'), false, undefined, { disabled: !server.auditChannelId }),
+    // Five at most in a row: "My settings" is one click away, on the defaults panel.
     button('l', 'open', t(loc, 'settings.button.limits'), false, undefined, { style: ButtonStyle.Primary }),
-    button('u', 'open', t(loc, 'settings.button.mine'), false, undefined, { style: ButtonStyle.Primary }),
+    button('m', 'open', t(loc, 'moderation.button.open'), false, undefined, { style: ButtonStyle.Primary }),
   ));
   return { content: cutText(lines.join('\n'), 2000), components: rows, allowedMentions: { parse: [] } };
 }

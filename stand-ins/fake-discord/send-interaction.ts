@@ -128,7 +128,7 @@ export function componentInteraction(s: FakeDiscordState, messageId: string, cus
 
 type SelectComponent = { type: number; min_values?: number; max_values?: number; options?: { value: string }[]; channel_types?: number[] };
 
-/** A select's values as Discord's client sends them: within min/max, among the options (or the server's channels of the allowed types, or its roles), with `resolved` for a channel or role select. */
+/** A select's values as Discord's client sends them: within min/max, among the options (or the server's channels of the allowed types, its roles or its members), with `resolved` for a channel, role or user select. */
 function selection(s: FakeDiscordState, comp: SelectComponent, customId: string, given: unknown): Record<string, unknown> {
   if (!Array.isArray(given) || given.some((v) => typeof v !== 'string')) throw new Error(`fake-discord: select ${customId} needs values (a list of strings)`);
   const values = given as string[];
@@ -162,6 +162,20 @@ function selection(s: FakeDiscordState, comp: SelectComponent, customId: string,
       roles[v] = { ...role };
     }
     return { values, resolved: { roles } };
+  }
+  if (comp.type === 5) {
+    // Discord's client offers the server's members: each chosen one comes resolved as a user and a member.
+    const users: Record<string, unknown> = {};
+    const members: Record<string, unknown> = {};
+    for (const v of values) {
+      const u = s.knownUsers.get(v);
+      if (!u) throw new Error(`fake-discord: select ${customId}: no member ${v} in the server`);
+      users[v] = s.apiUser(u);
+      const { user: _u, ...m } = s.memberOf(u);
+      void _u;
+      members[v] = m;
+    }
+    return { values, resolved: { users, members } };
   }
   return { values };
 }

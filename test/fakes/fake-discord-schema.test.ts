@@ -349,4 +349,17 @@ describe('fake Discord: select menus', () => {
     expect(it.data).toMatchObject({ component_type: 6, values: [artists], resolved: { roles: { [artists]: { id: artists, name: 'artists' } } } });
     expect((fake.selectMenu(msg.id, 'roles', []) as any).data).toMatchObject({ component_type: 6, values: [] });
   });
+
+  it('a user select: its default values name users; a selection names the server’s members, resolved as users and members', async () => {
+    await setup();
+    const bob = fake.users.bob;
+    const e = await refused(send({ content: 'x', components: [row({ type: 5, custom_id: 'u', default_values: [{ id: bob.id, type: 'channel' }] })] }));
+    expect([e.code, e.message]).toEqual([50035, expect.stringMatching(/BASE_TYPE_CHOICES/)]);
+    const msg: any = await send({ content: 'x', components: [row({ type: 5, custom_id: 'who', min_values: 0, max_values: 2, default_values: [{ id: bob.id, type: 'user' }] })] });
+    expect(() => fake.selectMenu(msg.id, 'who', ['1234567890123456789'])).toThrow(/no member/);
+    expect(() => fake.selectMenu(msg.id, 'who', [bob.id, fake.users.alice.id, bob.id])).toThrow(/takes 0–2 values/);
+    const it = fake.selectMenu(msg.id, 'who', [bob.id]) as any;
+    expect(it.data).toMatchObject({ component_type: 5, values: [bob.id], resolved: { users: { [bob.id]: { id: bob.id, username: 'bob' } }, members: { [bob.id]: { roles: [] } } } });
+    expect(it.data.resolved.members[bob.id].user).toBeUndefined();
+  });
 });

@@ -21,3 +21,10 @@ describe('settings custom_ids', () => {
     ]) expect(parseCustomId(id), id).toBeNull();
   });
 });
+
+describe('moderation custom_ids (panel m)', () => {
+  it('round-trip; its controls live on panel m only', () => {
+    for (const c of ['words', 'wordsm', 'wclear', 'block', 'open'] as const) expect(parseCustomId(customIds.settings('m', c))).toEqual({ kind: 'settings', panel: 'm', control: c, value: null });
+    for (const id of ['mj:set:u:words', 'mj:set:o:block', 'mj:set:d:wordsm', 'mj:set:m:s:250', 'mj:set:m:block:1', 'mj:set:m:wclear:x']) expect(parseCustomId(id), id).toBeNull();
+  });
+});

@@ -285,7 +285,7 @@ function renderRow(m, row) {
       const b = h('button', { type: 'button', class: `btn s${c.style ?? 2}`, disabled: c.disabled, 'data-custom-id': c.custom_id }, face);
       b.addEventListener('click', () => interact(m, b, () => api('POST', '/api/interactions/button', { ...actor(), messageId: m.id, customId: c.custom_id })));
       out.append(b);
-    } else if (c.type === 3 || c.type === 6 || c.type === 8) {
+    } else if (c.type === 3 || c.type === 5 || c.type === 6 || c.type === 8) {
       out.append(renderSelect(m, c));
     }
   }
@@ -293,10 +293,10 @@ function renderRow(m, row) {
 }
 
 /**
- * A string select (type 3), a role select (type 6, listing the server's roles) or a channel select
- * (type 8, listing the server's channels of its channel_types): one value is sent as soon as it is
- * picked; a multi-select (max_values > 1) sends what is ticked when its ✓ is pressed, none at all
- * when min_values allows it.
+ * A string select (type 3), a user select (type 5, listing the people the playground knows), a role
+ * select (type 6, listing the server's roles) or a channel select (type 8, listing the server's
+ * channels of its channel_types): one value is sent as soon as it is picked; a multi-select
+ * (max_values > 1) sends what is ticked when its ✓ is pressed, none at all when min_values allows it.
  */
 function renderSelect(m, c) {
   const chosen = new Set(c.type === 3 ? (c.options ?? []).filter((o) => o.default).map((o) => o.value) : (c.default_values ?? []).map((d) => d.id));
@@ -304,7 +304,9 @@ function renderSelect(m, c) {
     ? state.channels.filter((ch) => !c.channel_types?.length || c.channel_types.includes(ch.type)).map((ch) => ({ value: ch.id, label: `# ${ch.name}` }))
     : c.type === 6
       ? (state.roles ?? []).map((r) => ({ value: r.id, label: `@${r.name}` }))
-      : (c.options ?? []);
+      : c.type === 5
+        ? [...state.users.values()].map((u) => ({ value: u.id, label: `@ ${u.global_name ?? u.username}` }))
+        : (c.options ?? []);
   const multi = (c.max_values ?? 1) > 1;
   const send = (values) => api('POST', '/api/interactions/select', { ...actor(), messageId: m.id, customId: c.custom_id, values });
   if (!multi) {
