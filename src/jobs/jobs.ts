@@ -22,7 +22,8 @@ import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport } from './remix.ts';
 import { cancelJob } from './cancel.ts';
 import type { ActionRequest } from '../proxy/types.ts';
-import { applyPrefs, effectiveMode } from './apply-prefs.ts';
+import { applyPrefs } from './apply-prefs.ts';
+import { withSettings, type StartSpec } from './start-settings.ts';
 import type { Audit } from './audit.ts';
 import { referenceUrls } from './references.ts';
 import { isAnimate, submitAnimate } from './animate.ts';
@@ -33,15 +34,7 @@ import { screenJob } from './screen.ts';
 
 export type { JobRequest, Upload } from './requests.ts';
 
-export interface StartSpec {
-  /** What the message shows as the job's prompt. */
-  prompt: string;
-  mode?: string;
-  /** The size limit of the request's downloads (the server's upload limit); default MAX_ATTACHMENT_BYTES. */
-  limit?: number;
-  /** What to submit, downloaded and sent after the public acknowledgement. */
-  request: JobRequest;
-}
+export type { StartSpec } from './start-settings.ts';
 
 /**
  * `state` echoed by the proxy on the task: where the job came from, plus a nonce that makes it
@@ -100,24 +93,6 @@ export class Jobs extends Lookups {
     return this.ctx.tracker.unsaved(taskId) ?? (await this.ctx.stores.tasks.get(taskId)) ?? undefined;
   }
 
-  /**
-   * The user's /settings on a command's job: their speed when the command named none (a speed the
-   * server does not offer is refused), and for /imagine their version, stylize, RAW and suffix
-   * where the prompt does not set them (the message shows the prompt as sent).
-   */
-  async withSettings(interaction: ChatInputCommandInteraction, spec: StartSpec): Promise<StartSpec> {
-    const prefs = this.ctx.stores.prefs;
-    const [user, server] = await Promise.all([prefs.user(interaction.user.id), interaction.guildId ? prefs.server(interaction.guildId) : null]);
-    if (spec.mode !== undefined && server?.modes?.length && !server.modes.includes(spec.mode)) throw new UserInputError('MODE_NOT_OFFERED', { mode: spec.mode });
-    const resolved = resolvePrefs(user, server);
-    const mode = effectiveMode(spec.mode, resolved, Object.keys(this.ctx.config.MJ_MODES));
-    if (spec.request.kind !== 'imagine') return { ...spec, mode };
-    const prompt = applyPrefs(spec.request.prompt, resolved, { versions: this.ctx.config.MJ_VERSIONS, botType: spec.request.botType });
-    // What the message shows beyond the prompt (references as `--sref <name>`) stays after it, as they are sent.
-    const extra = spec.prompt.startsWith(spec.request.prompt) ? spec.prompt.slice(spec.request.prompt.length).trim() : '';
-    return { ...spec, mode, prompt: [prompt, extra].filter(Boolean).join(' '), request: { ...spec.request, prompt } };
-  }
-
   /** The user's version, stylize, RAW and suffix on a prompt of theirs (a describe or shorten pick, Imagine all). */
   async #withPromptSettings(interaction: ButtonInteraction | ModalSubmitInteraction, prompts: string[]): Promise<string[]> {
     const prefs = await this.prefsFor(interaction);
@@ -127,7 +102,7 @@ export class Jobs extends Lookups {
   /** A slash command's job: the waiting line first, then the request's downloads and submit, then the tracker. */
   async start(interaction: ChatInputCommandInteraction, given: StartSpec): Promise<Plan> {
     const ctx = this.ctx;
-    const spec = await this.withSettings(interaction, given);
+    const spec = await withSettings(this.ctx, interaction, given);
     await screenJob(ctx, interaction, 'prompt' in spec.request ? [spec.request.prompt] : []);
     const ticket = await checkQuota(interaction.user.id, ctx, { guildId: interaction.guildId });
     const locale = resolveLocale(interaction.locale);
