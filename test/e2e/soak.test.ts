@@ -73,10 +73,15 @@ describe('soak', () => {
       }
     }
 
-    // Still healthy: a new job goes through.
-    const after = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'after the storm' }]);
+    // Still healthy: a new job goes through. From someone new: the fake's failures are banned-prompt
+    // refusals, and alice and bob, refused some forty times, are in moderation's cooldown (as meant).
+    const carol = h.discord.makeUser('carol');
+    const after = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'after the storm' }], { user: carol });
     await h.discord.waitForCall((c) => c.path.includes(`/interactions/${after.id}/`));
     expect(h.discord.callbackOf(after).data.content).toMatch(/Waiting to start/);
+    const cooled = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'once more' }], { user: h.discord.users.alice });
+    await h.discord.waitForCall((c) => c.path.includes(`/interactions/${cooled.id}/`));
+    expect(h.discord.callbackOf(cooled).data.content).toMatch(/refused several of your prompts as banned/);
     const everything = JSON.stringify(h.discord.calls) + h.logs.join('\n');
     expect(everything).not.toContain(API_KEY);
     console.log(`soak: ${JOBS} jobs settled in ${ticks} ticks, ${Date.now() - started} ms, ${h.discord.calls.length} Discord calls`);
