@@ -26,6 +26,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),
     channelList: () => [...s.channels.values()].map((c) => ({ id: c.id, name: String((c as { name?: unknown }).name ?? ''), type: c.type })),
+    dmChannelId: (userId) => s.dmChannels.get(userId),
     addThread: (name, parentId) => s.addThread(name, parentId),
     denyBotInChannel: (channelId, permissions) => s.denyBot(channelId, permissions),
     foreignGuildId: s.foreignGuildId,

@@ -180,6 +180,8 @@ export interface FakeDiscord {
   addChannel(name: string): string;
   /** the server's channels (and threads), as a channel select lists them */
   channelList(): { id: string; name: string; type: number }[];
+  /** the id of the bot's DM channel with this user, once there is one (the bot opened it, or the user used the app in DMs) */
+  dmChannelId(userId: string): string | undefined;
   /** the bot's own member overwrite in a channel: these permission bits (decimal) denied there (CHANNEL_UPDATE) */
   denyBotInChannel(channelId: string, permissions: string): void;
   /** the guild the bot is not in (botAbsent interactions happen there) */

@@ -16,6 +16,9 @@ import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../
 import { startFakeProxy, type FakeProxy } from '../fake-proxy.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
+/** The server's text channels besides #general, in the sidebar's order. */
+export const PLAYGROUND_CHANNELS = ['gallery', 'audit'] as const;
+
 /** The simulated proxy's key (it only answers requests that carry it, as a real one would). */
 const SIMULATED_KEY = 'playground-key';
 
@@ -71,6 +74,9 @@ const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_
 export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Playground> {
   const env = opts.env ?? {};
   const discord = await startFakeDiscord({ botUsername: 'mjbot', ...opts.discord });
+  // More text channels than #general: an admin picks #gallery in /settings (Share posts there),
+  // #audit is there for the admin side's log. Added before the bot logs in: GUILD_CREATE lists them.
+  for (const name of PLAYGROUND_CHANNELS) discord.addChannel(name);
   let proxy: FakeProxy | undefined;
   let web: WebServer | undefined;
   let app: App | undefined;
