@@ -213,9 +213,15 @@ export class Control {
   }
 
   /** The simulated proxy only: how the next job goes, whether variations ask for a prompt first (remix), and the backend's quirks. */
-  simulate(req: { nextJob?: NextJob; remix?: boolean; quirks?: Partial<Record<BackendQuirk, boolean>> }): Simulation {
+  simulate(req: { nextJob?: NextJob; remix?: boolean; quirks?: Partial<Record<BackendQuirk, boolean>>; skipMinutes?: number }): Simulation {
     const proxy = this.opts.simulated;
     if (!proxy) throw new BadRequest('the playground talks to a real backend: jobs cannot be scripted');
+    if (req.skipMinutes !== undefined) {
+      // Discord's clock (and the bot's) jumps ahead: interaction tokens older than 15 minutes expire.
+      const m = Number(req.skipMinutes);
+      if (!Number.isInteger(m) || m < 1 || m > 24 * 60) throw new BadRequest('skipMinutes: expected a whole number of minutes, 1 to 1440');
+      this.discord.clock.advance(m * 60_000);
+    }
     if (req.nextJob !== undefined) {
       if (!NEXT_JOBS.includes(req.nextJob)) throw new BadRequest(`nextJob: expected one of ${NEXT_JOBS.join(', ')}`);
       proxy.nextTimeline(req.nextJob);

@@ -98,6 +98,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       EDIT_MIN_INTERVAL_MS: '500',
       // /healthz, /readyz and /metrics on a free port of 127.0.0.1 (HEALTH_PORT picks one).
       HEALTH_PORT: '0',
+      // "+20 min" (docs/playground.md) lets a private job outlive its interaction token; the job itself may take an hour.
+      TASK_DEADLINE_MS: String(60 * 60_000),
       ...passed,
       ...backend,
       DISCORD_TOKEN: discord.token,
@@ -113,7 +115,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     await rest.put(Routes.applicationCommands(config.DISCORD_APP_ID), { body: commandDefinitions(commands, config) });
 
     const build = async (): Promise<App> => {
-      const app = createApp(config, { logger, commands });
+      // The bot reads the time from the Discord stand-in's clock (real time, plus what "+20 min" skipped):
+      // interaction tokens expire on it, as Discord's do.
+      const app = createApp(config, { logger, commands, now: () => discord.clock.now() });
       try {
         await app.start();
       } catch (err) {

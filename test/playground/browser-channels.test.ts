@@ -84,4 +84,41 @@ describe('the playground in a browser: channels and backend switches', () => {
     await expect.poll(() => suite.pg.proxy!.quirks.noCancel).toBe(false);
     await page.context().close();
   });
+
+  it('a private job shows as "Only you can see this"; one that outlives its token (+20 min) arrives in Direct messages, for its owner only', async () => {
+    const { pg } = suite;
+    const alice = pg.discord.users.alice;
+    await pg.app.stores.prefs.setUser(alice.id, { visibility: 'private' });
+    try {
+      // Running for a minute (long after the skip) unless finished sooner.
+      const running = { status: 'IN_PROGRESS', progress: '15%' } as const;
+      pg.proxy!.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, ...Array(240).fill(running), { status: 'SUCCESS' }] });
+      const page = await suite.open();
+      const before = await pg.app.stores.tasks.activeIds();
+      await slash(page, '/imagine', 'a slow private fox');
+      const reply = await pg.discord.waitForMessage((m) => (m.flags & 64) === 64 && m.content.includes('a slow private fox'), 15_000);
+      await messageEl(page, reply.id).locator('.ephemeral-note', { hasText: 'Only you can see this' }).waitFor();
+      await expect.poll(async () => (await pg.app.stores.tasks.activeIds()).filter((id) => !before.includes(id)).length).toBe(1);
+      const [id] = (await pg.app.stores.tasks.activeIds()).filter((i) => !before.includes(i));
+
+      await page.click('#backend-menu summary');
+      await page.click('#skip-time');
+      await page.waitForSelector('#toast.info');
+      pg.proxy!.finish(id!);
+      const dm = await pg.discord.waitForMessage((m) => m.channel_id !== reply.channel_id && m.attachments.length === 1 && m.content.includes(`/task ${id}`), 15_000);
+      expect(pg.discord.dmChannelId(alice.id)).toBe(dm.channel_id);
+      await page.waitForSelector('.sidebar .channel.dm.unread');
+      await page.click('#dm-entry');
+      await messageEl(page, dm.id).locator('.attachments img').waitFor();
+      expect(await page.locator('#channel-title').textContent()).toBe('Direct messages');
+      expect(await page.locator('#message-list article').count()).toBe(1);
+      // Nothing public in #general, and bob's Direct messages are empty.
+      expect(pg.control.messages('bob').some((m) => m.content.includes('a slow private fox'))).toBe(false);
+      expect(pg.control.messages('bob', 'dm')).toEqual([]);
+      expect(pg.control.messages('alice', 'dm').map((m) => m.id)).toEqual([dm.id]);
+      await page.context().close();
+    } finally {
+      await pg.app.stores.prefs.setUser(alice.id, { visibility: 'public' });
+    }
+  });
 });

@@ -19,6 +19,7 @@ const UI = {
     directMessages: 'Direct messages', dmWelcomeTitle: 'Your direct messages with mjbot', dmWelcomeBody: 'Results the bot sends you privately (a private job that outlived its 15 minutes) arrive here.',
     welcomeTitleOf: 'Welcome to #{name}!', placeholderOf: 'Message #{name}: type / for a command', placeholderDm: 'Message @mjbot: type / for a command',
     backend: 'Backend', noCancel: 'no cancel route', remixOff: 'Remix off on the account', newApiActions: 'new-api relay (no animate_* actions)', noUploadImages: 'no image upload route',
+    skip: '⏩ +20 min (interaction tokens expire)', skipped: 'Discord’s clock moved 20 minutes ahead: earlier interaction tokens have expired.',
   },
   'zh-CN': {
     textChannels: '文字频道', user: '用户', language: '语言', nextJob: '下一个任务', jobSuccess: '成功', jobFailure: '失败',
@@ -32,6 +33,7 @@ const UI = {
     directMessages: '私信', dmWelcomeTitle: '你与 mjbot 的私信', dmWelcomeBody: '机器人私下发给你的结果（超过 15 分钟的私密任务）会出现在这里。',
     welcomeTitleOf: '欢迎来到 #{name}！', placeholderOf: '给 #{name} 发消息：输入 / 使用命令', placeholderDm: '给 @mjbot 发消息：输入 / 使用命令',
     backend: '后端', noCancel: '没有取消接口', remixOff: '账号未开启 Remix', newApiActions: 'new-api 中转（不支持 animate_* 动作）', noUploadImages: '没有图片上传接口',
+    skip: '⏩ +20 分钟（交互令牌过期）', skipped: 'Discord 的时钟前进了 20 分钟：之前的交互令牌已过期。',
   },
 };
 
@@ -107,9 +109,10 @@ function jobSent() {
   if (nj) nj.value = 'success';
 }
 
-function toast(text) {
+function toast(text, kind = 'error') {
   const t = $('toast');
   t.textContent = text;
+  t.className = kind;
   t.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => (t.hidden = true), 5000);
@@ -815,6 +818,7 @@ async function main() {
       box.checked = s.simulation.quirks?.[box.dataset.quirk] === true;
       box.addEventListener('change', () => api('POST', '/api/simulate', { quirks: { [box.dataset.quirk]: box.checked } }).catch((err) => toast(err.message)));
     }
+    $('skip-time').addEventListener('click', () => api('POST', '/api/simulate', { skipMinutes: 20 }).then(() => toast(ui('skipped'), 'info')).catch((err) => toast(err.message)));
     const nj = $('next-job');
     nj.addEventListener('change', async () => {
       try {
