@@ -117,6 +117,20 @@ describe('control API', () => {
     }
   });
 
+  it('the sidebar: #general, #gallery, #audit and Direct messages; a message said in #gallery stays there; backend switches reach the proxy', async () => {
+    const state = (await call('GET', '/api/state')).json;
+    expect(state.sidebar.map((c: any) => c.name)).toEqual(['general', 'gallery', 'audit', 'Direct messages']);
+    const gallery = state.sidebar[1].id;
+    await post('/api/messages', { user: 'bob', content: 'look at this', channel: gallery });
+    expect((await call('GET', `/api/messages?user=alice&channel=${gallery}`)).json.map((m: any) => m.content)).toContain('look at this');
+    expect((await call('GET', '/api/messages?user=alice')).json.map((m: any) => m.content)).not.toContain('look at this');
+    const on = await post('/api/simulate', { quirks: { noCancel: true, newApiActions: true } });
+    expect(on.json.quirks).toEqual({ noCancel: true, remixOff: false, newApiActions: true, noUploadImages: false });
+    expect(pg.proxy!.quirks).toMatchObject({ noCancel: true, newApiActions: true });
+    await post('/api/simulate', { quirks: { noCancel: false, newApiActions: false } });
+    expect(pg.proxy!.quirks).toMatchObject({ noCancel: false, newApiActions: false });
+  });
+
   it('the event stream starts with a snapshot of the channel as the user sees it', async () => {
     const ac = new AbortController();
     const res = await fetch(`${pg.url}api/events?user=alice`, { signal: ac.signal });
@@ -148,6 +162,10 @@ describe('control API', () => {
       ['/api/interactions/button', { messageId: '1', customId: 'x' }, 400, /no message 1/],
       ['/api/interactions/modal', { customId: 'mj:m:1:0', values: {}, files: { mask: ['404'] } }, 400, /no uploaded file 404/],
       ['/api/simulate', { nextJob: 'explode' }, 400, /nextJob: expected one of/],
+      ['/api/simulate', { quirks: { status5xx: true } }, 400, /quirks: no status5xx; the page switches noCancel, remixOff, newApiActions, noUploadImages/],
+      ['/api/simulate', { skipMinutes: -5 }, 400, /skipMinutes: expected a whole number/],
+      ['/api/messages', { content: 'hi', channel: '42' }, 400, /no channel "42"/],
+      ['/api/interactions/command', { name: 'imagine', options: { prompt: 'x' }, channel: '42' }, 400, /no channel "42"/],
       ['/api/nothing', {}, 404, /no route POST \/api\/nothing/],
     ];
     for (const [path, body, status, error] of cases) {
