@@ -702,8 +702,7 @@ function closeModal() {
 
 function renderSidebar() {
   const box = $('channel-list');
-  box.replaceChildren(...state.sidebar.map((c) => {
-    if (c.id === 'dm') return null;
+  box.replaceChildren(...state.sidebar.filter((c) => c.id !== 'dm').map((c) => {
     return h('div', { class: `channel${c.id === state.current ? ' active' : ''}${state.unread.has(c.id) ? ' unread' : ''}`, role: 'button', tabindex: 0, 'data-channel': c.name, onclick: () => switchChannel(c.id) }, c.name);
   }));
   const dm = $('dm-entry');
