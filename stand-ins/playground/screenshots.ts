@@ -107,6 +107,7 @@ try {
   await bob.locator(`#${jobId} button`, { hasText: /^V1$/ }).click();
   await bob.waitForSelector('article.msg.ephemeral');
   await imagesLoaded(bob);
+  await bob.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
   await shot(bob, 'not-your-job');
 
   // 7. The same in Chinese: the page and the bot's replies.
