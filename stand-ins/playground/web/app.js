@@ -9,7 +9,7 @@ const FLAG_LOADING = 1 << 7;
 const UI = {
   'en-US': {
     textChannels: 'Text channels', user: 'User', language: 'Language', nextJob: 'Next job', jobSuccess: 'succeeds', jobFailure: 'fails',
-    jobQueued: 'is queued first', jobNever: 'never finishes', remix: 'Remix mode', restart: 'Restart bot', restarting: 'Restarting…',
+    jobQueued: 'is queued first', jobNever: 'never finishes', remix: 'Remix on, the prompt asked after the action (code 21)', restart: 'Restart bot', restarting: 'Restarting…',
     welcomeBody: "Type / to use the bot's commands. Everything here runs on this machine.",
     cancel: 'Cancel', submit: 'Submit', used: 'used', thinking: 'is thinking',
     onlyYou: 'Only you can see this', dismiss: 'Dismiss message', noResponse: 'The application did not respond', optional: 'Optional:',
@@ -23,7 +23,7 @@ const UI = {
   },
   'zh-CN': {
     textChannels: '文字频道', user: '用户', language: '语言', nextJob: '下一个任务', jobSuccess: '成功', jobFailure: '失败',
-    jobQueued: '先排队', jobNever: '永不结束', remix: 'Remix 模式', restart: '重启机器人', restarting: '正在重启…',
+    jobQueued: '先排队', jobNever: '永不结束', remix: '账号开启 Remix，动作之后才要提示词（代码 21）', restart: '重启机器人', restarting: '正在重启…',
     welcomeBody: '输入 / 使用机器人的命令。这里的一切都运行在本机上。',
     cancel: '取消', submit: '提交', used: '使用了', thinking: '正在思考',
     onlyYou: '只有你能看到这条消息', dismiss: '忽略消息', noResponse: '应用程序未响应', optional: '可选：',
