@@ -27,6 +27,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     addChannel: (name) => s.addChannel(name),
     channelList: () => [...s.channels.values()].map((c) => ({ id: c.id, name: String((c as { name?: unknown }).name ?? ''), type: c.type, guildId: 'guild_id' in c && c.guild_id ? c.guild_id : null })),
     roleList: () => [...s.roles.values()].map((r) => ({ id: r.id, name: r.name })),
+    dmChannelId: (userId) => s.dmChannels.get(userId),
     addThread: (name, parentId) => s.addThread(name, parentId),
     denyBotInChannel: (channelId, permissions) => s.denyBot(channelId, permissions),
     foreignGuildId: s.foreignGuildId,

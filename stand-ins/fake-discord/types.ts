@@ -182,6 +182,8 @@ export interface FakeDiscord {
   channelList(): { id: string; name: string; type: number; guildId: string | null }[];
   /** The server's roles (@everyone first), for a role select. */
   roleList(): { id: string; name: string }[];
+  /** the id of the bot's DM channel with this user, once there is one (the bot opened it, or the user used the app in DMs) */
+  dmChannelId(userId: string): string | undefined;
   /** the bot's own member overwrite in a channel: these permission bits (decimal) denied there (CHANNEL_UPDATE) */
   denyBotInChannel(channelId: string, permissions: string): void;
   /** the guild the bot is not in (botAbsent interactions happen there) */

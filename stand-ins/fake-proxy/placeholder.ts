@@ -1,7 +1,7 @@
 // Placeholder pictures for the simulated proxy: a 2×2 grid whose cells carry their number and the
 // prompt, single images carrying their grid position, and a pixelated, darkened preview while a
 // job runs. Pure JS pixels into the PNG encoder of media.ts: no canvas, no native dependencies.
-import { GLYPH_H, GLYPH_W, glyph } from './bitmap-font.ts';
+import { GLYPH_H, GLYPH_W, glyph, hasGlyph } from './bitmap-font.ts';
 import { encodePngRgb, type Rgb } from './media.ts';
 
 /** The long side of one grid cell (and of a single image), in pixels. */
@@ -150,7 +150,9 @@ function paintCell(cv: Canvas, x0: number, y0: number, w: number, h: number, key
   // The prompt, small, on a band at the bottom.
   const scale = w >= 200 ? 2 : 1;
   const lineH = (GLYPH_H + 3) * scale;
-  const lines = wrap(prompt, Math.max(4, Math.floor((w - 16) / ((GLYPH_W + 1) * scale))), h >= 200 ? 3 : 2);
+  // Only what the font draws: a Chinese prompt would be a row of boxes (the parameters still show).
+  const drawable = [...prompt].filter((ch) => hasGlyph(ch)).join('').replace(/\s+/g, ' ').trim();
+  const lines = wrap(drawable, Math.max(4, Math.floor((w - 16) / ((GLYPH_W + 1) * scale))), h >= 200 ? 3 : 2);
   const bandH = lines.length * lineH + 10;
   cv.rect(x0, y0 + h - bandH, w, bandH, INK, 0.6);
   lines.forEach((l, i) => cv.text(l, x0 + 8, y0 + h - bandH + 6 + i * lineH, scale, WHITE));

@@ -24,8 +24,15 @@ export interface Actor {
   user?: string;
   /** The interaction's locale (en-US, zh-CN, or any Discord locale). Default en-US. */
   locale?: string;
-  /** The text channel it happens in (an id of the server's text channels). Default #general. */
+  /** Where a command is used or a message said: a text channel's id (default #general), or 'dm' (the user's DMs with the bot). */
   channel?: string;
+}
+
+/** A place in the sidebar: a text channel of the server, or the user's direct messages with the bot. */
+export interface ChannelEntry {
+  id: string;
+  name: string;
+  dm?: true;
 }
 
 export interface InteractionResult {
@@ -54,6 +61,18 @@ export interface AutocompleteRequest extends CommandRequest {
 /** Simulated-proxy scripting (playground only): how the next job goes. */
 export type NextJob = 'success' | 'failure' | 'queued' | 'never';
 const NEXT_JOBS: readonly NextJob[] = ['success', 'failure', 'queued', 'never'];
+
+/**
+ * The simulated proxy's switches the page offers (stand-ins/fake-proxy/types.ts): backends that
+ * have no cancel route, an account whose Remix mode is off, a new-api relay's /submit/action (no
+ * animate_*: Animate goes through /submit/video), no upload-discord-images route.
+ */
+export const BACKEND_QUIRKS = ['noCancel', 'remixOff', 'newApiActions', 'noUploadImages'] as const;
+export type BackendQuirk = (typeof BACKEND_QUIRKS)[number];
+export interface Simulation {
+  remix: boolean;
+  quirks: Record<BackendQuirk, boolean>;
+}
 
 export class Control {
   private readonly listeners = new Set<(e: ControlEvent) => void>();
@@ -102,31 +121,34 @@ export class Control {
     return this.discord.commands;
   }
 
-  /** Is this message visible to this user? Ephemeral messages only to the user whose interaction made them. */
+  /** The sidebar: the server's text channels (#general first), then the user's DMs with the bot. */
+  channels(user?: string): ChannelEntry[] {
+    const u = this.user(user);
+    const text = this.discord.channelList().filter((c) => c.type === 0);
+    const general = text.filter((c) => c.id === this.discord.channelId);
+    const rest = text.filter((c) => c.id !== this.discord.channelId);
+    return [...general, ...rest].map((c) => ({ id: c.id, name: c.name } as ChannelEntry)).concat({ id: this.discord.dmChannelId(u.id) ?? 'dm', name: 'Direct messages', dm: true });
+  }
+
+  /** Is this message visible to this user? Ephemeral messages only to the user whose interaction made them; DMs only to their recipient. */
   visibleTo(message: any, userId: string): boolean {
+    const dmOwner = this.dmOwner(message.channel_id);
+    if (dmOwner !== undefined) return dmOwner === userId;
+    if (!this.inGuild(message.channel_id)) return false;
     if (!(Number(message.flags ?? 0) & FLAG_EPHEMERAL)) return true;
     return message.interaction_metadata?.user?.id === userId;
   }
 
-  /** The server's text channels (#general first), for the page's sidebar. */
-  textChannels(): { id: string; name: string }[] {
-    const d = this.discord;
-    const list = d.channelList().filter((c) => c.type === 0 && c.guildId === d.guildId).map((c) => ({ id: c.id, name: c.name }));
-    return list.sort((a, b) => Number(b.id === d.channelId) - Number(a.id === d.channelId));
-  }
-
-  /** A text channel of the server by id (none given: #general). */
-  channel(id?: string | null): string {
-    if (id === undefined || id === null || id === '') return this.discord.channelId;
-    if (!this.textChannels().some((c) => c.id === id)) throw new BadRequest(`unknown channel ${JSON.stringify(id)}: use one of the server's text channels`);
-    return id;
-  }
-
-  /** A channel's messages (default #general), oldest first, as Discord message objects: public ones, and the user's own ephemeral ones. */
-  messages(user?: string, channel?: string | null): any[] {
+  /** A channel's messages (default #general; 'dm': the user's DMs with the bot), oldest first, as Discord message objects: public ones, and the user's own ephemeral ones. */
+  messages(user?: string, channel?: string): any[] {
     const u = this.user(user);
-    const chId = this.channel(channel);
-    const all = [...this.discord.messages.values()].filter((m) => m.channel_id === chId && this.visibleTo(m, u.id));
+    const chId = this.channelId(channel, u);
+    return this.allMessages(u.id).filter((m) => m.channel_id === chId);
+  }
+
+  /** Every message this user can see, in every channel and their DMs, oldest first. */
+  allMessages(userId: string): any[] {
+    const all = [...this.discord.messages.values()].filter((m) => this.visibleTo(m, userId));
     return all.sort((a, b) => compareIds(a.id, b.id));
   }
 
@@ -147,28 +169,28 @@ export class Control {
   async runCommand(req: CommandRequest): Promise<InteractionResult> {
     const { user, locale } = this.actor(req);
     const { options, attachments } = this.commandOptions(req, false);
-    const it = this.discord.sendSlashCommand(req.name, options, { user, locale, attachments, channelId: this.channel(req.channel) });
+    const it = this.discord.sendSlashCommand(req.name, options, { user, locale, attachments, ...this.where(req.channel, user) });
     return this.outcome(it, user, locale);
   }
 
   async autocomplete(req: AutocompleteRequest): Promise<{ choices: any[] }> {
     const { user, locale } = this.actor(req);
     const { options } = this.commandOptions(req, true, req.focused);
-    const it = this.discord.autocomplete(req.name, options, { user, locale, channelId: this.channel(req.channel) });
+    const it = this.discord.autocomplete(req.name, options, { user, locale, ...this.where(req.channel, user) });
     const r = await this.outcome(it, user, locale);
     return { choices: r.response?.type === 8 ? (r.response.data?.choices ?? []) : [] };
   }
 
   async click(req: Actor & { messageId: string; customId: string }): Promise<InteractionResult> {
     const { user, locale } = this.actor(req);
-    const it = this.guard(() => this.discord.clickButton(String(req.messageId), String(req.customId), { user, locale }));
+    const it = this.guard(() => this.discord.clickButton(String(req.messageId), String(req.customId), { user, locale, ...this.onMessage(req.messageId) }));
     return this.outcome(it, user, locale);
   }
 
   async select(req: Actor & { messageId: string; customId: string; values: string[] }): Promise<InteractionResult> {
     const { user, locale } = this.actor(req);
     const values = Array.isArray(req.values) ? req.values.map(String) : [];
-    const it = this.guard(() => this.discord.selectMenu(String(req.messageId), String(req.customId), values, { user, locale }));
+    const it = this.guard(() => this.discord.selectMenu(String(req.messageId), String(req.customId), values, { user, locale, ...this.onMessage(req.messageId) }));
     return this.outcome(it, user, locale);
   }
 
@@ -178,7 +200,7 @@ export class Control {
     const files: Record<string, any[]> = {};
     for (const [field, ids] of Object.entries(req.files ?? {})) files[field] = (Array.isArray(ids) ? ids : [ids]).map((id) => this.uploaded(String(id)));
     const values = Object.fromEntries(Object.entries(req.values ?? {}).map(([k, v]) => [k, String(v ?? '')]));
-    const it = this.guard(() => this.discord.submitModal(String(req.customId), values, { user, locale, files, messageId: req.messageId }));
+    const it = this.guard(() => this.discord.submitModal(String(req.customId), values, { user, locale, files, messageId: req.messageId, ...(req.messageId ? this.onMessage(req.messageId) : {}) }));
     return this.outcome(it, user, locale);
   }
 
@@ -186,22 +208,71 @@ export class Control {
   say(req: Actor & { content: string }): any {
     const content = String(req.content ?? '').slice(0, 2000);
     if (!content.trim()) throw new BadRequest('content is empty');
-    return this.discord.postUserMessage(content, { user: this.user(req.user), channelId: this.channel(req.channel) });
+    const user = this.user(req.user);
+    return this.discord.postUserMessage(content, { user, channelId: this.channelId(req.channel, user) });
   }
 
-  /** The simulated proxy only: how the next job goes, and whether variations ask for a prompt first (remix). */
-  simulate(req: { nextJob?: NextJob; remix?: boolean }): { remix: boolean } {
+  /** The simulated proxy only: how the next job goes, whether variations ask for a prompt first (remix), and the backend's quirks. */
+  simulate(req: { nextJob?: NextJob; remix?: boolean; quirks?: Partial<Record<BackendQuirk, boolean>>; skipMinutes?: number }): Simulation {
     const proxy = this.opts.simulated;
     if (!proxy) throw new BadRequest('the playground talks to a real backend: jobs cannot be scripted');
+    if (req.skipMinutes !== undefined) {
+      // Discord's clock (and the bot's) jumps ahead: interaction tokens older than 15 minutes expire.
+      const m = Number(req.skipMinutes);
+      if (!Number.isInteger(m) || m < 1 || m > 24 * 60) throw new BadRequest('skipMinutes: expected a whole number of minutes, 1 to 1440');
+      this.discord.clock.advance(m * 60_000);
+    }
     if (req.nextJob !== undefined) {
       if (!NEXT_JOBS.includes(req.nextJob)) throw new BadRequest(`nextJob: expected one of ${NEXT_JOBS.join(', ')}`);
       proxy.nextTimeline(req.nextJob);
     }
     if (req.remix !== undefined) proxy.setQuirks({ remix: req.remix === true });
-    return { remix: proxy.quirks.remix };
+    if (req.quirks !== undefined) {
+      if (typeof req.quirks !== 'object' || req.quirks === null) throw new BadRequest(`quirks: expected an object of ${BACKEND_QUIRKS.join(', ')}`);
+      const unknown = Object.keys(req.quirks).filter((k) => !(BACKEND_QUIRKS as readonly string[]).includes(k));
+      if (unknown.length) throw new BadRequest(`quirks: no ${unknown.join(', ')}; the page switches ${BACKEND_QUIRKS.join(', ')}`);
+      proxy.setQuirks(Object.fromEntries(Object.entries(req.quirks).map(([k, v]) => [k, v === true])));
+    }
+    const q = proxy.quirks;
+    return { remix: q.remix, quirks: Object.fromEntries(BACKEND_QUIRKS.map((k) => [k, q[k] === true || q[k] === 'html'])) as Record<BackendQuirk, boolean> };
   }
 
   // ───────────────────────── internals
+
+  private inGuild(channelId: string): boolean {
+    return this.guildChannelIds().has(channelId);
+  }
+
+  /** The server's text channels (the playground never uses the fake's other guild). */
+  private guildChannelIds(): Set<string> {
+    return new Set(this.discord.channelList().filter((c) => c.type === 0).map((c) => c.id));
+  }
+
+  /** The user whose DM channel this is, if it is one. */
+  private dmOwner(channelId: string): string | undefined {
+    for (const u of [this.discord.users.alice, this.discord.users.bob]) if (this.discord.dmChannelId(u.id) === channelId) return u.id;
+    return undefined;
+  }
+
+  /** A channel given as an id, 'dm', or nothing (#general), checked against the sidebar. */
+  private channelId(channel: string | undefined, user: FakeUser): string | undefined {
+    if (channel === undefined || channel === '' || channel === this.discord.channelId) return this.discord.channelId;
+    if (channel === 'dm' || (channel === this.discord.dmChannelId(user.id))) return this.discord.dmChannelId(user.id);
+    if (!this.guildChannelIds().has(channel)) throw new BadRequest(`no channel ${JSON.stringify(channel)}: use a text channel's id or 'dm'`);
+    return channel;
+  }
+
+  /** How an interaction is placed: in a text channel of the server, or in the user's DMs with the bot. */
+  private where(channel: string | undefined, user: FakeUser): { channelId?: string; dm?: boolean } {
+    if (channel === 'dm' || (channel && channel === this.discord.dmChannelId(user.id))) return { dm: true };
+    return { channelId: this.channelId(channel, user) };
+  }
+
+  /** A click on a message in a DM is a DM interaction. */
+  private onMessage(messageId: string): { dm?: boolean } {
+    const m = this.discord.messages.get(String(messageId));
+    return m && this.dmOwner(m.channel_id) !== undefined ? { dm: true } : {};
+  }
 
   private actor(a: Actor): { user: FakeUser; locale: string } {
     const locale = a.locale ?? 'en-US';

@@ -16,6 +16,9 @@ import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../
 import { startFakeProxy, type FakeProxy } from '../fake-proxy.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
+/** The server's text channels besides #general, in the sidebar's order. */
+export const PLAYGROUND_CHANNELS = ['gallery', 'audit'] as const;
+
 /** The simulated proxy's key (it only answers requests that carry it, as a real one would). */
 const SIMULATED_KEY = 'playground-key';
 
@@ -71,8 +74,9 @@ const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_
 export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Playground> {
   const env = opts.env ?? {};
   const discord = await startFakeDiscord({ botUsername: 'mjbot', ...opts.discord });
-  // A channel for the admins' audit lines (and Share's gallery), beside #general: /settings scope:server picks them.
-  discord.addChannel('audit-log');
+  // More text channels than #general: an admin picks #gallery in /settings (Share posts there),
+  // #audit is there for the admin side's log. Added before the bot logs in: GUILD_CREATE lists them.
+  for (const name of PLAYGROUND_CHANNELS) discord.addChannel(name);
   // A role besides @everyone, so /settings → Limits & access has one to choose.
   discord.addRole('artists');
   let proxy: FakeProxy | undefined;
@@ -96,6 +100,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       EDIT_MIN_INTERVAL_MS: '500',
       // /healthz, /readyz and /metrics on a free port of 127.0.0.1 (HEALTH_PORT picks one).
       HEALTH_PORT: '0',
+      // "+20 min" (docs/playground.md) lets a private job outlive its interaction token; the job itself may take an hour.
+      TASK_DEADLINE_MS: String(60 * 60_000),
       ...passed,
       ...backend,
       DISCORD_TOKEN: discord.token,
@@ -111,7 +117,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     await rest.put(Routes.applicationCommands(config.DISCORD_APP_ID), { body: commandDefinitions(commands, config) });
 
     const build = async (): Promise<App> => {
-      const app = createApp(config, { logger, commands });
+      // The bot reads the time from the Discord stand-in's clock (real time, plus what "+20 min" skipped):
+      // interaction tokens expire on it, as Discord's do.
+      const app = createApp(config, { logger, commands, now: () => discord.clock.now() });
       try {
         await app.start();
       } catch (err) {

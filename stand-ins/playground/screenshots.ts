@@ -107,6 +107,7 @@ try {
   await bob.locator(`#${jobId} button`, { hasText: /^V1$/ }).click();
   await bob.waitForSelector('article.msg.ephemeral');
   await imagesLoaded(bob);
+  await bob.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
   await shot(bob, 'not-your-job');
 
   // 7. The same in Chinese: the page and the bot's replies.
@@ -120,6 +121,20 @@ try {
   await page.waitForSelector(`#${zhId} .attachments img`);
   await imagesLoaded(page);
   await shot(page, 'zh-CN');
+
+  // 7b. The command's options in Chinese: names and descriptions localized, the reference-image options too.
+  await page.click('#composer-input');
+  await page.keyboard.type('/imagine');
+  await page.waitForSelector('#popup .item');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('一只戴着围巾的猫');
+  await page.locator('#add-options button[data-option="sref"]').click();
+  await page.locator('#add-options button[data-option="sw"]').click();
+  await page.locator('#add-options button[data-option="image"]').click();
+  await page.evaluate(() => document.activeElement?.blur());
+  await shot(page, 'zh-CN-options');
+  await page.keyboard.press('Escape');
+  await page.selectOption('#locale-select', 'en-US');
 
   // 8. /settings: the private panel, a version picked, Stylize high and RAW on.
   const settings = await open();
@@ -137,6 +152,86 @@ try {
   await lastMessage(settings, /RAW style: on \(yours\)/);
   await settings.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
   await shot(settings, 'settings');
+
+  // 9. Remix mode on: V2 opens the prompt editor at once.
+  await settings.locator(`#${panelId} button[data-custom-id="mj:set:u:remix"]`).click();
+  await lastMessage(settings, /Remix mode: on \(yours\)/);
+  const remixPage = await open();
+  await remixPage.locator(`#${jobId} button`, { hasText: /^V2$/ }).click();
+  await remixPage.waitForSelector('dialog#modal[open]');
+  await remixPage.fill('dialog#modal textarea', 'a red fox in snow, golden hour, wind in the fur --ar 3:2');
+  await shot(remixPage, 'remix');
+  await remixPage.click('#modal-cancel');
+  await settings.locator(`#${panelId} button[data-custom-id="mj:set:u:remix"]`).click();
+  await lastMessage(settings, /Remix mode: off \(yours\)/);
+
+  // 10. The server's side: an admin picks #gallery; Share on the upscale posts it there, the original links to it.
+  const gallery = pg.discord.channelList().find((c) => c.name === 'gallery')!;
+  await settings.locator(`#${panelId} button[data-custom-id="mj:set:o:open"]`).click();
+  await settings.locator(`#${panelId} select[data-custom-id="mj:set:o:gal"]`).selectOption(gallery.id);
+  await lastMessage(settings, /Gallery channel: #gallery/);
+  await settings.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
+  await shot(settings, 'settings-server');
+  await remixPage.locator(`#${upId} button`, { hasText: 'Share' }).click();
+  await lastMessage(remixPage, /📌 Shared:/);
+  await remixPage.waitForSelector('.sidebar .channel.unread[data-channel="gallery"]');
+  await imagesLoaded(remixPage);
+  await remixPage.evaluate((id) => document.getElementById(id).scrollIntoView({ block: 'start' }), upId);
+  await shot(remixPage, 'share');
+  await remixPage.click('.sidebar .channel[data-channel="gallery"]');
+  await remixPage.waitForSelector('#message-list article .attachments img');
+  await imagesLoaded(remixPage);
+  await shot(remixPage, 'gallery');
+
+  // 11. A running job offers ❌; /info lists it with the day's count, the limits and the settings.
+  const running = { status: 'IN_PROGRESS', progress: '46%' } as const;
+  pg.proxy!.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, { status: 'IN_PROGRESS', progress: '15%' }, ...Array(400).fill(running), { status: 'SUCCESS' }] });
+  const work = await open();
+  await work.click('#composer-input');
+  await work.keyboard.type('/imag');
+  await work.keyboard.press('Enter');
+  await work.keyboard.type('a lighthouse in a storm, long exposure');
+  await work.keyboard.press('Enter');
+  const runningId = await lastMessage(work, /a lighthouse in a storm.*\(46%\)/);
+  await work.waitForSelector(`#${runningId} button`);
+  await shot(work, 'cancel');
+  await work.click('#composer-input');
+  await work.keyboard.type('/info');
+  await work.waitForSelector('#popup .item');
+  await work.keyboard.press('Enter');
+  await work.keyboard.press('Enter');
+  await lastMessage(work, /Your info/);
+  await work.evaluate(() => document.getElementById('messages').scrollTo(0, 1e9));
+  await shot(work, 'info');
+  await work.locator(`#${runningId} button`, { hasText: '❌' }).click();
+  await lastMessage(work, /Job cancelled/);
+
+  // 12. Private results: ephemeral to the requester; one that outlives its token (+20 min) arrives by DM.
+  // (The panel above shows the server's side now: the user's choice goes straight into the store, as its Private button would.)
+  await pg.app.stores.prefs.setUser(pg.discord.users.alice.id, { visibility: 'private' });
+  pg.proxy!.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, { status: 'IN_PROGRESS', progress: '15%' }, ...Array(400).fill({ status: 'IN_PROGRESS', progress: '78%' }), { status: 'SUCCESS' }] });
+  const before = await pg.app.stores.tasks.activeIds();
+  const priv = await open();
+  await priv.click('#composer-input');
+  await priv.keyboard.type('/imag');
+  await priv.keyboard.press('Enter');
+  await priv.keyboard.type('a paper boat on a rainy street');
+  await priv.keyboard.press('Enter');
+  const privId = await lastMessage(priv, /a paper boat on a rainy street.*\(78%\)/);
+  await priv.waitForSelector(`#${privId}.ephemeral`);
+  await imagesLoaded(priv);
+  await shot(priv, 'private');
+  await priv.click('#backend-menu summary');
+  await priv.click('#skip-time');
+  await priv.click('#backend-menu summary');
+  const [taskId] = (await pg.app.stores.tasks.activeIds()).filter((i) => !before.includes(i));
+  pg.proxy!.finish(taskId!);
+  await priv.waitForSelector('.sidebar .channel.dm.unread', { timeout: 30_000 });
+  await priv.click('#dm-entry');
+  await priv.waitForSelector('#message-list article .attachments img');
+  await imagesLoaded(priv);
+  await priv.evaluate(() => (document.getElementById('toast').hidden = true));
+  await shot(priv, 'dm');
 
   for (const p of written) console.log(`wrote ${p}`);
 } finally {

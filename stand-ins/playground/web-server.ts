@@ -1,5 +1,5 @@
 // The playground's web server (node:http, on 127.0.0.1 unless told otherwise): the page (plain files from web/, no build
-// step), the JSON control API over Control, and a server-sent event stream of the channel.
+// step), the JSON control API over Control, and a server-sent event stream of the channels.
 // docs/playground.md documents the API.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -78,9 +78,9 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       locales: LOCALES,
       guild: { id: d.guildId, name: 'Fake Guild' },
       channel: { id: d.channelId, name: 'general' },
+      // What a channel select lists (all of the server's channels), and the sidebar: the text channels, then "Direct messages".
       channels: d.channelList(),
-      /** The server's text channels, #general first: the sidebar. */
-      textChannels: control.textChannels(),
+      sidebar: control.channels().map((c) => (c.dm ? { ...c, id: 'dm' } : c)),
       roles: d.roleList(),
       status: o.status(),
       backend: o.backend,
@@ -88,12 +88,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     };
   }
 
-  function events(req: http.IncomingMessage, res: http.ServerResponse, user: string | null, channel: string | null): void {
+  function events(req: http.IncomingMessage, res: http.ServerResponse, user: string | null): void {
     const u = control.user(user ?? undefined);
-    const snapshot = control.messages(u.id, channel);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     const send = (e: unknown) => res.write(`data: ${JSON.stringify(e)}\n\n`);
-    send({ kind: 'snapshot', messages: snapshot, status: o.status() });
+    // Every channel's messages the user can see (and their DMs): the page shows one channel at a time.
+    send({ kind: 'snapshot', messages: control.allMessages(u.id), status: o.status() });
     const off = control.on((e: ControlEvent) => {
       if ((e.kind === 'message' || e.kind === 'delete') && !control.visibleTo(e.message, u.id)) return;
       send(e.kind === 'delete' ? { kind: 'delete', id: e.message.id } : e);
@@ -117,7 +117,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       case 'GET /api/commands':
         return control.commands();
       case 'GET /api/messages':
-        return control.messages(url.searchParams.get('user') ?? undefined, url.searchParams.get('channel'));
+        return control.messages(url.searchParams.get('user') ?? undefined, url.searchParams.get('channel') ?? undefined);
       case 'POST /api/messages':
         return control.say(await readJson(req));
       case 'POST /api/interactions/command':
@@ -167,7 +167,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         return;
       }
       if (url.pathname === '/api/events' && method === 'GET') {
-        events(req, res, url.searchParams.get('user'), url.searchParams.get('channel'));
+        events(req, res, url.searchParams.get('user'));
         return;
       }
       if (!url.pathname.startsWith('/api/')) throw new HttpError(404, 'not found');

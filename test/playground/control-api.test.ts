@@ -120,7 +120,7 @@ describe('control API', () => {
   });
 
   it('the simulated proxy can be told to fail the next job', async () => {
-    expect((await post('/api/simulate', { nextJob: 'failure' })).json).toEqual({ remix: false });
+    expect((await post('/api/simulate', { nextJob: 'failure' })).json).toMatchObject({ remix: false, quirks: { noCancel: false, remixOff: false, newApiActions: false, noUploadImages: false } });
     const r = await post('/api/interactions/command', { name: 'imagine', options: { prompt: 'doomed' } });
     const failed = await pg.discord.waitForMessage((m) => m.id === r.json.message.id && m.embeds.length === 1 && /Failed/.test(m.content), 15_000);
     expect(failed.embeds[0].color).toBe(0xed4245);
@@ -128,7 +128,7 @@ describe('control API', () => {
 
   it('remix mode: a variation waits for a prompt in the editor, then runs', async () => {
     const grid = await finishedGrid(pg, 'a garden');
-    expect((await post('/api/simulate', { remix: true })).json).toEqual({ remix: true });
+    expect((await post('/api/simulate', { remix: true })).json).toMatchObject({ remix: true });
     try {
       const v = await post('/api/interactions/button', { messageId: grid.id, customId: buttonOf(grid, 'V2').custom_id });
       const waiting = await pg.discord.waitForMessage((m) => m.id === v.json.message.id && m.components.length === 1 && /Open editor/.test(JSON.stringify(m.components)), 15_000);
@@ -140,6 +140,20 @@ describe('control API', () => {
     } finally {
       await post('/api/simulate', { remix: false });
     }
+  });
+
+  it('the sidebar: #general, #gallery, #audit and Direct messages; a message said in #gallery stays there; backend switches reach the proxy', async () => {
+    const state = (await call('GET', '/api/state')).json;
+    expect(state.sidebar.map((c: any) => c.name)).toEqual(['general', 'gallery', 'audit', 'Direct messages']);
+    const gallery = state.sidebar[1].id;
+    await post('/api/messages', { user: 'bob', content: 'look at this', channel: gallery });
+    expect((await call('GET', `/api/messages?user=alice&channel=${gallery}`)).json.map((m: any) => m.content)).toContain('look at this');
+    expect((await call('GET', '/api/messages?user=alice')).json.map((m: any) => m.content)).not.toContain('look at this');
+    const on = await post('/api/simulate', { quirks: { noCancel: true, newApiActions: true } });
+    expect(on.json.quirks).toEqual({ noCancel: true, remixOff: false, newApiActions: true, noUploadImages: false });
+    expect(pg.proxy!.quirks).toMatchObject({ noCancel: true, newApiActions: true });
+    await post('/api/simulate', { quirks: { noCancel: false, newApiActions: false } });
+    expect(pg.proxy!.quirks).toMatchObject({ noCancel: false, newApiActions: false });
   });
 
   it('the event stream starts with a snapshot of the channel as the user sees it', async () => {
@@ -173,6 +187,10 @@ describe('control API', () => {
       ['/api/interactions/button', { messageId: '1', customId: 'x' }, 400, /no message 1/],
       ['/api/interactions/modal', { customId: 'mj:m:1:0', values: {}, files: { mask: ['404'] } }, 400, /no uploaded file 404/],
       ['/api/simulate', { nextJob: 'explode' }, 400, /nextJob: expected one of/],
+      ['/api/simulate', { quirks: { status5xx: true } }, 400, /quirks: no status5xx; the page switches noCancel, remixOff, newApiActions, noUploadImages/],
+      ['/api/simulate', { skipMinutes: -5 }, 400, /skipMinutes: expected a whole number/],
+      ['/api/messages', { content: 'hi', channel: '42' }, 400, /no channel "42"/],
+      ['/api/interactions/command', { name: 'imagine', options: { prompt: 'x' }, channel: '42' }, 400, /no channel "42"/],
       ['/api/nothing', {}, 404, /no route POST \/api\/nothing/],
     ];
     for (const [path, body, status, error] of cases) {

@@ -9,23 +9,31 @@ const FLAG_LOADING = 1 << 7;
 const UI = {
   'en-US': {
     textChannels: 'Text channels', user: 'User', language: 'Language', nextJob: 'Next job', jobSuccess: 'succeeds', jobFailure: 'fails',
-    jobQueued: 'is queued first', jobNever: 'never finishes', remix: 'Remix mode', restart: 'Restart bot', restarting: 'Restarting…',
-    welcomeTitle: 'Welcome to #{channel}!', welcomeBody: "Type / to use the bot's commands. Everything here runs on this machine.",
-    placeholder: 'Message #{channel}: type / for a command', cancel: 'Cancel', submit: 'Submit', used: 'used', thinking: 'is thinking',
+    jobQueued: 'is queued first', jobNever: 'never finishes', remix: 'Remix on, the prompt asked after the action (code 21)', restart: 'Restart bot', restarting: 'Restarting…',
+    welcomeBody: "Type / to use the bot's commands. Everything here runs on this machine.",
+    cancel: 'Cancel', submit: 'Submit', used: 'used', thinking: 'is thinking',
     onlyYou: 'Only you can see this', dismiss: 'Dismiss message', noResponse: 'The application did not respond', optional: 'Optional:',
     commands: 'Commands', noMatch: 'No command matches', upload: 'Upload a file', uploading: 'Uploading…', edited: '(edited)',
     today: 'Today at', online: 'online', stopped: 'stopped', simulated: 'simulated midjourney-proxy', real: 'real backend',
     cannotPlay: 'this browser cannot play it', required: 'Fill in the required options', clicked: 'clicked a button on', submitted: 'submitted a form on',
+    directMessages: 'Direct messages', dmWelcomeTitle: 'Your direct messages with mjbot', dmWelcomeBody: 'Results the bot sends you privately (a private job that outlived its 15 minutes) arrive here.',
+    welcomeTitleOf: 'Welcome to #{name}!', placeholderOf: 'Message #{name}: type / for a command', placeholderDm: 'Message @mjbot: type / for a command',
+    backend: 'Backend', noCancel: 'no cancel route', remixOff: 'Remix off on the account', newApiActions: 'new-api relay (no animate_* actions)', noUploadImages: 'no image upload route',
+    skip: '⏩ +20 min (interaction tokens expire)', skipped: 'Discord’s clock moved 20 minutes ahead: earlier interaction tokens have expired.',
   },
   'zh-CN': {
     textChannels: '文字频道', user: '用户', language: '语言', nextJob: '下一个任务', jobSuccess: '成功', jobFailure: '失败',
-    jobQueued: '先排队', jobNever: '永不结束', remix: 'Remix 模式', restart: '重启机器人', restarting: '正在重启…',
-    welcomeTitle: '欢迎来到 #{channel}！', welcomeBody: '输入 / 使用机器人的命令。这里的一切都运行在本机上。',
-    placeholder: '给 #{channel} 发消息：输入 / 使用命令', cancel: '取消', submit: '提交', used: '使用了', thinking: '正在思考',
+    jobQueued: '先排队', jobNever: '永不结束', remix: '账号开启 Remix，动作之后才要提示词（代码 21）', restart: '重启机器人', restarting: '正在重启…',
+    welcomeBody: '输入 / 使用机器人的命令。这里的一切都运行在本机上。',
+    cancel: '取消', submit: '提交', used: '使用了', thinking: '正在思考',
     onlyYou: '只有你能看到这条消息', dismiss: '忽略消息', noResponse: '应用程序未响应', optional: '可选：',
     commands: '命令', noMatch: '没有匹配的命令', upload: '上传文件', uploading: '正在上传…', edited: '（已编辑）',
     today: '今天', online: '在线', stopped: '已停止', simulated: '模拟的 midjourney-proxy', real: '真实后端',
     cannotPlay: '浏览器无法播放', required: '请填写必填选项', clicked: '点击了按钮：', submitted: '提交了表单：',
+    directMessages: '私信', dmWelcomeTitle: '你与 mjbot 的私信', dmWelcomeBody: '机器人私下发给你的结果（超过 15 分钟的私密任务）会出现在这里。',
+    welcomeTitleOf: '欢迎来到 #{name}！', placeholderOf: '给 #{name} 发消息：输入 / 使用命令', placeholderDm: '给 @mjbot 发消息：输入 / 使用命令',
+    backend: '后端', noCancel: '没有取消接口', remixOff: '账号未开启 Remix', newApiActions: 'new-api 中转（不支持 animate_* 动作）', noUploadImages: '没有图片上传接口',
+    skip: '⏩ +20 分钟（交互令牌过期）', skipped: 'Discord 的时钟前进了 20 分钟：之前的交互令牌已过期。',
   },
 };
 
@@ -36,9 +44,11 @@ const state = {
   users: new Map(),
   actors: [],
   bot: null,
-  channel: null,
-  channels: [],
-  textChannels: [],
+  channel: null, // #general
+  channels: [], // every channel of the server (a channel select lists them)
+  sidebar: [], // the text channels, then { id: 'dm' }
+  current: params.get('channel') ?? sessionStorage.getItem('pg.channel') ?? null, // the channel shown: a text channel's id, or 'dm'
+  unread: new Set(),
   commands: [],
   messages: new Map(),
   dismissed: new Set(),
@@ -49,7 +59,7 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-const ui = (key) => String((UI[state.locale] ?? UI['en-US'])[key] ?? UI['en-US'][key] ?? key).replace('{channel}', state.channel?.name ?? 'general');
+const ui = (key) => (UI[state.locale] ?? UI['en-US'])[key] ?? UI['en-US'][key] ?? key;
 
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -87,7 +97,11 @@ async function upload(file) {
   return data;
 }
 
-const actor = () => ({ user: state.me, locale: state.locale, channel: state.channel?.id });
+const actor = () => ({ user: state.me, locale: state.locale, channel: state.current });
+
+/** The sidebar entry a message belongs to: its text channel, or 'dm' (the stream only sends this user's DMs). */
+const placeOf = (m) => (state.sidebar.some((c) => c.id === m.channel_id) ? m.channel_id : 'dm');
+const currentEntry = () => state.sidebar.find((c) => c.id === state.current) ?? state.sidebar[0];
 
 /** "Next job" scripts one job of the simulated proxy: once something was sent, the menu is back to normal. */
 function jobSent() {
@@ -95,9 +109,10 @@ function jobSent() {
   if (nj) nj.value = 'success';
 }
 
-function toast(text) {
+function toast(text, kind = 'error') {
   const t = $('toast');
   t.textContent = text;
+  t.className = kind;
   t.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => (t.hidden = true), 5000);
@@ -111,7 +126,7 @@ const userName = (id) => {
 };
 const names = {
   user: userName,
-  channel: (id) => (state.textChannels ?? []).find((c) => c.id === id)?.name ?? (state.channels ?? []).find((c) => c.id === id)?.name,
+  channel: (id) => (state.channels ?? []).find((c) => c.id === id)?.name,
   role: (id) => (state.roles ?? []).find((r) => r.id === id)?.name,
 };
 
@@ -147,9 +162,16 @@ function toBottom() {
 }
 
 function upsert(message) {
-  if (message.channel_id !== state.channel?.id) return;
-  const stick = stuck;
+  const isNew = !state.messages.has(message.id);
   state.messages.set(message.id, message);
+  if (placeOf(message) !== state.current) {
+    if (isNew) {
+      state.unread.add(placeOf(message));
+      renderSidebar();
+    }
+    return;
+  }
+  const stick = stuck;
   const node = renderMessage(message);
   const old = document.getElementById(`m-${message.id}`);
   if (old) old.replaceWith(node);
@@ -169,7 +191,7 @@ function remove(id) {
 function renderAll() {
   const stick = stuck;
   const list = $('message-list');
-  list.replaceChildren(...[...state.messages.values()].sort((a, b) => compareIds(a.id, b.id)).filter((m) => !state.dismissed.has(m.id)).map(renderMessage));
+  list.replaceChildren(...[...state.messages.values()].sort((a, b) => compareIds(a.id, b.id)).filter((m) => !state.dismissed.has(m.id) && placeOf(m) === state.current).map(renderMessage));
   if (stick) toBottom();
 }
 
@@ -360,7 +382,9 @@ function handleResult(r, messageId) {
 function connect() {
   state.events?.close();
   state.messages.clear();
-  const es = new EventSource(`/api/events?user=${encodeURIComponent(state.me)}&channel=${encodeURIComponent(state.channel?.id ?? '')}`);
+  state.unread.clear();
+  renderSidebar();
+  const es = new EventSource(`/api/events?user=${encodeURIComponent(state.me)}`);
   state.events = es;
   es.onmessage = (ev) => {
     const e = JSON.parse(ev.data);
@@ -683,33 +707,68 @@ function closeModal() {
   if ($('modal').open) $('modal').close();
 }
 
+// ───────────────────────── channels
+
+function renderSidebar() {
+  const box = $('channel-list');
+  box.replaceChildren(...state.sidebar.filter((c) => c.id !== 'dm').map((c) => {
+    return h('div', { class: `channel${c.id === state.current ? ' active' : ''}${state.unread.has(c.id) ? ' unread' : ''}`, role: 'button', tabindex: 0, 'data-channel': c.name, onclick: () => switchChannel(c.id) }, c.name);
+  }));
+  const dm = $('dm-entry');
+  dm.className = `channel dm${state.current === 'dm' ? ' active' : ''}${state.unread.has('dm') ? ' unread' : ''}`;
+  dm.textContent = ui('directMessages');
+}
+
+function switchChannel(id, focusMessage) {
+  if (!state.sidebar.some((c) => c.id === id)) return;
+  state.current = id;
+  sessionStorage.setItem('pg.channel', id);
+  state.unread.delete(id);
+  stuck = true;
+  renderSidebar();
+  applyChannel();
+  renderAll();
+  if (focusMessage) {
+    const el = document.getElementById(`m-${focusMessage}`);
+    if (el) {
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('highlight');
+      setTimeout(() => el.classList.remove('highlight'), 2000);
+    }
+  }
+}
+
+/** The channel's name in the top bar, the welcome text and the composer's placeholder. */
+function applyChannel() {
+  const c = currentEntry();
+  const dm = c?.id === 'dm';
+  const name = c?.name ?? 'general';
+  document.title = `${dm ? '@mjbot' : `#${name}`} · mjbot playground`;
+  $('channel-title').textContent = dm ? ui('directMessages') : name;
+  $('channel-title').classList.toggle('dm', dm);
+  $('welcome-title').textContent = dm ? ui('dmWelcomeTitle') : ui('welcomeTitleOf').replace('{name}', name);
+  $('welcome-body').textContent = dm ? ui('dmWelcomeBody') : ui('welcomeBody');
+  $('composer-input').placeholder = dm ? ui('placeholderDm') : ui('placeholderOf').replace('{name}', name);
+}
+
+/** A jump link (https://discord.com/channels/guild/channel/message) opens that channel here, as Discord's client does. */
+function onLinkClick(ev) {
+  const a = ev.target.closest?.('a[href]');
+  if (!a) return;
+  const m = /^https:\/\/discord\.com\/channels\/[^/]+\/(\d+)(?:\/(\d+))?/.exec(a.getAttribute('href') ?? '');
+  if (!m) return;
+  const place = state.sidebar.some((c) => c.id === m[1]) ? m[1] : 'dm';
+  ev.preventDefault();
+  switchChannel(place, m[2]);
+}
+
 // ───────────────────────── chrome
-
-/** The sidebar's text channels (#general, #audit-log …): a click shows that channel; commands then run there. */
-function renderChannels() {
-  const list = $('channel-list');
-  list.replaceChildren(...state.textChannels.map((c) => h('div', {
-    class: `channel${c.id === state.channel?.id ? ' active' : ''}`, role: 'button', tabindex: 0, 'data-channel': c.id,
-    onclick: () => switchChannel(c),
-    onkeydown: (ev) => { if (ev.key === 'Enter') switchChannel(c); },
-  }, c.name)));
-  $('channel-title').textContent = state.channel?.name ?? 'general';
-  document.title = `#${state.channel?.name ?? 'general'} · mjbot playground`;
-}
-
-function switchChannel(c) {
-  if (c.id === state.channel?.id) return;
-  state.channel = c;
-  if (current) cancelCommand();
-  renderChannels();
-  applyLocale();
-  connect();
-}
 
 function applyLocale() {
   document.documentElement.lang = state.locale;
   for (const e of document.querySelectorAll('[data-ui]')) e.textContent = ui(e.dataset.ui);
-  $('composer-input').placeholder = ui('placeholder');
+  applyChannel();
+  renderSidebar();
   $('topic').textContent = `${state.bot?.username ?? 'mjbot'} · ${state.backend === 'simulated' ? ui('simulated') : `${ui('real')} ${state.backend}`}`;
   setStatus(state.status);
   if (current) {
@@ -731,7 +790,8 @@ async function main() {
   state.bot = s.bot;
   state.channel = s.channel;
   state.channels = s.channels ?? [];
-  state.textChannels = s.textChannels ?? [s.channel];
+  state.sidebar = s.sidebar ?? [{ id: s.channel.id, name: s.channel.name }];
+  if (!state.sidebar.some((c) => c.id === state.current)) state.current = s.channel.id;
   state.roles = s.roles ?? [];
   state.actors = s.actors;
   state.backend = s.backend;
@@ -762,6 +822,12 @@ async function main() {
     $('next-job-label').hidden = false;
     $('remix-label').hidden = false;
     $('remix').checked = s.simulation.remix;
+    $('backend-menu').hidden = false;
+    for (const box of document.querySelectorAll('#backend-menu input[data-quirk]')) {
+      box.checked = s.simulation.quirks?.[box.dataset.quirk] === true;
+      box.addEventListener('change', () => api('POST', '/api/simulate', { quirks: { [box.dataset.quirk]: box.checked } }).catch((err) => toast(err.message)));
+    }
+    $('skip-time').addEventListener('click', () => api('POST', '/api/simulate', { skipMinutes: 20 }).then(() => toast(ui('skipped'), 'info')).catch((err) => toast(err.message)));
     const nj = $('next-job');
     nj.addEventListener('change', async () => {
       try {
@@ -807,7 +873,7 @@ async function main() {
         return;
       }
       input.value = '';
-      await api('POST', '/api/messages', { user: state.me, channel: state.channel?.id, content: text }).catch((err) => setHint(err.message, true));
+      await api('POST', '/api/messages', { user: state.me, channel: state.current, content: text }).catch((err) => setHint(err.message, true));
     }
   });
   input.addEventListener('blur', () => setTimeout(() => document.activeElement !== input && !current && hidePopup(), 100));
@@ -816,9 +882,10 @@ async function main() {
   $('modal-cancel').addEventListener('click', closeModal);
   $('modal-close').addEventListener('click', closeModal);
   $('modal').addEventListener('close', () => { modal = null; });
+  $('dm-entry').addEventListener('click', () => switchChannel('dm'));
+  $('messages').addEventListener('click', onLinkClick);
 
   applyUser();
-  renderChannels();
   applyLocale();
   connect();
   input.focus();
