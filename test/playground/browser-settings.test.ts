@@ -67,10 +67,10 @@ describe('the playground in a browser: /settings', () => {
     expect(await suite.pg.app.stores.prefs.server(suite.pg.discord.guildId)).toMatchObject({ limits: { running: 1 }, access: { roles: [artists] } });
     await page.context().close();
   });
-  it('an admin picks #audit-log as the audit channel; the sidebar shows that channel with its lines', async () => {
+  it('an admin picks #audit as the audit channel; the sidebar shows that channel with its lines', async () => {
     const page = await suite.open();
     const { discord } = suite.pg;
-    const audit = discord.channelList().find((c) => c.name === 'audit-log')!.id;
+    const audit = discord.channelList().find((c) => c.name === 'audit')!.id;
     await page.click('#composer-input');
     await page.keyboard.type('/settings');
     await page.waitForSelector('#popup .item');
@@ -82,14 +82,14 @@ describe('the playground in a browser: /settings', () => {
     const select = el.locator('select[data-custom-id="mj:set:o:aud"]');
     await select.waitFor();
     await select.selectOption(audit);
-    await page.waitForFunction((id) => /Audit channel: #audit-log/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
+    await page.waitForFunction((id) => /Audit channel: #audit/.test((globalThis as any).document.getElementById(`m-${id}`)?.textContent ?? ''), panel.id);
 
     const line = await discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('changed Audit channel'));
-    await page.click('.sidebar .channel[data-channel="' + audit + '"]');
+    await page.click('.sidebar .channel[data-channel="audit"]');
     await messageEl(page, line.id).waitFor();
-    expect(await messageEl(page, line.id).textContent()).toMatch(/changed Audit channel: none → #audit-log/);
-    expect(await page.textContent('#channel-title')).toBe('audit-log');
-    expect(await page.getAttribute('#composer-input', 'placeholder')).toMatch(/#audit-log/);
+    expect(await messageEl(page, line.id).textContent()).toMatch(/changed Audit channel: none → #audit/);
+    expect(await page.textContent('#channel-title')).toBe('audit');
+    expect(await page.getAttribute('#composer-input', 'placeholder')).toMatch(/#audit/);
     // #general's messages are not shown here.
     expect(await messageEl(page, panel.id).count()).toBe(0);
     await page.context().close();

@@ -52,10 +52,11 @@ describe('control API', () => {
     expect(list.map((m: any) => m.id)).toContain(done.id);
   });
 
-  it('the server has an #audit-log channel: an admin makes it the audit channel, and each job gets its line there', async () => {
+  it('the server has an #audit channel: an admin makes it the audit channel, and each job gets its line there', async () => {
     const { json: state } = await call('GET', '/api/state');
-    expect(state.textChannels.map((c: any) => c.name)).toEqual(['general', 'audit-log']);
-    const audit = state.textChannels[1].id;
+    const texts = state.sidebar.filter((c: any) => c.id !== 'dm');
+    expect(texts.map((c: any) => c.name)).toEqual(['general', 'gallery', 'audit']);
+    const audit = texts[2].id;
     const bob = pg.discord.users.bob.id;
     const open = await post('/api/interactions/command', { name: 'settings', options: { scope: 'server' }, user: 'bob' });
     const panel = open.json.message;
@@ -68,7 +69,7 @@ describe('control API', () => {
     expect(lines.map((m: any) => m.content)).toEqual([`⚙️ <@${bob}> changed Audit channel: none → <#${audit}>`, expect.stringMatching(/^<@\d+> \/imagine “an audited boat” → done · https:/)]);
     const { json: general } = await call('GET', '/api/messages');
     expect(general.some((m: any) => m.channel_id === audit)).toBe(false);
-    // A command sent from #audit-log runs there; an unknown channel is a 400.
+    // A command sent from #audit runs there; an unknown channel is a 400.
     const there = await post('/api/interactions/command', { name: 'help', channel: audit });
     expect(there.json.message.channel_id).toBe(audit);
     expect((await call('GET', '/api/messages?channel=123')).status).toBe(400);
