@@ -59,8 +59,9 @@ export interface PollerOptions {
   backoffMaxMs: number;
   /** Jitter source, [0, 1). Default Math.random. */
   random?: () => number;
+  /** Several backends: a job's backend no longer configured ('removed'), or past the deadline (`late`) not answering ('unreachable'). */
+  backendGone?: (record: TaskRecord, late: boolean) => 'removed' | 'unreachable' | null;
 }
-
 
 export interface TickReport {
   /** Active tasks this process holds (follows). */
@@ -247,7 +248,8 @@ export class Poller {
       const next = this.#schedule.nextAt(r.taskId) ?? 0;
       const atHead = r.status === 'NOT_START' && head-- > 0;
       if (atHead) headIds.push(r.taskId);
-      if (now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r));
+      const gone = this.o.backendGone?.(r, now >= r.deadlineAt) ?? null;
+      if (gone || now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r, gone));
       else if (paused) continue;
       else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
     }
