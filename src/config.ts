@@ -266,7 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
   if (keys.includes('MJ_BASE_URL') && keys.includes('MJ_BACKENDS') && !byKey.has('MJ_BACKENDS')) {
     const list = input.MJ_BACKENDS !== undefined;
     if (!list && input.MJ_BASE_URL === undefined && !byKey.has('MJ_BASE_URL')) problems.push('MJ_BASE_URL: missing (or list the backends in MJ_BACKENDS)');
-    for (const k of ['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_MODES'] as const) {
+    for (const k of ['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_MODES'] as const) {
       if (list && input[k] !== undefined) problems.push(`${k}: not used with MJ_BACKENDS (give each backend its own in the list); unset it`);
     }
   }
