@@ -105,18 +105,24 @@ export class BackendPool {
   }
 
   /**
-   * All circuits together, for the limits check and readiness: available while any backend that
-   * takes new jobs is; open when all are.
+   * All circuits together, for the limits check and readiness (read live): available while any
+   * backend that takes new jobs is; open when all are.
    */
-  get health(): { readonly state: CircuitState; readonly available: boolean; readonly consecutiveFailures: number } {
-    const takers = this.o.members.filter((m) => m.spec.weight > 0).map((m) => m.client.health);
-    const states = takers.map((h) => h.state);
+  readonly health: { readonly state: CircuitState; readonly available: boolean; readonly consecutiveFailures: number } = (() => {
+    const takers = () => this.o.members.filter((m) => m.spec.weight > 0).map((m) => m.client.health);
     return {
-      state: states.includes('closed') ? 'closed' : states.includes('half-open') ? 'half-open' : 'open',
-      available: takers.some((h) => h.available),
-      consecutiveFailures: Math.min(...takers.map((h) => h.consecutiveFailures)),
+      get state(): CircuitState {
+        const states = takers().map((h) => h.state);
+        return states.includes('closed') ? 'closed' : states.includes('half-open') ? 'half-open' : 'open';
+      },
+      get available() {
+        return takers().some((h) => h.available);
+      },
+      get consecutiveFailures() {
+        return Math.min(...takers().map((h) => h.consecutiveFailures));
+      },
     };
-  }
+  })();
 
   /** Each backend's circuit, by name (metrics, /info). */
   circuits(): Record<string, CircuitState> {
