@@ -17,7 +17,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
 import { backendsOf } from './config-backends.ts';
 import { DEFAULT_BACKEND, laneOf } from './proxy/lanes.ts';
-import { BackendPool, relabel } from './proxy/pool.ts';
+import { BackendPool, relabel, shareCircuit } from './proxy/pool.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
 import type { HealthServer } from './health/health-server.ts';
 import { Metrics } from './health/metrics.ts';
@@ -101,7 +101,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       modeBaseUrls: spec.modes,
       retryDelaysMs: overrides.proxyRetryDelaysMs,
       scrub,
-      health: new ProxyHealth(5, 30_000, now),
+      // Its own breaker, told to the other processes through the store when it opens.
+      health: new ProxyHealth(5, 30_000, now, shareCircuit(() => stores.capabilities.forBackend(spec.name), now, 30_000)),
       // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
       notifyHook: notifyHookAt,
       observe: (e) => metrics.proxyRequest(relabel(spec.name, e)),
@@ -115,6 +116,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const proxy = new BackendPool({
     members,
     logger,
+    now,
     capabilities: (backend) => stores.capabilities.forBackend(backend),
     onFailover: (e) => metrics.failover(e.from, e.reason),
   });

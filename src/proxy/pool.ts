@@ -41,8 +41,17 @@ export interface BackendPoolOptions {
   logger: Logger;
   /** Each backend's memory of what it lacks (the store's capabilities of that backend). */
   capabilities?: (backend: string) => CapabilityMemory;
+  now?: () => number;
   /** A new job was sent on to the next backend (metrics). */
   onFailover?: (e: { from: string; reason: FailoverReason }) => void;
+}
+
+/** Where a backend's open circuit is told to the other processes (its memory in the store): until when it is open. */
+const CIRCUIT_KEY = 'circuit:open-until';
+
+/** A breaker's `onChange` that tells the other processes (pool.ts reads it before routing a new job there). */
+export function shareCircuit(memory: () => CapabilityMemory, now: () => number, coolDownMs: number): (open: boolean) => void {
+  return (open) => void memory().set(CIRCUIT_KEY, open ? now() + coolDownMs : 0, open ? coolDownMs : 1000).catch(() => undefined);
 }
 
 /** How long "this backend has no such endpoint" is trusted (a relay may be upgraded). */
@@ -244,7 +253,8 @@ export class BackendPool {
 
   /** A new job: to the eligible backends in weighted turn, the next one after a refusal that surely took nothing. */
   async #job(route: NewJobRoute, o: CallOptions | undefined, call: (c: ProxyClient, o: CallOptions) => Promise<SubmitOutcome>): Promise<SubmitOutcome> {
-    const mode = o?.mode;
+    // A speed no backend offers (any more: a job made from an old one's) is no speed: the backend's own base, as before.
+    const mode = o?.mode && this.o.members.some((m) => Object.hasOwn(m.spec.modes, o.mode!)) ? o.mode : undefined;
     const guild = o?.guildId ?? null;
     const lacking = await Promise.all(this.o.members.map((m) => this.#lacking(m.spec.name)));
     const allowed = this.o.members.filter((m) => m.spec.weight > 0 && (!m.spec.guilds || (guild !== null && m.spec.guilds.includes(guild))) && (!mode || Object.hasOwn(m.spec.modes, mode)));
@@ -252,7 +262,9 @@ export class BackendPool {
     const able = allowed.filter((m) => !lacking[this.o.members.indexOf(m)]!.has(route));
     const eligible = able.length ? able : allowed;
     if (eligible.length === 0) throw new ProxyError('NO_BACKEND', { route: `/mj/submit/${route}`, ...(mode ? { description: mode } : {}) });
-    const tried = new Set<string>();
+    // Open here, or opened by another process (the store says until when).
+    const elsewhere = await Promise.all(eligible.map((m) => this.#openElsewhere(m.spec.name)));
+    const tried = new Set<string>(eligible.filter((_, i) => elsewhere[i]).map((m) => m.spec.name));
     let last: unknown;
     for (;;) {
       const open = eligible.filter((m) => !tried.has(m.spec.name) && m.client.health.available);
@@ -273,6 +285,11 @@ export class BackendPool {
         this.o.onFailover?.({ from: name, reason });
       }
     }
+  }
+
+  async #openElsewhere(name: string): Promise<boolean> {
+    const until = await this.o.capabilities?.(name).get(CIRCUIT_KEY).catch(() => undefined);
+    return typeof until === 'number' && until > (this.o.now ?? Date.now)();
   }
 
   /** The new-job endpoints a backend showed it lacks (read once from its memory). */

@@ -2,7 +2,7 @@
 // process that takes the job over polls it on that backend alone, and a click handled by yet
 // another process goes there too. Two fake proxies, one fake Discord, the machine's Redis under a
 // key prefix removed afterwards.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -92,5 +92,31 @@ describe('several backends on one Redis', () => {
     expect((await action).body.taskId).toBe(id);
     expect(taskCalls(b).length).toBe(bBefore);
     expect(taskCalls(b)).toEqual([]);
+  });
+
+  it('a circuit one process opened is skipped by the other for new jobs, and shared again once the backend answers', async () => {
+    const first = await bot(true);
+    const other = await bot(false);
+    const cmd = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'fox before the fault' }]);
+    const id = await trackedBy(first, cmd.token, 'fox before the fault');
+    expect((await first.stores.tasks.get(id))?.backend).toBe('a');
+    a.setQuirks({ status5xx: 502 });
+    // Each pass reads once and retries twice: five failures in a row open a's breaker in the first process.
+    for (let pass = 0; pass < 3 && first.proxy.circuits().a !== 'open'; pass++) await first.poller.tick();
+    expect(first.proxy.circuits()).toEqual({ a: 'open', b: 'closed' });
+    expect(other.proxy.circuits()).toEqual({ a: 'closed', b: 'closed' });
+
+    // The other process has seen nothing fail, and still sends its new job to b, not a.
+    const aSubmits = a.requests.filter((r) => r.route === '/mj/submit/imagine').length;
+    const outcomes = [await other.proxy.submitImagine({ prompt: 'one' }), await other.proxy.submitImagine({ prompt: 'two' })];
+    expect(outcomes.map((o) => o.backend)).toEqual(['b', 'b']);
+    expect(a.requests.filter((r) => r.route === '/mj/submit/imagine').length).toBe(aSubmits);
+
+    // a answers again: the first process's next read closes its breaker, and the other routes there again.
+    a.setQuirks({ status5xx: null });
+    a.finish(id);
+    await first.poller.tick();
+    expect(first.proxy.circuits().a).toBe('closed');
+    await vi.waitFor(async () => expect((await other.proxy.submitImagine({ prompt: 'three' })).backend).toBe('a'), { timeout: 2000, interval: 50 });
   });
 });
