@@ -108,6 +108,27 @@ describe('several backends: routing new jobs', () => {
   });
 });
 
+describe('several backends: which servers may use which', () => {
+  it('a backend limited to some servers takes their jobs alone; a server no backend serves is told so privately', async () => {
+    const home = await fake();
+    const shared = await fake();
+    const guild = '123456789012345678';
+    h = await startHarness({ discord: { guildId: guild }, env: backendsEnv([{ ...entry('home', home.baseUrl, 10), guilds: ['999999999999999999'] }, entry('shared', shared.baseUrl, 1)]) });
+    const id = await imagine(h, 'not for home');
+    expect((await h.app.stores.tasks.get(id))?.backend).toBe('shared');
+    expect(submits(home)).toEqual([]);
+
+    await h.restart(undefined, backendsEnv([{ ...entry('home', home.baseUrl, 10), guilds: [guild] }, { ...entry('shared', shared.baseUrl, 1), guilds: ['999999999999999999'] }]));
+    const mine = await imagine(h, 'for home');
+    expect((await h.app.stores.tasks.get(mine))?.backend).toBe('home');
+
+    await h.restart(undefined, backendsEnv([{ ...entry('home', home.baseUrl, 10), guilds: ['999999999999999999'] }]));
+    h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'nobody here' }]);
+    await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /No image service is available for this here/.test(m.content));
+    expect(submits(home).map((r) => r.body.prompt)).toEqual(['for home']);
+  });
+});
+
 describe('several backends: a job stays with its backend', () => {
   it('its buttons and its polls go to the backend that took it, also after a restart', async () => {
     const a = await fake();
