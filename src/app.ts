@@ -171,9 +171,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     hintBus: push ? stores.hints : null,
     // A job stays with its backend: one no longer configured ends it at once, one not answering at its deadline.
     backendGone: (r, late) => {
-      const name = r.backend || DEFAULT_BACKEND;
-      if (!proxy.member(name)) return 'removed';
-      return late && !proxy.reachable(name) ? 'unreachable' : null;
+      const backend = r.backend || DEFAULT_BACKEND;
+      const gone = !proxy.member(backend) ? 'removed' : late && !proxy.reachable(backend) ? 'unreachable' : null;
+      if (gone) logger.warn(gone === 'removed' ? 'job ended: its backend is no longer configured' : 'job ended: its backend did not answer until the deadline', { taskId: r.taskId, backend });
+      return gone;
     },
   });
   const notifyHook = push

@@ -172,6 +172,7 @@ describe('several backends: a job stays with its backend', () => {
     const rec = must(await h.app.stores.tasks.get(running), 'the record');
     expect(rec.active).toBe(false);
     expect(rec.backendGone).toBe('removed');
+    await h.logged((l) => l.msg === 'job ended: its backend is no longer configured' && l.backend === 'a' && l.taskId === running, 'the log naming the backend');
     // The job on b goes on; two running at once is the limit, and the ended one no longer counts.
     b.finish(onB);
     await h.app.poller.tick();
