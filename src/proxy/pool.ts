@@ -138,6 +138,12 @@ export class BackendPool {
     return Object.fromEntries(this.o.members.map((m) => [m.spec.name, m.client.health.state]));
   }
 
+  /** A lane's host and key style, for the log lines about its reads. */
+  about(lane: string): { host: string; authStyle: string } {
+    const m = this.#members.get(this.callOf(lane).backend ?? DEFAULT_BACKEND);
+    return m ? { host: m.client.host, authStyle: m.client.authStyle } : { host: '', authStyle: '' };
+  }
+
   /** Whether the backend is configured and its last request got an answer. */
   reachable(name: string): boolean {
     const m = this.#members.get(name);

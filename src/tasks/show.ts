@@ -45,7 +45,8 @@ export class Showing {
   /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
-  #outage = false;
+  /** The backends (lanes) whose reads stopped getting answers: their jobs under way say so. */
+  readonly #outage = new Set<string>();
   /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
   readonly #hidden = new Map<string, readonly string[]>();
 
@@ -58,10 +59,11 @@ export class Showing {
     this.#hidden.set(backend, [...patterns]);
   }
 
-  /** The backend stopped (`down`) or started again answering reads; answers whether that changed. */
-  setOutage(down: boolean): boolean {
-    if (this.#outage === down) return false;
-    this.#outage = down;
+  /** `backend` stopped (`down`) or started again answering reads; answers whether that changed. */
+  setOutage(backend: string, down: boolean): boolean {
+    if (this.#outage.has(backend) === down) return false;
+    if (down) this.#outage.add(backend);
+    else this.#outage.delete(backend);
     return true;
   }
 
@@ -85,7 +87,7 @@ export class Showing {
       pressed: record.pressed,
       hidden: this.#hidden.get(this.o.backendOf(record)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
-      outage: this.#outage,
+      outage: this.#outage.has(this.o.backendOf(record)),
       mode: record.mode,
     };
   }

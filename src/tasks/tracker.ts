@@ -84,11 +84,11 @@ export class Tracker {
     return this.#showing.viewContext(record);
   }
 
-  /** The backend stopped (or started again) answering reads: every job under way says so (or stops saying so) once. */
-  setOutage(down: boolean): void {
-    if (!this.#showing.setOutage(down)) return;
+  /** `backend` stopped (or started again) answering reads: every job under way there says so (or stops saying so) once. */
+  setOutage(backend: string, down: boolean): void {
+    if (!this.#showing.setOutage(backend, down)) return;
     for (const rec of [...this.#live.values()]) {
-      if (!rec.active) continue;
+      if (!rec.active || this.o.backendOf(rec) !== backend) continue;
       void this.#serial(rec.taskId, async () => {
         if (rec.active && !this.#waiting.has(rec.taskId)) await this.#showing.show(rec, rec.task, false);
       }).catch((err: unknown) => this.o.logger.error('outage notice failed', { taskId: rec.taskId, err }));

@@ -155,6 +155,32 @@ describe('several backends: a job stays with its backend', () => {
     expect(b.requests.slice(bBefore)).toEqual([]);
   });
 
+  it('a backend whose reads fail is put off alone: the other’s jobs move on, and only its own say it cannot be reached', async () => {
+    const a = await fake();
+    const b = await fake();
+    h = await startHarness({ env: backendsEnv([entry('a', a.baseUrl), entry('b', b.baseUrl)]) });
+    const onA = await imagine(h, 'fox on a');
+    const onB = await imagine(h, 'fox on b');
+    a.setQuirks({ status5xx: 503 });
+    for (let pass = 0; pass < 3; pass++) await h.app.poller.tick();
+    const outage = /can’t be reached right now/;
+    await h.discord.waitForMessage((m) => m.content.includes('fox on a') && outage.test(m.content));
+    await h.logged((l) => l.msg === 'telling users the service cannot be reached' && l.backend === 'a', 'the outage of a, named');
+    b.advance(onB);
+    await h.app.poller.tick();
+    const moving = await h.discord.waitForMessage((m) => m.content.includes('fox on b') && /\(\d+%\)/.test(m.content));
+    expect(moving.content).not.toMatch(outage);
+    b.finish(onB);
+    await h.app.poller.tick();
+    await h.discord.waitForMessage((m) => m.content.includes('fox on b') && m.components.length === 3);
+
+    a.setQuirks({ status5xx: null });
+    a.finish(onA);
+    await h.app.poller.tick();
+    const back = await h.discord.waitForMessage((m) => m.content.includes('fox on a') && m.components.length === 3);
+    expect(back.content).not.toMatch(outage);
+  });
+
   it('a backend removed from the configuration: its running job ends with a plain message, its buttons say why', async () => {
     const a = await fake();
     const b = await fake();
