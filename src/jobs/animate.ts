@@ -4,8 +4,8 @@
 // /submit/video instead: a new video from the upscale's image and motion, or `action: "extend"` with
 // the video task and its index. Which way a backend takes is remembered per backend; where neither
 // works, the animate buttons are no longer offered on that backend's jobs (the hidden-buttons list).
-import { DEFAULT_BACKEND } from '../proxy/lanes.ts';
 import type { JobsContext } from '../context.ts';
+import { jobCall } from './job-call.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import { parseButton } from '../proxy/buttons.ts';
 import type { SubmitOutcome, TaskButton, VideoRequest } from '../proxy/types.ts';
@@ -53,7 +53,7 @@ export async function submitAnimate(ctx: JobsContext, record: TaskRecord, button
   const backend = ctx.reader.backendOf(record);
   const caps = ctx.stores.capabilities.forBackend(backend);
   // The job's own backend, and only it (the video is made from its image).
-  const call = { mode: record.mode, backend: record.backend ?? DEFAULT_BACKEND };
+  const call = jobCall(record);
   const viaVideo = (await caps.get(VIA_VIDEO).catch(() => undefined)) === true;
   let refused: ProxyError | null = null;
   if (!viaVideo) {

@@ -4,15 +4,14 @@
 // list omitted are confirmed one by one, so an id the proxy does not know is reported as unknown,
 // never confused with one that could not be asked about.
 //
-// What a backend can do is kept per backend (its configured name: DEFAULT_BACKEND or a mode's),
-// in memory and in a small key-value memory that outlives the process.
+// What a backend can do is kept per lane (lanes.ts: a backend, or a speed of it with a base of its
+// own), in memory and in a small key-value memory that outlives the process.
 import type { Logger } from '../logger.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { ProxyError } from './errors.ts';
-import type { Task } from './types.ts';
-
 import { DEFAULT_BACKEND, laneOf } from './lanes.ts';
 import type { CallOptions } from './transport.ts';
+import type { Task } from './types.ts';
 
 export { DEFAULT_BACKEND };
 
