@@ -45,6 +45,11 @@ export class ProxyHealth {
     return this.available ? 'half-open' : 'open';
   }
 
+  /** When the breaker last opened (null: closed since its last success). */
+  get openedAt(): number | null {
+    return this.#openedAt;
+  }
+
   get consecutiveFailures(): number {
     return this.#failures;
   }

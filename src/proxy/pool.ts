@@ -36,6 +36,21 @@ export interface PoolMember {
   client: ProxyClient;
 }
 
+/** One backend as an admin listing shows it (/info): never its key or URL. */
+export interface BackendState {
+  name: string;
+  host: string;
+  weight: number;
+  modes: string[];
+  guilds: string[] | null;
+  circuit: CircuitState;
+  /** When its breaker opened, while it is not closed. */
+  openSince: number | null;
+  consecutiveFailures: number;
+  /** The last failed call's code (a ProxyErrorCode) and when, in this process. */
+  lastError: { code: string; at: number } | null;
+}
+
 export interface BackendPoolOptions {
   members: PoolMember[];
   logger: Logger;
@@ -85,6 +100,7 @@ export class BackendPool {
   readonly #members = new Map<string, PoolMember>();
   readonly #current = new Map<string, number>();
   readonly #lacks = new Map<string, Promise<Set<NewJobRoute>>>();
+  readonly #lastError = new Map<string, { code: string; at: number }>();
 
   constructor(private readonly o: BackendPoolOptions) {
     for (const m of o.members) this.#members.set(m.spec.name, m);
@@ -136,6 +152,21 @@ export class BackendPool {
   /** Each backend's circuit, by name (metrics, /info). */
   circuits(): Record<string, CircuitState> {
     return Object.fromEntries(this.o.members.map((m) => [m.spec.name, m.client.health.state]));
+  }
+
+  /** Every backend's state, in configuration order (an admin listing; jobs running per backend are the store's). */
+  states(): BackendState[] {
+    return this.o.members.map(({ spec, client }) => ({
+      name: spec.name,
+      host: client.host,
+      weight: spec.weight,
+      modes: Object.keys(spec.modes),
+      guilds: spec.guilds ?? null,
+      circuit: client.health.state,
+      openSince: client.health.state === 'closed' ? null : client.health.openedAt,
+      consecutiveFailures: client.health.consecutiveFailures,
+      lastError: this.#lastError.get(spec.name) ?? null,
+    }));
   }
 
   /** A lane's host and key style, for the log lines about its reads. */
@@ -247,7 +278,7 @@ export class BackendPool {
     try {
       return await call(m.client, { ...o, backend: name });
     } catch (err) {
-      if (err instanceof ProxyError) err.locate({ backend: name });
+      this.#failed(name, err);
       throw err;
     }
   }
@@ -282,7 +313,7 @@ export class BackendPool {
         const outcome = await call(m.client, { ...o, backend: name, failover: open.length > 1 });
         return { ...outcome, backend: name };
       } catch (err) {
-        if (err instanceof ProxyError) err.locate({ backend: name });
+        this.#failed(name, err);
         if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await this.#remember(name, route);
         const reason = failoverReason(err);
         if (!reason || open.length <= 1) throw err;
@@ -291,6 +322,14 @@ export class BackendPool {
         this.o.onFailover?.({ from: name, reason });
       }
     }
+  }
+
+  /** Names the backend on the error, and remembers it as the backend's last. */
+  #failed(name: string, err: unknown): void {
+    if (!(err instanceof ProxyError)) return;
+    err.locate({ backend: name });
+    // The user's own answers (a banned word, a bad parameter) say nothing about the backend.
+    if (!['INTERRUPTED', 'BANNED_PROMPT', 'VALIDATION'].includes(err.code)) this.#lastError.set(name, { code: err.code, at: (this.o.now ?? Date.now)() });
   }
 
   async #openElsewhere(name: string): Promise<boolean> {

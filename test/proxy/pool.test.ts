@@ -49,6 +49,16 @@ describe('BackendPool', () => {
     expect((await pool.submitImagine({ prompt: 'still a' })).backend).toBe('a');
   });
 
+  it('lists each backend’s state for an admin: circuit, failures, last error; never a key', async () => {
+    await a.close();
+    const outcome = await pool.submitImagine({ prompt: 'a is down' });
+    expect(outcome.backend).toBe('b');
+    const [sa, sb] = pool.states();
+    expect(sa).toMatchObject({ name: 'a', weight: 5, circuit: 'closed', consecutiveFailures: 1, lastError: { code: 'UNAVAILABLE' } });
+    expect(sb).toMatchObject({ name: 'b', weight: 1, circuit: 'closed', consecutiveFailures: 0, lastError: null, openSince: null });
+    expect(JSON.stringify(pool.states())).not.toContain(KEY);
+  });
+
   it('a job’s own calls go to its backend alone; an unknown one is BACKEND_GONE', async () => {
     const outcome = await pool.submitImagine({ prompt: 'fox' });
     expect(outcome.backend).toBe('a');
