@@ -202,7 +202,7 @@ export class Jobs extends Lookups {
     };
   }
 
-  /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
+  /** A describe or shorten pick, edited in its modal: a new /imagine, routed like any new job (its speed is the parent's). */
   async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, edited: string): Promise<Plan> {
     const [prompt = edited] = await this.#withPromptSettings(interaction, [edited]);
     const privately = await this.#private(interaction, parent);

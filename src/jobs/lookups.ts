@@ -77,12 +77,14 @@ export class Lookups {
       answer: { kind: 'ephemeral' },
       run: async () => {
         const records = await ctx.stores.tasks.getMany(ids);
-        // Each job is read from the backend it runs on (ids the bot does not track: the default one).
+        // Each job is read from the backend it runs on (ids the bot does not track: the default one, or the first configured).
         const byId = new Map<string, Task>();
-        for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode, backend: records[i]?.backend })))) {
+        const untracked = ctx.proxy.member(DEFAULT_BACKEND) ? DEFAULT_BACKEND : ctx.proxy.names[0];
+        for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode, backend: records[i] ? records[i].backend : untracked })))) {
           const read = await ctx.reader.readTasks(backend, some);
-          // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes.
-          if (!read.answered && read.error) throw read.error;
+          // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes
+          // (jobs of a backend no longer configured are listed without their state).
+          if (!read.answered && read.error && !(read.error instanceof ProxyError && read.error.code === 'BACKEND_GONE')) throw read.error;
           for (const [id, task] of read.found) byId.set(id, task);
         }
         const entries = ids.map((id, i): TaskListEntry => {

@@ -208,6 +208,13 @@ describe('several backends: a job stays with its backend', () => {
     h.discord.clickButton(done.id, done.components[0].components[1].custom_id);
     await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /no longer available/.test(m.content));
     expect(submits(a, '/mj/submit/action')).toEqual([]);
+
+    // /tasks still lists them all: b's with their state, a's without one.
+    const discord = h.discord;
+    const list = discord.sendSlashCommand('tasks', []);
+    const shown = await discord.waitForMessage((m) => m.id === discord.originalOf(list)?.id && m.embeds.length === 1);
+    for (const id of [finished, onB, running]) expect(shown.embeds[0].description).toContain(id);
+    expect(shown.embeds[0].description).toMatch(new RegExp(`\`${onB}\` · \\*\\*SUCCESS`));
   });
 
   it('a backend that stops answering mid-job: the user hears so by the deadline, and the job stops counting', async () => {
