@@ -1,10 +1,13 @@
 // MJ_BACKENDS: several backends in one JSON variable, checked like every other variable (one line
 // per mistake, naming the entry and field, never the value), backward compatible with MJ_BASE_URL,
 // and every backend's key and URL credentials in the scrubber.
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { backendsOf } from '../../src/config-backends.ts';
 import { ConfigError, loadConfig, redacted } from '../../src/config.ts';
 import { createScrubber, secretsOf } from '../../src/secrets.ts';
+import { must } from '../helpers/must.ts';
 
 const discord = { DISCORD_TOKEN: 'tok.en.value', DISCORD_APP_ID: '123456789012345678' };
 const two = [
@@ -41,6 +44,12 @@ describe('MJ_BACKENDS', () => {
     expect(b).toMatchObject({ name: 'home', authStyle: 'mj-api-secret', weight: 1, guilds: ['123456789012345678'], modes: { turbo: 'http://user:pw-home-7788@mj.internal:8080/mj-turbo' } });
     expect(Object.keys(c.MJ_MODES)).toEqual(['fast', 'relax', 'turbo']);
     expect(c.MJ_BASE_URL).toBeUndefined();
+  });
+
+  it.each(['README.md', '.env.example'])('the worked example in %s is valid as written', (file) => {
+    const line = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').split('\n').find((l) => /^(# )?MJ_BACKENDS='/.test(l));
+    const env = parseEnv(must(line, 'the example line').replace(/^# /, ''));
+    expect(backendsOf(loadConfig({ ...discord, ...env })).map((b) => b.name).length).toBeGreaterThan(1);
   });
 
   it('without it, MJ_BASE_URL and its kin are one backend named default (older stores keep working)', () => {
