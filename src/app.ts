@@ -17,15 +17,17 @@ import { Audit } from './jobs/audit.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
+import { backendsOf } from './config-backends.ts';
+import { DEFAULT_BACKEND, laneOf } from './proxy/lanes.ts';
+import { BackendPool, relabel, shareCircuit } from './proxy/pool.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
 import type { HealthServer } from './health/health-server.ts';
 import { Metrics } from './health/metrics.ts';
 import { createHealthServer } from './health/serve.ts';
 import { ProxyHealth } from './proxy/health.ts';
-import { backendOf, TaskReader } from './proxy/task-reader.ts';
+import { TaskReader } from './proxy/task-reader.ts';
 import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
-import { DEFAULT_BACKEND } from './store/tasks.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
 import { Tracker } from './tasks/tracker.ts';
@@ -87,24 +89,39 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent },
   });
   metrics.watchDiscord(client.rest);
-  const proxy = new ProxyClient({
-    baseUrl: config.MJ_BASE_URL,
-    apiKey: config.MJ_API_KEY,
-    authStyle: config.MJ_AUTH_STYLE,
-    timeoutMs: config.PROXY_TIMEOUT_MS,
-    submitTimeoutMs: config.PROXY_SUBMIT_TIMEOUT_MS,
-    modeBaseUrls: config.MJ_MODES,
-    retryDelaysMs: overrides.proxyRetryDelaysMs,
-    scrub,
-    health: new ProxyHealth(5, 30_000, now),
-    // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
-    notifyHook: config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined,
-    observe: (e) => metrics.proxyRequest(e),
-  });
-  const backends = [DEFAULT_BACKEND, ...Object.keys(config.MJ_MODES)];
+  // One client per configured backend (MJ_BACKENDS, or MJ_BASE_URL as `default`), each with its own circuit.
+  const specs = backendsOf(config);
+  const notifyHookAt = config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined;
+  const members = specs.map((spec) => ({
+    spec,
+    client: new ProxyClient({
+      baseUrl: spec.baseUrl,
+      apiKey: spec.apiKey,
+      authStyle: spec.authStyle,
+      timeoutMs: config.PROXY_TIMEOUT_MS,
+      submitTimeoutMs: config.PROXY_SUBMIT_TIMEOUT_MS,
+      modeBaseUrls: spec.modes,
+      retryDelaysMs: overrides.proxyRetryDelaysMs,
+      scrub,
+      // Its own breaker, told to the other processes through the store when it opens.
+      health: new ProxyHealth(5, 30_000, now, shareCircuit(() => stores.capabilities.forBackend(spec.name), now, 30_000)),
+      // Push: every submit asks the proxy to call back (the secret makes the URL unguessable).
+      notifyHook: notifyHookAt,
+      observe: (e) => metrics.proxyRequest(relabel(spec.name, e)),
+    }),
+  }));
+  // Every lane (a backend, or a speed of it with its own base): hidden buttons and capabilities are kept per lane.
+  const backends = specs.flatMap((b) => [laneOf(b.name, null, []), ...Object.keys(b.modes).map((m) => laneOf(b.name, m, Object.keys(b.modes)))]);
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends, retentionMs: config.DATA_RETENTION_DAYS * 24 * 3600_000 });
   // Downloads may reach the configured origins (the proxy, Discord's API) even on a private network.
-  const downloads = createDownloadAgent(originsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
+  const downloads = createDownloadAgent(originsOf([...specs.flatMap((b) => [b.baseUrl, ...Object.values(b.modes)]), config.DISCORD_API_URL]));
+  const proxy = new BackendPool({
+    members,
+    logger,
+    now,
+    capabilities: (backend) => stores.capabilities.forBackend(backend),
+    onFailover: (e) => metrics.failover(e.from, e.reason),
+  });
   const poster = new Poster({
     rest: client.rest,
     dispatcher: downloads,
@@ -122,10 +139,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     deadlineMs: config.TASK_DEADLINE_MS,
     editMinIntervalMs: config.EDIT_MIN_INTERVAL_MS,
     applicationId: config.DISCORD_APP_ID,
-    backendOf: (mode) => backendOf(mode, proxy.modes),
+    backendOf: (record) => proxy.laneOf(record),
     onActive: (record, again) => {
       poller.follow(record);
-      events.report('tracked', { ...taskEvent(record, backendOf(record.mode, proxy.modes)), again });
+      events.report('tracked', { ...taskEvent(record, proxy.laneOf(record)), again });
     },
     onUnsaved: (count) => stores.health.setPending(count),
     jobs: metrics,
@@ -154,6 +171,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     leaseTtlMs: config.LEASE_TTL_MS,
     backoffMaxMs: config.POLL_BACKOFF_MAX_MS,
     hintBus: push ? stores.hints : null,
+    // A job stays with its backend: one no longer configured ends it at once, one not answering at its deadline.
+    backendGone: (r, late) => {
+      const backend = r.backend || DEFAULT_BACKEND;
+      const gone = !proxy.member(backend) ? 'removed' : late && !proxy.reachable(backend) ? 'unreachable' : null;
+      if (gone) logger.warn(gone === 'removed' ? 'job ended: its backend is no longer configured' : 'job ended: its backend did not answer until the deadline', { taskId: r.taskId, backend });
+      return gone;
+    },
   });
   const notifyHook = push
     ? new NotifyHookServer({
@@ -172,6 +196,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     storeFailures: () => stores.health.failures.values(),
     pendingWrites: () => stores.health.pendingWrites,
     circuit: () => proxy.health.state,
+    circuits: () => proxy.circuits(),
   });
   const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   // The audit channel: a line per job that ends (from the `finished` event) and per admin change.

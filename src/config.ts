@@ -2,6 +2,7 @@
 // Every problem is reported, one line per variable; secrets never appear in errors or logs.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { backendsField, modesOf } from './config-backends.ts';
 
 const MiB = 1024 * 1024;
 
@@ -150,7 +151,8 @@ const schema = z.object({
   DISCORD_APP_ID: snowflake,
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: httpUrl.optional(),
-  MJ_BASE_URL: httpUrl,
+  // Required unless MJ_BACKENDS lists the backends (loadConfig checks the pair).
+  MJ_BASE_URL: httpUrl.optional(),
   MJ_API_KEY: z.string().trim().default(''),
   MJ_AUTH_STYLE: z.enum(['bearer', 'raw', 'mj-api-secret']).default(DEFAULTS.MJ_AUTH_STYLE),
   MJ_MODES: z
@@ -181,6 +183,7 @@ const schema = z.object({
       if (Object.keys(out).length > MAX_MODES) return (ctx.addIssue({ code: 'custom', message: `at most ${MAX_MODES} modes (Discord's limit on a command's choices)` }), z.NEVER);
       return out;
     }),
+  MJ_BACKENDS: backendsField,
   MJ_VERSIONS: versionList,
   STORE_URL: storeUrl.default(DEFAULTS.STORE_URL),
   POLL_INTERVAL_MS: duration(200, 10 * MINUTE).default(DEFAULTS.POLL_INTERVAL_MS),
@@ -257,9 +260,18 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
   for (const i of parsed.success ? [] : parsed.error.issues) {
     const key = String(i.path[0] ?? '?');
     const msg = input[key] === undefined && !i.message.startsWith('expected') ? 'missing' : i.message;
-    if (!byKey.has(key)) byKey.set(key, `${key}: ${msg}`);
+    // MJ_BACKENDS names the entry and field itself: `MJ_BACKENDS[1].baseUrl: …`.
+    if (!byKey.has(key)) byKey.set(key, /^[[:]/.test(msg) ? `${key}${msg}` : `${key}: ${msg}`);
   }
   const problems = [...byKey.values()];
+  // One backend (MJ_BASE_URL and its kin) or a list of them (MJ_BACKENDS), not both.
+  if (keys.includes('MJ_BASE_URL') && keys.includes('MJ_BACKENDS') && !byKey.has('MJ_BACKENDS')) {
+    const list = input.MJ_BACKENDS !== undefined;
+    if (!list && input.MJ_BASE_URL === undefined && !byKey.has('MJ_BASE_URL')) problems.push('MJ_BASE_URL: missing (or list the backends in MJ_BACKENDS)');
+    for (const k of ['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_MODES'] as const) {
+      if (list && input[k] !== undefined) problems.push(`${k}: not used with MJ_BACKENDS (give each backend its own in the list); unset it`);
+    }
+  }
   // The secret is what keeps strangers from the receiver: push needs both or neither.
   if (keys.includes('NOTIFY_HOOK_SECRET') && input.NOTIFY_HOOK_URL !== undefined && input.NOTIFY_HOOK_SECRET === undefined) problems.push('NOTIFY_HOOK_SECRET: missing (required with NOTIFY_HOOK_URL)');
   // One port, one server: the health endpoints and the receiver share it only on the same address.
@@ -268,6 +280,8 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
     problems.push(`HEALTH_HOST: must be NOTIFY_HOOK_HOST (${d.NOTIFY_HOOK_HOST}) when HEALTH_PORT is NOTIFY_HOOK_PORT; or pick another HEALTH_PORT`);
   }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
+  // With several backends, the speeds offered (the commands' choices) are all of theirs together.
+  if (parsed.data.MJ_BACKENDS) return Object.freeze({ ...parsed.data, MJ_MODES: modesOf(parsed.data.MJ_BACKENDS) });
   return Object.freeze(parsed.data);
 }
 
@@ -280,7 +294,13 @@ export function redacted(config: Config): Record<string, unknown> {
     NOTIFY_HOOK_SECRET: config.NOTIFY_HOOK_SECRET ? '***' : undefined,
     METRICS_TOKEN: config.METRICS_TOKEN ? '***' : undefined,
     DISCORD_API_URL: config.DISCORD_API_URL && maskUrl(config.DISCORD_API_URL),
-    MJ_BASE_URL: maskUrl(config.MJ_BASE_URL),
+    MJ_BASE_URL: config.MJ_BASE_URL && maskUrl(config.MJ_BASE_URL),
+    MJ_BACKENDS: config.MJ_BACKENDS?.map((b) => ({
+      ...b,
+      baseUrl: maskUrl(b.baseUrl),
+      apiKey: b.apiKey ? '***' : '',
+      modes: Object.fromEntries(Object.entries(b.modes).map(([name, url]) => [name, maskUrl(url)])),
+    })),
     MJ_MODES: Object.fromEntries(Object.entries(config.MJ_MODES).map(([name, url]) => [name, maskUrl(url)])),
     NOTIFY_HOOK_URL: config.NOTIFY_HOOK_URL && maskUrl(config.NOTIFY_HOOK_URL),
     STORE_URL: maskUrl(config.STORE_URL),

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
 import type { Audit } from './jobs/audit.ts';
 import type { Logger } from './logger.ts';
-import type { ProxyClient } from './proxy/client.ts';
+import type { BackendPool } from './proxy/pool.ts';
 import type { TaskReader } from './proxy/task-reader.ts';
 import type { Stores } from './store/create-store.ts';
 import type { Poller } from './tasks/poller.ts';
@@ -11,7 +11,8 @@ import type { Tracker } from './tasks/tracker.ts';
 
 export interface AppContext {
   config: Config;
-  proxy: ProxyClient;
+  /** The configured backends: new jobs routed among them, a job's own calls to its backend (proxy/pool.ts). */
+  proxy: BackendPool;
   /** Reads task states (batched, per backend): the poller, "Check again", /task and /tasks. */
   reader: TaskReader;
   stores: Stores;

@@ -8,7 +8,7 @@ import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
 
 /** What registering reads: who we are, where, and what changes the commands' shape. */
-export const DEPLOY_KEYS = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'MJ_MODES', 'ALLOW_DMS', 'ALLOW_USER_INSTALL'] as const;
+export const DEPLOY_KEYS = ['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'MJ_MODES', 'MJ_BACKENDS', 'ALLOW_DMS', 'ALLOW_USER_INSTALL'] as const;
 
 async function main(): Promise<void> {
   const config = loadEntryConfig(DEPLOY_KEYS);

@@ -16,7 +16,7 @@ const FRAGMENT = 10;
 /** Query values and user names shorter than this are settings ("mode=fast") or account names, not credentials. */
 const MIN_URL_SECRET = 8;
 /** Config keys whose value is itself a secret. */
-const SECRET_KEY = /(?:KEY|TOKEN|SECRET|PASSWORD)$/;
+const SECRET_KEY = /(?:KEY|TOKEN|SECRET|PASSWORD)$|[a-z](?:Key|Token|Secret|Password)$/;
 
 /** The credentials a URL carries: its password, and a user name or query values long enough to be tokens. */
 export function credentialsOf(url: string): string[] {
@@ -36,7 +36,8 @@ export function credentialsOf(url: string): string[] {
 /**
  * Every secret in the configuration: each *_KEY / *_TOKEN / *_SECRET / *_PASSWORD value (the proxy
  * key with and without a pasted "Bearer "), and the credentials inside every configured URL
- * (MJ_BASE_URL, each MJ_MODES URL, NOTIFY_HOOK_URL, STORE_URL, DISCORD_API_URL …). Read from the
+ * (MJ_BASE_URL, each MJ_MODES URL, NOTIFY_HOOK_URL, STORE_URL, DISCORD_API_URL …); in MJ_BACKENDS,
+ * each backend's `apiKey` and URLs. Read from the
  * whole config, so a variable added later is covered without a change here.
  */
 export function secretsOf(config: Config | Readonly<Record<string, unknown>>): string[] {

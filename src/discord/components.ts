@@ -117,7 +117,7 @@ export async function planButton(interaction: ButtonInteraction, parsed: ParsedC
     }
     case 'seed': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.seed);
-      return ctx.jobs.seed(interaction, record.taskId, record.mode);
+      return ctx.jobs.seed(interaction, record.taskId, record);
     }
     case 'share': {
       const record = await loadRecord(ctx, parsed.taskId, interaction, RULES.share);

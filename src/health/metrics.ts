@@ -27,6 +27,8 @@ export interface MetricSources {
   /** Records waiting in memory for a write the store refused. */
   pendingWrites(): number;
   circuit(): CircuitState;
+  /** Each backend's circuit, by name (several backends); without it, `circuit()` as the backend `default`. */
+  circuits?(): Record<string, CircuitState>;
 }
 
 /** Seconds from a job's submit to its end: Midjourney jobs take from seconds (describe) to many minutes (video, relax mode). */
@@ -69,6 +71,7 @@ export class Metrics implements JobEvents {
   readonly #proxySeconds: Histogram<'route' | 'backend'>;
   readonly #discordRequests: Counter<'method' | 'route' | 'status'>;
   readonly #discordRateLimited: Counter<'route' | 'global'>;
+  readonly #failovers: Counter<'backend' | 'reason'>;
 
   constructor(private readonly now: () => number = Date.now) {
     const registers = [this.registry];
@@ -81,6 +84,7 @@ export class Metrics implements JobEvents {
     this.#proxyErrors = counter('proxy_request_errors_total', 'Proxy requests that failed (no answer, an HTTP error, an error code), by route, backend and code.', ['route', 'backend', 'code']);
     this.#proxySeconds = new Histogram({ name: `${PREFIX}proxy_request_duration_seconds`, help: 'Seconds per proxy request, by route and backend.', labelNames: ['route', 'backend'], buckets: PROXY_BUCKETS, registers });
     this.#discordRequests = counter('discord_requests_total', 'Discord REST responses, by method, route and HTTP status (429: rate limited).', ['method', 'route', 'status']);
+    this.#failovers = counter('backend_failovers_total', 'New jobs a backend surely did not take, sent on to the next backend at once, by the backend that refused and why.', ['backend', 'reason']);
     this.#discordRateLimited = counter('discord_rate_limited_total', 'Times discord.js’s REST queue waited for a rate limit, by route and whether it was the global one.', ['route', 'global']);
   }
 
@@ -114,6 +118,11 @@ export class Metrics implements JobEvents {
     if (e.error) this.#proxyErrors.inc({ ...labels, code: codeLabel(e.error) });
   }
 
+  /** A new job went on to the next backend (proxy/pool.ts). */
+  failover(backend: string, reason: string): void {
+    this.#failovers.inc({ backend: commandLabel(backend), reason: commandLabel(reason) });
+  }
+
   /** Counts discord.js's REST responses and rate-limit waits. */
   watchDiscord(rest: REST): void {
     rest.on('response', (request, response) => {
@@ -133,7 +142,10 @@ export class Metrics implements JobEvents {
     gauge('tasks_active', 'Active tasks this process follows.', s.activeTasks);
     gauge('leases_held', 'Task leases this process holds (with several processes, each task is polled by its lease holder).', s.leasesHeld);
     gauge('store_pending_writes', 'Task records kept in memory because the store refused their write.', s.pendingWrites);
-    gauge('backend_circuit_open', '1 while the backend’s circuit breaker is open (new jobs are refused at once), else 0.', () => (s.circuit() === 'open' ? 1 : 0));
+    new Gauge({ name: `${PREFIX}backend_circuit_open`, help: '1 while the backend’s circuit breaker is open (no new jobs go there), else 0, by backend.', labelNames: ['backend'], registers, collect() {
+      this.reset();
+      for (const [backend, state] of Object.entries(s.circuits?.() ?? { default: s.circuit() })) this.set({ backend: commandLabel(backend) }, state === 'open' ? 1 : 0);
+    } });
     new Counter({ name: `${PREFIX}discord_edits_total`, help: 'Task views: sent to Discord, or skipped (same_view, unchanged, stale, coalesced) or put off (deferred).', labelNames: ['result'], registers, collect() {
       const e = s.edits();
       this.reset();

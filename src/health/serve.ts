@@ -17,7 +17,7 @@ export interface HealthParts {
   /** false: the app runs without a gateway session (a worker), which readiness then does not ask for. */
   gateway: boolean;
   stores: Stores;
-  circuit: ProxyHealth;
+  circuit: Pick<ProxyHealth, 'state' | 'consecutiveFailures'>;
   /** The notifyHook receiver, when push is on. */
   receiver: NotifyHookServer | null;
 }

@@ -5,6 +5,7 @@
 // the video task and its index. Which way a backend takes is remembered per backend; where neither
 // works, the animate buttons are no longer offered on that backend's jobs (the hidden-buttons list).
 import type { JobsContext } from '../context.ts';
+import { jobCall } from './job-call.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import { parseButton } from '../proxy/buttons.ts';
 import type { SubmitOutcome, TaskButton, VideoRequest } from '../proxy/types.ts';
@@ -49,14 +50,15 @@ export function videoRequestFor(record: TaskRecord, button: TaskButton, state: s
 
 /** Animate or Extend: /submit/action, or /submit/video where the backend refuses it there. */
 export async function submitAnimate(ctx: JobsContext, record: TaskRecord, button: TaskButton, state: string): Promise<SubmitOutcome> {
-  const backend = ctx.reader.backendOf(record.mode);
+  const backend = ctx.reader.backendOf(record);
   const caps = ctx.stores.capabilities.forBackend(backend);
-  const mode = record.mode;
+  // The job's own backend, and only it (the video is made from its image).
+  const call = jobCall(record);
   const viaVideo = (await caps.get(VIA_VIDEO).catch(() => undefined)) === true;
   let refused: ProxyError | null = null;
   if (!viaVideo) {
     try {
-      return await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, { mode });
+      return await ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state }, call);
     } catch (err) {
       if (!(err instanceof ProxyError && err.code === 'UNSUPPORTED')) throw err;
       refused = err;
@@ -65,7 +67,7 @@ export async function submitAnimate(ctx: JobsContext, record: TaskRecord, button
   const body = videoRequestFor(record, button, state);
   if (!body) throw refused ?? new ProxyError('UNSUPPORTED', { route: '/mj/submit/video' });
   try {
-    const outcome = await ctx.proxy.submitVideo(body, { mode });
+    const outcome = await ctx.proxy.submitVideo(body, call);
     if (!viaVideo) {
       ctx.logger.info('backend refuses animate through /submit/action; using /submit/video', { backend });
       await caps.set(VIA_VIDEO, true, CAPABILITY_TTL_MS).catch(() => undefined);

@@ -7,14 +7,15 @@ import type { JobsContext } from '../context.ts';
 import { ProxyError } from '../proxy/errors.ts';
 import { CANCEL_HIDDEN } from '../render/task-view.ts';
 import type { TaskRecord } from '../store/tasks.ts';
+import { jobCall } from './job-call.ts';
 import { rememberHidden } from './hidden.ts';
 
 export async function cancelJob(ctx: JobsContext, record: TaskRecord): Promise<void> {
   try {
-    await ctx.proxy.cancelTask(record.taskId, { mode: record.mode });
+    await ctx.proxy.cancelTask(record.taskId, jobCall(record));
   } catch (err) {
     if (err instanceof ProxyError && err.code === 'UNSUPPORTED') {
-      await rememberHidden(ctx, ctx.reader.backendOf(record.mode), CANCEL_HIDDEN);
+      await rememberHidden(ctx, ctx.reader.backendOf(record), CANCEL_HIDDEN);
       await ctx.tracker.markPressed(record.taskId);
     }
     throw err;

@@ -21,6 +21,7 @@ import { helpPlan, infoPlan } from './info.ts';
 import { submitRequest, type JobRequest, type Upload } from './requests.ts';
 import { actionExtras, isRemixable, isRemixRefusal, rememberRemix, remixSupport } from './remix.ts';
 import { cancelJob } from './cancel.ts';
+import { jobCall } from './job-call.ts';
 import type { ActionRequest } from '../proxy/types.ts';
 import { applyPrefs } from './apply-prefs.ts';
 import { withSettings, type StartSpec } from './start-settings.ts';
@@ -116,6 +117,7 @@ export class Jobs extends Lookups {
           proxy: ctx.proxy,
           state: jobState(interaction),
           mode: spec.mode,
+          guildId: interaction.guildId,
           limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES,
           readImage: (f: Upload, limit: number) => this.readImage(f, limit),
           referenceUrls: (files: readonly Upload[], data: string[]) => referenceUrls(ctx, files, data, spec.mode),
@@ -132,7 +134,7 @@ export class Jobs extends Lookups {
   /** Remix mode: whether a click on `button` opens the prompt editor first (the user's setting, the button, what the backend does). */
   async remixAtOnce(interaction: ButtonInteraction, record: TaskRecord, button: TaskButton): Promise<boolean> {
     if (!isRemixable(button.customId) || !(await this.prefsFor(interaction)).remix) return false;
-    return (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) === undefined;
+    return (await remixSupport(this.ctx, this.ctx.reader.backendOf(record))) === undefined;
   }
 
   /** A proxy button pressed: /submit/action, the new job shown in this interaction's reply. */
@@ -140,7 +142,7 @@ export class Jobs extends Lookups {
     await screenJob(this.ctx, interaction, []);
     const prefs = await this.prefsFor(interaction);
     // Remix on, but this backend gives the editor no place: the button runs as it is, and the user hears why.
-    const noRemix = !!prefs.remix && isRemixable(button.customId) && (await remixSupport(this.ctx, this.ctx.reader.backendOf(record.mode))) !== undefined;
+    const noRemix = !!prefs.remix && isRemixable(button.customId) && (await remixSupport(this.ctx, this.ctx.reader.backendOf(record))) !== undefined;
     const privately = await this.#private(interaction, record);
     return {
       answer: { kind: 'public', line: { prompt: record.prompt, label }, private: privately },
@@ -178,7 +180,7 @@ export class Jobs extends Lookups {
       ticket,
       run: async (_, started) => {
         for (const [i, prompt] of prompts.slice(0, ticket.granted).entries()) {
-          const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode });
+          const outcome = await ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: record.mode, guildId: interaction.guildId });
           await started(outcome.taskIds);
           await this.#follow(interaction, outcome, record, '', prompt, privately, 'imagine', i === 0);
         }
@@ -196,7 +198,7 @@ export class Jobs extends Lookups {
     };
   }
 
-  /** A describe or shorten pick, edited in its modal: a new /imagine on the parent's backend. */
+  /** A describe or shorten pick, edited in its modal: a new /imagine, routed like any new job (its speed is the parent's). */
   async pick(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, edited: string): Promise<Plan> {
     const [prompt = edited] = await this.#withPromptSettings(interaction, [edited]);
     await screenJob(this.ctx, interaction, [prompt]);
@@ -205,7 +207,7 @@ export class Jobs extends Lookups {
       answer: { kind: 'public', line: { prompt }, private: privately },
       ticket: await checkQuota(interaction.user.id, this.ctx, { guildId: interaction.guildId }),
       run: async (_, started) => {
-        const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode });
+        const outcome = await this.ctx.proxy.submitImagine({ prompt, state: jobState(interaction) }, { mode: parent.mode, guildId: interaction.guildId });
         await started(outcome.taskIds);
         await this.#follow(interaction, outcome, parent, '', prompt, privately, 'imagine');
       },
@@ -247,7 +249,7 @@ export class Jobs extends Lookups {
       answer: { kind: 'update' },
       ticket: await checkQuota(record.ownerId, this.ctx, { replacing: record.taskId, guildId: record.guildId }),
       run: async () => {
-        await this.ctx.proxy.submitModal({ taskId: record.taskId, prompt }, { mode: record.mode });
+        await this.ctx.proxy.submitModal({ taskId: record.taskId, prompt }, jobCall(record));
         await this.ctx.tracker.resubmit(record.taskId, { prompt, token: interaction.token });
       },
     };
@@ -263,7 +265,7 @@ export class Jobs extends Lookups {
         await ctx.tracker.retarget(record.taskId, { token: interaction.token, messageId: interaction.message.id });
       },
       after: async () => {
-        const read = await ctx.reader.readTasks(ctx.reader.backendOf(record.mode), [record.taskId]);
+        const read = await ctx.reader.readTasks(ctx.reader.backendOf(record), [record.taskId]);
         const task = read.found.get(record.taskId);
         if (task) await ctx.tracker.update(record.taskId, task);
         else if (read.unknown.has(record.taskId)) await ctx.tracker.lose(record.taskId);
@@ -331,9 +333,9 @@ export class Jobs extends Lookups {
     // Animate and Extend: through /submit/video where a relay refuses them here (animate.ts).
     if (isAnimate(button)) return submitAnimate(this.ctx, record, button, state);
     try {
-      return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state, ...extras }, { mode: record.mode });
+      return await this.ctx.proxy.submitAction({ taskId: record.taskId, customId: button.customId, state, ...extras }, jobCall(record));
     } catch (err) {
-      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record.mode), hiddenPattern(button.customId));
+      if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(this.ctx, this.ctx.reader.backendOf(record), hiddenPattern(button.customId));
       throw err;
     }
   }
@@ -341,7 +343,7 @@ export class Jobs extends Lookups {
   /** `modal`: whether the backend asked for the input (a MODAL task), so the prompt was used. */
   async #actionThenModal(interaction: ModalSubmitInteraction, parent: TaskRecord, button: TaskButton, prompt: string, mask: Upload | undefined, extras: Pick<ActionRequest, 'enableRemix' | 'strong'>): Promise<{ outcome: SubmitOutcome; modal: boolean }> {
     const ctx = this.ctx;
-    const backend = ctx.reader.backendOf(parent.mode);
+    const backend = ctx.reader.backendOf(parent);
     const maskBase64 = mask ? await this.readImage(mask, ctx.config.MAX_ATTACHMENT_BYTES) : undefined;
     if (maskBase64 && !maskBase64.startsWith('data:image/png;')) throw new UserInputError('MASK_MISSING');
     let outcome: SubmitOutcome;
@@ -358,7 +360,7 @@ export class Jobs extends Lookups {
     let modalTaskId: string | null = outcome.kind === 'modal' ? outcome.taskId : null;
     if (!modalTaskId) {
       // Relays rewrite code 21 to 1: the task itself says whether it waits for input.
-      const task = await ctx.proxy.fetchTask(outcome.taskId, { mode: parent.mode }).catch(() => null);
+      const task = await ctx.proxy.fetchTask(outcome.taskId, jobCall(parent)).catch(() => null);
       if (task?.status === 'MODAL') modalTaskId = task.id;
       // It ran without the prompt: this backend does not honour enableRemix (a relay that shows the
       // MODAL later still gets the prompt through "Open editor").
@@ -367,7 +369,7 @@ export class Jobs extends Lookups {
     if (!modalTaskId) return { outcome, modal: false };
     // Some backends refuse an empty prompt here (trueai: code 4): the job's own prompt stands in.
     const text = prompt || parent.modal?.finalPrompt || parentPrompt(parent);
-    const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, { mode: parent.mode });
+    const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, jobCall(parent));
     // /submit/modal answers with the same task id, which now runs.
     return { outcome: submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted, modal: true };
   }

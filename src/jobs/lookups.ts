@@ -5,11 +5,12 @@ import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js'
 import type { JobsContext } from '../context.ts';
 import { resolveLocale, t } from '../i18n/index.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
-import { DEFAULT_BACKEND } from '../proxy/task-reader.ts';
+import { DEFAULT_BACKEND, type JobPlace } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
 import { renderTaskList, type TaskListEntry } from '../render/task-list.ts';
 import { renderTaskView, SEED_HIDDEN, type MessageView } from '../render/task-view.ts';
 import { mayAct } from './ownership.ts';
+import { jobCall } from './job-call.ts';
 import { reachesChannel } from './delivery.ts';
 import { rememberHidden } from './hidden.ts';
 import { addRecent, listRecent, recentChoices, type RecentJob } from './recent.ts';
@@ -49,7 +50,7 @@ export class Lookups {
         // A private job is shown privately again.
         answer: existing.private ? { kind: 'ephemeral' } : { kind: 'public' },
         run: async () => {
-          const found = await this.#readOne(ctx.reader.backendOf(existing.mode), id);
+          const found = await this.#readOne(ctx.reader.backendOf(existing), id);
           await ctx.tracker.showCopy(id, found, { token: interaction.token, channelId: interaction.channelId, locale });
         },
       };
@@ -58,10 +59,11 @@ export class Lookups {
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: '' } },
       run: async ({ messageId }) => {
-        const found = await this.#readOne(DEFAULT_BACKEND, id);
+        // A job the bot does not track: asked of each backend in turn, and followed on the one that knows it.
+        const { found, backend } = await this.#findAnywhere(id);
         // The prompt the proxy knows: the reply could not say it before the read.
         const prompt = found.prompt || found.promptEn;
-        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id] }, kind: 'show', prompt, first: found, ...this.inReply(interaction, messageId, waiting) });
+        await ctx.tracker.track({ outcome: { kind: 'accepted', taskIds: [id], backend }, kind: 'show', prompt, first: found, ...this.inReply(interaction, messageId, waiting) });
         await addRecent(ctx, interaction.user.id, [{ taskId: id, prompt, at: ctx.now() }]);
       },
     };
@@ -75,12 +77,14 @@ export class Lookups {
       answer: { kind: 'ephemeral' },
       run: async () => {
         const records = await ctx.stores.tasks.getMany(ids);
-        // Each job is read from the backend it runs on (ids the bot does not track: the default one).
+        // Each job is read from the backend it runs on (ids the bot does not track: the default one, or the first configured).
         const byId = new Map<string, Task>();
-        for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode })))) {
+        const untracked = ctx.proxy.member(DEFAULT_BACKEND) ? DEFAULT_BACKEND : ctx.proxy.names[0];
+        for (const [backend, some] of ctx.reader.byBackend(ids.map((taskId, i) => ({ taskId, mode: records[i]?.mode, backend: records[i] ? records[i].backend : untracked })))) {
           const read = await ctx.reader.readTasks(backend, some);
-          // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes.
-          if (!read.answered && read.error) throw read.error;
+          // Nothing got an answer: the proxy is unwell, and the reply says so rather than a list of dashes
+          // (jobs of a backend no longer configured are listed without their state).
+          if (!read.answered && read.error && !(read.error instanceof ProxyError && read.error.code === 'BACKEND_GONE')) throw read.error;
           for (const [id, task] of read.found) byId.set(id, task);
         }
         const entries = ids.map((id, i): TaskListEntry => {
@@ -95,17 +99,17 @@ export class Lookups {
   }
 
   /** A job's seed, privately, answered at once: trueai may block up to a minute while it asks Discord. */
-  seed(interaction: ChatInputCommandInteraction | ButtonInteraction, taskId: string, mode?: string): Plan {
+  seed(interaction: ChatInputCommandInteraction | ButtonInteraction, taskId: string, place: JobPlace = {}): Plan {
     const ctx = this.ctx;
     return {
       answer: { kind: 'ephemeral' },
       async run() {
         let value: string;
         try {
-          value = await ctx.proxy.fetchImageSeed(taskId, { mode });
+          value = await ctx.proxy.fetchImageSeed(taskId, jobCall(place));
         } catch (err) {
           // A backend without that endpoint is remembered, and the 🌱 button is no longer offered.
-          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, ctx.reader.backendOf(mode), SEED_HIDDEN);
+          if (err instanceof ProxyError && err.code === 'UNSUPPORTED') await rememberHidden(ctx, ctx.reader.backendOf(place), SEED_HIDDEN);
           throw err;
         }
         await interaction.editReply({ content: t(interaction.locale, 'view.seed', { id: taskId, seed: value }), allowedMentions: { parse: [] } });
@@ -115,7 +119,7 @@ export class Lookups {
 
   /** /seed by id: the job's backend when the bot tracks it. */
   async seedOf(interaction: ChatInputCommandInteraction, taskId: string): Promise<Plan> {
-    return this.seed(interaction, taskId, (await this.ctx.stores.tasks.get(taskId))?.mode);
+    return this.seed(interaction, taskId, (await this.ctx.stores.tasks.get(taskId)) ?? {});
   }
 
   recent(userId: string): Promise<RecentJob[]> {
@@ -128,6 +132,21 @@ export class Lookups {
   }
 
   /** The task, or the reason it cannot be shown: the proxy does not know it, or could not be asked. */
+  /** A task by id from whichever backend knows it (the default one first), and that backend's name. */
+  async #findAnywhere(id: string): Promise<{ found: Task; backend: string }> {
+    const names = [...this.ctx.proxy.names].sort((a, b) => Number(b === DEFAULT_BACKEND) - Number(a === DEFAULT_BACKEND));
+    let error: unknown;
+    for (const backend of names) {
+      try {
+        return { found: await this.#readOne(this.ctx.reader.backendOf({ backend }), id), backend };
+      } catch (err) {
+        if (!(err instanceof UserInputError)) error = err;
+      }
+    }
+    // No backend knows it; or some could not be asked: then that is the answer.
+    throw error ?? new UserInputError('UNKNOWN_TASK', { id });
+  }
+
   async #readOne(backend: string, id: string): Promise<Task> {
     const read = await this.ctx.reader.readTasks(backend, [id]);
     const task = read.found.get(id);

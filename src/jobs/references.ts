@@ -114,7 +114,7 @@ const notOffered = (err: unknown): boolean =>
 export async function referenceUrls(ctx: JobsContext, files: readonly Upload[], data: string[], mode: string | undefined): Promise<string[]> {
   const own = files.map((f) => f.url);
   if (files.length === 0) return [];
-  const backend = ctx.reader.backendOf(mode);
+  const backend = ctx.reader.backendOf({ mode });
   const caps = ctx.stores.capabilities.forBackend(backend);
   const offered = await caps.get(UPLOAD_CAPABILITY).catch(() => undefined);
   if (offered === false) return own;

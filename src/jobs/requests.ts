@@ -1,7 +1,7 @@
 // What a slash command asks the backend to do, as data: the jobs facade downloads the inputs
 // (through the guard) and calls the one proxy endpoint for it, after the public acknowledgement.
 import { UserInputError } from '../proxy/errors.ts';
-import type { ProxyClient } from '../proxy/client.ts';
+import type { BackendPool } from '../proxy/pool.ts';
 import type { BotType, Dimensions, SubmitOutcome, VideoRequest } from '../proxy/types.ts';
 import { referenceParams, type ReferenceInput } from './references.ts';
 import type { Upload } from './upload.ts';
@@ -23,10 +23,12 @@ export type JobRequest =
   | { kind: 'edits'; prompt: string; image: Upload };
 
 export interface SubmitIO {
-  proxy: ProxyClient;
+  proxy: BackendPool;
   /** The request's `state` (jobState). */
   state: string;
   mode: string | undefined;
+  /** The server the job comes from (a backend may be limited to some servers). */
+  guildId: string | null;
   /** The size limit of this request's downloads. */
   limit: number;
   readImage(file: Upload, limit: number): Promise<string>;
@@ -38,7 +40,9 @@ const bot = (botType: BotType | undefined) => (botType ? { botType } : {});
 
 /** Downloads the request's inputs and submits it. */
 export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<SubmitOutcome> {
-  const { proxy, state, mode, limit } = io;
+  const { proxy, state, limit } = io;
+  // A new job: the pool picks a backend that offers this speed to this server.
+  const call = { mode: io.mode, guildId: io.guildId };
   const read = (files: readonly Upload[]) => Promise.all(files.map((f) => io.readImage(f, limit)));
   switch (req.kind) {
     case 'imagine': {
@@ -47,19 +51,19 @@ export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<Subm
       const files = refs.flatMap((r) => (r.file ? [r.file] : []));
       const urls = files.length ? await io.referenceUrls(files, await read(files)) : [];
       const prompt = [req.prompt, referenceParams(refs, urls)].filter(Boolean).join(' ');
-      return proxy.submitImagine({ prompt, ...(base64Array.length ? { base64Array } : {}), ...bot(req.botType), state }, { mode });
+      return proxy.submitImagine({ prompt, ...(base64Array.length ? { base64Array } : {}), ...bot(req.botType), state }, call);
     }
     case 'blend':
-      return proxy.submitBlend({ base64Array: await read(req.images), dimensions: req.dimensions, ...bot(req.botType), state }, { mode });
+      return proxy.submitBlend({ base64Array: await read(req.images), dimensions: req.dimensions, ...bot(req.botType), state }, call);
     case 'describe': {
       const base64 = 'link' in req.source ? await linkSource(req.source.link, io) : (await read([req.source]))[0]!;
-      return proxy.submitDescribe({ base64, ...bot(req.botType), state }, { mode });
+      return proxy.submitDescribe({ base64, ...bot(req.botType), state }, call);
     }
     case 'shorten':
-      return proxy.submitShorten({ prompt: req.prompt, ...bot(req.botType), state }, { mode });
+      return proxy.submitShorten({ prompt: req.prompt, ...bot(req.botType), state }, call);
     case 'swapface': {
       const [sourceBase64, targetBase64] = await read([req.source, req.target]);
-      return proxy.submitSwapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, state });
+      return proxy.submitSwapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, state }, { guildId: io.guildId });
     }
     case 'video': {
       const [image, endImage] = await read(req.endImage ? [req.image, req.endImage] : [req.image]);
@@ -69,11 +73,11 @@ export async function submitRequest(req: JobRequest, io: SubmitIO): Promise<Subm
         ...(req.batchSize ? { batchSize: req.batchSize } : {}),
         ...(req.videoType ? { videoType: req.videoType } : {}),
       };
-      return proxy.submitVideo({ prompt: req.prompt, image: image!, motion: req.motion, ...options, state }, { mode });
+      return proxy.submitVideo({ prompt: req.prompt, image: image!, motion: req.motion, ...options, state }, call);
     }
     case 'edits': {
       const [image] = await read([req.image]);
-      return proxy.submitEdits({ prompt: req.prompt, image: image!, state }, { mode });
+      return proxy.submitEdits({ prompt: req.prompt, image: image!, state }, call);
     }
   }
 }

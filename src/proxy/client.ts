@@ -340,6 +340,7 @@ export class ProxyClient {
       if (sent.written && err instanceof ProxyError && err.code === 'INTERRUPTED') throw new ProxyError('POSSIBLY_TAKEN', { route, interrupted: true, searchable: false }, { cause: { name: err.name, code: err.code } });
       // Sent, then no answer in time (or the connection dropped): the proxy may have taken the job.
       if (sent.written && err instanceof ProxyError && (err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) return this.#recover(route, body, o, err);
+      if (err instanceof ProxyError && !sent.written) err.context.unsent = true;
       throw err;
     }
     // A gateway that gave up waiting for the proxy behind it: the proxy may have taken the job too.

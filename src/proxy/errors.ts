@@ -17,6 +17,8 @@ export type ProxyErrorCode =
   | 'UNSUPPORTED' // endpoint missing (404 without a body) or "unknown action"
   | 'POSSIBLY_TAKEN' // a submit sent but not answered in time: the job may run, and was not found
   | 'INTERRUPTED' // the bot is stopping: the call was cut off (or never made); nothing was started
+  | 'BACKEND_GONE' // the job's backend is no longer configured (several backends)
+  | 'NO_BACKEND' // no configured backend may take this job here (the server is not allowed, or none offers the speed)
   | 'FAILURE'; // code 9 and anything else the proxy calls an error
 
 
@@ -35,6 +37,10 @@ export interface ProxyErrorContext {
   searchable?: boolean;
   /** POSSIBLY_TAKEN: the bot stopped before the answer came (a shutdown), so it did not look for the job. */
   interrupted?: boolean;
+  /** A submit that failed before undici wrote a byte of its body: the backend surely did not take it (failover.ts). */
+  unsent?: boolean;
+  /** The configured backend the call went to (several backends: the pool names it). */
+  backend?: string;
   /** The job the call was about (a fetch, a button's parent task, a modal's task). */
   taskId?: string;
   /** The jobs a batched read asked about. */
@@ -58,9 +64,10 @@ export class ProxyError extends Error {
   }
 
   /** Adds where the call went (the backend's host) and what job it was about, when not known yet. */
-  locate(where: { host?: string; taskId?: string; taskIds?: string[] }): this {
+  locate(where: { host?: string; backend?: string; taskId?: string; taskIds?: string[] }): this {
     const c = this.context;
     if (where.host && !c.host) c.host = where.host;
+    if (where.backend && !c.backend) c.backend = where.backend;
     if (where.taskId && !c.taskId) c.taskId = where.taskId;
     if (where.taskIds?.length && !c.taskIds && !c.taskId) c.taskIds = where.taskIds;
     this.message = messageOf(this.code, c);
@@ -73,6 +80,7 @@ export class ProxyError extends Error {
     const ids = c.taskIds && (c.taskIds.length > TASK_IDS_LOG_MAX ? [...c.taskIds.slice(0, TASK_IDS_LOG_MAX), `…${c.taskIds.length - TASK_IDS_LOG_MAX} more`] : c.taskIds);
     return {
       route: c.route,
+      backend: c.backend,
       host: c.host,
       status: c.status,
       proxyCode: c.proxyCode,

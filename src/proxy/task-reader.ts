@@ -4,23 +4,29 @@
 // list omitted are confirmed one by one, so an id the proxy does not know is reported as unknown,
 // never confused with one that could not be asked about.
 //
-// What a backend can do is kept per backend (its configured name: DEFAULT_BACKEND or a mode's),
-// in memory and in a small key-value memory that outlives the process.
+// What a backend can do is kept per lane (lanes.ts: a backend, or a speed of it with a base of its
+// own), in memory and in a small key-value memory that outlives the process.
 import type { Logger } from '../logger.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { ProxyError } from './errors.ts';
+import { DEFAULT_BACKEND, laneOf } from './lanes.ts';
+import type { CallOptions } from './transport.ts';
 import type { Task } from './types.ts';
 
-/** The backend of MJ_BASE_URL; the others are named after their mode (MJ_MODES). */
-export const DEFAULT_BACKEND = 'default';
+export { DEFAULT_BACKEND };
 
 /**
- * The backend a job runs on, by its configured name: its record's mode when that mode is
+ * The lane of a job of the default backend (lanes.ts): its record's mode when that mode is
  * configured, the default backend otherwise (no mode, or a mode since removed from MJ_MODES).
- * The one rule for reads, hidden buttons and capabilities alike.
  */
 export function backendOf(mode: string | undefined | null, modes: readonly string[]): string {
-  return mode && modes.includes(mode) ? mode : DEFAULT_BACKEND;
+  return laneOf(DEFAULT_BACKEND, mode, modes);
+}
+
+/** What names a job's lane: its backend (none: a record written before several backends) and its speed. */
+export interface JobPlace {
+  mode?: string | null;
+  backend?: string | null;
 }
 /** How long a learnt capability is trusted (a relay may be upgraded). */
 const CAPABILITY_TTL_MS = 24 * 3600_000;
@@ -31,11 +37,14 @@ export interface CapabilityMemory {
   set(key: string, value: unknown, ttlMs: number): Promise<unknown>;
 }
 
-/** The proxy calls the reader makes (ProxyClient has them). */
+/** The proxy calls the reader makes (the backend pool has them). */
 export interface TaskSource {
-  readonly modes: string[];
-  listTasks(ids: string[], o?: { mode?: string }): Promise<Task[]>;
-  fetchTask(id: string, o?: { mode?: string }): Promise<Task | null>;
+  /** The lane a job's calls go to (lanes.ts). */
+  laneOf(job: JobPlace): string;
+  /** How to call a lane: its backend and speed. */
+  callOf(lane: string): CallOptions;
+  listTasks(ids: string[], o?: CallOptions): Promise<Task[]>;
+  fetchTask(id: string, o?: CallOptions): Promise<Task | null>;
 }
 
 /** Counters a caller may pass to see what a read cost. */
@@ -84,16 +93,16 @@ export class TaskReader {
 
   constructor(private readonly o: TaskReaderOptions) {}
 
-  /** The backend a job runs on, from its record's mode (backendOf above). */
-  backendOf(mode: string | undefined | null): string {
-    return backendOf(mode, this.o.proxy.modes);
+  /** The lane a job runs on, from its record's backend and mode (lanes.ts). */
+  backendOf(job: JobPlace): string {
+    return this.o.proxy.laneOf(job);
   }
 
-  /** Ids by the backend their jobs run on (`mode` from the record; none: the default backend). */
-  byBackend(jobs: Iterable<{ taskId: string; mode?: string | null }>): Map<string, string[]> {
+  /** Ids by the lane their jobs run on (the record's backend, none: the default one; and its mode). */
+  byBackend(jobs: Iterable<{ taskId: string } & JobPlace>): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const job of jobs) {
-      const backend = this.backendOf(job.mode);
+      const backend = this.backendOf(job);
       const ids = out.get(backend);
       if (ids) ids.push(job.taskId);
       else out.set(backend, [job.taskId]);
@@ -201,8 +210,8 @@ export class TaskReader {
     }
   }
 
-  #call(backend: string): { mode?: string } | undefined {
-    return backend === DEFAULT_BACKEND ? undefined : { mode: backend };
+  #call(backend: string): CallOptions {
+    return this.o.proxy.callOf(backend);
   }
 
   /** What the backend can do: read once from the memory, then kept here (shared by every caller). */

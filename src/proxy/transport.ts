@@ -7,7 +7,7 @@ import { ProxyError, mayRetry, type RequestKind } from './errors.ts';
 import type { ProxyHealth } from './health.ts';
 import { failureOf, type RawResponse } from './response.ts';
 import { hostOf, joinUrl, routeLabel, routes } from './routes.ts';
-import { backendOf } from './task-reader.ts';
+import { DEFAULT_BACKEND, laneOf } from './lanes.ts';
 import { discard } from '../media/download.ts';
 import { errorCode } from '../util/error-code.ts';
 
@@ -15,6 +15,12 @@ export type AuthStyle = 'bearer' | 'raw' | 'mj-api-secret';
 
 export interface CallOptions {
   mode?: string;
+  /** The configured backend the call is for (several backends: the pool routes by it; a job's own calls name its backend). */
+  backend?: string;
+  /** A new job's server (a backend may be limited to some servers). */
+  guildId?: string | null;
+  /** Another backend can take this submit if it is refused: no retries here, the pool moves on at once. */
+  failover?: boolean;
   /** Overrides the client's timeout (image-seed may block for up to 60 s on trueai). */
   timeoutMs?: number;
 }
@@ -23,7 +29,7 @@ export interface CallOptions {
 export interface ProxyRequestEvent {
   /** The route with ids as `{id}` (routes.ts routeLabel). */
   route: string;
-  /** The configured backend's name: DEFAULT_BACKEND or the mode's. */
+  /** The lane's name (lanes.ts): the backend, or its speed's lane (`default`, `fast`, `b/fast`). */
   backend: string;
   seconds: number;
   /** Why it failed (a ProxyError code), or null: answered, and not with an error. */
@@ -67,7 +73,7 @@ export class Transport {
   async send(method: 'GET' | 'POST', route: string, body: object | undefined, o?: CallOptions, sent?: SentFlag): Promise<RawResponse> {
     const kind = Transport.kindOf(method, route);
     for (let attempt = 0; ; attempt++) {
-      const delay = this.o.retryDelaysMs[attempt];
+      const delay = kind === 'submit' && o?.failover ? undefined : this.o.retryDelaysMs[attempt];
       const started = performance.now();
       try {
         const res = await this.#sendOnce(method, route, body, o, sent);
@@ -90,7 +96,8 @@ export class Transport {
   }
 
   #observe(route: string, o: CallOptions | undefined, started: number, error: string | null): void {
-    const backend = backendOf(o?.mode, Object.keys(this.o.modeBaseUrls));
+    // As the default backend names its lanes; the pool names another backend's (pool.ts).
+    const backend = laneOf(DEFAULT_BACKEND, o?.mode, Object.keys(this.o.modeBaseUrls));
     this.o.observe?.({ route: routeLabel(route), backend, seconds: (performance.now() - started) / 1000, error });
   }
 

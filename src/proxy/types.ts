@@ -188,7 +188,11 @@ export interface UploadImagesRequest extends Filtered {
 }
 
 /** What a submit means for the bot, derived from code, description and properties. */
-export type SubmitOutcome =
+export type SubmitOutcome = (
   | { kind: 'accepted'; taskId: string; taskIds: string[]; raw: SubmitResult }
   | { kind: 'queued'; taskId: string; taskIds: string[]; queuePosition: number | null; raw: SubmitResult }
-  | { kind: 'modal'; taskId: string; taskIds: string[]; finalPrompt: string | null; raw: SubmitResult };
+  | { kind: 'modal'; taskId: string; taskIds: string[]; finalPrompt: string | null; raw: SubmitResult }
+) & {
+  /** The configured backend that took the job (the pool names it): its reads and clicks go there only. */
+  backend?: string;
+};

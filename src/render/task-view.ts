@@ -29,6 +29,8 @@ export interface ViewContext {
   queuePosition?: number | null;
   /** Our own verdicts, which override the task's status: TIMEOUT, LOST. */
   status?: ViewStatus;
+  /** Why (several backends): its backend is no longer configured, or did not answer until the deadline. */
+  backendGone?: 'removed' | 'unreachable';
   pressed?: readonly string[];
   hidden?: readonly string[];
   deadlineMinutes?: number;
@@ -153,6 +155,7 @@ function fileName(url: string, base: string, fallbackExt: string): string {
 export function statusText(task: Task | null, ctx: ViewContext): { status: string; extra?: string } {
   const loc = ctx.locale;
   const own = ctx.status;
+  if ((own === 'TIMEOUT' || own === 'LOST') && ctx.backendGone) return { status: t(loc, 'status.backendGone') };
   if (own === 'TIMEOUT') return { status: t(loc, 'status.timeout') };
   if (own === 'LOST') return { status: t(loc, 'status.lost') };
   switch (task?.status ?? 'NOT_START') {
@@ -237,8 +240,11 @@ export function renderTaskView(task: Task | null, ctx: ViewContext): MessageView
   // Task ids that fit in our custom_ids; a task with another id gets no buttons.
   const routable = !!task && TASK_ID.test(task.id);
 
-  if (ctx.status === 'TIMEOUT') {
-    embeds.push({ color: COLORS.warning, title: t(loc, 'view.timeoutTitle'), description: t(loc, 'view.timeoutBody', { minutes: ctx.deadlineMinutes ?? 10 }) });
+  if (ctx.status === 'LOST' && ctx.backendGone) {
+    embeds.push({ color: COLORS.failure, title: t(loc, 'view.backendGoneTitle'), description: t(loc, 'view.backendRemovedBody') });
+  } else if (ctx.status === 'TIMEOUT') {
+    const body = ctx.backendGone ? t(loc, 'view.backendUnreachableBody', { minutes: ctx.deadlineMinutes ?? 10 }) : t(loc, 'view.timeoutBody', { minutes: ctx.deadlineMinutes ?? 10 });
+    embeds.push({ color: COLORS.warning, title: t(loc, ctx.backendGone ? 'view.backendGoneTitle' : 'view.timeoutTitle'), description: body });
     if (routable) components = [{ type: ComponentType.ActionRow, components: [button(customIds.check(task.id), t(loc, 'button.checkAgain'), '🔁')] }];
   } else if (ctx.status === 'LOST') {
     embeds.push({ color: COLORS.failure, title: t(loc, 'view.failedTitle'), description: t(loc, 'view.lostBody') });

@@ -45,6 +45,13 @@ export interface TaskRecord {
   parentMessageId?: string;
   label?: string;
   mode?: string;
+  /**
+   * The configured backend that took the job (several backends): its buttons, modal, seed, cancel
+   * and reads go there only. None (a record written before): `default` (the one of MJ_BASE_URL).
+   */
+  backend?: string;
+  /** Why the job ended without its backend: no longer configured (`removed`) or not reachable to its deadline (`unreachable`). */
+  backendGone?: 'removed' | 'unreachable';
   createdAt: number;
   deadlineAt: number;
   queuePosition: number | null;
@@ -122,6 +129,9 @@ export function isTaskRecord(v: unknown): v is TaskRecord {
 function upgraded(stored: TaskRecord & { schema?: number }): TaskRecord {
   const record = { ...stored };
   delete record.schema;
+  // Read from the store: a backend name that is not one is the default backend's job (as before records named it).
+  if (record.backend !== undefined && (typeof record.backend !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(record.backend))) delete record.backend;
+  if (record.backendGone !== undefined && record.backendGone !== 'removed' && record.backendGone !== 'unreachable') delete record.backendGone;
   return record;
 }
 

@@ -8,7 +8,7 @@ import type { MessageView } from '../render/task-view.ts';
 import { hasEnded, type RecordStatus, type TaskRecord } from '../store/tasks.ts';
 
 /** What the tracker needs of a submit's answer (a job found by /task has no submit: `accepted`). */
-export type TrackedOutcome = { taskIds: string[] } & (
+export type TrackedOutcome = { taskIds: string[]; backend?: string } & (
   | { kind: 'accepted' }
   | Pick<Extract<SubmitOutcome, { kind: 'queued' }>, 'kind' | 'queuePosition'>
   | Pick<Extract<SubmitOutcome, { kind: 'modal' }>, 'kind' | 'finalPrompt'>
@@ -171,6 +171,7 @@ export function newRecord(input: TrackInput, i: number, now: number, deadlineMs:
     parentTaskId: input.parentTaskId,
     label: input.label,
     mode: input.mode,
+    ...(outcome.backend ? { backend: outcome.backend } : {}),
     createdAt: now,
     deadlineAt: now + deadlineMs,
     queuePosition: outcome.kind === 'queued' ? outcome.queuePosition : null,

@@ -30,13 +30,13 @@ import { PollSchedule, type PollIntervals } from './poll-schedule.ts';
 import { sameTaskState } from './lifecycle.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
-import { ReadHealth } from './read-health.ts';
+import { BackendsReadHealth } from './read-health.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
 export interface PollerOptions {
   reader: TaskReader;
-  /** Named in the log lines about failing reads. */
-  proxy: { host: string; authStyle: string };
+  /** Named in the log lines about failing reads (`about`: one backend's own). */
+  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string } };
   tasks: TaskRepository;
   tracker: Tracker;
   leases: LeaseRepository;
@@ -59,8 +59,9 @@ export interface PollerOptions {
   backoffMaxMs: number;
   /** Jitter source, [0, 1). Default Math.random. */
   random?: () => number;
+  /** Several backends: a job's backend no longer configured ('removed'), or past the deadline (`late`) not answering ('unreachable'). */
+  backendGone?: (record: TaskRecord, late: boolean) => 'removed' | 'unreachable' | null;
 }
-
 
 export interface TickReport {
   /** Active tasks this process holds (follows). */
@@ -101,7 +102,7 @@ export class Poller {
   /** The tasks this process holds the lease of. */
   readonly #held: Holdings;
   readonly #schedule: PollSchedule;
-  readonly #health: ReadHealth;
+  readonly #health: BackendsReadHealth;
   readonly #hints: PushHints;
   #lastHintAt = -Infinity;
   /** When the head of the queue is due again at the fast interval. */
@@ -111,13 +112,13 @@ export class Poller {
   constructor(private readonly o: PollerOptions) {
     this.#schedule = new PollSchedule({ intervals: o.intervals, push: o.push, holds: (id) => this.#held.has(id) });
     this.#held = new Holdings({ tasks: o.tasks, leases: o.leases, tracker: o.tracker, logger: o.logger, leaseTtlMs: o.leaseTtlMs, onDrop: (id) => this.#schedule.forget(id) });
-    this.#health = new ReadHealth({
+    this.#health = new BackendsReadHealth({
       logger: o.logger,
       proxy: o.proxy,
       baseMs: o.intervals.moving,
       maxMs: o.backoffMaxMs,
       random: o.random,
-      onOutage: (down) => o.tracker.setOutage(down),
+      onOutage: (backend, down) => o.tracker.setOutage(backend, down),
     });
     this.#hints = new PushHints({
       target: { held: (id) => (this.#held.has(id) ? o.tracker.live(id) : undefined), read: (records) => this.#readHinted(records) },
@@ -240,15 +241,16 @@ export class Poller {
     // needed while push callbacks arrive (they announce the start).
     let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.o.batchSize;
     const headIds: string[] = [];
-    // A backend that refused the key is not read by the timer before its backoff is over.
-    const paused = !all && now < this.#health.until;
+    // A backend that refused the key is not read by the timer before its backoff is over (each backend its own).
+    const paused = (r: TaskRecord) => !all && now < this.#health.until(this.o.reader.backendOf(r));
     for (const r of records) {
       // Oldest first: the active index and the held set are in age order.
       const next = this.#schedule.nextAt(r.taskId) ?? 0;
-      const atHead = r.status === 'NOT_START' && head-- > 0;
+      const atHead = r.status === 'NOT_START' && !paused(r) && head-- > 0;
       if (atHead) headIds.push(r.taskId);
-      if (now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r));
-      else if (paused) continue;
+      const gone = this.o.backendGone?.(r, now >= r.deadlineAt) ?? null;
+      if (gone || now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r, gone));
+      else if (paused(r)) continue;
       else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
     }
     report.due = due.length;
@@ -277,7 +279,8 @@ export class Poller {
   /** Hinted tasks this process holds: read and applied like a poll. */
   async #readHinted(records: TaskRecord[]): Promise<void> {
     // The key was refused: a callback does not make it good; the tasks are read when the backoff ends.
-    if (this.o.now() < this.#health.until) return;
+    records = records.filter((r) => this.o.now() >= this.#health.until(this.o.reader.backendOf(r)));
+    if (!records.length) return;
     this.#lastHintAt = this.o.now();
     for (const r of records) this.#schedule.pushed(r.taskId);
     const report = emptyReport();
@@ -295,10 +298,10 @@ export class Poller {
   async #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push'): Promise<void> {
     const byId = new Map(records.map((r) => [r.taskId, r]));
     const seen = new Set<string>();
-    const sink = async (found: Task[], missing: string[]) => {
+    const sink = (backend: string) => async (found: Task[], missing: string[]) => {
       const now = this.o.now();
       // Before the updates: they must not show an outage that just ended.
-      if (found.length || missing.length) this.#health.worked(now);
+      if (found.length || missing.length) this.#health.worked(backend, now);
       const updates: [TaskRecord, Task][] = [];
       for (const task of found) {
         const r = byId.get(task.id);
@@ -331,22 +334,22 @@ export class Poller {
         this.#schedule.at(id, now + this.o.intervals.moving);
       }
     };
-    let lastError: unknown;
-    const onError = (err: unknown) => (lastError = err);
+    const failures = new Map<string, unknown>();
     // One read per backend the tasks run on.
-    await Promise.all([...this.o.reader.byBackend(records)].map(([backend, ids]) => this.o.reader.stream(backend, ids, report, sink, onError)));
+    await Promise.all([...this.o.reader.byBackend(records)].map(([backend, ids]) => this.o.reader.stream(backend, ids, report, sink(backend), (err) => failures.set(backend, err))));
     const now = this.o.now();
     for (const id of byId.keys()) {
       this.#schedule.asked(id, now);
       if (seen.has(id)) this.#schedule.readWorked(id);
     }
-    if (!seen.size && lastError !== undefined) this.#health.failed(now, lastError);
+    const answered = new Set([...seen].map((id) => this.o.reader.backendOf(byId.get(id)!)));
+    for (const [backend, err] of failures) if (!answered.has(backend)) this.#health.failed(backend, now, err);
     // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
     // together to the backend's when the key was refused (so they are read in one batch again).
-    for (const id of byId.keys()) {
+    for (const [id, r] of byId) {
       if (seen.has(id)) continue;
-      const n = this.#schedule.readFailed(id);
-      this.#schedule.at(id, this.#health.until > now ? this.#health.until : now + this.#health.backoff(n));
+      const n = this.#schedule.readFailed(id), until = this.#health.until(this.o.reader.backendOf(r));
+      this.#schedule.at(id, until > now ? until : now + this.#health.backoff(n));
     }
   }
 
@@ -357,12 +360,11 @@ export class Poller {
   #nextDelay(): number {
     const now = this.o.now();
     const relistAt = this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
-    const notBefore = this.#health.until;
-    let next = Math.min(relistAt, Math.max(this.#headWakeAt, notBefore));
+    let next = Math.min(relistAt, this.#headWakeAt);
     for (const id of this.#held.ids()) {
-      const scheduled = this.#schedule.nextAt(id);
+      const scheduled = this.#schedule.nextAt(id), rec = this.o.tracker.live(id);
       if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
-      const at = Math.max(scheduled ?? now, notBefore);
+      const at = Math.max(scheduled ?? now, rec ? this.#health.until(this.o.reader.backendOf(rec)) : -Infinity);
       if (at < next) next = at;
     }
     return Math.max(0, Math.max(now, next) - now);

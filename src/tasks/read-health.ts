@@ -25,6 +25,8 @@ export interface ReadHealthOptions {
   random?: () => number;
   /** The replies start (true) or stop (false) saying the service cannot be reached. */
   onOutage: (down: boolean) => void;
+  /** The backend (lane) whose reads these are, named in the log lines (several backends). */
+  backend?: string;
 }
 
 export class ReadHealth {
@@ -61,7 +63,7 @@ export class ReadHealth {
     if (this.#cause !== cause) {
       if (this.#cause === null) this.#since = now;
       this.#cause = cause;
-      const fields = { host: this.o.proxy.host, err, retry: 'with backoff' };
+      const fields = { backend: this.o.backend, host: this.o.proxy.host, err, retry: 'with backoff' };
       if (code === 'UNAUTHORIZED') {
         this.o.logger.warn(`the proxy refuses the key on reads; check MJ_API_KEY and MJ_AUTH_STYLE (now ${this.o.proxy.authStyle})`, fields);
       } else {
@@ -70,7 +72,7 @@ export class ReadHealth {
     }
     if (this.#failures >= OUTAGE_AFTER && !this.#outage) {
       this.#outage = true;
-      this.o.logger.info('telling users the service cannot be reached', { host: this.o.proxy.host });
+      this.o.logger.info('telling users the service cannot be reached', { backend: this.o.backend, host: this.o.proxy.host });
       this.o.onOutage(true);
     }
   }
@@ -78,12 +80,61 @@ export class ReadHealth {
   /** A pass in which some read got an answer. */
   worked(now: number): void {
     if (this.#failures === 0 && this.#cause === null) return;
-    if (this.#cause !== null) this.o.logger.info('proxy reads work again', { host: this.o.proxy.host, failedPasses: this.#failures, forMs: now - this.#since });
+    if (this.#cause !== null) this.o.logger.info('proxy reads work again', { backend: this.o.backend, host: this.o.proxy.host, failedPasses: this.#failures, forMs: now - this.#since });
     const outage = this.#outage;
     this.#failures = 0;
     this.#cause = null;
     this.#until = -Infinity;
     this.#outage = false;
     if (outage) this.o.onOutage(false);
+  }
+}
+
+/** Options of the per-backend health: each backend's own host and key style in its log lines, its own outage. */
+export interface BackendsReadHealthOptions extends Omit<ReadHealthOptions, 'onOutage' | 'backend' | 'proxy'> {
+  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string } };
+  onOutage: (backend: string, down: boolean) => void;
+}
+
+/**
+ * Read health per backend (lane): a backend that refuses reads is put off alone, and only its jobs
+ * say it cannot be reached; the others are read as usual.
+ */
+export class BackendsReadHealth {
+  readonly #by = new Map<string, ReadHealth>();
+  readonly #backoff: ReadHealth;
+
+  constructor(private readonly o: BackendsReadHealthOptions) {
+    this.#backoff = new ReadHealth({ ...o, onOutage: () => undefined });
+  }
+
+  #of(backend: string): ReadHealth {
+    let h = this.#by.get(backend);
+    if (!h) {
+      const proxy = this.o.proxy.about?.(backend) ?? this.o.proxy;
+      h = new ReadHealth({ ...this.o, proxy, backend, onOutage: (down) => this.o.onOutage(backend, down) });
+      this.#by.set(backend, h);
+    }
+    return h;
+  }
+
+  /** No timer pass reads `backend` before this; without one, the earliest time any backend may be read. */
+  until(backend?: string): number {
+    if (backend !== undefined) return this.#by.get(backend)?.until ?? -Infinity;
+    let min = Infinity;
+    for (const h of this.#by.values()) min = Math.min(min, h.until);
+    return this.#by.size ? min : -Infinity;
+  }
+
+  backoff(n: number): number {
+    return this.#backoff.backoff(n);
+  }
+
+  failed(backend: string, now: number, err: unknown): void {
+    this.#of(backend).failed(now, err);
+  }
+
+  worked(backend: string, now: number): void {
+    this.#by.get(backend)?.worked(now);
   }
 }

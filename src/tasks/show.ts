@@ -33,8 +33,8 @@ export interface ShowingOptions {
   shown: Map<string, Task>;
   /** Runs `fn` in the task's lane (the tracker's): after everything queued for it. */
   serial: (taskId: string, fn: () => Promise<void>) => Promise<void>;
-  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
-  backendOf: (mode: string | undefined | null) => string;
+  /** The lane a record's calls go to: its backend and speed (proxy/lanes.ts). */
+  backendOf: (record: { mode?: string | null; backend?: string | null }) => string;
   /** Where an edit that went out and a job no longer followed are reported. */
   events?: AppEvents;
 }
@@ -45,7 +45,8 @@ export class Showing {
   /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
-  #outage = false;
+  /** The backends (lanes) whose reads stopped getting answers: their jobs under way say so. */
+  readonly #outage = new Set<string>();
   /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
   readonly #hidden = new Map<string, readonly string[]>();
 
@@ -58,10 +59,11 @@ export class Showing {
     this.#hidden.set(backend, [...patterns]);
   }
 
-  /** The backend stopped (`down`) or started again answering reads; answers whether that changed. */
-  setOutage(down: boolean): boolean {
-    if (this.#outage === down) return false;
-    this.#outage = down;
+  /** `backend` stopped (`down`) or started again answering reads; answers whether that changed. */
+  setOutage(backend: string, down: boolean): boolean {
+    if (this.#outage.has(backend) === down) return false;
+    if (down) this.#outage.add(backend);
+    else this.#outage.delete(backend);
     return true;
   }
 
@@ -71,7 +73,7 @@ export class Showing {
     return renderTaskView(null, { ...this.viewContext({ ...who, queuePosition: null, status: 'NOT_START', pressed: [] }), media: 'attach' });
   }
 
-  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'> & Partial<Pick<TaskRecord, 'guildId'>>): ViewContext {
+  viewContext(record: Pick<TaskRecord, 'locale' | 'ownerId' | 'prompt' | 'label' | 'queuePosition' | 'status' | 'pressed' | 'mode'> & Partial<Pick<TaskRecord, 'guildId' | 'backend' | 'backendGone'>>): ViewContext {
     return {
       // Share needs a server (its gallery, or its channel for a private job); 🗑 is on every result of the job's own message.
       controls: { share: !!record.guildId, remove: true },
@@ -81,10 +83,11 @@ export class Showing {
       label: record.label,
       queuePosition: record.queuePosition,
       status: record.status === 'TIMEOUT' || record.status === 'LOST' ? record.status : undefined,
+      ...((record.status === 'TIMEOUT' || record.status === 'LOST') && record.backendGone ? { backendGone: record.backendGone } : {}),
       pressed: record.pressed,
-      hidden: this.#hidden.get(this.o.backendOf(record.mode)) ?? [],
+      hidden: this.#hidden.get(this.o.backendOf(record)) ?? [],
       deadlineMinutes: Math.round(this.o.deadlineMs / 60_000),
-      outage: this.#outage,
+      outage: this.#outage.has(this.o.backendOf(record)),
       mode: record.mode,
     };
   }
@@ -199,7 +202,7 @@ export class Showing {
       record.lastEditAt = this.o.now();
       if (task && task === record.task) this.o.shown.set(id, task);
       if (res.messageId) record.messageId = res.messageId;
-      this.o.events?.report('edited', { ...taskEvent(record, this.o.backendOf(record.mode)), final });
+      this.o.events?.report('edited', { ...taskEvent(record, this.o.backendOf(record)), final });
     } else {
       this.o.shown.delete(id);
       if (res.reason === 'gone') {
@@ -247,7 +250,7 @@ export class Showing {
       live.delete(record.taskId);
       this.o.shown.delete(record.taskId);
       this.deferred.cancel(record.taskId);
-      this.o.events?.report('finished', finishedEvent(record, this.o.backendOf(record.mode)));
+      this.o.events?.report('finished', finishedEvent(record, this.o.backendOf(record)));
     } else if (record.active && !live.has(record.taskId)) {
       // A final edit that failed for a passing reason keeps the task active: follow it again.
       live.set(record.taskId, record);

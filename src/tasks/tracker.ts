@@ -35,8 +35,8 @@ export interface TrackerOptions {
   deadlineMs: number;
   editMinIntervalMs: number;
   applicationId: string;
-  /** The configured name of the backend a record's mode runs on (proxy/task-reader.ts backendOf). */
-  backendOf: (mode: string | undefined | null) => string;
+  /** The lane a record's calls go to: its backend and speed (proxy/lanes.ts). */
+  backendOf: (record: { mode?: string | null; backend?: string | null }) => string;
   /** Called when this process starts following a task (track; revive: `again`): the poller takes its lease. */
   onActive?: (record: TaskRecord, again: boolean) => void;
   /** Called with the number of records waiting in memory for a write the store refused. */
@@ -84,11 +84,11 @@ export class Tracker {
     return this.#showing.viewContext(record);
   }
 
-  /** The backend stopped (or started again) answering reads: every job under way says so (or stops saying so) once. */
-  setOutage(down: boolean): void {
-    if (!this.#showing.setOutage(down)) return;
+  /** `backend` stopped (or started again) answering reads: every job under way there says so (or stops saying so) once. */
+  setOutage(backend: string, down: boolean): void {
+    if (!this.#showing.setOutage(backend, down)) return;
     for (const rec of [...this.#live.values()]) {
-      if (!rec.active) continue;
+      if (!rec.active || this.o.backendOf(rec) !== backend) continue;
       void this.#serial(rec.taskId, async () => {
         if (rec.active && !this.#waiting.has(rec.taskId)) await this.#showing.show(rec, rec.task, false);
       }).catch((err: unknown) => this.o.logger.error('outage notice failed', { taskId: rec.taskId, err }));
@@ -215,11 +215,12 @@ export class Tracker {
     return entry.done;
   }
 
-  /** The task is past its deadline: say so, offer "check again", stop polling. */
-  expire(record: TaskRecord): Promise<void> {
+  /** Past its deadline, or its backend `gone` (no longer configured: LOST; not answering: TIMEOUT): say so, stop polling. */
+  expire(record: TaskRecord, gone: 'removed' | 'unreachable' | null = null): Promise<void> {
     return this.#serial(record.taskId, async () => {
       const rec = this.#resolve(record);
-      endJob(rec, 'TIMEOUT', this.o.jobs);
+      if (gone) rec.backendGone = gone; else delete rec.backendGone;
+      endJob(rec, gone === 'removed' ? 'LOST' : 'TIMEOUT', this.o.jobs);
       await this.#showing.show(rec, rec.task, true);
     });
   }

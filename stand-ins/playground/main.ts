@@ -46,7 +46,7 @@ try {
   process.exit(1);
 }
 
-const backend = real ? `REAL backend ${withoutCredentials(pg.config.MJ_BASE_URL)} (MJ_BASE_URL; jobs cost what they cost there)` : 'simulated midjourney-proxy';
+const backend = real ? `REAL backend ${withoutCredentials(pg.config.MJ_BASE_URL ?? '')} (MJ_BASE_URL; jobs cost what they cost there)` : 'simulated midjourney-proxy';
 process.stdout.write(
   [
     '',

@@ -140,7 +140,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       control.emit({ kind: 'bot', status: s });
     };
 
-    web = await startWebServer({ control, port: opts.port ?? 0, host: opts.host, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL) });
+    web = await startWebServer({ control, port: opts.port ?? 0, host: opts.host, restart: () => pg.restart(), status: () => status, backend: proxy ? 'simulated' : withoutCredentials(config.MJ_BASE_URL ?? '') });
     const pg: Playground = {
       url: web.url,
       discord,

@@ -24,9 +24,10 @@ export interface Harness {
   logs: string[];
   /**
    * Stops the app (as a crash would: no clean-up of tasks) and starts a new one on the same store;
-   * `stopped` runs in between (to change the store as another program would).
+   * `stopped` runs in between (to change the store as another program would); `env` changes the
+   * configuration of the new one (an operator who edited .env between two runs).
    */
-  restart(stopped?: () => Promise<void>): Promise<App>;
+  restart(stopped?: () => Promise<void>, env?: Record<string, string>): Promise<App>;
   close(): Promise<void>;
   /**
    * Resolves with `check()`'s first truthy answer, asked now and again each time the app reports
@@ -73,7 +74,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const discord = await startFakeDiscord({ ...(opts.sharedClock ? { clock: 'manual' as const } : {}), ...opts.discord });
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual', ...opts.proxy });
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-test-'));
-  const config = loadConfig({
+  const baseEnv: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
     DISCORD_APP_ID: discord.appId,
     DISCORD_API_URL: discord.apiBase,
@@ -85,7 +86,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     LOG_LEVEL: 'debug',
     USER_MAX_CONCURRENT: '0',
     ...opts.env,
-  });
+  };
+  let config = loadConfig(baseEnv);
   const logs: string[] = [];
   // The events of every app this harness started, in one place: a wait outlives a restart.
   const bus = new EventEmitter();
@@ -123,9 +125,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     app: await build(),
     config,
     logs,
-    async restart(stopped) {
+    async restart(stopped, env) {
       await h.app.stop();
       await stopped?.();
+      if (env) h.config = config = loadConfig({ ...baseEnv, ...env });
       h.app = await build();
       return h.app;
     },
