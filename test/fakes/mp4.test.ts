@@ -16,11 +16,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** What the browser makes of the bytes: size, duration, and the colour of the frame shown. */
-async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: number; error?: string; rgb: number[] }> {
+/**
+ * What the browser makes of the bytes: size, duration, and the colour of the frame shown. `waitMs`:
+ * how long each step may take (generous for a clip that should play: the machine may be busy).
+ */
+async function play(mp4: Buffer, waitMs = 10_000): Promise<{ w: number; h: number; duration: number; error?: string; rgb: number[] }> {
   const page = await browser.newPage();
   try {
-    return await page.evaluate(async (b64) => {
+    return await page.evaluate(async ([b64, waitMs]) => {
       const v = document.createElement('video');
       v.muted = true;
       document.body.appendChild(v);
@@ -34,9 +37,9 @@ async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: numb
         v.src = `data:video/mp4;base64,${b64}`;
         // Neither event: the browser found nothing it could play.
         setTimeout(() => {
-          error ??= v.readyState < 2 ? 'no data after 3 s' : undefined;
+          error ??= v.readyState < 2 ? `no data after ${waitMs} ms` : undefined;
           resolve();
-        }, 3000);
+        }, waitMs);
       });
       if (!error) {
         // A decoded frame is on screen once the frame callback runs.
@@ -47,9 +50,9 @@ async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: numb
             resolve();
           });
           setTimeout(() => {
-            error = 'no frame decoded after 3 s';
+            error ??= `no frame decoded after ${waitMs} ms`;
             resolve();
-          }, 3000);
+          }, waitMs);
         });
       }
       const c = document.createElement('canvas');
@@ -58,7 +61,7 @@ async function play(mp4: Buffer): Promise<{ w: number; h: number; duration: numb
       const ctx = c.getContext('2d')!;
       ctx.drawImage(v, 0, 0);
       return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb: (Array.from(ctx.getImageData(8, 8, 1, 1).data) as number[]).slice(0, 3) };
-    }, mp4.toString('base64'));
+    }, [mp4.toString('base64'), waitMs] as const);
   } finally {
     await page.close();
   }
@@ -83,6 +86,6 @@ describe('the fake proxy’s MP4 clips', () => {
     // The avcC's SPS length, made to point past the record: the decoder has no valid configuration.
     const at = broken.indexOf(Buffer.from('avcC', 'latin1')) + 10;
     broken.writeUInt16BE(0x7fff, at);
-    expect((await play(broken)).error).toBeDefined();
+    expect((await play(broken, 2_000)).error).toBeDefined();
   });
 });
