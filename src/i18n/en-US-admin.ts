@@ -70,6 +70,7 @@ export const enUSAdmin = {
   'audit.setting.serverDaily': 'jobs per day for the whole server',
   'audit.setting.channels': 'allowed channels',
   'audit.setting.roles': 'allowed roles',
+  'audit.setting.userInstall': 'personal installs accepted',
   'audit.setting.words': 'banned words',
   'audit.setting.blocked': 'blocked members',
   'privacy.title': '**What the bot keeps about you**',

@@ -72,6 +72,7 @@ export const zhCNAdmin: Record<keyof typeof enUSAdmin, string> = {
   'audit.setting.serverDaily': '整个服务器每天的任务数',
   'audit.setting.channels': '允许的频道',
   'audit.setting.roles': '允许的身份组',
+  'audit.setting.userInstall': '接受个人安装',
   'audit.setting.words': '违禁词',
   'audit.setting.blocked': '被禁止的成员',
   'privacy.title': '**机器人保存的关于你的数据**',

@@ -105,10 +105,11 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const spec = await withSettings(this.ctx, interaction, given);
     await screenJob(ctx, interaction, 'prompt' in spec.request ? [spec.request.prompt] : []);
+    // Read before the limits are taken: a failure after checkQuota would keep its reservation.
+    const privately = await this.#private(interaction);
     const ticket = await checkQuota(interaction.user.id, ctx, { guildId: interaction.guildId });
     const locale = resolveLocale(interaction.locale);
     const waiting = ctx.tracker.waitingView({ locale, ownerId: interaction.user.id, prompt: spec.prompt });
-    const privately = await this.#private(interaction);
     return {
       answer: { kind: 'reply-first', view: waiting, line: { prompt: spec.prompt }, private: privately },
       ticket,
@@ -173,8 +174,8 @@ export class Jobs extends Lookups {
     const ctx = this.ctx;
     const prompts = await this.#withPromptSettings(interaction, given);
     await screenJob(ctx, interaction, prompts);
-    const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1, guildId: interaction.guildId });
     const privately = await this.#private(interaction, record);
+    const ticket = await checkQuota(interaction.user.id, ctx, { count: prompts.length, min: 1, guildId: interaction.guildId });
     return {
       answer: { kind: 'public', private: privately },
       ticket,

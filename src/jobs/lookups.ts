@@ -117,9 +117,11 @@ export class Lookups {
     };
   }
 
-  /** /seed by id: the job's backend when the bot tracks it. */
+  /** /seed by id: the job's backend when the bot tracks it; a private job's seed is its requester's alone. */
   async seedOf(interaction: ChatInputCommandInteraction, taskId: string): Promise<Plan> {
-    return this.seed(interaction, taskId, (await this.ctx.stores.tasks.get(taskId)) ?? {});
+    const record = await this.ctx.stores.tasks.get(taskId);
+    if (record?.private && !mayAct(record, interaction, 'admin')) throw new UserInputError('NOT_YOUR_TASK');
+    return this.seed(interaction, taskId, record ?? {});
   }
 
   recent(userId: string): Promise<RecentJob[]> {

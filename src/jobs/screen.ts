@@ -49,6 +49,8 @@ export function isBannedRefusal(err: unknown): boolean {
 export async function noteFinished(ctx: JobsContext, e: TaskEvent): Promise<void> {
   if (e.status !== 'FAILURE') return;
   const record = ctx.tracker.unsaved(e.taskId) ?? (await ctx.stores.tasks.get(e.taskId));
+  // A job shown by /task was not necessarily the caller's to begin with: it counts against nobody.
+  if (record?.kind === 'show') return;
   if (record?.task && isBannedFailReason(record.task.failReason)) await noteRefusal(ctx, e.ownerId);
 }
 

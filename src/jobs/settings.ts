@@ -151,13 +151,13 @@ export async function applySetting(ctx: HandlerContext, i: Member, id: SettingsI
     return 'u';
   }
   const guildId = requireAdmin(i);
-  if (id.panel === 'l') {
-    await applyLimits(ctx.jobs.prefs, ctx.config, guildId, id, input);
-    return 'l';
-  }
-  if (id.panel === 'm') {
-    await applyModeration(ctx, guildId, id, input);
-    return 'm';
+  if (id.panel === 'l' || id.panel === 'm') {
+    // Limits, access and moderation write through their own modules; the audit line compares before and after.
+    const before = await prefs.server(guildId);
+    if (id.panel === 'l') await applyLimits(ctx.jobs.prefs, ctx.config, guildId, id, input);
+    else await applyModeration(ctx, guildId, id, input);
+    await ctx.jobs.audit.serverChanged(guildId, i.user.id, before, await prefs.server(guildId));
+    return id.panel;
   }
   const s = await load(ctx, i);
   // Every change of the server's settings is stored, then reported to its audit channel (who, what, from what to what).

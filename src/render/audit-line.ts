@@ -116,6 +116,7 @@ const NAMES: Record<string, MessageKey> = {
   'limits.serverDaily': 'audit.setting.serverDaily',
   'access.channels': 'audit.setting.channels',
   'access.roles': 'audit.setting.roles',
+  'access.userInstall': 'audit.setting.userInstall',
   'moderation.words': 'audit.setting.words',
   'moderation.blocked': 'audit.setting.blocked',
 };

@@ -135,13 +135,22 @@ describe('the audit channel', () => {
       `⚙️ <@${bob.id}> changed server default RAW style: default → on`,
     ]);
 
-    // The banned-word list (set by the moderation panel through the same call) is counted, never printed.
-    const before = await h.app.stores.prefs.server(h.discord.guildId);
-    const after = await h.app.stores.prefs.setServer(h.discord.guildId, { moderation: { words: ['forbidden', 'secretword'] } });
-    h.app.audit.serverChanged(h.discord.guildId, bob.id, before, after);
+    // The moderation panel's word list, through its own form: counted, never printed.
+    await click(panel, 'mj:set:o:open');
+    await click(panel, 'mj:set:m:open');
+    await click(panel, 'mj:set:m:words');
+    const submitted = h.discord.submitModal('mj:set:m:wordsm', { words: 'forbidden\nsecretword' }, { user: bob, messageId: panel });
+    await h.handled(submitted);
     const words = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('banned words'));
     expect(words.content).toBe(`⚙️ <@${bob.id}> changed banned words: updated (2 words)`);
     expect(words.content).not.toMatch(/forbidden|secretword/);
+    // The limits form, too.
+    await click(panel, 'mj:set:o:open');
+    await click(panel, 'mj:set:l:open');
+    await click(panel, 'mj:set:l:lim');
+    await h.handled(h.discord.submitModal('mj:set:l:limm', { running: '1', daily: '', serverDaily: '' }, { user: bob, messageId: panel }));
+    const limit = await h.discord.waitForMessage((m) => m.channel_id === audit && /running/i.test(m.content));
+    expect(limit.content).toMatch(new RegExp(`^⚙️ <@${bob.id}> changed .*: default → 1$`));
 
     // Clearing it: the last line goes to the channel that stops receiving them, and nothing after it.
     await click(panel, 'mj:set:o:open');

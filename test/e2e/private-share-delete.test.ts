@@ -75,6 +75,16 @@ describe('private results', () => {
     expect((await h.app.stores.tasks.get(upId))?.private).toBe(true);
   });
 
+  it('/seed on someone else\'s private job is refused, and nothing is asked of the backend', async () => {
+    h = await startHarness();
+    await h.app.stores.prefs.setUser(h.discord.users.alice.id, { visibility: 'private' });
+    const { id } = await finishedJob('a secret owl');
+    const from = h.proxy.requests.length;
+    const it = h.discord.sendSlashCommand('seed', [{ name: 'task', type: 3, value: id }], { user: h.discord.users.bob });
+    await privateNote(it, /belongs to someone else/);
+    expect(h.proxy.requests.slice(from).filter((r) => /image-seed/.test(r.route ?? ''))).toHaveLength(0);
+  });
+
   it('a private job that outlives its token is delivered by DM, without a public trace', async () => {
     h = await startHarness({ sharedClock: true, env: { TASK_DEADLINE_MS: String(60 * MIN) } });
     const alice = h.discord.users.alice;
