@@ -50,6 +50,17 @@ function isAdminAtSettings(i: Interaction): boolean {
 }
 
 /**
+ * A member asking about their own data (/privacy without `member`, and its Forget me buttons): a
+ * right no channel list, role list or blocklist takes away, so it is exempt from all of them.
+ */
+export function isOwnDataRequest(i: Interaction): boolean {
+  if (i.isChatInputCommand()) return i.commandName === 'privacy' && !i.options.get('member');
+  if (!i.isButton()) return false;
+  const id = parseCustomId(i.customId);
+  return id?.kind === 'privacy' && id.action !== 'del';
+}
+
+/**
  * Where the bot may be used, then the channel and role allow-lists, the operator's and then the
  * server's; applies to every interaction with the bot. The server's lists never hold its admins
  * out of /settings, so a list that locks everyone out can be undone.
@@ -62,7 +73,7 @@ export async function checkAllowed(i: Interaction, ctx: AppContext): Promise<voi
     return null;
   }) : null;
   checkPlace(i, ctx, server);
-  if (!i.guildId) return;
+  if (!i.guildId || isOwnDataRequest(i)) return;
   const channels = ctx.config.ALLOWED_CHANNELS[i.guildId];
   if (channels && !channels.includes(i.channelId ?? '')) throw new UserInputError('NOT_ALLOWED_CHANNEL');
   const roles = ctx.config.ALLOWED_ROLES[i.guildId];

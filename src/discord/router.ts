@@ -15,7 +15,7 @@ import { planButton, planModalSubmit } from './components.ts';
 import { planSettings } from './settings.ts';
 import { parseCustomId } from '../custom-id.ts';
 import { InteractionGate, Restarting } from './interaction-gate.ts';
-import { checkAllowed } from './guard.ts';
+import { checkAllowed, isOwnDataRequest } from './guard.ts';
 import { replyWithError } from './reply-error.ts';
 import { checkBlocked, isBannedRefusal, noteRefusal } from '../jobs/screen.ts';
 
@@ -78,8 +78,8 @@ export function createRouter(commands: readonly Command[], ctx: AppContext, hand
         // Until the store was first reached (Redis down at start-up) nothing can be started or found.
         if (!ctx.stores.health.ready) throw new StoreError('open');
         await checkAllowed(interaction, ctx);
-        // A member the server's admins blocked: refused everything but /help (screen.ts).
-        if (!(interaction.isChatInputCommand() && interaction.commandName === 'help')) await checkBlocked(ctx, interaction);
+        // A member the server's admins blocked: refused everything but /help and their own data (screen.ts).
+        if (!(interaction.isChatInputCommand() && interaction.commandName === 'help') && !isOwnDataRequest(interaction)) await checkBlocked(ctx, interaction);
       }
       if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);

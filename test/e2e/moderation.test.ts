@@ -185,7 +185,7 @@ describe('banned words in describe picks', () => {
 });
 
 describe('the blocklist', () => {
-  it('a blocked member is refused every command and button but /help; admins never are; unblocking lets them back', async () => {
+  it('a blocked member is refused every command and button but /help and /privacy; admins never are; unblocking lets them back', async () => {
     h = await startHarness();
     const c = carol();
     const bob = h.discord.users.bob;
@@ -217,9 +217,13 @@ describe('the blocklist', () => {
     if (seed) expectRefused(await click(grid.id, seed.custom_id, c), blocked, before);
     const u1 = await click(grid.id, grid.components[0].components[0].custom_id, c);
     expectRefused(u1, blocked, before);
-    // /help stays readable.
+    // /help stays readable, and so does what the bot keeps about her (/privacy, with Forget me).
     const help = await slash('help', [], c);
     expect(help.done.ok).toBe(true);
+    const privacy = await slash('privacy', [], c);
+    expect(privacy.done.ok).toBe(true);
+    const forget = await click(h.discord.originalOf(privacy.it).id, 'mj:pv:ask', c);
+    expect(forget.done.ok).toBe(true);
     // An admin is never refused, even listed.
     const req = h.proxy.nextRequest((r) => r.route === '/mj/submit/imagine');
     expect((await imagine('a dog', bob)).done.ok).toBe(true);

@@ -200,6 +200,10 @@ describe('panel l: access', () => {
     expect(h.discord.messages.get(again.id).content).toContain(`Roles: <@&${artists}>`);
     expect(refusal(await imagine('no role', { user: carol, channelId: art }))).toBe('You need one of the allowed roles to use the bot here.');
     accepted(await imagine('with role', { user: dave, channelId: art }));
+    // What the bot keeps about her stays Carol's to see and delete, whatever channel or role she lacks.
+    const privacy = h.discord.sendSlashCommand('privacy', [], { user: carol });
+    expect((await h.answered(privacy)).data.content ?? '').not.toMatch(/can’t be used|allowed roles/);
+    expect((await h.handled(privacy)).ok).toBe(true);
     // A member held out gets no suggestions either; one let in gets theirs.
     const suggestions = async (user: User) => {
       const ac = h.discord.autocomplete('task', [{ name: 'id', type: 3, value: '' }], { user, channelId: art });
