@@ -3,8 +3,9 @@
 // names; plus the jobs this process follows and their recent list), their recent list and their
 // settings. A record whose job still runs is no longer followed (this process lets go of it; another
 // process holding it lets go at its next look at the active index, within a third of LEASE_TTL_MS:
-// a progress it writes before then brings the record back, a known gap with several processes) and
-// stops counting against the running-jobs limit. Buttons on old messages then find no record: "expired". Today's counter for the
+// a progress it writes before then brings the record back, a known gap with several processes); its
+// running-jobs slot (ids only) stays until the job's deadline, so forgetting cannot make room for
+// more jobs than the limit. Buttons on old messages then find no record: "expired". Today's counter for the
 // daily limit stays (it is gone within two days), so forgetting cannot reset a limit. Messages in
 // Discord are not deleted. A server admin (Manage Server, checked on every click) deletes a
 // member's records of jobs made in that server and those jobs' entries in their recent list; not
@@ -63,13 +64,20 @@ export class Privacy {
     return { records: records.length, running: records.filter((r) => countsUntil(r) !== null).length, recent: recent.length, settings, today, retentionDays: this.retentionDays };
   }
 
-  /** Removes records for good: each in its tracker lane, no longer followed here, out of the indexes. */
+  /**
+   * Removes records for good: each in its tracker lane, no longer followed here, out of the active
+   * index. A job still running at the backend keeps its running-jobs slot (owner and task ids, no
+   * prompt) until its deadline: forgetting must not make room for more jobs than the limit allows.
+   */
   async #remove(records: readonly TaskRecord[]): Promise<void> {
     const { tracker, stores } = this.ctx;
     for (const r of records) {
       await tracker.withRecord(r.taskId, async () => {
         tracker.forget(r.taskId);
-        await stores.tasks.forget(r);
+        if (countsUntil(r) === null) return stores.tasks.forget(r);
+        await stores.tasks.delete(r.taskId);
+        // No longer followed, so no grace past the deadline: it counts until then, and no longer.
+        await stores.owners.track(r.ownerId, r.taskId, r.deadlineAt);
       });
     }
   }

@@ -62,8 +62,9 @@ async function click(messageId: string, customId: string, user?: User) {
 }
 
 describe('/privacy: what the bot keeps, and Forget me', () => {
-  it('lists records, recent jobs, settings and today’s count privately; Forget me (confirmed) removes them, old buttons say expired, a running job stops counting', async () => {
-    h = await startHarness({ env: { USER_MAX_CONCURRENT: '2', USER_MAX_DAILY: '10', DATA_RETENTION_DAYS: '14' } });
+  it('lists records, recent jobs, settings and today’s count privately; Forget me (confirmed) removes them, old buttons say expired, a running job counts until its deadline', async () => {
+    let skipped = 0;
+    h = await startHarness({ now: () => Date.now() + skipped, env: { USER_MAX_CONCURRENT: '2', USER_MAX_DAILY: '10', DATA_RETENTION_DAYS: '14', TASK_DEADLINE_MS: '600000' } });
     const alice = h.discord.users.alice;
     const bob = h.discord.users.bob;
     const done = await finishedJob('a fox kept for a while');
@@ -111,7 +112,8 @@ describe('/privacy: what the bot keeps, and Forget me', () => {
     expect(await s.tasks.get(done.id)).toBeUndefined();
     expect(await s.tasks.get(running)).toBeUndefined();
     expect(await s.tasks.activeIds()).not.toContain(running);
-    expect(await s.owners.running(alice.id)).toBe(0);
+    // The two jobs still run at the backend: their slots (ids only) count until their deadline.
+    expect(await s.owners.running(alice.id)).toBe(2);
     expect(await s.recent.list(alice.id)).toEqual([]);
     expect(await s.prefs.hasUser(alice.id)).toBe(false);
     expect(await s.tasks.ownedBy(alice.id)).toEqual([]);
@@ -135,7 +137,12 @@ describe('/privacy: what the bot keeps, and Forget me', () => {
     // The message itself stays in Discord.
     expect(h.discord.messages.has(done.msg.id)).toBe(true);
 
-    // The forgotten running jobs no longer count: new jobs start.
+    // Forgetting made no room: a new job is refused while the forgotten ones may still run …
+    const still = h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: 'room made?' }]);
+    expect((await h.answered(still)).data.content).toMatch(/already have 2 jobs/);
+    await h.handled(still);
+    // … and once their deadline passed, new jobs start.
+    skipped = 600_000 + 1_000;
     await runningJob('a fresh start');
     await runningJob('and another');
     const after = await privacy();
