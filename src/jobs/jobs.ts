@@ -190,7 +190,7 @@ export class Jobs extends Lookups {
         await ctx.tracker.markPressed(record.taskId, button.customId);
         if (ticket.granted < prompts.length) {
           const locale = resolveLocale(interaction.locale);
-          const limit = ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT;
+          const limit = ticket.cutLimit ?? (ticket.cutBy === 'daily' ? ctx.config.USER_MAX_DAILY : ctx.config.USER_MAX_CONCURRENT);
           const rest = KEYCAPS.slice(ticket.granted, prompts.length).join(' ');
           const key = ticket.cutBy === 'daily' ? 'quota.partialDaily' : 'quota.partialRunning';
           await interaction.followUp({ content: t(locale, key, { started: ticket.granted, total: prompts.length, limit, rest }), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

@@ -47,6 +47,8 @@ export interface QuotaTicket {
   readonly granted: number;
   /** Which limit cut the grant short, if one did. */
   readonly cutBy: 'running' | 'daily' | null;
+  /** The limit that cut it (the operator's or the server's, whichever applied), when one did. */
+  readonly cutLimit: number | null;
   /**
    * The backend took these jobs: each takes over a slot of the reservation before its record is
    * saved, so it is counted once throughout. Never throws (the record's save counts it anyway).
@@ -78,6 +80,7 @@ export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOp
   if (reservation.granted === 0) throw new UserInputError(limits.running.server ? 'QUOTA_SERVER_RUNNING' : 'QUOTA_RUNNING', { limit: maxRunning });
   let granted = reservation.granted;
   let cutBy: QuotaTicket['cutBy'] = granted < count ? 'running' : null;
+  let cutLimit: number | null = cutBy ? maxRunning : null;
   const counters = ctx.stores.counters;
   const now = ctx.now();
   // Each day's counter is taken atomically on its own, then checked; beyond any limit, given back.
@@ -118,12 +121,14 @@ export async function checkQuota(userId: string, ctx: JobsContext, opts: QuotaOp
     await giveBack(taken, granted - keep);
     granted = keep;
     cutBy = 'daily';
+    cutLimit = tightest?.limit ?? null;
   }
   let open = true;
   let claimed = 0;
   return {
     granted,
     cutBy,
+    cutLimit,
     async claim(taskIds) {
       // In the order the backend took them, each the next slot; none beyond the reservation's.
       const ids = taskIds.slice(0, Math.max(0, reservation.granted - claimed));

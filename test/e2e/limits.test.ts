@@ -154,4 +154,16 @@ describe('“Imagine all” on a /describe result', () => {
     const more = imagine('one more');
     expect((await h.answered(more)).data.content).toMatch(/already have 3 jobs/);
   });
+
+  it('a server’s own, lower running limit is the one the note names', async () => {
+    h = await startHarness({ env: { USER_MAX_CONCURRENT: '3' } });
+    await h.app.stores.prefs.setServer(h.discord.guildId, { limits: { running: 2 } });
+    const msg = await describeResult();
+    const all = buttons(msg).find((x: any) => /Imagine all/.test(x.label ?? ''));
+    const click = h.discord.clickButton(msg.id, all.custom_id);
+    const note = await h.discord.waitForMessage((m) => (m.flags & 64) === 64 && /not started/.test(m.content));
+    // The describe job has ended: two of the four start, under the server's limit of 2 (not the operator's 3).
+    expect(note.content).toMatch(/Started 2 of 4: you may run 2 jobs at once/);
+    await h.handled(click);
+  });
 });
