@@ -6,15 +6,17 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';
 import { renderHelp } from '../render/help.ts';
-import { renderInfo, INFO_MAX_JOBS, type InfoData, type InfoJob } from '../render/info.ts';
+import { renderInfo, INFO_MAX_JOBS, type InfoBackend, type InfoData, type InfoJob } from '../render/info.ts';
+import { DEFAULT_BACKEND } from '../proxy/lanes.ts';
 import type { UserPrefs } from '../store/preferences.ts';
 import { countsUntil } from '../store/tasks.ts';
 import type { Plan } from './plan.ts';
 import { effectiveLimits } from './limits.ts';
 import { dailyKey, memberDailyKey } from './quota.ts';
 import { listRecent } from './recent.ts';
+import { isGuildAdmin } from './settings.ts';
 
-type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'>;
+type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'> & Partial<Pick<ChatInputCommandInteraction, 'memberPermissions'>>;
 
 const startOfUtcDay = (now: number) => now - (now % (24 * 3600_000));
 
@@ -52,7 +54,44 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
     maxDaily,
     jobs,
     service: { circuit: ctx.proxy.health.state, activeJobs: active.length },
+    ...(i.guildId && i.memberPermissions !== undefined && isGuildAdmin({ guildId: i.guildId, memberPermissions: i.memberPermissions })
+      ? { backends: await backendsOf(ctx, i.guildId, active) }
+      : {}),
   };
+}
+
+/**
+ * The backends that serve `guildId`, for its admins: each one's circuit and last error (this
+ * process's pool), why its reads fail (this process's poller), and its jobs running: counted from
+ * the store's active records (every process's jobs), read in one batch; an admin's /info is rare.
+ */
+async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly string[]): Promise<InfoBackend[]> {
+  const running = new Map<string, number>();
+  for (const r of await ctx.stores.tasks.getMany([...activeIds])) {
+    if (!r || countsUntil(r) === null) continue;
+    const name = r.backend ?? DEFAULT_BACKEND;
+    running.set(name, (running.get(name) ?? 0) + 1);
+  }
+  // Reads fail per lane (a backend, or one of its speeds): the backend shows its earliest failure.
+  const reads = new Map<string, NonNullable<InfoBackend['reads']>>();
+  for (const [lane, f] of ctx.readFailures()) {
+    const name = ctx.proxy.callOf(lane).backend ?? DEFAULT_BACKEND;
+    const known = reads.get(name);
+    if (!known || f.since < known.since) reads.set(name, { ...f, outage: f.outage || !!known?.outage });
+    else if (f.outage) known.outage = true;
+  }
+  return ctx.proxy
+    .states()
+    .filter((b) => !b.guilds || b.guilds.includes(guildId))
+    .map((b) => ({
+      name: b.name,
+      weight: b.weight,
+      circuit: b.circuit,
+      openSince: b.openSince,
+      reads: reads.get(b.name) ?? null,
+      lastError: b.lastError,
+      running: running.get(b.name) ?? 0,
+    }));
 }
 
 /** /info: a private "thinking…" at once, then the panel. */

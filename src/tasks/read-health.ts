@@ -29,16 +29,35 @@ export interface ReadHealthOptions {
   backend?: string;
 }
 
+/** Why a backend's reads fail, as an admin listing shows it (/info): codes only, never a URL, key or host. */
+export interface ReadFailure {
+  /** When the reads started failing (this process). */
+  since: number;
+  /** The ProxyError code (`ERROR` for anything else), the HTTP status and the backend's code when there were. */
+  code: string;
+  status?: number;
+  proxyCode?: number;
+  /** The replies say the service cannot be reached. */
+  outage: boolean;
+}
+
 export class ReadHealth {
   /** Passes in a row in which no read got an answer. */
   #failures = 0;
   /** The failing state's cause as logged (a change of cause is logged again). */
   #cause: string | null = null;
+  #failure: Omit<ReadFailure, 'since' | 'outage'> | null = null;
   #since = 0;
   #until = -Infinity;
   #outage = false;
 
   constructor(private readonly o: ReadHealthOptions) {}
+
+  /** Why reads fail now, and since when; null while they work. */
+  get failure(): ReadFailure | null {
+    if (this.#cause === null || !this.#failure) return null;
+    return { ...this.#failure, since: this.#since, outage: this.#outage };
+  }
 
   /** No timer pass reads before this (key refused, quota, rate limit). */
   get until(): number {
@@ -60,6 +79,9 @@ export class ReadHealth {
     const code = err instanceof ProxyError ? err.code : 'ERROR';
     if (BACKEND_CODES.has(code)) this.#until = now + this.backoff(this.#failures);
     const cause = err instanceof ProxyError ? `${err.code}:${err.context.status ?? ''}:${err.context.proxyCode ?? ''}` : String(err);
+    const status = err instanceof ProxyError ? err.context.status : undefined;
+    const proxyCode = err instanceof ProxyError ? err.context.proxyCode : undefined;
+    this.#failure = { code, ...(typeof status === 'number' ? { status } : {}), ...(typeof proxyCode === 'number' ? { proxyCode } : {}) };
     if (this.#cause !== cause) {
       if (this.#cause === null) this.#since = now;
       this.#cause = cause;
@@ -84,6 +106,7 @@ export class ReadHealth {
     const outage = this.#outage;
     this.#failures = 0;
     this.#cause = null;
+    this.#failure = null;
     this.#until = -Infinity;
     this.#outage = false;
     if (outage) this.o.onOutage(false);
@@ -128,6 +151,16 @@ export class BackendsReadHealth {
 
   backoff(n: number): number {
     return this.#backoff.backoff(n);
+  }
+
+  /** The lanes whose reads fail now, and why (an admin listing; this process's reads). */
+  failures(): Map<string, ReadFailure> {
+    const out = new Map<string, ReadFailure>();
+    for (const [lane, h] of this.#by) {
+      const f = h.failure;
+      if (f) out.set(lane, f);
+    }
+    return out;
   }
 
   failed(backend: string, now: number, err: unknown): void {
