@@ -108,7 +108,7 @@ describe('renderInfo: the backends, for admins', () => {
   const backends = [
     backend({ name: 'default', running: 2 }),
     backend({ name: 'relay-b', circuit: 'open', openSince: T0, lastError: { code: 'UNREACHABLE', at: T0 + 5000 }, running: 1 }),
-    backend({ name: 'home', weight: 0, reads: { since: T0 - 60_000, code: 'HTTP_ERROR', status: 502, outage: true } }),
+    backend({ name: 'home', weight: 0, reads: { since: T0 - 60_000, code: 'HTTP_5XX', status: 502, outage: true } }),
   ];
 
   it('without the list (a member), no Backends field: the one service line only', () => {
@@ -125,7 +125,7 @@ describe('renderInfo: the backends, for admins', () => {
     expect(lines).toEqual([
       '**default** · ✅ healthy · jobs running: 2',
       `**relay-b** · ❌ circuit open since <t:${T0 / 1000}:R>: no new jobs go there · last error \`UNREACHABLE\` <t:${T0 / 1000 + 5}:R> · jobs running: 1`,
-      `**home** · ⚠️ reads failing since <t:${T0 / 1000 - 60}:R> (HTTP_ERROR, HTTP 502); its jobs say it cannot be reached · takes no new jobs (weight 0) · jobs running: 0`,
+      `**home** · ⚠️ reads failing since <t:${T0 / 1000 - 60}:R> (HTTP_5XX, HTTP 502); its jobs say it cannot be reached · takes no new jobs (weight 0) · jobs running: 0`,
     ]);
     expect(limitsOf([e])).toEqual([]);
   });
