@@ -202,7 +202,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // The audit channel: a line per job that ends (from the `finished` event) and per admin change.
   const audit = new Audit({ server: (guildId) => stores.prefs.server(guildId), post: (channelId, content) => poster.postLine(channelId, content), logger, scrub, now });
   events.on('finished', (e) => audit.jobFinished(e));
-  const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads, audit, readFailures: () => poller.readFailures() };
+  const ctx: AppContext = { config, proxy, reader, stores, tracker, poller, logger, now, downloads, audit };
   const jobs = new Jobs(ctx);
   // A job the backend failed for a banned prompt counts towards its owner's cooldown (jobs/screen.ts).
   events.on('finished', (e) => void noteFinished(ctx, e).catch((err: unknown) => logger.warn('banned-prompt failure not counted', { err })));

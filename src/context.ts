@@ -7,7 +7,6 @@ import type { BackendPool } from './proxy/pool.ts';
 import type { TaskReader } from './proxy/task-reader.ts';
 import type { Stores } from './store/create-store.ts';
 import type { Poller } from './tasks/poller.ts';
-import type { ReadFailure } from './tasks/read-health.ts';
 import type { Tracker } from './tasks/tracker.ts';
 
 export interface AppContext {
@@ -25,8 +24,6 @@ export interface AppContext {
   downloads: Dispatcher;
   /** The audit channel's lines (per job, per admin change): queued, never in a job's way. */
   audit: Audit;
-  /** The lanes whose reads fail in this process, and why (the poller's read health; /info's admin listing). */
-  readFailures: () => Map<string, ReadFailure>;
 }
 
 /** What the jobs facade works with: the app's parts except the poller (the tracker hands jobs to it). */

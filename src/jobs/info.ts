@@ -3,7 +3,7 @@
 // even while the backend is down), the running-jobs count the limit is checked against, today's
 // count, the settings that apply to their next job, and one line on the service (the backend's
 // circuit and how many jobs the bot follows for everyone). Nothing here counts towards a limit.
-import type { ChatInputCommandInteraction } from 'discord.js';
+import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';
 import { renderHelp } from '../render/help.ts';
 import { renderInfo, INFO_MAX_JOBS, type InfoBackend, type InfoData, type InfoJob } from '../render/info.ts';
@@ -14,7 +14,6 @@ import type { Plan } from './plan.ts';
 import { effectiveLimits } from './limits.ts';
 import { dailyKey, memberDailyKey } from './quota.ts';
 import { listRecent } from './recent.ts';
-import { isGuildAdmin } from './settings.ts';
 
 type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'> & Partial<Pick<ChatInputCommandInteraction, 'memberPermissions'>>;
 
@@ -54,7 +53,8 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
     maxDaily,
     jobs,
     service: { circuit: ctx.proxy.health.state, activeJobs: active.length },
-    ...(i.guildId && i.memberPermissions !== undefined && isGuildAdmin({ guildId: i.guildId, memberPermissions: i.memberPermissions })
+    // Members with Manage Server (or Administrator) in a server: the backends that serve it.
+    ...(i.guildId && i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild])
       ? { backends: await backendsOf(ctx, i.guildId, active) }
       : {}),
   };
@@ -62,7 +62,7 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
 
 /**
  * The backends that serve `guildId`, for its admins: each one's circuit and last error (this
- * process's pool), why its reads fail (this process's poller), and its jobs running: counted from
+ * process's pool), why its reads fail (this process's poller, told to the pool), and its jobs running: counted from
  * the store's active records (every process's jobs), read in one batch; an admin's /info is rare.
  */
 async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly string[]): Promise<InfoBackend[]> {
@@ -72,14 +72,6 @@ async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly
     const name = r.backend ?? DEFAULT_BACKEND;
     running.set(name, (running.get(name) ?? 0) + 1);
   }
-  // Reads fail per lane (a backend, or one of its speeds): the backend shows its earliest failure.
-  const reads = new Map<string, NonNullable<InfoBackend['reads']>>();
-  for (const [lane, f] of ctx.readFailures()) {
-    const name = ctx.proxy.callOf(lane).backend ?? DEFAULT_BACKEND;
-    const known = reads.get(name);
-    if (!known || f.since < known.since) reads.set(name, { ...f, outage: f.outage || !!known?.outage });
-    else if (f.outage) known.outage = true;
-  }
   return ctx.proxy
     .states()
     .filter((b) => !b.guilds || b.guilds.includes(guildId))
@@ -88,7 +80,7 @@ async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly
       weight: b.weight,
       circuit: b.circuit,
       openSince: b.openSince,
-      reads: reads.get(b.name) ?? null,
+      reads: b.reads,
       lastError: b.lastError,
       running: running.get(b.name) ?? 0,
     }));

@@ -30,7 +30,7 @@ import { PollSchedule, type PollIntervals } from './poll-schedule.ts';
 import { sameTaskState } from './lifecycle.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
-import { BackendsReadHealth, type ReadFailure } from './read-health.ts';
+import { BackendsReadHealth } from './read-health.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
 export interface PollerOptions {
@@ -154,11 +154,6 @@ export class Poller {
     await this.#running?.catch(() => undefined);
     await this.#hints.drain();
     await this.#held.close(opts.release !== false);
-  }
-
-  /** The lanes whose reads fail in this process, and why (/info's admin listing). */
-  readFailures(): Map<string, ReadFailure> {
-    return this.#health.failures();
   }
 
   /** Ids of the tasks this process holds the lease of. */

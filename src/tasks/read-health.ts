@@ -7,6 +7,7 @@
 // works again.
 import type { Logger } from '../logger.ts';
 import { ProxyError } from '../proxy/errors.ts';
+import type { ReadFailure } from '../proxy/pool.ts';
 
 /** Failed passes in a row after which the replies say the service cannot be reached (a blip is not an outage). */
 export const OUTAGE_AFTER = 3;
@@ -27,18 +28,6 @@ export interface ReadHealthOptions {
   onOutage: (down: boolean) => void;
   /** The backend (lane) whose reads these are, named in the log lines (several backends). */
   backend?: string;
-}
-
-/** Why a backend's reads fail, as an admin listing shows it (/info): codes only, never a URL, key or host. */
-export interface ReadFailure {
-  /** When the reads started failing (this process). */
-  since: number;
-  /** The ProxyError code (`ERROR` for anything else), the HTTP status and the backend's code when there were. */
-  code: string;
-  status?: number;
-  proxyCode?: number;
-  /** The replies say the service cannot be reached. */
-  outage: boolean;
 }
 
 export class ReadHealth {
@@ -115,7 +104,8 @@ export class ReadHealth {
 
 /** Options of the per-backend health: each backend's own host and key style in its log lines, its own outage. */
 export interface BackendsReadHealthOptions extends Omit<ReadHealthOptions, 'onOutage' | 'backend' | 'proxy'> {
-  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string } };
+  /** The backends (the pool): named in the log lines; `watchReads` is given the failures, for /info's admin listing. */
+  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string }; watchReads?(failures: () => Map<string, ReadFailure>): void };
   onOutage: (backend: string, down: boolean) => void;
 }
 
@@ -129,6 +119,7 @@ export class BackendsReadHealth {
 
   constructor(private readonly o: BackendsReadHealthOptions) {
     this.#backoff = new ReadHealth({ ...o, onOutage: () => undefined });
+    o.proxy.watchReads?.(() => this.failures());
   }
 
   #of(backend: string): ReadHealth {

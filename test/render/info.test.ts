@@ -134,7 +134,7 @@ describe('renderInfo: the backends, for admins', () => {
     const value = renderInfo(data({ backends }), 'zh-CN').fields![0]!.value;
     expect(value).toContain('**default** · ✅ 正常 · 运行中的任务：2');
     expect(value).toContain(`❌ 自 <t:${T0 / 1000}:R> 起熔断`);
-    expect(value).toContain('读取失败（HTTP_ERROR, HTTP 502）');
+    expect(value).toContain('读取失败（HTTP_5XX, HTTP 502）');
     expect(renderInfo(data({ backends }), 'zh-CN').fields![0]!.name).toBe('后端（本进程所见）');
   });
 
