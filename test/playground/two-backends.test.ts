@@ -92,4 +92,11 @@ it('relay-b down: new jobs land on default unseen; relay-b’s running job says 
   await call('POST', '/api/simulate', { down: { 'relay-b': false } });
   const ids = [(await imagine('one after relay-b is back')).taskId, (await imagine('two after relay-b is back')).taskId];
   expect(await Promise.all(ids.map(backendOf))).toContain('relay-b');
+
+  // The metrics name each job's backend.
+  const metrics = await (await fetch(`${pg.app.healthServer!.url}/metrics`)).text();
+  const count = (line: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? 0);
+  expect(count('mjbot_jobs_started_total{command="imagine",backend="relay-b"}')).toBeGreaterThanOrEqual(2);
+  expect(count('mjbot_jobs_finished_total{command="imagine",outcome="success",backend="default"}')).toBeGreaterThanOrEqual(3);
+  expect(count('mjbot_jobs_finished_total{command="imagine",outcome="lost",backend="relay-b"}') + count('mjbot_jobs_finished_total{command="imagine",outcome="timeout",backend="relay-b"}')).toBe(1);
 });
