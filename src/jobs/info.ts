@@ -62,8 +62,9 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
 
 /**
  * The backends that serve `guildId`, for its admins: each one's circuit and last error (this
- * process's pool), why its reads fail (this process's poller, told to the pool), and its jobs running: counted from
- * the store's active records (every process's jobs), read in one batch; an admin's /info is rare.
+ * process's pool), why its reads fail (this process's poller, told to the pool), and its jobs
+ * running, counted from the store's active records (every process's jobs) read in one batch: an
+ * admin's /info is rare, and the active index is what the poller lists every pass anyway.
  */
 async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly string[]): Promise<InfoBackend[]> {
   const running = new Map<string, number>();
