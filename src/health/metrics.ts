@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { REST } from 'discord.js';
 import type { ProxyRequestEvent } from '../proxy/client.ts';
 import type { CircuitState } from '../proxy/health.ts';
+import { DEFAULT_BACKEND } from '../proxy/lanes.ts';
 import type { RecordStatus, TaskRecord } from '../store/tasks.ts';
 import type { JobEvents, TrackerStats } from '../tasks/lifecycle.ts';
 
@@ -59,13 +60,16 @@ export function discordRouteLabel(route: string): string {
   return out.join('/');
 }
 
+/** The configured backend that ran the job (records written before several backends: `default`). */
+const backendLabel = (record: TaskRecord) => commandLabel(record.backend ?? DEFAULT_BACKEND);
+
 export class Metrics implements JobEvents {
   readonly registry = new Registry();
   #defaults = false;
-  readonly #jobsStarted: Counter<'command'>;
-  readonly #jobsFinished: Counter<'command' | 'outcome'>;
+  readonly #jobsStarted: Counter<'command' | 'backend'>;
+  readonly #jobsFinished: Counter<'command' | 'outcome' | 'backend'>;
   readonly #jobsFailed: Counter<'command' | 'code'>;
-  readonly #jobSeconds: Histogram<'command' | 'outcome'>;
+  readonly #jobSeconds: Histogram<'command' | 'outcome' | 'backend'>;
   readonly #proxyRequests: Counter<'route' | 'backend'>;
   readonly #proxyErrors: Counter<'route' | 'backend' | 'code'>;
   readonly #proxySeconds: Histogram<'route' | 'backend'>;
@@ -76,10 +80,10 @@ export class Metrics implements JobEvents {
   constructor(private readonly now: () => number = Date.now) {
     const registers = [this.registry];
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
-    this.#jobsStarted = counter('jobs_started_total', 'Jobs the backend took and the bot started following, by kind.', ['command']);
-    this.#jobsFinished = counter('jobs_finished_total', 'Jobs that ended, by kind and outcome (success, failure, cancel, timeout, lost).', ['command', 'outcome']);
+    this.#jobsStarted = counter('jobs_started_total', 'Jobs the backend took and the bot started following, by kind and backend.', ['command', 'backend']);
+    this.#jobsFinished = counter('jobs_finished_total', 'Jobs that ended, by kind, outcome (success, failure, cancel, timeout, lost) and backend.', ['command', 'outcome', 'backend']);
     this.#jobsFailed = counter('jobs_failed_total', 'Jobs asked for that never started: the submit (or the work before it) failed, by command and error code.', ['command', 'code']);
-    this.#jobSeconds = new Histogram({ name: `${PREFIX}job_duration_seconds`, help: 'Seconds from a job’s submit to its end, by kind and outcome.', labelNames: ['command', 'outcome'], buckets: JOB_BUCKETS, registers });
+    this.#jobSeconds = new Histogram({ name: `${PREFIX}job_duration_seconds`, help: 'Seconds from a job’s submit to its end, by kind, outcome and backend.', labelNames: ['command', 'outcome', 'backend'], buckets: JOB_BUCKETS, registers });
     this.#proxyRequests = counter('proxy_requests_total', 'Requests sent to the proxy (each attempt), by route and backend.', ['route', 'backend']);
     this.#proxyErrors = counter('proxy_request_errors_total', 'Proxy requests that failed (no answer, an HTTP error, an error code), by route, backend and code.', ['route', 'backend', 'code']);
     this.#proxySeconds = new Histogram({ name: `${PREFIX}proxy_request_duration_seconds`, help: 'Seconds per proxy request, by route and backend.', labelNames: ['route', 'backend'], buckets: PROXY_BUCKETS, registers });
@@ -98,11 +102,11 @@ export class Metrics implements JobEvents {
   // --- events -----------------------------------------------------------------------------
 
   started(record: TaskRecord): void {
-    this.#jobsStarted.inc({ command: commandLabel(record.kind) });
+    this.#jobsStarted.inc({ command: commandLabel(record.kind), backend: backendLabel(record) });
   }
 
   ended(record: TaskRecord, status: RecordStatus): void {
-    const labels = { command: commandLabel(record.kind), outcome: status.toLowerCase() };
+    const labels = { command: commandLabel(record.kind), outcome: status.toLowerCase(), backend: backendLabel(record) };
     this.#jobsFinished.inc(labels);
     this.#jobSeconds.observe(labels, Math.max(0, this.now() - record.createdAt) / 1000);
   }

@@ -3,10 +3,11 @@
 // even while the backend is down), the running-jobs count the limit is checked against, today's
 // count, the settings that apply to their next job, and one line on the service (the backend's
 // circuit and how many jobs the bot follows for everyone). Nothing here counts towards a limit.
-import type { ChatInputCommandInteraction } from 'discord.js';
+import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';
 import { renderHelp } from '../render/help.ts';
-import { renderInfo, INFO_MAX_JOBS, type InfoData, type InfoJob } from '../render/info.ts';
+import { renderInfo, INFO_MAX_JOBS, type InfoBackend, type InfoData, type InfoJob } from '../render/info.ts';
+import { DEFAULT_BACKEND } from '../proxy/lanes.ts';
 import type { UserPrefs } from '../store/preferences.ts';
 import { countsUntil } from '../store/tasks.ts';
 import type { Plan } from './plan.ts';
@@ -14,7 +15,7 @@ import { effectiveLimits } from './limits.ts';
 import { dailyKey, memberDailyKey } from './quota.ts';
 import { listRecent } from './recent.ts';
 
-type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'>;
+type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'> & Partial<Pick<ChatInputCommandInteraction, 'memberPermissions'>>;
 
 const startOfUtcDay = (now: number) => now - (now % (24 * 3600_000));
 
@@ -52,7 +53,38 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
     maxDaily,
     jobs,
     service: { circuit: ctx.proxy.health.state, activeJobs: active.length },
+    // Members with Manage Server (or Administrator) in a server: the backends that serve it.
+    ...(i.guildId && i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild])
+      ? { backends: await backendsOf(ctx, i.guildId, active) }
+      : {}),
   };
+}
+
+/**
+ * The backends that serve `guildId`, for its admins: each one's circuit and last error (this
+ * process's pool), why its reads fail (this process's poller, told to the pool), and its jobs
+ * running, counted from the store's active records (every process's jobs) read in one batch: an
+ * admin's /info is rare, and the active index is what the poller lists every pass anyway.
+ */
+async function backendsOf(ctx: JobsContext, guildId: string, activeIds: readonly string[]): Promise<InfoBackend[]> {
+  const running = new Map<string, number>();
+  for (const r of await ctx.stores.tasks.getMany([...activeIds])) {
+    if (!r || countsUntil(r) === null) continue;
+    const name = r.backend ?? DEFAULT_BACKEND;
+    running.set(name, (running.get(name) ?? 0) + 1);
+  }
+  return ctx.proxy
+    .states()
+    .filter((b) => !b.guilds || b.guilds.includes(guildId))
+    .map((b) => ({
+      name: b.name,
+      weight: b.weight,
+      circuit: b.circuit,
+      openSince: b.openSince,
+      reads: b.reads,
+      lastError: b.lastError,
+      running: running.get(b.name) ?? 0,
+    }));
 }
 
 /** /info: a private "thinking…" at once, then the panel. */

@@ -36,6 +36,18 @@ export interface PoolMember {
   client: ProxyClient;
 }
 
+/** Why a backend's reads fail (the poller's read health, tasks/read-health.ts), as an admin listing shows it (/info): codes only, never a URL, key or host. */
+export interface ReadFailure {
+  /** When the reads started failing (this process). */
+  since: number;
+  /** The ProxyError code (`ERROR` for anything else), the HTTP status and the backend's code when there were. */
+  code: string;
+  status?: number;
+  proxyCode?: number;
+  /** The replies say the service cannot be reached. */
+  outage: boolean;
+}
+
 /** One backend as an admin listing shows it (/info): never its key or URL. */
 export interface BackendState {
   name: string;
@@ -49,6 +61,8 @@ export interface BackendState {
   consecutiveFailures: number;
   /** The last failed call's code (a ProxyErrorCode) and when, in this process. */
   lastError: { code: string; at: number } | null;
+  /** Its reads failing in this process (the poller's read health; the earliest of its lanes), else null. */
+  reads: ReadFailure | null;
 }
 
 export interface BackendPoolOptions {
@@ -101,6 +115,7 @@ export class BackendPool {
   readonly #current = new Map<string, number>();
   readonly #lacks = new Map<string, Promise<Set<NewJobRoute>>>();
   readonly #lastError = new Map<string, { code: string; at: number }>();
+  #readFailures: () => Map<string, ReadFailure> = () => new Map();
 
   constructor(private readonly o: BackendPoolOptions) {
     for (const m of o.members) this.#members.set(m.spec.name, m);
@@ -154,8 +169,20 @@ export class BackendPool {
     return Object.fromEntries(this.o.members.map((m) => [m.spec.name, m.client.health.state]));
   }
 
+  /** The poller's read health tells here why reads fail (tasks/read-health.ts), for states(). */
+  watchReads(failures: () => Map<string, ReadFailure>): void {
+    this.#readFailures = failures;
+  }
+
   /** Every backend's state, in configuration order (an admin listing; jobs running per backend are the store's). */
   states(): BackendState[] {
+    // Reads fail per lane (a backend, or one of its speeds): a backend shows its earliest failure.
+    const reads = new Map<string, ReadFailure>();
+    for (const [lane, f] of this.#readFailures()) {
+      const name = this.callOf(lane).backend ?? DEFAULT_BACKEND;
+      const known = reads.get(name);
+      reads.set(name, !known || f.since < known.since ? { ...f, outage: f.outage || !!known?.outage } : { ...known, outage: known.outage || f.outage });
+    }
     return this.o.members.map(({ spec, client }) => ({
       name: spec.name,
       host: client.host,
@@ -166,6 +193,7 @@ export class BackendPool {
       openSince: client.health.state === 'closed' ? null : client.health.openedAt,
       consecutiveFailures: client.health.consecutiveFailures,
       lastError: this.#lastError.get(spec.name) ?? null,
+      reads: reads.get(spec.name) ?? null,
     }));
   }
 

@@ -35,6 +35,23 @@ export interface InfoData {
   maxDaily: number;
   jobs: readonly InfoJob[];
   service: { circuit: CircuitState; activeJobs: number };
+  /** For members with Manage Server only: the backends that serve this server. */
+  backends?: readonly InfoBackend[];
+}
+
+/** One backend as an admin reads it: its name and state, never its URL, host or key. */
+export interface InfoBackend {
+  name: string;
+  weight: number;
+  circuit: CircuitState;
+  /** When its breaker opened, while it is not closed. */
+  openSince: number | null;
+  /** Its reads failing in this process: since when, the error's code (and HTTP status, backend code), whether its jobs say so. */
+  reads: { since: number; code: string; status?: number; proxyCode?: number; outage: boolean } | null;
+  /** The last failed call's code and when. */
+  lastError: { code: string; at: number } | null;
+  /** Its jobs running or waiting for input (the store's active records). */
+  running: number;
 }
 
 /** The jobs listed at most (more are counted in the running line). */
@@ -65,6 +82,26 @@ function serviceLine(service: InfoData['service'], loc: string): string {
   return t(loc, 'info.row', { label: t(loc, 'info.service'), value: `${t(loc, state)} · ${load}` });
 }
 
+/** Discord's relative timestamp. */
+const relative = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+/** An error code as shown: our own codes are `A_Z`, anything else is cut to that alphabet. */
+const codeText = (code: string) => code.replace(/[^A-Z0-9_]/gi, '').slice(0, 40) || 'ERROR';
+
+function backendLine(b: InfoBackend, loc: string): string {
+  const bits: string[] = [];
+  if (b.circuit === 'open') bits.push(t(loc, 'info.backendOpen', { since: relative(b.openSince ?? 0) }));
+  else if (b.circuit === 'half-open') bits.push(t(loc, 'info.backendHalfOpen', { since: relative(b.openSince ?? 0) }));
+  if (b.reads) {
+    const cause = [codeText(b.reads.code), b.reads.status !== undefined && `HTTP ${Math.trunc(b.reads.status)}`, b.reads.proxyCode !== undefined && `code ${Math.trunc(b.reads.proxyCode)}`].filter(Boolean).join(', ');
+    bits.push(t(loc, 'info.backendReadsFailing', { since: relative(b.reads.since), cause }) + (b.reads.outage ? `; ${t(loc, 'info.backendUnreachable')}` : ''));
+  }
+  if (!bits.length) bits.push(t(loc, 'info.backendHealthy'));
+  if (b.weight === 0) bits.push(t(loc, 'info.backendNoNewJobs'));
+  if (b.lastError) bits.push(t(loc, 'info.backendLastError', { code: `\`${codeText(b.lastError.code)}\``, at: relative(b.lastError.at) }));
+  bits.push(t(loc, 'info.backendJobs', { n: b.running }));
+  return `**${safeText(b.name, 40)}** · ${bits.join(' · ')}`;
+}
+
 function jobLine(job: InfoJob, loc: string): string {
   const { status } = statusText(job.task, { locale: loc, ownerId: '', prompt: job.prompt, queuePosition: job.queuePosition, status: job.status });
   const prompt = safeText(job.label ? `${job.prompt} (${job.label})` : job.prompt, 60);
@@ -88,5 +125,8 @@ export function renderInfo(data: InfoData, locale: string): APIEmbed {
   ].join('\n');
   // The head is short and bounded (every user value in it is cut); the job lines take what is left, whole.
   const list = jobs.length ? cutLines(jobs, 4096 - head.length - 1) : t(loc, 'info.noJobs');
-  return { title: t(loc, 'info.title'), description: `${head}\n${list}`, color: COLORS.progress };
+  const embed: APIEmbed = { title: t(loc, 'info.title'), description: `${head}\n${list}`, color: COLORS.progress };
+  // Admins: a field of its own (1024 characters), one whole line per backend.
+  if (data.backends?.length) embed.fields = [{ name: t(loc, 'info.backends'), value: cutLines(data.backends.map((b) => backendLine(b, loc)), 1024) }];
+  return embed;
 }

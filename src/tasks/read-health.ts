@@ -7,6 +7,7 @@
 // works again.
 import type { Logger } from '../logger.ts';
 import { ProxyError } from '../proxy/errors.ts';
+import type { ReadFailure } from '../proxy/pool.ts';
 
 /** Failed passes in a row after which the replies say the service cannot be reached (a blip is not an outage). */
 export const OUTAGE_AFTER = 3;
@@ -34,11 +35,18 @@ export class ReadHealth {
   #failures = 0;
   /** The failing state's cause as logged (a change of cause is logged again). */
   #cause: string | null = null;
+  #failure: Omit<ReadFailure, 'since' | 'outage'> | null = null;
   #since = 0;
   #until = -Infinity;
   #outage = false;
 
   constructor(private readonly o: ReadHealthOptions) {}
+
+  /** Why reads fail now, and since when; null while they work. */
+  get failure(): ReadFailure | null {
+    if (this.#cause === null || !this.#failure) return null;
+    return { ...this.#failure, since: this.#since, outage: this.#outage };
+  }
 
   /** No timer pass reads before this (key refused, quota, rate limit). */
   get until(): number {
@@ -60,6 +68,9 @@ export class ReadHealth {
     const code = err instanceof ProxyError ? err.code : 'ERROR';
     if (BACKEND_CODES.has(code)) this.#until = now + this.backoff(this.#failures);
     const cause = err instanceof ProxyError ? `${err.code}:${err.context.status ?? ''}:${err.context.proxyCode ?? ''}` : String(err);
+    const status = err instanceof ProxyError ? err.context.status : undefined;
+    const proxyCode = err instanceof ProxyError ? err.context.proxyCode : undefined;
+    this.#failure = { code, ...(typeof status === 'number' ? { status } : {}), ...(typeof proxyCode === 'number' ? { proxyCode } : {}) };
     if (this.#cause !== cause) {
       if (this.#cause === null) this.#since = now;
       this.#cause = cause;
@@ -84,6 +95,7 @@ export class ReadHealth {
     const outage = this.#outage;
     this.#failures = 0;
     this.#cause = null;
+    this.#failure = null;
     this.#until = -Infinity;
     this.#outage = false;
     if (outage) this.o.onOutage(false);
@@ -92,7 +104,8 @@ export class ReadHealth {
 
 /** Options of the per-backend health: each backend's own host and key style in its log lines, its own outage. */
 export interface BackendsReadHealthOptions extends Omit<ReadHealthOptions, 'onOutage' | 'backend' | 'proxy'> {
-  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string } };
+  /** The backends (the pool): named in the log lines; `watchReads` is given the failures, for /info's admin listing. */
+  proxy: { host: string; authStyle: string; about?(backend: string): { host: string; authStyle: string }; watchReads?(failures: () => Map<string, ReadFailure>): void };
   onOutage: (backend: string, down: boolean) => void;
 }
 
@@ -106,6 +119,7 @@ export class BackendsReadHealth {
 
   constructor(private readonly o: BackendsReadHealthOptions) {
     this.#backoff = new ReadHealth({ ...o, onOutage: () => undefined });
+    o.proxy.watchReads?.(() => this.failures());
   }
 
   #of(backend: string): ReadHealth {
@@ -128,6 +142,16 @@ export class BackendsReadHealth {
 
   backoff(n: number): number {
     return this.#backoff.backoff(n);
+  }
+
+  /** The lanes whose reads fail now, and why (an admin listing; this process's reads). */
+  failures(): Map<string, ReadFailure> {
+    const out = new Map<string, ReadFailure>();
+    for (const [lane, h] of this.#by) {
+      const f = h.failure;
+      if (f) out.set(lane, f);
+    }
+    return out;
   }
 
   failed(backend: string, now: number, err: unknown): void {

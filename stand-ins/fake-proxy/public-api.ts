@@ -65,6 +65,7 @@ function nextRequest(s: FakeProxyState, pred: (r: RecordedProxyRequest) => boole
 }
 
 export function publicApi(s: FakeProxyState, server: http.Server): FakeProxy {
+  let offline = false;
   return {
     baseUrl: s.baseUrl,
     // reset() replaces these arrays: read them through the state every time.
@@ -120,11 +121,41 @@ export function publicApi(s: FakeProxyState, server: http.Server): FakeProxy {
       return nextRequest(s, pred, timeoutMs);
     },
     nextRequest: (pred, timeoutMs = 2000) => nextRequest(s, pred, timeoutMs),
+    onRequest(fn) {
+      // A waiter that never matches and has no timeout: told of every request.
+      const waiter: RequestWaiter = { pred: (r) => (fn(r), false), resolve: () => undefined };
+      s.waiters.add(waiter);
+      return () => void s.waiters.delete(waiter);
+    },
+    dropTimelines() {
+      s.timelines = [];
+    },
+    get offline() {
+      return offline;
+    },
+    async setOffline(down) {
+      if (s.closed || down === offline) return;
+      offline = down;
+      if (down) {
+        const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closing;
+        return;
+      }
+      const { hostname, port } = new URL(s.baseUrl);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(Number(port), hostname.replace(/^\[|\]$/g, ''), () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     async close() {
       if (s.closed) return;
       s.closed = true;
       s.stopTimers();
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closing = new Promise<void>((resolve) => (offline ? resolve() : server.close(() => resolve())));
       server.closeAllConnections();
       await closing;
       await Promise.allSettled([...s.pendingNotifies]);

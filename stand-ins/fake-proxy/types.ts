@@ -253,6 +253,18 @@ export interface FakeProxy {
   setQuirks(q: Partial<Quirks>): void;
   /** Clears quirks, scripted timelines, requests and notifications (not tasks). */
   reset(): void;
+  /** Drops the scripted timelines not used yet (the playground's other backend took the scripted job). */
+  dropTimelines(): void;
+  /**
+   * Takes the proxy off the network (true: its listener closes and open connections are cut, so
+   * connections are refused, as of a proxy that is down) or back on it, on the same port (false).
+   * Its tasks stay and keep moving meanwhile.
+   */
+  setOffline(down: boolean): Promise<void>;
+  /** Calls `fn` with every request recorded from now on; returns the way to stop. */
+  onRequest(fn: (r: RecordedProxyRequest) => void): () => void;
+  /** Whether setOffline(true) holds. */
+  readonly offline: boolean;
   /** Move one task (or every unfinished task) `steps` steps along its timeline (default 1). */
   advance(id?: string, steps?: number): void;
   /** Move a task straight to the end of its timeline. */

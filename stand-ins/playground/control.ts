@@ -72,6 +72,14 @@ export type BackendQuirk = (typeof BACKEND_QUIRKS)[number];
 export interface Simulation {
   remix: boolean;
   quirks: Record<BackendQuirk, boolean>;
+  /** With two simulated backends (MJ_BACKENDS built by the playground): each one's name and whether it is down. */
+  backends?: { name: string; down: boolean }[];
+}
+
+/** A simulated backend of the playground: its name in MJ_BACKENDS and its proxy. */
+export interface SimulatedBackend {
+  name: string;
+  proxy: FakeProxy;
 }
 
 export class Control {
@@ -80,8 +88,18 @@ export class Control {
 
   constructor(
     readonly discord: FakeDiscord,
-    private readonly opts: { simulated?: FakeProxy } = {},
+    private readonly opts: { simulated?: FakeProxy; backends?: readonly SimulatedBackend[] } = {},
   ) {
+    // Two backends: a scripted job is scripted on both (the bot picks which takes it); the first
+    // submit either one answers uses the script, and the other one's is dropped.
+    const backends = opts.backends ?? [];
+    if (backends.length > 1) {
+      for (const b of backends) {
+        b.proxy.onRequest((r) => {
+          if (r.status === 200 && /\/submit\//.test(r.route ?? r.path)) for (const other of backends) if (other !== b) other.proxy.dropTimelines();
+        });
+      }
+    }
     discord.on((e) => {
       if (e.type === 'message_create' || e.type === 'message_update') this.emit({ kind: 'message', message: e.message });
       else if (e.type === 'message_delete') this.emit({ kind: 'delete', message: e.message });
@@ -213,9 +231,18 @@ export class Control {
   }
 
   /** The simulated proxy only: how the next job goes, whether variations ask for a prompt first (remix), and the backend's quirks. */
-  simulate(req: { nextJob?: NextJob; remix?: boolean; quirks?: Partial<Record<BackendQuirk, boolean>>; skipMinutes?: number }): Simulation {
+  async simulate(req: { nextJob?: NextJob; remix?: boolean; quirks?: Partial<Record<BackendQuirk, boolean>>; skipMinutes?: number; down?: Record<string, boolean> }): Promise<Simulation> {
     const proxy = this.opts.simulated;
     if (!proxy) throw new BadRequest('the playground talks to a real backend: jobs cannot be scripted');
+    const backends = this.opts.backends ?? [];
+    // Checked before anything changes: a request with a mistake changes nothing.
+    if (req.down !== undefined) {
+      if (backends.length < 2) throw new BadRequest('down: the playground runs one simulated backend (start it with --two-backends)');
+      if (typeof req.down !== 'object' || req.down === null || Array.isArray(req.down)) throw new BadRequest(`down: expected an object of ${backends.map((b) => b.name).join(', ')} to true or false`);
+      const unknown = Object.keys(req.down).filter((k) => !backends.some((b) => b.name === k));
+      if (unknown.length) throw new BadRequest(`down: no backend ${unknown.join(', ')}; the backends are ${backends.map((b) => b.name).join(', ')}`);
+    }
+    const all = backends.length > 1 ? backends.map((b) => b.proxy) : [proxy];
     if (req.skipMinutes !== undefined) {
       // Discord's clock (and the bot's) jumps ahead: interaction tokens older than 15 minutes expire.
       const m = Number(req.skipMinutes);
@@ -224,17 +251,32 @@ export class Control {
     }
     if (req.nextJob !== undefined) {
       if (!NEXT_JOBS.includes(req.nextJob)) throw new BadRequest(`nextJob: expected one of ${NEXT_JOBS.join(', ')}`);
-      proxy.nextTimeline(req.nextJob);
+      for (const p of all) p.nextTimeline(req.nextJob);
     }
-    if (req.remix !== undefined) proxy.setQuirks({ remix: req.remix === true });
+    if (req.remix !== undefined) for (const p of all) p.setQuirks({ remix: req.remix === true });
     if (req.quirks !== undefined) {
       if (typeof req.quirks !== 'object' || req.quirks === null) throw new BadRequest(`quirks: expected an object of ${BACKEND_QUIRKS.join(', ')}`);
       const unknown = Object.keys(req.quirks).filter((k) => !(BACKEND_QUIRKS as readonly string[]).includes(k));
       if (unknown.length) throw new BadRequest(`quirks: no ${unknown.join(', ')}; the page switches ${BACKEND_QUIRKS.join(', ')}`);
-      proxy.setQuirks(Object.fromEntries(Object.entries(req.quirks).map(([k, v]) => [k, v === true])));
+      for (const p of all) p.setQuirks(Object.fromEntries(Object.entries(req.quirks).map(([k, v]) => [k, v === true])));
     }
+    // Down: its listener closes (connections refused: new jobs go to the other backend, its own
+    // jobs say it cannot be reached); up: it listens again on the same port.
+    if (req.down !== undefined) for (const [name, down] of Object.entries(req.down)) await backends.find((b) => b.name === name)!.proxy.setOffline(down === true);
+    return this.simulation()!;
+  }
+
+  /** The simulated backends' switches as they are (undefined with a real backend). */
+  simulation(): Simulation | undefined {
+    const proxy = this.opts.simulated;
+    if (!proxy) return undefined;
     const q = proxy.quirks;
-    return { remix: q.remix, quirks: Object.fromEntries(BACKEND_QUIRKS.map((k) => [k, q[k] === true || q[k] === 'html'])) as Record<BackendQuirk, boolean> };
+    const backends = this.opts.backends ?? [];
+    return {
+      remix: q.remix,
+      quirks: Object.fromEntries(BACKEND_QUIRKS.map((k) => [k, q[k] === true || q[k] === 'html'])) as Record<BackendQuirk, boolean>,
+      ...(backends.length > 1 ? { backends: backends.map((b) => ({ name: b.name, down: b.proxy.offline })) } : {}),
+    };
   }
 
   // ───────────────────────── internals

@@ -1,7 +1,8 @@
 // npm run playground: the whole bot on this machine, used from a browser. No Discord application,
 // no .env and no API key needed. With MJ_BASE_URL and MJ_API_KEY set (in the environment or .env)
 // the bot talks to that real backend instead of the simulated proxy; `--simulated` forces the
-// simulation anyway. PLAYGROUND_PORT picks the page's port (default 5190, another if taken);
+// simulation anyway. `--two-backends` (simulated only) runs two simulated proxies as the bot's
+// backends, `default` and `relay-b`, and the page's Backend menu can take either down. PLAYGROUND_PORT picks the page's port (default 5190, another if taken);
 // PLAYGROUND_HOST the address it listens on (default 127.0.0.1; the container image's compose
 // service sets 0.0.0.0 and publishes the port on the host's 127.0.0.1 only).
 import { rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ loadEnvFile(); // .env like every entry point; the real environment wins (src/en
 const env = process.env;
 const forceSimulated = process.argv.includes('--simulated');
 const real = !forceSimulated && env.MJ_BASE_URL?.trim() && env.MJ_API_KEY?.trim();
+const twoBackends = process.argv.includes('--two-backends');
+if (twoBackends && real) console.error('--two-backends simulates two backends; with MJ_BASE_URL set the playground talks to that one backend (add --simulated to simulate)');
 
 // The fake Discord lives in memory, so a store left by an earlier run points at messages that are
 // gone: every run starts with an empty store (the "restart bot" button keeps it, to show jobs resume).
@@ -27,6 +30,7 @@ async function start(port: number): Promise<Playground> {
     host: env.PLAYGROUND_HOST?.trim() || undefined,
     storePath: STORE,
     backend: real ? { baseUrl: env.MJ_BASE_URL!.trim(), apiKey: env.MJ_API_KEY!.trim() } : undefined,
+    simulatedBackends: twoBackends && !real ? 2 : 1,
     env,
   });
 }
@@ -46,7 +50,11 @@ try {
   process.exit(1);
 }
 
-const backend = real ? `REAL backend ${withoutCredentials(pg.config.MJ_BASE_URL ?? '')} (MJ_BASE_URL; jobs cost what they cost there)` : 'simulated midjourney-proxy';
+const backend = real
+  ? `REAL backend ${withoutCredentials(pg.config.MJ_BASE_URL ?? '')} (MJ_BASE_URL; jobs cost what they cost there)`
+  : pg.backends
+    ? `two simulated midjourney-proxies: ${pg.backends.map((b) => b.name).join(' and ')} (Backend ▾ takes one down)`
+    : 'simulated midjourney-proxy';
 process.stdout.write(
   [
     '',

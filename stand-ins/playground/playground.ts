@@ -11,7 +11,7 @@ import type { Command } from '../../commands/types.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { CONFIG_KEYS, loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { Control } from './control.ts';
+import { Control, type SimulatedBackend } from './control.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../fake-proxy.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
@@ -36,6 +36,11 @@ export interface PlaygroundOptions {
   storePath?: string;
   /** A real midjourney-proxy; without it the simulated one runs. */
   backend?: RealBackend;
+  /**
+   * Simulated only: 2 runs two simulated proxies as the bot's backends, `default` and `relay-b`
+   * (MJ_BACKENDS, built here), and the Backend menu can take either down. Default 1 (MJ_BASE_URL).
+   */
+  simulatedBackends?: 1 | 2;
   /** Other bot settings (any config key but the Discord ones and STORE_URL), e.g. MJ_AUTH_STYLE, LOG_LEVEL. */
   env?: Record<string, string | undefined>;
   /** The simulated proxy moves every job one step (submitted → 15% → 46% → 78% → done) this often. Default 1500 ms. */
@@ -56,8 +61,10 @@ export interface Playground {
   /** 'http://127.0.0.1:PORT/' */
   url: string;
   discord: FakeDiscord;
-  /** The simulated proxy (undefined with a real backend). */
+  /** The simulated proxy (undefined with a real backend); with two backends, `default`'s. */
   proxy?: FakeProxy;
+  /** With two simulated backends: each one's name and proxy (`default`, `relay-b`). */
+  backends?: SimulatedBackend[];
   control: Control;
   readonly app: App;
   readonly status: BotStatus;
@@ -69,7 +76,10 @@ export interface Playground {
 
 /** Config keys the playground sets itself; the rest may come from `env`. */
 const OWN_KEYS = new Set(['DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'STORE_URL']);
-const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_MODES']);
+const BACKEND_KEYS = new Set(['MJ_BASE_URL', 'MJ_API_KEY', 'MJ_AUTH_STYLE', 'MJ_MODES', 'MJ_BACKENDS']);
+/** The second simulated backend's name (the first is `default`, as MJ_BASE_URL's is). */
+export const SECOND_BACKEND = 'relay-b';
+const SIMULATED_MODES = ['fast', 'relax', 'turbo'] as const;
 
 export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Playground> {
   const env = opts.env ?? {};
@@ -80,6 +90,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
   // A role besides @everyone, so /settings → Limits & access has one to choose.
   discord.addRole('artists');
   let proxy: FakeProxy | undefined;
+  let second: FakeProxy | undefined;
   let web: WebServer | undefined;
   let app: App | undefined;
   try {
@@ -92,8 +103,14 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     } else {
       proxy = await startFakeProxy({ apiKey: SIMULATED_KEY, advance: { everyMs: opts.stepMs ?? 1500 }, placeholders: true });
       // The simulated proxy serves speed modes under path prefixes, as relays do: the command gets a mode choice.
-      const modes = ['fast', 'relax', 'turbo'].map((m) => `${m}=${proxy!.baseUrl}/mj-${m}`).join(',');
+      const modes = SIMULATED_MODES.map((m) => `${m}=${proxy!.baseUrl}/mj-${m}`).join(',');
       backend = { MJ_BASE_URL: proxy.baseUrl, MJ_API_KEY: SIMULATED_KEY, MJ_AUTH_STYLE: 'bearer', MJ_MODES: modes };
+      if (opts.simulatedBackends === 2) {
+        // Two backends, as an operator lists them in MJ_BACKENDS: equal weights, the same speeds.
+        second = await startFakeProxy({ apiKey: SIMULATED_KEY, advance: { everyMs: opts.stepMs ?? 1500 }, placeholders: true });
+        const entry = (name: string, p: FakeProxy) => ({ name, baseUrl: p.baseUrl, apiKey: SIMULATED_KEY, modes: Object.fromEntries(SIMULATED_MODES.map((m) => [m, `/mj-${m}`])) });
+        backend = { MJ_BASE_URL: '', MJ_API_KEY: '', MJ_MODES: '', MJ_BACKENDS: JSON.stringify([entry('default', proxy), entry(SECOND_BACKEND, second)]) };
+      }
     }
     let config = loadConfig({
       POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1000),
@@ -134,7 +151,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     if (config.HEALTH_PORT === 0 && app.healthServer) config = Object.freeze({ ...config, HEALTH_PORT: app.healthServer.port });
     let status: BotStatus = 'online';
     let restarting: Promise<void> | null = null;
-    const control = new Control(discord, { simulated: proxy });
+    const backends: SimulatedBackend[] | undefined = proxy && second ? [{ name: 'default', proxy }, { name: SECOND_BACKEND, proxy: second }] : undefined;
+    const control = new Control(discord, { simulated: proxy, backends });
     const setStatus = (s: BotStatus) => {
       status = s;
       control.emit({ kind: 'bot', status: s });
@@ -145,6 +163,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       url: web.url,
       discord,
       proxy,
+      backends,
       control,
       config,
       get app() {
@@ -177,6 +196,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
         setStatus('stopped');
         await discord.close();
         await proxy?.close();
+        await second?.close();
       },
     };
     return pg;
@@ -185,6 +205,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     await app?.stop().catch(() => undefined);
     await discord.close().catch(() => undefined);
     await proxy?.close().catch(() => undefined);
+    await second?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -84,7 +84,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       roles: d.roleList(),
       status: o.status(),
       backend: o.backend,
-      simulation: o.backend === 'simulated' ? control.simulate({}) : null,
+      simulation: (o.backend === 'simulated' && control.simulation()) || null,
     };
   }
 

@@ -87,9 +87,10 @@ describe('health endpoints', () => {
     await h.handled(banned);
 
     const after = await scrape();
-    expect(value(after, 'mjbot_jobs_started_total', { command: 'imagine' })).toBe(1);
-    expect(value(after, 'mjbot_jobs_finished_total', { command: 'imagine', outcome: 'success' })).toBe(1);
-    expect(value(after, 'mjbot_job_duration_seconds_count', { command: 'imagine', outcome: 'success' })).toBe(1);
+    // Every job names its backend (MJ_BASE_URL's is `default`).
+    expect(value(after, 'mjbot_jobs_started_total', { command: 'imagine', backend: 'default' })).toBe(1);
+    expect(value(after, 'mjbot_jobs_finished_total', { command: 'imagine', outcome: 'success', backend: 'default' })).toBe(1);
+    expect(value(after, 'mjbot_job_duration_seconds_count', { command: 'imagine', outcome: 'success', backend: 'default' })).toBe(1);
     expect(value(after, 'mjbot_job_duration_seconds_sum', { command: 'imagine', outcome: 'success' })).toBeGreaterThan(0);
     expect(value(after, 'mjbot_jobs_failed_total', { command: 'imagine', code: 'BANNED_PROMPT' })).toBe(1);
     expect(value(after, 'mjbot_proxy_requests_total', { route: '/mj/submit/imagine', backend: 'default' })).toBe(2);

@@ -915,3 +915,29 @@ describe('notifyHook', () => {
     expect(proxy.notifications.find((n) => n.taskId === dead)!.error).toBeTruthy();
   });
 });
+
+describe('offline (the playground takes a backend down)', () => {
+  it('refuses connections while offline, keeps its tasks, and listens again on the same address; dropTimelines and onRequest', async () => {
+    await start({ apiKey: KEY, advance: 'manual' });
+    const seen: string[] = [];
+    const stop = proxy.onRequest((r) => seen.push(`${r.method} ${r.route} ${r.status}`));
+    proxy.nextTimeline('failure');
+    proxy.dropTimelines();
+    const id = (await post('/mj/submit/imagine', { prompt: 'a fox' })).json.result;
+    proxy.finish(id);
+    const url = proxy.baseUrl;
+    await proxy.setOffline(true);
+    expect(proxy.offline).toBe(true);
+    await expect(fetch(`${url}/mj/task/${id}/fetch`, { headers: AUTH })).rejects.toThrow();
+    await proxy.setOffline(false);
+    expect(proxy.offline).toBe(false);
+    expect(proxy.baseUrl).toBe(url);
+    // The dropped script did not apply: the job succeeded.
+    expect((await fetchTask(id)).json.status).toBe('SUCCESS');
+    stop();
+    await fetchTask(id);
+    expect(seen).toEqual(['POST /mj/submit/imagine 200', `GET /mj/task/{id}/fetch 200`.replace('{id}', id)]);
+    // close() works offline too.
+    await proxy.setOffline(true);
+  });
+});

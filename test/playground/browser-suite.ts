@@ -14,7 +14,7 @@ export interface BrowserSuite {
   open(query?: string): Promise<Page>;
 }
 
-export function browserSuite(): BrowserSuite {
+export function browserSuite(more: Parameters<typeof startTestPlayground>[1] = {}): BrowserSuite {
   let pg: TestPlayground | undefined;
   let browser: Browser | undefined;
   let launchError: unknown;
@@ -25,7 +25,7 @@ export function browserSuite(): BrowserSuite {
       launchError = err;
       return;
     }
-    pg = await startTestPlayground(250);
+    pg = await startTestPlayground(250, more);
   }, 30_000);
   beforeEach(() => {
     if (launchError) throw launchError;

@@ -16,8 +16,9 @@ const metric = (text: string, line: string) => Number(text.split('\n').find((l) 
 it('serves /metrics on 127.0.0.1, moving after an /imagine; a restart keeps its address', async () => {
   const url = pg.app.healthServer!.url;
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  const started = 'mjbot_jobs_started_total{command="imagine"}';
-  const finished = 'mjbot_jobs_finished_total{command="imagine",outcome="success"}';
+  // The playground's one simulated backend is `default` (MJ_BASE_URL's name).
+  const started = 'mjbot_jobs_started_total{command="imagine",backend="default"}';
+  const finished = 'mjbot_jobs_finished_total{command="imagine",outcome="success",backend="default"}';
   const before = await (await fetch(`${url}/metrics`)).text();
   const r = await fetch(`${pg.url}api/interactions/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'imagine', options: { prompt: 'a kite' } }) });
   const { message } = (await r.json()) as { message: { id: string } };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../../commands/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startPlayground, type Playground } from '../../stand-ins/playground/playground.ts';
+import { startPlayground, type Playground, type PlaygroundOptions } from '../../stand-ins/playground/playground.ts';
 import { echo } from './echo-command.ts';
 import { whenReported } from '../helpers/harness.ts';
 
@@ -13,7 +13,7 @@ export interface TestPlayground extends Playground {
   logs: string[];
 }
 
-export async function startTestPlayground(stepMs = 400): Promise<TestPlayground> {
+export async function startTestPlayground(stepMs = 400, more: Pick<PlaygroundOptions, 'simulatedBackends'> = {}): Promise<TestPlayground> {
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-playground-'));
   const logs: string[] = [];
   const pg = await startPlayground({
@@ -25,6 +25,7 @@ export async function startTestPlayground(stepMs = 400): Promise<TestPlayground>
     discord: { rateLimits: false },
     commands: [...commands, echo],
     logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+    ...more,
   });
   const close = pg.close.bind(pg);
   return Object.assign(pg, {

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { ProxyClient } from '../../src/proxy/client.ts';
 import { ProxyError } from '../../src/proxy/errors.ts';
 import { BackendPool } from '../../src/proxy/pool.ts';
+import { BackendsReadHealth } from '../../src/tasks/read-health.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { must } from '../helpers/must.ts';
 
@@ -57,6 +58,19 @@ describe('BackendPool', () => {
     expect(sa).toMatchObject({ name: 'a', weight: 5, circuit: 'closed', consecutiveFailures: 1, lastError: { code: 'UNAVAILABLE' } });
     expect(sb).toMatchObject({ name: 'b', weight: 1, circuit: 'closed', consecutiveFailures: 0, lastError: null, openSince: null });
     expect(JSON.stringify(pool.states())).not.toContain(KEY);
+  });
+
+  it('its state names why its reads fail, as the poller’s read health tells the pool (the earliest of its lanes)', () => {
+    const health = new BackendsReadHealth({ logger: createLogger({ level: 'error', write: () => undefined }), proxy: pool, baseMs: 100, maxMs: 1000, onOutage: () => undefined });
+    expect(pool.states().map((s) => s.reads)).toEqual([null, null]);
+    health.failed('a', 2000, new ProxyError('UNAVAILABLE', { route: '/mj/task/list-by-condition', host: '127.0.0.1' }));
+    health.failed('a/fast', 1000, new ProxyError('HTTP_5XX', { route: '/mj/task/list-by-condition', status: 503 }));
+    const [sa, sb] = pool.states();
+    expect(sa!.reads).toEqual({ since: 1000, code: 'HTTP_5XX', status: 503, outage: false });
+    expect(sb!.reads).toBeNull();
+    health.worked('a', 3000);
+    health.worked('a/fast', 3000);
+    expect(pool.states()[0]!.reads).toBeNull();
   });
 
   it('a job’s own calls go to its backend alone; an unknown one is BACKEND_GONE', async () => {

@@ -5,7 +5,7 @@ import { commandDefinitions, commands } from '../../commands/index.ts';
 import { parseTask } from '../../src/proxy/parse.ts';
 import type { Task } from '../../src/proxy/types.ts';
 import { HELP_BUTTONS, HELP_COMMANDS, renderHelp } from '../../src/render/help.ts';
-import { INFO_MAX_JOBS, renderInfo, type InfoData, type InfoJob } from '../../src/render/info.ts';
+import { INFO_MAX_JOBS, renderInfo, type InfoBackend, type InfoData, type InfoJob } from '../../src/render/info.ts';
 import { checkMessageLimits } from '../../src/render/limits.ts';
 import { t } from '../../src/i18n/index.ts';
 import { fixture } from './fixtures.ts';
@@ -99,6 +99,54 @@ describe('renderInfo', () => {
     expect(d).not.toMatch(/@everyone|<@\d|\]\(https:\/\/evil/);
     expect(d).not.toContain('**x**');
     expect(d.match(/^`17123456789000\d\d`/gm)).toHaveLength(INFO_MAX_JOBS);
+  });
+});
+
+describe('renderInfo: the backends, for admins', () => {
+  const T0 = Date.UTC(2026, 11, 2, 14, 0, 0);
+  const backend = (over: Partial<InfoBackend> = {}): InfoBackend => ({ name: 'default', weight: 1, circuit: 'closed', openSince: null, reads: null, lastError: null, running: 0, ...over });
+  const backends = [
+    backend({ name: 'default', running: 2 }),
+    backend({ name: 'relay-b', circuit: 'open', openSince: T0, lastError: { code: 'UNREACHABLE', at: T0 + 5000 }, running: 1 }),
+    backend({ name: 'home', weight: 0, reads: { since: T0 - 60_000, code: 'HTTP_5XX', status: 502, outage: true } }),
+  ];
+
+  it('without the list (a member), no Backends field: the one service line only', () => {
+    const e = renderInfo(data(), 'en-US');
+    expect(e.fields).toBeUndefined();
+    expect(e.description).toContain('**Service:** ✅ reachable');
+  });
+
+  it('lists each backend: healthy, circuit open since <t:…:R> with the last error code, reads failing and why, jobs running', () => {
+    const e = renderInfo(data({ backends }), 'en-US');
+    expect(e.fields).toHaveLength(1);
+    expect(e.fields![0]!.name).toBe('Backends (what this process sees)');
+    const lines = e.fields![0]!.value.split('\n');
+    expect(lines).toEqual([
+      '**default** · ✅ healthy · jobs running: 2',
+      `**relay-b** · ❌ circuit open since <t:${T0 / 1000}:R>: no new jobs go there · last error \`UNREACHABLE\` <t:${T0 / 1000 + 5}:R> · jobs running: 1`,
+      `**home** · ⚠️ reads failing since <t:${T0 / 1000 - 60}:R> (HTTP_5XX, HTTP 502); its jobs say it cannot be reached · takes no new jobs (weight 0) · jobs running: 0`,
+    ]);
+    expect(limitsOf([e])).toEqual([]);
+  });
+
+  it('in Chinese too', () => {
+    const value = renderInfo(data({ backends }), 'zh-CN').fields![0]!.value;
+    expect(value).toContain('**default** · ✅ 正常 · 运行中的任务：2');
+    expect(value).toContain(`❌ 自 <t:${T0 / 1000}:R> 起熔断`);
+    expect(value).toContain('读取失败（HTTP_5XX, HTTP 502）');
+    expect(renderInfo(data({ backends }), 'zh-CN').fields![0]!.name).toBe('后端（本进程所见）');
+  });
+
+  it('a code that is not one of ours is cut to letters, digits and _; many backends stay within the field, whole lines', () => {
+    const odd = renderInfo(data({ backends: [backend({ lastError: { code: 'https://sk-secret@relay.example/`**', at: T0 } })] }), 'en-US').fields![0]!.value;
+    expect(odd).not.toContain('relay.example');
+    expect(odd).not.toContain('`**');
+    const many = Array.from({ length: 40 }, (_, i) => backend({ name: `backend-${i}`, circuit: 'open', openSince: T0, lastError: { code: 'UNREACHABLE', at: T0 }, running: i }));
+    const e = renderInfo(data({ backends: many }), 'en-US');
+    expect(e.fields![0]!.value.length).toBeLessThanOrEqual(1024);
+    expect(e.fields![0]!.value.endsWith('…')).toBe(true);
+    expect(limitsOf([e])).toEqual([]);
   });
 });
 

@@ -19,6 +19,7 @@ const UI = {
     directMessages: 'Direct messages', dmWelcomeTitle: 'Your direct messages with mjbot', dmWelcomeBody: 'Results the bot sends you privately (a private job that outlived its 15 minutes) arrive here.',
     welcomeTitleOf: 'Welcome to #{name}!', placeholderOf: 'Message #{name}: type / for a command', placeholderDm: 'Message @mjbot: type / for a command',
     backend: 'Backend', noCancel: 'no cancel route', remixOff: 'Remix off on the account', newApiActions: 'new-api relay (no animate_* actions)', noUploadImages: 'no image upload route',
+    backendDown: 'down (refuses connections)', backendWentDown: 'is down: new jobs go to the other backend', backendCameBack: 'is back',
     skip: '⏩ +20 min (interaction tokens expire)', skipped: 'Discord’s clock moved 20 minutes ahead: earlier interaction tokens have expired.',
   },
   'zh-CN': {
@@ -33,6 +34,7 @@ const UI = {
     directMessages: '私信', dmWelcomeTitle: '你与 mjbot 的私信', dmWelcomeBody: '机器人私下发给你的结果（超过 15 分钟的私密任务）会出现在这里。',
     welcomeTitleOf: '欢迎来到 #{name}！', placeholderOf: '给 #{name} 发消息：输入 / 使用命令', placeholderDm: '给 @mjbot 发消息：输入 / 使用命令',
     backend: '后端', noCancel: '没有取消接口', remixOff: '账号未开启 Remix', newApiActions: 'new-api 中转（不支持 animate_* 动作）', noUploadImages: '没有图片上传接口',
+    backendDown: '已停止（拒绝连接）', backendWentDown: '已停止：新任务交给另一个后端', backendCameBack: '已恢复',
     skip: '⏩ +20 分钟（交互令牌过期）', skipped: 'Discord 的时钟前进了 20 分钟：之前的交互令牌已过期。',
   },
 };
@@ -826,6 +828,29 @@ async function main() {
     for (const box of document.querySelectorAll('#backend-menu input[data-quirk]')) {
       box.checked = s.simulation.quirks?.[box.dataset.quirk] === true;
       box.addEventListener('change', () => api('POST', '/api/simulate', { quirks: { [box.dataset.quirk]: box.checked } }).catch((err) => toast(err.message)));
+    }
+    // Two simulated backends: a switch per backend takes it down (its listener closes) and back.
+    if (s.simulation.backends) {
+      const box = $('backend-switches');
+      box.hidden = false;
+      box.replaceChildren(
+        ...s.simulation.backends.map((b) => {
+          const input = h('input', { type: 'checkbox', 'data-backend': b.name, checked: b.down });
+          input.addEventListener('change', async () => {
+            input.disabled = true;
+            try {
+              await api('POST', '/api/simulate', { down: { [b.name]: input.checked } });
+              toast(`${b.name} ${ui(input.checked ? 'backendWentDown' : 'backendCameBack')}`, 'info');
+            } catch (err) {
+              input.checked = !input.checked;
+              toast(err.message);
+            } finally {
+              input.disabled = false;
+            }
+          });
+          return h('label', {}, input, ' ', h('code', {}, b.name), ' ', h('span', { 'data-ui': 'backendDown' }, ui('backendDown')));
+        }),
+      );
     }
     $('skip-time').addEventListener('click', () => api('POST', '/api/simulate', { skipMinutes: 20 }).then(() => toast(ui('skipped'), 'info')).catch((err) => toast(err.message)));
     const nj = $('next-job');
