@@ -22,6 +22,7 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     get globalCommands() { return s.globalCommands; },
     get guildCommands() { return s.guildCommands; },
     get rateLimitHits() { return s.rateLimitHits; },
+    get globalRateLimitHits() { return s.globalHits; },
     makeUser(username, r) { const u = s.makeUser(username, r); s.ensureRoles(u); return u; },
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),

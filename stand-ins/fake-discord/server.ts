@@ -10,7 +10,7 @@ import { FormErrors } from './util.ts';
 import { validateUnicode } from './validate/fields.ts';
 import { err, formErr, notFound, type ApiRequest, type ApiResponse, type RouteFamily } from './responses.ts';
 import { ALL_PERMISSIONS_BUT_ADMIN, FakeDiscordState } from './state.ts';
-import { bucketHash, bucketOf, rateLimited, withBucket } from './rate-limits.ts';
+import { bucketHash, bucketOf, globalLimited, rateLimited, withBucket } from './rate-limits.ts';
 import { attachGateway, gatewayRoutes } from './gateway.ts';
 import { publicApi } from './public-api.ts';
 import { interactionRoutes } from './routes/interactions.ts';
@@ -44,7 +44,7 @@ function route(s: FakeDiscordState, req: ApiRequest): ApiResponse {
   return notFound();
 }
 
-/** failNext injections, then rate-limit buckets, then the router */
+/** failNext injections, then the global limit and the rate-limit buckets, then the router */
 function handleApi(s: FakeDiscordState, req: ApiRequest): ApiResponse {
   const bucket = bucketOf(s, req.method, req.path);
   const injected = s.takeFailure(req.method, req.path);
@@ -53,6 +53,8 @@ function handleApi(s: FakeDiscordState, req: ApiRequest): ApiResponse {
       ? rateLimited(s, 0.1, 1, bucket?.hash ?? bucketHash(req.path))
       : { status: injected.status, body: injected.body ?? { message: `Injected failure ${injected.status}`, code: 0 } };
   }
+  const global = globalLimited(s, req.path);
+  if (global) return global;
   if (!bucket) return route(s, req);
   return withBucket(s, bucket, () => route(s, req));
 }

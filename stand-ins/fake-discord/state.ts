@@ -50,6 +50,8 @@ export class FakeDiscordState {
   readonly rateLimitsOn: boolean;
   readonly editLimit: Limit;
   readonly createLimit: Limit | undefined;
+  /** Discord's global limit per bot token (undefined: off) */
+  readonly globalLimit: Limit | undefined;
   readonly fileSizeLimit: number;
   readonly requestSizeLimit: number;
   readonly botPermissions: bigint;
@@ -91,6 +93,9 @@ export class FakeDiscordState {
   readonly calls: RecordedCall[] = [];
   readonly buckets = new Map<string, Bucket>();
   rateLimitHits = 0;
+  /** 429s of the global limit (also counted in rateLimitHits) */
+  globalHits = 0;
+  readonly globalWindow: Bucket = { start: 0, count: 0 };
   readonly failures: Failure[] = [];
   readonly callWaiters = new Set<Waiter<RecordedCall>>();
   readonly msgWaiters = new Set<Waiter<APIMessage>>();
@@ -114,6 +119,7 @@ export class FakeDiscordState {
     this.rateLimitsOn = opts.rateLimits ?? true;
     this.editLimit = opts.editLimit ?? { count: 5, perMs: 5000 };
     this.createLimit = opts.createLimit;
+    this.globalLimit = opts.globalLimit === false || !this.rateLimitsOn ? undefined : (opts.globalLimit ?? { count: 50, perMs: 1000 });
     this.fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
     this.requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;
     this.botPermissions = BigInt(opts.botPermissions ?? ALL_PERMISSIONS_BUT_ADMIN);

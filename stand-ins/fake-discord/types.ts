@@ -30,6 +30,12 @@ export interface FakeDiscordOptions {
    * Discord's is about 5 per 5 s per channel. Default: off (undefined) so ordinary tests are not slowed down.
    */
   createLimit?: { count: number; perMs: number };
+  /**
+   * Discord's global limit: requests per bot token (REAL time), every route but the interaction-token ones
+   * (/interactions/{id}/{token}/callback, /webhooks/{id}/{token}…). A 429 with `global: true` and
+   * X-RateLimit-Global. Default {count:50, perMs:1000} (Discord's 50 a second); false or rateLimits:false: off.
+   */
+  globalLimit?: { count: number; perMs: number } | false;
   /** Per-file upload limit in bytes (an un-boosted guild: 10 MiB). Larger files → 413 40005. Default 10 MiB. */
   fileSizeLimit?: number;
   /** Whole-request limit in bytes (Discord: 25 MiB). Default 25 MiB. */
@@ -166,6 +172,8 @@ export interface FakeDiscord {
   readonly guildCommands: any[];
   /** number of 429 answers the fake gave */
   readonly rateLimitHits: number;
+  /** 429s of the global limit (also in rateLimitHits) */
+  readonly globalRateLimitHits: number;
   /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
   gatewayLog: Record<string, unknown>[];
   /** modals the bot showed (callback type 9 data), oldest first */
