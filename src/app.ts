@@ -17,6 +17,7 @@ import { Audit } from './jobs/audit.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProxyClient } from './proxy/client.ts';
+import { shardOptions } from './discord/shards.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
 import type { HealthServer } from './health/health-server.ts';
 import { Metrics } from './health/metrics.ts';
@@ -84,6 +85,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
+    ...shardOptions(config),
     rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent },
   });
   metrics.watchDiscord(client.rest);

@@ -143,6 +143,31 @@ const versionList = z
     return out;
   });
 
+/** Discord has no documented ceiling on shards; this one only catches a typo (the largest bots run a few thousand). */
+const MAX_SHARDS = 65_536;
+/** 'auto' (the count Discord recommends, all in this process) or the total number of shards of every process. */
+const shardCount = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    if (s.toLowerCase() === 'auto') return 'auto' as const;
+    const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN;
+    if (n >= 1 && n <= MAX_SHARDS) return n;
+    ctx.addIssue({ code: 'custom', message: `expected auto or a whole number from 1 to ${MAX_SHARDS}` });
+    return z.NEVER;
+  });
+/** The shards this process runs: ids separated by commas, each below SHARD_COUNT (checked in loadConfig). */
+const shardIds = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const parts = s.split(',').map((p) => p.trim());
+    if (parts.some((p) => !/^\d{1,6}$/.test(p))) return (ctx.addIssue({ code: 'custom', message: 'expected shard ids (whole numbers from 0) separated by commas, e.g. 0,1' }), z.NEVER);
+    const ids = parts.map(Number);
+    if (new Set(ids).size !== ids.length) return (ctx.addIssue({ code: 'custom', message: 'a shard id is given more than once' }), z.NEVER);
+    return ids;
+  });
+
 const snowflake = z.string().trim().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
 
 const schema = z.object({
@@ -150,6 +175,8 @@ const schema = z.object({
   DISCORD_APP_ID: snowflake,
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: httpUrl.optional(),
+  SHARD_COUNT: shardCount.optional(),
+  SHARD_IDS: shardIds.optional(),
   MJ_BASE_URL: httpUrl,
   MJ_API_KEY: z.string().trim().default(''),
   MJ_AUTH_STYLE: z.enum(['bearer', 'raw', 'mj-api-secret']).default(DEFAULTS.MJ_AUTH_STYLE),
@@ -266,6 +293,11 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
   const d = parsed.data;
   if (d?.NOTIFY_HOOK_URL && d.HEALTH_PORT === d.NOTIFY_HOOK_PORT && d.HEALTH_HOST !== d.NOTIFY_HOOK_HOST) {
     problems.push(`HEALTH_HOST: must be NOTIFY_HOOK_HOST (${d.NOTIFY_HOOK_HOST}) when HEALTH_PORT is NOTIFY_HOOK_PORT; or pick another HEALTH_PORT`);
+  }
+  // A process runs some of SHARD_COUNT's shards: the ids must exist.
+  if (d?.SHARD_IDS && typeof d.SHARD_COUNT !== 'number') problems.push('SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together');
+  else if (d?.SHARD_IDS && typeof d.SHARD_COUNT === 'number' && d.SHARD_IDS.some((id) => id >= (d.SHARD_COUNT as number))) {
+    problems.push(`SHARD_IDS: every id must be below SHARD_COUNT (${d.SHARD_COUNT}): shards are numbered from 0`);
   }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(parsed.data);

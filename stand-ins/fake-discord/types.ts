@@ -19,6 +19,10 @@ export interface FakeDiscordOptions {
   tokenLifetimeMs?: number;
   /** HELLO heartbeat_interval. Default 41250. */
   heartbeatIntervalMs?: number;
+  /** GET /gateway/bot's recommended `shards` (what discord.js's `shards: 'auto'` starts). Default 1. */
+  recommendedShards?: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency: shards that may IDENTIFY in the same 5 s (Discord: 1; 16 and up for large bots). Default 1. */
+  maxConcurrency?: number;
   /** If false the gateway never answers HEARTBEAT with HEARTBEAT_ACK (zombie connection). Default true. */
   ackHeartbeats?: boolean;
   /** Enforce per-route buckets (REAL time). Default true. */
@@ -172,6 +176,15 @@ export interface FakeDiscord {
   readonly guildCommands: any[];
   /** number of 429 answers the fake gave */
   readonly rateLimitHits: number;
+  /**
+   * Another server the bot is in, with one text channel (`channelId`); interactions sent there carry its guild_id
+   * and reach the session of its shard. `shard` ([id, count]) picks an id that falls on that shard.
+   */
+  addGuild(name?: string, shard?: [number, number]): { guildId: string; channelId: string };
+  /** Discord's routing: the shard of a guild's events, (guild_id >> 22) % count. */
+  shardOf(guildId: string, count: number): number;
+  /** The open gateway sessions' [shard_id, num_shards]. */
+  sessionShards(): [number, number][];
   /** 429s of the global limit (also in rateLimitHits) */
   readonly globalRateLimitHits: number;
   /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
