@@ -18,6 +18,8 @@ export const DEFAULTS = {
   NOTIFY_HOOK_HOST: '0.0.0.0',
   NOTIFY_HOOK_PORT: 8787,
   NOTIFY_HOOK_MAX_BYTES: 1 * MiB, // largest callback body read
+  REST_PROXY_HOST: '127.0.0.1', // npm run rest-proxy listens here (compose: 0.0.0.0 on its private network)
+  REST_PROXY_PORT: 8080,
   HEALTH_HOST: '127.0.0.1', // the health server (/healthz, /readyz, /metrics) listens here when HEALTH_PORT is set
   TASK_DEADLINE_MS: 15 * 60_000, // ms a task may take before we give up on it
   PROXY_TIMEOUT_MS: 15_000, // ms per proxy request
@@ -177,6 +179,9 @@ const schema = z.object({
   DISCORD_API_URL: httpUrl.optional(),
   SHARD_COUNT: shardCount.optional(),
   SHARD_IDS: shardIds.optional(),
+  // npm run rest-proxy (src/rest-proxy.ts): @discordjs/proxy, one rate-limit queue for every process of the bot.
+  REST_PROXY_HOST: listenHost.default(DEFAULTS.REST_PROXY_HOST),
+  REST_PROXY_PORT: intFrom(1, PORT_MAX).default(DEFAULTS.REST_PROXY_PORT),
   MJ_BASE_URL: httpUrl,
   MJ_API_KEY: z.string().trim().default(''),
   MJ_AUTH_STYLE: z.enum(['bearer', 'raw', 'mj-api-secret']).default(DEFAULTS.MJ_AUTH_STYLE),

@@ -1,17 +1,14 @@
 // Several bot processes behind ONE @discordjs/proxy (what discord.js documents for sharing a rate limit):
 // each process's discord.js queue knows only its own requests, so without the proxy two processes send up
 // to 2 × 50 a second; with it, the proxy's one queue keeps the combined rate at Discord's global limit.
-// Real apps on the machine's Redis, the real proxy (its proxyRequests handler on an http server, as
-// @discordjs/proxy-container runs it) in front of the fake Discord, which enforces the global limit.
+// Real apps on the machine's Redis, the real proxy (our `npm run rest-proxy`: its proxyRequests handler on an
+// http server, as @discordjs/proxy-container runs it) in front of the fake Discord, which enforces the global limit.
 // The traffic is what the limit binds: jobs whose interaction tokens expired long ago, finishing at once,
 // so each final result is an edit through the bot's channel access and a ping in the channel.
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
-import { REST } from '@discordjs/rest';
-import { proxyRequests } from '@discordjs/proxy';
+import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -26,17 +23,14 @@ const CHANNELS = 60;
 
 let discord: FakeDiscord | undefined;
 let proxy: FakeProxy | undefined;
-let restProxy: { server: http.Server; rest: REST } | undefined;
+let restProxy: RestProxy | undefined;
 let prefix = '';
 const apps: App[] = [];
 
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
-  if (restProxy) {
-    restProxy.server.closeAllConnections();
-    await new Promise((r) => restProxy!.server.close(r));
-    restProxy = undefined;
-  }
+  await restProxy?.close();
+  restProxy = undefined;
   await discord?.close();
   await proxy?.close();
   const redis = createClient({ url: TEST_REDIS_URL });
@@ -46,21 +40,6 @@ afterEach(async () => {
   if (keys.length) await redis.del(keys);
   await redis.close();
 });
-
-/** @discordjs/proxy in front of the fake Discord: one REST queue (token buckets per route + the global one). */
-async function startRestProxy(api: string): Promise<string> {
-  const rest = new REST({ api, rejectOnRateLimit: null, retries: 3, timeout: 15_000 });
-  const handler = proxyRequests(rest);
-  const server = http.createServer((req, res) => {
-    Promise.resolve(handler(req, res)).catch(() => {
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  restProxy = { server, rest };
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
-}
 
 /** Requests bound by the global limit (bot token; not the interaction-token routes) recorded at the fake. */
 const globalBound = (c: RecordedCall) => !/^\/(interactions|webhooks)\//.test(c.path) && !c.path.startsWith('/cdn') && !c.path.startsWith('/media');
@@ -93,7 +72,9 @@ async function run(processes: number, jobs: number, behindProxy: boolean) {
   discord = await startFakeDiscord();
   proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
   prefix = `mjbot-ratelimit-${process.pid}-${Date.now()}`;
-  const shared = behindProxy ? await startRestProxy(discord.apiBase) : discord.apiBase;
+  // The service `npm run rest-proxy` runs (src/rest-proxy.ts), in this process, sending to the fake Discord.
+  if (behindProxy) restProxy = await startRestProxy({ api: discord.apiBase, host: '127.0.0.1', port: 0 });
+  const shared = restProxy?.url ?? discord.apiBase;
   const config = loadConfig({
     DISCORD_TOKEN: discord.token, DISCORD_APP_ID: discord.appId, DISCORD_API_URL: shared,
     MJ_BASE_URL: proxy.baseUrl, MJ_API_KEY: API_KEY, STORE_URL: TEST_REDIS_URL,
