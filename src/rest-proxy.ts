@@ -28,10 +28,12 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
+    // What a client sees when Discord could not be reached at all: proxyRequests ends the response
+    // itself and sets a status only for Discord's answers and its own timeout.
+    res.statusCode = 502;
     Promise.resolve(handler(req, res)).catch((err: unknown) => {
       o.onError?.(err);
-      if (!res.headersSent) res.statusCode = 502;
-      res.end();
+      if (!res.writableEnded) res.end();
     });
   });
   await new Promise<void>((resolve, reject) => {
