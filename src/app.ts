@@ -251,7 +251,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         const loggedIn = once(client, Events.ClientReady);
         await client.login(config.DISCORD_TOKEN);
         await loggedIn;
-        logger.info('logged in', { user: client.user?.tag });
+        logger.info('logged in', { user: client.user?.tag, shards: client.options.shards, shardCount: client.options.shardCount });
       }
       // A signal while starting: stop() owns what is left; nothing starts after it.
       if (stopped) return;
