@@ -1,5 +1,7 @@
 // Gateway v10 over a WebSocket on /gateway (JSON, no compression): HELLO, HEARTBEAT_ACK, IDENTIFY → READY (+ GUILD_CREATE
 // with the Guilds intent), RESUME replays what a session missed. Plus the REST routes that point a client to it.
+// Sharded as Discord: IDENTIFY's shard [id, count] (4010 when impossible); a session gets the guilds, events and
+// interactions of guilds with (guild_id >> 22) % count === id, and DMs on shard 0 (FakeDiscordState.dispatch).
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
