@@ -24,10 +24,9 @@ export function bucketOf(s: FakeDiscordState, method: string, path: string): Buc
  * last one closed (as the per-route buckets here). Interaction-token routes are not bound by it (the initial
  * response POST /interactions/{id}/{token}/callback and every /webhooks/{id}/{token}… route), nor is the CDN.
  */
-export function globalLimited(s: FakeDiscordState, path: string): ApiResponse | undefined {
+export function globalLimited(s: FakeDiscordState, path: string, now = Date.now()): ApiResponse | undefined {
   if (!s.globalLimit) return undefined;
   if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) || /^\/webhooks\/\d+\/[^/]+(\/|$)/.test(path)) return undefined;
-  const now = Date.now();
   const w = s.globalWindow;
   if (now - w.start >= s.globalLimit.perMs) { w.start = now; w.count = 0; }
   if (w.count >= s.globalLimit.count) {

@@ -53,7 +53,7 @@ function handleApi(s: FakeDiscordState, req: ApiRequest): ApiResponse {
       ? rateLimited(s, 0.1, 1, bucket?.hash ?? bucketHash(req.path))
       : { status: injected.status, body: injected.body ?? { message: `Injected failure ${injected.status}`, code: 0 } };
   }
-  const global = globalLimited(s, req.path);
+  const global = globalLimited(s, req.path, req.at);
   if (global) return global;
   if (!bucket) return route(s, req);
   return withBucket(s, bucket, () => route(s, req));
@@ -107,7 +107,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       else if (raw.length > s.requestSizeLimit) result = err(413, 40005, 'Request entity too large');
       else {
         try { ({ json, files } = await parseBody(ct, raw)); } catch { json = undefined; result = err(400, 50109, 'The request body contains invalid JSON.'); }
-        if (!result) result = handleApi(s, { method, path: apiPath, query, json, files, auth });
+        if (!result) result = handleApi(s, { method, path: apiPath, query, json, files, auth, at });
       }
     } catch (e) {
       result = { status: 500, body: { message: `fake discord crashed: ${(e as Error)?.stack ?? e}`, code: 0 } };
