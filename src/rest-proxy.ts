@@ -6,7 +6,7 @@
 // private network, no published port). DISCORD_API_URL, read here, is where it sends requests (default: Discord).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { REST } from 'discord.js';
+import { REST, type RESTOptions } from 'discord.js';
 import { proxyRequests } from '@discordjs/proxy';
 import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
@@ -18,9 +18,10 @@ export interface RestProxy {
   close(): Promise<void>;
 }
 
-export async function startRestProxy(o: { api?: string; host: string; port: number; onError?: (err: unknown) => void }): Promise<RestProxy> {
+export async function startRestProxy(o: { api?: string; host: string; port: number; onError?: (err: unknown) => void; makeRequest?: RESTOptions['makeRequest'] }): Promise<RestProxy> {
   // Retries and timeout as discord.js's defaults; a 429 is waited out, never handed on (rejectOnRateLimit: null).
-  const rest = new REST({ ...(o.api ? { api: o.api } : {}), rejectOnRateLimit: null });
+  // makeRequest: a test's way to see each request as it leaves.
+  const rest = new REST({ ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null });
   const handler = proxyRequests(rest);
   const server = http.createServer((req, res) => {
     // Answered here, never forwarded: the container's health check.

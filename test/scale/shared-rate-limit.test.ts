@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
+import { DefaultRestOptions } from 'discord.js';
 import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -73,7 +74,13 @@ async function run(processes: number, jobs: number, behindProxy: boolean) {
   proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
   prefix = `mjbot-ratelimit-${process.pid}-${Date.now()}`;
   // The service `npm run rest-proxy` runs (src/rest-proxy.ts), in this process, sending to the fake Discord.
-  if (behindProxy) restProxy = await startRestProxy({ api: discord.apiBase, host: '127.0.0.1', port: 0 });
+  // Its requests bound by the global limit are timed as they leave it.
+  const sent: number[] = [];
+  const makeRequest: typeof DefaultRestOptions.makeRequest = (url, init) => {
+    if (!/\/api\/v10\/(interactions|webhooks)\//.test(url)) sent.push(Date.now());
+    return DefaultRestOptions.makeRequest(url, init);
+  };
+  if (behindProxy) restProxy = await startRestProxy({ api: discord.apiBase, host: '127.0.0.1', port: 0, makeRequest });
   const shared = restProxy?.url ?? discord.apiBase;
   const config = loadConfig({
     DISCORD_TOKEN: discord.token, DISCORD_APP_ID: discord.appId, DISCORD_API_URL: shared,
@@ -153,7 +160,7 @@ async function run(processes: number, jobs: number, behindProxy: boolean) {
     // The last state of each job (its result) shown by an edit of its message, once.
     finalEdits: edits.filter((c) => /\(Done\)/.test(String(c.json?.content))).map((c) => c.path),
     pings: calls.filter((c) => c.method === 'POST' && c.status === 200).length,
-    windows, accepted,
+    windows, accepted, sentWindows: perWindow(sent), // from its first request, as @discordjs/rest counts
     maxSliding: maxPerSecond(times),
     seconds,
   };
@@ -164,7 +171,7 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
     it(`${processes} processes, ${jobs} final results after the tokens expired: paced to 50 a second at Discord, no 429 reaches a process`, async () => {
       const r = await run(processes, jobs, true);
       console.log(`[shared-rate-limit] ${processes} processes behind the proxy: ${r.calls.length} requests bound by the global limit in ${r.seconds.toFixed(2)} s; `
-        + `per window of the limit: ${r.windows.join(', ')} (accepted: ${r.accepted.join(', ')}); most in any sliding second: ${r.maxSliding}; 429s at the fake: ${discord!.rateLimitHits}`);
+        + `sent by the proxy per its window: ${r.sentWindows.join(', ')}; arrived per window of the limit: ${r.windows.join(', ')} (accepted: ${r.accepted.join(', ')}); most in any sliding second: ${r.maxSliding}; 429s at the fake: ${discord!.rateLimitHits}`);
       // Every job showed its result once (an edit of its message through the channel) and pinged its owner.
       expect(new Set(r.finalEdits).size).toBe(jobs);
       expect(r.finalEdits).toHaveLength(jobs);
@@ -175,19 +182,24 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
       // … Discord accepted at most 50 in each window of the limit (the fake's enforcement, counted again) …
       expect(Math.max(...r.accepted)).toBeLessThanOrEqual(50);
       expect(r.accepted.length).toBeGreaterThanOrEqual(Math.ceil(r.calls.filter((c) => c.status < 300).length / 50));
-      // … and the proxy sent them paced to it: the same processes without it have some 60 % refused (the
-      // last test). Not none: the proxy counts a window when it sends, Discord when a request arrives, and a
-      // request late on the wire (here: stamped late by a busy event loop, the fake sharing this process
-      // with every bot) lands in the next window, where it may be one too many. Measured: none on a quiet
-      // machine, up to 7 of some 260 with other test files running beside this one.
-      expect(discord!.globalRateLimitHits).toBeLessThanOrEqual(Math.ceil(r.calls.length * 0.1));
+      // … the proxy sent at most 50 in each window of its own count, all processes together …
+      expect(r.sentWindows.length).toBeGreaterThan(3);
+      expect(Math.max(...r.sentWindows)).toBeLessThanOrEqual(50);
+      // … and the fake, counting by arrival, saw the same pace, bar a window edge now and then: the proxy
+      // counts a window when it sends, Discord when a request arrives, and when the first request of a
+      // window is late on the wire (here: stamped late by a busy event loop, the fake sharing this process
+      // with every bot) the next window's burst can land in the same window at Discord, which refuses what
+      // is one too many; the proxy waits and retries it. Measured: none in most runs, up to 39 of some 320
+      // on a loaded machine, against about 40 % refused without the proxy (the last test).
+      expect(discord!.globalRateLimitHits).toBeLessThan(Math.ceil(r.calls.length * 0.3));
     }, 40_000);
   }
 
   it('without the proxy, two processes overrun the limit (each queue knows only its own requests)', async () => {
     const r = await run(2, 120, false);
-    console.log(`[shared-rate-limit] 2 processes straight to Discord: per window ${r.windows.join(', ')}; global 429s at the fake: ${discord!.globalRateLimitHits}`);
-    expect(discord!.globalRateLimitHits).toBeGreaterThan(30); // measured: 130–162
+    console.log(`[shared-rate-limit] 2 processes straight to Discord: ${r.calls.length} requests; per window ${r.windows.join(', ')}; global 429s at the fake: ${discord!.globalRateLimitHits}`);
+    // Measured: 130–181 refused, some 40 % of what was sent.
+    expect(discord!.globalRateLimitHits).toBeGreaterThan(Math.ceil(r.calls.length * 0.25));
     expect(Math.max(...r.windows)).toBeGreaterThan(70);
     expect(r.finalEdits.length).toBeGreaterThanOrEqual(120); // discord.js retried what was refused
   }, 40_000);
