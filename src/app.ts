@@ -20,6 +20,7 @@ import { ProxyClient } from './proxy/client.ts';
 import { backendsOf } from './config-backends.ts';
 import { DEFAULT_BACKEND, laneOf } from './proxy/lanes.ts';
 import { BackendPool, relabel, shareCircuit } from './proxy/pool.ts';
+import { shardOptions } from './discord/shards.ts';
 import { createScrubber, secretsOf } from './secrets.ts';
 import type { HealthServer } from './health/health-server.ts';
 import { Metrics } from './health/metrics.ts';
@@ -86,6 +87,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },
+    ...shardOptions(config),
     rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent },
   });
   metrics.watchDiscord(client.rest);
@@ -274,7 +276,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         const loggedIn = once(client, Events.ClientReady);
         await client.login(config.DISCORD_TOKEN);
         await loggedIn;
-        logger.info('logged in', { user: client.user?.tag });
+        logger.info('logged in', { user: client.user?.tag, shards: client.options.shards, shardCount: client.options.shardCount });
       }
       // A signal while starting: stop() owns what is left; nothing starts after it.
       if (stopped) return;

@@ -19,6 +19,8 @@ export const DEFAULTS = {
   NOTIFY_HOOK_HOST: '0.0.0.0',
   NOTIFY_HOOK_PORT: 8787,
   NOTIFY_HOOK_MAX_BYTES: 1 * MiB, // largest callback body read
+  REST_PROXY_HOST: '127.0.0.1', // npm run rest-proxy listens here (compose: 0.0.0.0 on its private network)
+  REST_PROXY_PORT: 8080,
   HEALTH_HOST: '127.0.0.1', // the health server (/healthz, /readyz, /metrics) listens here when HEALTH_PORT is set
   TASK_DEADLINE_MS: 15 * 60_000, // ms a task may take before we give up on it
   PROXY_TIMEOUT_MS: 15_000, // ms per proxy request
@@ -144,6 +146,31 @@ const versionList = z
     return out;
   });
 
+/** Discord has no documented ceiling on shards; this one only catches a typo (the largest bots run a few thousand). */
+const MAX_SHARDS = 65_536;
+/** 'auto' (the count Discord recommends, all in this process) or the total number of shards of every process. */
+const shardCount = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    if (s.toLowerCase() === 'auto') return 'auto' as const;
+    const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN;
+    if (n >= 1 && n <= MAX_SHARDS) return n;
+    ctx.addIssue({ code: 'custom', message: `expected auto or a whole number from 1 to ${MAX_SHARDS}` });
+    return z.NEVER;
+  });
+/** The shards this process runs: ids separated by commas, each below SHARD_COUNT (checked in loadConfig). */
+const shardIds = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const parts = s.split(',').map((p) => p.trim());
+    if (parts.some((p) => !/^\d{1,6}$/.test(p))) return (ctx.addIssue({ code: 'custom', message: 'expected shard ids (whole numbers from 0) separated by commas, e.g. 0,1' }), z.NEVER);
+    const ids = parts.map(Number);
+    if (new Set(ids).size !== ids.length) return (ctx.addIssue({ code: 'custom', message: 'a shard id is given more than once' }), z.NEVER);
+    return ids;
+  });
+
 const snowflake = z.string().trim().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
 
 const schema = z.object({
@@ -151,6 +178,11 @@ const schema = z.object({
   DISCORD_APP_ID: snowflake,
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: httpUrl.optional(),
+  SHARD_COUNT: shardCount.optional(),
+  SHARD_IDS: shardIds.optional(),
+  // npm run rest-proxy (src/rest-proxy.ts): @discordjs/proxy, one rate-limit queue for every process of the bot.
+  REST_PROXY_HOST: listenHost.default(DEFAULTS.REST_PROXY_HOST),
+  REST_PROXY_PORT: intFrom(1, PORT_MAX).default(DEFAULTS.REST_PROXY_PORT),
   // Required unless MJ_BACKENDS lists the backends (loadConfig checks the pair).
   MJ_BASE_URL: httpUrl.optional(),
   MJ_API_KEY: z.string().trim().default(''),
@@ -278,6 +310,11 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
   const d = parsed.data;
   if (d?.NOTIFY_HOOK_URL && d.HEALTH_PORT === d.NOTIFY_HOOK_PORT && d.HEALTH_HOST !== d.NOTIFY_HOOK_HOST) {
     problems.push(`HEALTH_HOST: must be NOTIFY_HOOK_HOST (${d.NOTIFY_HOOK_HOST}) when HEALTH_PORT is NOTIFY_HOOK_PORT; or pick another HEALTH_PORT`);
+  }
+  // A process runs some of SHARD_COUNT's shards: the ids must exist.
+  if (d?.SHARD_IDS && typeof d.SHARD_COUNT !== 'number') problems.push('SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together');
+  else if (d?.SHARD_IDS && typeof d.SHARD_COUNT === 'number' && d.SHARD_IDS.some((id) => id >= (d.SHARD_COUNT as number))) {
+    problems.push(`SHARD_IDS: every id must be below SHARD_COUNT (${d.SHARD_COUNT}): shards are numbered from 0`);
   }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   // With several backends, the speeds offered (the commands' choices) are all of theirs together.

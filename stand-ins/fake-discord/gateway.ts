@@ -1,16 +1,26 @@
 // Gateway v10 over a WebSocket on /gateway (JSON, no compression): HELLO, HEARTBEAT_ACK, IDENTIFY → READY (+ GUILD_CREATE
 // with the Guilds intent), RESUME replays what a session missed. Plus the REST routes that point a client to it.
+// Sharded as Discord: IDENTIFY's shard [id, count] (4010 when impossible); a session gets the guilds, events and
+// interactions of guilds with (guild_id >> 22) % count === id, and DMs on shard 0 (FakeDiscordState.dispatch).
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { APIGatewayBotInfo, APIGatewayInfo } from 'discord-api-types/v10';
 import type { ApiRequest, ApiResponse } from './responses.ts';
-import { INTENT_GUILDS, type DispatchFrame, type FakeDiscordState, type Session } from './state.ts';
+import { INTENT_GUILDS, shardOf, type DispatchFrame, type FakeDiscordState, type Session } from './state.ts';
+
+/** IDENTIFY's `shard`: [shard_id, num_shards] with 0 ≤ shard_id < num_shards (absent: [0, 1]); undefined when invalid (Discord: close 4010). */
+function shardOfIdentify(v: unknown): [number, number] | undefined {
+  if (v === undefined) return [0, 1];
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isSafeInteger(n))) return undefined;
+  const [id, count] = v as [number, number];
+  return count >= 1 && id >= 0 && id < count ? [id, count] : undefined;
+}
 
 /** GET /gateway and /gateway/bot (bot auth) */
 export function gatewayRoutes(s: FakeDiscordState, req: ApiRequest): ApiResponse | undefined {
   if (req.method === 'GET' && req.path === '/gateway/bot') {
-    const info: APIGatewayBotInfo = { url: s.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } };
+    const info: APIGatewayBotInfo = { url: s.gatewayUrl(), shards: s.recommendedShards, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: s.maxConcurrency } };
     return { status: 200, body: info };
   }
   if (req.method === 'GET' && req.path === '/gateway') return { status: 200, body: { url: s.gatewayUrl() } satisfies APIGatewayInfo };
@@ -51,20 +61,25 @@ export function attachGateway(s: FakeDiscordState, server: http.Server): WebSock
         case 2: {
           if (session) { ws.close(4005, 'Already authenticated.'); return; }
           if (p.d?.token !== s.token) { ws.close(4004, 'Authentication failed.'); return; }
-          session = { id: randomBytes(16).toString('hex'), seq: 0, history: [], ws, intents: Number(p.d?.intents ?? 0) };
-          s.sessions.set(session.id, session);
-          const withGuild = (session.intents & INTENT_GUILDS) !== 0;
+          const shard = shardOfIdentify(p.d?.shard);
+          if (!shard) { ws.close(4010, 'Invalid shard.'); return; }
+          const me: Session = { id: randomBytes(16).toString('hex'), seq: 0, history: [], ws, intents: Number(p.d?.intents ?? 0), shard };
+          session = me;
+          s.sessions.set(me.id, me);
+          const withGuild = (me.intents & INTENT_GUILDS) !== 0;
+          // The servers on this shard, as Discord lists them in READY and then sends each in a GUILD_CREATE.
+          const guilds = withGuild ? s.botGuildIds().filter((g) => shardOf(g, shard[1]) === shard[0]) : [];
           const ready: DispatchFrame = {
-            op: 0, t: 'READY', s: ++session.seq, d: {
-              v: 10, user: s.botUser, guilds: withGuild ? [{ id: s.guildId, unavailable: true }] : [], session_id: session.id, session_type: 'normal',
-              resume_gateway_url: s.gatewayUrl(), shard: p.d.shard ?? [0, 1],
+            op: 0, t: 'READY', s: ++me.seq, d: {
+              v: 10, user: s.botUser, guilds: guilds.map((id) => ({ id, unavailable: true })), session_id: me.id, session_type: 'normal',
+              resume_gateway_url: s.gatewayUrl(), shard,
               application: { id: s.appId, flags: 0 }, private_channels: [], relationships: [], presences: [], user_settings: {},
               guild_join_requests: [], geo_ordered_rtc_regions: [], auth: {}, _trace: ['fake-discord'],
             },
           };
-          session.history.push(ready);
+          me.history.push(ready);
           send(ready);
-          if (withGuild) s.dispatch('GUILD_CREATE', s.guildObject(), INTENT_GUILDS);
+          for (const g of guilds) s.dispatchTo(me, 'GUILD_CREATE', s.guildObject(g));
           break;
         }
         case 6: {

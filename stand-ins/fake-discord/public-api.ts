@@ -5,7 +5,7 @@ import type { APIMessage } from 'discord-api-types/v10';
 import type { FakeDiscord, RecordedCall } from './types.ts';
 import { FLAG_EPHEMERAL } from './flags.ts';
 import { newMessage } from './messages.ts';
-import type { FakeDiscordState } from './state.ts';
+import { shardOf, type FakeDiscordState } from './state.ts';
 import { autocomplete, componentInteraction, sendSlashCommand, submitModal } from './send-interaction.ts';
 
 export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSocketServer): FakeDiscord {
@@ -22,6 +22,10 @@ export function publicApi(s: FakeDiscordState, server: http.Server, wss: WebSock
     get globalCommands() { return s.globalCommands; },
     get guildCommands() { return s.guildCommands; },
     get rateLimitHits() { return s.rateLimitHits; },
+    get globalRateLimitHits() { return s.globalHits; },
+    addGuild: (name, shard) => s.addGuild(name, shard),
+    shardOf: (guildId, count) => shardOf(guildId, count),
+    sessionShards: () => [...s.sessions.values()].filter((x) => x.ws?.readyState === WebSocket.OPEN).map((x) => [...x.shard] as [number, number]),
     makeUser(username, r) { const u = s.makeUser(username, r); s.ensureRoles(u); return u; },
     addRole: (name, permissions) => s.addRole(name, permissions),
     addChannel: (name) => s.addChannel(name),

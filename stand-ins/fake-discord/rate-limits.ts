@@ -19,17 +19,37 @@ export function bucketOf(s: FakeDiscordState, method: string, path: string): Buc
   return undefined;
 }
 
+/**
+ * Discord's global limit: 50 requests a second per bot token, in windows that open at the first request after the
+ * last one closed (as the per-route buckets here). Interaction-token routes are not bound by it (the initial
+ * response POST /interactions/{id}/{token}/callback and every /webhooks/{id}/{token}… route), nor is the CDN.
+ */
+export function globalLimited(s: FakeDiscordState, path: string, now = Date.now()): ApiResponse | undefined {
+  if (!s.globalLimit) return undefined;
+  if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) || /^\/webhooks\/\d+\/[^/]+(\/|$)/.test(path)) return undefined;
+  const w = s.globalWindow;
+  if (now - w.start >= s.globalLimit.perMs) { w.start = now; w.count = 0; }
+  if (w.count >= s.globalLimit.count) {
+    s.globalHits++;
+    return rateLimited(s, Math.max(0.001, (w.start + s.globalLimit.perMs - now) / 1000), s.globalLimit.count, '', true);
+  }
+  w.count++;
+  return undefined;
+}
+
 export function rateLimited(s: FakeDiscordState, retryAfterS: number, limit: number, hash: string, global = false): ApiResponse {
   s.rateLimitHits++;
   const ra = retryAfterS.toFixed(3);
   const body: RESTRateLimit = { message: 'You are being rate limited.', retry_after: Number(ra), global };
+  // A global 429 names no bucket (Discord's carry Retry-After, X-RateLimit-Global and X-RateLimit-Scope only).
+  if (global) return { status: 429, body, headers: { 'retry-after': ra, 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' } };
   return {
     status: 429,
     body,
     headers: {
       'retry-after': ra, 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': ra,
       'x-ratelimit-reset': ((Date.now() + retryAfterS * 1000) / 1000).toFixed(3), 'x-ratelimit-bucket': hash,
-      'x-ratelimit-scope': global ? 'global' : 'user', ...(global ? { 'x-ratelimit-global': 'true' } : {}),
+      'x-ratelimit-scope': 'user',
     },
   };
 }

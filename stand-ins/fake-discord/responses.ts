@@ -11,6 +11,8 @@ export interface ApiRequest {
   json: unknown;
   files: RecordedFile[];
   auth: string | undefined;
+  /** Date.now() when the request arrived (what the global limit counts by, and what is recorded) */
+  at?: number;
 }
 
 export interface ApiResponse { status: number; body?: unknown; headers?: Record<string, string> }

@@ -33,10 +33,11 @@ export function sendInteraction(s: FakeDiscordState, type: number, data: Record<
     if (foreign) chId = s.foreignChannel(o.channelId ?? o.message?.channel_id);
     else if (!s.channels.has(chId)) s.addChannel(`channel-${chId.slice(-4)}`, chId);
     channel = s.channels.get(chId)!;
-    const guildId = foreign ? s.foreignGuildId : s.guildId;
+    const chGuild = 'guild_id' in channel ? channel.guild_id : undefined;
+    const guildId = foreign ? s.foreignGuildId : chGuild && s.extraGuilds.has(chGuild) ? chGuild : s.guildId;
     where = {
       guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, member: s.memberOf(user), guild_locale: 'en-US',
-      context: 0, authorizing_integration_owners: userInstall ?? { '0': s.guildId },
+      context: 0, authorizing_integration_owners: userInstall ?? { '0': foreign ? s.guildId : guildId },
     };
   }
   const payload: Interaction = {

@@ -10,7 +10,7 @@ import { FormErrors } from './util.ts';
 import { validateUnicode } from './validate/fields.ts';
 import { err, formErr, notFound, type ApiRequest, type ApiResponse, type RouteFamily } from './responses.ts';
 import { ALL_PERMISSIONS_BUT_ADMIN, FakeDiscordState } from './state.ts';
-import { bucketHash, bucketOf, rateLimited, withBucket } from './rate-limits.ts';
+import { bucketHash, bucketOf, globalLimited, rateLimited, withBucket } from './rate-limits.ts';
 import { attachGateway, gatewayRoutes } from './gateway.ts';
 import { publicApi } from './public-api.ts';
 import { interactionRoutes } from './routes/interactions.ts';
@@ -44,7 +44,7 @@ function route(s: FakeDiscordState, req: ApiRequest): ApiResponse {
   return notFound();
 }
 
-/** failNext injections, then rate-limit buckets, then the router */
+/** failNext injections, then the global limit and the rate-limit buckets, then the router */
 function handleApi(s: FakeDiscordState, req: ApiRequest): ApiResponse {
   const bucket = bucketOf(s, req.method, req.path);
   const injected = s.takeFailure(req.method, req.path);
@@ -53,6 +53,8 @@ function handleApi(s: FakeDiscordState, req: ApiRequest): ApiResponse {
       ? rateLimited(s, 0.1, 1, bucket?.hash ?? bucketHash(req.path))
       : { status: injected.status, body: injected.body ?? { message: `Injected failure ${injected.status}`, code: 0 } };
   }
+  const global = globalLimited(s, req.path, req.at);
+  if (global) return global;
   if (!bucket) return route(s, req);
   return withBucket(s, bucket, () => route(s, req));
 }
@@ -105,7 +107,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       else if (raw.length > s.requestSizeLimit) result = err(413, 40005, 'Request entity too large');
       else {
         try { ({ json, files } = await parseBody(ct, raw)); } catch { json = undefined; result = err(400, 50109, 'The request body contains invalid JSON.'); }
-        if (!result) result = handleApi(s, { method, path: apiPath, query, json, files, auth });
+        if (!result) result = handleApi(s, { method, path: apiPath, query, json, files, auth, at });
       }
     } catch (e) {
       result = { status: 500, body: { message: `fake discord crashed: ${(e as Error)?.stack ?? e}`, code: 0 } };

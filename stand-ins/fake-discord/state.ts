@@ -31,7 +31,12 @@ export interface Session {
   history: DispatchFrame[];
   ws?: WebSocket;
   intents: number;
+  /** [shard_id, num_shards] from IDENTIFY ([0, 1] when not sharded) */
+  shard: [number, number];
 }
+
+/** The shard a guild's events go to: (guild_id >> 22) % num_shards, as Discord routes them. */
+export const shardOf = (guildId: string, count: number): number => Number((BigInt(guildId) >> 22n) % BigInt(count));
 export interface Bucket { start: number; count: number }
 export interface StoredBlob { data: Buffer; type: string; expires: number }
 export interface Failure { pred: (m: string, p: string) => boolean; status: number; body?: unknown }
@@ -47,9 +52,15 @@ export class FakeDiscordState {
   readonly tokenLifetimeMs: number;
   readonly heartbeatIntervalMs: number;
   readonly ackHeartbeats: boolean;
+  /** GET /gateway/bot's `shards` (what `shards: 'auto'` starts) */
+  readonly recommendedShards: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency (IDENTIFYs per 5 s; Discord: 1, more for large bots) */
+  readonly maxConcurrency: number;
   readonly rateLimitsOn: boolean;
   readonly editLimit: Limit;
   readonly createLimit: Limit | undefined;
+  /** Discord's global limit per bot token (undefined: off) */
+  readonly globalLimit: Limit | undefined;
   readonly fileSizeLimit: number;
   readonly requestSizeLimit: number;
   readonly botPermissions: bigint;
@@ -72,6 +83,8 @@ export class FakeDiscordState {
   readonly roles = new Map<string, APIRole>();
   readonly channels = new Map<string, FakeChannel>();
   readonly dmChannels = new Map<string, string>(); // user id -> dm channel id
+  /** More servers the bot is in, beside guildId (addGuild): id -> name. Each has a text channel and @everyone only. */
+  readonly extraGuilds = new Map<string, string>();
 
   // ---------------------------------------------------------------- messages, files, interactions, commands
   readonly messages = new Map<string, APIMessage>();
@@ -91,6 +104,9 @@ export class FakeDiscordState {
   readonly calls: RecordedCall[] = [];
   readonly buckets = new Map<string, Bucket>();
   rateLimitHits = 0;
+  /** 429s of the global limit (also counted in rateLimitHits) */
+  globalHits = 0;
+  readonly globalWindow: Bucket = { start: 0, count: 0 };
   readonly failures: Failure[] = [];
   readonly callWaiters = new Set<Waiter<RecordedCall>>();
   readonly msgWaiters = new Set<Waiter<APIMessage>>();
@@ -111,9 +127,12 @@ export class FakeDiscordState {
     this.tokenLifetimeMs = opts.tokenLifetimeMs ?? 15 * 60_000;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 41250;
     this.ackHeartbeats = opts.ackHeartbeats !== false;
+    this.recommendedShards = opts.recommendedShards ?? 1;
+    this.maxConcurrency = opts.maxConcurrency ?? 1;
     this.rateLimitsOn = opts.rateLimits ?? true;
     this.editLimit = opts.editLimit ?? { count: 5, perMs: 5000 };
     this.createLimit = opts.createLimit;
+    this.globalLimit = opts.globalLimit === false || !this.rateLimitsOn ? undefined : (opts.globalLimit ?? { count: 50, perMs: 1000 });
     this.fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
     this.requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;
     this.botPermissions = BigInt(opts.botPermissions ?? ALL_PERMISSIONS_BUT_ADMIN);
@@ -137,15 +156,42 @@ export class FakeDiscordState {
     }
   }
 
-  /** a dispatch (op 0) to every session that asked for `intent` (all sessions without one), kept for RESUME */
-  dispatch(t: string, d: unknown, intent?: number): void {
+  /**
+   * A dispatch (op 0) to every session that asked for `intent` (all sessions without one), kept for RESUME.
+   * Sharded as Discord does: an event of a guild (`guildId`, else d.guild_id) goes to the sessions of shard
+   * (guild_id >> 22) % num_shards; one of no guild (DMs) to shard 0.
+   */
+  dispatch(t: string, d: unknown, intent?: number, guildId?: string): void {
+    const guild = guildId ?? (d && typeof d === 'object' && typeof (d as { guild_id?: unknown }).guild_id === 'string' ? (d as { guild_id: string }).guild_id : undefined);
     for (const s of this.sessions.values()) {
       if (intent !== undefined && (s.intents & intent) === 0) continue;
-      const frame = { op: 0 as const, t, s: ++s.seq, d };
-      s.history.push(frame);
-      if (s.history.length > 1000) s.history.shift();
-      if (s.ws?.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(frame));
+      const [shardId, count] = s.shard;
+      if ((guild === undefined ? 0 : shardOf(guild, count)) !== shardId) continue;
+      this.dispatchTo(s, t, d);
     }
+  }
+  /** one session's dispatch, kept for RESUME */
+  dispatchTo(s: Session, t: string, d: unknown): void {
+    const frame = { op: 0 as const, t, s: ++s.seq, d };
+    s.history.push(frame);
+    if (s.history.length > 1000) s.history.shift();
+    if (s.ws?.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(frame));
+  }
+  /** The servers the bot is in. */
+  botGuildIds(): string[] { return [this.guildId, ...this.extraGuilds.keys()]; }
+  /**
+   * Another server the bot is in, with one text channel; its id made to fall on `shard` ([id, count]) when given.
+   * Its members are everyone the fake knows, with @everyone's permissions (no other roles).
+   */
+  addGuild(name = `Guild ${this.extraGuilds.size + 2}`, shard?: [number, number]): { guildId: string; channelId: string } {
+    let id = BigInt(this.sf());
+    if (shard) id += BigInt((shard[0] - shardOf(String(id), shard[1]) + shard[1]) % shard[1]) << 22n;
+    const guildId = String(id);
+    this.extraGuilds.set(guildId, name);
+    const channelId = this.sf();
+    this.channels.set(channelId, this.textChannel(channelId, 'general', 0, guildId));
+    for (const s of this.sessions.values()) if (s.intents & INTENT_GUILDS) this.dispatch('GUILD_CREATE', this.guildObject(guildId), INTENT_GUILDS, guildId);
+    return { guildId, channelId };
   }
 
   // ---------------------------------------------------------------- users, roles, channels
@@ -169,27 +215,29 @@ export class FakeDiscordState {
       permissions: u.permissions ?? ALL_PERMISSIONS_BUT_ADMIN,
     };
   }
-  textChannel(id: string, name: string, position: number): APITextChannel {
+  textChannel(id: string, name: string, position: number, guildId = this.guildId): APITextChannel {
     return {
-      id, type: 0, guild_id: this.guildId, name, position, permission_overwrites: [], nsfw: false, parent_id: null, topic: null,
+      id, type: 0, guild_id: guildId, name, position, permission_overwrites: [], nsfw: false, parent_id: null, topic: null,
       last_message_id: null, rate_limit_per_user: 0, flags: 0 as ChannelFlags,
     };
   }
-  guildChannels(): APITextChannel[] {
-    return [...this.channels.values()].filter((c): c is APITextChannel => c.type === 0 && c.guild_id === this.guildId);
+  guildChannels(guildId = this.guildId): APITextChannel[] {
+    return [...this.channels.values()].filter((c): c is APITextChannel => c.type === 0 && c.guild_id === guildId);
   }
   /** GUILD_CREATE's guild: the REST guild plus the gateway-only fields */
-  guildObject(): APIGuild & Record<string, unknown> {
+  guildObject(guildId = this.guildId): APIGuild & Record<string, unknown> {
+    const main = guildId === this.guildId;
+    const roles = main ? [...this.roles.values()] : [{ ...this.roles.get(this.guildId)!, id: guildId }];
     return {
-      id: this.guildId, name: 'Fake Guild', icon: null, splash: null, discovery_splash: null, owner_id: this.users.alice.id,
+      id: guildId, name: main ? 'Fake Guild' : this.extraGuilds.get(guildId), icon: null, splash: null, discovery_splash: null, owner_id: this.users.alice.id,
       afk_channel_id: null, afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
-      explicit_content_filter: 0, roles: [...this.roles.values()], emojis: [], stickers: [], features: [], mfa_level: 0,
+      explicit_content_filter: 0, roles, emojis: [], stickers: [], features: [], mfa_level: 0,
       application_id: null, system_channel_id: null, system_channel_flags: 0, rules_channel_id: null, vanity_url_code: null,
       description: null, banner: null, premium_tier: 0, premium_subscription_count: 0, preferred_locale: 'en-US',
       public_updates_channel_id: null, safety_alerts_channel_id: null, nsfw_level: 0, premium_progress_bar_enabled: false,
       max_video_channel_users: 25, max_stage_video_channel_users: 50,
       joined_at: this.joinedAt, large: false, unavailable: false, member_count: this.knownUsers.size + 1,
-      members: [], channels: this.guildChannels(), threads: [], presences: [],
+      members: [], channels: this.guildChannels(guildId), threads: [], presences: [],
       voice_states: [], stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
     } as unknown as APIGuild & Record<string, unknown>;
   }
@@ -286,7 +334,7 @@ export class FakeDiscordState {
     const ch = this.channels.get(msg.channel_id);
     if (!ch) return;
     if (ch.type === 1) this.dispatch(t, msg, INTENT_DIRECT_MESSAGES);
-    else this.dispatch(t, { ...msg, guild_id: this.guildId }, INTENT_GUILD_MESSAGES);
+    else this.dispatch(t, { ...msg, guild_id: 'guild_id' in ch && ch.guild_id ? ch.guild_id : this.guildId }, INTENT_GUILD_MESSAGES);
   }
   saveNew(msg: APIMessage): APIMessage {
     this.messages.set(msg.id, msg);
@@ -311,7 +359,7 @@ export class FakeDiscordState {
     if (!((msg.flags ?? 0) & FLAG_EPHEMERAL)) {
       const ch = this.channels.get(msg.channel_id);
       const inGuild = ch !== undefined && 'guild_id' in ch && Boolean(ch.guild_id);
-      this.dispatch('MESSAGE_DELETE', { id, channel_id: msg.channel_id, ...(inGuild ? { guild_id: this.guildId } : {}) }, ch?.type === 1 ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES);
+      this.dispatch('MESSAGE_DELETE', { id, channel_id: msg.channel_id, ...(inGuild ? { guild_id: ch.guild_id } : {}) }, ch?.type === 1 ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES);
     }
     this.emit({ type: 'message_delete', message: msg });
   }

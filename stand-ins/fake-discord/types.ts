@@ -19,6 +19,10 @@ export interface FakeDiscordOptions {
   tokenLifetimeMs?: number;
   /** HELLO heartbeat_interval. Default 41250. */
   heartbeatIntervalMs?: number;
+  /** GET /gateway/bot's recommended `shards` (what discord.js's `shards: 'auto'` starts). Default 1. */
+  recommendedShards?: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency: shards that may IDENTIFY in the same 5 s (Discord: 1; 16 and up for large bots). Default 1. */
+  maxConcurrency?: number;
   /** If false the gateway never answers HEARTBEAT with HEARTBEAT_ACK (zombie connection). Default true. */
   ackHeartbeats?: boolean;
   /** Enforce per-route buckets (REAL time). Default true. */
@@ -30,6 +34,12 @@ export interface FakeDiscordOptions {
    * Discord's is about 5 per 5 s per channel. Default: off (undefined) so ordinary tests are not slowed down.
    */
   createLimit?: { count: number; perMs: number };
+  /**
+   * Discord's global limit: requests per bot token (REAL time), every route but the interaction-token ones
+   * (/interactions/{id}/{token}/callback, /webhooks/{id}/{token}…). A 429 with `global: true` and
+   * X-RateLimit-Global. Default {count:50, perMs:1000} (Discord's 50 a second); false or rateLimits:false: off.
+   */
+  globalLimit?: { count: number; perMs: number } | false;
   /** Per-file upload limit in bytes (an un-boosted guild: 10 MiB). Larger files → 413 40005. Default 10 MiB. */
   fileSizeLimit?: number;
   /** Whole-request limit in bytes (Discord: 25 MiB). Default 25 MiB. */
@@ -166,6 +176,17 @@ export interface FakeDiscord {
   readonly guildCommands: any[];
   /** number of 429 answers the fake gave */
   readonly rateLimitHits: number;
+  /**
+   * Another server the bot is in, with one text channel (`channelId`); interactions sent there carry its guild_id
+   * and reach the session of its shard. `shard` ([id, count]) picks an id that falls on that shard.
+   */
+  addGuild(name?: string, shard?: [number, number]): { guildId: string; channelId: string };
+  /** Discord's routing: the shard of a guild's events, (guild_id >> 22) % count. */
+  shardOf(guildId: string, count: number): number;
+  /** The open gateway sessions' [shard_id, num_shards]. */
+  sessionShards(): [number, number][];
+  /** 429s of the global limit (also in rateLimitHits) */
+  readonly globalRateLimitHits: number;
   /** client -> server gateway payloads (IDENTIFY token redacted) and connects */
   gatewayLog: Record<string, unknown>[];
   /** modals the bot showed (callback type 9 data), oldest first */

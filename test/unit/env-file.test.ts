@@ -66,6 +66,7 @@ const READS_ENV: Record<string, string> = {
   playground: 'stand-ins/playground/main.ts',
   'deploy-commands': 'src/deploy-commands.ts',
   invite: 'src/invite.ts',
+  'rest-proxy': 'src/rest-proxy.ts',
 };
 const NO_ENV: Record<string, string> = {
   preview: 'reads no variable: a task in, a message out',

@@ -1,0 +1,67 @@
+// npm run rest-proxy: one Discord REST queue for every process of the bot. @discordjs/proxy (what discord.js
+// documents for this) on an HTTP server: each process points DISCORD_API_URL at it, and its one @discordjs/rest
+// instance keeps Discord's token buckets (per route, learned from Discord's X-RateLimit headers) and the global
+// limit (50 requests a second), retrying a 429 itself, for all of them together. It holds no token: each request
+// carries the bot's own Authorization header, so it must only be reachable by the bot's processes (compose: its
+// private network, no published port). DISCORD_API_URL, read here, is where it sends requests (default: Discord).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { REST, type RESTOptions } from 'discord.js';
+import { proxyRequests } from '@discordjs/proxy';
+import { loadEntryConfig } from './env-file.ts';
+import { isMain } from './util/is-main.ts';
+
+export interface RestProxy {
+  /** What the bot's DISCORD_API_URL is set to: http://host:port/api */
+  readonly url: string;
+  readonly rest: REST;
+  close(): Promise<void>;
+}
+
+export async function startRestProxy(o: { api?: string; host: string; port: number; onError?: (err: unknown) => void; makeRequest?: RESTOptions['makeRequest'] }): Promise<RestProxy> {
+  // Retries and timeout as discord.js's defaults; a 429 is waited out, never handed on (rejectOnRateLimit: null).
+  // makeRequest: a test's way to see each request as it leaves.
+  const rest = new REST({ ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null });
+  const handler = proxyRequests(rest);
+  const server = http.createServer((req, res) => {
+    // Answered here, never forwarded: the container's health check.
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    // What a client sees when Discord could not be reached at all: proxyRequests ends the response
+    // itself and sets a status only for Discord's answers and its own timeout.
+    res.statusCode = 502;
+    Promise.resolve(handler(req, res)).catch((err: unknown) => {
+      o.onError?.(err);
+      if (!res.writableEnded) res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}/api`,
+    rest,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const config = loadEntryConfig(['DISCORD_API_URL', 'REST_PROXY_HOST', 'REST_PROXY_PORT']);
+  // Nothing of a request (its token) is logged: only that one failed.
+  const proxy = await startRestProxy({
+    api: config.DISCORD_API_URL, host: config.REST_PROXY_HOST, port: config.REST_PROXY_PORT,
+    onError: (err) => console.error(`rest-proxy: a request failed: ${err instanceof Error ? err.name : 'error'}`),
+  });
+  console.log(`rest-proxy: listening on ${proxy.url} (set the bot's DISCORD_API_URL to it), sending to ${config.DISCORD_API_URL ?? 'https://discord.com/api'}`);
+  const stop = () => void proxy.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
