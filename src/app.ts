@@ -28,6 +28,7 @@ import { createStores, type Stores } from './store/create-store.ts';
 import { DEFAULT_BACKEND } from './store/tasks.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
+import { ChannelQueue, LocalBudget, withFallback } from './discord/channel-queue.ts';
 import { Tracker } from './tasks/tracker.ts';
 
 export interface AppOverrides {
@@ -105,7 +106,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const stores: Stores = createStores(config.STORE_URL, { prefix: overrides.storePrefix, logger, now, backends, retentionMs: config.DATA_RETENTION_DAYS * 24 * 3600_000 });
   // Downloads may reach the configured origins (the proxy, Discord's API) even on a private network.
   const downloads = createDownloadAgent(originsOf([config.MJ_BASE_URL, ...Object.values(config.MJ_MODES), config.DISCORD_API_URL]));
+  // Finals first at Discord's global limit: one budget for every process on Redis, this process's own on SQLite.
+  const ownBudget = new LocalBudget(config.DISCORD_CHANNEL_BUDGET);
+  const sharedBudget = stores.discordBudget(config.DISCORD_CHANNEL_BUDGET);
+  const channelQueue = new ChannelQueue({
+    budget: sharedBudget ? withFallback(sharedBudget, ownBudget, (err) => logger.warn('the shared Discord budget cannot be read; this process keeps its own', { err })) : ownBudget,
+    onError: (err) => logger.error('channel queue failed', { err }),
+  });
   const poster = new Poster({
+    queue: channelQueue,
     rest: client.rest,
     dispatcher: downloads,
     applicationId: config.DISCORD_APP_ID,

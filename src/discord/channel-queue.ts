@@ -47,6 +47,27 @@ export class LocalBudget implements BudgetSource {
   }
 }
 
+/**
+ * A shared budget, with this process's own bucket (at the same rate) while the shared one cannot be
+ * reached: a store outage slows nothing down, and the error is reported once per outage.
+ */
+export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void): BudgetSource {
+  let failing = false;
+  return {
+    async take(want) {
+      try {
+        const r = await shared.take(want);
+        failing = false;
+        return r;
+      } catch (err) {
+        if (!failing) onError(err);
+        failing = true;
+        return local.take(want);
+      }
+    },
+  };
+}
+
 interface Entry {
   priority: Priority;
   /** The job (task id) a progress edit or final result belongs to; null for the rest. */

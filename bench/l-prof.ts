@@ -1,0 +1,17 @@
+import { createStores } from '../src/store/create-store.ts';
+import { mapLimit } from '../src/util/map-limit.ts';
+const prefix = `l-prof-${Date.now()}`;
+const s = createStores(process.env.U ?? 'redis://127.0.0.1:6379', { prefix });
+await s.open();
+const N = 10000;
+const ids = Array.from({ length: N }, (_, i) => `${1700000000000 + i}123`);
+let t = performance.now();
+await mapLimit(ids, 64, (id) => s.tasks.put({ taskId: id, kind: 'imagine', prompt: 'p', ownerId: 'o', locale: 'en-US', guildId: 'g', channelId: 'c', applicationId: 'a', interactionToken: 't', tokenExpiresAt: 0, messageId: 'm', createdAt: 0, deadlineAt: Date.now() + 1e6, queuePosition: 3, status: 'NOT_START', active: true, viewHash: 'x', lastEditAt: 0, task: { id, status: 'NOT_START', buttons: [], properties: {} } as any, pressed: [], missCount: 0 }));
+console.log('put', performance.now() - t);
+t = performance.now(); const list = await s.tasks.activeIds(); console.log('activeIds', list.length, performance.now() - t);
+t = performance.now(); const held = await s.leases.claim(list, 30000); console.log('claim', held.size, performance.now() - t);
+t = performance.now(); for (let i = 0; i < N; i += 500) await s.tasks.getMany(list.slice(i, i + 500)); console.log('getMany', performance.now() - t);
+const recs = await s.tasks.getMany(list.slice(0, 2000));
+t = performance.now(); await mapLimit(recs as any[], 16, (r) => s.tasks.put(r)); console.log('put 2000 @16', performance.now() - t);
+await s.tasks.clear(); await s.leases.release(list); await s.close();
+process.exit(0);
