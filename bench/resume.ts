@@ -95,11 +95,9 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
     for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
     const config = loadConfig(env);
     const seeder = createApp(config, { gateway: false, autoPoll: false, storePrefix: prefix, logger: createLogger({ level: 'error', secrets: [API_KEY], write: () => undefined }) });
-    console.error('seeder start');
     await seeder.start();
     // Seeding only: the first poll's N edits are not what is measured; discord.js would pace them at 50 a second.
     (seeder.client.rest as unknown as { options: { globalRequestsPerSecond: number } }).options.globalRequestsPerSecond = 1_000_000;
-    console.error('seeder started');
     const owner = discord.users.alice.id;
     const shown = waitingView(PROMPT, owner);
     const reply = JSON.stringify({ type: 4, data: messageBody(shown) });
@@ -129,9 +127,7 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
     } finally {
       console.warn = warn;
     }
-    console.error('tracked', Date.now() - seedStart);
     await seeder.poller.tick();
-    console.error('ticked', Date.now() - seedStart);
     await seeder.stop();
     const seedMs = Date.now() - seedStart;
 
