@@ -58,6 +58,8 @@ export interface App extends AppContext {
   metrics: Metrics;
   /** /healthz, /readyz and /metrics, when HEALTH_PORT is set. */
   healthServer: HealthServer | null;
+  /** The channel-route queue (finals first under DISCORD_CHANNEL_BUDGET): its stats for the benchmark and tests. */
+  channelQueue: ChannelQueue;
   start(): Promise<void>;
   /**
    * Stops taking interactions, waits for those in flight (SHUTDOWN_GRACE_MS at most, then cuts off
@@ -232,6 +234,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     notifyHook,
     metrics,
     healthServer,
+    channelQueue,
     async start() {
       if (healthServer) {
         // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.

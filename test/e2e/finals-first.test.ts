@@ -73,6 +73,9 @@ describe('final results first', () => {
     // The progress still waiting was shed: fewer progress edits went out than jobs moved.
     const progressSent = edits.filter(isProgress).length;
     expect(progressSent).toBeLessThan(JOBS + moving.length);
+    // The queue's own count agrees: progress shed, none sent while a final waited.
+    expect(h.app.channelQueue.stats.shed).toBeGreaterThan(0);
+    expect(h.app.channelQueue.stats.progressBeforeFinal).toBe(0);
 
     // Each job's last state is what its message shows.
     for (const id of finishing) {
