@@ -1,7 +1,10 @@
 // npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
+//                [--resume 10000] [--resume-stores sqlite,redis]   (--sizes none: the resume figure alone)
 //   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
 //   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
 //   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
+//   --resume      N of the resume figure (bench/resume.ts: a store already holding N active tasks →
+//                 the first poll pass over all of them), on each of --resume-stores; 0 skips it
 //
 // For each N: N jobs in flight, through the fake proxy and the fake Discord (per-route rate limits
 // on), against the real bot in a child process (bench/bot.ts). Three runs per N on the same
@@ -26,6 +29,7 @@ import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
 import { messageBody } from '../src/render/task-view.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
 import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
+import { measureResume, printResume, type ResumeFigure } from './resume.ts';
 import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures, type WorkloadOptions } from './workload.ts';
 
 type Kind = 'poll' | 'push' | 'naive';
@@ -35,7 +39,9 @@ const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const SIZES = (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
+const SIZES = arg('sizes') === 'none' ? [] : (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
+const RESUME_N = Number(arg('resume') ?? 10_000);
+const RESUME_STORES = (arg('resume-stores') ?? 'sqlite,redis').split(',') as ('sqlite' | 'redis')[];
 const WORKLOAD: WorkloadOptions = { slots: 40, stepMs: 2_500, jitter: 0.3, startForMs: Number(arg('window') ?? 8_000) };
 /** After the last job finished at the proxy: time for the last polls and edits. */
 const SETTLE_MS = 4_000;
@@ -325,6 +331,15 @@ for (const n of SIZES) {
   all.set(n, runs);
   printSize(n, runs);
 }
-console.log('\n── targets (issue 5)');
+const resumed: ResumeFigure[] = [];
+if (RESUME_N > 0) {
+  for (const store of RESUME_STORES) {
+    process.stderr.write(`  resume N=${RESUME_N} ${store}…\n`);
+    resumed.push(await measureResume(store, RESUME_N, NODE_FLAGS));
+  }
+  printResume(resumed);
+}
+console.log('\n── targets (issues 5 and 16)');
 for (const c of checks(all)) console.log(`${c.ok ? 'MEETS ' : 'MISSES'}  ${c.what}: ${c.got}`);
+for (const r of resumed) console.log(`${r.totalMs < 3_000 ? 'MEETS ' : 'MISSES'}  resume, ${r.store}: ${int(r.n)} active tasks polled within 3 s of start: ${f(r.totalMs, 0)} ms`);
 console.log(`\ntotal ${f((Date.now() - t0) / 1000, 0)} s`);

@@ -31,6 +31,7 @@ import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
+import { ChannelQueue, LocalBudget, withFallback } from './discord/channel-queue.ts';
 import { Tracker } from './tasks/tracker.ts';
 
 export interface AppOverrides {
@@ -60,6 +61,8 @@ export interface App extends AppContext {
   metrics: Metrics;
   /** /healthz, /readyz and /metrics, when HEALTH_PORT is set. */
   healthServer: HealthServer | null;
+  /** The channel-route queue (finals first under DISCORD_CHANNEL_BUDGET): its stats for the benchmark and tests. */
+  channelQueue: ChannelQueue;
   start(): Promise<void>;
   /**
    * Stops taking interactions, waits for those in flight (SHUTDOWN_GRACE_MS at most, then cuts off
@@ -124,7 +127,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     capabilities: (backend) => stores.capabilities.forBackend(backend),
     onFailover: (e) => metrics.failover(e.from, e.reason),
   });
+  // Finals first at Discord's global limit: one budget for every process on Redis, this process's own on SQLite.
+  const ownBudget = new LocalBudget(config.DISCORD_CHANNEL_BUDGET);
+  const sharedBudget = stores.discordBudget(config.DISCORD_CHANNEL_BUDGET);
+  const channelQueue = new ChannelQueue({
+    budget: sharedBudget ? withFallback(sharedBudget, ownBudget, (err) => logger.warn('the shared Discord budget cannot be read; this process keeps its own', { err })) : ownBudget,
+    onError: (err) => logger.error('channel queue failed', { err }),
+  });
   const poster = new Poster({
+    queue: channelQueue,
     rest: client.rest,
     dispatcher: downloads,
     applicationId: config.DISCORD_APP_ID,
@@ -250,6 +261,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     notifyHook,
     metrics,
     healthServer,
+    channelQueue,
     async start() {
       if (healthServer) {
         // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.

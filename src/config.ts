@@ -30,6 +30,7 @@ export const DEFAULTS = {
   MAX_ATTACHMENT_BYTES: 10 * MiB, // largest user upload we accept
   RESULT_MAX_BYTES: 10 * MiB, // largest result we download and re-attach (Discord's default upload limit)
   EDIT_MIN_INTERVAL_MS: 1_000, // ms between two progress edits of one message
+  DISCORD_CHANNEL_BUDGET: 40, // channel-route requests a second (every process together on Redis), under Discord's global 50: finals first
   BUTTONS_OWNER_ONLY: true,
   ALLOW_DMS: false, // commands in DMs with the bot (a server's allow-lists cannot follow a user there)
   ALLOW_USER_INSTALL: false, // users may install the bot to their account and use it where the server did not add it
@@ -250,6 +251,7 @@ const schema = z.object({
   MAX_ATTACHMENT_BYTES: intFrom(1, 1024 * MiB).default(DEFAULTS.MAX_ATTACHMENT_BYTES),
   RESULT_MAX_BYTES: intFrom(0, 1024 * MiB).default(DEFAULTS.RESULT_MAX_BYTES),
   EDIT_MIN_INTERVAL_MS: duration(0, MINUTE).default(DEFAULTS.EDIT_MIN_INTERVAL_MS),
+  DISCORD_CHANNEL_BUDGET: intFrom(1, 10_000).default(DEFAULTS.DISCORD_CHANNEL_BUDGET),
   BUTTONS_OWNER_ONLY: bool.default(DEFAULTS.BUTTONS_OWNER_ONLY),
   USER_MAX_CONCURRENT: intFrom(0, 1000).default(DEFAULTS.USER_MAX_CONCURRENT),
   USER_MAX_DAILY: intFrom(0, 1_000_000).default(DEFAULTS.USER_MAX_DAILY),

@@ -15,6 +15,7 @@ import { createLimiter } from '../util/limiter.ts';
 import { isGone, isTooLarge } from './errors.ts';
 import { messageLink } from '../render/task-list.ts';
 import { cutText } from '../util/text.ts';
+import { SHED, type ChannelQueue, type Priority } from './channel-queue.ts';
 
 /** Result files of one job downloaded at once. */
 export const RESULT_DOWNLOADS_PER_JOB = 3;
@@ -34,6 +35,8 @@ export interface PosterOptions {
   resultMaxBytes: number;
   downloadTimeoutMs: number;
   dispatcher?: Dispatcher;
+  /** Channel-route requests (bound by Discord's global limit) go through this: finals first, progress coalesced. */
+  queue?: ChannelQueue;
 }
 
 
@@ -99,7 +102,7 @@ export class Poster implements TaskPublisher {
       return final && hasEnded(record.status) ? this.#direct(record, view, restFiles) : { ok: true, messageId: '' };
     }
     if (record.messageId) {
-      const r = await this.#try(record, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles }));
+      const r = await this.#try(record, () => this.#channel(final ? 'final' : 'progress', record.taskId, record.channelId, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles })));
       if (r.ok) {
         // An edit made after the token expired notifies nobody: ping the requester once, briefly.
         if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) await this.#ping(record);
@@ -110,7 +113,7 @@ export class Poster implements TaskPublisher {
     if (!final) return { ok: false, reason: 'gone' };
     // The original cannot be edited: post the result anew, mentioning the requester.
     const fresh = { ...body, content: view.content };
-    const r = await this.#try(record, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles }));
+    const r = await this.#try(record, () => this.#channel('final', record.taskId, record.channelId, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles })));
     if (r.ok) return { ok: true, messageId: r.id ?? '' };
     return { ok: false, reason: r.reason };
   }
@@ -121,12 +124,12 @@ export class Poster implements TaskPublisher {
    * stays reachable through /task and /tasks.
    */
   async #direct(record: TaskRecord, view: MessageView, files: RawFile[] | undefined): Promise<PublishResult> {
-    const dm = await this.#try(record, () => this.o.rest.post(Routes.userChannels(), { body: { recipient_id: record.ownerId } }));
+    const dm = await this.#try(record, () => this.#channel('final', record.taskId, null, () => this.o.rest.post(Routes.userChannels(), { body: { recipient_id: record.ownerId } })));
     let r: Awaited<ReturnType<Poster['post']>> = dm.ok ? { ok: true, messageId: '' } : { ok: false, reason: dm.reason === 'refused' ? 'gone' : dm.reason };
     if (dm.ok) {
       const note = t(record.locale, 'dm.delivered', { id: record.taskId });
       const body = { ...messageBody({ ...view, components: [] }, files?.map((f) => f.name)), content: cutText(`${view.content}\n${note}`, 2000) };
-      const sent = await this.#try(record, () => this.o.rest.post(Routes.channelMessages(dm.id!), { body, files }));
+      const sent = await this.#try(record, () => this.#channel('final', record.taskId, dm.id!, () => this.o.rest.post(Routes.channelMessages(dm.id!), { body, files })));
       r = sent.ok ? { ok: true, messageId: '' } : { ok: false, reason: sent.reason };
     }
     // Their DMs are closed to the bot (Discord: 403, 50007): nothing more to try; /task and /tasks still show the job.
@@ -138,7 +141,7 @@ export class Poster implements TaskPublisher {
   async post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult> {
     const body = messageBody(view, files?.map((f) => f.name));
     const where = { taskId: `post:${channelId}` } as TaskRecord;
-    const r = await this.#try(where, () => this.o.rest.post(Routes.channelMessages(channelId), { body, files: files?.length ? files : undefined }));
+    const r = await this.#try(where, () => this.#channel('other', null, channelId, () => this.o.rest.post(Routes.channelMessages(channelId), { body, files: files?.length ? files : undefined })));
     return r.ok ? { ok: true, messageId: r.id ?? '' } : { ok: false, reason: r.reason };
   }
 
@@ -148,7 +151,7 @@ export class Poster implements TaskPublisher {
    */
   async postLine(channelId: string, content: string): Promise<'ok' | 'unreachable' | 'failed'> {
     try {
-      await this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } });
+      await this.#channel('other', null, channelId, () => this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } }));
       return 'ok';
     } catch (err) {
       if (isGone(err)) {
@@ -167,7 +170,7 @@ export class Poster implements TaskPublisher {
       allowed_mentions: { parse: [], users: [record.ownerId] },
       message_reference: { message_id: record.messageId, channel_id: record.channelId, fail_if_not_exists: false },
     };
-    await this.#try(record, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body }));
+    await this.#try(record, () => this.#channel('other', null, record.channelId, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body })));
   }
 
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */
@@ -179,14 +182,27 @@ export class Poster implements TaskPublisher {
       if (r.ok) return true;
     }
     if (!record.messageId) return false;
-    const r = await this.#try(record, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body }));
+    const r = await this.#try(record, () => this.#channel('other', null, record.channelId, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body })));
     return r.ok;
   }
 
+  /** A view of `job` is on its way: its progress edit still waiting in the channel queue is dropped (see TaskPublisher). */
+  supersede(job: string, final: boolean): void {
+    this.o.queue?.supersede(job, final);
+  }
+
+  /** A request through the bot's own channel access: through the queue (finals first) when there is one. */
+  #channel<T>(priority: Priority, job: string | null, channel: string | null, call: () => Promise<T>): Promise<T | typeof SHED> {
+    return this.o.queue ? this.o.queue.run(priority, job, channel, call) : call();
+  }
+
   /** One call about `record`'s job; a failure is logged with the job and Discord's answer (code, status, method, route without the token). */
-  async #try(record: TaskRecord, call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' }> {
+  async #try(record: TaskRecord, call: () => Promise<unknown>): Promise<{ ok: true; id?: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' | 'shed' }> {
     try {
-      const res = (await call()) as { id?: string } | undefined;
+      const got = await call();
+      // A newer view of the job took this progress edit's place in the channel queue.
+      if (got === SHED) return { ok: false, reason: 'shed' };
+      const res = got as { id?: string } | undefined;
       return { ok: true, id: res?.id };
     } catch (err) {
       if (isTooLarge(err)) {

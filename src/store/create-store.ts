@@ -25,6 +25,7 @@ import type { Logger } from '../logger.ts';
 import { DEFAULT_BACKEND, RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
 import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
+import { RedisBudget, type SharedBudget } from './discord-budget.ts';
 import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } from './counters.ts';
 import { RedisOwnerIndex, SqliteOwnerIndex, guardOwners, type OwnerIndex } from './owners.ts';
 import { StoreHealth } from './health.ts';
@@ -53,6 +54,11 @@ export interface Stores {
   prefs: PreferenceRepository;
   /** Which process polls which active task (Redis: shared between processes; SQLite: this process). */
   leases: LeaseRepository;
+  /**
+   * Redis: the per-second budget of Discord channel-route requests every process takes from
+   * (discord-budget.ts); null on SQLite, where one process keeps its own.
+   */
+  discordBudget(perSecond: number): SharedBudget | null;
   /** Counters moved atomically (jobs per user per day). */
   counters: CounterRepository;
   /** Jobs counted per owner (running-jobs limit) and the reservations of jobs being submitted. */
@@ -244,6 +250,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
       owners,
       health,
       leases: new MemoryLeases(undefined, opts.now),
+      discordBudget: () => null,
       shared: false,
       hints: null,
       async open() {
@@ -331,6 +338,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     recent,
     prefs,
     leases: new RedisLeases(client, ns('lease')),
+    discordBudget: (perSecond) => new RedisBudget(client, ns('discord-budget'), perSecond),
     counters: guardCounters(new RedisCounters(client, ns('count')), health),
     owners,
     health,

@@ -12,6 +12,8 @@ export class StoreHealth {
   #reported = true;
   /** Failed store calls since start, by `read`/`write` and operation (`tasks.put` …): the metrics. */
   readonly failures = new Map<string, { kind: 'read' | 'write'; op: string; count: number }>();
+  /** Store calls since start, by operation (`tasks.getMany` …): how many round trips a path costs. */
+  readonly calls = new Map<string, number>();
 
   constructor(private readonly logger?: Logger) {}
 
@@ -42,6 +44,7 @@ export class StoreHealth {
 
   /** Runs one store operation: a failure is noted and thrown as a StoreError. */
   async run<T>(op: string, kind: 'read' | 'write', fn: () => Promise<T>): Promise<T> {
+    this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
     try {
       const value = await fn();
       if (kind === 'read') this.#failingReads = null;

@@ -52,7 +52,9 @@ export class Holdings {
     const before = new Set(this.#held);
     const listed = await this.o.tasks.activeIds();
     // Active tasks whose write the store refused are not listed, and are followed all the same.
-    const unlisted = this.o.tracker.unsavedActiveIds().filter((id) => !listed.includes(id));
+    const unsaved = this.o.tracker.unsavedActiveIds();
+    const listedSet = unsaved.length ? new Set(listed) : null;
+    const unlisted = unsaved.filter((id) => !listedSet!.has(id));
     const ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
     const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
     for (const id of this.#held) if (!before.has(id)) held.add(id);

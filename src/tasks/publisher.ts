@@ -11,8 +11,12 @@ export interface ResultFile {
   contentType?: string;
 }
 
-/** 'refused': Discord rejected the message itself (400): sending the same body again cannot work. */
-export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' };
+/**
+ * 'refused': Discord rejected the message itself (400): sending the same body again cannot work.
+ * 'shed': a progress edit dropped unsent at Discord's global limit, because a newer view of the same
+ * job (progress or final) took its place; that newer view is what shows.
+ */
+export type PublishResult = { ok: true; messageId: string } | { ok: false; reason: 'gone' | 'error' | 'too-large' | 'refused' | 'shed' };
 
 export interface TaskPublisher {
   /** How long an interaction token can edit its reply from the moment of the interaction (ms). */
@@ -23,6 +27,11 @@ export interface TaskPublisher {
   publish(record: TaskRecord, view: MessageView, files: ResultFile[] | undefined, final: boolean): Promise<PublishResult>;
   /** A new message of the bot's own in a channel (Share's gallery post); 'gone': the channel is gone or closed to the bot. */
   post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult>;
+  /**
+   * A newer state of the job arrived while its last edit may still wait for Discord's budget: a
+   * progress edit still waiting is dropped (answering 'shed'); `final`: the newer state is its last.
+   */
+  supersede?(taskId: string, final: boolean): void;
   /** Changes only the message's buttons; false when the message could not be edited. */
   editComponents(record: TaskRecord, components: unknown[]): Promise<boolean>;
 }

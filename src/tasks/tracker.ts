@@ -199,6 +199,8 @@ export class Tracker {
   applyUpdate(record: TaskRecord, task: Task): Promise<void> {
     const id = record.taskId;
     this.stats.updates++;
+    // A progress edit of this job still waiting for Discord's budget is older than this: dropped.
+    this.o.poster.supersede?.(id, TERMINAL_STATUSES.has(task.status));
     const waiting = this.#waiting.get(id);
     if (waiting) {
       // Not started yet: this newer state replaces the waiting one (unless it is older).

@@ -1,0 +1,254 @@
+// Final results first: the requests the bot makes through its own channel access (edits after an
+// interaction token expired, new posts, pings, DMs) count against Discord's global limit (50 a
+// second per bot token, every process together); interaction-token routes do not, and never pass
+// here. This queue sits in front of those requests, with a budget per second (DISCORD_CHANNEL_BUDGET)
+// taken from a BudgetSource: this process's own bucket, or a Redis bucket every process of the bot
+// takes from (store/discord-budget.ts). What the budget serves, in order:
+//   1. final results (a job's last view, its post anew, its DM);
+//   2. the rest that is not progress (pings, Share's post, audit lines, a pressed button turning green);
+//   3. progress edits: per job only the newest is kept (a newer one takes the older one's place in
+//      line, the older one is shed), and a job's progress still waiting is shed when its final
+//      result (or any newer view of it) is queued.
+// A shed request is never sent: its caller gets SHED and the job's newer view shows instead.
+// At most one request per channel is handed to discord.js at a time, so Discord's per-channel
+// buckets queue in this order too, not in discord.js's first-in, first-out one.
+
+export type Priority = 'final' | 'other' | 'progress';
+
+/** What a request that was dropped answers: a newer view of the same job replaced it. */
+export const SHED: unique symbol = Symbol('shed');
+export type Shed = typeof SHED;
+
+/** Where the tokens come from: this process's bucket, or a bucket shared by every process. */
+export interface BudgetSource {
+  /** Takes up to `want` tokens now; answers how many it got and, when fewer, how long until the next one (ms). */
+  take(want: number): Promise<{ got: number; waitMs: number }>;
+}
+
+/** A token bucket of this process alone: `perSecond` tokens a second, at most `perSecond` saved up. */
+export class LocalBudget implements BudgetSource {
+  #tokens: number;
+  #at: number;
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#tokens = perSecond;
+    this.#at = now();
+  }
+  async take(want: number): Promise<{ got: number; waitMs: number }> {
+    const now = this.now();
+    this.#tokens = Math.min(this.perSecond, this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
+    this.#at = now;
+    const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
+    this.#tokens -= got;
+    const waitMs = got < want ? Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / this.perSecond) : 0;
+    return { got, waitMs };
+  }
+}
+
+/**
+ * A shared budget, with this process's own bucket (at the same rate) while the shared one cannot be
+ * reached: a store outage slows nothing down, and the error is reported once per outage.
+ */
+export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void): BudgetSource {
+  let failing = false;
+  return {
+    async take(want) {
+      try {
+        const r = await shared.take(want);
+        failing = false;
+        return r;
+      } catch (err) {
+        if (!failing) onError(err);
+        failing = true;
+        return local.take(want);
+      }
+    },
+  };
+}
+
+interface Entry {
+  priority: Priority;
+  /** The job (task id) a progress edit or final result belongs to; null for the rest. */
+  job: string | null;
+  /** Per-channel one at a time (null: not bound to a channel's bucket). */
+  channel: string | null;
+  /** null: shed, waiting for the job's newer progress to take its place in line. */
+  call: (() => Promise<unknown>) | null;
+  resolve: (v: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface ChannelQueueStats {
+  sent: { final: number; other: number; progress: number };
+  /** Progress edits dropped: a newer view of the same job (progress or final) replaced them. */
+  shed: number;
+  /** Progress edits sent while a final result waited in this queue (the goal is 0). */
+  progressBeforeFinal: number;
+}
+
+export interface ChannelQueueOptions {
+  budget: BudgetSource;
+  /** Tokens asked for at once (a shared bucket is one round trip per take). Default 5. */
+  takeAtMost?: number;
+  onError?: (err: unknown) => void;
+}
+
+export class ChannelQueue {
+  readonly stats: ChannelQueueStats = { sent: { final: 0, other: 0, progress: 0 }, shed: 0, progressBeforeFinal: 0 };
+  readonly #finals: Entry[] = [];
+  readonly #others: Entry[] = [];
+  /** Progress in line, one per job (a Map keeps the order in which each job first queued). */
+  readonly #progress = new Map<string, Entry>();
+  /** Channels with a request handed to discord.js and not answered yet. */
+  readonly #busy = new Set<string>();
+  #tokens = 0;
+  #pumping = false;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(private readonly o: ChannelQueueOptions) {}
+
+  /** Requests waiting, all priorities. */
+  get waiting(): number {
+    let n = this.#finals.length + this.#others.length;
+    for (const e of this.#progress.values()) if (e.call) n++;
+    return n;
+  }
+
+  /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
+  run<T>(priority: Priority, job: string | null, channel: string | null, call: () => Promise<T>): Promise<T | Shed> {
+    return new Promise<T | Shed>((resolve, reject) => {
+      const entry: Entry = { priority, job, channel, call, resolve: resolve as (v: unknown) => void, reject };
+      if (priority === 'progress' && job !== null) {
+        const cur = this.#progress.get(job);
+        if (cur) {
+          // The newest progress of a job takes the older one's place in line.
+          if (cur.call) this.#shed(cur);
+          cur.call = call;
+          cur.channel = channel;
+          cur.resolve = entry.resolve;
+          cur.reject = reject;
+        } else this.#progress.set(job, entry);
+      } else {
+        if (job !== null) this.supersede(job, true);
+        (priority === 'final' ? this.#finals : this.#others).push(entry);
+      }
+      this.#pump();
+    });
+  }
+
+  /**
+   * A newer view of `job` is on its way (the tracker has one waiting behind the edit in line): its
+   * progress edit still waiting is shed, keeping its place in line for that newer progress (`gone`:
+   * the place too, because what comes is a final result).
+   */
+  supersede(job: string, gone = false): void {
+    const cur = this.#progress.get(job);
+    if (!cur) return;
+    if (cur.call) this.#shed(cur);
+    if (gone) this.#progress.delete(job);
+  }
+
+  /** No more sending: whatever waits is shed. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
+    this.#progress.clear();
+  }
+
+  #shed(e: Entry): void {
+    e.call = null;
+    this.stats.shed++;
+    e.resolve(SHED);
+  }
+
+  /** The next request that may go now (its channel free), in priority order; removed from its line. */
+  #next(): Entry | undefined {
+    for (const line of [this.#finals, this.#others]) {
+      const i = line.findIndex((e) => this.#free(e));
+      if (i >= 0) return line.splice(i, 1)[0];
+    }
+    // No progress goes while a final result waits (its channel busy with another request).
+    if (this.#finals.length) return undefined;
+    for (const [job, e] of this.#progress) {
+      if (!e.call) {
+        // A place kept for a newer progress that has not come: given up.
+        this.#progress.delete(job);
+        continue;
+      }
+      if (!this.#free(e)) continue;
+      this.#progress.delete(job);
+      return e;
+    }
+    return undefined;
+  }
+
+  #free(e: Entry): boolean {
+    return e.call !== null && (e.channel === null || !this.#busy.has(e.channel));
+  }
+
+  #pump(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    void this.#drain()
+      .catch((err: unknown) => this.o.onError?.(err))
+      .finally(() => {
+        this.#pumping = false;
+        // Something queued while the last pass was finishing.
+        if (!this.#timer && this.#readyCount() > 0) this.#pump();
+      });
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      if (this.#closed || this.#timer) return;
+      const ready = this.#readyCount();
+      if (ready === 0) return;
+      if (this.#tokens === 0) {
+        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5));
+        this.#tokens += got;
+        if (got === 0) {
+          this.#timer = setTimeout(() => {
+            this.#timer = null;
+            this.#pump();
+          }, Math.max(1, waitMs));
+          this.#timer.unref?.();
+          return;
+        }
+      }
+      const e = this.#next();
+      if (!e) return;
+      this.#tokens--;
+      this.#send(e);
+    }
+  }
+
+  /** Requests that could go now (what #next would hand out), counted up to what one take asks for. */
+  #readyCount(): number {
+    const cap = this.o.takeAtMost ?? 5;
+    let n = 0;
+    for (const e of this.#finals) if (this.#free(e) && ++n >= cap) return n;
+    for (const e of this.#others) if (this.#free(e) && ++n >= cap) return n;
+    if (this.#finals.length) return n;
+    for (const e of this.#progress.values()) if (this.#free(e) && ++n >= cap) return n;
+    return n;
+  }
+
+  #send(e: Entry): void {
+    const call = e.call!;
+    this.stats.sent[e.priority]++;
+    if (e.priority === 'progress' && this.#finals.length) this.stats.progressBeforeFinal++;
+    if (e.channel !== null) this.#busy.add(e.channel);
+    const { resolve, reject, channel } = e;
+    call()
+      .then(resolve, reject)
+      .finally(() => {
+        if (channel !== null) this.#busy.delete(channel);
+        this.#pump();
+      });
+  }
+}

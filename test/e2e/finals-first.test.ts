@@ -1,0 +1,100 @@
+// Final results first at Discord's global limit (issue 16, item 3): jobs whose interaction tokens
+// expired are edited through the bot's own channel access, which a small DISCORD_CHANNEL_BUDGET
+// paces (3 a second here). Progress edits wait in the channel queue; when the jobs finish, their finals go out first,
+// the progress still waiting is shed, no progress edit is sent while a final waits, and every
+// job's last state is what its message shows. Counted from the fake Discord's call log.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+
+const MIN = 60_000;
+const JOBS = 8;
+const FINISHING = 6;
+/** Requests a second through the bot's own access: 3 go at once, the other progress edits wait. */
+const BUDGET = 3;
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({
+    sharedClock: true,
+    env: { DISCORD_CHANNEL_BUDGET: String(BUDGET), TASK_DEADLINE_MS: String(60 * MIN) },
+    // Discord's per-channel edit bucket (5 per 5 s) would pace one channel far below the budget: this
+    // test is about the global budget, so the channel's bucket is made roomy.
+    discord: { editLimit: { count: 1000, perMs: 1000 } },
+  });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** Channel-route edits and posts of the jobs' messages (not the token routes, not the pings). */
+function channelEdits(from: number) {
+  return h.discord.calls
+    .slice(from)
+    .map((c, i) => ({ ...c, idx: from + i }))
+    .filter((c) => c.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(c.path) && c.status < 300);
+}
+const isFinal = (c: { json: any }) => (c.json?.components?.length ?? 0) > 0 && !/\(\d+%\)/.test(c.json?.content ?? '');
+const isProgress = (c: { json: any }) => /\(\d+%\)/.test(c.json?.content ?? '');
+
+describe('final results first', () => {
+  it('many jobs past their tokens finishing at once: every final shown, no progress sent while a final waited, each last state shown', async () => {
+    for (let i = 0; i < JOBS; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a fox number ${i}` }]);
+    const ids = await h.tracked(JOBS);
+    await h.app.poller.tick();
+    // The tokens expire (15 minutes): from now on every edit takes the channel route and the budget.
+    h.discord.clock.advance(16 * MIN);
+    const from = h.discord.calls.length;
+
+    for (const id of ids) h.proxy.advance(id, 2); // IN_PROGRESS, some percent
+    // The pass waits for its progress edits, which wait for the budget: not awaited yet.
+    const progressPass = h.app.poller.tick();
+    await h.until(() => channelEdits(from).some(isProgress), 'a first progress edit through the channel route (the fake Discord reports no event)');
+
+    // Most jobs finish now; two move on (their newer progress replaces the one still waiting).
+    const finishing = ids.slice(0, FINISHING);
+    const moving = ids.slice(FINISHING);
+    for (const id of finishing) h.proxy.finish(id);
+    for (const id of moving) h.proxy.advance(id); // 78%, with a preview
+    const finalsQueuedAt = h.discord.calls.length;
+    for (const id of ids) h.app.poller.hint(id);
+    await h.app.poller.settleHints();
+    await progressPass;
+    await h.app.tracker.resultsOut();
+    await h.when(['edited'], () => channelEdits(from).filter(isFinal).length >= FINISHING, 'every final edit');
+
+    const edits = channelEdits(from);
+    const finals = edits.filter(isFinal);
+    // Every final shown, once each.
+    expect(finals).toHaveLength(FINISHING);
+    const lastFinal = Math.max(...finals.map((c) => c.idx));
+    // No progress edit reached Discord between the finals being queued and the last final.
+    const progressWhileFinalWaited = edits.filter((c) => isProgress(c) && c.idx > finalsQueuedAt && c.idx < lastFinal);
+    expect(progressWhileFinalWaited).toEqual([]);
+    // The progress still waiting was shed: fewer progress edits went out than jobs moved.
+    const progressSent = edits.filter(isProgress).length;
+    expect(progressSent).toBeLessThan(JOBS + moving.length);
+    // The queue's own count agrees: progress shed, none sent while a final waited.
+    expect(h.app.channelQueue.stats.shed).toBeGreaterThan(0);
+    expect(h.app.channelQueue.stats.progressBeforeFinal).toBe(0);
+
+    // Each job's last state is what its message shows.
+    for (const id of finishing) {
+      const r = (await h.app.stores.tasks.get(id))!;
+      expect(r.status).toBe('SUCCESS');
+      const msg = h.discord.messages.get(r.messageId!)!;
+      expect(msg.components.length).toBeGreaterThan(0);
+      expect(msg.content).not.toMatch(/\(\d+%\)/);
+    }
+    for (const id of moving) {
+      const task = h.proxy.getTask(id);
+      const r = (await h.app.stores.tasks.get(id))!;
+      await h.when(['edited'], () => new RegExp(`\\(${task.progress}\\)`).test(h.discord.messages.get(r.messageId!)?.content ?? ''), `job ${id} showing ${task.progress}`);
+    }
+    // Never over the budget: in any second, at most a second's worth saved up plus the rate of
+    // requests through the bot's own access; and no 429.
+    const channelCalls = h.discord.calls.slice(from).filter((c) => c.auth);
+    const busiest = Math.max(...channelCalls.map((c) => channelCalls.filter((d) => d.at >= c.at && d.at < c.at + 1000).length));
+    expect(busiest).toBeLessThanOrEqual(2 * BUDGET);
+    expect(h.discord.calls.slice(from).filter((c) => c.status === 429)).toEqual([]);
+  });
+});

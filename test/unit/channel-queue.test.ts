@@ -1,0 +1,190 @@
+// The channel queue's rules (discord/channel-queue.ts), on its own: finals before the rest, the rest
+// before progress, one progress per job (the newest, in the oldest one's place), a job's waiting
+// progress shed by its final, no progress sent while a final waits, one request per channel at a
+// time, and the budget sources (this process's bucket; the fallback when the shared one fails).
+import { describe, expect, it } from 'vitest';
+import { ChannelQueue, LocalBudget, SHED, withFallback, type BudgetSource } from '../../src/discord/channel-queue.ts';
+
+/** A budget the test hands tokens out of, one `grant` at a time (its take() is real, not a stand-in for one). */
+class Tap implements BudgetSource {
+  available = 0;
+  async take(want: number) {
+    const got = Math.min(want, this.available);
+    this.available -= got;
+    return { got, waitMs: 2 };
+  }
+}
+
+/** A request that records when it was sent and answers `label`. */
+function recorder() {
+  const sent: string[] = [];
+  let wake: (() => void) | null = null;
+  const call = (label: string) => async () => {
+    sent.push(label);
+    wake?.();
+    return label;
+  };
+  /** Resolves once `n` requests were sent. */
+  const until = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (sent.length >= n ? resolve() : (wake = check));
+      check();
+    });
+  return { sent, call, until };
+}
+
+describe('channel queue', () => {
+  it('serves final results first, then the rest, then progress, as tokens come', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
+    const r = recorder();
+    const done = [
+      q.run('progress', 'a', 'c1', r.call('progress a')),
+      q.run('progress', 'b', 'c2', r.call('progress b')),
+      q.run('other', null, 'c3', r.call('ping')),
+      q.run('final', 'c', 'c4', r.call('final c')),
+    ];
+    tap.available = 4;
+    await r.until(4);
+    expect(r.sent).toEqual(['final c', 'ping', 'progress a', 'progress b']);
+    expect(await Promise.all(done)).toEqual(['progress a', 'progress b', 'ping', 'final c']);
+    expect(q.stats).toMatchObject({ sent: { final: 1, other: 1, progress: 2 }, shed: 0, progressBeforeFinal: 0 });
+  });
+
+  it('keeps one progress per job: the newest, in the place of the first', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
+    const r = recorder();
+    const a1 = q.run('progress', 'a', 'c1', r.call('a 10%'));
+    const b = q.run('progress', 'b', 'c2', r.call('b 10%'));
+    const a2 = q.run('progress', 'a', 'c1', r.call('a 50%'));
+    expect(await a1).toBe(SHED);
+    tap.available = 2;
+    await r.until(2);
+    expect(r.sent).toEqual(['a 50%', 'b 10%']);
+    expect([await a2, await b]).toEqual(['a 50%', 'b 10%']);
+    expect(q.stats.shed).toBe(1);
+  });
+
+  it("sheds a job's waiting progress when its final result is queued", async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
+    const r = recorder();
+    const progress = q.run('progress', 'a', 'c1', r.call('a 90%'));
+    const other = q.run('progress', 'b', 'c2', r.call('b 10%'));
+    const final = q.run('final', 'a', 'c1', r.call('a done'));
+    expect(await progress).toBe(SHED);
+    tap.available = 2;
+    await r.until(2);
+    expect(r.sent).toEqual(['a done', 'b 10%']);
+    expect([await final, await other]).toEqual(['a done', 'b 10%']);
+  });
+
+  it('supersede: a newer state on its way sheds the waiting progress and keeps its place for it', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
+    const r = recorder();
+    const a1 = q.run('progress', 'a', 'c1', r.call('a 10%'));
+    const b = q.run('progress', 'b', 'c2', r.call('b 10%'));
+    q.supersede('a');
+    expect(await a1).toBe(SHED);
+    expect(q.waiting).toBe(1);
+    const a2 = q.run('progress', 'a', 'c1', r.call('a 60%'));
+    tap.available = 2;
+    await r.until(2);
+    expect(r.sent).toEqual(['a 60%', 'b 10%']);
+    await Promise.all([a2, b]);
+  });
+
+  it('a place kept for a newer progress that never came is given up', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
+    const r = recorder();
+    const a = q.run('progress', 'a', 'c1', r.call('a'));
+    const b = q.run('progress', 'b', 'c2', r.call('b'));
+    q.supersede('a');
+    expect(await a).toBe(SHED);
+    tap.available = 1;
+    await r.until(1);
+    expect(r.sent).toEqual(['b']);
+    await b;
+    expect(q.waiting).toBe(0);
+  });
+
+  it('sends no progress while a final result waits, even one whose channel is busy', async () => {
+    const tap = new Tap();
+    tap.available = 100;
+    const q = new ChannelQueue({ budget: tap });
+    const sent: string[] = [];
+    let answer!: () => void;
+    // The first final's request stays unanswered: its channel is busy, the second final waits for it.
+    const first = q.run('final', 'a', 'c1', () => {
+      sent.push('final a');
+      return new Promise<string>((resolve) => (answer = () => resolve('a')));
+    });
+    const second = q.run('final', 'b', 'c1', async () => (sent.push('final b'), 'b'));
+    const progress = q.run('progress', 'c', 'c2', async () => (sent.push('progress c'), 'c'));
+    // Everything that can go has gone: the queue waits on c1 alone.
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual(['final a']);
+    answer();
+    expect(await first).toBe('a');
+    expect(await second).toBe('b');
+    expect(await progress).toBe('c');
+    expect(sent).toEqual(['final a', 'final b', 'progress c']);
+    expect(q.stats.progressBeforeFinal).toBe(0);
+  });
+
+  it("a request that fails reaches its caller, and the queue goes on", async () => {
+    const tap = new Tap();
+    tap.available = 10;
+    const q = new ChannelQueue({ budget: tap });
+    await expect(q.run('final', 'a', 'c1', async () => Promise.reject(new Error('Unknown Message')))).rejects.toThrow('Unknown Message');
+    expect(await q.run('final', 'b', 'c1', async () => 'ok')).toBe('ok');
+  });
+
+  it('waits for the budget: with none left, nothing is sent until the source grants a token', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap });
+    let sent = false;
+    const p = q.run('final', 'a', 'c1', async () => (sent = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toBe(false);
+    tap.available = 1;
+    expect(await p).toBe(true);
+  });
+});
+
+describe('budgets', () => {
+  it("this process's bucket: a second's worth at once, then the rate", async () => {
+    let now = 1_000_000;
+    const b = new LocalBudget(40, () => now);
+    expect(await b.take(100)).toEqual({ got: 40, waitMs: 25 });
+    now += 500;
+    expect((await b.take(100)).got).toBe(20);
+    now += 10;
+    expect(await b.take(1)).toEqual({ got: 0, waitMs: 15 });
+    now += 10_000;
+    expect((await b.take(100)).got).toBe(40);
+  });
+
+  it("a shared budget that fails: this process's own serves, the failure is reported once per outage", async () => {
+    let down = true;
+    const shared: BudgetSource = {
+      take: async (want) => {
+        if (down) throw new Error('redis away');
+        return { got: want, waitMs: 0 };
+      },
+    };
+    const errors: unknown[] = [];
+    const b = withFallback(shared, new LocalBudget(3), (err) => errors.push(err));
+    expect((await b.take(5)).got).toBe(3);
+    expect((await b.take(5)).got).toBe(0);
+    expect(errors).toHaveLength(1);
+    down = false;
+    expect((await b.take(5)).got).toBe(5);
+    down = true;
+    await b.take(1);
+    expect(errors).toHaveLength(2);
+  });
+});
