@@ -25,7 +25,14 @@ export interface BudgetSource {
   take(want: number): Promise<{ got: number; waitMs: number }>;
 }
 
-/** A token bucket of this process alone: `perSecond` tokens a second, at most `perSecond` saved up. */
+/**
+ * How many tokens a budget may save up: a tenth of a second's worth. The bucket then lets at most
+ * `perSecond` plus that through in any one second, so a budget under Discord's global limit stays
+ * under it however the requests bunch up (a second's worth saved up would let twice the rate through).
+ */
+export const burstOf = (perSecond: number) => Math.max(1, Math.ceil(perSecond / 10));
+
+/** A token bucket of this process alone: `perSecond` tokens a second, at most burstOf(perSecond) saved up. */
 export class LocalBudget implements BudgetSource {
   #tokens: number;
   #at: number;
@@ -33,12 +40,12 @@ export class LocalBudget implements BudgetSource {
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.#tokens = perSecond;
+    this.#tokens = burstOf(perSecond);
     this.#at = now();
   }
   async take(want: number): Promise<{ got: number; waitMs: number }> {
     const now = this.now();
-    this.#tokens = Math.min(this.perSecond, this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
+    this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
     this.#at = now;
     const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
     this.#tokens -= got;

@@ -38,8 +38,9 @@ export class RedisBudget implements SharedBudget {
 
   async take(want: number): Promise<{ got: number; waitMs: number }> {
     const redis = await this.client();
-    // A burst of one second's worth at most: the combined rate never goes over the budget for long.
-    const [got, waitMs] = (await redis.eval(TAKE, { keys: [this.key], arguments: [String(this.perSecond), String(this.perSecond), String(want)] })) as [number, number];
+    // A tenth of a second's worth saved up at most (channel-queue.ts burstOf): in any one second the
+    // processes together send no more than the budget and that tenth.
+    const [got, waitMs] = (await redis.eval(TAKE, { keys: [this.key], arguments: [String(this.perSecond), String(Math.max(1, Math.ceil(this.perSecond / 10))), String(want)] })) as [number, number];
     return { got, waitMs };
   }
 }

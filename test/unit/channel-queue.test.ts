@@ -156,16 +156,24 @@ describe('channel queue', () => {
 });
 
 describe('budgets', () => {
-  it("this process's bucket: a second's worth at once, then the rate", async () => {
+  it("this process's bucket: a tenth of a second's worth at once, then the rate; never more than the budget and that tenth in a second", async () => {
     let now = 1_000_000;
     const b = new LocalBudget(40, () => now);
-    expect(await b.take(100)).toEqual({ got: 40, waitMs: 25 });
-    now += 500;
-    expect((await b.take(100)).got).toBe(20);
+    expect(await b.take(100)).toEqual({ got: 4, waitMs: 25 });
+    now += 50;
+    expect((await b.take(100)).got).toBe(2);
     now += 10;
     expect(await b.take(1)).toEqual({ got: 0, waitMs: 15 });
     now += 10_000;
-    expect((await b.take(100)).got).toBe(40);
+    expect((await b.take(100)).got).toBe(4);
+    // Taking as fast as it gives, over one second: 40 refilled plus the 4 saved up.
+    let sent = 0;
+    for (let ms = 0; ms < 1000; ms += 5) {
+      now += 5;
+      sent += (await b.take(100)).got;
+    }
+    expect(sent).toBeLessThanOrEqual(44);
+    expect(sent).toBeGreaterThanOrEqual(39);
   });
 
   it("a shared budget that fails: this process's own serves, the failure is reported once per outage", async () => {
@@ -177,7 +185,7 @@ describe('budgets', () => {
       },
     };
     const errors: unknown[] = [];
-    const b = withFallback(shared, new LocalBudget(3), (err) => errors.push(err));
+    const b = withFallback(shared, new LocalBudget(30), (err) => errors.push(err));
     expect((await b.take(5)).got).toBe(3);
     expect((await b.take(5)).got).toBe(0);
     expect(errors).toHaveLength(1);
