@@ -3,14 +3,13 @@
 // read from the store for every line, never cached). Two real apps against one fake Discord and one
 // fake proxy, on the machine's Redis under a key prefix removed afterwards.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient } from '@keyv/redis';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, whenReported } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
+import { startBot } from './helpers.ts';
 
 let discord: FakeDiscord;
 let proxy: FakeProxy;
@@ -39,26 +38,12 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
   await discord.close();
   await proxy.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 /** A bot process; only the first connects to the gateway (one fake Discord sends every interaction to every session). */
 async function bot(gateway: boolean): Promise<App> {
-  const app = createApp(config, {
-    storePrefix: prefix,
-    autoPoll: false,
-    gateway,
-    proxyRetryDelaysMs: [5, 10],
-    logger: createLogger({ level: 'warn', secrets: [API_KEY, discord.token], write: () => undefined }),
-  });
-  await app.start();
-  apps.push(app);
-  return app;
+  return startBot(config, { prefix, gateway, secrets: [API_KEY, discord.token], apps });
 }
 
 /** Once `app` reported the interaction handled (asked right after sending it: the gateway delivers it later). */

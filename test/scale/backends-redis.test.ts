@@ -3,15 +3,13 @@
 // another process goes there too. Two fake proxies, one fake Discord, the machine's Redis under a
 // key prefix removed afterwards.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '@keyv/redis';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
-import { trackedBy } from './helpers.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
+import { trackedBy, startBot } from './helpers.ts';
 
 let discord: FakeDiscord;
 let a: FakeProxy;
@@ -45,25 +43,11 @@ afterEach(async () => {
   await discord.close();
   await a.close();
   await b.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 async function bot(gateway: boolean): Promise<App> {
-  const app = createApp(config, {
-    storePrefix: prefix,
-    autoPoll: false,
-    gateway,
-    proxyRetryDelaysMs: [5, 10],
-    logger: createLogger({ level: 'warn', secrets: [API_KEY, discord.token], write: () => undefined }),
-  });
-  await app.start();
-  apps.push(app);
-  return app;
+  return startBot(config, { prefix, gateway, secrets: [API_KEY, discord.token], apps });
 }
 
 const taskCalls = (p: FakeProxy) => p.requests.filter((r) => (r.route ?? '').startsWith('/mj/task/') || r.route === '/mj/submit/action');

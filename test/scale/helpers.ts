@@ -1,6 +1,8 @@
 // Shared steps of the scale tests: start jobs through the real /imagine and wait until tracked.
 import { whenReported, type Harness } from '../helpers/harness.ts';
-import type { App } from '../../src/app.ts';
+import { createApp, type App } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
 import type { Interaction } from '../../stand-ins/fake-discord.ts';
 
 /** Sends /imagine and resolves with the id of the task the app started tracking, once the command is done. */
@@ -39,4 +41,18 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** A bot process on the test's shared store (`prefix`), polling only when told; kept in `apps` for the clean-up. */
+export async function startBot(config: Config, o: { prefix: string; gateway: boolean; secrets: string[]; apps: App[] }): Promise<App> {
+  const app = createApp(config, {
+    storePrefix: o.prefix,
+    autoPoll: false,
+    gateway: o.gateway,
+    proxyRetryDelaysMs: [5, 10],
+    logger: createLogger({ level: 'warn', secrets: o.secrets, write: () => undefined }),
+  });
+  await app.start();
+  o.apps.push(app);
+  return app;
 }

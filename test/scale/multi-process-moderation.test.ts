@@ -4,7 +4,6 @@
 // real apps against one fake Discord and one fake proxy; the first gets the interactions, the
 // second's own checks (the ones its router and jobs facade run) are asked directly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -12,7 +11,7 @@ import { checkBlocked, cooldownLeft, screenJob } from '../../src/jobs/screen.ts'
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, whenReported } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 let discord: FakeDiscord;
 let proxy: FakeProxy;
@@ -29,12 +28,7 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
   await discord.close();
   await proxy.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 async function bot(gateway: boolean): Promise<App> {

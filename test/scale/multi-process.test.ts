@@ -3,16 +3,14 @@
 // the lease expires and finishes them, and no state is shown twice. Two real apps against one
 // fake Discord and one fake proxy, on the machine's Redis under a key prefix removed afterwards.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '@keyv/redis';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY } from '../helpers/harness.ts';
 import { notifyHookUrl } from '../../src/tasks/notify-hook.ts';
-import { freePort, trackedBy } from './helpers.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { freePort, trackedBy, startBot } from './helpers.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const REDIS = TEST_REDIS_URL;
 const LEASE_MS = 600;
@@ -47,26 +45,12 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
   await discord.close();
   await proxy.close();
-  const redis = createClient({ url: REDIS });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix, REDIS);
 });
 
 /** A bot process; only the first connects to the gateway (one fake Discord sends every interaction to every session). */
 async function bot(gateway: boolean, cfg: Config = config): Promise<App> {
-  const app = createApp(cfg, {
-    storePrefix: prefix,
-    autoPoll: false,
-    gateway,
-    proxyRetryDelaysMs: [5, 10],
-    logger: createLogger({ level: 'warn', secrets: [API_KEY, discord.token], write: () => undefined }),
-  });
-  await app.start();
-  apps.push(app);
-  return app;
+  return startBot(cfg, { prefix, gateway, secrets: [API_KEY, discord.token], apps });
 }
 
 async function imagine(app: App, prompt: string) {

@@ -3,7 +3,6 @@
 // the next command process B handles, since the server's settings are read from the store on every
 // use. Under a key prefix removed afterwards.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { HandledEvent } from '../../src/events.ts';
@@ -11,7 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startFakeDiscord, type FakeDiscord, type Interaction } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, whenReported } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const GUILD = '934567890123456789';
 const CHANNEL = '934567890123456790';
@@ -31,12 +30,7 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop().catch(() => undefined);
   for (const d of discords.splice(0)) await d.close();
   await proxy.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 /** A bot process with its own Discord gateway, on the shared Redis store; `handled` resolves once it is done with an interaction. */

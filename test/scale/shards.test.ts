@@ -3,7 +3,6 @@
 // does: a job started in one guild reaches only that guild's process, its buttons are answered there too,
 // while polling and editing go to whichever process holds the job's lease.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '@keyv/redis';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -11,7 +10,7 @@ import type { HandledEvent } from '../../src/events.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY, whenReported } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 import { trackedBy } from './helpers.ts';
 
 const LEASE_MS = 600;
@@ -33,12 +32,7 @@ afterEach(async () => {
   handledBy.clear();
   await discord.close();
   await proxy.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 /** A bot process running the shards `ids` of `count`, logged in to the gateway. */

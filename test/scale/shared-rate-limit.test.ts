@@ -7,7 +7,6 @@
 // so each final result is an edit through the bot's channel access and a ping in the channel.
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '@keyv/redis';
 import { DefaultRestOptions } from 'discord.js';
 import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { createApp, type App } from '../../src/app.ts';
@@ -17,7 +16,7 @@ import { startFakeDiscord, type FakeDiscord, type RecordedCall } from '../../sta
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
 import { API_KEY } from '../helpers/harness.ts';
 import { whenReported } from '../helpers/harness.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const TOKEN_EXPIRED_AT = () => Date.now() - 20 * 60_000;
 const CHANNELS = 60;
@@ -34,12 +33,7 @@ afterEach(async () => {
   restProxy = undefined;
   await discord?.close();
   await proxy?.close();
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  const keys: string[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await redis.del(keys);
-  await redis.close();
+  await removeKeys(prefix);
 });
 
 /** Requests bound by the global limit (bot token; not the interaction-token routes) recorded at the fake. */
@@ -144,6 +138,10 @@ async function run(processes: number, jobs: number, behindProxy: boolean, budget
   const pinged = discord.waitForCall((c) => c.at >= started && c.method === 'POST' && /^\/channels\/\d+\/messages$/.test(c.path) && c.status === 200 && ++pings >= jobs, 30_000);
   for (const id of ids) proxy.finish(id);
   await Promise.all([ended, pinged]);
+  // A result edit Discord refused is retried by the proxy after the job ended here: wait for the last
+  // of them (the fake Discord reports no event, so its log is read every 50 ms, for at most 15 s).
+  const shownAll = () => discord!.calls.filter((c) => c.at >= started && c.method === 'PATCH' && c.status === 200 && /\(Done\)/.test(String(c.json?.content))).length >= jobs;
+  for (const until = Date.now() + 15_000; !shownAll() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
   const calls = discord.calls.slice(from).filter(globalBound);
   const times = calls.map((c) => c.at).sort((a, b) => a - b);
   // The windows run from the first request of the test (log-in, seeding), as the fake's.

@@ -9,19 +9,13 @@ import sqlite3 from 'sqlite3';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { StoreError } from '../../src/store/errors.ts';
 import type { TaskRecord } from '../../src/store/tasks.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-store-'));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   // Counters and leases live outside Keyv's namespaces: remove this run's keys by prefix.
-  const redis = createClient({ url: TEST_REDIS_URL });
-  await redis.connect();
-  for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 500 })) {
-    const list = ([] as string[]).concat(keys as string | string[]);
-    if (list.length) await redis.del(list);
-  }
-  await redis.close();
+  await removeKeys(redisPrefix);
 });
 
 function record(taskId: string, active: boolean): TaskRecord {

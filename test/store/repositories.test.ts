@@ -10,20 +10,14 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { RECENT_MAX } from '../../src/store/recent.ts';
-import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const REDIS = TEST_REDIS_URL;
 const dir = mkdtempSync(join(tmpdir(), 'mjbot-repos-'));
 const redisPrefix = `mjbot-test-repos-${process.pid}-${Date.now()}`;
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  const redis = createClient({ url: REDIS });
-  await redis.connect();
-  for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 500 })) {
-    const list = ([] as string[]).concat(keys as string | string[]);
-    if (list.length) await redis.del(list);
-  }
-  await redis.close();
+  await removeKeys(redisPrefix, REDIS);
 });
 
 let n = 0;
