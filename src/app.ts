@@ -87,6 +87,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const metrics = new Metrics(now);
   const events = new AppEvents((event, err) => logger.error('event listener failed', { event, err }));
   const restAgent = createRestAgent();
+  // discord.js reads SHARD_COUNT from the environment itself when the client is left at one shard: a
+  // blank one (as .env.example has it, or compose's env_file) would read as 0 and stop the client.
+  if (process.env.SHARD_COUNT?.trim() === '') delete process.env.SHARD_COUNT;
   const client = new Client({
     intents: [],
     allowedMentions: { parse: [] },

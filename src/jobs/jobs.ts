@@ -305,7 +305,8 @@ export class Jobs extends Lookups {
     await ctx.tracker.track({
       private: privately,
       noChannel: !reachesChannel(interaction),
-      outcome,
+      // A job made from a job runs where its parent ran, unless the pool said where (a new /imagine).
+      outcome: outcome.backend || !parent.backend ? outcome : { ...outcome, backend: parent.backend },
       kind,
       prompt,
       ownerId: interaction.user.id,
@@ -372,7 +373,8 @@ export class Jobs extends Lookups {
     const text = prompt || parent.modal?.finalPrompt || parentPrompt(parent);
     const submitted = await ctx.proxy.submitModal({ taskId: modalTaskId, prompt: text, ...(maskBase64 ? { maskBase64 } : {}) }, jobCall(parent));
     // /submit/modal answers with the same task id, which now runs.
-    return { outcome: submitted.kind === 'modal' ? { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw } : submitted, modal: true };
+    const accepted: SubmitOutcome = { kind: 'accepted', taskId: modalTaskId, taskIds: [modalTaskId], raw: submitted.raw, ...(submitted.backend ? { backend: submitted.backend } : {}) };
+    return { outcome: submitted.kind === 'modal' ? accepted : submitted, modal: true };
   }
 }
 

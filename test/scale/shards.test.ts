@@ -143,6 +143,19 @@ describe('SHARD_COUNT and SHARD_IDS', () => {
     const c = loadConfig({ ...base, SHARD_COUNT: '4', SHARD_IDS: ' 1, 3 ' });
     expect([c.SHARD_COUNT, c.SHARD_IDS]).toEqual([4, [1, 3]]);
   });
+  it('a blank SHARD_COUNT in the environment (as .env.example has it) leaves one shard, and the client starts', async () => {
+    // discord.js reads SHARD_COUNT from the environment itself when left at one shard: "" would be 0.
+    const before = process.env.SHARD_COUNT;
+    process.env.SHARD_COUNT = '';
+    try {
+      const app = createApp(loadConfig({ ...base, SHARD_COUNT: '', STORE_URL: 'sqlite://:memory:' }), { gateway: false, logger: createLogger({ level: 'error', write: () => undefined }) });
+      expect(app.client.options.shardCount).toBe(1);
+      await app.stop();
+    } finally {
+      if (before === undefined) delete process.env.SHARD_COUNT;
+      else process.env.SHARD_COUNT = before;
+    }
+  });
   it('one clear line for each mistake', () => {
     const problems = (env: Record<string, string>) => {
       try {
