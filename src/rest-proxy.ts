@@ -53,8 +53,24 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
   };
 }
 
+/**
+ * Whether `api` is this proxy's own address: a shared .env sets the bots' DISCORD_API_URL to the
+ * proxy, and the proxy would then send every request to itself.
+ */
+export function pointsAtItself(api: string | undefined, host: string, port: number): boolean {
+  if (!api) return false;
+  const u = new URL(api);
+  const loopback = (h: string) => ['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0', '[::]', '::'].includes(h);
+  const samePort = Number(u.port || (u.protocol === 'https:' ? 443 : 80)) === port;
+  return samePort && (u.hostname === host || (loopback(u.hostname) && loopback(host)) || (loopback(u.hostname) && (host === '0.0.0.0' || host === '::')));
+}
+
 if (isMain(import.meta.url)) {
   const config = loadEntryConfig(['DISCORD_API_URL', 'REST_PROXY_HOST', 'REST_PROXY_PORT']);
+  if (pointsAtItself(config.DISCORD_API_URL, config.REST_PROXY_HOST, config.REST_PROXY_PORT)) {
+    console.error('config error: DISCORD_API_URL points at this REST proxy itself; for the proxy it is where it sends (leave it empty for Discord), the bots point theirs at the proxy');
+    process.exit(1);
+  }
   // Nothing of a request (its token) is logged: only that one failed.
   const proxy = await startRestProxy({
     api: config.DISCORD_API_URL, host: config.REST_PROXY_HOST, port: config.REST_PROXY_PORT,
