@@ -336,7 +336,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         })());
         if (!drained) logger.warn('the poller or an edit was still busy at shutdown; the next start resumes from the store');
         // 3. Discord, then the connections, then the store: a write still in flight fails here,
-        // and the store's previous state is what the next start resumes from.
+        // and the store's previous state is what the next start resumes from. What still waits for
+        // the channel budget is not sent (its job stays active in the store and shows at the next start).
+        channelQueue.close();
         await client.destroy();
         await restAgent.close();
         await proxy.close();

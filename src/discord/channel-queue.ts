@@ -126,6 +126,8 @@ export class ChannelQueue {
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
   run<T>(priority: Priority, job: string | null, channel: string | null, call: () => Promise<T>): Promise<T | Shed> {
+    // Closed (the bot stops): nothing more is sent; the caller keeps the job to show at the next start.
+    if (this.#closed) return Promise.resolve(SHED);
     return new Promise<T | Shed>((resolve, reject) => {
       const entry: Entry = { priority, job, channel, call, resolve: resolve as (v: unknown) => void, reject };
       if (priority === 'progress' && job !== null) {
@@ -234,14 +236,27 @@ export class ChannelQueue {
     }
   }
 
-  /** Requests that could go now (what #next would hand out), counted up to what one take asks for. */
+  /**
+   * Requests that could go now (what #next would hand out), counted up to what one take asks for:
+   * one per channel, since a channel takes one request at a time (more tokens would sit unused here
+   * while other processes wait for them).
+   */
   #readyCount(): number {
     const cap = this.o.takeAtMost ?? 5;
+    const channels = new Set<string>();
     let n = 0;
-    for (const e of this.#finals) if (this.#free(e) && ++n >= cap) return n;
-    for (const e of this.#others) if (this.#free(e) && ++n >= cap) return n;
+    const counts = (e: Entry) => {
+      if (!this.#free(e)) return false;
+      if (e.channel !== null) {
+        if (channels.has(e.channel)) return false;
+        channels.add(e.channel);
+      }
+      return ++n >= cap;
+    };
+    for (const e of this.#finals) if (counts(e)) return n;
+    for (const e of this.#others) if (counts(e)) return n;
     if (this.#finals.length) return n;
-    for (const e of this.#progress.values()) if (this.#free(e) && ++n >= cap) return n;
+    for (const e of this.#progress.values()) if (counts(e)) return n;
     return n;
   }
 

@@ -34,6 +34,35 @@ function recorder() {
 }
 
 describe('channel queue', () => {
+  it('asks the budget for one token per free channel: five finals in one channel take one, not five', async () => {
+    const asked: number[] = [];
+    const budget: BudgetSource = {
+      take: async (want) => {
+        asked.push(want);
+        return { got: want, waitMs: 1 };
+      },
+    };
+    const q = new ChannelQueue({ budget, takeAtMost: 5 });
+    const r = recorder();
+    const done = [1, 2, 3, 4, 5].map((n) => q.run('final', `j${n}`, 'same', r.call(`final ${n}`)));
+    await Promise.all(done);
+    expect(r.sent).toHaveLength(5);
+    // One request a channel at a time: never more tokens asked for than could go at once.
+    expect(Math.max(...asked)).toBe(1);
+  });
+
+  it('once closed (the bot stops), a request is answered SHED at once and nothing is sent', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap });
+    const r = recorder();
+    const waiting = q.run('final', 'a', 'c1', r.call('final a'));
+    q.close();
+    expect(await waiting).toBe(SHED);
+    expect(await q.run('final', 'b', 'c2', r.call('final b'))).toBe(SHED);
+    tap.available = 5;
+    expect(r.sent).toEqual([]);
+  });
+
   it('serves final results first, then the rest, then progress, as tokens come', async () => {
     const tap = new Tap();
     const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
