@@ -121,7 +121,7 @@ export class Jobs extends Lookups {
           guildId: interaction.guildId,
           limit: spec.limit ?? ctx.config.MAX_ATTACHMENT_BYTES,
           readImage: (f: Upload, limit: number) => this.readImage(f, limit),
-          referenceUrls: (files: readonly Upload[], data: string[]) => referenceUrls(ctx, files, data, spec.mode),
+          referenceUrls: (files: readonly Upload[], data: string[]) => referenceUrls(ctx, files, data, spec.mode, interaction.guildId),
         };
         const outcome = await submitRequest(spec.request, io);
         await started(outcome.taskIds);

@@ -108,25 +108,28 @@ const notOffered = (err: unknown): boolean =>
 /**
  * Links the backend can read for the reference images, each already checked by its bytes
  * (`data`, data URLs): uploaded through /mj/submit/upload-discord-images where the backend offers
- * it, else the attachments' own Discord links. That a backend does not offer it is remembered per
- * backend, like list-by-condition (proxy/task-reader.ts).
+ * it, else the attachments' own Discord links. With one backend, that it does not offer it is
+ * remembered, like list-by-condition (proxy/task-reader.ts); with several, the pool routes the upload
+ * like a new job (this server's backends) and itself remembers which backend lacks the route, so
+ * "not offered" from one is never held against the others.
  */
-export async function referenceUrls(ctx: JobsContext, files: readonly Upload[], data: string[], mode: string | undefined): Promise<string[]> {
+export async function referenceUrls(ctx: JobsContext, files: readonly Upload[], data: string[], mode: string | undefined, guildId: string | null = null): Promise<string[]> {
   const own = files.map((f) => f.url);
   if (files.length === 0) return [];
   const backend = ctx.reader.backendOf({ mode });
+  const single = ctx.proxy.names.length === 1;
   const caps = ctx.stores.capabilities.forBackend(backend);
-  const offered = await caps.get(UPLOAD_CAPABILITY).catch(() => undefined);
+  const offered = single ? await caps.get(UPLOAD_CAPABILITY).catch(() => undefined) : undefined;
   if (offered === false) return own;
   try {
-    const urls = await ctx.proxy.uploadDiscordImages({ base64Array: data }, { mode });
+    const urls = await ctx.proxy.uploadDiscordImages({ base64Array: data }, { mode, guildId });
     if (urls.length === files.length) return urls;
     ctx.logger.warn('upload-discord-images answered another number of links; using the attachments’ own', { backend, sent: files.length, got: urls.length });
   } catch (err) {
     if (err instanceof ProxyError && err.code === 'INTERRUPTED') throw err;
     if (notOffered(err)) {
-      ctx.logger.info('backend does not offer upload-discord-images; references go as Discord links', { backend });
-      await caps.set(UPLOAD_CAPABILITY, false, CAPABILITY_TTL_MS).catch(() => undefined);
+      ctx.logger.info('backend does not offer upload-discord-images; references go as Discord links', { backend: err instanceof ProxyError ? (err.context.backend ?? backend) : backend });
+      if (single) await caps.set(UPLOAD_CAPABILITY, false, CAPABILITY_TTL_MS).catch(() => undefined);
     } else ctx.logger.warn('reference upload failed; using the attachments’ own links', { backend, err });
   }
   return own;
