@@ -314,7 +314,8 @@ export function loadConfig(env: Record<string, string | undefined>, keys: readon
     problems.push(`HEALTH_HOST: must be NOTIFY_HOOK_HOST (${d.NOTIFY_HOOK_HOST}) when HEALTH_PORT is NOTIFY_HOOK_PORT; or pick another HEALTH_PORT`);
   }
   // A process runs some of SHARD_COUNT's shards: the ids must exist.
-  if (d?.SHARD_IDS && typeof d.SHARD_COUNT !== 'number') problems.push('SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together');
+  if (d?.SHARD_IDS && d.SHARD_COUNT === 'auto') problems.push('SHARD_IDS: not used with SHARD_COUNT=auto (one process runs every shard); give SHARD_COUNT as a number');
+  else if (d?.SHARD_IDS && typeof d.SHARD_COUNT !== 'number') problems.push('SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together');
   else if (d?.SHARD_IDS && typeof d.SHARD_COUNT === 'number' && d.SHARD_IDS.some((id) => id >= (d.SHARD_COUNT as number))) {
     problems.push(`SHARD_IDS: every id must be below SHARD_COUNT (${d.SHARD_COUNT}): shards are numbered from 0`);
   }

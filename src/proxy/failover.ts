@@ -13,7 +13,7 @@ export type FailoverReason = 'not-sent' | 'rate-limited' | 'no-account' | 'queue
  * concurrency, queue and daily limits of the key's user (or guests), "service unavailable", a
  * relay's quota of this key. Not "账号已被临时封锁" (a lock for banned words: the prompt's answer).
  */
-const BACKEND_LIMIT_WORDS = /并发数已达上限|队列数已达上限|今日绘图次数已达上限|队列已满|服务暂不可用|quota_not_enough|余额不足|额度不足|无可用的?账号|no available account/i;
+const BACKEND_LIMIT_WORDS = /并发数已达上限|队列数已达上限|今日绘图次数已达上限|队列已满|服务暂不可用|quota_not_enough|余额不足|额度不足|额度已用尽|无可用的?账号|no available account/i;
 /** trueai's code 9 for a full queue (A and B say 23). */
 const QUEUE_FULL_WORDS = /队列已满|queue is full/i;
 

@@ -29,6 +29,7 @@ describe('failoverReason', () => {
     ['code 4 the key’s daily limit', answered(4, '用户今日绘图次数已达上限'), 'backend-limit'],
     ['code 4 service unavailable', answered(4, '服务暂不可用，请联系管理员'), 'backend-limit'],
     ['code 4 a relay’s quota', answered(4, 'quota_not_enough', 400), 'backend-limit'],
+    ['code 4 a new-api key’s quota used up', answered(4, '令牌额度已用尽'), 'backend-limit'],
     // May have been taken, or the user's own answer: never sent elsewhere.
     ['a connection dropped after the body was written', wire('UNAVAILABLE', { detail: 'UND_ERR_SOCKET other side closed' }), null],
     ['a timeout after the body was written (searched, not found)', new ProxyError('POSSIBLY_TAKEN', { route, searchable: true }), null],

@@ -168,7 +168,7 @@ describe('SHARD_COUNT and SHARD_IDS', () => {
     expect(problems({ SHARD_COUNT: '0' })).toEqual(['SHARD_COUNT: expected auto or a whole number from 1 to 65536']);
     expect(problems({ SHARD_COUNT: 'two' })).toEqual(['SHARD_COUNT: expected auto or a whole number from 1 to 65536']);
     expect(problems({ SHARD_IDS: '0' })).toEqual(['SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together']);
-    expect(problems({ SHARD_COUNT: 'auto', SHARD_IDS: '0' })).toEqual(['SHARD_IDS: needs SHARD_COUNT, the number of shards of all processes together']);
+    expect(problems({ SHARD_COUNT: 'auto', SHARD_IDS: '0' })).toEqual(['SHARD_IDS: not used with SHARD_COUNT=auto (one process runs every shard); give SHARD_COUNT as a number']);
     expect(problems({ SHARD_COUNT: '2', SHARD_IDS: '0,2' })).toEqual(['SHARD_IDS: every id must be below SHARD_COUNT (2): shards are numbered from 0']);
     expect(problems({ SHARD_COUNT: '2', SHARD_IDS: '0,0' })).toEqual(['SHARD_IDS: a shard id is given more than once']);
     expect(problems({ SHARD_COUNT: '2', SHARD_IDS: '0,x' })).toEqual(['SHARD_IDS: expected shard ids (whole numbers from 0) separated by commas, e.g. 0,1']);
