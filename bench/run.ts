@@ -1,5 +1,6 @@
-// npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
+// npm run bench [-- --sizes 100,1000,10000] [--kinds poll,push,naive] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
 //                [--resume 10000] [--resume-stores sqlite,redis]   (--sizes none: the resume figure alone)
+//   --kinds       which runs per N (the side-by-side table needs all three; `--kinds push`: the push span alone)
 //   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
 //   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
 //   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
@@ -395,7 +396,7 @@ const t0 = Date.now();
 console.log(`mjbot benchmark: node ${process.version}, ${process.platform}/${process.arch}; the bot runs in its own process (node ${NODE_FLAGS.join(' ')} --import tsx), SQLite store`);
 console.log(
   `defaults: POLL_INTERVAL_MS ${POLL_MS}, POLL_QUEUED_INTERVAL_MS ${DEFAULTS.POLL_QUEUED_INTERVAL_MS}, POLL_PUSH_INTERVAL_MS ${DEFAULTS.POLL_PUSH_INTERVAL_MS}, ` +
-    `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s`,
+    `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s through the bot's channel access (interaction-token edits: not counted, as on Discord)`,
 );
 const all = new Map<number, Runs>();
 for (const n of SIZES) {
