@@ -126,7 +126,6 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
   const hookBase = hookPort ? `http://127.0.0.1:${hookPort}/mj-hook` : null;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    ...(process.env.SPAN_DEBUG ? { SPAN_DEBUG: '1' } : {}),
     BENCH_MODE: kind === 'naive' ? 'naive' : 'ours',
     DISCORD_TOKEN: discord.token,
     DISCORD_APP_ID: discord.appId,

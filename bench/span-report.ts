@@ -28,7 +28,6 @@ export function tally(calls: FakeDiscord['calls']): Record<string, number> {
   for (const c of calls) {
     if (c.method !== 'PATCH') continue;
     const k = String(stateShown(c) ?? ((c.json as { content?: string } | undefined)?.content ?? '?').slice(0, 40));
-    if (process.env.SPAN_DEBUG && k === '0' && !out[k]) process.stderr.write(`first state-0 edit: ${JSON.stringify(c.json)}\n`);
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;

@@ -73,7 +73,6 @@ export class SpanProbe {
       if (t) t.done = nowMs();
     });
     diagnostics.subscribe('undici:client:sendHeaders', (m) => this.#sent((m as { request: Req }).request));
-    if (process.env.SPAN_DEBUG) for (const c of ['undici:request:create', 'undici:client:sendHeaders']) diagnostics.subscribe(c, (m) => { const r = (m as { request: Req }).request; process.stderr.write(`${c} ${r.method} ${r.path}\n`); });
   }
 
   watch(token: string, taskId: string): void {
