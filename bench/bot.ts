@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger.ts';
 import type { TickReport } from '../src/tasks/poller.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
 import { NaiveLoop } from './naive.ts';
+import { SpanProbe } from './span.ts';
 import type { BotMeasure, BotMode, FromBot, ToBot } from './protocol.ts';
 
 const mode = (process.env.BENCH_MODE ?? 'ours') as BotMode;
@@ -34,6 +35,20 @@ let passes: (TickReport & { at: number })[] = [];
 let pollerBase = { ...app.poller.stats };
 let trackerBase = { ...app.tracker.stats };
 let naive: NaiveLoop | null = null;
+/** The bot's own span of each push (bench/span.ts). */
+const span = new SpanProbe(app.poller);
+/** discord.js's own rate-limit waits while measuring: global (its 50/s for every request) and per route. */
+const restWaits = { global: 0, route: 0, globalMs: 0, routeMs: 0 };
+app.client.rest.on('rateLimited', (info) => {
+  if (!startedAt) return;
+  if (info.global) {
+    restWaits.global++;
+    restWaits.globalMs += Math.max(0, info.timeToReset);
+  } else {
+    restWaits.route++;
+    restWaits.routeMs += Math.max(0, info.timeToReset);
+  }
+});
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 const sample = () => {
@@ -54,6 +69,7 @@ const beyond = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 async function handle(msg: ToBot): Promise<void> {
   switch (msg.type) {
     case 'seed':
+      for (const job of msg.jobs) span.watch(job.token, job.taskId);
       await mapLimit(msg.jobs, 16, async (job) => {
         const waiting = app.tracker.waitingView({ locale: 'en-US', ownerId: job.ownerId, prompt: job.prompt });
         await app.tracker.track({
@@ -83,6 +99,8 @@ async function handle(msg: ToBot): Promise<void> {
       pollerBase = { ...app.poller.stats };
       trackerBase = { ...app.tracker.stats };
       startedAt = Date.now();
+      span.start();
+      Object.assign(restWaits, { global: 0, route: 0, globalMs: 0, routeMs: 0 });
       send({ type: 'ack' });
       return;
     case 'naive-start':
@@ -96,6 +114,7 @@ async function handle(msg: ToBot): Promise<void> {
       return;
     case 'measure-stop': {
       lag.disable();
+      span.stop();
       sample();
       const m: BotMeasure = {
         durationMs: Date.now() - startedAt,
@@ -109,6 +128,11 @@ async function handle(msg: ToBot): Promise<void> {
         rssPeakMb: mb(rssPeak),
         rssPeakEverMb: mb(rssPeakEver),
         heapPeakMb: mb(heapPeak),
+        spans: span.samples,
+        hints: Object.fromEntries(span.hints),
+        discordSent: Object.fromEntries(span.discordSent),
+        patchSocketWait: span.patchSocketWait,
+        restWaits: { ...restWaits },
       };
       startedAt = 0;
       send({ type: 'measured', m });

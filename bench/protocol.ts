@@ -3,6 +3,7 @@
 import { renderTaskView, type MessageView } from '../src/render/task-view.ts';
 import type { PollerStats, TickReport } from '../src/tasks/poller.ts';
 import type { TrackerStats } from '../src/tasks/lifecycle.ts';
+import type { SpanSample } from './span.ts';
 
 export type BotMode = 'ours' | 'naive';
 
@@ -47,6 +48,16 @@ export interface BotMeasure {
   rssPeakMb: number;
   rssPeakEverMb: number;
   heapPeakMb: number;
+  /** Push: the bot's own span of each edit that followed a hint (bench/span.ts). */
+  spans: SpanSample[];
+  /** Push: when each hint arrived at the bot, per task (wall clock, ms). */
+  hints: Record<string, number[]>;
+  /** Discord requests written by the bot while measuring, per route kind. */
+  discordSent: Record<string, number>;
+  /** Interaction-token edits: handed to undici → headers written (ms). */
+  patchSocketWait: number[];
+  /** discord.js's own rate-limit waits while measuring (its global 50/s, and per route). */
+  restWaits: { global: number; route: number; globalMs: number; routeMs: number };
 }
 
 export interface NaiveStats {

@@ -1,5 +1,6 @@
-// npm run bench [-- --sizes 100,1000,10000] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
+// npm run bench [-- --sizes 100,1000,10000] [--kinds poll,push,naive] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
 //                [--resume 10000] [--resume-stores sqlite,redis]   (--sizes none: the resume figure alone)
+//   --kinds       which runs per N (the side-by-side table needs all three; `--kinds push`: the push span alone)
 //   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
 //   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
 //   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
@@ -28,6 +29,7 @@ import { DEFAULTS } from '../src/config.ts';
 import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
 import { messageBody } from '../src/render/task-view.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
+import { printSpans, spanFigures, tally, type SpanFigures } from './span-report.ts';
 import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
 import { measureResume, printResume, type ResumeFigure } from './resume.ts';
 import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures, type WorkloadOptions } from './workload.ts';
@@ -39,6 +41,8 @@ const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
+/** Which runs per N (default all three; e.g. `--kinds push` for the push span alone). */
+const KINDS = (arg('kinds') ?? 'poll,push,naive').split(',') as Kind[];
 const SIZES = arg('sizes') === 'none' ? [] : (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
 const RESUME_N = Number(arg('resume') ?? 10_000);
 const RESUME_STORES = (arg('resume-stores') ?? 'sqlite,redis').split(',') as ('sqlite' | 'redis')[];
@@ -103,7 +107,12 @@ interface Result {
   /** This process (the fake proxy, the fake Discord, the driver): its stalls delay what is measured too. */
   harnessLagP99Ms: number;
   harnessLagMaxMs: number;
+  /** Push: the bot's own span, split (bench/span.ts), and the callbacks' delivery. */
+  span: SpanFigures | null;
+  /** Edits at the fake Discord while measured, by what they showed (0 waiting/queued … 5 result). */
+  editsByState: Record<string, number>;
 }
+
 /** The three runs of one N, on the same workload. */
 type Runs = Record<Kind, Result>;
 
@@ -165,7 +174,9 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
     if (kind === 'naive') await bot.ask({ type: 'naive-start', intervalMs: POLL_MS });
     // Let the first polls of the new jobs (or the naive timers) get going, and the seeding's garbage
     // be collected, before measuring: N jobs arrived in seconds, a real server takes far longer.
-    await sleep(POLL_MS + (n >= 5_000 ? SETTLE_AFTER_BIG_SEED_MS : 500));
+    // The first read of each seeded job adds its ❌ Cancel (one edit): a state shown within
+    // EDIT_MIN_INTERVAL_MS of that edit would wait for it, which the measured run should not count.
+    await sleep(POLL_MS + (n >= 5_000 ? SETTLE_AFTER_BIG_SEED_MS : DEFAULTS.EDIT_MIN_INTERVAL_MS + 1_000));
 
     const proxyFrom = proxy.requests.length;
     const callsFrom = discord.calls.length;
@@ -203,6 +214,8 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
       idleRssMb: idleRss,
       harnessLagP99Ms: harnessLag.percentile(99) / 1e6,
       harnessLagMaxMs: harnessLag.max / 1e6,
+      span: kind === 'push' ? spanFigures(m, driver) : null,
+      editsByState: tally(discord.calls.slice(callsFrom)),
     };
   } finally {
     child.send({ type: 'exit' } satisfies ToBot);
@@ -318,7 +331,7 @@ const t0 = Date.now();
 console.log(`mjbot benchmark: node ${process.version}, ${process.platform}/${process.arch}; the bot runs in its own process (node ${NODE_FLAGS.join(' ')} --import tsx), SQLite store`);
 console.log(
   `defaults: POLL_INTERVAL_MS ${POLL_MS}, POLL_QUEUED_INTERVAL_MS ${DEFAULTS.POLL_QUEUED_INTERVAL_MS}, POLL_PUSH_INTERVAL_MS ${DEFAULTS.POLL_PUSH_INTERVAL_MS}, ` +
-    `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s`,
+    `LIST_BATCH_SIZE ${BATCH}, EDIT_MIN_INTERVAL_MS ${DEFAULTS.EDIT_MIN_INTERVAL_MS}; the fake Discord allows 5 edits per 5 s per message; discord.js sends at most 50 requests/s through the bot's channel access (interaction-token edits: not counted, as on Discord)`,
 );
 const all = new Map<number, Runs>();
 for (const n of SIZES) {
@@ -327,9 +340,15 @@ for (const n of SIZES) {
     return scenario(n, kind);
   };
   // one after the other, never side by side: each measures the machine alone
-  const runs: Runs = { poll: await run('poll'), push: await run('push'), naive: await run('naive') };
-  all.set(n, runs);
-  printSize(n, runs);
+  const got: Partial<Runs> = {};
+  for (const kind of KINDS) got[kind] = await run(kind);
+  if (got.poll && got.push && got.naive) {
+    all.set(n, got as Runs);
+    printSize(n, got as Runs);
+  } else {
+    for (const r of Object.values(got)) console.log(`\n── N = ${int(n)}, ${r.kind}: push p50 / p99 ${latency(r, 50)} / ${latency(r, 99)} ms, 429s ${r.rateLimited}, peak RSS ${f(r.bot.rssPeakMb, 0)} MB, event-loop p99 ${f(r.bot.lagP99Ms)} ms`);
+  }
+  if (got.push) printSpans(n, got.push);
 }
 const resumed: ResumeFigure[] = [];
 if (RESUME_N > 0) {

@@ -11,7 +11,7 @@ import { AppEvents, taskEvent } from './events.ts';
 import { noteFinished } from './jobs/screen.ts';
 import { Poster } from './discord/poster.ts';
 import { InteractionGate } from './discord/interaction-gate.ts';
-import { createRestAgent } from './discord/rest-agent.ts';
+import { createInteractionRest, createRestAgent } from './discord/rest-agent.ts';
 import { createRouter } from './discord/router.ts';
 import { Audit } from './jobs/audit.ts';
 import { Jobs } from './jobs/jobs.ts';
@@ -90,13 +90,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // discord.js reads SHARD_COUNT from the environment itself when the client is left at one shard: a
   // blank one (as .env.example has it, or compose's env_file) would read as 0 and stop the client.
   if (process.env.SHARD_COUNT?.trim() === '') delete process.env.SHARD_COUNT;
-  const client = new Client({
-    intents: [],
-    allowedMentions: { parse: [] },
-    ...shardOptions(config),
-    rest: { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent },
-  });
+  const restOptions = { ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000, agent: restAgent };
+  const client = new Client({ intents: [], allowedMentions: { parse: [] }, ...shardOptions(config), rest: restOptions });
   metrics.watchDiscord(client.rest);
+  // A job's token edits are not bound by Discord's global limit: discord.js's 50/s count left out (rest-agent.ts).
+  const interactionRest = createInteractionRest(restOptions);
+  metrics.watchDiscord(interactionRest);
   // One client per configured backend (MJ_BACKENDS, or MJ_BASE_URL as `default`), each with its own circuit.
   const specs = backendsOf(config);
   const notifyHookAt = config.NOTIFY_HOOK_URL && config.NOTIFY_HOOK_SECRET ? notifyHookUrl(config.NOTIFY_HOOK_URL, config.NOTIFY_HOOK_SECRET) : undefined;
@@ -140,6 +139,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const poster = new Poster({
     queue: channelQueue,
     rest: client.rest,
+    interactionRest,
     dispatcher: downloads,
     applicationId: config.DISCORD_APP_ID,
     logger,
@@ -340,6 +340,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         // the channel budget is not sent (its job stays active in the store and shows at the next start).
         channelQueue.close();
         await client.destroy();
+        interactionRest.clearHashSweeper();
+        interactionRest.clearHandlerSweeper();
         await restAgent.close();
         await proxy.close();
         await downloads.destroy();

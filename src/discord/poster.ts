@@ -29,6 +29,8 @@ export type { PublishResult };
 
 export interface PosterOptions {
   rest: REST;
+  /** For the interaction-token routes (not bound by the global limit; see rest-agent.ts); default `rest`. */
+  interactionRest?: REST;
   applicationId: string;
   logger: Logger;
   now: () => number;
@@ -44,6 +46,10 @@ export class Poster implements TaskPublisher {
   constructor(private readonly o: PosterOptions) {}
 
   readonly tokenLifetimeMs = TOKEN_LIFETIME_MS;
+
+  get #tokenRest(): REST {
+    return this.o.interactionRest ?? this.o.rest;
+  }
 
   /** Result downloads in flight, all jobs together. */
   readonly #downloads = createLimiter(RESULT_DOWNLOADS_AT_ONCE);
@@ -91,7 +97,7 @@ export class Poster implements TaskPublisher {
     const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
     if (tokenAlive) {
       const r = await this.#try(record, () =>
-        this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
+        this.#tokenRest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
       );
       if (r.ok) return { ok: true, messageId: r.id ?? record.messageId ?? '' };
       if (r.reason !== 'gone') return r;
@@ -178,7 +184,7 @@ export class Poster implements TaskPublisher {
     const body = { components };
     const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
     if (tokenAlive) {
-      const r = await this.#try(record, () => this.o.rest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
+      const r = await this.#try(record, () => this.#tokenRest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
       if (r.ok) return true;
     }
     if (!record.messageId) return false;
