@@ -90,8 +90,11 @@ it('relay-b down: new jobs land on default unseen; relay-b’s running job says 
 
   // Back up: it takes new jobs again.
   await call('POST', '/api/simulate', { down: { 'relay-b': false } });
-  const ids = [(await imagine('one after relay-b is back')).taskId, (await imagine('two after relay-b is back')).taskId];
-  expect(await Promise.all(ids.map(backendOf))).toContain('relay-b');
+  // Within a few turns (how many of the jobs while it was down tried it first depends on how many of
+  // its job's reads had already opened its circuit, which the weighted turn remembers).
+  const backends: (string | undefined)[] = [];
+  for (let i = 0; i < 4 && !backends.includes('relay-b'); i++) backends.push(await backendOf((await imagine(`job ${i} after relay-b is back`)).taskId));
+  expect(backends).toContain('relay-b');
 
   // The metrics name each job's backend.
   const metrics = await (await fetch(`${pg.app.healthServer!.url}/metrics`)).text();
