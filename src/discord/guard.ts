@@ -7,7 +7,7 @@ import { InteractionContextType, type Interaction } from 'discord.js';
 import type { AppContext } from '../context.ts';
 import { parseCustomId } from '../custom-id.ts';
 import { accessRefusal } from '../jobs/limits.ts';
-import { isGuildAdmin } from '../jobs/settings.ts';
+import { isGuildAdmin } from '../jobs/ownership.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import type { ServerPrefs } from '../store/preferences.ts';
 

@@ -11,7 +11,7 @@ import { customIds } from '../custom-id.ts';
 import { t } from '../i18n/index.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import type { Plan } from '../jobs/plan.ts';
-import { applySetting, isGuildAdmin, settingsView, type SettingsInput } from '../jobs/settings.ts';
+import { applySetting, requireAdmin, settingsView, type SettingsInput } from '../jobs/settings.ts';
 import { LIMIT_FIELDS } from '../jobs/limits.ts';
 import { limitsEditor } from '../jobs/settings-limits.ts';
 import { LIMIT_INPUTS } from '../render/settings-limits.ts';
@@ -78,17 +78,15 @@ export async function planSettings(interaction: SettingsInteraction, id: Setting
   checkPanelOwner(interaction.message, interaction.user.id);
   if (id.control === 'sfx') {
     // The modal must be the first answer: only the cheap checks before it.
-    if (id.panel !== 'u' && !isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
+    if (id.panel !== 'u') requireAdmin(interaction);
     const current = id.panel === 'u' ? (await ctx.jobs.prefs.user(interaction.user.id)).suffix : interaction.guildId ? (await ctx.jobs.prefs.server(interaction.guildId)).defaults?.suffix : undefined;
     return { answer: { kind: 'modal', modal: suffixModal(id, current, interaction.locale) } };
   }
   if (id.control === 'lim') {
-    if (!isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
-    return { answer: { kind: 'modal', modal: await limitsEditor(ctx, interaction.guildId!, interaction.locale) } };
+    return { answer: { kind: 'modal', modal: await limitsEditor(ctx, requireAdmin(interaction), interaction.locale) } };
   }
   if (id.control === 'words') {
-    if (!isGuildAdmin(interaction)) throw new UserInputError(interaction.guildId ? 'SETTINGS_ADMIN_ONLY' : 'SETTINGS_SERVER_ONLY');
-    const words = (await ctx.jobs.prefs.server(interaction.guildId!)).moderation?.words ?? [];
+    const words = (await ctx.jobs.prefs.server(requireAdmin(interaction))).moderation?.words ?? [];
     return { answer: { kind: 'modal', modal: wordsModal(words, interaction.locale) } };
   }
   // Each control comes as the component it is on the panel: a select's id with a click is a forgery.

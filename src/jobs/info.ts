@@ -3,7 +3,7 @@
 // even while the backend is down), the running-jobs count the limit is checked against, today's
 // count, the settings that apply to their next job, and one line on the service (the backend's
 // circuit and how many jobs the bot follows for everyone). Nothing here counts towards a limit.
-import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
+import type { ChatInputCommandInteraction } from 'discord.js';
 import type { JobsContext } from '../context.ts';
 import { renderHelp } from '../render/help.ts';
 import { renderInfo, INFO_MAX_JOBS, type InfoBackend, type InfoData, type InfoJob } from '../render/info.ts';
@@ -14,6 +14,7 @@ import type { Plan } from './plan.ts';
 import { effectiveLimits } from './limits.ts';
 import { dailyKey, memberDailyKey } from './quota.ts';
 import { listRecent } from './recent.ts';
+import { isGuildAdmin } from './ownership.ts';
 
 type Asker = Pick<ChatInputCommandInteraction, 'user' | 'guildId'> & Partial<Pick<ChatInputCommandInteraction, 'memberPermissions'>>;
 
@@ -54,7 +55,7 @@ export async function gatherInfo(ctx: JobsContext, i: Asker, settings: UserPrefs
     jobs,
     service: { circuit: ctx.proxy.health.state, activeJobs: active.length },
     // Members with Manage Server (or Administrator) in a server: the backends that serve it.
-    ...(i.guildId && i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild])
+    ...(i.guildId && isGuildAdmin(i)
       ? { backends: await backendsOf(ctx, i.guildId, active) }
       : {}),
   };

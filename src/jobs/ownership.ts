@@ -2,7 +2,7 @@
 // show a job (/task, /tasks). The owner always; a server admin (Administrator or Manage Server) of
 // the server the job belongs to where the kind allows it; anyone only where the job is shown to them
 // anyway (its own server channel), never for a job from a DM or another server.
-import { PermissionFlagsBits, type Interaction } from 'discord.js';
+import { PermissionFlagsBits, type Interaction, type PermissionsBitField } from 'discord.js';
 import type { TaskRecord } from '../store/tasks.ts';
 
 /**
@@ -11,10 +11,14 @@ import type { TaskRecord } from '../store/tasks.ts';
  */
 export type Who = 'owner' | 'admin' | 'moderator' | 'viewer';
 
+/** Manage Server (or Administrator) in the server the interaction comes from, as Discord computed it. */
+export function isGuildAdmin(i: { guildId: string | null; memberPermissions?: Readonly<PermissionsBitField> | null }): boolean {
+  return !!i.guildId && !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
+}
+
 /** A member with a server-admin permission, in the server the job belongs to. */
 export function isServerAdminOf(record: Pick<TaskRecord, 'guildId'>, i: Interaction): boolean {
-  if (!record.guildId || i.guildId !== record.guildId) return false;
-  return !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
+  return !!record.guildId && i.guildId === record.guildId && isGuildAdmin(i);
 }
 
 /** A member who may manage messages (Manage Messages, or Administrator) in the server the job belongs to. */

@@ -10,7 +10,7 @@
 // Discord are not deleted. A server admin (Manage Server, checked on every click) deletes a
 // member's records of jobs made in that server and those jobs' entries in their recent list; not
 // their settings (personal, not the server's).
-import { PermissionFlagsBits, type ButtonInteraction, type ChatInputCommandInteraction, type User } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, User } from 'discord.js';
 import type { JobsContext } from '../context.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { UserInputError } from '../proxy/errors.ts';
@@ -20,6 +20,7 @@ import {
 import { countsUntil, type TaskRecord } from '../store/tasks.ts';
 import type { Plan } from './plan.ts';
 import { dailyKey } from './quota.ts';
+import { isGuildAdmin } from './ownership.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -28,7 +29,7 @@ type Panel = ButtonInteraction | ChatInputCommandInteraction;
 /** Manage Server (or Administrator) in the server the interaction comes from, as Discord computed it (as /settings checks it). */
 function requireAdmin(i: Panel): string {
   if (!i.guildId) throw new UserInputError('PRIVACY_SERVER_ONLY');
-  if (!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild])) throw new UserInputError('PRIVACY_ADMIN_ONLY');
+  if (!isGuildAdmin(i)) throw new UserInputError('PRIVACY_ADMIN_ONLY');
   return i.guildId;
 }
 

@@ -9,15 +9,14 @@
 import type { JobsContext } from '../context.ts';
 import type { TaskEvent } from '../events.ts';
 import { ProxyError, UserInputError } from '../proxy/errors.ts';
+import { isGuildAdmin } from './ownership.ts';
 import { isBannedFailReason } from '../render/reasons.ts';
 import { cooldownFor, STRIKE_WINDOW_MS, wordMatcher } from './moderation.ts';
-import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import type { PermissionsBitField } from 'discord.js';
 
 type Who = { user: { id: string }; guildId: string | null };
 type Member = Who & { memberPermissions: Readonly<PermissionsBitField> | null };
 
-/** Manage Server (or Administrator) where the interaction comes from: settings.ts's isGuildAdmin (not imported: the facade would import the settings panels). */
-const isGuildAdmin = (i: Member) => !!i.guildId && !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
 
 const strikesKey = (userId: string) => `mod:strikes:${userId}`;
 /** When the cooldown started by a user's `n`th refusal ends (written once, by whoever counted `n`). */

@@ -4,13 +4,14 @@
 // click is made in (`d`: its defaults, `o`: what it offers, `m`: moderation, settings-moderation.ts).
 // Every value a click brings (a select's values, a suffix, a channel) is checked against what the
 // panel offers before it is stored.
-import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import type { PermissionsBitField } from 'discord.js';
 import type { SettingsId, SettingsPanel } from '../custom-id.ts';
 import { UserInputError } from '../proxy/errors.ts';
 import { renderSettings, type SettingsView } from '../render/settings-view.ts';
 import { resolveLocale } from '../i18n/index.ts';
 import { resolvePrefs, SUFFIX_MAX, type ServerPrefs, type UserPrefs } from '../store/preferences.ts';
 import type { HandlerContext } from './handler-context.ts';
+import { isGuildAdmin } from './ownership.ts';
 import { applyLimits, limitsView, type LimitsInput } from './settings-limits.ts';
 import { applyModeration, moderationView } from './settings-moderation.ts';
 
@@ -36,12 +37,10 @@ export interface SettingsInput extends LimitsInput {
   words?: string;
 }
 
-/** Manage Server (or Administrator) in the server the interaction comes from. */
-export function isGuildAdmin(i: Pick<Member, 'guildId' | 'memberPermissions'>): boolean {
-  return !!i.guildId && !!i.memberPermissions?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild]);
-}
+export { isGuildAdmin };
 
-function requireAdmin(i: Member): string {
+/** The server of a member with Manage Server; a private refusal for anyone else (or outside a server). */
+export function requireAdmin(i: Pick<Member, 'guildId' | 'memberPermissions'>): string {
   if (!i.guildId) throw new UserInputError('SETTINGS_SERVER_ONLY');
   if (!isGuildAdmin(i)) throw new UserInputError('SETTINGS_ADMIN_ONLY');
   return i.guildId;
