@@ -37,8 +37,6 @@ export interface SettingsInput extends LimitsInput {
   words?: string;
 }
 
-export { isGuildAdmin };
-
 /** The server of a member with Manage Server; a private refusal for anyone else (or outside a server). */
 export function requireAdmin(i: Pick<Member, 'guildId' | 'memberPermissions'>): string {
   if (!i.guildId) throw new UserInputError('SETTINGS_SERVER_ONLY');
