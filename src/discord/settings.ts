@@ -12,6 +12,7 @@ import { t } from '../i18n/index.ts';
 import type { HandlerContext } from '../jobs/handler-context.ts';
 import type { Plan } from '../jobs/plan.ts';
 import { applySetting, requireAdmin, settingsView, type SettingsInput } from '../jobs/settings.ts';
+import { isPanelOwner } from '../jobs/ownership.ts';
 import { LIMIT_FIELDS } from '../jobs/limits.ts';
 import { limitsEditor } from '../jobs/settings-limits.ts';
 import { LIMIT_INPUTS } from '../render/settings-limits.ts';
@@ -27,8 +28,7 @@ export const INPUT_WORDS = 'words';
 
 /** A panel belongs to whoever opened it: Discord names them on the message (ephemeral panels reach no one else anyway). */
 function checkPanelOwner(message: Message | null | undefined, userId: string): void {
-  const owner = message?.interactionMetadata?.user.id;
-  if (owner !== undefined && owner !== userId) throw new UserInputError('SETTINGS_NOT_YOURS');
+  if (!isPanelOwner(message, userId)) throw new UserInputError('SETTINGS_NOT_YOURS');
 }
 
 function suffixModal(id: SettingsId, current: string | undefined, locale: string): APIModalInteractionResponseCallbackData {

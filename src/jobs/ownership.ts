@@ -35,3 +35,9 @@ export function mayAct(record: Pick<TaskRecord, 'ownerId' | 'guildId' | 'channel
   if (isServerAdminOf(record, i)) return true;
   return who === 'viewer' && record.guildId !== null && i.guildId === record.guildId && i.channelId === record.channelId;
 }
+
+/** A private panel (/settings, /privacy) is whoever opened it: Discord names them on the message. */
+export function isPanelOwner(message: { interactionMetadata?: { user: { id: string } } | null } | null | undefined, userId: string): boolean {
+  const owner = message?.interactionMetadata?.user.id;
+  return owner === undefined || owner === userId;
+}

@@ -20,7 +20,7 @@ import {
 import { countsUntil, type TaskRecord } from '../store/tasks.ts';
 import type { Plan } from './plan.ts';
 import { dailyKey } from './quota.ts';
-import { isGuildAdmin } from './ownership.ts';
+import { isGuildAdmin, isPanelOwner } from './ownership.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -35,8 +35,7 @@ function requireAdmin(i: Panel): string {
 
 /** A panel belongs to whoever opened it (Discord names them on the message). */
 function checkPanelOwner(i: ButtonInteraction): void {
-  const owner = i.message?.interactionMetadata?.user.id;
-  if (owner !== undefined && owner !== i.user.id) throw new UserInputError('PRIVACY_NOT_YOURS');
+  if (!isPanelOwner(i.message, i.user.id)) throw new UserInputError('PRIVACY_NOT_YOURS');
 }
 
 const edit = (i: Panel, v: PrivacyView) => i.editReply(v).then(() => undefined);
