@@ -102,4 +102,4 @@ it('relay-b down: new jobs land on default unseen; relay-b’s running job says 
   expect(count('mjbot_jobs_started_total{command="imagine",backend="relay-b"}')).toBeGreaterThanOrEqual(2);
   expect(count('mjbot_jobs_finished_total{command="imagine",outcome="success",backend="default"}')).toBeGreaterThanOrEqual(3);
   expect(count('mjbot_jobs_finished_total{command="imagine",outcome="lost",backend="relay-b"}') + count('mjbot_jobs_finished_total{command="imagine",outcome="timeout",backend="relay-b"}')).toBe(1);
-});
+}, 60_000);
