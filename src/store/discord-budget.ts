@@ -34,13 +34,13 @@ export class RedisBudget implements SharedBudget {
     private readonly client: () => Promise<RedisClientType>,
     private readonly key: string,
     private readonly perSecond: number,
+    /** Most tokens saved up (discord/channel-queue.ts burstOf: the bucket lets through at most perSecond + burst in any second). */
+    private readonly burst: number,
   ) {}
 
   async take(want: number): Promise<{ got: number; waitMs: number }> {
     const redis = await this.client();
-    // A tenth of a second's worth saved up at most (channel-queue.ts burstOf): in any one second the
-    // processes together send no more than the budget and that tenth.
-    const [got, waitMs] = (await redis.eval(TAKE, { keys: [this.key], arguments: [String(this.perSecond), String(Math.max(1, Math.ceil(this.perSecond / 10))), String(want)] })) as [number, number];
+    const [got, waitMs] = (await redis.eval(TAKE, { keys: [this.key], arguments: [String(this.perSecond), String(this.burst), String(want)] })) as [number, number];
     return { got, waitMs };
   }
 }

@@ -24,11 +24,11 @@ async function store(): Promise<Stores> {
 }
 
 describe('shared Discord budget (Redis)', () => {
-  it('two processes take from one bucket: a tenth of a second’s worth between them, then the rate', async () => {
-    const a = (await store()).discordBudget(100)!;
-    const b = (await store()).discordBudget(100)!;
+  it('two processes take from one bucket: what it saved up between them, then the rate', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
     const first = await Promise.all([a.take(8), b.take(8)]);
-    expect(first[0].got + first[1].got).toBe(10);
+    expect(first[0].got + first[1].got).toBe(4);
     const empty = await a.take(1);
     expect(empty.got).toBe(0);
     expect(empty.waitMs).toBeGreaterThan(0);
@@ -39,7 +39,7 @@ describe('shared Discord budget (Redis)', () => {
 
   it('SQLite has none: its one process keeps its own', () => {
     const s = createStores('sqlite://:memory:');
-    expect(s.discordBudget(10)).toBeNull();
+    expect(s.discordBudget(10, 1)).toBeNull();
     void s.close();
   });
 });
