@@ -21,8 +21,12 @@ export type Shed = typeof SHED;
 
 /** Where the tokens come from: this process's bucket, or a bucket shared by every process. */
 export interface BudgetSource {
-  /** Takes up to `want` tokens now; answers how many it got and, when fewer, how long until the next one (ms). */
-  take(want: number): Promise<{ got: number; waitMs: number }>;
+  /**
+   * Takes up to `want` tokens now; answers how many it got and, when fewer, how long until the next one (ms).
+   * `finalsWaiting`: the final results this queue has waiting. A bucket shared by several processes gives
+   * nothing to a take without finals while another process has some waiting (finals first across them).
+   */
+  take(want: number, finalsWaiting?: number): Promise<{ got: number; waitMs: number }>;
 }
 
 /**
@@ -63,9 +67,9 @@ export class LocalBudget implements BudgetSource {
 export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void): BudgetSource {
   let failing = false;
   return {
-    async take(want) {
+    async take(want, finalsWaiting) {
       try {
-        const r = await shared.take(want);
+        const r = await shared.take(want, finalsWaiting);
         failing = false;
         return r;
       } catch (err) {
@@ -255,7 +259,7 @@ export class ChannelQueue {
       const ready = this.#readyCount();
       if (ready === 0) return;
       if (this.#tokens === 0) {
-        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5));
+        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5), this.#finals.length);
         this.#tokens += got;
         if (got === 0) {
           // Back when the budget's next token is due (no sooner: a take that early gets nothing).

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
+import { FINALS_FRESH_MS } from '../../src/store/discord-budget.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const prefix = `mjbot-budget-${process.pid}-${Date.now()}`;
@@ -35,6 +36,31 @@ describe('shared Discord budget (Redis)', () => {
     expect(empty.waitMs).toBeLessThanOrEqual(10);
     await new Promise((r) => setTimeout(r, empty.waitMs + 5)); // the bucket's own refill time, which Redis keeps
     expect((await b.take(5)).got).toBeGreaterThanOrEqual(1);
+  });
+
+  it('finals first across processes: while one has final results waiting, another gets no token for anything else', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
+    expect((await a.take(1, 5)).got).toBe(1); // a: 5 finals waiting, 4 after this one
+    const held = await b.take(2); // b: progress only
+    expect(held.got).toBe(0);
+    expect(held.waitMs).toBe(10); // looks again a token's time later
+    expect((await a.take(3, 4)).got).toBe(3); // the tokens b did not get are a's: 1 final still waiting
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await b.take(1)).got).toBe(0);
+    expect((await b.take(1, 2)).got).toBe(1); // b's own finals are served beside a's
+    expect((await a.take(1, 1)).got).toBe(1); // a's last final: none waiting there now
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await b.take(1)).got).toBe(1);
+  });
+
+  it('a count of finals that is not renewed (the process stopped) holds the others back for half a second at most', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
+    await a.take(1, 50);
+    expect((await b.take(1)).got).toBe(0);
+    await new Promise((r) => setTimeout(r, FINALS_FRESH_MS + 50));
+    expect((await b.take(1)).got).toBe(1);
   });
 
   it('SQLite has none: its one process keeps its own', () => {

@@ -51,6 +51,23 @@ describe('channel queue', () => {
     expect(Math.max(...asked)).toBe(1);
   });
 
+  it('tells the budget how many final results it has waiting (a shared bucket serves every process\'s finals first)', async () => {
+    const told: number[] = [];
+    const budget: BudgetSource = {
+      take: async (want, finalsWaiting) => {
+        told.push(finalsWaiting ?? -1);
+        // The first take (as the progress is queued) gets nothing: the finals queue meanwhile.
+        return { got: told.length === 1 ? 0 : Math.min(want, 1), waitMs: 5 };
+      },
+    };
+    const q = new ChannelQueue({ budget, takeAtMost: 1 });
+    const r = recorder();
+    const done = [q.run('progress', 'p', 'c0', r.call('p')), q.run('final', 'a', 'c1', r.call('a')), q.run('final', 'b', 'c2', r.call('b'))];
+    await Promise.all(done);
+    expect(r.sent).toEqual(['a', 'b', 'p']);
+    expect(told).toEqual([0, 2, 1, 0]);
+  });
+
   it('once closed (the bot stops), a request is answered SHED at once and nothing is sent', async () => {
     const tap = new Tap();
     const q = new ChannelQueue({ budget: tap });
