@@ -135,6 +135,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const channelQueue = new ChannelQueue({
     budget: sharedBudget ? withFallback(sharedBudget, ownBudget, (err) => logger.warn('the shared Discord budget cannot be read; this process keeps its own', { err })) : ownBudget,
     onError: (err) => logger.error('channel queue failed', { err }),
+    onSent: (priority, waitedMs) => metrics.channelQueueSent(priority, waitedMs),
   });
   const poster = new Poster({
     queue: channelQueue,
@@ -213,6 +214,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     pendingWrites: () => stores.health.pendingWrites,
     circuit: () => proxy.health.state,
     circuits: () => proxy.circuits(),
+    channelQueue: () => ({ stats: channelQueue.stats, waiting: channelQueue.waitingBy() }),
   });
   const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   // The audit channel: a line per job that ends (from the `finished` event) and per admin change.
