@@ -31,7 +31,8 @@ import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
-import { ChannelQueue, LocalBudget, burstOf, withFallback } from './discord/channel-queue.ts';
+import { ChannelQueue } from './discord/channel-queue.ts';
+import { LocalBudget, burstOf, withFallback } from './discord/budget.ts';
 import { Tracker } from './tasks/tracker.ts';
 
 export interface AppOverrides {

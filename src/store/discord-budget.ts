@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
 
-/** What a queue takes its tokens from (the same shape as discord/channel-queue.ts BudgetSource). */
+/** What a queue takes its tokens from (the same shape as discord/budget.ts BudgetSource). */
 export interface SharedBudget {
   take(want: number, finalsWaiting?: number): Promise<{ got: number; waitMs: number }>;
 }
@@ -67,7 +67,7 @@ export class RedisBudget implements SharedBudget {
     private readonly client: () => Promise<RedisClientType>,
     private readonly key: string,
     private readonly perSecond: number,
-    /** Most tokens saved up (discord/channel-queue.ts burstOf: the bucket lets through at most perSecond + burst in any second). */
+    /** Most tokens saved up (discord/budget.ts burstOf: the bucket lets through at most perSecond + burst in any second). */
     private readonly burst: number,
   ) {}
 

@@ -10,7 +10,8 @@
 // Prints the time from the first to the last final shown (the goal: ≤ 1.1 × jobs / 50 s), the most requests
 // bound by the global limit in any sliding second at the fake (the goal: never above 50), and its 429s.
 import { REST } from 'discord.js';
-import { ChannelQueue, burstOf } from '../../src/discord/channel-queue.ts';
+import { ChannelQueue } from '../../src/discord/channel-queue.ts';
+import { burstOf } from '../../src/discord/budget.ts';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { startFakeDiscord } from '../../stand-ins/fake-discord.ts';

@@ -3,7 +3,8 @@
 // progress shed by its final, no progress sent while a final waits, one request per channel at a
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
-import { ChannelQueue, LocalBudget, SHED, burstOf, withFallback, type BudgetSource } from '../../src/discord/channel-queue.ts';
+import { ChannelQueue, SHED } from '../../src/discord/channel-queue.ts';
+import { LocalBudget, burstOf, withFallback, type BudgetSource } from '../../src/discord/budget.ts';
 
 /** A budget the test hands tokens out of, one `grant` at a time (its take() is real, not a stand-in for one). */
 class Tap implements BudgetSource {
