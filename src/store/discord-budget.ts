@@ -55,7 +55,7 @@ tokens = tokens - got
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)), me, tostring(math.max(0, finals - got)) .. ':' .. tostring(now))
 redis.call('PEXPIRE', KEYS[1], 60000)
 local wait = 0
-if held then wait = math.ceil(1000 / rate)
+if held then wait = math.max(20, math.ceil(1000 / rate))
 elseif got < want then wait = math.ceil((1 - (tokens - math.floor(tokens))) * 1000 / rate) end
 return { got, wait }`;
 
