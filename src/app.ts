@@ -31,7 +31,8 @@ import { createDownloadAgent, originsOf } from './media/guard.ts';
 import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
-import { ChannelQueue, LocalBudget, withFallback } from './discord/channel-queue.ts';
+import { ChannelQueue } from './discord/channel-queue.ts';
+import { LocalBudget, burstOf, withFallback } from './discord/budget.ts';
 import { Tracker } from './tasks/tracker.ts';
 
 export interface AppOverrides {
@@ -131,10 +132,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   // Finals first at Discord's global limit: one budget for every process on Redis, this process's own on SQLite.
   const ownBudget = new LocalBudget(config.DISCORD_CHANNEL_BUDGET);
-  const sharedBudget = stores.discordBudget(config.DISCORD_CHANNEL_BUDGET);
+  const sharedBudget = stores.discordBudget(config.DISCORD_CHANNEL_BUDGET, burstOf(config.DISCORD_CHANNEL_BUDGET));
   const channelQueue = new ChannelQueue({
     budget: sharedBudget ? withFallback(sharedBudget, ownBudget, (err) => logger.warn('the shared Discord budget cannot be read; this process keeps its own', { err })) : ownBudget,
     onError: (err) => logger.error('channel queue failed', { err }),
+    onSent: (priority, waitedMs) => metrics.channelQueueSent(priority, waitedMs),
   });
   const poster = new Poster({
     queue: channelQueue,
@@ -213,6 +215,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     pendingWrites: () => stores.health.pendingWrites,
     circuit: () => proxy.health.state,
     circuits: () => proxy.circuits(),
+    channelQueue: () => ({ stats: channelQueue.stats, waiting: channelQueue.waitingBy() }),
   });
   const healthServer = createHealthServer({ config, metrics, client, gateway: overrides.gateway !== false, stores, circuit: proxy.health, receiver: notifyHook });
   // The audit channel: a line per job that ends (from the `finished` event) and per admin change.

@@ -4,25 +4,38 @@
 // limit (50 requests a second), retrying a 429 itself, for all of them together. It holds no token: each request
 // carries the bot's own Authorization header, so it must only be reachable by the bot's processes (compose: its
 // private network, no published port). DISCORD_API_URL, read here, is where it sends requests (default: Discord).
+//
+// Two @discordjs/rest instances, not one: @discordjs/rest counts every request but an interaction callback against
+// its 50 a second, the webhook-token edits of a job's reply too (`/webhooks/:id/:token/...`), which Discord does
+// not count against the global limit. With one instance, every process's token edits would take their turn in the
+// proxy's global count before the channel routes the limit does bind. So the interaction-token routes go to an
+// instance with that count lifted (each token's own route bucket still holds), the rest to the usual one: the same
+// split the bot makes in each process (discord/rest-agent.ts createInteractionRest).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REST, type RESTOptions } from 'discord.js';
 import { proxyRequests } from '@discordjs/proxy';
+import { createInteractionRest } from './discord/rest-agent.ts';
 import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
 
 export interface RestProxy {
   /** What the bot's DISCORD_API_URL is set to: http://host:port/api */
   readonly url: string;
+  /** The routes bound by Discord's global limit (everything but the interaction-token ones). */
   readonly rest: REST;
+  /** The interaction-token routes, without @discordjs/rest's global count. */
+  readonly tokenRest: REST;
   close(): Promise<void>;
 }
 
 export async function startRestProxy(o: { api?: string; host: string; port: number; onError?: (err: unknown) => void; makeRequest?: RESTOptions['makeRequest'] }): Promise<RestProxy> {
   // Retries and timeout as discord.js's defaults; a 429 is waited out, never handed on (rejectOnRateLimit: null).
   // makeRequest: a test's way to see each request as it leaves.
-  const rest = new REST({ ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null });
-  const handler = proxyRequests(rest);
+  const options: Partial<RESTOptions> = { ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null };
+  const rest = new REST(options);
+  const tokenRest = createInteractionRest(options);
+  const [handler, tokenHandler] = [proxyRequests(rest), proxyRequests(tokenRest)];
   const server = http.createServer((req, res) => {
     // Answered here, never forwarded: the container's health check.
     if (req.url === '/healthz') {
@@ -32,7 +45,7 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
     // What a client sees when Discord could not be reached at all: proxyRequests ends the response
     // itself and sets a status only for Discord's answers and its own timeout.
     res.statusCode = 502;
-    Promise.resolve(handler(req, res)).catch((err: unknown) => {
+    Promise.resolve((isTokenRoute(req.url ?? '') ? tokenHandler : handler)(req, res)).catch((err: unknown) => {
       o.onError?.(err);
       if (!res.writableEnded) res.end();
     });
@@ -46,11 +59,22 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
   return {
     url: `http://${host}:${port}/api`,
     rest,
+    tokenRest,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     }),
   };
+}
+
+/**
+ * Whether a request to the proxy (`/api/v10/...`, as proxyRequests reads it) is an interaction-token route, which
+ * Discord does not count against the global limit: an interaction's callback, and any `/webhooks/:id/:token…`
+ * (the reply and its follow-ups). `/webhooks/:id` alone is the bot's own webhook management, bound by the limit.
+ */
+export function isTokenRoute(url: string): boolean {
+  const path = new URL(url, 'http://noop').pathname.replace(/^\/api(\/v\d+)?/, '');
+  return /^\/interactions\/\d+\/[^/]+\/callback\/?$/.test(path) || /^\/webhooks\/\d+\/[^/]+(\/|$)/.test(path);
 }
 
 /**

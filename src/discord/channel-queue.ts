@@ -2,7 +2,7 @@
 // interaction token expired, new posts, pings, DMs) count against Discord's global limit (50 a
 // second per bot token, every process together); interaction-token routes do not, and never pass
 // here. This queue sits in front of those requests, with a budget per second (DISCORD_CHANNEL_BUDGET)
-// taken from a BudgetSource: this process's own bucket, or a Redis bucket every process of the bot
+// taken from a BudgetSource (budget.ts): this process's own bucket, or a Redis bucket every process of the bot
 // takes from (store/discord-budget.ts). What the budget serves, in order:
 //   1. final results (a job's last view, its post anew, its DM);
 //   2. the rest that is not progress (pings, Share's post, audit lines, a pressed button turning green);
@@ -13,67 +13,13 @@
 // At most one request per channel is handed to discord.js at a time, so Discord's per-channel
 // buckets queue in this order too, not in discord.js's first-in, first-out one.
 
+import type { BudgetSource } from './budget.ts';
+
 export type Priority = 'final' | 'other' | 'progress';
 
 /** What a request that was dropped answers: a newer view of the same job replaced it. */
 export const SHED: unique symbol = Symbol('shed');
 export type Shed = typeof SHED;
-
-/** Where the tokens come from: this process's bucket, or a bucket shared by every process. */
-export interface BudgetSource {
-  /** Takes up to `want` tokens now; answers how many it got and, when fewer, how long until the next one (ms). */
-  take(want: number): Promise<{ got: number; waitMs: number }>;
-}
-
-/**
- * How many tokens a budget may save up: a tenth of a second's worth. The bucket then lets at most
- * `perSecond` plus that through in any one second, so a budget under Discord's global limit stays
- * under it however the requests bunch up (a second's worth saved up would let twice the rate through).
- */
-export const burstOf = (perSecond: number) => Math.max(1, Math.ceil(perSecond / 10));
-
-/** A token bucket of this process alone: `perSecond` tokens a second, at most burstOf(perSecond) saved up. */
-export class LocalBudget implements BudgetSource {
-  #tokens: number;
-  #at: number;
-  constructor(
-    private readonly perSecond: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#tokens = burstOf(perSecond);
-    this.#at = now();
-  }
-  async take(want: number): Promise<{ got: number; waitMs: number }> {
-    const now = this.now();
-    this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
-    this.#at = now;
-    const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
-    this.#tokens -= got;
-    const waitMs = got < want ? Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / this.perSecond) : 0;
-    return { got, waitMs };
-  }
-}
-
-/**
- * A shared budget, with this process's own bucket (at the same rate) while the shared one cannot be
- * reached: a store outage slows nothing down, and the error is reported once per outage.
- */
-export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void): BudgetSource {
-  let failing = false;
-  return {
-    async take(want) {
-      try {
-        const r = await shared.take(want);
-        failing = false;
-        return r;
-      } catch (err) {
-        if (!failing) onError(err);
-        failing = true;
-        return local.take(want);
-      }
-    },
-  };
-}
 
 interface Entry {
   priority: Priority;
@@ -83,16 +29,28 @@ interface Entry {
   channel: string | null;
   /** null: shed, waiting for the job's newer progress to take its place in line. */
   call: (() => Promise<unknown>) | null;
+  /** When it was queued (a progress edit replaced by a newer one keeps the first one's time, as its place). */
+  at: number;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
 }
 
+type ByPriority = Record<Priority, number>;
+
 export interface ChannelQueueStats {
-  sent: { final: number; other: number; progress: number };
+  /** Requests handed to the queue (a progress edit that took an older one's place counts again). */
+  queued: ByPriority;
+  sent: ByPriority;
   /** Progress edits dropped: a newer view of the same job (progress or final) replaced them. */
   shed: number;
   /** Progress edits sent while a final result waited in this queue (the goal is 0). */
   progressBeforeFinal: number;
+  /** Times the queue had requests ready and no token, and waited for the budget to give one. */
+  budgetWaits: number;
+  /** Milliseconds spent in those waits. */
+  budgetWaitMs: number;
+  /** Tokens taken and then not used (what they were taken for was shed meanwhile): dropped, never saved for later. */
+  tokensUnused: number;
 }
 
 export interface ChannelQueueOptions {
@@ -100,10 +58,22 @@ export interface ChannelQueueOptions {
   /** Tokens asked for at once (a shared bucket is one round trip per take). Default 5. */
   takeAtMost?: number;
   onError?: (err: unknown) => void;
+  /** Each request as it goes, with how long it waited in the queue (ms): for metrics. */
+  onSent?: (priority: Priority, waitedMs: number) => void;
+  /** The clock waits are measured by (real time: the budget is). */
+  now?: () => number;
 }
 
 export class ChannelQueue {
-  readonly stats: ChannelQueueStats = { sent: { final: 0, other: 0, progress: 0 }, shed: 0, progressBeforeFinal: 0 };
+  readonly stats: ChannelQueueStats = {
+    queued: { final: 0, other: 0, progress: 0 },
+    sent: { final: 0, other: 0, progress: 0 },
+    shed: 0,
+    progressBeforeFinal: 0,
+    budgetWaits: 0,
+    budgetWaitMs: 0,
+    tokensUnused: 0,
+  };
   readonly #finals: Entry[] = [];
   readonly #others: Entry[] = [];
   /** Progress in line, one per job (a Map keeps the order in which each job first queued). */
@@ -115,13 +85,23 @@ export class ChannelQueue {
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(private readonly o: ChannelQueueOptions) {}
+  readonly #now: () => number;
+
+  constructor(private readonly o: ChannelQueueOptions) {
+    this.#now = o.now ?? Date.now;
+  }
 
   /** Requests waiting, all priorities. */
   get waiting(): number {
-    let n = this.#finals.length + this.#others.length;
-    for (const e of this.#progress.values()) if (e.call) n++;
-    return n;
+    const w = this.waitingBy();
+    return w.final + w.other + w.progress;
+  }
+
+  /** Requests waiting, by priority. */
+  waitingBy(): ByPriority {
+    let progress = 0;
+    for (const e of this.#progress.values()) if (e.call) progress++;
+    return { final: this.#finals.length, other: this.#others.length, progress };
   }
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
@@ -129,7 +109,8 @@ export class ChannelQueue {
     // Closed (the bot stops): nothing more is sent; the caller keeps the job to show at the next start.
     if (this.#closed) return Promise.resolve(SHED);
     return new Promise<T | Shed>((resolve, reject) => {
-      const entry: Entry = { priority, job, channel, call, resolve: resolve as (v: unknown) => void, reject };
+      const entry: Entry = { priority, job, channel, call, at: this.#now(), resolve: resolve as (v: unknown) => void, reject };
+      this.stats.queued[priority]++;
       if (priority === 'progress' && job !== null) {
         const cur = this.#progress.get(job);
         if (cur) {
@@ -218,11 +199,15 @@ export class ChannelQueue {
       const ready = this.#readyCount();
       if (ready === 0) return;
       if (this.#tokens === 0) {
-        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5));
+        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5), this.#finals.length);
         this.#tokens += got;
         if (got === 0) {
+          // Back when the budget's next token is due (no sooner: a take that early gets nothing).
+          const since = this.#now();
+          this.stats.budgetWaits++;
           this.#timer = setTimeout(() => {
             this.#timer = null;
+            this.stats.budgetWaitMs += this.#now() - since;
             this.#pump();
           }, Math.max(1, waitMs));
           this.#timer.unref?.();
@@ -230,7 +215,13 @@ export class ChannelQueue {
         }
       }
       const e = this.#next();
-      if (!e) return;
+      if (!e) {
+        // What the tokens were taken for went meanwhile (shed). Kept for later, they would go on top
+        // of the budget's own in some later second; dropped, the budget stays what it says.
+        this.stats.tokensUnused += this.#tokens;
+        this.#tokens = 0;
+        return;
+      }
       this.#tokens--;
       this.#send(e);
     }
@@ -263,6 +254,7 @@ export class ChannelQueue {
   #send(e: Entry): void {
     const call = e.call!;
     this.stats.sent[e.priority]++;
+    this.o.onSent?.(e.priority, this.#now() - e.at);
     if (e.priority === 'progress' && this.#finals.length) this.stats.progressBeforeFinal++;
     if (e.channel !== null) this.#busy.add(e.channel);
     const { resolve, reject, channel } = e;

@@ -8,6 +8,7 @@
 // the tracker's edit counters, the store's failures) are read when Prometheus scrapes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { REST } from 'discord.js';
+import type { ChannelQueueStats, Priority } from '../discord/channel-queue.ts';
 import type { ProxyRequestEvent } from '../proxy/client.ts';
 import type { CircuitState } from '../proxy/health.ts';
 import { DEFAULT_BACKEND } from '../proxy/lanes.ts';
@@ -30,12 +31,16 @@ export interface MetricSources {
   circuit(): CircuitState;
   /** Each backend's circuit, by name (several backends); without it, `circuit()` as the backend `default`. */
   circuits?(): Record<string, CircuitState>;
+  /** The channel queue (discord/channel-queue.ts): its counts, and what waits in it now. */
+  channelQueue?(): { stats: Readonly<ChannelQueueStats>; waiting: Record<Priority, number> };
 }
 
 /** Seconds from a job's submit to its end: Midjourney jobs take from seconds (describe) to many minutes (video, relax mode). */
 const JOB_BUCKETS = [1, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800];
 /** Seconds per proxy request: reads take milliseconds, submits up to PROXY_SUBMIT_TIMEOUT_MS. */
 const PROXY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds a request waited in the channel queue: none while under the budget, up to a minute in a burst of finals (2,000 at 47 a second). */
+const QUEUE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 120];
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A label value from our own code (a command kind, an error code), kept to a safe shape. */
@@ -76,6 +81,7 @@ export class Metrics implements JobEvents {
   readonly #discordRequests: Counter<'method' | 'route' | 'status'>;
   readonly #discordRateLimited: Counter<'route' | 'global'>;
   readonly #failovers: Counter<'backend' | 'reason'>;
+  readonly #queueWait: Histogram<'priority'>;
 
   constructor(private readonly now: () => number = Date.now) {
     const registers = [this.registry];
@@ -89,6 +95,7 @@ export class Metrics implements JobEvents {
     this.#proxySeconds = new Histogram({ name: `${PREFIX}proxy_request_duration_seconds`, help: 'Seconds per proxy request, by route and backend.', labelNames: ['route', 'backend'], buckets: PROXY_BUCKETS, registers });
     this.#discordRequests = counter('discord_requests_total', 'Discord REST responses, by method, route and HTTP status (429: rate limited).', ['method', 'route', 'status']);
     this.#failovers = counter('backend_failovers_total', 'New jobs a backend surely did not take, sent on to the next backend at once, by the backend that refused and why.', ['backend', 'reason']);
+    this.#queueWait = new Histogram({ name: `${PREFIX}discord_queue_wait_seconds`, help: 'Seconds a request waited in the channel queue (Discord’s global limit, finals first) before it was sent, by priority (final, other, progress).', labelNames: ['priority'], buckets: QUEUE_BUCKETS, registers });
     this.#discordRateLimited = counter('discord_rate_limited_total', 'Times discord.js’s REST queue waited for a rate limit, by route and whether it was the global one.', ['route', 'global']);
   }
 
@@ -136,6 +143,11 @@ export class Metrics implements JobEvents {
     rest.on('rateLimited', (info) => this.#discordRateLimited.inc({ route: discordRouteLabel(info.route), global: String(info.global) }));
   }
 
+  /** A request the channel queue sent, after waiting `waitedMs` in it. */
+  channelQueueSent(priority: Priority, waitedMs: number): void {
+    this.#queueWait.observe({ priority }, Math.max(0, waitedMs) / 1000);
+  }
+
   /** The scrape-time metrics, read from `s`. */
   watch(s: MetricSources): void {
     const registers = [this.registry];
@@ -156,10 +168,35 @@ export class Metrics implements JobEvents {
       const results = { sent: e.published, same_view: e.sameView, unchanged: e.unchanged, stale: e.stale, coalesced: e.coalesced, deferred: e.deferred };
       for (const [result, n] of Object.entries(results)) this.inc({ result }, n);
     } });
+    if (s.channelQueue) this.#watchQueue(s.channelQueue);
     new Counter({ name: `${PREFIX}store_errors_total`, help: 'Store calls that failed, by kind (read, write) and operation.', labelNames: ['kind', 'op'], registers, collect() {
       this.reset();
       for (const f of s.storeFailures()) this.inc({ kind: f.kind, op: f.op }, f.count);
     } });
+  }
+
+  #watchQueue(read: NonNullable<MetricSources['channelQueue']>): void {
+    const registers = [this.registry];
+    const counts = (name: string, help: string, pick: (st: Readonly<ChannelQueueStats>) => Record<Priority, number>) =>
+      new Counter({ name: PREFIX + name, help, labelNames: ['priority'], registers, collect() {
+        this.reset();
+        for (const [priority, n] of Object.entries(pick(read().stats))) this.inc({ priority }, n);
+      } });
+    counts('discord_queue_queued_total', 'Requests handed to the channel queue (the bot’s own channel access, under DISCORD_CHANNEL_BUDGET), by priority.', (st) => st.queued);
+    counts('discord_queue_sent_total', 'Requests the channel queue sent, by priority.', (st) => st.sent);
+    new Gauge({ name: `${PREFIX}discord_queue_waiting`, help: 'Requests waiting in the channel queue now, by priority.', labelNames: ['priority'], registers, collect() {
+      for (const [priority, n] of Object.entries(read().waiting)) this.set({ priority }, n);
+    } });
+    const total = (name: string, help: string, pick: (st: Readonly<ChannelQueueStats>) => number) =>
+      new Counter({ name: PREFIX + name, help, registers, collect() {
+        this.reset();
+        this.inc(pick(read().stats));
+      } });
+    total('discord_queue_shed_total', 'Progress edits the channel queue dropped: a newer view of the same job replaced them.', (st) => st.shed);
+    total('discord_queue_progress_before_final_total', 'Progress edits sent while a final result waited in the queue (the goal is 0).', (st) => st.progressBeforeFinal);
+    total('discord_queue_budget_waits_total', 'Times the channel queue had requests ready and waited for a budget token.', (st) => st.budgetWaits);
+    total('discord_queue_budget_wait_seconds_total', 'Seconds the channel queue spent waiting for budget tokens.', (st) => st.budgetWaitMs / 1000);
+    total('discord_queue_tokens_unused_total', 'Budget tokens taken for a request shed meanwhile, and dropped.', (st) => st.tokensUnused);
   }
 
   /** The exposition text, and its content type. */

@@ -2,9 +2,11 @@
 // expired are edited through the bot's own channel access, which a small DISCORD_CHANNEL_BUDGET
 // paces (3 a second here). Progress edits wait in the channel queue; when the jobs finish, their finals go out first,
 // the progress still waiting is shed, no progress edit is sent while a final waits, and every
-// job's last state is what its message shows. Counted from the fake Discord's call log.
+// job's last state is what its message shows. Counted from the fake Discord's call log, and read again
+// from /metrics (the queue's counts and how long its finals waited).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { samples, value } from '../helpers/metrics-text.ts';
 
 const MIN = 60_000;
 const JOBS = 8;
@@ -16,7 +18,7 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness({
     sharedClock: true,
-    env: { DISCORD_CHANNEL_BUDGET: String(BUDGET), TASK_DEADLINE_MS: String(60 * MIN) },
+    env: { DISCORD_CHANNEL_BUDGET: String(BUDGET), TASK_DEADLINE_MS: String(60 * MIN), HEALTH_PORT: '0' },
     // Discord's per-channel edit bucket (5 per 5 s) would pace one channel far below the budget: this
     // test is about the global budget, so the channel's bucket is made roomy.
     discord: { editLimit: { count: 1000, perMs: 1000 } },
@@ -97,5 +99,23 @@ describe('final results first', () => {
     const busiest = Math.max(...channelCalls.map((c) => channelCalls.filter((d) => d.at >= c.at && d.at < c.at + 1000).length));
     expect(busiest).toBeLessThanOrEqual(2 * BUDGET);
     expect(h.discord.calls.slice(from).filter((c) => c.status === 429)).toEqual([]);
+
+    // /metrics tells the same: what was queued and sent by priority, what was shed, how long the finals
+    // waited (at 3 a second, some a second or more), and the waits for the budget's tokens.
+    const res = await fetch(`${h.app.healthServer!.url}/metrics`);
+    const m = samples(await res.text());
+    const stats = h.app.channelQueue.stats;
+    expect(value(m, 'mjbot_discord_queue_sent_total', { priority: 'final' })).toBe(stats.sent.final);
+    expect(stats.sent.final).toBeGreaterThanOrEqual(FINISHING);
+    expect(value(m, 'mjbot_discord_queue_queued_total', { priority: 'progress' })).toBe(stats.queued.progress);
+    expect(value(m, 'mjbot_discord_queue_queued_total', { priority: 'progress' })).toBeGreaterThan(value(m, 'mjbot_discord_queue_sent_total', { priority: 'progress' }));
+    expect(value(m, 'mjbot_discord_queue_shed_total')).toBe(stats.shed);
+    expect(value(m, 'mjbot_discord_queue_progress_before_final_total')).toBe(0);
+    expect(value(m, 'mjbot_discord_queue_waiting', { priority: 'final' })).toBe(0);
+    expect(value(m, 'mjbot_discord_queue_wait_seconds_count', { priority: 'final' })).toBe(stats.sent.final);
+    expect(value(m, 'mjbot_discord_queue_wait_seconds_bucket', { priority: 'final', le: '0.5' })).toBeLessThan(stats.sent.final);
+    expect(value(m, 'mjbot_discord_queue_wait_seconds_sum', { priority: 'final' })).toBeGreaterThan(1);
+    expect(value(m, 'mjbot_discord_queue_budget_waits_total')).toBeGreaterThan(0);
+    expect(value(m, 'mjbot_discord_queue_budget_wait_seconds_total')).toBeGreaterThan(1);
   });
 });

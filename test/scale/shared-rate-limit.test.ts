@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DefaultRestOptions } from 'discord.js';
 import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { DEFAULTS, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startFakeDiscord, type FakeDiscord, type RecordedCall } from '../../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../../stand-ins/fake-proxy.ts';
@@ -20,6 +20,9 @@ import { TEST_REDIS_URL, removeKeys } from '../helpers/redis.ts';
 
 const TOKEN_EXPIRED_AT = () => Date.now() - 20 * 60_000;
 const CHANNELS = 60;
+const DEFAULT_BUDGET = String(DEFAULTS.DISCORD_CHANNEL_BUDGET);
+/** Jobs of the tests with the budget on: 2 requests each at 47 a second, some 4 s of traffic. */
+const JOBS_WITH_BUDGET = 100;
 
 let discord: FakeDiscord | undefined;
 let proxy: FakeProxy | undefined;
@@ -65,7 +68,7 @@ function maxPerSecond(times: number[]): number {
 
 /**
  * `budget`: DISCORD_CHANNEL_BUDGET — the bot's own pacing of its channel routes, shared by every
- * process through Redis (default 40); 10000 turns it off, leaving the pacing to the proxy (or nobody).
+ * process through Redis (default 47, 2 saved up); 10000 turns it off, leaving the pacing to the proxy (or nobody).
  */
 async function run(processes: number, jobs: number, behindProxy: boolean, budget = '10000') {
   discord = await startFakeDiscord();
@@ -158,6 +161,7 @@ async function run(processes: number, jobs: number, behindProxy: boolean, budget
   }
   const seconds = (times.at(-1)! - times[0]!) / 1000;
   const edits = calls.filter((c) => c.method === 'PATCH' && c.status === 200);
+  const finalTimes = edits.filter((c) => /\(Done\)/.test(String(c.json?.content))).map((c) => c.at);
   return {
     calls, rateLimited, ids,
     // The last state of each job (its result) shown by an edit of its message, once.
@@ -166,6 +170,10 @@ async function run(processes: number, jobs: number, behindProxy: boolean, budget
     windows, accepted, sentWindows: perWindow(sent), // from its first request, as @discordjs/rest counts
     maxSliding: maxPerSecond(times),
     seconds,
+    /** Seconds from the first final result shown to the last. */
+    finalSpan: (Math.max(...finalTimes) - Math.min(...finalTimes)) / 1000,
+    /** Other requests (the pings) sent between the first final result shown and the last. */
+    othersAmidFinals: calls.filter((c) => c.at > Math.min(...finalTimes) && c.at < Math.max(...finalTimes) && !(c.method === 'PATCH' && /\(Done\)/.test(String(c.json?.content)))).length,
   };
 }
 
@@ -208,12 +216,44 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
   }, 40_000);
 
   it('without the proxy but with the budget the processes share through Redis (the default), two processes stay under the limit', async () => {
-    const r = await run(2, 120, false, '40');
-    console.log(`[shared-rate-limit] 2 processes on one Redis budget of 40/s: ${r.calls.length} requests in ${r.seconds.toFixed(2)} s; per window ${r.windows.join(', ')}; most in any sliding second: ${r.maxSliding}; global 429s at the fake: ${discord!.globalRateLimitHits}`);
+    const r = await run(2, 120, false, DEFAULT_BUDGET);
+    console.log(`[shared-rate-limit] 2 processes on one Redis budget of ${DEFAULT_BUDGET}/s: ${r.calls.length} requests in ${r.seconds.toFixed(2)} s; per window ${r.windows.join(', ')}; most in any sliding second: ${r.maxSliding}; global 429s at the fake: ${discord!.globalRateLimitHits}`);
     expect(new Set(r.finalEdits).size).toBe(120);
     expect(r.rateLimited).toEqual([]);
     expect(discord!.globalRateLimitHits).toBe(0);
-    // 40 a second and a tenth of that saved up: at most 44 in any second, the pace of a busy loop aside.
-    expect(r.maxSliding).toBeLessThanOrEqual(50);
+    // 47 a second and 2 saved up: at most 49 in any second as the budget gives them; as they arrive, up to
+    // 51 measured on a busy machine (the stamps of one loaded process: see the tests behind the proxy below).
+    expect(r.maxSliding).toBeLessThanOrEqual(52);
   }, 40_000);
+
+  // The default deployment: the budget on, and the proxy in front. The budget keeps what all processes send
+  // under the proxy's count, so the proxy never has to hold anything back, and nothing reaches Discord
+  // faster than the budget lets it go.
+  for (const processes of [2, 4]) {
+    it(`behind the proxy with the budget on (the default), ${processes} processes: no 429 reaches a process, the fake sees the budget's pace (49 in any second, a late stamp aside)`, async () => {
+      const r = await run(processes, JOBS_WITH_BUDGET, true, DEFAULT_BUDGET);
+      console.log(`[shared-rate-limit] ${processes} processes, budget ${DEFAULT_BUDGET}/s, behind the proxy: ${r.calls.length} requests in ${r.seconds.toFixed(2)} s; `
+        + `sent by the proxy per its window: ${r.sentWindows.join(', ')}; most in any sliding second at the fake: ${r.maxSliding}; 429s at the fake: ${discord!.rateLimitHits}; `
+        + `first to last final shown: ${r.finalSpan.toFixed(2)} s, ${r.othersAmidFinals} other requests amid them`);
+      expect(new Set(r.finalEdits).size).toBe(JOBS_WITH_BUDGET);
+      expect(r.pings).toBe(JOBS_WITH_BUDGET);
+      expect(r.rateLimited).toEqual([]);
+      // The budget gives 47 + 2 in any second; as they arrive, a request late on the wire by more than a
+      // token's 21 ms makes it 50 and up. Measured: 49-51 in any sliding second, no 429, the proxy's own
+      // windows at 44-48 (never at its 50); without the budget the proxy's output reached 63-87 and the fake
+      // refused up to 39. The margins here are for this one process stamping every bot's, the proxy's and
+      // the fake's requests on a busy machine (a late stamp bunches arrivals that left on time).
+      expect(discord!.rateLimitHits).toBeLessThanOrEqual(2);
+      expect(r.maxSliding).toBeLessThanOrEqual(52);
+      // As the proxy sends, counted in this test's windows (which may not start where the proxy's do): 44-49.
+      expect(Math.max(...r.sentWindows)).toBeLessThanOrEqual(51);
+      // The budget's pace, not far below it: the requests of the burst (a final edit and a ping a job) at
+      // 39-48 a second measured on a busy machine, 47 on a quiet one; a late taker loses what it missed.
+      expect(r.calls.length / r.seconds).toBeGreaterThan(35);
+      // The span of the finals shown (printed) is not asserted: each process's poller finds its jobs
+      // finished at its own time (measured: up to 2 s apart with 4 processes on one loaded event loop), and
+      // the pings of the processes done first rightly go meanwhile. Finals first across processes:
+      // test/store/discord-budget.test.ts; the burst at the budget's pace: test/scale/budget-burst.ts.
+    }, 90_000);
+  }
 });

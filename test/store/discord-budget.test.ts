@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
+import { FINALS_FRESH_MS } from '../../src/store/discord-budget.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const prefix = `mjbot-budget-${process.pid}-${Date.now()}`;
@@ -24,11 +25,11 @@ async function store(): Promise<Stores> {
 }
 
 describe('shared Discord budget (Redis)', () => {
-  it('two processes take from one bucket: a tenth of a second’s worth between them, then the rate', async () => {
-    const a = (await store()).discordBudget(100)!;
-    const b = (await store()).discordBudget(100)!;
+  it('two processes take from one bucket: what it saved up between them, then the rate', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
     const first = await Promise.all([a.take(8), b.take(8)]);
-    expect(first[0].got + first[1].got).toBe(10);
+    expect(first[0].got + first[1].got).toBe(4);
     const empty = await a.take(1);
     expect(empty.got).toBe(0);
     expect(empty.waitMs).toBeGreaterThan(0);
@@ -37,9 +38,34 @@ describe('shared Discord budget (Redis)', () => {
     expect((await b.take(5)).got).toBeGreaterThanOrEqual(1);
   });
 
+  it('finals first across processes: while one has final results waiting, another gets no token for anything else', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
+    expect((await a.take(1, 5)).got).toBe(1); // a: 5 finals waiting, 4 after this one
+    const held = await b.take(2); // b: progress only
+    expect(held.got).toBe(0);
+    expect(held.waitMs).toBe(20); // looks again a token's time later, and 20 ms at least
+    expect((await a.take(3, 4)).got).toBe(3); // the tokens b did not get are a's: 1 final still waiting
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await b.take(1)).got).toBe(0);
+    expect((await b.take(1, 2)).got).toBe(1); // b's own finals are served beside a's
+    expect((await a.take(1, 1)).got).toBe(1); // a's last final: none waiting there now
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await b.take(1)).got).toBe(1);
+  });
+
+  it('a count of finals that is not renewed (the process stopped) holds the others back for half a second at most', async () => {
+    const a = (await store()).discordBudget(100, 4)!;
+    const b = (await store()).discordBudget(100, 4)!;
+    await a.take(1, 50);
+    expect((await b.take(1)).got).toBe(0);
+    await new Promise((r) => setTimeout(r, FINALS_FRESH_MS + 50));
+    expect((await b.take(1)).got).toBe(1);
+  });
+
   it('SQLite has none: its one process keeps its own', () => {
     const s = createStores('sqlite://:memory:');
-    expect(s.discordBudget(10)).toBeNull();
+    expect(s.discordBudget(10, 1)).toBeNull();
     void s.close();
   });
 });

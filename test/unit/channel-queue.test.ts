@@ -3,7 +3,8 @@
 // progress shed by its final, no progress sent while a final waits, one request per channel at a
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
-import { ChannelQueue, LocalBudget, SHED, withFallback, type BudgetSource } from '../../src/discord/channel-queue.ts';
+import { ChannelQueue, SHED } from '../../src/discord/channel-queue.ts';
+import { LocalBudget, burstOf, withFallback, type BudgetSource } from '../../src/discord/budget.ts';
 
 /** A budget the test hands tokens out of, one `grant` at a time (its take() is real, not a stand-in for one). */
 class Tap implements BudgetSource {
@@ -49,6 +50,23 @@ describe('channel queue', () => {
     expect(r.sent).toHaveLength(5);
     // One request a channel at a time: never more tokens asked for than could go at once.
     expect(Math.max(...asked)).toBe(1);
+  });
+
+  it('tells the budget how many final results it has waiting (a shared bucket serves every process\'s finals first)', async () => {
+    const told: number[] = [];
+    const budget: BudgetSource = {
+      take: async (want, finalsWaiting) => {
+        told.push(finalsWaiting ?? -1);
+        // The first take (as the progress is queued) gets nothing: the finals queue meanwhile.
+        return { got: told.length === 1 ? 0 : Math.min(want, 1), waitMs: 5 };
+      },
+    };
+    const q = new ChannelQueue({ budget, takeAtMost: 1 });
+    const r = recorder();
+    const done = [q.run('progress', 'p', 'c0', r.call('p')), q.run('final', 'a', 'c1', r.call('a')), q.run('final', 'b', 'c2', r.call('b'))];
+    await Promise.all(done);
+    expect(r.sent).toEqual(['a', 'b', 'p']);
+    expect(told).toEqual([0, 2, 1, 0]);
   });
 
   it('once closed (the bot stops), a request is answered SHED at once and nothing is sent', async () => {
@@ -184,25 +202,90 @@ describe('channel queue', () => {
   });
 });
 
+describe('channel queue: what it counts', () => {
+  it('counts what was queued, sent and shed by priority, the waits for the budget, and tells each send with its wait', async () => {
+    let now = 0;
+    const tap = new Tap();
+    const waits: [string, number][] = [];
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1, now: () => now, onSent: (p, ms) => waits.push([p, ms]) });
+    const r = recorder();
+    const done = [
+      q.run('progress', 'a', 'c1', r.call('a 10%')),
+      q.run('progress', 'a', 'c1', r.call('a 20%')),
+      q.run('final', 'b', 'c2', r.call('b done')),
+    ];
+    expect(q.waitingBy()).toEqual({ final: 1, other: 0, progress: 1 });
+    await new Promise((res) => setTimeout(res, 10)); // no tokens: the queue waits for the budget (2 ms each time)
+    now = 250;
+    tap.available = 2;
+    await r.until(2);
+    await Promise.all(done);
+    expect(q.stats.queued).toEqual({ final: 1, other: 0, progress: 2 });
+    expect(q.stats.sent).toEqual({ final: 1, other: 0, progress: 1 });
+    expect(q.stats.shed).toBe(1);
+    expect(q.stats.budgetWaits).toBeGreaterThan(0);
+    expect(q.stats.budgetWaitMs).toBeGreaterThanOrEqual(250);
+    // The progress kept the first one's place, and its time.
+    expect(waits).toEqual([['final', 250], ['progress', 250]]);
+    expect(q.waitingBy()).toEqual({ final: 0, other: 0, progress: 0 });
+  });
+
+  it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
+    let grant!: () => void;
+    let takes = 0;
+    const budget: BudgetSource = {
+      take: async (want) => {
+        takes++;
+        if (takes === 1) {
+          await new Promise<void>((res) => (grant = res));
+          return { got: want, waitMs: 1 };
+        }
+        return { got: 0, waitMs: 1 };
+      },
+    };
+    const q = new ChannelQueue({ budget });
+    const r = recorder();
+    const progress = q.run('progress', 'a', 'c1', r.call('a 10%'));
+    await new Promise((res) => setImmediate(res));
+    q.supersede('a', true); // its final is on its way: the progress goes while the token is being taken
+    expect(await progress).toBe(SHED);
+    grant();
+    await new Promise((res) => setTimeout(res, 5));
+    expect(q.stats.tokensUnused).toBe(1);
+    const final = q.run('final', 'a', 'c1', r.call('a done'));
+    await new Promise((res) => setTimeout(res, 20));
+    expect(r.sent).toEqual([]); // the budget gave nothing more, and the dropped token was not kept
+    q.close();
+    expect(await final).toBe(SHED);
+  });
+});
+
 describe('budgets', () => {
-  it("this process's bucket: a tenth of a second's worth at once, then the rate; never more than the budget and that tenth in a second", async () => {
+  it("this process's bucket at the default 47: 2 saved up at once, then the rate; never more than 49 in a second", async () => {
     let now = 1_000_000;
-    const b = new LocalBudget(40, () => now);
-    expect(await b.take(100)).toEqual({ got: 4, waitMs: 25 });
+    const b = new LocalBudget(47, () => now);
+    expect(await b.take(100)).toEqual({ got: 2, waitMs: 22 });
     now += 50;
     expect((await b.take(100)).got).toBe(2);
     now += 10;
-    expect(await b.take(1)).toEqual({ got: 0, waitMs: 15 });
+    expect(await b.take(1)).toEqual({ got: 0, waitMs: 12 });
     now += 10_000;
-    expect((await b.take(100)).got).toBe(4);
-    // Taking as fast as it gives, over one second: 40 refilled plus the 4 saved up.
+    expect((await b.take(100)).got).toBe(2);
+    // Taking as fast as it gives, over one second: 47 refilled plus the 2 saved up.
     let sent = 0;
     for (let ms = 0; ms < 1000; ms += 5) {
       now += 5;
       sent += (await b.take(100)).got;
     }
-    expect(sent).toBeLessThanOrEqual(44);
-    expect(sent).toBeGreaterThanOrEqual(39);
+    expect(sent).toBeLessThanOrEqual(49);
+    expect(sent).toBeGreaterThanOrEqual(46);
+  });
+
+  it('saves up 40 ms worth, at least one: rate + burst stays under 50 up to a budget of 48', () => {
+    expect(burstOf(47)).toBe(2);
+    expect(burstOf(40)).toBe(2);
+    expect(burstOf(3)).toBe(1);
+    for (let rate = 1; rate <= 48; rate++) expect(rate + burstOf(rate)).toBeLessThanOrEqual(50);
   });
 
   it("a shared budget that fails: this process's own serves, the failure is reported once per outage", async () => {
@@ -215,7 +298,7 @@ describe('budgets', () => {
     };
     const errors: unknown[] = [];
     const b = withFallback(shared, new LocalBudget(30), (err) => errors.push(err));
-    expect((await b.take(5)).got).toBe(3);
+    expect((await b.take(5)).got).toBe(2);
     expect((await b.take(5)).got).toBe(0);
     expect(errors).toHaveLength(1);
     down = false;
