@@ -33,6 +33,7 @@ import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
 import { ChannelQueue, LocalBudget, withFallback } from './discord/channel-queue.ts';
 import { Tracker } from './tasks/tracker.ts';
+import { warmEmojiCheck } from './render/buttons.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -266,6 +267,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     healthServer,
     channelQueue,
     async start() {
+      warmEmojiCheck();
       if (healthServer) {
         // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.
         await healthServer.listen();
