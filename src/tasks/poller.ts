@@ -31,7 +31,7 @@ import { PollSchedule, type PollIntervals } from './poll-schedule.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { BackendsReadHealth } from './read-health.ts';
-import { readAndApply, safely } from './read-apply.ts';
+import { readAndApply, safely, type ReadApplyOptions } from './read-apply.ts';
 
 export interface PollerOptions {
   reader: TaskReader;
@@ -110,6 +110,8 @@ export class Poller {
   readonly #schedule: PollSchedule;
   readonly #health: BackendsReadHealth;
   readonly #hints: PushHints;
+  /** What a read and its application need (read-apply.ts). */
+  readonly #reads: ReadApplyOptions;
   #lastHintAt = -Infinity;
   /** When the head of the queue is due again at the fast interval. */
   #headWakeAt = Infinity;
@@ -126,6 +128,7 @@ export class Poller {
       random: o.random,
       onOutage: (backend, down) => o.tracker.setOutage(backend, down),
     });
+    this.#reads = { ...o, schedule: this.#schedule, health: this.#health, moving: o.intervals.moving };
     this.#hints = new PushHints({
       target: { held: (id) => (this.#held.has(id) ? o.tracker.live(id) : undefined), read: (records) => this.#readHinted(records) },
       bus: o.hintBus,
@@ -307,8 +310,7 @@ export class Poller {
   }
 
   #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push', pace?: ReadPace): Promise<void> {
-    const o = this.o;
-    return readAndApply({ ...o, schedule: this.#schedule, health: this.#health, moving: o.intervals.moving }, records, report, source, pace);
+    return readAndApply(this.#reads, records, report, source, pace);
   }
 
   /** Hinted tasks this process holds: read and applied like a poll. */
@@ -325,9 +327,16 @@ export class Poller {
     this.stats.hintFlushes++;
     this.stats.hintProxyCalls += report.proxyCalls;
     // A flush only moves the tasks it read later (or a moving interval away): a pending timer is
-    // still right, and only a missing one needs the walk over every task held; during a pass there
-    // is none, and the pass arms it when it ends (a walk here cost every hint ~10 ms at N = 10,000).
-    if (!this.#stopped && !this.#timer && !this.#running) this.#arm(this.#nextDelay());
+    // still right, and only a missing one needs the walk over every task held. During a pass there
+    // is none, and the pass arms it for every task when it ends: here, only the tasks just read
+    // count (a walk over all of them cost every hint ~10 ms at N = 10,000).
+    if (this.#stopped || this.#timer) return;
+    if (!this.#running) {
+      this.#arm(this.#nextDelay());
+      return;
+    }
+    const now = this.o.now(), next = this.#earliest(records.map((r) => r.taskId), now, Infinity);
+    if (next < Infinity) this.#arm(Math.max(0, next - now));
   }
 
   /**
