@@ -8,8 +8,9 @@
 //                 the first poll pass over all of them), on each of --resume-stores; 0 skips it
 //
 // For each N: N jobs in flight, through the fake proxy and the fake Discord (per-route rate limits
-// on), against the real bot in a child process (bench/bot.ts). Three runs per N on the same
-// workload: ours polling, ours with push (notifyHook), and the naive baseline (bench/naive.ts).
+// on; each in a process of its own, bench/fakes-client.ts), against the real bot in a child process
+// (bench/bot.ts); this process runs the driver (bench/workload.ts) and prints. Three runs per N on
+// the same workload: ours polling, ours with push (notifyHook), and the naive baseline (bench/naive.ts).
 // The N jobs are seeded as answered slash commands (the benchmark answers the interactions, the
 // bot's tracker takes the jobs over) rather than through N gateway interactions.
 // Prints proxy requests per tick against the minimum ceil(N / batch), Discord REST calls per job
@@ -23,12 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer } from 'node:net';
-import { startFakeDiscord, type FakeDiscord } from '../stand-ins/fake-discord.ts';
-import { startFakeProxy, type FakeProxy } from '../stand-ins/fake-proxy.ts';
 import { DEFAULTS } from '../src/config.ts';
 import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
 import { messageBody } from '../src/render/task-view.ts';
-import { mapLimit } from '../src/util/map-limit.ts';
+import { FakesProcess } from './fakes-client.ts';
 import { printSpans, spanFigures, tally, type SpanFigures } from './span-report.ts';
 import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
 import { measureResume, printResume, type ResumeFigure } from './resume.ts';
@@ -104,9 +103,11 @@ interface Result {
   rateLimited: number;
   bot: BotMeasure;
   idleRssMb: number;
-  /** This process (the fake proxy, the fake Discord, the driver): its stalls delay what is measured too. */
+  /** This process (the driver): its stalls delay what is measured too. */
   harnessLagP99Ms: number;
   harnessLagMaxMs: number;
+  /** The fakes' processes (bench/fakes-process.ts): event-loop delay p99 and max (ms). */
+  fakesLag: { proxy: [number, number]; discord: [number, number] };
   /** Push: the bot's own span, split (bench/span.ts), and the callbacks' delivery. */
   span: SpanFigures | null;
   /** Edits at the fake Discord while measured, by what they showed (0 waiting/queued … 5 result). */
@@ -119,18 +120,18 @@ type Runs = Record<Kind, Result>;
 let idleRss = 0;
 
 async function scenario(n: number, kind: Kind): Promise<Result> {
-  const discord: FakeDiscord = await startFakeDiscord();
-  const proxy: FakeProxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
+  // The fakes each in a process of their own (bench/fakes-client.ts): this one runs the driver alone.
+  const [proxy, discord] = await Promise.all([FakesProcess.start({ proxy: { apiKey: API_KEY } }), FakesProcess.start({ discord: true })]);
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-bench-'));
   const hookPort = kind === 'push' ? await freePort() : null;
   const hookBase = hookPort ? `http://127.0.0.1:${hookPort}/mj-hook` : null;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     BENCH_MODE: kind === 'naive' ? 'naive' : 'ours',
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APP_ID: discord.appId,
-    DISCORD_API_URL: discord.apiBase,
-    MJ_BASE_URL: proxy.baseUrl,
+    DISCORD_TOKEN: discord.discord.token,
+    DISCORD_APP_ID: discord.discord.appId,
+    DISCORD_API_URL: discord.discord.apiBase,
+    MJ_BASE_URL: proxy.proxy.baseUrl,
     MJ_API_KEY: API_KEY,
     STORE_URL: `sqlite://${join(dir, 'bench.sqlite')}`,
     LOG_LEVEL: 'error',
@@ -147,28 +148,19 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
 
     // Seed: N queued jobs at the proxy, each with an answered slash command the bot then follows.
     const seedStart = Date.now();
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
-    if (hookBase) for (const id of ids) proxy.tasks.get(id)!.notifyHook = notifyHookUrl(hookBase, SECRET);
+    const ids = await proxy.addTasks({ n, prompt: PROMPT, timeline: 'queued', ...(hookBase ? { notifyHook: notifyHookUrl(hookBase, SECRET) } : {}) });
     const tokenOf = new Map<string, string>();
-    const owner = discord.users.alice.id;
+    const { guildId, channelId, aliceId: owner } = discord.discord;
     const reply = JSON.stringify({ type: 4, data: messageBody(waitingView(PROMPT, owner)) });
-    const warn = console.warn;
-    console.warn = () => undefined; // the fake notes that no gateway session sees the interactions: none should
-    try {
-      for (let i = 0; i < n; i += WAVE) {
-        const jobs = await mapLimit(ids.slice(i, i + WAVE), 32, async (taskId): Promise<SeedJob> => {
-          const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: PROMPT }]);
-          const res = await fetch(`${discord.apiBase}/v10/interactions/${it.id}/${it.token}/callback?with_response=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply });
-          const body = (await res.json()) as { resource?: { message?: { id: string } } };
-          if (!res.ok || !body.resource?.message) throw new Error(`seeding: callback answered ${res.status}`);
-          tokenOf.set(taskId, it.token);
-          return { taskId, prompt: PROMPT, ownerId: owner, guildId: discord.guildId, channelId: discord.channelId, token: it.token, messageId: body.resource.message.id, at: Date.now() };
-        });
-        await bot.ask({ type: 'seed', jobs });
-      }
-    } finally {
-      console.warn = warn;
+    for (let i = 0; i < n; i += WAVE) {
+      const wave = ids.slice(i, i + WAVE);
+      const answered = await discord.answerSlashCommands(wave.length, 'imagine', [{ name: 'prompt', type: 3, value: PROMPT }], reply);
+      const jobs = wave.map((taskId, k): SeedJob => {
+        const { token, messageId, at } = answered[k]!;
+        tokenOf.set(taskId, token);
+        return { taskId, prompt: PROMPT, ownerId: owner, guildId, channelId, token, messageId, at };
+      });
+      await bot.ask({ type: 'seed', jobs });
     }
     const seedMs = Date.now() - seedStart;
     if (kind === 'naive') await bot.ask({ type: 'naive-start', intervalMs: POLL_MS });
@@ -178,9 +170,7 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
     // EDIT_MIN_INTERVAL_MS of that edit would wait for it, which the measured run should not count.
     await sleep(POLL_MS + (n >= 5_000 ? SETTLE_AFTER_BIG_SEED_MS : DEFAULTS.EDIT_MIN_INTERVAL_MS + 1_000));
 
-    const proxyFrom = proxy.requests.length;
-    const callsFrom = discord.calls.length;
-    const limitedFrom = discord.rateLimitHits;
+    const [proxyMark, discordMark] = await Promise.all([proxy.mark(), discord.mark()]);
     await bot.ask({ type: 'measure-start' });
     const harnessLag = monitorEventLoopDelay({ resolution: 5 });
     harnessLag.enable();
@@ -193,8 +183,8 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
     if (measured.type !== 'measured') throw new Error('no measurement');
     const m = measured.m;
     driver.stop();
+    const [atProxy, atDiscord] = await Promise.all([proxy.collect(proxyMark), discord.collect(discordMark)]);
 
-    const reads = proxy.requests.slice(proxyFrom).filter((r) => r.route === '/mj/task/list-by-condition' || /\/fetch$/.test(r.route ?? ''));
     const busy = m.passes.filter((p) => p.proxyCalls > 0);
     const minCalls = busy.reduce((s, p) => s + Math.ceil(p.due / BATCH), 0);
     const passCalls = busy.reduce((s, p) => s + p.proxyCalls, 0);
@@ -203,26 +193,26 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
       n,
       durationMs: m.durationMs,
       seedMs,
-      proxyReads: reads.length,
+      proxyReads: atProxy.proxyReads,
       busyPasses: busy.length,
       callsPerPass: busy.length ? passCalls / busy.length : 0,
       batchEfficiency: minCalls ? passCalls / minCalls : 1,
       hintCalls: m.poller.hintProxyCalls,
-      discord: discordFigures(discord.calls, discord.appId, tokenOf, driver, callsFrom),
-      rateLimited: discord.rateLimitHits - limitedFrom,
+      discord: discordFigures(atDiscord.calls, discord.discord.appId, tokenOf, driver),
+      rateLimited: atDiscord.rateLimitHits,
       bot: m,
       idleRssMb: idleRss,
       harnessLagP99Ms: harnessLag.percentile(99) / 1e6,
       harnessLagMaxMs: harnessLag.max / 1e6,
+      fakesLag: { proxy: [atProxy.lagP99Ms, atProxy.lagMaxMs], discord: [atDiscord.lagP99Ms, atDiscord.lagMaxMs] },
       span: kind === 'push' ? spanFigures(m, driver) : null,
-      editsByState: tally(discord.calls.slice(callsFrom)),
+      editsByState: tally(atDiscord.calls),
     };
   } finally {
     child.send({ type: 'exit' } satisfies ToBot);
     await Promise.race([once(child, 'exit'), sleep(10_000)]);
     if (child.exitCode === null) child.kill('SIGKILL');
-    await discord.close();
-    await proxy.close();
+    await Promise.all([discord.close(), proxy.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -259,6 +249,7 @@ function printSize(n: number, { poll, push, naive }: Runs) {
   };
   const split = (r: Result) => `${p99(r.discord.progressLatencies)} / ${p99(r.discord.finalLatencies)}`;
   const harness = (r: Result) => `${f(r.harnessLagP99Ms)} / ${f(r.harnessLagMaxMs)}`;
+  const fakes = (r: Result) => `${f(r.fakesLag.proxy[0])} / ${f(r.fakesLag.proxy[1])}; ${f(r.fakesLag.discord[0])} / ${f(r.fakesLag.discord[1])}`;
   const lag = (r: Result) => `${f(r.bot.lagP50Ms)} / ${f(r.bot.lagP99Ms)} / ${f(r.bot.lagMaxMs)}`;
   const tracker = (r: Result) => `${int(r.bot.tracker.renders)} / ${int(r.bot.tracker.unchanged)} / ${int(r.bot.tracker.coalesced)} / ${int(r.bot.tracker.deferred)}`;
   console.log(
@@ -288,7 +279,8 @@ function printSize(n: number, { poll, push, naive }: Runs) {
       ['  RSS idle before seeding / peak since start (MB)', `${f(poll.idleRssMb, 0)} / ${f(poll.bot.rssPeakEverMb, 0)}`, `${f(push.idleRssMb, 0)} / ${f(push.bot.rssPeakEverMb, 0)}`, `${f(naive.idleRssMb, 0)} / ${f(naive.bot.rssPeakEverMb, 0)}`, ''],
       ['  peak V8 heap used (MB)', f(poll.bot.heapPeakMb, 0), f(push.bot.heapPeakMb, 0), f(naive.bot.heapPeakMb, 0), ''],
       ['event-loop delay p50 / p99 / max (ms)', lag(poll), lag(push), lag(naive), ''],
-      ['  the harness process (fakes, driver): p99 / max (ms)', harness(poll), harness(push), harness(naive), ''],
+      ['  the harness process (the driver): p99 / max (ms)', harness(poll), harness(push), harness(naive), ''],
+      ['  the fakes\' processes (proxy; Discord): p99 / max (ms)', fakes(poll), fakes(push), fakes(naive), ''],
       ['tracker: renders / unchanged / coalesced / deferred', tracker(poll), tracker(push), '—', ''],
     ]),
   );
@@ -346,7 +338,12 @@ for (const n of SIZES) {
     all.set(n, got as Runs);
     printSize(n, got as Runs);
   } else {
-    for (const r of Object.values(got)) console.log(`\n── N = ${int(n)}, ${r.kind}: push p50 / p99 ${latency(r, 50)} / ${latency(r, 99)} ms, 429s ${r.rateLimited}, peak RSS ${f(r.bot.rssPeakMb, 0)} MB, event-loop p99 ${f(r.bot.lagP99Ms)} ms`);
+    for (const r of Object.values(got)) {
+      console.log(
+        `\n── N = ${int(n)}, ${r.kind}: state → shown p50 / p99 ${latency(r, 50)} / ${latency(r, 99)} ms, 429s ${r.rateLimited}, peak RSS ${f(r.bot.rssPeakMb, 0)} MB, event-loop p99 ${f(r.bot.lagP99Ms)} ms; ` +
+          `event-loop p99 / max of the harness (driver) ${f(r.harnessLagP99Ms)} / ${f(r.harnessLagMaxMs)} ms, the fake proxy ${f(r.fakesLag.proxy[0])} / ${f(r.fakesLag.proxy[1])} ms, the fake Discord ${f(r.fakesLag.discord[0])} / ${f(r.fakesLag.discord[1])} ms`,
+      );
+    }
   }
   if (got.push) printSpans(n, got.push);
 }

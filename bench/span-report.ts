@@ -1,7 +1,7 @@
 // The push span's report (bench/span.ts measures it in the bot process): the spans split by progress
 // and final state, the callbacks' delivery matched to the states the driver produced, and the edits
 // the fake Discord saw by what they showed. Printed by bench/run.ts after each push run.
-import type { FakeDiscord } from '../stand-ins/fake-discord.ts';
+import type { EditCall } from './fakes-client.ts';
 import type { BotMeasure } from './protocol.ts';
 import type { SpanSample } from './span.ts';
 import { Driver, VISIBLE_STATES, percentile, stateShown, type DiscordFigures } from './workload.ts';
@@ -23,7 +23,7 @@ export interface SpanRun {
   editsByState: Record<string, number>;
 }
 
-export function tally(calls: FakeDiscord['calls']): Record<string, number> {
+export function tally(calls: EditCall[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of calls) {
     if (c.method !== 'PATCH') continue;

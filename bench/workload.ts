@@ -1,10 +1,10 @@
 // The workload: N jobs wait in the proxy's queue; a fixed number of "running slots" (the
 // upstream's capacity: accounts × concurrent jobs) takes them in order, and each running job moves
 // through Midjourney's visible states at a jittered pace: SUBMITTED, 15%, 46%, 78% with a preview,
-// SUCCESS with the grid and its buttons. The driver moves the fake proxy's tasks itself and notes
-// when each state appeared, so the Discord edits the fake records can be matched to it.
-import type { FakeProxy } from '../stand-ins/fake-proxy.ts';
-import type { RecordedCall } from '../stand-ins/fake-discord.ts';
+// SUCCESS with the grid and its buttons. The driver moves the fake proxy's tasks itself (in the
+// fakes' process, bench/fakes-client.ts) and notes when each state appeared there, so the Discord
+// edits the fake records can be matched to it.
+import type { Advancer, EditCall } from './fakes-client.ts';
 
 /** Visible states after the first reply ("Waiting to start"): 1 SUBMITTED … 5 SUCCESS. */
 export const VISIBLE_STATES = 5;
@@ -26,10 +26,11 @@ export class Driver {
   #running = 0;
   #startUntil = 0;
   #done: (() => void) | null = null;
+  #failed: ((err: unknown) => void) | null = null;
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly proxy: FakeProxy,
+    private readonly proxy: Advancer,
     private readonly queue: string[],
     private readonly o: WorkloadOptions,
   ) {}
@@ -37,8 +38,9 @@ export class Driver {
   /** Runs the workload; resolves when no job is running any more and no new one may start. */
   run(): Promise<void> {
     this.#startUntil = Date.now() + this.o.startForMs;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.#done = resolve;
+      this.#failed = reject;
       // The slots fill over one step, not all in the same millisecond.
       for (let i = 0; i < this.o.slots; i++) this.#later(Math.floor((i / this.o.slots) * this.o.stepMs), () => this.#startNext());
     });
@@ -68,14 +70,25 @@ export class Driver {
       return;
     }
     this.#running++;
-    this.proxy.advance(id, 2); // NOT_START (queued) → SUBMITTED
-    this.changes.set(id, [0, Date.now()]);
-    this.#later(this.#pace(), () => this.#step(id, 2));
+    // NOT_START (queued) → SUBMITTED
+    this.proxy.advance(id, 2).then(
+      (at) => {
+        this.changes.set(id, [0, at]);
+        this.#later(this.#pace(), () => this.#step(id, 2));
+      },
+      (err: unknown) => this.#failed?.(err),
+    );
   }
 
   #step(id: string, k: number): void {
-    this.proxy.advance(id);
-    this.changes.get(id)![k] = Date.now();
+    this.proxy.advance(id).then(
+      (at) => this.#stepped(id, k, at),
+      (err: unknown) => this.#failed?.(err),
+    );
+  }
+
+  #stepped(id: string, k: number, at: number): void {
+    this.changes.get(id)![k] = at;
     if (k < VISIBLE_STATES) {
       this.#later(this.#pace(), () => this.#step(id, k + 1));
       return;
@@ -87,7 +100,7 @@ export class Driver {
 }
 
 /** Which visible state an edit shows: 0 waiting, 1 submitted, 2–4 progress, 5 the result. */
-export function stateShown(call: RecordedCall): number | null {
+export function stateShown(call: Pick<EditCall, 'json' | 'files'>): number | null {
   const body = call.json as { content?: string; components?: unknown[] } | undefined;
   // A job under way shows one row (❌ Cancel); the result shows the grid's two.
   if (call.files.length || (body?.components?.length ?? 0) > 1) return VISIBLE_STATES;
@@ -122,9 +135,9 @@ export interface DiscordFigures {
 }
 
 /** Matches the edits the fake Discord recorded to the states the driver produced. */
-export function discordFigures(calls: RecordedCall[], appId: string, tokenOf: Map<string, string>, driver: Driver, from: number): DiscordFigures {
-  const byToken = new Map<string, RecordedCall[]>();
-  for (const c of calls.slice(from)) {
+export function discordFigures(calls: EditCall[], appId: string, tokenOf: Map<string, string>, driver: Driver): DiscordFigures {
+  const byToken = new Map<string, EditCall[]>();
+  for (const c of calls) {
     const [, app, token] = /^\/webhooks\/(\d+)\/([^/]+)/.exec(c.path) ?? [];
     if (app !== appId || token === undefined) continue;
     let list = byToken.get(token);

@@ -34,6 +34,7 @@ import { Poller } from './tasks/poller.ts';
 import { ChannelQueue } from './discord/channel-queue.ts';
 import { LocalBudget, burstOf, withFallback } from './discord/budget.ts';
 import { Tracker } from './tasks/tracker.ts';
+import { warmEmojiCheck } from './render/buttons.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -269,6 +270,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     healthServer,
     channelQueue,
     async start() {
+      warmEmojiCheck();
       if (healthServer) {
         // First, so a probe sees the process alive (and not ready) while the store and the gateway come up.
         await healthServer.listen();

@@ -53,6 +53,15 @@ export interface ReadCounts {
   errors: number;
 }
 
+/**
+ * How a read's requests go out: at most `concurrency` in flight (default: the reader's), each
+ * after `before` resolves (the poller's timer passes let push hints go first there).
+ */
+export interface ReadPace {
+  concurrency?: number;
+  before?: () => Promise<void>;
+}
+
 /** Batch by batch: tasks found, and ids the proxy confirmed it does not know. */
 export type ReadSink = (found: Task[], unknown: string[]) => Promise<void>;
 
@@ -135,16 +144,18 @@ export class TaskReader {
    * not be asked about appear in neither list; their errors go to `onError`, not the log (a caller
    * that polls logs changes of state only). Answers false when no request got through.
    */
-  async stream(backend: string, ids: string[], counts: ReadCounts, sink: ReadSink, onError: (err: unknown) => void): Promise<boolean> {
+  async stream(backend: string, ids: string[], counts: ReadCounts, sink: ReadSink, onError: (err: unknown) => void, pace: ReadPace = {}): Promise<boolean> {
     if (ids.length === 0) return true;
     let answered = false;
     let rest: string[] = ids;
+    const concurrency = Math.max(1, pace.concurrency ?? this.o.concurrency);
     const caps = await this.#capabilities(backend);
     if (caps.list) {
       const size = Math.max(1, Math.min(this.o.batchSize, caps.listMax ?? Infinity));
       const batches: string[][] = [];
       for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
-      const outcomes = await mapLimit(batches, Math.max(1, this.o.concurrency), async (batch) => {
+      const outcomes = await mapLimit(batches, concurrency, async (batch) => {
+        await pace.before?.();
         const got = await this.#list(backend, caps, batch, counts, onError);
         if (got === 'per-task') return batch;
         if (got === null) return [];
@@ -159,7 +170,8 @@ export class TaskReader {
     }
     if (rest.length === 0) return answered;
     let failures = 0;
-    await mapLimit(rest, Math.max(1, this.o.concurrency), async (id) => {
+    await mapLimit(rest, concurrency, async (id) => {
+      await pace.before?.();
       counts.proxyCalls++;
       try {
         const task = await this.o.proxy.fetchTask(id, this.#call(backend));

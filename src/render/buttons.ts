@@ -125,6 +125,14 @@ export function isUnicodeEmoji(s: string): boolean {
   return !!s && s.length <= 32 && ONE_RGI_EMOJI.test(s);
 }
 
+/**
+ * Compiles ONE_RGI_EMOJI (every RGI emoji: V8 takes tens of ms the first time it runs). The app
+ * calls this at start, so the cost does not land on the first result a user waits for.
+ */
+export function warmEmojiCheck(): void {
+  isUnicodeEmoji('🔄');
+}
+
 /** At most `n` UTF-16 units, cut between graphemes (Discord refuses ill-formed text). */
 const truncate = (s: string, n: number): string => cutText(s, n);
 

@@ -2,7 +2,8 @@
 // milliseconds are read together, through the same batched path as a poll. With several
 // processes, a hint for a task another process holds is relayed to it (once: a relayed hint is
 // not passed on again); an id nobody holds is noise. A hint is a hint only: nothing is shown that
-// the read does not confirm.
+// the read does not confirm. A timer pass over many tasks waits (idle()) between its reads while
+// hints are gathered or read, so a hint's read-back is never queued behind a whole pass.
 import type { Logger } from '../logger.ts';
 import type { HintBus } from '../store/create-store.ts';
 import type { TaskRecord } from '../store/tasks.ts';
@@ -32,6 +33,8 @@ export class PushHints {
   readonly #local = new Set<string>();
   readonly #flushes = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
+  /** Called when a read of hints ends (or hints close): idle() looks again. */
+  #wake: (() => void)[] = [];
   /** Hints are ignored while closed (before start, after stop). */
   #closed = false;
 
@@ -52,6 +55,36 @@ export class PushHints {
     this.#timer = null;
     this.#hints.clear();
     this.#local.clear();
+    this.#woken();
+  }
+
+  /** Whether hints are being gathered or read. */
+  get busy(): boolean {
+    return this.#timer !== null || this.#flushes.size > 0;
+  }
+
+  /**
+   * Resolves once no hint is gathered or being read, or after `maxMs`: a timer pass waits here
+   * before each of its requests, so the read-back of a hint goes out (and is answered) first.
+   */
+  async idle(maxMs: number): Promise<void> {
+    const until = performance.now() + maxMs;
+    while (this.busy) {
+      const left = until - performance.now();
+      if (left <= 0) return;
+      let timeout: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake.push(resolve);
+        timeout = setTimeout(resolve, left);
+      });
+      clearTimeout(timeout);
+    }
+  }
+
+  #woken(): void {
+    const wake = this.#wake;
+    this.#wake = [];
+    for (const fn of wake) fn();
   }
 
   /** Waits for the reads under way. */
@@ -70,7 +103,10 @@ export class PushHints {
       this.#timer = null;
       const p = this.#flush()
         .catch((err: unknown) => this.o.logger.warn('push hints failed; the next poll picks the changes up', { err }))
-        .finally(() => this.#flushes.delete(p));
+        .finally(() => {
+          this.#flushes.delete(p);
+          this.#woken();
+        });
       this.#flushes.add(p);
     }, this.#delayMs);
   }

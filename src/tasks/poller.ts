@@ -18,20 +18,20 @@
 // (read-health.ts says how long, and when replies say the service cannot be reached).
 //
 // Push hints (hints.ts) are gathered for a few milliseconds and read through the same path as a
-// poll. Tests call tick(), which polls every active task at once.
+// poll (read-apply.ts). They go first: a pass's requests wait while hints are read, and with push
+// on a pass keeps only a few in flight (#passPace). Tests call tick(), which polls every active
+// task at once.
 import type { Logger } from '../logger.ts';
-import type { TaskReader } from '../proxy/task-reader.ts';
-import type { Task } from '../proxy/types.ts';
+import type { ReadPace, TaskReader } from '../proxy/task-reader.ts';
 import type { HintBus } from '../store/create-store.ts';
 import type { LeaseRepository } from '../store/leases.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import { Holdings } from './holdings.ts';
 import { PollSchedule, type PollIntervals } from './poll-schedule.ts';
-import { sameTaskState } from './lifecycle.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { BackendsReadHealth } from './read-health.ts';
-import { mapLimit } from '../util/map-limit.ts';
+import { readAndApply, safely, type ReadApplyOptions } from './read-apply.ts';
 
 export interface PollerOptions {
   reader: TaskReader;
@@ -55,6 +55,8 @@ export interface PollerOptions {
   hintDelayMs?: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
+  /** With push on, requests a timer pass keeps in flight (the reader's own concurrency otherwise). Default 2. */
+  passConcurrency?: number;
   /** Longest wait between two reads of a task (or the backend) whose reads fail. */
   backoffMaxMs: number;
   /** Jitter source, [0, 1). Default Math.random. */
@@ -89,6 +91,10 @@ export interface PollerStats {
   hintsRelayed: number;
 }
 
+/** Records (or held ids) walked between two yields to the event loop in a pass. */
+const YIELD_EVERY = 1_000;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const emptyReport = (): TickReport => ({ active: 0, due: 0, updated: 0, proxyCalls: 0, errors: 0, durationMs: 0 });
 
 export class Poller {
@@ -104,6 +110,8 @@ export class Poller {
   readonly #schedule: PollSchedule;
   readonly #health: BackendsReadHealth;
   readonly #hints: PushHints;
+  /** What a read and its application need (read-apply.ts). */
+  readonly #reads: ReadApplyOptions;
   #lastHintAt = -Infinity;
   /** When the head of the queue is due again at the fast interval. */
   #headWakeAt = Infinity;
@@ -120,6 +128,7 @@ export class Poller {
       random: o.random,
       onOutage: (backend, down) => o.tracker.setOutage(backend, down),
     });
+    this.#reads = { ...o, schedule: this.#schedule, health: this.#health, moving: o.intervals.moving };
     this.#hints = new PushHints({
       target: { held: (id) => (this.#held.has(id) ? o.tracker.live(id) : undefined), read: (records) => this.#readHinted(records) },
       bus: o.hintBus,
@@ -243,22 +252,25 @@ export class Poller {
     const headIds: string[] = [];
     // A backend that refused the key is not read by the timer before its backoff is over (each backend its own).
     const paused = (r: TaskRecord) => !all && now < this.#health.until(this.o.reader.backendOf(r));
-    for (const r of records) {
+    for (let i = 0; i < records.length; i++) {
+      // Thousands of records: hints (their callbacks, reads and edits) get the event loop between slices.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToIo();
       // Oldest first: the active index and the held set are in age order.
+      const r = records[i]!;
       const next = this.#schedule.nextAt(r.taskId) ?? 0;
       const atHead = r.status === 'NOT_START' && !paused(r) && head-- > 0;
       if (atHead) headIds.push(r.taskId);
       const gone = this.o.backendGone?.(r, now >= r.deadlineAt) ?? null;
-      if (gone || now >= r.deadlineAt) await this.#safely(report, () => this.o.tracker.expire(r, gone));
+      if (gone || now >= r.deadlineAt) await safely(report, this.o.logger, () => this.o.tracker.expire(r, gone));
       else if (paused(r)) continue;
       else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
     }
     report.due = due.length;
-    if (due.length) await this.#poll(due, report, 'poll');
+    if (due.length) await this.#poll(due, report, 'poll', this.#passPace());
     // When the head is next worth a look (its tasks' next regular poll is the slow one).
     this.#headWakeAt = Infinity;
     for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#schedule.headDueAt(id));
-    this.#settle(records);
+    await this.#settle(records);
     report.durationMs = performance.now() - started;
     this.stats.passes++;
     if (report.proxyCalls) this.stats.busyPasses++;
@@ -268,12 +280,37 @@ export class Poller {
   }
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */
-  #settle(records: TaskRecord[]): void {
+  async #settle(records: TaskRecord[]): Promise<void> {
     // A task whose result is still on the way to Discord keeps its lease (no other process may
     // show it again), and is polled no more.
     for (const r of records) if (!r.active && this.o.tracker.finishing(r.taskId)) this.#schedule.unschedule(r.taskId);
     this.#held.settle(records);
-    if (!this.#stopped) this.#arm(this.#nextDelay());
+    if (this.#stopped) return;
+    // The walk over every task held, in slices (hints go between them).
+    const now = this.o.now(), ids = [...this.#held.ids()];
+    let next = this.#earliestBase();
+    for (let i = 0; i < ids.length; i += YIELD_EVERY) {
+      if (i > 0) await yieldToIo();
+      next = this.#earliest(ids.slice(i, i + YIELD_EVERY), now, next);
+    }
+    this.#arm(Math.max(0, Math.max(now, next) - now));
+  }
+
+  /**
+   * How a pass's reads go out: each request waits while push hints are gathered or read (up to a
+   * third of a moving interval per pass), and with push on only a few are in flight, so a hint's
+   * read-back and its edit never queue behind a whole pass at the proxy or on the event loop.
+   */
+  #passPace(): ReadPace {
+    const until = performance.now() + this.o.intervals.moving / 3;
+    return {
+      concurrency: this.o.push ? (this.o.passConcurrency ?? 2) : undefined,
+      before: () => (this.#hints.busy ? this.#hints.idle(until - performance.now()) : Promise.resolve()),
+    };
+  }
+
+  #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push', pace?: ReadPace): Promise<void> {
+    return readAndApply(this.#reads, records, report, source, pace);
   }
 
   /** Hinted tasks this process holds: read and applied like a poll. */
@@ -290,67 +327,16 @@ export class Poller {
     this.stats.hintFlushes++;
     this.stats.hintProxyCalls += report.proxyCalls;
     // A flush only moves the tasks it read later (or a moving interval away): a pending timer is
-    // still right, and only a missing one needs the walk over every task held.
-    if (!this.#stopped && !this.#timer) this.#arm(this.#nextDelay());
-  }
-
-  /** Fetches `records`' tasks and applies them; schedules each task's next poll. */
-  async #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push'): Promise<void> {
-    const byId = new Map(records.map((r) => [r.taskId, r]));
-    const seen = new Set<string>();
-    const sink = (backend: string) => async (found: Task[], missing: string[]) => {
-      const now = this.o.now();
-      // Before the updates: they must not show an outage that just ended.
-      if (found.length || missing.length) this.#health.worked(backend, now);
-      const updates: [TaskRecord, Task][] = [];
-      for (const task of found) {
-        const r = byId.get(task.id);
-        if (!r || seen.has(task.id)) continue;
-        seen.add(task.id);
-        updates.push([r, task]);
-      }
-      const changedOnes: [TaskRecord, Task][] = [];
-      for (const [r, task] of updates) {
-        if (this.o.tracker.isUnchanged(r, task)) {
-          // The common case at scale: a queued task still queued. Nothing to do but reschedule.
-          this.o.tracker.stats.unchanged++;
-          this.#schedule.at(r.taskId, now + this.#schedule.intervalFor(task, false));
-        } else {
-          changedOnes.push([r, task]);
-        }
-      }
-      report.updated += updates.length;
-      await mapLimit(changedOnes, this.o.applyConcurrency ?? 16, async ([r, task]) => {
-        const changed = !sameTaskState(task, r.task);
-        await this.#safely(report, () => this.o.tracker.applyUpdate(r, task));
-        if (source === 'poll' && changed) this.#schedule.pushMissed(r.taskId);
-        this.#schedule.at(r.taskId, now + this.#schedule.intervalFor(task, changed));
-      });
-      for (const id of missing) {
-        const r = byId.get(id);
-        if (!r || seen.has(id)) continue;
-        seen.add(id);
-        await this.#safely(report, () => this.o.tracker.miss(r));
-        this.#schedule.at(id, now + this.o.intervals.moving);
-      }
-    };
-    const failures = new Map<string, unknown>();
-    // One read per backend the tasks run on.
-    await Promise.all([...this.o.reader.byBackend(records)].map(([backend, ids]) => this.o.reader.stream(backend, ids, report, sink(backend), (err) => failures.set(backend, err))));
-    const now = this.o.now();
-    for (const id of byId.keys()) {
-      this.#schedule.asked(id, now);
-      if (seen.has(id)) this.#schedule.readWorked(id);
+    // still right, and only a missing one needs the walk over every task held. During a pass there
+    // is none, and the pass arms it for every task when it ends: here, only the tasks just read
+    // count (a walk over all of them cost every hint ~10 ms at N = 10,000).
+    if (this.#stopped || this.#timer) return;
+    if (!this.#running) {
+      this.#arm(this.#nextDelay());
+      return;
     }
-    const answered = new Set([...seen].map((id) => this.o.reader.backendOf(byId.get(id)!)));
-    for (const [backend, err] of failures) if (!answered.has(backend)) this.#health.failed(backend, now, err);
-    // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
-    // together to the backend's when the key was refused (so they are read in one batch again).
-    for (const [id, r] of byId) {
-      if (seen.has(id)) continue;
-      const n = this.#schedule.readFailed(id), until = this.#health.until(this.o.reader.backendOf(r));
-      this.#schedule.at(id, until > now ? until : now + this.#health.backoff(n));
-    }
+    const now = this.o.now(), next = this.#earliest(records.map((r) => r.taskId), now, Infinity);
+    if (next < Infinity) this.#arm(Math.max(0, next - now));
   }
 
   /**
@@ -359,15 +345,23 @@ export class Poller {
    */
   #nextDelay(): number {
     const now = this.o.now();
-    const relistAt = this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);
-    let next = Math.min(relistAt, this.#headWakeAt);
-    for (const id of this.#held.ids()) {
+    return Math.max(0, Math.max(now, this.#earliest(this.#held.ids(), now, this.#earliestBase())) - now);
+  }
+
+  /** The next relist, or the head's next look. */
+  #earliestBase(): number {
+    return Math.min(this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued), this.#headWakeAt);
+  }
+
+  /** The earliest of `next` and when each of `ids` is next due. */
+  #earliest(ids: Iterable<string>, now: number, next: number): number {
+    for (const id of ids) {
       const scheduled = this.#schedule.nextAt(id), rec = this.o.tracker.live(id);
       if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
       const at = Math.max(scheduled ?? now, rec ? this.#health.until(this.o.reader.backendOf(rec)) : -Infinity);
       if (at < next) next = at;
     }
-    return Math.max(0, Math.max(now, next) - now);
+    return next;
   }
 
   #arm(delayMs: number): void {
@@ -386,14 +380,5 @@ export class Poller {
       });
     }, Math.max(0, delayMs));
     this.#timer.unref?.();
-  }
-
-  async #safely(report: TickReport, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      report.errors++;
-      this.o.logger.error('task update failed', { err });
-    }
   }
 }

@@ -1,6 +1,7 @@
 // Push: the proxy's notifyHook callbacks reach a small receiver; each is a hint that re-fetches the
 // task (batched) through the poller's fetch path before anything is shown. Polling stays on as a
 // slow safety net, and a change the push missed brings the fast interval back.
+import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -14,6 +15,8 @@ afterEach(async () => {
 });
 
 const SECRET = 'hook-secret-0123456789abcdef';
+/** A task that waits in the proxy's queue for the whole test. */
+const queuedLong = { steps: Array.from({ length: 20 }, () => ({ status: 'NOT_START', progress: '0%' })), submitCode: 22 };
 
 async function startWithPush(extra: Record<string, string> = {}) {
   const port = await freePort();
@@ -99,6 +102,42 @@ describe('notifyHook receiver', () => {
     const reads = readsSince(h, from);
     expect(reads).toHaveLength(1);
     expect([...reads[0]!.body.ids].sort()).toEqual(jobs.map((j) => j.id).sort());
+  });
+
+  it('a pass over many tasks lets a hint go first: its next requests wait until the hinted task is read', async () => {
+    // Every read answers 200 ms late; a pass over 9 tasks in batches of 2 is 5 requests. The hint
+    // arrives while the pass's first requests are out: its read must not queue behind the rest.
+    const { hook } = await startWithPush({ LIST_BATCH_SIZE: '2' });
+    const job = await pushedJob(hook, 'hinted fox'); // the oldest: in the pass's first batch, with another
+    for (let i = 0; i < 8; i++) {
+      h.proxy.nextTimeline(queuedLong);
+      await imagine(h, `queued ${i}`);
+    }
+    await h.app.poller.tick();
+    await quiet();
+    h.proxy.setQuirks({ slowMs: 200 });
+    const from = h.proxy.requests.length;
+    const firstRead = new Promise<void>((resolve) => {
+      const onCreate = (m: unknown) => {
+        if (!String((m as { request: { path?: string } }).request.path).includes('/mj/task/list-by-condition')) return;
+        diagnostics.unsubscribe('undici:request:create', onCreate);
+        resolve();
+      };
+      diagnostics.subscribe('undici:request:create', onCreate);
+    });
+    const pass = h.app.poller.tick();
+    await firstRead;
+    h.proxy.advance(job.id); // IN_PROGRESS 15%: the callback arrives while the pass reads
+    const report = await pass;
+    await quiet();
+    expect(report).toMatchObject({ due: 9, proxyCalls: 5 });
+    const reads = readsSince(h, from).map((r) => [...(r.body?.ids ?? [])] as string[]);
+    expect(reads).toHaveLength(6);
+    // Answered (and recorded) before the pass's third request: that one waited for the hint.
+    const hinted = reads.findIndex((ids) => ids.length === 1 && ids[0] === job.id);
+    expect(hinted).toBeGreaterThanOrEqual(0);
+    expect(hinted).toBeLessThan(3);
+    await h.discord.waitForMessage((m) => /\(15%\)/.test(m.content) && m.content.includes('hinted fox'));
   });
 
   it('the callback body is never shown: the re-fetched task decides', async () => {

@@ -1,0 +1,105 @@
+// One read of some held tasks, applied: the poller's passes and its push hints both come here.
+// The tasks are read through the task reader (one read per backend, batch by batch), each batch's
+// changed tasks handed to the tracker as its answer arrives, and each task's next poll scheduled
+// from what was found (poll-schedule.ts), or put off when it could not be read (read-health.ts).
+import type { Logger } from '../logger.ts';
+import type { ReadPace, TaskReader } from '../proxy/task-reader.ts';
+import type { Task } from '../proxy/types.ts';
+import type { TaskRecord } from '../store/tasks.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { sameTaskState } from './lifecycle.ts';
+import type { PollSchedule } from './poll-schedule.ts';
+import type { BackendsReadHealth } from './read-health.ts';
+import type { Tracker } from './tracker.ts';
+
+/** What a read counts (the poller's TickReport has these). */
+export interface ReadReport {
+  updated: number;
+  proxyCalls: number;
+  errors: number;
+}
+
+export interface ReadApplyOptions {
+  reader: TaskReader;
+  tracker: Tracker;
+  schedule: PollSchedule;
+  health: BackendsReadHealth;
+  logger: Logger;
+  now: () => number;
+  moving: number;
+  /** Parallel tracker updates per batch. Default 16. */
+  applyConcurrency?: number;
+}
+
+/** Runs `fn`; a failure is counted in the report and logged, not thrown. */
+export async function safely(report: { errors: number }, logger: Logger, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    report.errors++;
+    logger.error('task update failed', { err });
+  }
+}
+
+/**
+ * Fetches `records`' tasks and applies them; schedules each task's next poll. `source` 'poll': a
+ * change found here is one the push did not bring (the task goes back to the fast interval).
+ * `pace`: how the read's batches go out (a timer pass lets push hints go first).
+ */
+export async function readAndApply(o: ReadApplyOptions, records: TaskRecord[], report: ReadReport, source: 'poll' | 'push', pace?: ReadPace): Promise<void> {
+  const byId = new Map(records.map((r) => [r.taskId, r]));
+  const seen = new Set<string>();
+  const sink = (backend: string) => async (found: Task[], missing: string[]) => {
+    const now = o.now();
+    // Before the updates: they must not show an outage that just ended.
+    if (found.length || missing.length) o.health.worked(backend, now);
+    const updates: [TaskRecord, Task][] = [];
+    for (const task of found) {
+      const r = byId.get(task.id);
+      if (!r || seen.has(task.id)) continue;
+      seen.add(task.id);
+      updates.push([r, task]);
+    }
+    const changedOnes: [TaskRecord, Task][] = [];
+    for (const [r, task] of updates) {
+      if (o.tracker.isUnchanged(r, task)) {
+        // The common case at scale: a queued task still queued. Nothing to do but reschedule.
+        o.tracker.stats.unchanged++;
+        o.schedule.at(r.taskId, now + o.schedule.intervalFor(task, false));
+      } else {
+        changedOnes.push([r, task]);
+      }
+    }
+    report.updated += updates.length;
+    await mapLimit(changedOnes, o.applyConcurrency ?? 16, async ([r, task]) => {
+      const changed = !sameTaskState(task, r.task);
+      await safely(report, o.logger, () => o.tracker.applyUpdate(r, task));
+      if (source === 'poll' && changed) o.schedule.pushMissed(r.taskId);
+      o.schedule.at(r.taskId, now + o.schedule.intervalFor(task, changed));
+    });
+    for (const id of missing) {
+      const r = byId.get(id);
+      if (!r || seen.has(id)) continue;
+      seen.add(id);
+      await safely(report, o.logger, () => o.tracker.miss(r));
+      o.schedule.at(id, now + o.moving);
+    }
+  };
+  const failures = new Map<string, unknown>();
+  // One read per backend the tasks run on.
+  await Promise.all([...o.reader.byBackend(records)].map(([backend, ids]) => o.reader.stream(backend, ids, report, sink(backend), (err) => failures.set(backend, err), pace)));
+  const now = o.now();
+  for (const id of byId.keys()) {
+    o.schedule.asked(id, now);
+    if (seen.has(id)) o.schedule.readWorked(id);
+  }
+  const answered = new Set([...seen].map((id) => o.reader.backendOf(byId.get(id)!)));
+  for (const [backend, err] of failures) if (!answered.has(backend)) o.health.failed(backend, now, err);
+  // Ids the proxy could not be asked about (errors) are put off: each by its own backoff, all
+  // together to the backend's when the key was refused (so they are read in one batch again).
+  for (const [id, r] of byId) {
+    if (seen.has(id)) continue;
+    const n = o.schedule.readFailed(id), until = o.health.until(o.reader.backendOf(r));
+    o.schedule.at(id, until > now ? until : now + o.health.backoff(n));
+  }
+}
