@@ -45,10 +45,13 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
     // What a client sees when Discord could not be reached at all: proxyRequests ends the response
     // itself and sets a status only for Discord's answers and its own timeout.
     res.statusCode = 502;
-    Promise.resolve((isTokenRoute(req.url ?? '') ? tokenHandler : handler)(req, res)).catch((err: unknown) => {
-      o.onError?.(err);
-      if (!res.writableEnded) res.end();
-    });
+    // Chosen inside the promise: a request line that is no URL must end in a 502, not throw out of the listener.
+    Promise.resolve()
+      .then(() => (isTokenRoute(req.url ?? '') ? tokenHandler : handler)(req, res))
+      .catch((err: unknown) => {
+        o.onError?.(err);
+        if (!res.writableEnded) res.end();
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -48,12 +48,18 @@ export class LocalBudget implements BudgetSource {
 
 /**
  * A shared budget, with this process's own bucket (at the same rate) while the shared one cannot be
- * reached: a store outage slows nothing down, and the error is reported once per outage.
+ * reached: a store outage slows nothing down, and the error is reported once per outage. After a
+ * failure the shared one is tried again only `coolOffMs` later: a Redis that hangs rather than refuses
+ * would otherwise make every take wait out the store's command timeout first.
  */
-export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void): BudgetSource {
+export function withFallback(shared: BudgetSource, local: BudgetSource, onError: (err: unknown) => void, o: { coolOffMs?: number; now?: () => number } = {}): BudgetSource {
+  const coolOffMs = o.coolOffMs ?? 1_000;
+  const now = o.now ?? Date.now;
   let failing = false;
+  let failedAt = 0;
   return {
     async take(want, finalsWaiting) {
+      if (failing && now() - failedAt < coolOffMs) return local.take(want);
       try {
         const r = await shared.take(want, finalsWaiting);
         failing = false;
@@ -61,6 +67,7 @@ export function withFallback(shared: BudgetSource, local: BudgetSource, onError:
       } catch (err) {
         if (!failing) onError(err);
         failing = true;
+        failedAt = now();
         return local.take(want);
       }
     },

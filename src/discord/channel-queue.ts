@@ -199,7 +199,9 @@ export class ChannelQueue {
       const ready = this.#readyCount();
       if (ready === 0) return;
       if (this.#tokens === 0) {
-        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5), this.#finals.length);
+        // The finals that could go now (not those behind a busy channel): while another process has
+        // some, the shared budget gives it the tokens, and a count that cannot be used would hold it back.
+        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5), this.#readyCount(true));
         this.#tokens += got;
         if (got === 0) {
           // Back when the budget's next token is due (no sooner: a take that early gets nothing).
@@ -232,8 +234,8 @@ export class ChannelQueue {
    * one per channel, since a channel takes one request at a time (more tokens would sit unused here
    * while other processes wait for them).
    */
-  #readyCount(): number {
-    const cap = this.o.takeAtMost ?? 5;
+  #readyCount(finalsOnly = false): number {
+    const cap = finalsOnly ? Infinity : (this.o.takeAtMost ?? 5);
     const channels = new Set<string>();
     let n = 0;
     const counts = (e: Entry) => {
@@ -245,6 +247,7 @@ export class ChannelQueue {
       return ++n >= cap;
     };
     for (const e of this.#finals) if (counts(e)) return n;
+    if (finalsOnly) return n;
     for (const e of this.#others) if (counts(e)) return n;
     if (this.#finals.length) return n;
     for (const e of this.#progress.values()) if (counts(e)) return n;
@@ -254,7 +257,12 @@ export class ChannelQueue {
   #send(e: Entry): void {
     const call = e.call!;
     this.stats.sent[e.priority]++;
-    this.o.onSent?.(e.priority, this.#now() - e.at);
+    // A metrics callback that throws must not lose the request (it has left its line already).
+    try {
+      this.o.onSent?.(e.priority, this.#now() - e.at);
+    } catch (err) {
+      this.o.onError?.(err);
+    }
     if (e.priority === 'progress' && this.#finals.length) this.stats.progressBeforeFinal++;
     if (e.channel !== null) this.#busy.add(e.channel);
     const { resolve, reject, channel } = e;

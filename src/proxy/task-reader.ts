@@ -148,7 +148,8 @@ export class TaskReader {
     if (ids.length === 0) return true;
     let answered = false;
     let rest: string[] = ids;
-    const concurrency = Math.max(1, pace.concurrency ?? this.o.concurrency);
+    // A pace lowers the reader's concurrency (FETCH_CONCURRENCY), never raises it.
+    const concurrency = Math.max(1, Math.min(pace.concurrency ?? Infinity, this.o.concurrency));
     const caps = await this.#capabilities(backend);
     if (caps.list) {
       const size = Math.max(1, Math.min(this.o.batchSize, caps.listMax ?? Infinity));

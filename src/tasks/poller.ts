@@ -299,12 +299,15 @@ export class Poller {
   /**
    * How a pass's reads go out: each request waits while push hints are gathered or read (up to a
    * third of a moving interval per pass), and with push on only a few are in flight, so a hint's
-   * read-back and its edit never queue behind a whole pass at the proxy or on the event loop.
+   * read-back and its edit never queue behind a whole pass at the proxy or on the event loop. Only
+   * while callbacks arrive: without them (push configured, none coming) and on a first pass over every
+   * adopted task, the reader's own concurrency keeps a pass well within its leases.
    */
   #passPace(): ReadPace {
     const until = performance.now() + this.o.intervals.moving / 3;
+    const hintsFlow = this.o.push && this.o.now() - this.#lastHintAt < this.o.intervals.push;
     return {
-      concurrency: this.o.push ? (this.o.passConcurrency ?? 2) : undefined,
+      concurrency: hintsFlow ? (this.o.passConcurrency ?? 2) : undefined,
       before: () => (this.#hints.busy ? this.#hints.idle(until - performance.now()) : Promise.resolve()),
     };
   }

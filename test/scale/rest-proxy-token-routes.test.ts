@@ -65,3 +65,25 @@ describe('the REST proxy and the interaction-token routes', () => {
     expect(ping).toBeLessThan(1500);
   }, 30_000);
 });
+
+describe('the REST proxy and a request that is no URL', () => {
+  it('answers it and stays up (the route is chosen where a failure ends the response, not thrown out of the listener)', async () => {
+    discord = await startFakeDiscord();
+    const errors: unknown[] = [];
+    restProxy = await startRestProxy({ api: discord.apiBase, host: '127.0.0.1', port: 0, onError: (err) => errors.push(err) });
+    const { hostname, port } = new URL(restProxy.url);
+    const net = await import('node:net');
+    // An absolute-form request target with an invalid port: `new URL` throws on it.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.write('GET http://x:99999/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 502/);
+    expect(errors).toHaveLength(1);
+    // Still serving.
+    expect((await fetch(`${restProxy.url.replace(/\/api$/, '')}/healthz`)).status).toBe(200);
+  });
+});

@@ -136,9 +136,9 @@ async function run(processes: number, jobs: number, behindProxy: boolean, budget
   // Done when every job's record ended (any process) and every owner was pinged.
   const bus = new EventEmitter();
   for (const app of apps) app.events.on('finished', () => bus.emit('finished'));
-  const ended = whenReported(bus, ['finished'], async () => (await apps[0]!.stores.tasks.activeIds()).length === 0, 'every job finished', 30_000);
+  const ended = whenReported(bus, ['finished'], async () => (await apps[0]!.stores.tasks.activeIds()).length === 0, 'every job finished', 50_000);
   let pings = 0;
-  const pinged = discord.waitForCall((c) => c.at >= started && c.method === 'POST' && /^\/channels\/\d+\/messages$/.test(c.path) && c.status === 200 && ++pings >= jobs, 30_000);
+  const pinged = discord.waitForCall((c) => c.at >= started && c.method === 'POST' && /^\/channels\/\d+\/messages$/.test(c.path) && c.status === 200 && ++pings >= jobs, 50_000);
   for (const id of ids) proxy.finish(id);
   await Promise.all([ended, pinged]);
   // A result edit Discord refused is retried by the proxy after the job ended here: wait for the last
@@ -203,7 +203,7 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
       // is one too many; the proxy waits and retries it. Measured: none in most runs, up to 39 of some 320
       // on a loaded machine, against about 40 % refused without the proxy (the last test).
       expect(discord!.globalRateLimitHits).toBeLessThan(Math.ceil(r.calls.length * 0.3));
-    }, 75_000);
+    }, 110_000);
   }
 
   it('without the proxy and without the shared budget, two processes overrun the limit (each queue knows only its own requests)', async () => {
@@ -213,7 +213,7 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
     expect(discord!.globalRateLimitHits).toBeGreaterThan(Math.ceil(r.calls.length * 0.25));
     expect(Math.max(...r.windows)).toBeGreaterThan(70);
     expect(r.finalEdits.length).toBeGreaterThanOrEqual(120); // discord.js retried what was refused
-  }, 40_000);
+  }, 70_000);
 
   it('without the proxy but with the budget the processes share through Redis (the default), two processes stay under the limit', async () => {
     const r = await run(2, 120, false, DEFAULT_BUDGET);
@@ -224,7 +224,7 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
     // 47 a second and 2 saved up: at most 49 in any second as the budget gives them; as they arrive, up to
     // 51 measured on a busy machine (the stamps of one loaded process: see the tests behind the proxy below).
     expect(r.maxSliding).toBeLessThanOrEqual(52);
-  }, 40_000);
+  }, 70_000);
 
   // The default deployment: the budget on, and the proxy in front. The budget keeps what all processes send
   // under the proxy's count, so the proxy never has to hold anything back, and nothing reaches Discord

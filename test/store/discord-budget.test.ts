@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { FINALS_FRESH_MS } from '../../src/store/discord-budget.ts';
+import { ChannelQueue } from '../../src/discord/channel-queue.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const prefix = `mjbot-budget-${process.pid}-${Date.now()}`;
@@ -61,6 +62,24 @@ describe('shared Discord budget (Redis)', () => {
     expect((await b.take(1)).got).toBe(0);
     await new Promise((r) => setTimeout(r, FINALS_FRESH_MS + 50));
     expect((await b.take(1)).got).toBe(1);
+  });
+
+  it('finals behind a busy channel do not hold the other processes back (only the finals that could go now count)', async () => {
+    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2)! });
+    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2)! });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // a: 10 finals in one channel, 150 ms each (one at a time there), so ~1.5 s of finals it cannot hurry.
+    const aDone = Promise.all(Array.from({ length: 10 }, (_, i) => a.run('final', `a${i}`, 'busy', () => sleep(150))));
+    await sleep(20);
+    // b: 20 pings in 20 channels: the budget (47 a second) has room for them beside a's one-at-a-time finals.
+    const started = Date.now();
+    let bLast = 0;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => b.run('other', null, `c${i}`, async () => {
+      bLast = Date.now() - started;
+    })));
+    await aDone;
+    // Held back until a's finals were done, b's last would go after ~1.4 s; at the budget's pace, ~0.5 s.
+    expect(bLast).toBeLessThan(1000);
   });
 
   it('SQLite has none: its one process keeps its own', () => {

@@ -288,21 +288,31 @@ describe('budgets', () => {
     for (let rate = 1; rate <= 48; rate++) expect(rate + burstOf(rate)).toBeLessThanOrEqual(50);
   });
 
-  it("a shared budget that fails: this process's own serves, the failure is reported once per outage", async () => {
+  it("a shared budget that fails: this process's own serves, the failure is reported once per outage, the shared one is tried again a second later", async () => {
     let down = true;
+    let tries = 0;
+    let t = 0;
     const shared: BudgetSource = {
       take: async (want) => {
+        tries++;
         if (down) throw new Error('redis away');
         return { got: want, waitMs: 0 };
       },
     };
     const errors: unknown[] = [];
-    const b = withFallback(shared, new LocalBudget(30), (err) => errors.push(err));
+    const b = withFallback(shared, new LocalBudget(30, () => t), (err) => errors.push(err), { coolOffMs: 1000, now: () => t });
     expect((await b.take(5)).got).toBe(2);
     expect((await b.take(5)).got).toBe(0);
     expect(errors).toHaveLength(1);
+    // Within the cool-off the shared one is not asked (a hanging Redis would hold every take for its timeout).
+    expect(tries).toBe(1);
     down = false;
+    t += 500;
+    expect((await b.take(5)).got).toBeLessThan(5);
+    expect(tries).toBe(1);
+    t += 500;
     expect((await b.take(5)).got).toBe(5);
+    expect(tries).toBe(2);
     down = true;
     await b.take(1);
     expect(errors).toHaveLength(2);
