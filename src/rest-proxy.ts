@@ -11,10 +11,14 @@
 // proxy's global count before the channel routes the limit does bind. So the interaction-token routes go to an
 // instance with that count lifted (each token's own route bucket still holds), the rest to the usual one: the same
 // split the bot makes in each process (discord/rest-agent.ts createInteractionRest).
+//
+// The request body is read whole before it is queued (@discordjs/proxy's proxyRequests hands the incoming stream
+// on): @discordjs/rest retries a 429 or a 5xx itself, and a stream already sent once goes out empty the second
+// time, which Discord refuses (400, 50109 invalid JSON): a rate limit at the proxy became a lost edit.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REST, type RESTOptions } from 'discord.js';
-import { proxyRequests } from '@discordjs/proxy';
+import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
 import { createInteractionRest } from './discord/rest-agent.ts';
 import { loadEntryConfig } from './env-file.ts';
 import { isMain } from './util/is-main.ts';
@@ -35,7 +39,7 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
   const options: Partial<RESTOptions> = { ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null };
   const rest = new REST(options);
   const tokenRest = createInteractionRest(options);
-  const [handler, tokenHandler] = [proxyRequests(rest), proxyRequests(tokenRest)];
+  const [handler, tokenHandler] = [forward(rest), forward(tokenRest)];
   const server = http.createServer((req, res) => {
     // Answered here, never forwarded: the container's health check.
     if (req.url === '/healthz') {
@@ -78,6 +82,35 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
 export function isTokenRoute(url: string): boolean {
   const path = new URL(url, 'http://noop').pathname.replace(/^\/api(\/v\d+)?/, '');
   return /^\/interactions\/\d+\/[^/]+\/callback\/?$/.test(path) || /^\/webhooks\/\d+\/[^/]+(\/|$)/.test(path);
+}
+
+/**
+ * @discordjs/proxy's proxyRequests, with the body read whole first so a retry sends it again (see the top):
+ * the route, the query, the bot's Authorization, Content-Type and an audit-log reason passed on as it does;
+ * Discord's answer (or its error, a rate limit handed on, a timeout) written back with its helpers.
+ */
+function forward(rest: REST): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const parsed = new URL(req.url ?? '/', 'http://noop');
+    const fullRoute = parsed.pathname.replace(/^\/api(\/v\d+)?/, '') as `/${string}`;
+    const headers: Record<string, string> = {};
+    if (req.headers['content-type']) headers['Content-Type'] = req.headers['content-type'];
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const reason = req.headers['x-audit-log-reason'];
+    if (typeof reason === 'string') headers['x-audit-log-reason'] = reason;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = chunks.length ? Buffer.concat(chunks) : undefined;
+    try {
+      // Discord answers a method it does not know with 405 itself; auth: false, the bot's own header goes on.
+      const answer = await rest.queueRequest({ body, fullRoute, method: req.method as never, auth: false, passThroughBody: true, query: parsed.searchParams, headers });
+      await populateSuccessfulResponse(res, answer);
+    } catch (err) {
+      if (!populateErrorResponse(res, err)) throw err;
+    } finally {
+      res.end();
+    }
+  };
 }
 
 /**

@@ -87,3 +87,21 @@ describe('the REST proxy and a request that is no URL', () => {
     expect((await fetch(`${restProxy.url.replace(/\/api$/, '')}/healthz`)).status).toBe(200);
   });
 });
+
+describe('the REST proxy and a request it retries', () => {
+  it('sends the body again after a 429 (the edit arrives whole, not refused as empty JSON)', async () => {
+    discord = await startFakeDiscord({ editLimit: { count: 2, perMs: 600 } });
+    restProxy = await startRestProxy({ api: discord.apiBase, host: '127.0.0.1', port: 0 });
+    const direct = new REST({ api: discord.apiBase, retries: 0 }).setToken(discord.token);
+    const viaProxy = new REST({ api: restProxy.url, retries: 0 }).setToken(discord.token);
+    const msg = (await direct.post(`/channels/${discord.channelId}/messages`, { body: { content: 'first' } })) as { id: string };
+    // The channel's edit bucket spent by another client: the proxy does not know it, sends, gets a 429, retries.
+    for (const content of ['one', 'two']) await direct.patch(`/channels/${discord.channelId}/messages/${msg.id}`, { body: { content } });
+    const hitsBefore = discord.rateLimitHits;
+    const edited = (await viaProxy.patch(`/channels/${discord.channelId}/messages/${msg.id}`, { body: { content: 'through the proxy' } })) as { content: string };
+    expect(discord.rateLimitHits).toBeGreaterThan(hitsBefore); // it was retried
+    expect(edited.content).toBe('through the proxy');
+    const calls = discord.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/messages/${msg.id}`));
+    expect(calls.map((c) => c.status)).toEqual([200, 200, 429, 200]);
+  });
+});
