@@ -31,21 +31,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** One bot process and a request/answer helper over IPC. */
+/** One bot process and a request/answer helper over IPC (a message nobody waits for yet is kept for the next). */
 export class ScaleBot {
-  readonly #waiters: ((m: FromScaleBot) => void)[] = [];
+  readonly #waiters: { resolve: (m: FromScaleBot) => void; reject: (err: Error) => void }[] = [];
+  readonly #unclaimed: FromScaleBot[] = [];
+  #exited: Error | null = null;
   pid = 0;
   constructor(readonly child: ChildProcess) {
-    child.on('message', (m: FromScaleBot) => this.#waiters.shift()?.(m));
-  }
-  ask(msg: ToScaleBot): Promise<FromScaleBot> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      this.child.send(msg);
+    child.on('message', (m: FromScaleBot) => {
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter.resolve(m);
+      else this.#unclaimed.push(m);
+    });
+    // A bot that died answers nothing: whoever waits fails instead of waiting forever.
+    child.once('exit', (code, signal) => {
+      this.#exited = new Error(`a bot process exited (${signal ?? code})`);
+      for (const w of this.#waiters.splice(0)) w.reject(this.#exited);
     });
   }
+  ask(msg: ToScaleBot): Promise<FromScaleBot> {
+    const answer = this.next();
+    if (!this.#exited) this.child.send(msg);
+    return answer;
+  }
   next(): Promise<FromScaleBot> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    const kept = this.#unclaimed.shift();
+    if (kept) return Promise.resolve(kept);
+    if (this.#exited) return Promise.reject(this.#exited);
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 }
 

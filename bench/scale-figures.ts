@@ -141,3 +141,25 @@ export function progressWhileFinalWaited(calls: RecordedCall[], queuedAt: Map<st
   }
   return n;
 }
+
+/**
+ * The fewest read requests that could have read the same tasks: in each poll interval (fixed windows
+ * of `windowMs` from the first read), ceil(distinct task ids read / batch). A task read twice in one
+ * interval counts once, and a batch split between processes counts as one: what a single process,
+ * reading every task once per interval in full batches, would have needed.
+ */
+export function readMinimum(reads: ProxyRead[], windowMs: number, batch: number): number {
+  const sorted = [...reads].sort((a, b) => a.at - b.at);
+  let total = 0;
+  let start = -Infinity;
+  let ids = new Set<string>();
+  for (const r of sorted) {
+    if (r.at - start >= windowMs) {
+      total += Math.ceil(ids.size / batch);
+      ids = new Set();
+      start = r.at;
+    }
+    for (const id of r.ids) ids.add(id);
+  }
+  return total + Math.ceil(ids.size / batch);
+}

@@ -6,9 +6,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEFAULTS } from '../src/config.ts';
 import { TOKEN_LIFETIME_MS } from '../src/discord/token.ts';
-import { PROMPT, sleep, startCluster } from './scale-cluster.ts';
-import { closeRereads, crossProcessReads, duplicateEdits, globalBound, maxSliding, perWindow, progressWhileFinalWaited, type ProxyRead } from './scale-figures.ts';
+import { PROMPT, REDIS_URL, sleep, startCluster } from './scale-cluster.ts';
+import { closeRereads, crossProcessReads, duplicateEdits, globalBound, maxSliding, perWindow, progressWhileFinalWaited, readMinimum, type ProxyRead } from './scale-figures.ts';
 import type { ScaleMeasure } from './scale-protocol.ts';
+import type { RecordedCall } from '../stand-ins/fake-discord.ts';
 import { Driver, VISIBLE_STATES, stateShown, type WorkloadOptions } from './workload.ts';
 
 export const POLL_MS = DEFAULTS.POLL_INTERVAL_MS;
@@ -24,6 +25,10 @@ export interface RateFigures {
   /** 429s the fake answered; 429s a bot's discord.js saw (the REST proxy gave up waiting). */
   fake429: number;
   bot429: number;
+  /** Global-bound requests by what they were: progress edits, result edits, new messages (pings), the rest. */
+  kinds: { progress: number; final: number; post: number; other: number };
+  /** Answers of the fake other than 2xx and 429 (e.g. a body it could not parse), by status and Discord code. */
+  refused: Record<string, number>;
 }
 
 export interface HarnessLag {
@@ -41,6 +46,13 @@ export interface SteadyResult {
   idReads: number;
   /** Σ over every process's passes of ceil(due / batch): each pass's own minimum. */
   passMin: number;
+  /** Σ proxy calls the processes' passes reported (bench/run.ts's batch efficiency: ÷ passMin). */
+  passCalls: number;
+  /** The single-process minimum for the same reads (scale-figures.ts readMinimum). */
+  readMin: number;
+  /** Σ due over every process's passes, and task ids the bots handed to their readers (both while measured). */
+  dueSum: number;
+  botIdReads: number;
   /** Reads of one task less than half a poll interval apart (at the fake), and pairs of reads by two processes within one interval. */
   closeRereads: number;
   crossPairs: number;
@@ -52,8 +64,23 @@ export interface SteadyResult {
   harness: HarnessLag;
 }
 
-function rateFigures(calls: { path: string; at: number; status: number }[], fake429: number, bots: ScaleMeasure[]): RateFigures {
-  const bound = calls.filter(globalBound).map((c) => c.at).sort((a, b) => a - b);
+function rateFigures(calls: RecordedCall[], fake429: number, bots: ScaleMeasure[]): RateFigures {
+  const boundCalls = calls.filter(globalBound);
+  const bound = boundCalls.map((c) => c.at).sort((a, b) => a - b);
+  const kinds = { progress: 0, final: 0, post: 0, other: 0 };
+  for (const c of boundCalls) {
+    const k = c.method === 'PATCH' ? stateShown(c) : null;
+    if (k === VISIBLE_STATES) kinds.final++;
+    else if (k !== null && k >= 0) kinds.progress++;
+    else if (c.method === 'POST') kinds.post++;
+    else kinds.other++;
+  }
+  const refused: Record<string, number> = {};
+  for (const c of calls) {
+    if (c.status < 300 || c.status === 429) continue;
+    const key = `${c.status}${c.response?.code !== undefined ? `/${c.response.code}` : ''} ${c.method} ${c.path.replace(/\d{5,}/g, ':id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token')}`;
+    refused[key] = (refused[key] ?? 0) + 1;
+  }
   const all = calls.map((c) => c.at).sort((a, b) => a - b);
   return {
     maxWindow: Math.max(0, ...perWindow(bound)),
@@ -62,6 +89,8 @@ function rateFigures(calls: { path: string; at: number; status: number }[], fake
     allMaxSliding: maxSliding(all),
     fake429,
     bot429: bots.reduce((s, b) => s + b.rest429, 0),
+    kinds,
+    refused,
   };
 }
 
@@ -117,6 +146,10 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
       seedMs,
       proxyReads: reads.length,
       idReads: reads.reduce((s, r) => s + r.ids.length, 0),
+      dueSum: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + p.due, 0), 0),
+      botIdReads: ms.reduce((s, m) => s + Object.values(m.reads).reduce((t, l) => t + l.length, 0), 0),
+      readMin: readMinimum(reads, POLL_MS, BATCH),
+      passCalls: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + p.proxyCalls, 0), 0),
       passMin: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + Math.ceil(p.due / BATCH), 0), 0),
       closeRereads: closeRereads(reads, POLL_MS / 2),
       crossPairs: cross.pairs,
@@ -163,6 +196,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     // them, the burst comes after, when every edit is a channel edit bound by the global limit.
     const expireAt = Date.now() + TOKEN_GRACE_MS;
     const messagePath = new Map<string, string>();
+    process.stderr.write(`burst: seeding\n`);
     await c.seed(ids, { channels, interactionAt: () => expireAt - TOKEN_LIFETIME_MS, messagePath });
     await sleep(Math.max(POLL_MS + 2_000, expireAt + 2_000 - Date.now()));
 
@@ -184,6 +218,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     const shownAt = new Map<string, number>();
     const byPath = new Map([...messagePath].map(([id, p]) => [p, id]));
     let seen = callsFrom;
+    process.stderr.write(`burst: measuring\n`);
     const deadline = t0 + 3_000 + BURST_FINISH_MS + Math.ceil((jobs / 50) * 1000) * 3 + 30_000;
     while (shownAt.size < jobs && Date.now() < deadline) {
       await sleep(100);
@@ -196,6 +231,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       }
     }
     const end = Date.now();
+    process.stderr.write(`burst: ${shownAt.size} shown\n`);
     await sleep(1_000);
     const measured = await Promise.all(bots.map((b) => b.ask({ type: 'measure-stop' })));
     lag.disable();
@@ -234,6 +270,26 @@ export interface TakeoverResult {
   polled: number;
   /** SIGKILL → the last of those tasks read at the proxy (ms); NaN when not all were. */
   takeoverMs: number;
+  /** What the killed process's leases had left when it was killed (ms, read from Redis just before): least and most. */
+  leaseLeftMs: [number, number];
+}
+
+/** Milliseconds each task's lease has left (Redis PTTL of `<prefix>-lease:<id>`; negative: none). */
+async function leaseLeft(prefix: string, ids: string[]): Promise<number[]> {
+  const { createClient } = await import('@keyv/redis');
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    const out: number[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const multi = redis.multi();
+      for (const id of ids.slice(i, i + 500)) multi.pTTL(`${prefix}-lease:${id}`);
+      out.push(...((await multi.exec()) as unknown as number[]));
+    }
+    return out;
+  } finally {
+    await redis.close();
+  }
 }
 
 export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[], env: Record<string, string>): Promise<TakeoverResult> {
@@ -242,13 +298,16 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
     const { proxy, bots } = c;
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
+    process.stderr.write('takeover: seeding\n');
     await c.seed(ids);
+    process.stderr.write('takeover: seeded\n');
     // Both hold their share and have polled it (and renewed the leases) at least once.
     await sleep(POLL_MS + 2_000);
     const answer = await bots[1]!.ask({ type: 'held' });
     if (answer.type !== 'held') throw new Error('no held ids');
     const pending = new Set(answer.ids);
     const held = pending.size;
+    const left = await leaseLeft(c.prefix, answer.ids);
     let doneAt = NaN;
     let killedAt = Infinity;
     const stop = proxy.onRequest((r) => {
@@ -259,10 +318,12 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
     });
     killedAt = Date.now();
     bots[1]!.child.kill('SIGKILL');
+    process.stderr.write(`takeover: killed one holding ${held}\n`);
     const until = killedAt + leaseTtlMs + POLL_MS + 20_000;
     while (Number.isNaN(doneAt) && Date.now() < until) await sleep(50);
     stop();
-    return { n, leaseTtlMs, held, polled: held - pending.size, takeoverMs: doneAt - killedAt };
+    process.stderr.write(`takeover: ${held - pending.size} of ${held} polled\n`);
+    return { n, leaseTtlMs, held, polled: held - pending.size, takeoverMs: doneAt - killedAt, leaseLeftMs: [Math.min(...left), Math.max(...left)] };
   } finally {
     await c.close();
   }
