@@ -80,7 +80,9 @@ export interface Cluster {
 }
 
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
-  const discord = await startFakeDiscord();
+  // Seeding answers thousands of interactions on a busy machine: the 3 s deadline of an initial
+  // response is not what is measured here.
+  const discord = await startFakeDiscord({ callbackDeadlineMs: 120_000 });
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
   const prefix = `mjbot-bench-scale-${process.pid}-${Date.now()}`;
   const restPort = await freePort();

@@ -16,7 +16,7 @@
 // four-process column for rates and duplicates, not for latency: four bots, the REST proxy and the
 // harness (the fakes at N = 10,000) share the machine; the harness's own event-loop lag is printed.
 import { DEFAULTS } from '../src/config.ts';
-import { measureResume, printResume, type ResumeFigure } from './resume.ts';
+import { measureResume, printResume } from './resume.ts';
 import { BATCH, POLL_MS, burst, steady, takeover, type BurstResult, type SteadyResult, type TakeoverResult } from './scale-runs.ts';
 import type { WorkloadOptions } from './workload.ts';
 
@@ -54,34 +54,31 @@ export async function runScale(args: string[]): Promise<void> {
   console.log(`mjbot scale benchmark: node ${process.version}, ${process.platform}/${process.arch}; bots: node ${nodeFlags.join(' ')} --import tsx, Redis store, one @discordjs/proxy (src/rest-proxy.ts) in front of the fake Discord`);
   console.log(`POLL_INTERVAL_MS ${POLL_MS}, POLL_QUEUED_INTERVAL_MS ${DEFAULTS.POLL_QUEUED_INTERVAL_MS}, LIST_BATCH_SIZE ${BATCH}, DISCORD_CHANNEL_BUDGET ${budgetShown}; the fake Discord's global limit ${GLOBAL_LIMIT}/s (fixed windows; interaction-token routes exempt)`);
 
+  // Each part on its own: one that fails is reported, the others still print.
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+    process.stderr.write(`  scale: ${what}…\n`);
+    try {
+      return await fn();
+    } catch (err) {
+      console.log(`\n── ${what}: FAILED (${err instanceof Error ? err.message : String(err)})`);
+      return null;
+    }
+  };
   const runs: SteadyResult[] = [];
   for (const p of procs) {
-    process.stderr.write(`  scale: N=${n} on ${p} process(es)…\n`);
-    runs.push(await steady(p, n, workload, nodeFlags, env, settleMs));
+    const r = await attempt(`N=${n} on ${p} process(es)`, () => steady(p, n, workload, nodeFlags, env, settleMs));
+    if (r) runs.push(r);
   }
-  let b: BurstResult | null = null;
-  if (burstJobs > 0) {
-    process.stderr.write(`  scale: burst of ${burstJobs} on 2 processes…\n`);
-    b = await burst(burstJobs, nodeFlags, env);
-  }
-  let t: TakeoverResult | null = null;
-  if (takeoverN > 0) {
-    process.stderr.write(`  scale: takeover, ${takeoverN} tasks on 2 processes…\n`);
-    t = await takeover(takeoverN, leaseTtl, nodeFlags, env);
-  }
-  let resumed: ResumeFigure | null = null;
-  if (resumeN > 0) {
-    process.stderr.write(`  scale: resume N=${resumeN} on Redis…\n`);
-    resumed = await measureResume('redis', resumeN, nodeFlags);
-  }
-
   if (runs.length) printSteady(runs, workload);
+  const b = burstJobs > 0 ? await attempt(`burst of ${burstJobs} on 2 processes`, () => burst(burstJobs, nodeFlags, env)) : null;
   if (b) printBurst(b);
   for (const [what, refused] of [...runs.map((r) => [`${r.processes} proc`, r.rate.refused] as const), ...(b ? [['burst', b.rate.refused] as const] : [])]) {
     const list = Object.entries(refused);
     if (list.length) console.log(`  ${what}: the fake Discord refused (not 429): ${list.map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   }
+  const t = takeoverN > 0 ? await attempt(`takeover, ${takeoverN} tasks on 2 processes`, () => takeover(takeoverN, leaseTtl, nodeFlags, env)) : null;
   if (t) printTakeover(t);
+  const resumed = resumeN > 0 ? await attempt(`resume N=${resumeN} on Redis`, () => measureResume('redis', resumeN, nodeFlags)) : null;
   if (resumed) printResume([resumed]);
 
   console.log('\n── goals (issue 16)');
