@@ -301,8 +301,19 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
     process.stderr.write('takeover: seeding\n');
     await c.seed(ids);
     process.stderr.write('takeover: seeded\n');
-    // Both hold their share and have polled it (and renewed the leases) at least once.
-    await sleep(POLL_MS + 2_000);
+    // Both hold their share and have shown it: the first reads' edits (each job's ❌ Cancel) are out,
+    // Discord has been quiet for 2 s (at most a minute), and a poll interval more has passed. A pass
+    // waits for its edits, and leases are renewed by passes: killing one before would measure that.
+    const settleUntil = Date.now() + 60_000;
+    let quietSince = Date.now();
+    for (let count = c.discord.calls.length; Date.now() < settleUntil && Date.now() - quietSince < 2_000; ) {
+      await sleep(200);
+      if (c.discord.calls.length !== count) {
+        count = c.discord.calls.length;
+        quietSince = Date.now();
+      }
+    }
+    await sleep(POLL_MS);
     const answer = await bots[1]!.ask({ type: 'held' });
     if (answer.type !== 'held') throw new Error('no held ids');
     const pending = new Set(answer.ids);
