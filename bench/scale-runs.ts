@@ -46,6 +46,8 @@ export interface SteadyResult {
   idReads: number;
   /** Σ over every process's passes of ceil(due / batch): each pass's own minimum. */
   passMin: number;
+  /** Poll passes that read anything and ended while measured (all processes). */
+  busyPasses: number;
   /** Σ proxy calls the processes' passes reported (bench/run.ts's batch efficiency: ÷ passMin). */
   passCalls: number;
   /** The single-process minimum for the same reads (scale-figures.ts readMinimum). */
@@ -150,6 +152,7 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
       botIdReads: ms.reduce((s, m) => s + Object.values(m.reads).reduce((t, l) => t + l.length, 0), 0),
       readMin: readMinimum(reads, POLL_MS, BATCH),
       passCalls: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + p.proxyCalls, 0), 0),
+      busyPasses: ms.reduce((s, m) => s + m.passes.filter((p) => p.due > 0).length, 0),
       passMin: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + Math.ceil(p.due / BATCH), 0), 0),
       closeRereads: closeRereads(reads, POLL_MS / 2),
       crossPairs: cross.pairs,
@@ -265,8 +268,9 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
 export interface TakeoverResult {
   n: number;
   leaseTtlMs: number;
-  /** Tasks the killed process held, and how many of them the other polled afterwards. */
+  /** Tasks the killed process held, and how many of them the other polled afterwards; what each held before. */
   held: number;
+  heldBefore: number[];
   polled: number;
   /** SIGKILL → the last of those tasks read at the proxy (ms); NaN when not all were. */
   takeoverMs: number;
@@ -314,11 +318,13 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
       }
     }
     await sleep(POLL_MS);
-    const answer = await bots[1]!.ask({ type: 'held' });
-    if (answer.type !== 'held') throw new Error('no held ids');
-    const pending = new Set(answer.ids);
+    // The process holding more is killed (leases that lapsed may have moved tasks between the two).
+    const answers = await Promise.all(bots.map((b) => b.ask({ type: 'held' })));
+    const heldBy = answers.map((a) => (a.type === 'held' ? a.ids : []));
+    const victim = heldBy[1]!.length >= heldBy[0]!.length ? 1 : 0;
+    const pending = new Set(heldBy[victim]!);
     const held = pending.size;
-    const left = await leaseLeft(c.prefix, answer.ids);
+    const left = await leaseLeft(c.prefix, heldBy[victim]!);
     let doneAt = NaN;
     let killedAt = Infinity;
     const stop = proxy.onRequest((r) => {
@@ -328,13 +334,13 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
       if (pending.size === 0 && Number.isNaN(doneAt)) doneAt = Date.now();
     });
     killedAt = Date.now();
-    bots[1]!.child.kill('SIGKILL');
+    bots[victim]!.child.kill('SIGKILL');
     process.stderr.write(`takeover: killed one holding ${held}\n`);
     const until = killedAt + leaseTtlMs + POLL_MS + 20_000;
     while (Number.isNaN(doneAt) && Date.now() < until) await sleep(50);
     stop();
     process.stderr.write(`takeover: ${held - pending.size} of ${held} polled\n`);
-    return { n, leaseTtlMs, held, polled: held - pending.size, takeoverMs: doneAt - killedAt, leaseLeftMs: [Math.min(...left), Math.max(...left)] };
+    return { n, leaseTtlMs, held, heldBefore: heldBy.map((l) => l.length), polled: held - pending.size, takeoverMs: doneAt - killedAt, leaseLeftMs: [Math.min(...left), Math.max(...left)] };
   } finally {
     await c.close();
   }

@@ -85,7 +85,9 @@ export async function runScale(args: string[]): Promise<void> {
   const lines: string[] = [];
   for (const r of runs) {
     const ratio = singleRatio(r);
-    if (Number.isFinite(ratio)) lines.push(`${verdict(ratio <= 1.05)}  ${r.processes} proc: proxy reads per poll interval ≤ 1.05 × the single-process minimum: ${f(ratio, 3)} ×`);
+    // No pass that read anything ended while measured: the reads seen were a pass's in flight since before.
+    if (r.busyPasses === 0) lines.push(`MISS  ${r.processes} proc: proxy reads per poll interval: not measurable, no poll pass that read anything ended within the ${f(r.durationMs / 1000)} s measured (${int(r.proxyReads)} reads came from a pass under way since before)`);
+    else lines.push(`${verdict(ratio <= 1.05)}  ${r.processes} proc: proxy reads per poll interval ≤ 1.05 × the single-process minimum: ${f(ratio, 3)} ×`);
     lines.push(`${verdict(r.crossPairs === 0 && r.closeRereads === 0)}  ${r.processes} proc: no task polled twice: ${r.crossPairs} reads by two processes within ${POLL_MS} ms, ${r.closeRereads} re-reads within ${POLL_MS / 2} ms`);
     lines.push(`${verdict(r.sameViewEdits + r.finalTwice === 0)}  ${r.processes} proc: duplicate edits 0: ${r.sameViewEdits} same view, ${r.finalTwice} results shown twice`);
     lines.push(`${verdict(r.rate.maxWindow <= GLOBAL_LIMIT && r.rate.maxSliding <= GLOBAL_LIMIT)}  ${r.processes} proc: global-bound Discord requests never above ${GLOBAL_LIMIT}/s: max ${r.rate.maxWindow} per window, ${r.rate.maxSliding} per sliding second`);
@@ -98,7 +100,7 @@ export async function runScale(args: string[]): Promise<void> {
     lines.push(`${verdict(b.rate.fake429 + b.rate.bot429 === 0)}  burst: 429s 0: ${b.rate.fake429} at the fake, ${b.rate.bot429} seen by a bot`);
     lines.push(`${verdict(b.rate.maxWindow <= GLOBAL_LIMIT && b.rate.maxSliding <= GLOBAL_LIMIT)}  burst: never above ${GLOBAL_LIMIT}/s: max ${b.rate.maxWindow} per window, ${b.rate.maxSliding} per sliding second`);
   }
-  if (t) lines.push(`${verdict(t.polled === t.held && t.takeoverMs <= t.leaseTtlMs + POLL_MS)}  takeover ≤ LEASE_TTL_MS + POLL_INTERVAL_MS (${int(t.leaseTtlMs)} + ${int(POLL_MS)} ms, TTL shortened for the bench): ${int(t.takeoverMs)} ms, ${int(t.polled)} of ${int(t.held)} tasks`);
+  if (t) lines.push(`${verdict(t.held > 0 && t.polled === t.held && t.takeoverMs <= t.leaseTtlMs + POLL_MS)}  takeover ≤ LEASE_TTL_MS + POLL_INTERVAL_MS (${int(t.leaseTtlMs)} + ${int(POLL_MS)} ms, TTL shortened for the bench): ${int(t.takeoverMs)} ms, ${int(t.polled)} of ${int(t.held)} tasks`);
   if (resumed) lines.push(`${verdict(resumed.totalMs < 3_000)}  resume < 3 s, Redis, ${int(resumed.n)} active tasks: ${int(resumed.totalMs)} ms`);
   for (const l of lines) console.log(l);
   console.log(`\ntotal ${f((Date.now() - t0) / 1000, 0)} s`);
@@ -125,6 +127,7 @@ function printSteady(runs: SteadyResult[], w: WorkloadOptions): void {
       [`  ÷ single-process minimum (per ${POLL_MS} ms: ceil(distinct ids read / ${BATCH}))`, ...col((r) => f(singleRatio(r), 3)), '≤ 1.05'],
       ['  the passes\' own: proxy calls ÷ Σ ceil(due/batch) (as npm run bench)', ...col((r) => f(r.passCalls / Math.max(1, r.passMin), 3)), ''],
       ['  task ids read per poll interval', ...col((r) => f(perInterval(r, r.idReads), 0)), ''],
+      ['  poll passes that read anything and ended while measured (all processes)', ...col((r) => int(r.busyPasses)), ''],
       ['  task ids: due in the passes / handed to the readers / read at the fake (whole run)', ...col((r) => `${int(r.dueSum)} / ${int(r.botIdReads)} / ${int(r.idReads)}`), ''],
       [`tasks read by two processes within ${POLL_MS} ms (pairs / tasks)`, ...col((r) => `${r.crossPairs} / ${r.crossTasks}`), '0'],
       [`  re-reads of a task within ${POLL_MS / 2} ms at the fake proxy`, ...col((r) => int(r.closeRereads)), '0'],
@@ -165,7 +168,7 @@ function printBurst(b: BurstResult): void {
 
 function printTakeover(t: TakeoverResult): void {
   console.log(
-    `\n── takeover: ${int(t.n)} queued tasks on 2 processes, LEASE_TTL_MS ${int(t.leaseTtlMs)} (shortened for the bench; default ${int(DEFAULTS.LEASE_TTL_MS)}); one killed with SIGKILL holding ${int(t.held)}: ` +
+    `\n── takeover: ${int(t.n)} queued tasks on 2 processes, LEASE_TTL_MS ${int(t.leaseTtlMs)} (shortened for the bench; default ${int(DEFAULTS.LEASE_TTL_MS)}); they held ${t.heldBefore.map(int).join(' / ')}; the one holding more killed with SIGKILL (${int(t.held)}): ` +
       `all polled by the other ${int(t.takeoverMs)} ms after the kill (${int(t.polled)} of ${int(t.held)}); goal ≤ ${int(t.leaseTtlMs + POLL_MS)} ms; ` +
       `its leases had ${int(t.leaseLeftMs[0])}–${int(t.leaseLeftMs[1])} ms left at the kill`,
   );
