@@ -1,5 +1,6 @@
 // npm run bench [-- --sizes 100,1000,10000] [--kinds poll,push,naive] [--window 8000] [--settle 5000] [--node-flags "--max-semi-space-size=2 --optimize-for-size"]
 //                [--resume 10000] [--resume-stores sqlite,redis]   (--sizes none: the resume figure alone)
+// npm run bench -- --scale [--procs 1,2,4] [--n 10000] [--budget 40] …   the multi-process benchmark on Redis (bench/scale.ts)
 //   --kinds       which runs per N (the side-by-side table needs all three; `--kinds push`: the push span alone)
 //   --window      how long new jobs start (ms); each run lasts that plus one job's life plus 4 s
 //   --settle      extra wait after seeding N ≥ 5,000 jobs in seconds, before measuring (ms)
@@ -36,6 +37,10 @@ import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures
 type Kind = 'poll' | 'push' | 'naive';
 
 const args = process.argv.slice(2);
+if (args.includes('--scale')) {
+  await (await import('./scale.ts')).runScale(args);
+  process.exit(0);
+}
 const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;

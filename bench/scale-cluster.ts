@@ -1,0 +1,189 @@
+// The scaled deployment the scale benchmark runs (bench/scale.ts): the fake proxy and the fake
+// Discord in the harness process, ONE @discordjs/proxy (our `npm run rest-proxy`, src/rest-proxy.ts)
+// in a process of its own in front of the fake Discord, and P bot processes (bench/scale-bot.ts) on
+// the real Redis under a fresh key prefix (removed at close), all reaching Discord through that proxy.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startFakeDiscord, type FakeDiscord } from '../stand-ins/fake-discord.ts';
+import { startFakeProxy, type FakeProxy } from '../stand-ins/fake-proxy.ts';
+import { messageBody } from '../src/render/task-view.ts';
+import { mapLimit } from '../src/util/map-limit.ts';
+import { waitingView, type SeedJob } from './protocol.ts';
+import type { FromScaleBot, ToScaleBot } from './scale-protocol.ts';
+
+export const API_KEY = 'sk-bench-0123456789';
+export const PROMPT = 'a benchmark fox --ar 3:2';
+export const REDIS_URL = process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
+const BOT = fileURLToPath(new URL('./scale-bot.ts', import.meta.url));
+const REST_PROXY = fileURLToPath(new URL('../src/rest-proxy.ts', import.meta.url));
+const WAVE = 500;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** One bot process and a request/answer helper over IPC (a message nobody waits for yet is kept for the next). */
+export class ScaleBot {
+  readonly #waiters: { resolve: (m: FromScaleBot) => void; reject: (err: Error) => void }[] = [];
+  readonly #unclaimed: FromScaleBot[] = [];
+  #exited: Error | null = null;
+  pid = 0;
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromScaleBot) => {
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter.resolve(m);
+      else this.#unclaimed.push(m);
+    });
+    // A bot that died answers nothing: whoever waits fails instead of waiting forever.
+    child.once('exit', (code, signal) => {
+      this.#exited = new Error(`a bot process exited (${signal ?? code})`);
+      for (const w of this.#waiters.splice(0)) w.reject(this.#exited);
+    });
+  }
+  ask(msg: ToScaleBot): Promise<FromScaleBot> {
+    const answer = this.next();
+    if (!this.#exited) this.child.send(msg);
+    return answer;
+  }
+  next(): Promise<FromScaleBot> {
+    const kept = this.#unclaimed.shift();
+    if (kept) return Promise.resolve(kept);
+    if (this.#exited) return Promise.reject(this.#exited);
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+}
+
+export interface ClusterOptions {
+  processes: number;
+  nodeFlags: string[];
+  /** Extra environment of every bot (DISCORD_CHANNEL_BUDGET, LEASE_TTL_MS …). */
+  env?: Record<string, string>;
+}
+
+export interface Cluster {
+  discord: FakeDiscord;
+  proxy: FakeProxy;
+  bots: ScaleBot[];
+  prefix: string;
+  /** Answers `n` slash commands (the reply already shows "Waiting to start") and hands each job to a bot, round robin. */
+  seed(taskIds: string[], opts?: { channels?: string[]; interactionAt?: () => number; messagePath?: Map<string, string> }): Promise<Map<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  // Seeding answers thousands of interactions on a busy machine: the 3 s deadline of an initial
+  // response is not what is measured here.
+  const discord = await startFakeDiscord({ callbackDeadlineMs: 120_000 });
+  const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
+  const prefix = `mjbot-bench-scale-${process.pid}-${Date.now()}`;
+  const restPort = await freePort();
+  const restProxy = fork(REST_PROXY, [], {
+    env: { PATH: process.env.PATH ?? '', DISCORD_API_URL: discord.apiBase, REST_PROXY_HOST: '127.0.0.1', REST_PROXY_PORT: String(restPort) },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const bots: ScaleBot[] = [];
+  const close = async () => {
+    await Promise.all(
+      bots.map(async (b) => {
+        if (b.child.exitCode !== null || b.child.signalCode !== null) return;
+        b.child.send({ type: 'exit' } satisfies ToScaleBot);
+        await Promise.race([once(b.child, 'exit'), sleep(10_000)]);
+        if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
+      }),
+    );
+    restProxy.kill('SIGTERM');
+    await Promise.race([once(restProxy, 'exit'), sleep(3_000)]);
+    if (restProxy.exitCode === null && restProxy.signalCode === null) restProxy.kill('SIGKILL');
+    await discord.close();
+    await proxy.close();
+    await removeKeys(prefix);
+  };
+  try {
+    const restUrl = `http://127.0.0.1:${restPort}`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${restUrl}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (i > 300) throw new Error('the REST proxy did not start');
+      await sleep(50);
+    }
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APP_ID: discord.appId,
+      DISCORD_API_URL: `${restUrl}/api`,
+      MJ_BASE_URL: proxy.baseUrl,
+      MJ_API_KEY: API_KEY,
+      STORE_URL: REDIS_URL,
+      BENCH_STORE_PREFIX: prefix,
+      LOG_LEVEL: 'error',
+      USER_MAX_CONCURRENT: '0',
+      USER_MAX_DAILY: '0',
+      ...o.env,
+    };
+    for (let p = 0; p < o.processes; p++) {
+      bots.push(new ScaleBot(fork(BOT, [], { env, execArgv: [...o.nodeFlags, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+    }
+    for (const b of bots) {
+      const ready = await b.next();
+      if (ready.type !== 'ready') throw new Error('a bot did not start');
+      b.pid = ready.pid;
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  async function seed(taskIds: string[], so: { channels?: string[]; interactionAt?: () => number; messagePath?: Map<string, string> } = {}) {
+    const tokenOf = new Map<string, string>();
+    const owner = discord.users.alice.id;
+    const reply = JSON.stringify({ type: 4, data: messageBody(waitingView(PROMPT, owner)) });
+    const warn = console.warn;
+    console.warn = () => undefined; // the fake notes that no gateway session sees the interactions: none should
+    let k = 0;
+    try {
+      for (let i = 0; i < taskIds.length; i += WAVE) {
+        const jobs = await mapLimit(taskIds.slice(i, i + WAVE), 32, async (taskId): Promise<SeedJob & { interactionAt?: number }> => {
+          const channelId = so.channels ? so.channels[k++ % so.channels.length]! : discord.channelId;
+          const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: PROMPT }], { channelId });
+          const res = await fetch(`${discord.apiBase}/v10/interactions/${it.id}/${it.token}/callback?with_response=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply });
+          const body = (await res.json()) as { resource?: { message?: { id: string } } };
+          if (!res.ok || !body.resource?.message) throw new Error(`seeding: callback answered ${res.status}`);
+          tokenOf.set(taskId, it.token);
+          so.messagePath?.set(taskId, `/channels/${channelId}/messages/${body.resource.message.id}`);
+          return { taskId, prompt: PROMPT, ownerId: owner, guildId: discord.guildId, channelId, token: it.token, messageId: body.resource.message.id, at: Date.now(), ...(so.interactionAt ? { interactionAt: so.interactionAt() } : {}) };
+        });
+        // Round robin: each process tracks (and so first leases) its share.
+        await Promise.all(bots.map((b, p) => b.ask({ type: 'seed', jobs: jobs.filter((_, j) => (i + j) % bots.length === p) })));
+      }
+    } finally {
+      console.warn = warn;
+    }
+    return tokenOf;
+  }
+
+  return { discord, proxy, bots, prefix, seed, close };
+}
+
+export async function removeKeys(prefix: string): Promise<void> {
+  const { createClient } = await import('@keyv/redis');
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+      const keys = ([] as string[]).concat(batch as string | string[]);
+      if (keys.length) await redis.del(keys);
+    }
+  } finally {
+    await redis.close();
+  }
+}

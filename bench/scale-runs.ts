@@ -1,0 +1,347 @@
+// The three runs of the scale benchmark (bench/scale.ts), each on a fresh cluster (bench/scale-cluster.ts):
+//   steady:   N jobs in flight on P processes, the workload of bench/run.ts (fresh interaction tokens);
+//   burst:    2 processes, jobs whose interaction tokens expired, all finishing within 10 s: every
+//             final result is a channel edit (and a ping) under the shared per-second budget;
+//   takeover: 2 processes, one killed with SIGKILL: how long until the other polled all its tasks.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEFAULTS } from '../src/config.ts';
+import { TOKEN_LIFETIME_MS } from '../src/discord/token.ts';
+import { PROMPT, REDIS_URL, sleep, startCluster } from './scale-cluster.ts';
+import { closeRereads, crossProcessReads, duplicateEdits, globalBound, maxSliding, perWindow, progressWhileFinalWaited, readMinimum, type ProxyRead } from './scale-figures.ts';
+import type { ScaleMeasure } from './scale-protocol.ts';
+import type { RecordedCall } from '../stand-ins/fake-discord.ts';
+import { Driver, VISIBLE_STATES, stateShown, type WorkloadOptions } from './workload.ts';
+
+export const POLL_MS = DEFAULTS.POLL_INTERVAL_MS;
+export const BATCH = DEFAULTS.LIST_BATCH_SIZE;
+
+export interface RateFigures {
+  /** Requests bound by the global limit: most in a window of the fake's, most in any sliding second, total. */
+  maxWindow: number;
+  maxSliding: number;
+  globalBound: number;
+  /** Every request at the fake Discord (interaction-token routes too): most in any sliding second. */
+  allMaxSliding: number;
+  /** 429s the fake answered; 429s a bot's discord.js saw (the REST proxy gave up waiting). */
+  fake429: number;
+  bot429: number;
+  /** Global-bound requests by what they were: progress edits, result edits, new messages (pings), the rest. */
+  kinds: { progress: number; final: number; post: number; other: number };
+  /** Answers of the fake other than 2xx and 429 (e.g. a body it could not parse), by status and Discord code. */
+  refused: Record<string, number>;
+}
+
+export interface HarnessLag {
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface SteadyResult {
+  processes: number;
+  n: number;
+  durationMs: number;
+  seedMs: number;
+  /** Read requests at the fake proxy while measured, and the task ids they asked about. */
+  proxyReads: number;
+  idReads: number;
+  /** Σ over every process's passes of ceil(due / batch): each pass's own minimum. */
+  passMin: number;
+  /** Poll passes that read anything and ended while measured (all processes). */
+  busyPasses: number;
+  /** Σ proxy calls the processes' passes reported (bench/run.ts's batch efficiency: ÷ passMin). */
+  passCalls: number;
+  /** The single-process minimum for the same reads (scale-figures.ts readMinimum). */
+  readMin: number;
+  /** Σ due over every process's passes, and task ids the bots handed to their readers (both while measured). */
+  dueSum: number;
+  botIdReads: number;
+  /** Reads of one task less than half a poll interval apart (at the fake), and pairs of reads by two processes within one interval. */
+  closeRereads: number;
+  crossPairs: number;
+  crossTasks: number;
+  sameViewEdits: number;
+  finalTwice: number;
+  rate: RateFigures;
+  bots: ScaleMeasure[];
+  harness: HarnessLag;
+}
+
+function rateFigures(calls: RecordedCall[], fake429: number, bots: ScaleMeasure[]): RateFigures {
+  const boundCalls = calls.filter(globalBound);
+  const bound = boundCalls.map((c) => c.at).sort((a, b) => a - b);
+  const kinds = { progress: 0, final: 0, post: 0, other: 0 };
+  for (const c of boundCalls) {
+    const k = c.method === 'PATCH' ? stateShown(c) : null;
+    if (k === VISIBLE_STATES) kinds.final++;
+    else if (k !== null && k >= 0) kinds.progress++;
+    else if (c.method === 'POST') kinds.post++;
+    else kinds.other++;
+  }
+  const refused: Record<string, number> = {};
+  for (const c of calls) {
+    if (c.status < 300 || c.status === 429) continue;
+    const key = `${c.status}${c.response?.code !== undefined ? `/${c.response.code}` : ''} ${c.method} ${c.path.replace(/\d{5,}/g, ':id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token')}`;
+    refused[key] = (refused[key] ?? 0) + 1;
+  }
+  const all = calls.map((c) => c.at).sort((a, b) => a - b);
+  return {
+    maxWindow: Math.max(0, ...perWindow(bound)),
+    maxSliding: maxSliding(bound),
+    globalBound: bound.length,
+    allMaxSliding: maxSliding(all),
+    fake429,
+    bot429: bots.reduce((s, b) => s + b.rest429, 0),
+    kinds,
+    refused,
+  };
+}
+
+function recordReads(proxy: { onRequest(fn: (r: { route: string | null; body: any }) => void): () => void }, into: ProxyRead[]): () => void {
+  return proxy.onRequest((r) => {
+    if (r.route === '/mj/task/list-by-condition' || r.route === '/mj/task/list-by-ids') into.push({ at: Date.now(), ids: Array.isArray(r.body?.ids) ? r.body.ids.map(String) : [] });
+    else {
+      const id = /^\/mj\/task\/([^/]+)\/fetch$/.exec(r.route ?? '')?.[1];
+      if (id) into.push({ at: Date.now(), ids: [decodeURIComponent(id)] });
+    }
+  });
+}
+
+export async function steady(processes: number, n: number, workload: WorkloadOptions, nodeFlags: string[], env: Record<string, string>, settleMs: number): Promise<SteadyResult> {
+  const c = await startCluster({ processes, nodeFlags, env });
+  try {
+    const { proxy, discord, bots } = c;
+    const seedStart = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
+    await c.seed(ids);
+    const seedMs = Date.now() - seedStart;
+    // The first reads (each seeded job's ❌ Cancel) and the seeding's garbage, before measuring.
+    await sleep(POLL_MS + settleMs);
+
+    const reads: ProxyRead[] = [];
+    const stopReads = recordReads(proxy, reads);
+    const callsFrom = discord.calls.length;
+    const limitedFrom = discord.rateLimitHits;
+    await Promise.all(bots.map((b) => b.ask({ type: 'measure-start' })));
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const started = Date.now();
+    const driver = new Driver(proxy, [...ids], workload);
+    await driver.run();
+    await sleep(4_000);
+    const durationMs = Date.now() - started;
+    const measured = await Promise.all(bots.map((b) => b.ask({ type: 'measure-stop' })));
+    lag.disable();
+    stopReads();
+    driver.stop();
+    const ms = measured.map((m) => {
+      if (m.type !== 'measured') throw new Error('no measurement');
+      return m.m;
+    });
+    const calls = discord.calls.slice(callsFrom);
+    const dup = duplicateEdits(calls);
+    const cross = crossProcessReads(ms.map((m) => m.reads), POLL_MS);
+    return {
+      processes,
+      n,
+      durationMs,
+      seedMs,
+      proxyReads: reads.length,
+      idReads: reads.reduce((s, r) => s + r.ids.length, 0),
+      dueSum: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + p.due, 0), 0),
+      botIdReads: ms.reduce((s, m) => s + Object.values(m.reads).reduce((t, l) => t + l.length, 0), 0),
+      readMin: readMinimum(reads, POLL_MS, BATCH),
+      passCalls: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + p.proxyCalls, 0), 0),
+      busyPasses: ms.reduce((s, m) => s + m.passes.filter((p) => p.due > 0).length, 0),
+      passMin: ms.reduce((s, m) => s + m.passes.reduce((t, p) => t + Math.ceil(p.due / BATCH), 0), 0),
+      closeRereads: closeRereads(reads, POLL_MS / 2),
+      crossPairs: cross.pairs,
+      crossTasks: cross.tasks,
+      sameViewEdits: dup.sameView,
+      finalTwice: dup.finalTwice,
+      rate: rateFigures(calls, discord.rateLimitHits - limitedFrom, ms),
+      bots: ms,
+      harness: { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 },
+    };
+  } finally {
+    await c.close();
+  }
+}
+
+export interface BurstResult {
+  jobs: number;
+  shown: number;
+  /** First → last final result shown at the fake Discord (ms). */
+  spanMs: number;
+  /** Progress edits that reached Discord while some final waited in a queue (any process), and the queues' own count. */
+  progressWhileFinal: number;
+  progressBeforeFinalInQueue: number;
+  sameViewEdits: number;
+  finalTwice: number;
+  rate: RateFigures;
+  bots: ScaleMeasure[];
+  harness: HarnessLag;
+}
+
+/** Time after seeding during which the jobs' tokens still work (their first reads go out on them). */
+const TOKEN_GRACE_MS = 15_000;
+const BURST_CHANNELS = 60;
+const BURST_FINISH_MS = 10_000;
+
+export async function burst(jobs: number, nodeFlags: string[], env: Record<string, string>): Promise<BurstResult> {
+  const c = await startCluster({ processes: 2, nodeFlags, env });
+  try {
+    const { proxy, discord, bots } = c;
+    const channels = Array.from({ length: BURST_CHANNELS }, (_, i) => discord.addChannel(`burst-${i}`));
+    const ids: string[] = [];
+    for (let i = 0; i < jobs; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
+    // The tokens expire TOKEN_GRACE_MS from now: the seeded jobs' first reads still edit through
+    // them, the burst comes after, when every edit is a channel edit bound by the global limit.
+    const expireAt = Date.now() + TOKEN_GRACE_MS;
+    const messagePath = new Map<string, string>();
+    process.stderr.write(`burst: seeding\n`);
+    await c.seed(ids, { channels, interactionAt: () => expireAt - TOKEN_LIFETIME_MS, messagePath });
+    await sleep(Math.max(POLL_MS + 2_000, expireAt + 2_000 - Date.now()));
+
+    const callsFrom = discord.calls.length;
+    const limitedFrom = discord.rateLimitHits;
+    await Promise.all(bots.map((b) => b.ask({ type: 'measure-start' })));
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    // Every job starts (SUBMITTED), moves on every 3 s while it runs, and finishes at a moment of the
+    // next 10 s (the first 3 s in): the finals queue up while progress edits of the others wait too.
+    const t0 = Date.now();
+    const finished = new Set<string>();
+    const timers: NodeJS.Timeout[] = [];
+    ids.forEach((id, i) => timers.push(setTimeout(() => proxy.advance(id, 2), Math.floor((i / jobs) * 1_000))));
+    for (const at of [3_000, 6_000, 9_000]) timers.push(setTimeout(() => { for (const id of ids) if (!finished.has(id)) proxy.advance(id); }, at));
+    ids.forEach((id, i) => timers.push(setTimeout(() => { finished.add(id); proxy.finish(id); }, 3_000 + Math.floor((i / jobs) * BURST_FINISH_MS))));
+
+    const paths = new Set(messagePath.values());
+    const shownAt = new Map<string, number>();
+    const byPath = new Map([...messagePath].map(([id, p]) => [p, id]));
+    let seen = callsFrom;
+    process.stderr.write(`burst: measuring\n`);
+    const deadline = t0 + 3_000 + BURST_FINISH_MS + Math.ceil((jobs / 50) * 1000) * 3 + 30_000;
+    while (shownAt.size < jobs && Date.now() < deadline) {
+      await sleep(100);
+      for (; seen < discord.calls.length; seen++) {
+        const call = discord.calls[seen]!;
+        if (call.method === 'PATCH' && call.status < 300 && paths.has(call.path) && stateShown(call) === VISIBLE_STATES) {
+          const id = byPath.get(call.path)!;
+          if (!shownAt.has(id)) shownAt.set(id, call.at);
+        }
+      }
+    }
+    const end = Date.now();
+    process.stderr.write(`burst: ${shownAt.size} shown\n`);
+    await sleep(1_000);
+    const measured = await Promise.all(bots.map((b) => b.ask({ type: 'measure-stop' })));
+    lag.disable();
+    for (const t of timers) clearTimeout(t);
+    const ms = measured.map((m) => {
+      if (m.type !== 'measured') throw new Error('no measurement');
+      return m.m;
+    });
+    const calls = discord.calls.slice(callsFrom).filter((call) => call.at <= end);
+    const queuedAt = new Map<string, number>();
+    for (const m of ms) for (const [job, at] of Object.entries(m.finalsQueued)) queuedAt.set(job, Math.min(at, queuedAt.get(job) ?? Infinity));
+    const times = [...shownAt.values()].sort((a, b) => a - b);
+    const dup = duplicateEdits(calls);
+    return {
+      jobs,
+      shown: shownAt.size,
+      spanMs: times.length ? times.at(-1)! - times[0]! : NaN,
+      progressWhileFinal: progressWhileFinalWaited(calls, queuedAt, shownAt, end),
+      progressBeforeFinalInQueue: ms.reduce((s, m) => s + m.queue.progressBeforeFinal, 0),
+      sameViewEdits: dup.sameView,
+      finalTwice: dup.finalTwice,
+      rate: rateFigures(calls, discord.rateLimitHits - limitedFrom, ms),
+      bots: ms,
+      harness: { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 },
+    };
+  } finally {
+    await c.close();
+  }
+}
+
+export interface TakeoverResult {
+  n: number;
+  leaseTtlMs: number;
+  /** Tasks the killed process held, and how many of them the other polled afterwards; what each held before. */
+  held: number;
+  heldBefore: number[];
+  polled: number;
+  /** SIGKILL → the last of those tasks read at the proxy (ms); NaN when not all were. */
+  takeoverMs: number;
+  /** What the killed process's leases had left when it was killed (ms, read from Redis just before): least and most. */
+  leaseLeftMs: [number, number];
+}
+
+/** Milliseconds each task's lease has left (Redis PTTL of `<prefix>-lease:<id>`; negative: none). */
+async function leaseLeft(prefix: string, ids: string[]): Promise<number[]> {
+  const { createClient } = await import('@keyv/redis');
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    const out: number[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const multi = redis.multi();
+      for (const id of ids.slice(i, i + 500)) multi.pTTL(`${prefix}-lease:${id}`);
+      out.push(...((await multi.exec()) as unknown as number[]));
+    }
+    return out;
+  } finally {
+    await redis.close();
+  }
+}
+
+export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[], env: Record<string, string>): Promise<TakeoverResult> {
+  const c = await startCluster({ processes: 2, nodeFlags, env: { ...env, LEASE_TTL_MS: String(leaseTtlMs) } });
+  try {
+    const { proxy, bots } = c;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
+    process.stderr.write('takeover: seeding\n');
+    await c.seed(ids);
+    process.stderr.write('takeover: seeded\n');
+    // Both hold their share and have shown it: the first reads' edits (each job's ❌ Cancel) are out,
+    // Discord has been quiet for 2 s (at most a minute), and a poll interval more has passed. A pass
+    // waits for its edits, and leases are renewed by passes: killing one before would measure that.
+    const settleUntil = Date.now() + 60_000;
+    let quietSince = Date.now();
+    for (let count = c.discord.calls.length; Date.now() < settleUntil && Date.now() - quietSince < 2_000; ) {
+      await sleep(200);
+      if (c.discord.calls.length !== count) {
+        count = c.discord.calls.length;
+        quietSince = Date.now();
+      }
+    }
+    await sleep(POLL_MS);
+    // The process holding more is killed (leases that lapsed may have moved tasks between the two).
+    const answers = await Promise.all(bots.map((b) => b.ask({ type: 'held' })));
+    const heldBy = answers.map((a) => (a.type === 'held' ? a.ids : []));
+    const victim = heldBy[1]!.length >= heldBy[0]!.length ? 1 : 0;
+    const pending = new Set(heldBy[victim]!);
+    const held = pending.size;
+    const left = await leaseLeft(c.prefix, heldBy[victim]!);
+    let doneAt = NaN;
+    let killedAt = Infinity;
+    const stop = proxy.onRequest((r) => {
+      if (Date.now() <= killedAt) return;
+      const asked: string[] = r.route === '/mj/task/list-by-condition' && Array.isArray(r.body?.ids) ? r.body.ids.map(String) : [];
+      for (const id of asked) pending.delete(id);
+      if (pending.size === 0 && Number.isNaN(doneAt)) doneAt = Date.now();
+    });
+    killedAt = Date.now();
+    bots[victim]!.child.kill('SIGKILL');
+    process.stderr.write(`takeover: killed one holding ${held}\n`);
+    const until = killedAt + leaseTtlMs + POLL_MS + 20_000;
+    while (Number.isNaN(doneAt) && Date.now() < until) await sleep(50);
+    stop();
+    process.stderr.write(`takeover: ${held - pending.size} of ${held} polled\n`);
+    return { n, leaseTtlMs, held, heldBefore: heldBy.map((l) => l.length), polled: held - pending.size, takeoverMs: doneAt - killedAt, leaseLeftMs: [Math.min(...left), Math.max(...left)] };
+  } finally {
+    await c.close();
+  }
+}
