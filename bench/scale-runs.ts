@@ -126,7 +126,8 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
     const started = Date.now();
-    const driver = new Driver(proxy, [...ids], workload);
+    // The fake proxy runs in this process here: a change happens as advance() returns.
+    const driver = new Driver({ advance: async (id, steps) => (proxy.advance(id, steps), Date.now()) }, [...ids], workload);
     await driver.run();
     await sleep(4_000);
     const durationMs = Date.now() - started;
