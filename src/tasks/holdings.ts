@@ -94,6 +94,15 @@ export class Holdings {
     return records;
   }
 
+  /**
+   * Renews the leases held, while a pass runs longer than a third of a lease (thousands of tasks at a
+   * slow backend, a Discord that makes the edits wait): without it they would lapse mid-pass and another
+   * process would take the tasks over and show them too. Any lost meanwhile are let go at the next pass.
+   */
+  async renew(): Promise<void> {
+    if (this.#held.size) await this.o.leases.claim([...this.#held], this.o.leaseTtlMs);
+  }
+
   /** The live records of the tasks held, without reading the store. */
   heldRecords(): TaskRecord[] {
     const out: TaskRecord[] = [];

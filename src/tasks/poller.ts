@@ -232,6 +232,17 @@ export class Poller {
   }
 
   async #runPass(all: boolean): Promise<TickReport> {
+    // A long pass keeps its leases (holdings.ts renew).
+    const renewal = setInterval(() => void this.#held.renew().catch((err: unknown) => this.o.logger.warn('lease renewal failed', { err })), this.o.leaseTtlMs / 3);
+    renewal.unref?.();
+    try {
+      return await this.#passBody(all);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  async #passBody(all: boolean): Promise<TickReport> {
     const report = emptyReport();
     const started = performance.now();
     const now = this.o.now();

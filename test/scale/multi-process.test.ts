@@ -151,6 +151,21 @@ describe('several processes on one Redis', () => {
     expect(states).toHaveLength(3); // Submitted, 15%, the grid
   });
 
+  it('a pass that runs longer than the lease keeps it: the other process does not take the task over mid-pass', async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const job = await imagine(a, 'slow pass');
+    await a.poller.tick();
+    proxy.setQuirks({ slowMs: LEASE_MS * 2 }); // every read answers after two leases' time
+    const pass = a.poller.tick();
+    await sleep(LEASE_MS + 300); // past the lease taken at the pass's start
+    expect(await listedDuring(() => b.poller.tick())).toEqual([]);
+    expect(b.poller.heldIds()).toEqual([]);
+    await pass;
+    proxy.setQuirks({ slowMs: 0 });
+    expect(a.poller.heldIds()).toEqual([job.id]);
+  });
+
   it('tasks started on either side are polled by the side that started them', async () => {
     const a = await bot(true);
     const b = await bot(false);
