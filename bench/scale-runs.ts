@@ -186,7 +186,8 @@ export interface BurstResult {
 
 /** Time after seeding during which the jobs' tokens still work (their first reads go out on them). */
 const TOKEN_GRACE_MS = 15_000;
-const BURST_CHANNELS = 60;
+/** Channels the burst's jobs are spread over (BENCH_BURST_CHANNELS): Discord edits one channel's messages about 5 in 5 s. */
+const BURST_CHANNELS = Number(process.env.BENCH_BURST_CHANNELS ?? 60);
 const BURST_FINISH_MS = 10_000;
 
 export async function burst(jobs: number, nodeFlags: string[], env: Record<string, string>): Promise<BurstResult> {
@@ -248,6 +249,12 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     const queuedAt = new Map<string, number>();
     for (const m of ms) for (const [job, at] of Object.entries(m.finalsQueued)) queuedAt.set(job, Math.min(at, queuedAt.get(job) ?? Infinity));
     const times = [...shownAt.values()].sort((a, b) => a - b);
+    {
+      // When the finals reached the channel queues, and when they were shown (stderr).
+      const q = [...queuedAt.values()].sort((a, b) => a - b);
+      const at = (xs: number[], f: number) => ((xs[Math.min(xs.length - 1, Math.floor(f * xs.length))]! - t0) / 1000).toFixed(1);
+      process.stderr.write(`burst trace: finals queued (s after t0) p0/p25/p50/p75/p100 ${[0, 0.25, 0.5, 0.75, 1].map((f) => at(q, f)).join('/')}; shown ${[0, 0.25, 0.5, 0.75, 1].map((f) => at(times, f)).join('/')}\n`);
+    }
     const dup = duplicateEdits(calls);
     return {
       jobs,

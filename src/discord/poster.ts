@@ -110,8 +110,10 @@ export class Poster implements TaskPublisher {
     if (record.messageId) {
       const r = await this.#try(record, () => this.#channel(final ? 'final' : 'progress', record.taskId, record.channelId, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles })));
       if (r.ok) {
-        // An edit made after the token expired notifies nobody: ping the requester once, briefly.
-        if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) await this.#ping(record);
+        // An edit made after the token expired notifies nobody: ping the requester once, briefly. Not
+        // awaited: the result is shown, and the ping waits behind every other final in the channel queue
+        // (awaited, each final held its poll slot until its ping went: pings and finals took turns).
+        if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) void this.#ping(record).catch((err: unknown) => this.o.logger.warn('ping failed', { taskId: record.taskId, err }));
         return { ok: true, messageId: r.id ?? record.messageId };
       }
       if (r.reason !== 'gone') return r;

@@ -31,6 +31,17 @@ export interface ReadApplyOptions {
   applyConcurrency?: number;
 }
 
+/**
+ * Resolves when `p` settles or after `ms`, whichever is first (`p` goes on either way). A pass waits
+ * this long at most for one task's update to reach Discord: an edit through the bot's channel access
+ * may wait seconds behind final results (its own process's or, on the shared budget, another's), and a
+ * pass held by its progress edits would not read on and find its own finals.
+ */
+function within(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** Runs `fn`; a failure is counted in the report and logged, not thrown. */
 export async function safely(report: { errors: number }, logger: Logger, fn: () => Promise<void>): Promise<void> {
   try {
@@ -73,7 +84,7 @@ export async function readAndApply(o: ReadApplyOptions, records: TaskRecord[], r
     report.updated += updates.length;
     await mapLimit(changedOnes, o.applyConcurrency ?? 16, async ([r, task]) => {
       const changed = !sameTaskState(task, r.task);
-      await safely(report, o.logger, () => o.tracker.applyUpdate(r, task));
+      await within(safely(report, o.logger, () => o.tracker.applyUpdate(r, task)), o.moving / 3);
       if (source === 'poll' && changed) o.schedule.pushMissed(r.taskId);
       o.schedule.at(r.taskId, now + o.schedule.intervalFor(task, changed));
     });
