@@ -24,7 +24,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createServer } from 'node:net';
 import { DEFAULTS } from '../src/config.ts';
 import { notifyHookUrl } from '../src/tasks/notify-hook.ts';
 import { messageBody } from '../src/render/task-view.ts';
@@ -32,6 +31,7 @@ import { FakesProcess } from './fakes-client.ts';
 import { printSpans, spanFigures, tally, type SpanFigures } from './span-report.ts';
 import { waitingView, type BotMeasure, type FromBot, type SeedJob, type ToBot } from './protocol.ts';
 import { measureResume, printResume, type ResumeFigure } from './resume.ts';
+import { freePort } from './scale-cluster.ts';
 import { Driver, VISIBLE_STATES, discordFigures, percentile, type DiscordFigures, type WorkloadOptions } from './workload.ts';
 
 type Kind = 'poll' | 'push' | 'naive';
@@ -66,14 +66,6 @@ const BOT = fileURLToPath(new URL('./bot.ts', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The bot process and a request/answer helper over IPC. */
 class Bot {

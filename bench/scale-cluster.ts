@@ -22,7 +22,8 @@ const WAVE = 500;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (the notifyHook receiver's, known before the bot starts). */
+export async function freePort(): Promise<number> {
   const s = createServer();
   s.listen(0, '127.0.0.1');
   await once(s, 'listening');

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
 import { freePort, imagine } from '../scale/helpers.ts';
+import { samples, value, type Sample } from '../helpers/metrics-text.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,30 +20,6 @@ const HOOK_SECRET = 'hook-secret-0123456789abcdef';
 async function get(path: string, headers: Record<string, string> = {}, app = h!.app) {
   const res = await fetch(`${app.healthServer!.url}${path}`, { headers });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
-}
-
-/** One sample line of the exposition text: name, labels, value. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function samples(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const [, k, v] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[k!] = v!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-/** The sum of the samples named `name` whose labels include `labels`. */
-function value(all: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return all.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
 }
 
 async function scrape(): Promise<Sample[]> {
