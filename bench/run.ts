@@ -66,7 +66,6 @@ const BOT = fileURLToPath(new URL('./bot.ts', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** The bot process and a request/answer helper over IPC. */
 class Bot {
   readonly #waiters: ((m: FromBot) => void)[] = [];
