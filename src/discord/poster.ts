@@ -53,6 +53,8 @@ export class Poster implements TaskPublisher {
 
   /** Result downloads in flight, all jobs together. */
   readonly #downloads = createLimiter(RESULT_DOWNLOADS_AT_ONCE);
+  /** Pings on their way (not awaited by the result's publish: they wait behind the other finals). */
+  readonly #pings = new Set<Promise<void>>();
 
   /**
    * Downloads the view's results, a few at a time per job and overall (a video job has up to ten
@@ -113,7 +115,12 @@ export class Poster implements TaskPublisher {
         // An edit made after the token expired notifies nobody: ping the requester once, briefly. Not
         // awaited: the result is shown, and the ping waits behind every other final in the channel queue
         // (awaited, each final held its poll slot until its ping went: pings and finals took turns).
-        if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) void this.#ping(record).catch((err: unknown) => this.o.logger.warn('ping failed', { taskId: record.taskId, err }));
+        if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) {
+          const ping = this.#ping(record)
+            .catch((err: unknown) => this.o.logger.warn('ping failed', { taskId: record.taskId, err }))
+            .finally(() => this.#pings.delete(ping));
+          this.#pings.add(ping);
+        }
         return { ok: true, messageId: r.id ?? record.messageId };
       }
       if (r.reason !== 'gone') return r;
@@ -169,6 +176,11 @@ export class Poster implements TaskPublisher {
       this.o.logger.warn('discord post failed', { channelId, err });
       return 'failed';
     }
+  }
+
+  /** Resolves when the pings on their way now have been sent (or refused). */
+  async pingsOut(): Promise<void> {
+    while (this.#pings.size) await Promise.allSettled([...this.#pings]);
   }
 
   async #ping(record: TaskRecord): Promise<void> {

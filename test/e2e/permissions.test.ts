@@ -9,6 +9,7 @@ import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_PERMISSIONS, botPermissions } from '../../src/discord/permissions.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import type { Poster } from '../../src/discord/poster.ts';
 
 const MIN = 60_000;
 let h: Harness | undefined;
@@ -38,6 +39,8 @@ async function longJobs(granted: bigint) {
   for (const { id } of [done, failed, moved]) proxy.finish(id);
   await app.poller.tick();
   await h.allFinished();
+  // A result's ping goes on its own after the result is shown (it waits behind other finals).
+  await (app.tracker.publisher as Poster).pingsOut();
   const own = discord.calls.filter((c) => c.auth?.startsWith('Bot ') && c.path.startsWith('/channels/'));
   return { own, thread, done, failed };
 }
