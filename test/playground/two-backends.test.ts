@@ -28,7 +28,9 @@ async function imagine(prompt: string): Promise<{ id: string; taskId: string }> 
   const r = await call('POST', '/api/interactions/command', { name: 'imagine', options: { prompt }, user: 'alice' });
   expect(r.json.failed).toBe(false);
   // Its first buttons (❌ Cancel while it runs, the grid's once done: a quick job may be done already) name its task.
-  const shown = await pg.discord.waitForMessage((m) => m.id === r.json.message.id && m.components.length > 0, 10_000);
+  // They come with its first read: on relay-b just back, after its reads' backoff from the outage, which can
+  // reach tens of seconds.
+  const shown = await pg.discord.waitForMessage((m) => m.id === r.json.message.id && m.components.length > 0, 40_000);
   const taskId = /^mj:[a-z]+:([^:]+)/.exec(shown.components[0].components[0].custom_id)?.[1];
   return { id: r.json.message.id, taskId: taskId! };
 }
@@ -102,4 +104,4 @@ it('relay-b down: new jobs land on default unseen; relay-b’s running job says 
   expect(count('mjbot_jobs_started_total{command="imagine",backend="relay-b"}')).toBeGreaterThanOrEqual(2);
   expect(count('mjbot_jobs_finished_total{command="imagine",outcome="success",backend="default"}')).toBeGreaterThanOrEqual(3);
   expect(count('mjbot_jobs_finished_total{command="imagine",outcome="lost",backend="relay-b"}') + count('mjbot_jobs_finished_total{command="imagine",outcome="timeout",backend="relay-b"}')).toBe(1);
-}, 60_000);
+}, 120_000);
