@@ -18,8 +18,8 @@
 // (read-health.ts says how long, and when replies say the service cannot be reached).
 //
 // Push hints (hints.ts) are gathered for a few milliseconds and read through the same path as a
-// poll (read-apply.ts). They go first: a pass's requests wait while hints are read, and with push
-// on a pass keeps only a few in flight (#passPace). Tests call tick(), which polls every active
+// poll (read-apply.ts). They go first: a pass's requests wait while hints are read, and while
+// callbacks arrive a pass keeps only a few in flight (#passPace). Tests call tick(), which polls every active
 // task at once.
 import type { Logger } from '../logger.ts';
 import type { ReadPace, TaskReader } from '../proxy/task-reader.ts';
@@ -55,7 +55,7 @@ export interface PollerOptions {
   hintDelayMs?: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
-  /** With push on, requests a timer pass keeps in flight (the reader's own concurrency otherwise). Default 2. */
+  /** While callbacks arrive, requests a timer pass keeps in flight (the reader's own concurrency otherwise). Default 2. */
   passConcurrency?: number;
   /** Longest wait between two reads of a task (or the backend) whose reads fail. */
   backoffMaxMs: number;
