@@ -42,7 +42,7 @@ export interface ShowingOptions {
 export class Showing {
   /** Deferred edits (EDIT_MIN_INTERVAL_MS). */
   readonly deferred: DeferredEdits;
-  /** Tasks whose final result is being downloaded and published (off the poll path), and when that ends. */
+  /** Tasks whose final result is being published (with files: downloaded, off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
   /** The backends (lanes) whose reads stopped getting answers: their jobs under way say so. */
@@ -92,7 +92,7 @@ export class Showing {
     };
   }
 
-  /** Whether the task's final result is still being downloaded and published. */
+  /** Whether the task's final result is still being published (its lease is kept, it is not polled). */
   finishing(taskId: string): boolean {
     return this.#finishing.has(taskId);
   }
@@ -133,27 +133,45 @@ export class Showing {
       return;
     }
     this.deferred.cancel(id);
-    if (final && save && !record.active) {
-      // The final view carries buttons a user may click at once, and a click reads the store:
-      // save the task first. Still active there until the edit is out, so a crash in between
-      // leaves the final edit to the next process.
-      await this.o.writer.write(record, { ...record, active: true });
+    // A final view makes the task "finishing" until it is out and saved: the record says inactive from
+    // here on, the store still says active, and a poll pass does not wait for this (read-apply.ts
+    // within). Not finishing, the pass gave the lease up meanwhile, and another process adopted the
+    // task from the store and showed its result a second time.
+    let ended: (() => void) | null = null;
+    if (final && !record.active && !this.#finishing.has(id)) this.#finishing.set(id, new Promise<void>((resolve) => (ended = resolve)));
+    try {
+      if (final && save && !record.active) {
+        // The final view carries buttons a user may click at once, and a click reads the store:
+        // save the task first. Still active there until the edit is out, so a crash in between
+        // leaves the final edit to the next process.
+        await this.o.writer.write(record, { ...record, active: true });
+      }
+      if (final && view.files.length) {
+        // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
+        // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
+        // the poster); the publish waits for them in this task's lane, and until it is out the task
+        // takes no more updates (finishing) while the poller keeps its lease.
+        const files = this.o.publisher.fetchFiles(view);
+        // Awaited later, in the lane: a rejection before then is not unhandled.
+        files.catch(() => undefined);
+        const release = ended as (() => void) | null;
+        ended = null; // the publish in the lane ends the finishing now
+        const done = this.o.serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
+          .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
+          .finally(() => {
+            this.#finishing.delete(id);
+            release?.();
+          });
+        this.#finishing.set(id, done);
+        return;
+      }
+      await this.#publishAndSave(record, task, ctx, view, hash, final);
+    } finally {
+      if (ended) {
+        this.#finishing.delete(id);
+        (ended as () => void)();
+      }
     }
-    if (final && view.files.length) {
-      // Results are downloaded and uploaded off the poll path: a job with ten slow files must not
-      // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
-      // the poster); the publish waits for them in this task's lane, and until it is out the task
-      // takes no more updates (finishing) while the poller keeps its lease.
-      const files = this.o.publisher.fetchFiles(view);
-      // Awaited later, in the lane: a rejection before then is not unhandled.
-      files.catch(() => undefined);
-      const done = this.o.serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
-        .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
-        .finally(() => this.#finishing.delete(id));
-      this.#finishing.set(id, done);
-      return;
-    }
-    await this.#publishAndSave(record, task, ctx, view, hash, final);
   }
 
   /**
