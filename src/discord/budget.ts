@@ -2,14 +2,73 @@
 // requests a second, for this process alone (LocalBudget) or every process together (a Redis bucket,
 // store/discord-budget.ts, the same token bucket in a script).
 
+/**
+ * What a request is paced by besides the budget: a channel's message edits, or its new messages
+ * (channel-queue.ts editLane/postLane); null for a request bound to no channel's bucket.
+ */
+export type Lane = string | null;
+
+/**
+ * How often one lane may be used: Discord keeps a bucket per channel for message edits and another for
+ * new messages, 5 in 5 s each (X-RateLimit-Limit 5, reset after 5 s). Without this the budget's token
+ * went to a request Discord's bucket then held (discord.js or the REST proxy waits it out), and the held
+ * requests of many channels, whose buckets reset about together, went out in the same second: the
+ * global limit broken although the budget was kept (the scale bench's burst: 53-55 in a second, 429s).
+ * Counted as at most `count` in any `perMs`: a sliding window of 5 s and a quarter of a second for what
+ * lies between the token and Discord (the proxy's hop, the wire), so a lane's sixth request never reaches
+ * a bucket Discord has not reset yet.
+ */
+export const LANE_PACE = { count: 5, perMs: 5_250 } as const;
+export type LanePace = { readonly count: number; readonly perMs: number };
+
+export interface Taken {
+  /** Tokens given. */
+  got: number;
+  /** When the tokens ran out before every lane asked got one: ms until the next token (or the next look, when held back). */
+  waitMs: number;
+  /** Asked with lanes: for each, whether it got a token (in the order asked; tokens go first come, first served). */
+  granted?: boolean[];
+  /** Asked with lanes: for each, ms until its pace lets it go again (0: not held by its pace). */
+  pacedMs?: number[];
+}
+
 /** Where the tokens come from: this process's bucket, or a bucket shared by every process. */
 export interface BudgetSource {
   /**
-   * Takes up to `want` tokens now; answers how many it got and, when fewer, how long until the next one (ms).
+   * Takes tokens now: `want` of them, or one for each lane in `want` whose pace (LANE_PACE) lets it go,
+   * in the order given (a paced lane takes none and is told when it may go). Answers how many it got and,
+   * when the tokens ran out, how long until the next one (ms).
    * `finalsWaiting`: the final results this queue has waiting. A bucket shared by several processes gives
    * nothing to a take without finals while another process has some waiting (finals first across them).
    */
-  take(want: number, finalsWaiting?: number): Promise<{ got: number; waitMs: number }>;
+  take(want: number | readonly Lane[], finalsWaiting?: number): Promise<Taken>;
+}
+
+/** Each lane's last sends (ms), at most pace.count of them: this process's own pacing. */
+export class LaneLog {
+  readonly #sent = new Map<string, number[]>();
+  #sweptAt = 0;
+  constructor(private readonly pace: LanePace = LANE_PACE) {}
+
+  /** ms until `lane` may go (0: now); when 0, the send is counted. */
+  use(lane: string, now: number): number {
+    this.#sweep(now);
+    const kept = (this.#sent.get(lane) ?? []).filter((t) => t > now - this.pace.perMs);
+    if (kept.length >= this.pace.count) {
+      this.#sent.set(lane, kept);
+      return Math.max(1, kept[0]! + this.pace.perMs - now);
+    }
+    kept.push(now);
+    this.#sent.set(lane, kept);
+    return 0;
+  }
+
+  /** Lanes not used for a window are forgotten (once a window: a bot posts in many channels over a day). */
+  #sweep(now: number): void {
+    if (now - this.#sweptAt < this.pace.perMs) return;
+    this.#sweptAt = now;
+    for (const [lane, sent] of this.#sent) if (sent.at(-1)! <= now - this.pace.perMs) this.#sent.delete(lane);
+  }
 }
 
 /**
@@ -28,21 +87,42 @@ export const burstOf = (perSecond: number) => Math.max(1, Math.ceil(perSecond / 
 export class LocalBudget implements BudgetSource {
   #tokens: number;
   #at: number;
+  readonly #lanes: LaneLog;
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
+    pace: LanePace = LANE_PACE,
   ) {
     this.#tokens = burstOf(perSecond);
     this.#at = now();
+    this.#lanes = new LaneLog(pace);
   }
-  async take(want: number): Promise<{ got: number; waitMs: number }> {
+  async take(want: number | readonly Lane[]): Promise<Taken> {
     const now = this.now();
     this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
     this.#at = now;
-    const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
-    this.#tokens -= got;
-    const waitMs = got < want ? Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / this.perSecond) : 0;
-    return { got, waitMs };
+    const waitMs = () => Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / this.perSecond);
+    if (typeof want === 'number') {
+      const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
+      this.#tokens -= got;
+      return { got, waitMs: got < want ? waitMs() : 0 };
+    }
+    const granted: boolean[] = [];
+    const pacedMs: number[] = [];
+    let got = 0;
+    let short = false;
+    for (const lane of want) {
+      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now);
+      const ok = this.#tokens >= 1 && paced === 0;
+      if (this.#tokens < 1) short = true;
+      if (ok) {
+        this.#tokens--;
+        got++;
+      }
+      granted.push(ok);
+      pacedMs.push(paced);
+    }
+    return { got, waitMs: short ? waitMs() : 0, granted, pacedMs };
   }
 }
 

@@ -10,10 +10,19 @@
 //      line, the older one is shed), and a job's progress still waiting is shed when its final
 //      result (or any newer view of it) is queued.
 // A shed request is never sent: its caller gets SHED and the job's newer view shows instead.
-// At most one request per channel is handed to discord.js at a time, so Discord's per-channel
-// buckets queue in this order too, not in discord.js's first-in, first-out one.
+// At most one request per lane (a channel's edits, or its new messages: Discord keeps a bucket for
+// each) is handed to discord.js at a time, so Discord's per-channel buckets queue in this order too,
+// not in discord.js's first-in, first-out one; and a lane goes no faster than its bucket lets it
+// (budget.ts LANE_PACE, counted by the budget, shared on Redis): a token is only spent on a request
+// Discord takes at once, never on one that discord.js or the REST proxy would hold until the bucket
+// resets and then send with the held requests of other channels, all in one second.
 
-import type { BudgetSource } from './budget.ts';
+import type { BudgetSource, Lane } from './budget.ts';
+
+/** The lane of a channel's message edits. */
+export const editLane = (channelId: string): string => `${channelId}:edit`;
+/** The lane of a channel's new messages. */
+export const postLane = (channelId: string): string => `${channelId}:post`;
 
 export type Priority = 'final' | 'other' | 'progress';
 
@@ -25,8 +34,8 @@ interface Entry {
   priority: Priority;
   /** The job (task id) a progress edit or final result belongs to; null for the rest. */
   job: string | null;
-  /** Per-channel one at a time (null: not bound to a channel's bucket). */
-  channel: string | null;
+  /** Per lane one at a time, at the lane's pace (null: not bound to a channel's bucket). */
+  channel: Lane;
   /** null: shed, waiting for the job's newer progress to take its place in line. */
   call: (() => Promise<unknown>) | null;
   /** When it was queued (a progress edit replaced by a newer one keeps the first one's time, as its place). */
@@ -78,11 +87,16 @@ export class ChannelQueue {
   readonly #others: Entry[] = [];
   /** Progress in line, one per job (a Map keeps the order in which each job first queued). */
   readonly #progress = new Map<string, Entry>();
-  /** Channels with a request handed to discord.js and not answered yet. */
+  /** Lanes with a request handed to discord.js and not answered yet. */
   readonly #busy = new Set<string>();
-  #tokens = 0;
+  /** Lanes their pace holds back, until when (ms, this queue's clock): told by the budget. */
+  readonly #pacedUntil = new Map<string, number>();
   #pumping = false;
+  /** Waiting for the budget's next token: nothing is taken meanwhile. */
   #timer: NodeJS.Timeout | null = null;
+  /** Waiting for a paced lane to open while nothing else can go (a newcomer on another lane goes at once). */
+  #paceTimer: NodeJS.Timeout | null = null;
+  #paceTimerAt = 0;
   #closed = false;
 
   readonly #now: () => number;
@@ -105,7 +119,7 @@ export class ChannelQueue {
   }
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
-  run<T>(priority: Priority, job: string | null, channel: string | null, call: () => Promise<T>): Promise<T | Shed> {
+  run<T>(priority: Priority, job: string | null, channel: Lane, call: () => Promise<T>): Promise<T | Shed> {
     // Closed (the bot stops): nothing more is sent; the caller keeps the job to show at the next start.
     if (this.#closed) return Promise.resolve(SHED);
     return new Promise<T | Shed>((resolve, reject) => {
@@ -145,7 +159,9 @@ export class ChannelQueue {
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#paceTimer) clearTimeout(this.#paceTimer);
     this.#timer = null;
+    this.#paceTimer = null;
     for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
   }
@@ -156,29 +172,62 @@ export class ChannelQueue {
     e.resolve(SHED);
   }
 
-  /** The next request that may go now (its channel free), in priority order; removed from its line. */
-  #next(): Entry | undefined {
-    for (const line of [this.#finals, this.#others]) {
-      const i = line.findIndex((e) => this.#free(e));
-      if (i >= 0) return line.splice(i, 1)[0];
-    }
-    // No progress goes while a final result waits (its channel busy with another request).
-    if (this.#finals.length) return undefined;
+  /**
+   * The requests that could go now, in the order they are served, one per lane (a lane takes one
+   * request at a time): finals, then the rest, then progress, and no progress while a final waits
+   * (even one whose lane is busy or paced). At most `cap` of them; `finalsOnly`: the finals alone.
+   */
+  #ready(cap: number, finalsOnly = false): Entry[] {
+    const out: Entry[] = [];
+    const lanes = new Set<string>();
+    const add = (e: Entry) => {
+      if (!this.#free(e)) return false;
+      if (e.channel !== null) {
+        if (lanes.has(e.channel)) return false;
+        lanes.add(e.channel);
+      }
+      out.push(e);
+      return out.length >= cap;
+    };
+    for (const e of this.#finals) if (add(e)) return out;
+    if (finalsOnly) return out;
+    for (const e of this.#others) if (add(e)) return out;
+    if (this.#finals.length) return out;
     for (const [job, e] of this.#progress) {
       if (!e.call) {
         // A place kept for a newer progress that has not come: given up.
         this.#progress.delete(job);
         continue;
       }
-      if (!this.#free(e)) continue;
-      this.#progress.delete(job);
-      return e;
+      if (add(e)) return out;
     }
-    return undefined;
+    return out;
   }
 
   #free(e: Entry): boolean {
-    return e.call !== null && (e.channel === null || !this.#busy.has(e.channel));
+    if (e.call === null) return false;
+    if (e.channel === null) return true;
+    if (this.#busy.has(e.channel)) return false;
+    const until = this.#pacedUntil.get(e.channel);
+    if (until === undefined) return true;
+    if (until > this.#now()) return false;
+    this.#pacedUntil.delete(e.channel);
+    return true;
+  }
+
+  /** Takes `e` out of its line to be sent; false when it went meanwhile (shed, or no longer free). */
+  #takeOut(e: Entry): boolean {
+    if (!this.#free(e)) return false;
+    if (e.priority === 'progress' && e.job !== null) {
+      if (this.#progress.get(e.job) !== e) return false;
+      this.#progress.delete(e.job);
+      return true;
+    }
+    const line = e.priority === 'final' ? this.#finals : this.#others;
+    const i = line.indexOf(e);
+    if (i < 0) return false;
+    line.splice(i, 1);
+    return true;
   }
 
   #pump(): void {
@@ -189,69 +238,75 @@ export class ChannelQueue {
       .finally(() => {
         this.#pumping = false;
         // Something queued while the last pass was finishing.
-        if (!this.#timer && this.#readyCount() > 0) this.#pump();
+        if (!this.#timer && this.#ready(1).length > 0) this.#pump();
       });
   }
 
   async #drain(): Promise<void> {
+    const atMost = this.o.takeAtMost ?? 5;
     for (;;) {
       if (this.#closed || this.#timer) return;
-      const ready = this.#readyCount();
-      if (ready === 0) return;
-      if (this.#tokens === 0) {
-        // The finals that could go now (not those behind a busy channel): while another process has
-        // some, the shared budget gives it the tokens, and a count that cannot be used would hold it back.
-        const { got, waitMs } = await this.o.budget.take(Math.min(ready, this.o.takeAtMost ?? 5), this.#readyCount(true));
-        this.#tokens += got;
-        if (got === 0) {
-          // Back when the budget's next token is due (no sooner: a take that early gets nothing).
-          const since = this.#now();
-          this.stats.budgetWaits++;
-          this.#timer = setTimeout(() => {
-            this.#timer = null;
-            this.stats.budgetWaitMs += this.#now() - since;
-            this.#pump();
-          }, Math.max(1, waitMs));
-          this.#timer.unref?.();
-          return;
-        }
-      }
-      const e = this.#next();
-      if (!e) {
-        // What the tokens were taken for went meanwhile (shed). Kept for later, they would go on top
-        // of the budget's own in some later second; dropped, the budget stays what it says.
-        this.stats.tokensUnused += this.#tokens;
-        this.#tokens = 0;
+      const batch = this.#ready(atMost);
+      if (batch.length === 0) {
+        this.#wakeWhenPaced();
         return;
       }
-      this.#tokens--;
-      this.#send(e);
+      // The finals that could go now (not those behind a busy or paced lane): while another process has
+      // some, the shared budget gives it the tokens, and a count that cannot be used would hold it back.
+      const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length);
+      const now = this.#now();
+      let paced = 0;
+      batch.forEach((e, i) => {
+        const ms = r.pacedMs?.[i] ?? 0;
+        if (ms > 0 && e.channel !== null) {
+          this.#pacedUntil.set(e.channel, now + ms);
+          paced++;
+        }
+      });
+      batch.forEach((e, i) => {
+        if (!(r.granted ? r.granted[i] : i < r.got)) return;
+        // What the token was taken for went meanwhile (shed). Kept for later, it would go on top of the
+        // budget's own in some later second; dropped, the budget stays what it says.
+        if (this.#closed || !this.#takeOut(e)) this.stats.tokensUnused++;
+        else this.#send(e);
+      });
+      if (r.got + paced < batch.length) {
+        // The tokens ran out (or another process's finals come first): back when the budget's next
+        // token is due, no sooner (a take that early gets nothing).
+        const since = this.#now();
+        this.stats.budgetWaits++;
+        this.#timer = setTimeout(() => {
+          this.#timer = null;
+          this.stats.budgetWaitMs += this.#now() - since;
+          this.#pump();
+        }, Math.max(1, r.waitMs));
+        this.#timer.unref?.();
+        return;
+      }
     }
   }
 
-  /**
-   * Requests that could go now (what #next would hand out), counted up to what one take asks for:
-   * one per channel, since a channel takes one request at a time (more tokens would sit unused here
-   * while other processes wait for them).
-   */
-  #readyCount(finalsOnly = false): number {
-    const cap = finalsOnly ? Infinity : (this.o.takeAtMost ?? 5);
-    const channels = new Set<string>();
-    let n = 0;
-    const counts = (e: Entry) => {
-      if (!this.#free(e)) return false;
-      if (e.channel !== null) {
-        if (channels.has(e.channel)) return false;
-        channels.add(e.channel);
-      }
-      return ++n >= cap;
-    };
-    for (const e of this.#finals) if (counts(e)) return n;
-    if (finalsOnly) return n;
-    for (const e of this.#others) if (counts(e)) return n;
-    if (this.#finals.length) return n;
-    for (const e of this.#progress.values()) if (counts(e)) return n;
-    return n;
+  /** Nothing can go now: when some request waits only for its lane's pace, a look again as the first lane opens. */
+  #wakeWhenPaced(): void {
+    if (this.#closed) return;
+    let first = Infinity;
+    const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : this.#progress.values())];
+    for (const e of waiting) {
+      if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
+      const until = this.#pacedUntil.get(e.channel);
+      if (until !== undefined) first = Math.min(first, until);
+    }
+    if (first === Infinity) return;
+    if (this.#paceTimer) {
+      if (this.#paceTimerAt <= first) return;
+      clearTimeout(this.#paceTimer);
+    }
+    this.#paceTimerAt = first;
+    this.#paceTimer = setTimeout(() => {
+      this.#paceTimer = null;
+      this.#pump();
+    }, Math.max(1, first - this.#now()));
+    this.#paceTimer.unref?.();
   }
 
   #send(e: Entry): void {

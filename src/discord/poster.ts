@@ -15,7 +15,7 @@ import { createLimiter } from '../util/limiter.ts';
 import { isGone, isTooLarge } from './errors.ts';
 import { messageLink } from '../render/task-list.ts';
 import { cutText } from '../util/text.ts';
-import { SHED, type ChannelQueue, type Priority } from './channel-queue.ts';
+import { SHED, editLane, postLane, type ChannelQueue, type Priority } from './channel-queue.ts';
 
 /** Result files of one job downloaded at once. */
 export const RESULT_DOWNLOADS_PER_JOB = 3;
@@ -110,7 +110,7 @@ export class Poster implements TaskPublisher {
       return final && hasEnded(record.status) ? this.#direct(record, view, restFiles) : { ok: true, messageId: '' };
     }
     if (record.messageId) {
-      const r = await this.#try(record, () => this.#channel(final ? 'final' : 'progress', record.taskId, record.channelId, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles })));
+      const r = await this.#try(record, () => this.#channel(final ? 'final' : 'progress', record.taskId, editLane(record.channelId), () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles })));
       if (r.ok) {
         // An edit made after the token expired notifies nobody: ping the requester once, briefly. Not
         // awaited: the result is shown, and the ping waits behind every other final in the channel queue
@@ -128,7 +128,7 @@ export class Poster implements TaskPublisher {
     if (!final) return { ok: false, reason: 'gone' };
     // The original cannot be edited: post the result anew, mentioning the requester.
     const fresh = { ...body, content: view.content };
-    const r = await this.#try(record, () => this.#channel('final', record.taskId, record.channelId, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles })));
+    const r = await this.#try(record, () => this.#channel('final', record.taskId, postLane(record.channelId), () => this.o.rest.post(Routes.channelMessages(record.channelId), { body: fresh, files: restFiles })));
     if (r.ok) return { ok: true, messageId: r.id ?? '' };
     return { ok: false, reason: r.reason };
   }
@@ -144,7 +144,7 @@ export class Poster implements TaskPublisher {
     if (dm.ok) {
       const note = t(record.locale, 'dm.delivered', { id: record.taskId });
       const body = { ...messageBody({ ...view, components: [] }, files?.map((f) => f.name)), content: cutText(`${view.content}\n${note}`, 2000) };
-      const sent = await this.#try(record, () => this.#channel('final', record.taskId, dm.id!, () => this.o.rest.post(Routes.channelMessages(dm.id!), { body, files })));
+      const sent = await this.#try(record, () => this.#channel('final', record.taskId, postLane(dm.id!), () => this.o.rest.post(Routes.channelMessages(dm.id!), { body, files })));
       r = sent.ok ? { ok: true, messageId: '' } : { ok: false, reason: sent.reason };
     }
     // Their DMs are closed to the bot (Discord: 403, 50007): nothing more to try; /task and /tasks still show the job.
@@ -156,7 +156,7 @@ export class Poster implements TaskPublisher {
   async post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult> {
     const body = messageBody(view, files?.map((f) => f.name));
     const where = { taskId: `post:${channelId}` } as TaskRecord;
-    const r = await this.#try(where, () => this.#channel('other', null, channelId, () => this.o.rest.post(Routes.channelMessages(channelId), { body, files: files?.length ? files : undefined })));
+    const r = await this.#try(where, () => this.#channel('other', null, postLane(channelId), () => this.o.rest.post(Routes.channelMessages(channelId), { body, files: files?.length ? files : undefined })));
     return r.ok ? { ok: true, messageId: r.id ?? '' } : { ok: false, reason: r.reason };
   }
 
@@ -166,7 +166,7 @@ export class Poster implements TaskPublisher {
    */
   async postLine(channelId: string, content: string): Promise<'ok' | 'unreachable' | 'failed'> {
     try {
-      await this.#channel('other', null, channelId, () => this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } }));
+      await this.#channel('other', null, postLane(channelId), () => this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } }));
       return 'ok';
     } catch (err) {
       if (isGone(err)) {
@@ -190,7 +190,7 @@ export class Poster implements TaskPublisher {
       allowed_mentions: { parse: [], users: [record.ownerId] },
       message_reference: { message_id: record.messageId, channel_id: record.channelId, fail_if_not_exists: false },
     };
-    await this.#try(record, () => this.#channel('other', null, record.channelId, () => this.o.rest.post(Routes.channelMessages(record.channelId), { body })));
+    await this.#try(record, () => this.#channel('other', null, postLane(record.channelId), () => this.o.rest.post(Routes.channelMessages(record.channelId), { body })));
   }
 
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */
@@ -202,7 +202,7 @@ export class Poster implements TaskPublisher {
       if (r.ok) return true;
     }
     if (!record.messageId) return false;
-    const r = await this.#try(record, () => this.#channel('other', null, record.channelId, () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body })));
+    const r = await this.#try(record, () => this.#channel('other', null, editLane(record.channelId), () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body })));
     return r.ok;
   }
 
@@ -211,9 +211,9 @@ export class Poster implements TaskPublisher {
     this.o.queue?.supersede(job, final);
   }
 
-  /** A request through the bot's own channel access: through the queue (finals first) when there is one. */
-  #channel<T>(priority: Priority, job: string | null, channel: string | null, call: () => Promise<T>): Promise<T | typeof SHED> {
-    return this.o.queue ? this.o.queue.run(priority, job, channel, call) : call();
+  /** A request through the bot's own channel access: through the queue (finals first, each lane at its pace) when there is one. */
+  #channel<T>(priority: Priority, job: string | null, lane: string | null, call: () => Promise<T>): Promise<T | typeof SHED> {
+    return this.o.queue ? this.o.queue.run(priority, job, lane, call) : call();
   }
 
   /** One call about `record`'s job; a failure is logged with the job and Discord's answer (code, status, method, route without the token). */

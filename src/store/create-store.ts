@@ -58,7 +58,7 @@ export interface Stores {
    * Redis: the per-second budget of Discord channel-route requests every process takes from
    * (discord-budget.ts); null on SQLite, where one process keeps its own.
    */
-  discordBudget(perSecond: number, burst: number): SharedBudget | null;
+  discordBudget(perSecond: number, burst: number, pace: { readonly count: number; readonly perMs: number }): SharedBudget | null;
   /** Counters moved atomically (jobs per user per day). */
   counters: CounterRepository;
   /** Jobs counted per owner (running-jobs limit) and the reservations of jobs being submitted. */
@@ -338,7 +338,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     recent,
     prefs,
     leases: new RedisLeases(client, ns('lease')),
-    discordBudget: (perSecond, burst) => new RedisBudget(client, ns('discord-budget'), perSecond, burst),
+    discordBudget: (perSecond, burst, pace) => new RedisBudget(client, ns('discord-budget'), perSecond, burst, pace),
     counters: guardCounters(new RedisCounters(client, ns('count')), health),
     owners,
     health,

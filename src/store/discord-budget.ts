@@ -11,17 +11,24 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
 
+/** A request's lane (discord/budget.ts Lane): a channel's edits or its new messages; null for none. */
+export type Lane = string | null;
+
 /** What a queue takes its tokens from (the same shape as discord/budget.ts BudgetSource). */
 export interface SharedBudget {
-  take(want: number, finalsWaiting?: number): Promise<{ got: number; waitMs: number }>;
+  take(want: number | readonly Lane[], finalsWaiting?: number): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }>;
 }
 
 /** How long a process's count of finals waiting holds when it does not take again (it stopped, or its channels are busy). */
 export const FINALS_FRESH_MS = 500;
 
 // KEYS[1]: the bucket (a hash: tokens, at, and `f:<process>` = "<finals waiting>:<ms>" for each process).
+// KEYS[2]: each lane's last sends (a hash: lane → "<ms>,<ms>,…", at most pace-count of them within pace-ms),
+// so that two processes editing in one channel keep its pace together (discord/budget.ts LANE_PACE).
 // ARGV: rate a second, burst (most saved up), tokens wanted, this process's id, its finals waiting, how
-// long a count holds (ms). Returns { got, ms until the next token (or the next look, when held back) }.
+// long a count holds (ms), the pace (count, ms), then the lanes asked for ('' for none; tokens wanted is
+// their number when there are any). Returns { got, ms until the next token (or the next look, when held
+// back), for each lane 1/0 granted, for each lane ms until its pace lets it go }.
 const TAKE = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -49,15 +56,50 @@ if finals == 0 then
     end
   end
 end
+local paceCount = tonumber(ARGV[7])
+local paceMs = tonumber(ARGV[8])
 local got = 0
-if not held then got = math.min(want, math.floor(tokens)) end
+local short = false
+local granted = {}
+local paced = {}
+if #ARGV > 8 then
+  for i = 9, #ARGV do
+    local lane = ARGV[i]
+    local ok = 0
+    local wait = 0
+    if held or tokens - got < 1 then
+      short = true
+    elseif lane == '' then
+      ok = 1
+    else
+      local kept = {}
+      for ms in string.gmatch(redis.call('HGET', KEYS[2], lane) or '', '%d+') do
+        if tonumber(ms) > now - paceMs then kept[#kept + 1] = ms end
+      end
+      if #kept >= paceCount then
+        wait = math.max(1, tonumber(kept[1]) + paceMs - now)
+      else
+        ok = 1
+        kept[#kept + 1] = tostring(now)
+        redis.call('HSET', KEYS[2], lane, table.concat(kept, ','))
+      end
+    end
+    if ok == 1 then got = got + 1 end
+    granted[#granted + 1] = ok
+    paced[#paced + 1] = wait
+  end
+  redis.call('PEXPIRE', KEYS[2], paceMs * 2)
+elseif not held then
+  got = math.min(want, math.floor(tokens))
+  short = got < want
+end
 tokens = tokens - got
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)), me, tostring(math.max(0, finals - got)) .. ':' .. tostring(now))
 redis.call('PEXPIRE', KEYS[1], 60000)
 local wait = 0
 if held then wait = math.max(20, math.ceil(1000 / rate))
-elseif got < want then wait = math.ceil((1 - (tokens - math.floor(tokens))) * 1000 / rate) end
-return { got, wait }`;
+elseif short then wait = math.ceil((1 - (tokens - math.floor(tokens))) * 1000 / rate) end
+return { got, wait, granted, paced }`;
 
 export class RedisBudget implements SharedBudget {
   /** This process, in the bucket's count of finals waiting. */
@@ -69,12 +111,16 @@ export class RedisBudget implements SharedBudget {
     private readonly perSecond: number,
     /** Most tokens saved up (discord/budget.ts burstOf: the bucket lets through at most perSecond + burst in any second). */
     private readonly burst: number,
+    /** How often one lane may go (discord/budget.ts LANE_PACE), counted here for every process. */
+    private readonly pace: { readonly count: number; readonly perMs: number },
   ) {}
 
-  async take(want: number, finalsWaiting = 0): Promise<{ got: number; waitMs: number }> {
+  async take(want: number | readonly Lane[], finalsWaiting = 0): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }> {
     const redis = await this.client();
-    const args = [this.perSecond, this.burst, want, this.#id, finalsWaiting, FINALS_FRESH_MS].map(String);
-    const [got, waitMs] = (await redis.eval(TAKE, { keys: [this.key], arguments: args })) as [number, number];
-    return { got, waitMs };
+    const lanes = typeof want === 'number' ? [] : want.map((l) => l ?? '');
+    const args = [this.perSecond, this.burst, typeof want === 'number' ? want : want.length, this.#id, finalsWaiting, FINALS_FRESH_MS, this.pace.count, this.pace.perMs, ...lanes].map(String);
+    const [got, waitMs, granted, pacedMs] = (await redis.eval(TAKE, { keys: [this.key, `${this.key}-lanes`], arguments: args })) as [number, number, number[], number[]];
+    if (typeof want === 'number') return { got, waitMs };
+    return { got, waitMs, granted: granted.map((g) => g === 1), pacedMs };
   }
 }

@@ -184,12 +184,11 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
       console.log(`[shared-rate-limit] ${processes} processes behind the proxy: ${r.calls.length} requests bound by the global limit in ${r.seconds.toFixed(2)} s; `
         + `sent by the proxy per its window: ${r.sentWindows.join(', ')}; arrived per window of the limit: ${r.windows.join(', ')} (accepted: ${r.accepted.join(', ')}); most in any sliding second: ${r.maxSliding}; 429s at the fake: ${discord!.rateLimitHits}`);
       // Every job showed its result once (an edit of its message through the channel) and pinged its owner.
+      // Once, not twice: a poll pass that no longer waited for a final edit held in the proxy's queue gave
+      // the task's lease up while the store still said active, and another process adopted the task and
+      // showed its result again (5 to 58 of 120 with 4 processes; tasks/show.ts: finishing).
       expect(new Set(r.finalEdits).size).toBe(jobs);
-      // Without the budget the proxy's one queue holds requests for seconds, and now and then one is sent
-      // twice (a request retried while its first attempt was still queued: 5 of 120 in one run of 4
-      // processes on a busy machine): the same result again, never a different one. The budget (on by
-      // default, below) keeps the queue short.
-      expect(r.finalEdits.length).toBeLessThanOrEqual(Math.ceil(jobs * 1.1));
+      expect(r.finalEdits).toHaveLength(jobs);
       expect(r.pings).toBe(jobs);
       // No process saw a 429: the proxy waited out whatever Discord refused and retried it …
       expect(r.rateLimited).toEqual([]);
@@ -213,9 +212,10 @@ describe('several processes behind one @discordjs/proxy share Discord\'s global 
   it('without the proxy and without the shared budget, two processes overrun the limit (each queue knows only its own requests)', async () => {
     const r = await run(2, 120, false);
     console.log(`[shared-rate-limit] 2 processes straight to Discord: ${r.calls.length} requests; per window ${r.windows.join(', ')}; global 429s at the fake: ${discord!.globalRateLimitHits}`);
-    // Measured: 130–181 refused, some 40 % of what was sent.
-    expect(discord!.globalRateLimitHits).toBeGreaterThan(Math.ceil(r.calls.length * 0.25));
-    expect(Math.max(...r.windows)).toBeGreaterThan(70);
+    // Measured: 130–181 refused, some 40 % of what was sent, before each channel's edits were paced to its
+    // bucket (channel-queue.ts lanes); since, 72 of 313 (23 %), windows up to 86: still well over.
+    expect(discord!.globalRateLimitHits).toBeGreaterThan(Math.ceil(r.calls.length * 0.1));
+    expect(Math.max(...r.windows)).toBeGreaterThan(65);
     expect(r.finalEdits.length).toBeGreaterThanOrEqual(120); // discord.js retried what was refused
   }, 70_000);
 

@@ -5,6 +5,7 @@ import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { FINALS_FRESH_MS } from '../../src/store/discord-budget.ts';
 import { ChannelQueue } from '../../src/discord/channel-queue.ts';
+import { LANE_PACE } from '../../src/discord/budget.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const prefix = `mjbot-budget-${process.pid}-${Date.now()}`;
@@ -14,7 +15,7 @@ afterEach(async () => {
   for (const s of opened.splice(0)) await s.close();
   const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
-  await redis.del(`${prefix}-discord-budget`);
+  await redis.del([`${prefix}-discord-budget`, `${prefix}-discord-budget-lanes`]);
   await redis.close();
 });
 
@@ -27,8 +28,8 @@ async function store(): Promise<Stores> {
 
 describe('shared Discord budget (Redis)', () => {
   it('two processes take from one bucket: what it saved up between them, then the rate', async () => {
-    const a = (await store()).discordBudget(100, 4)!;
-    const b = (await store()).discordBudget(100, 4)!;
+    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
     const first = await Promise.all([a.take(8), b.take(8)]);
     expect(first[0].got + first[1].got).toBe(4);
     const empty = await a.take(1);
@@ -40,8 +41,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('finals first across processes: while one has final results waiting, another gets no token for anything else', async () => {
-    const a = (await store()).discordBudget(100, 4)!;
-    const b = (await store()).discordBudget(100, 4)!;
+    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
     expect((await a.take(1, 5)).got).toBe(1); // a: 5 finals waiting, 4 after this one
     const held = await b.take(2); // b: progress only
     expect(held.got).toBe(0);
@@ -56,8 +57,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('a count of finals that is not renewed (the process stopped) holds the others back for half a second at most', async () => {
-    const a = (await store()).discordBudget(100, 4)!;
-    const b = (await store()).discordBudget(100, 4)!;
+    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
     await a.take(1, 50);
     expect((await b.take(1)).got).toBe(0);
     await new Promise((r) => setTimeout(r, FINALS_FRESH_MS + 50));
@@ -65,11 +66,11 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('finals behind a busy channel do not hold the other processes back (only the finals that could go now count)', async () => {
-    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2)! });
-    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2)! });
+    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
+    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    // a: 10 finals in one channel, 150 ms each (one at a time there), so ~1.5 s of finals it cannot hurry.
-    const aDone = Promise.all(Array.from({ length: 10 }, (_, i) => a.run('final', `a${i}`, 'busy', () => sleep(150))));
+    // a: 5 finals in one channel, 300 ms each (one at a time there), so ~1.5 s of finals it cannot hurry.
+    const aDone = Promise.all(Array.from({ length: 5 }, (_, i) => a.run('final', `a${i}`, 'busy', () => sleep(300))));
     await sleep(20);
     // b: 20 pings in 20 channels: the budget (47 a second) has room for them beside a's one-at-a-time finals.
     const started = Date.now();
@@ -82,9 +83,27 @@ describe('shared Discord budget (Redis)', () => {
     expect(bLast).toBeLessThan(1000);
   });
 
+  it("a lane's pace is kept by every process together: a channel's edits from two processes are 5 in the pace's window, not 5 each", async () => {
+    const a = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    const b = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    const lanes = ['c1:edit', 'c1:edit', 'c1:edit'];
+    const first = await a.take(lanes);
+    expect(first.granted).toEqual([true, true, true]);
+    const second = await b.take([...lanes, 'c2:edit', null]);
+    // b's fourth and fifth edits in c1 fit; its sixth waits for the window, taking no token; c2 and a request bound to no lane go.
+    expect(second.granted).toEqual([true, true, false, true, true]);
+    expect(second.got).toBe(4);
+    expect(second.pacedMs![2]).toBeGreaterThan(LANE_PACE.perMs - 1000);
+    expect(second.pacedMs![2]).toBeLessThanOrEqual(LANE_PACE.perMs);
+    expect(second.pacedMs!.filter((ms, i) => i !== 2)).toEqual([0, 0, 0, 0]);
+    // a's next edit in c1 is held as well: the window is one for both.
+    const third = await a.take(['c1:edit', 'c1:post']);
+    expect(third.granted).toEqual([false, true]);
+  });
+
   it('SQLite has none: its one process keeps its own', () => {
     const s = createStores('sqlite://:memory:');
-    expect(s.discordBudget(10, 1)).toBeNull();
+    expect(s.discordBudget(10, 1, LANE_PACE)).toBeNull();
     void s.close();
   });
 });

@@ -3,14 +3,17 @@
 // progress shed by its final, no progress sent while a final waits, one request per channel at a
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
-import { ChannelQueue, SHED } from '../../src/discord/channel-queue.ts';
-import { LocalBudget, burstOf, withFallback, type BudgetSource } from '../../src/discord/budget.ts';
+import { ChannelQueue, SHED, editLane, postLane } from '../../src/discord/channel-queue.ts';
+import { LaneLog, LocalBudget, burstOf, withFallback, type BudgetSource, type Lane } from '../../src/discord/budget.ts';
+
+/** How many tokens a take asks for (a number, or one per lane). */
+const count = (want: number | readonly Lane[]) => (typeof want === 'number' ? want : want.length);
 
 /** A budget the test hands tokens out of, one `grant` at a time (its take() is real, not a stand-in for one). */
 class Tap implements BudgetSource {
   available = 0;
-  async take(want: number) {
-    const got = Math.min(want, this.available);
+  async take(want: number | readonly Lane[]) {
+    const got = Math.min(count(want), this.available);
     this.available -= got;
     return { got, waitMs: 2 };
   }
@@ -39,8 +42,8 @@ describe('channel queue', () => {
     const asked: number[] = [];
     const budget: BudgetSource = {
       take: async (want) => {
-        asked.push(want);
-        return { got: want, waitMs: 1 };
+        asked.push(count(want));
+        return { got: count(want), waitMs: 1 };
       },
     };
     const q = new ChannelQueue({ budget, takeAtMost: 5 });
@@ -58,7 +61,7 @@ describe('channel queue', () => {
       take: async (want, finalsWaiting) => {
         told.push(finalsWaiting ?? -1);
         // The first take (as the progress is queued) gets nothing: the finals queue meanwhile.
-        return { got: told.length === 1 ? 0 : Math.min(want, 1), waitMs: 5 };
+        return { got: told.length === 1 ? 0 : Math.min(count(want), 1), waitMs: 5 };
       },
     };
     const q = new ChannelQueue({ budget, takeAtMost: 1 });
@@ -202,6 +205,45 @@ describe('channel queue', () => {
   });
 });
 
+describe('channel queue: lanes at their pace', () => {
+  it("spends no token on a lane its pace holds: the lane's next request waits for the window while other lanes go, and goes when it opens", async () => {
+    const pace = { count: 2, perMs: 150 };
+    const budget = new LocalBudget(1000, Date.now, pace);
+    const q = new ChannelQueue({ budget });
+    const sentAt: [string, number][] = [];
+    const t0 = Date.now();
+    const call = (label: string) => async () => void sentAt.push([label, Date.now() - t0]);
+    const done = [
+      q.run('final', 'a', editLane('c1'), call('a')),
+      q.run('final', 'b', editLane('c1'), call('b')),
+      q.run('final', 'c', editLane('c1'), call('c')),
+      q.run('final', 'd', editLane('c2'), call('d')),
+      q.run('other', null, postLane('c1'), call('ping')),
+    ];
+    await Promise.all(done);
+    const at = Object.fromEntries(sentAt);
+    // c1's third edit only once the first left the window; c2's edit and c1's new message (another bucket) did not wait for it.
+    expect(at.c).toBeGreaterThanOrEqual(pace.perMs - 5);
+    expect(Math.max(at.d!, at.ping!)).toBeLessThan(pace.perMs / 2);
+    expect(sentAt.map(([l]) => l).slice(-1)).toEqual(['c']);
+    expect(q.stats.tokensUnused).toBe(0);
+  });
+
+  it('a final waiting for its lane still holds every progress back', async () => {
+    const budget = new LocalBudget(1000, Date.now, { count: 1, perMs: 120 });
+    const q = new ChannelQueue({ budget });
+    const sent: string[] = [];
+    const call = (label: string) => async () => void sent.push(label);
+    await q.run('final', 'a', editLane('c1'), call('final a'));
+    const later = [q.run('final', 'b', editLane('c1'), call('final b')), q.run('progress', 'p', editLane('c2'), call('progress p'))];
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sent).toEqual(['final a']);
+    await Promise.all(later);
+    expect(sent).toEqual(['final a', 'final b', 'progress p']);
+    expect(q.stats.progressBeforeFinal).toBe(0);
+  });
+});
+
 describe('channel queue: what it counts', () => {
   it('counts what was queued, sent and shed by priority, the waits for the budget, and tells each send with its wait', async () => {
     let now = 0;
@@ -238,7 +280,7 @@ describe('channel queue: what it counts', () => {
         takes++;
         if (takes === 1) {
           await new Promise<void>((res) => (grant = res));
-          return { got: want, waitMs: 1 };
+          return { got: count(want), waitMs: 1 };
         }
         return { got: 0, waitMs: 1 };
       },
@@ -281,6 +323,25 @@ describe('budgets', () => {
     expect(sent).toBeGreaterThanOrEqual(46);
   });
 
+  it("paces each lane: the pace's count within its window, then how long until the oldest leaves it; a paced lane takes no token", async () => {
+    let now = 1_000_000;
+    const b = new LocalBudget(1000, () => now, { count: 2, perMs: 1000 });
+    now += 1000; // the bucket full (40 saved up)
+    expect(await b.take(['x', 'x', 'y', null])).toEqual({ got: 4, waitMs: 0, granted: [true, true, true, true], pacedMs: [0, 0, 0, 0] });
+    now += 300;
+    const r = await b.take(['x', 'y']);
+    expect(r.granted).toEqual([false, true]);
+    expect(r.pacedMs).toEqual([700, 0]);
+    expect(r.got).toBe(1);
+    now += 700;
+    expect((await b.take(['x'])).granted).toEqual([true]);
+    // The log forgets lanes not used for a window.
+    const log = new LaneLog({ count: 1, perMs: 10 });
+    expect(log.use('z', 0)).toBe(0);
+    expect(log.use('z', 5)).toBe(5);
+    expect(log.use('z', 10)).toBe(0);
+  });
+
   it('saves up 40 ms worth, at least one: rate + burst stays under 50 up to a budget of 48', () => {
     expect(burstOf(47)).toBe(2);
     expect(burstOf(40)).toBe(2);
@@ -296,7 +357,7 @@ describe('budgets', () => {
       take: async (want) => {
         tries++;
         if (down) throw new Error('redis away');
-        return { got: want, waitMs: 0 };
+        return { got: count(want), waitMs: 0 };
       },
     };
     const errors: unknown[] = [];
