@@ -15,6 +15,8 @@ afterEach(async () => {
 const PLAIN_MEMBER = '2248473465835073';
 /** Discord's SEND_MESSAGES permission bit. */
 const SEND_MESSAGES = String(1 << 11);
+/** A wait for an audit line that comes after five others within 5 s (the lane's pace: channel-queue.ts). */
+const PACED_WAIT_MS = 15_000;
 
 type User = ReturnType<Harness['discord']['makeUser']>;
 
@@ -141,7 +143,9 @@ describe('the audit channel', () => {
     await click(panel, 'mj:set:m:words');
     const submitted = h.discord.submitModal('mj:set:m:wordsm', { words: 'forbidden\nsecretword' }, { user: bob, messageId: panel });
     await h.handled(submitted);
-    const words = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('banned words'));
+    // The sixth line within 5 s: the channel queue paces a channel's new messages as Discord's bucket
+    // does (5 in 5 s), so it goes a few seconds later.
+    const words = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.includes('banned words'), PACED_WAIT_MS);
     expect(words.content).toBe(`⚙️ <@${bob.id}> changed banned words: updated (2 words)`);
     expect(words.content).not.toMatch(/forbidden|secretword/);
     // The limits form, too.
@@ -149,13 +153,13 @@ describe('the audit channel', () => {
     await click(panel, 'mj:set:l:open');
     await click(panel, 'mj:set:l:lim');
     await h.handled(h.discord.submitModal('mj:set:l:limm', { running: '1', daily: '', serverDaily: '' }, { user: bob, messageId: panel }));
-    const limit = await h.discord.waitForMessage((m) => m.channel_id === audit && /running/i.test(m.content));
+    const limit = await h.discord.waitForMessage((m) => m.channel_id === audit && /running/i.test(m.content), PACED_WAIT_MS);
     expect(limit.content).toMatch(new RegExp(`^⚙️ <@${bob.id}> changed .*: default → 1$`));
 
     // Clearing it: the last line goes to the channel that stops receiving them, and nothing after it.
     await click(panel, 'mj:set:o:open');
     await click(panel, 'mj:set:o:audclear');
-    const cleared = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.endsWith('→ none'));
+    const cleared = await h.discord.waitForMessage((m) => m.channel_id === audit && m.content.endsWith('→ none'), PACED_WAIT_MS);
     expect(cleared.content).toBe(`⚙️ <@${bob.id}> changed Audit channel: <#${audit}> → none`);
     const count = postsIn(audit).length;
     await imagineToEnd('after the audit channel');
