@@ -8,14 +8,14 @@ export const bucketHash = (s: string): string => createHash('sha1').update(s).di
 
 export interface BucketOf { key: string; hash: string; limit: Limit }
 
-/** message edits per channel or per webhook token (editLimit); message creation likewise (createLimit, off by default) */
+/** message edits per channel or per webhook token (editLimit); message creation per channel (createLimit), per webhook token when a test sets it */
 export function bucketOf(s: FakeDiscordState, method: string, path: string): BucketOf | undefined {
   if (!s.rateLimitsOn) return undefined;
   let m: RegExpExecArray | null;
   if (method === 'PATCH' && (m = /^\/channels\/(\d+)\/messages\/[^/]+$/.exec(path))) return { key: `edit:c:${m[1]}`, hash: bucketHash('PATCH /channels/:id/messages/:id'), limit: s.editLimit };
   if (method === 'PATCH' && (m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/[^/]+$/.exec(path))) return { key: `edit:w:${m[1]}/${m[2]}`, hash: bucketHash('PATCH /webhooks/:id/:token/messages/:id'), limit: s.editLimit };
   if (s.createLimit && method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path))) return { key: `create:c:${m[1]}`, hash: bucketHash('POST /channels/:id/messages'), limit: s.createLimit };
-  if (s.createLimit && method === 'POST' && (m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path))) return { key: `create:w:${m[1]}/${m[2]}`, hash: bucketHash('POST /webhooks/:id/:token'), limit: s.createLimit };
+  if (s.webhookCreateLimit && method === 'POST' && (m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path))) return { key: `create:w:${m[1]}/${m[2]}`, hash: bucketHash('POST /webhooks/:id/:token'), limit: s.webhookCreateLimit };
   return undefined;
 }
 

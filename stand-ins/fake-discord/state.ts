@@ -59,6 +59,8 @@ export class FakeDiscordState {
   readonly rateLimitsOn: boolean;
   readonly editLimit: Limit;
   readonly createLimit: Limit | undefined;
+  /** Message creation through a webhook token: only when a test sets createLimit. */
+  readonly webhookCreateLimit: Limit | undefined;
   /** Discord's global limit per bot token (undefined: off) */
   readonly globalLimit: Limit | undefined;
   readonly fileSizeLimit: number;
@@ -131,7 +133,8 @@ export class FakeDiscordState {
     this.maxConcurrency = opts.maxConcurrency ?? 1;
     this.rateLimitsOn = opts.rateLimits ?? true;
     this.editLimit = opts.editLimit ?? { count: 5, perMs: 5000 };
-    this.createLimit = opts.createLimit;
+    this.createLimit = opts.createLimit === false ? undefined : (opts.createLimit ?? { count: 5, perMs: 5000 });
+    this.webhookCreateLimit = opts.createLimit || undefined;
     this.globalLimit = opts.globalLimit === false || !this.rateLimitsOn ? undefined : (opts.globalLimit ?? { count: 50, perMs: 1000 });
     this.fileSizeLimit = opts.fileSizeLimit ?? 10 * MiB;
     this.requestSizeLimit = opts.requestSizeLimit ?? 25 * MiB;

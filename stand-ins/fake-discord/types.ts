@@ -30,10 +30,10 @@ export interface FakeDiscordOptions {
   /** Bucket for PATCH message edits, per channel (channel route) or per webhook id+token (webhook route). Default {count:5, perMs:5000}. */
   editLimit?: { count: number; perMs: number };
   /**
-   * Bucket for message creation (POST /channels/{c}/messages per channel, POST /webhooks/{id}/{token} per token).
-   * Discord's is about 5 per 5 s per channel. Default: off (undefined) so ordinary tests are not slowed down.
+   * Bucket for message creation: POST /channels/{c}/messages per channel, Discord's 5 per 5 s (the default;
+   * false: off); POST /webhooks/{id}/{token} per token only when set here (Discord publishes no figure for it).
    */
-  createLimit?: { count: number; perMs: number };
+  createLimit?: { count: number; perMs: number } | false;
   /**
    * Discord's global limit: requests per bot token (REAL time), every route but the interaction-token ones
    * (/interactions/{id}/{token}/callback, /webhooks/{id}/{token}…). A 429 with `global: true` and

@@ -8,8 +8,9 @@ afterEach(async () => {
   for (const f of fakes.splice(0)) await f.close();
 });
 
+/** These tests post many messages in one channel: its own bucket (5 in 5 s, below) is off unless a test sets it. */
 async function fake(opts: Parameters<typeof startFakeDiscord>[0] = {}): Promise<FakeDiscord> {
-  const f = await startFakeDiscord(opts);
+  const f = await startFakeDiscord({ createLimit: false, ...opts });
   fakes.push(f);
   return f;
 }
@@ -19,6 +20,27 @@ function post(f: FakeDiscord, n: number): Promise<Response> {
     method: 'POST', headers: { authorization: `Bot ${f.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: `post ${n}` }),
   });
 }
+
+describe("fake Discord: a channel's bucket for new messages", () => {
+  it('takes 5 posts in a channel in 5 s by default, then a 429 of the route (not global) until the window ends; another channel is not held', async () => {
+    const f = await startFakeDiscord();
+    fakes.push(f);
+    const first = await Promise.all(Array.from({ length: 5 }, (_, i) => post(f, i)));
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(first[4]!.headers.get('x-ratelimit-remaining')).toBe('0');
+    const sixth = await post(f, 5);
+    expect(sixth.status).toBe(429);
+    const body = (await sixth.json()) as { global: boolean; retry_after: number };
+    expect(body.global).toBe(false);
+    expect(body.retry_after).toBeGreaterThan(4);
+    expect(sixth.headers.get('x-ratelimit-scope')).toBe('user');
+    const other = f.addChannel('other');
+    const there = await fetch(`${f.apiBase}/v10/channels/${other}/messages`, {
+      method: 'POST', headers: { authorization: `Bot ${f.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'elsewhere' }),
+    });
+    expect(there.status).toBe(200);
+  });
+});
 
 describe('fake Discord: the global limit', () => {
   it('a burst of 60 channel posts in a second: 50 pass, 10 get a global 429 with the time left in the window', async () => {

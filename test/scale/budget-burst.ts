@@ -5,7 +5,7 @@
 // global limit (50 a second) and Discord's per-channel edit bucket (5 per 5 s). Before the finals, some
 // progress edits of other jobs are queued: none may go while a final waits. Optionally through the REST proxy.
 //
-//   npx tsx test/scale/budget-burst.ts [jobs=2000] [processes=2] [--proxy] [--arrive-ms=10000] [--budget=47]
+//   npx tsx test/scale/budget-burst.ts [jobs=2000] [processes=2] [--proxy] [--arrive-ms=10000] [--budget=47] [--channels=200]
 //
 // Prints the time from the first to the last final shown (the goal: ≤ 1.1 × jobs / 50 s), the most requests
 // bound by the global limit in any sliding second at the fake (the goal: never above 50), and its 429s.
@@ -23,7 +23,7 @@ const [jobs = 2000, processes = 2] = args.filter((a) => !a.startsWith('--')).map
 const behindProxy = args.includes('--proxy');
 const arriveMs = flag('arrive-ms', 10_000);
 const budget = flag('budget', 47);
-const CHANNELS = 200;
+const CHANNELS = flag('channels', 200);
 const PROGRESS = 300;
 
 /** The most of `times` (sorted) in any span of a second. */
