@@ -205,11 +205,11 @@ for s in rest-proxy bot-0 bot-1 redis; do
   c="$(container "$s")"
   lines="$(docker logs "$c" 2>&1 | wc -l)"
   # The bots log JSON (pino: level 40 warn, 50 error, 60 fatal), the REST proxy plain lines, Redis its own
-  # ("#": a warning; the host's settings, such as vm.overcommit_memory, show there).
+  # (its start-up banner is at warning level too: only "# WARNING" lines, such as the host's vm.overcommit_memory).
   bad="$(docker logs "$c" 2>&1 | grep -cE '"level":(50|60)|rest-proxy: a request failed' || true)"
-  warn="$(docker logs "$c" 2>&1 | grep -cE '"level":40|^[0-9]+:[A-Z] .* # ' || true)"
+  warn="$(docker logs "$c" 2>&1 | grep -cE '"level":40|^[0-9]+:[A-Z] .* # WARNING' || true)"
   say "$s: $lines lines, $bad errors, $warn warnings, restarts $(docker inspect -f '{{.RestartCount}}' "$c")"
-  docker logs "$c" 2>&1 | grep -E '"level":(40|50|60)|rest-proxy: a request failed|^[0-9]+:[A-Z] .* # ' | cut -c1-200 | head -5 | sed 's/^/     /' || true
+  docker logs "$c" 2>&1 | grep -E '"level":(40|50|60)|rest-proxy: a request failed|^[0-9]+:[A-Z] .* # WARNING' | cut -c1-200 | head -5 | sed 's/^/     /' || true
 done
 redis_keys="$(docker exec "$(container redis)" redis-cli dbsize | tr -d '\r')"
 say "redis: $redis_keys keys, the jobs of both processes in one store"

@@ -217,7 +217,7 @@ async function run(): Promise<void> {
   // ---- 6. What reached the fake Discord, and from where; each process's own count.
   const rest = discord.calls.filter((c) => !c.path.startsWith('/cdn/') && !c.path.startsWith('/media/'));
   const notProxy = rest.filter((c) => who(c.from) !== 'rest-proxy');
-  say(`fake Discord: ${rest.length} REST requests, from ${countBy(rest, (c) => who(c.from))}; ${discord.calls.length - rest.length} CDN requests; 429s sent ${rest.filter((c) => c.status === 429).length}`);
+  say(`fake Discord: ${rest.length} REST requests, from ${countBy(rest, (c) => who(c.from))}; 429s sent ${rest.filter((c) => c.status === 429).length}`);
   say(`fake Discord: gateway connections from ${countBy(discord.gatewayLog.filter((p) => 'connect' in p) as { from?: string }[], (p) => who(p.from))}`);
   say(`fake proxy: ${proxy.requests.length} requests (API and images), from ${countBy(proxy.requests, (r) => who(r.from))}`);
   for (const s of ['bot-0', 'bot-1']) say(`at the end: ${show(s, await metrics(s))}`);
