@@ -70,7 +70,7 @@ describe('fake discord + real discord.js client', () => {
     const { fake, client } = await setup({ host: 'localhost' });
     expect(fake.apiBase).toBe(`http://localhost:${fake.port}/api`);
     expect(fake.gatewayUrl).toBe(`ws://localhost:${fake.port}/gateway`);
-    const gw = await (await fetch(`${fake.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${fake.token}` } })).json();
+    const gw = (await (await fetch(`${fake.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${fake.token}` } })).json()) as { url: string };
     expect(gw.url).toBe(fake.gatewayUrl);
     await (client.channels.cache.get(fake.channelId) as TextChannel).send('hello');
     const loopback = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/;
