@@ -320,6 +320,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       }
       stopped = true;
       stopping = (async () => {
+        // Each step's end at debug level: a stop that runs into the supervisor's kill says where it waited.
+        const since = Date.now();
+        const done = (step: string) => logger.debug('stop: step done', { step, afterMs: Date.now() - since });
         // 1. No new interactions; the ones in flight finish, for a bounded time. A job the backend
         // took is saved and shown before the store closes.
         gate.close();
@@ -329,6 +332,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           proxy.interrupt();
           await gate.settled(TELL_MS);
         }
+        done('interactions');
         // 2. No more reads: the poller's last pass ends, its leases are released (another process
         // may take the tasks over at once), edits in flight go out.
         proxy.interrupt();
@@ -340,17 +344,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           await audit.stop();
         })());
         if (!drained) logger.warn('the poller or an edit was still busy at shutdown; the next start resumes from the store');
+        done('poller and edits');
         // 3. Discord, then the connections, then the store: a write still in flight fails here,
         // and the store's previous state is what the next start resumes from. What still waits for
         // the channel budget is not sent (its job stays active in the store and shows at the next start).
         channelQueue.close();
         await client.destroy();
+        done('gateway');
         interactionRest.clearHashSweeper();
         interactionRest.clearHandlerSweeper();
         await restAgent.close();
+        done('Discord connections');
         await proxy.close();
         await downloads.destroy();
+        done('backend connections');
         await stores.close();
+        done('store');
         // Last: /readyz answers 503 while the bot stops (the gateway is gone), /healthz until the end.
         await healthServer?.close();
       })();

@@ -40,7 +40,8 @@ export function attachGateway(s: FakeDiscordState, server: http.Server): WebSock
   });
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const q = new URL(req.url ?? '/', 'http://local').searchParams;
-    s.gatewayLog.push({ connect: Object.fromEntries(q), at: Date.now() });
+    const from = req.socket.remoteAddress; // which process is which, when several share the fake
+    s.gatewayLog.push({ connect: Object.fromEntries(q), at: Date.now(), from });
     if ((q.get('encoding') ?? 'json') !== 'json' || q.get('compress')) {
       // zlib-sync installed → discord.js asks for zlib-stream, which this fake does not speak.
       console.error('[fake-discord] gateway: only encoding=json without compress is supported (is zlib-sync installed?)');
@@ -53,7 +54,7 @@ export function attachGateway(s: FakeDiscordState, server: http.Server): WebSock
     ws.on('message', (raw) => {
       let p: ClientPayload;
       try { p = JSON.parse(raw.toString()); } catch { ws.close(4002, 'Error while decoding payload.'); return; }
-      s.gatewayLog.push(p.op === 2 || p.op === 6 ? { ...p, d: { ...p.d, token: '<redacted>' }, at: Date.now() } : { ...p, at: Date.now() });
+      s.gatewayLog.push(p.op === 2 || p.op === 6 ? { ...p, d: { ...p.d, token: '<redacted>' }, at: Date.now(), from } : { ...p, at: Date.now(), from });
       switch (p.op) {
         case 1:
           if (s.ackHeartbeats) send({ op: 11 });

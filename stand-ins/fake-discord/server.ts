@@ -80,6 +80,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const server = http.createServer(async (req, res) => {
     const at = Date.now();
+    const from = req.socket.remoteAddress;
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
     let path: string;
@@ -89,7 +90,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       const r = cdnRoute(s, method, path, query);
       res.writeHead(r.status, r.headers);
       res.end(r.body);
-      s.record({ method, path, query, auth: req.headers.authorization, contentType: undefined, json: undefined, files: [], status: r.status, at });
+      s.record({ method, path, query, auth: req.headers.authorization, contentType: undefined, json: undefined, files: [], status: r.status, at, from });
       return;
     }
 
@@ -112,14 +113,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     } catch (e) {
       result = { status: 500, body: { message: `fake discord crashed: ${(e as Error)?.stack ?? e}`, code: 0 } };
     }
-    s.record({ method, path: apiPath, query, auth, contentType: ct || undefined, json, files, status: result.status, response: result.body, at });
+    s.record({ method, path: apiPath, query, auth, contentType: ct || undefined, json, files, status: result.status, response: result.body, at, from });
     const hasBody = result.body !== undefined && result.status !== 204;
     res.writeHead(result.status, { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers });
     res.end(hasBody ? JSON.stringify(result.body) : undefined);
   });
   const wss = attachGateway(s, server);
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, s.host, resolve));
   s.port = (server.address() as AddressInfo).port;
   return publicApi(s, server, wss);
 }

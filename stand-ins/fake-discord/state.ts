@@ -70,6 +70,8 @@ export class FakeDiscordState {
   readonly foreignGuildId: string;
   /** the HTTP server's port, known once it listens */
   port = 0;
+  /** the address it listens on and hands out in its URLs */
+  readonly host: string;
 
   // ---------------------------------------------------------------- clock
   private clockOffset = 0;
@@ -122,6 +124,7 @@ export class FakeDiscordState {
   constructor(opts: FakeDiscordOptions = {}) {
     if (opts.clock === 'manual') this.clockStart = Date.now();
     this.token = opts.token ?? 'test-token';
+    this.host = opts.host ?? '127.0.0.1';
     this.appId = opts.appId ?? this.sf();
     this.guildId = opts.guildId ?? this.sf();
     this.channelId = opts.channelId ?? this.sf();
@@ -150,8 +153,9 @@ export class FakeDiscordState {
 
   sf(): string { return snowflakeAt(this.clock.now()); }
   iso(): string { return new Date(this.clock.now()).toISOString(); }
-  baseUrl(): string { return `http://127.0.0.1:${this.port}`; }
-  gatewayUrl(): string { return `ws://127.0.0.1:${this.port}/gateway`; }
+  baseUrl(): string { return `http://${this.urlHost()}:${this.port}`; }
+  gatewayUrl(): string { return `ws://${this.urlHost()}:${this.port}/gateway`; }
+  private urlHost(): string { return this.host.includes(':') ? `[${this.host}]` : this.host; }
 
   emit(e: FakeDiscordEvent): void {
     for (const l of [...this.listeners]) {

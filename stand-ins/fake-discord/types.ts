@@ -47,6 +47,11 @@ export interface FakeDiscordOptions {
   /** Bot user's name. Default 'mjbot-fake'. */
   botUsername?: string;
   /**
+   * The address it listens on, and puts in the URLs it hands out (REST base, gateway, attachments). Default
+   * 127.0.0.1. An address containers reach (scripts/scaled-check.sh: the Docker bridge's, on the host).
+   */
+  host?: string;
+  /**
    * The bot's permissions in the guild's channels (what its invite granted), as a decimal bitfield;
    * channel routes refuse what they do not cover (403 50001 / 50013). Default: everything but Administrator.
    */
@@ -89,6 +94,8 @@ export interface RecordedCall {
   response?: any;
   /** Date.now() when the request arrived. */
   at: number;
+  /** The address the request came from (the socket's remote address). */
+  from?: string;
 }
 
 export type Interaction = { id: string; token: string; [k: string]: any };

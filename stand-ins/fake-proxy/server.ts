@@ -121,7 +121,7 @@ async function handle(s: FakeProxyState, req: http.IncomingMessage, res: http.Se
   const m = API_PATH.exec(url.pathname);
   const mode = m && m[1] !== undefined ? (MODE_SEGMENTS[m[1]] ?? null) : null;
   const apiRoute = m && (m[1] === undefined || mode) ? `/mj${m[2] ?? ''}` : null;
-  const record: RecordedProxyRequest = { method, path: url.pathname, query: url.search, route: apiRoute, mode, headers, body, status: 0 };
+  const record: RecordedProxyRequest = { method, path: url.pathname, query: url.search, route: apiRoute, mode, headers, body, status: 0, from: req.socket.remoteAddress };
   if (aborted) return;
 
   let reply: Reply;

@@ -183,6 +183,8 @@ export interface RecordedProxyRequest {
   body: any;
   /** The HTTP status answered; 0 when the connection was reset. */
   status: number;
+  /** The address the request came from (the socket's remote address): which bot process polled. */
+  from?: string;
 }
 
 export interface NotificationRecord {

@@ -65,6 +65,21 @@ describe('fake discord + real discord.js client', () => {
     expect(fake.gatewayLog.some((p) => p.op === 2)).toBe(true);
   });
 
+  it('host: listens there and hands it out in every URL; each call and gateway payload says where it came from', async () => {
+    // scripts/scaled-check.sh: the fake on the Docker bridge's address, and which container sent what.
+    const { fake, client } = await setup({ host: 'localhost' });
+    expect(fake.apiBase).toBe(`http://localhost:${fake.port}/api`);
+    expect(fake.gatewayUrl).toBe(`ws://localhost:${fake.port}/gateway`);
+    const gw = (await (await fetch(`${fake.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${fake.token}` } })).json()) as { url: string };
+    expect(gw.url).toBe(fake.gatewayUrl);
+    await (client.channels.cache.get(fake.channelId) as TextChannel).send('hello');
+    const loopback = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/;
+    const sent = fake.calls.find((c) => c.method === 'POST' && c.path === `/channels/${fake.channelId}/messages`)!;
+    expect(sent.from).toMatch(loopback);
+    expect(fake.gatewayLog.find((p) => p.op === 2)?.from).toMatch(loopback);
+    expect(fake.gatewayLog.find((p) => 'connect' in p)?.from).toMatch(loopback);
+  });
+
   it('registers commands with zh-CN localizations (PUT), fetches them back, rejects a bad locale', async () => {
     const { fake, client } = await setup();
     const cmd = new SlashCommandBuilder().setName('imagine').setDescription('Create an image')

@@ -107,6 +107,11 @@ describe('auth', () => {
     }
   });
 
+  it('records where each request came from (scripts/scaled-check.sh: which bot process polled)', async () => {
+    await post('/mj/submit/imagine', { prompt: 'cat' }, { authorization: `Bearer ${KEY}` });
+    expect(proxy.requests.at(-1)?.from).toMatch(/^(127\.0\.0\.1|::ffff:127\.0\.0\.1)$/);
+  });
+
   it('answers 401 with an empty body without a matching key', async () => {
     const wrong: Array<Record<string, string>> = [{}, { authorization: 'Bearer nope' }, { 'mj-api-secret': 'nope' }];
     for (const headers of wrong) {
