@@ -7,7 +7,8 @@
 // (leases released). Then a second bot starts in a child process of its own on the same store and
 // reports its phases: createApp, start (store open, migration), and the first full pass.
 //
-// Alone: npx tsx bench/resume.ts [--n 10000] [--stores sqlite,redis]
+// Alone: npx tsx bench/resume.ts [--n 10000] [--stores sqlite,redis] [--runs 1] [--node-flags "…"]
+// (--runs k: k bots one after the other on the same seeded store; --node-flags "--cpu-prof" profiles them.)
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,8 @@ export interface ResumeFigure {
   due: number;
   proxyCalls: number;
   seedMs: number;
+  /** --runs k (alone): the totals of the k − 1 bots started after the first on the same store. */
+  again?: number[];
 }
 
 /** The child: a bot on a store already holding the tasks; answers its phases over IPC. */
@@ -70,7 +73,7 @@ async function child(): Promise<void> {
   process.exit(0);
 }
 
-export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFlags: string[] = []): Promise<ResumeFigure> {
+export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFlags: string[] = [], runs = 1): Promise<ResumeFigure> {
   const discord = await startFakeDiscord();
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-resume-'));
@@ -131,17 +134,25 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
     await seeder.stop();
     const seedMs = Date.now() - seedStart;
 
-    const bot = fork(SELF, [], {
-      env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix },
-      execArgv: [...nodeFlags, '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const figure = await new Promise<Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>>((resolve, reject) => {
-      bot.once('message', (m) => resolve(m as Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>));
-      bot.once('exit', (code) => reject(new Error(`resume bot exited with ${code}`)));
-    });
-    await new Promise((r) => bot.once('exit', r));
-    return { store, n, seedMs, ...figure };
+    // Each bot reads the tasks unchanged and gives its leases up when it stops: the next one finds
+    // the store as the first did (--runs, to compare without seeding again).
+    const resume = async () => {
+      const bot = fork(SELF, [], {
+        env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix },
+        execArgv: [...nodeFlags, '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const figure = await new Promise<Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>>((resolve, reject) => {
+        bot.once('message', (m) => resolve(m as Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>));
+        bot.once('exit', (code) => reject(new Error(`resume bot exited with ${code}`)));
+      });
+      await new Promise((r) => bot.once('exit', r));
+      return figure;
+    };
+    const figure = await resume();
+    const again: number[] = [];
+    for (let i = 1; i < runs; i++) again.push((await resume()).totalMs);
+    return { store, n, seedMs, ...figure, ...(again.length ? { again } : {}) };
   } finally {
     await discord.close();
     await proxy.close();
@@ -162,7 +173,8 @@ export function printResume(figures: ResumeFigure[]): void {
   for (const f of figures) {
     const ok = f.totalMs < 3_000 ? 'ok' : 'MISSED';
     console.log(
-      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted`,
+      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted` +
+        (f.again ? `; again on the same store: ${f.again.map((ms) => Math.round(ms)).join(', ')} ms` : ''),
     );
   }
 }
@@ -178,8 +190,9 @@ if (process.env.RESUME_CHILD) {
   const n = Number(arg('n') ?? 10_000);
   const stores = (arg('stores') ?? 'sqlite,redis').split(',') as ('sqlite' | 'redis')[];
   const flags = (arg('node-flags') ?? '--max-semi-space-size=2 --optimize-for-size').split(' ').filter(Boolean);
+  const runs = Number(arg('runs') ?? 1);
   const figures: ResumeFigure[] = [];
-  for (const s of stores) figures.push(await measureResume(s, n, flags));
+  for (const s of stores) figures.push(await measureResume(s, n, flags, runs));
   printResume(figures);
   process.exit(0);
 }
