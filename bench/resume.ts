@@ -39,13 +39,15 @@ export interface ResumeFigure {
   startMs: number;
   /** start() returned → that pass ended. */
   firstPassMs: number;
+  /** CPU time the bot used over totalMs (user + system, ms): steadier than totalMs on a shared machine. */
+  cpuMs: number;
   /** Tasks the first full pass held and read. */
   active: number;
   due: number;
   proxyCalls: number;
   seedMs: number;
-  /** --runs k (alone): the totals of the k − 1 bots started after the first on the same store. */
-  again?: number[];
+  /** --runs k (alone): the totals (and CPU times) of the k − 1 bots started after the first on the same store. */
+  again?: { totalMs: number; cpuMs: number }[];
 }
 
 /** The child: a bot on a store already holding the tasks; answers its phases over IPC. */
@@ -53,7 +55,11 @@ async function child(): Promise<void> {
   const n = Number(process.env.RESUME_N);
   // The poller's timer does not keep a process alive (unref): this does, until the figure is sent.
   const alive = setInterval(() => undefined, 1_000);
+  // RESUME_ALLOC_PROF=<file>: what the bot allocates from createApp to the end of the pass, garbage
+  // included (a sampling heap profile; open it in Chrome's DevTools, Memory tab).
+  const allocProf = process.env.RESUME_ALLOC_PROF ? await startAllocProfile() : null;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const config = loadConfig(process.env);
   const app = createApp(config, { gateway: false, storePrefix: process.env.RESUME_PREFIX, logger: createLogger({ level: 'error', secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN], write: (l) => process.stderr.write(`${l}\n`) }) });
   const created = performance.now();
@@ -67,10 +73,27 @@ async function child(): Promise<void> {
   started = performance.now();
   const r = await done;
   const end = performance.now();
-  process.send?.({ totalMs: end - t0, createMs: created - t0, startMs: started - created, firstPassMs: end - started, ...r });
+  const cpu = process.cpuUsage(cpu0);
+  if (allocProf) await allocProf(process.env.RESUME_ALLOC_PROF!);
+  process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, totalMs: end - t0, createMs: created - t0, startMs: started - created, firstPassMs: end - started, ...r });
   clearInterval(alive);
   await app.stop();
   process.exit(0);
+}
+
+/** Starts sampling allocations (kept when collected); answers how to stop and write the profile. */
+async function startAllocProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  return async (file) => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFlags: string[] = [], runs = 1): Promise<ResumeFigure> {
@@ -138,7 +161,7 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
     // the store as the first did (--runs, to compare without seeding again).
     const resume = async () => {
       const bot = fork(SELF, [], {
-        env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix },
+        env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix, ...(process.env.RESUME_ALLOC_PROF ? { RESUME_ALLOC_PROF: process.env.RESUME_ALLOC_PROF } : {}) },
         execArgv: [...nodeFlags, '--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -150,8 +173,8 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
       return figure;
     };
     const figure = await resume();
-    const again: number[] = [];
-    for (let i = 1; i < runs; i++) again.push((await resume()).totalMs);
+    const again: { totalMs: number; cpuMs: number }[] = [];
+    for (let i = 1; i < runs; i++) again.push(await resume());
     return { store, n, seedMs, ...figure, ...(again.length ? { again } : {}) };
   } finally {
     await discord.close();
@@ -173,8 +196,8 @@ export function printResume(figures: ResumeFigure[]): void {
   for (const f of figures) {
     const ok = f.totalMs < 3_000 ? 'ok' : 'MISSED';
     console.log(
-      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted` +
-        (f.again ? `; again on the same store: ${f.again.map((ms) => Math.round(ms)).join(', ')} ms` : ''),
+      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (CPU ${Math.round(f.cpuMs)} ms; createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted` +
+        (f.again ? `; again on the same store: ${f.again.map((a) => `${Math.round(a.totalMs)} (CPU ${Math.round(a.cpuMs)})`).join(', ')} ms` : ''),
     );
   }
 }
