@@ -7,7 +7,8 @@
 // (leases released). Then a second bot starts in a child process of its own on the same store and
 // reports its phases: createApp, start (store open, migration), and the first full pass.
 //
-// Alone: npx tsx bench/resume.ts [--n 10000] [--stores sqlite,redis]
+// Alone: npx tsx bench/resume.ts [--n 10000] [--stores sqlite,redis] [--runs 1] [--node-flags "…"]
+// (--runs k: k bots one after the other on the same seeded store; --node-flags "--cpu-prof" profiles them.)
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,11 +39,15 @@ export interface ResumeFigure {
   startMs: number;
   /** start() returned → that pass ended. */
   firstPassMs: number;
+  /** CPU time the bot used over totalMs (user + system, ms): steadier than totalMs on a shared machine. */
+  cpuMs: number;
   /** Tasks the first full pass held and read. */
   active: number;
   due: number;
   proxyCalls: number;
   seedMs: number;
+  /** --runs k (alone): the totals (and CPU times) of the k − 1 bots started after the first on the same store. */
+  again?: { totalMs: number; cpuMs: number }[];
 }
 
 /** The child: a bot on a store already holding the tasks; answers its phases over IPC. */
@@ -50,7 +55,11 @@ async function child(): Promise<void> {
   const n = Number(process.env.RESUME_N);
   // The poller's timer does not keep a process alive (unref): this does, until the figure is sent.
   const alive = setInterval(() => undefined, 1_000);
+  // RESUME_ALLOC_PROF=<file>: what the bot allocates from createApp to the end of the pass, garbage
+  // included (a sampling heap profile; open it in Chrome's DevTools, Memory tab).
+  const allocProf = process.env.RESUME_ALLOC_PROF ? await startAllocProfile() : null;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const config = loadConfig(process.env);
   const app = createApp(config, { gateway: false, storePrefix: process.env.RESUME_PREFIX, logger: createLogger({ level: 'error', secrets: [config.MJ_API_KEY, config.DISCORD_TOKEN], write: (l) => process.stderr.write(`${l}\n`) }) });
   const created = performance.now();
@@ -64,13 +73,30 @@ async function child(): Promise<void> {
   started = performance.now();
   const r = await done;
   const end = performance.now();
-  process.send?.({ totalMs: end - t0, createMs: created - t0, startMs: started - created, firstPassMs: end - started, ...r });
+  const cpu = process.cpuUsage(cpu0);
+  if (allocProf) await allocProf(process.env.RESUME_ALLOC_PROF!);
+  process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, totalMs: end - t0, createMs: created - t0, startMs: started - created, firstPassMs: end - started, ...r });
   clearInterval(alive);
   await app.stop();
   process.exit(0);
 }
 
-export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFlags: string[] = []): Promise<ResumeFigure> {
+/** Starts sampling allocations (kept when collected); answers how to stop and write the profile. */
+async function startAllocProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  return async (file) => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFlags: string[] = [], runs = 1): Promise<ResumeFigure> {
   const discord = await startFakeDiscord();
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
   const dir = mkdtempSync(join(tmpdir(), 'mjbot-resume-'));
@@ -131,17 +157,25 @@ export async function measureResume(store: 'sqlite' | 'redis', n: number, nodeFl
     await seeder.stop();
     const seedMs = Date.now() - seedStart;
 
-    const bot = fork(SELF, [], {
-      env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix },
-      execArgv: [...nodeFlags, '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const figure = await new Promise<Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>>((resolve, reject) => {
-      bot.once('message', (m) => resolve(m as Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>));
-      bot.once('exit', (code) => reject(new Error(`resume bot exited with ${code}`)));
-    });
-    await new Promise((r) => bot.once('exit', r));
-    return { store, n, seedMs, ...figure };
+    // Each bot reads the tasks unchanged and gives its leases up when it stops: the next one finds
+    // the store as the first did (--runs, to compare without seeding again).
+    const resume = async () => {
+      const bot = fork(SELF, [], {
+        env: { ...env, RESUME_CHILD: '1', RESUME_N: String(n), RESUME_PREFIX: prefix, ...(process.env.RESUME_ALLOC_PROF ? { RESUME_ALLOC_PROF: process.env.RESUME_ALLOC_PROF } : {}) },
+        execArgv: [...nodeFlags, '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const figure = await new Promise<Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>>((resolve, reject) => {
+        bot.once('message', (m) => resolve(m as Omit<ResumeFigure, 'store' | 'n' | 'seedMs'>));
+        bot.once('exit', (code) => reject(new Error(`resume bot exited with ${code}`)));
+      });
+      await new Promise((r) => bot.once('exit', r));
+      return figure;
+    };
+    const figure = await resume();
+    const again: { totalMs: number; cpuMs: number }[] = [];
+    for (let i = 1; i < runs; i++) again.push(await resume());
+    return { store, n, seedMs, ...figure, ...(again.length ? { again } : {}) };
   } finally {
     await discord.close();
     await proxy.close();
@@ -162,7 +196,8 @@ export function printResume(figures: ResumeFigure[]): void {
   for (const f of figures) {
     const ok = f.totalMs < 3_000 ? 'ok' : 'MISSED';
     console.log(
-      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted`,
+      `  ${f.store.padEnd(6)} N = ${f.n.toLocaleString('en-US')}: ${Math.round(f.totalMs)} ms (CPU ${Math.round(f.cpuMs)} ms; createApp ${Math.round(f.createMs)}, start ${Math.round(f.startMs)}, first pass ${Math.round(f.firstPassMs)}: ${f.due} read in ${f.proxyCalls} requests) ${ok}; seeding ${(f.seedMs / 1000).toFixed(1)} s, not counted` +
+        (f.again ? `; again on the same store: ${f.again.map((a) => `${Math.round(a.totalMs)} (CPU ${Math.round(a.cpuMs)})`).join(', ')} ms` : ''),
     );
   }
 }
@@ -178,8 +213,9 @@ if (process.env.RESUME_CHILD) {
   const n = Number(arg('n') ?? 10_000);
   const stores = (arg('stores') ?? 'sqlite,redis').split(',') as ('sqlite' | 'redis')[];
   const flags = (arg('node-flags') ?? '--max-semi-space-size=2 --optimize-for-size').split(' ').filter(Boolean);
+  const runs = Number(arg('runs') ?? 1);
   const figures: ResumeFigure[] = [];
-  for (const s of stores) figures.push(await measureResume(s, n, flags));
+  for (const s of stores) figures.push(await measureResume(s, n, flags, runs));
   printResume(figures);
   process.exit(0);
 }

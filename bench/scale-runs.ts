@@ -139,6 +139,11 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
       if (m.type !== 'measured') throw new Error('no measurement');
       return m.m;
     });
+    // BENCH_SCALE_DUMP=<dir>: the reads at the fake proxy and each process's passes and reads, for a closer look.
+    if (process.env.BENCH_SCALE_DUMP) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${process.env.BENCH_SCALE_DUMP}/steady-${processes}.json`, JSON.stringify({ reads, bots: ms.map((m) => ({ passes: m.passes, reads: m.reads })) }));
+    }
     const calls = discord.calls.slice(callsFrom);
     const dup = duplicateEdits(calls);
     const cross = crossProcessReads(ms.map((m) => m.reads), POLL_MS);

@@ -181,21 +181,45 @@ export function pathWithoutTokens(url: string): string {
     .join('/');
 }
 
-/** A copy of a JSON-like value with every string (keys too) scrubbed. */
+/**
+ * A JSON-like value with every string (keys too) scrubbed: a copy of what held a secret (the parts
+ * that did not are shared with `value`), `value` itself when nothing did. Every task the proxy
+ * answers passes here twice (proxy/parse.ts): copying them whole, secret or not, was most of the
+ * garbage of a pass over 10,000 tasks.
+ */
 export function scrubDeep<T>(value: T, scrub: Scrub): T {
   if (typeof value === 'string') return scrub(value) as T;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub)) as T;
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) {
-      const v = scrubDeep((value as Record<string, unknown>)[k], scrub);
-      // JSON may carry a "__proto__" key: kept as data, never as the copy's prototype.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[scrub(k)] = v;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = scrubDeep(value[i], scrub);
+      if (!out && v !== value[i]) out = value.slice(0, i);
+      out?.push(v);
     }
-    return out as T;
+    return (out ?? value) as T;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const from = value as Record<string, unknown>;
+    const keys = Object.keys(from);
+    let out: Record<string, unknown> | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!, v = scrubDeep(from[k], scrub);
+      // JSON may carry a "__proto__" key: kept as data (and as it is), never as the copy's prototype.
+      const key = k === '__proto__' ? k : scrub(k);
+      if (!out && (v !== from[k] || key !== k)) {
+        out = {};
+        for (let j = 0; j < i; j++) put(out, keys[j]!, from[keys[j]!]);
+      }
+      if (out) put(out, key, v);
+    }
+    return (out ?? value) as T;
   }
   return value;
+}
+
+function put(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
 }
 
 function safeDecode(s: string): string {

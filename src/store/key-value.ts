@@ -7,15 +7,24 @@ export class CorruptValue {
   constructor(readonly raw: string) {}
 }
 
+/** How Keyv's serializer (@keyv/serialize) writes a string that starts with ":" ("::…"), and a Buffer (":base64:…"). */
+const ESCAPED = /"::|":base64:/;
+
 /**
  * Makes Keyv's deserializer tolerant: one unparsable value becomes a CorruptValue instead of
  * failing the whole read (a getMany of a thousand records must not fail for one).
+ *
+ * And quicker: Keyv's default deserializer (the one create-store.ts leaves in place) parses with a
+ * reviver that undoes its escaping of strings starting with ":", a function call per value; at a
+ * restart that was the largest CPU cost of reading 10,000 records. A text holding no escaped string
+ * gives the same value parsed plainly.
  */
 export function readTolerantly(keyv: Keyv<any>): void {
   const parse = keyv.deserialize;
   if (!parse) return;
   keyv.deserialize = (async (data: string) => {
     try {
+      if (typeof data === 'string' && !ESCAPED.test(data)) return JSON.parse(data);
       return await parse(data);
     } catch {
       return { value: new CorruptValue(String(data).slice(0, 10_000)) };

@@ -167,7 +167,20 @@ export class TaskRepository {
   async getMany(taskIds: string[]): Promise<(TaskRecord | undefined)[]> {
     if (taskIds.length === 0) return [];
     const values = await this.health.run('tasks.getMany', 'read', () => this.records.get(taskIds) as Promise<unknown[]>);
-    return Promise.all(values.map((v, i) => this.#checked(taskIds[i]!, v)));
+    // Good records are taken as they are (not a promise each: a restart reads 10,000); the rest
+    // go through #checked, which quarantines what is unreadable.
+    const out: (TaskRecord | undefined)[] = [];
+    const bad: Promise<void>[] = [];
+    values.forEach((v, i) => {
+      if (v === undefined || v === null) out.push(undefined);
+      else if (!(v instanceof CorruptValue) && isTaskRecord(v)) out.push(upgraded(v));
+      else {
+        out.push(undefined);
+        bad.push(this.#checked(taskIds[i]!, v).then(() => undefined));
+      }
+    });
+    await Promise.all(bad);
+    return out;
   }
 
   /** Saves the record and keeps the active and per-owner indexes in step with it. */

@@ -22,6 +22,8 @@ export interface HoldingsOptions {
 
 export class Holdings {
   readonly #held = new Set<string>();
+  /** The part of the active tasks this process held at the last reading of the index (1 before the first). */
+  #part = 1;
 
   constructor(private readonly o: HoldingsOptions) {}
 
@@ -31,6 +33,14 @@ export class Holdings {
 
   get size(): number {
     return this.#held.size;
+  }
+
+  /**
+   * The part of all active tasks (every process's) this one holds, as of the last reading of the
+   * index: 1 with one process.
+   */
+  get part(): number {
+    return this.#part;
   }
 
   ids(): IterableIterator<string> {
@@ -76,14 +86,17 @@ export class Holdings {
 
     const records: TaskRecord[] = [];
     const missing: string[] = [];
+    let heldListed = 0;
     for (const id of ids) {
       if (!held.has(id)) continue;
+      heldListed++;
       const live = this.o.tracker.live(id);
       // A task whose result is being published stays held (its lease renewed) but is not polled.
       if (live) {
         if (live.active || !this.o.tracker.finishing(id)) records.push(live);
       } else missing.push(id);
     }
+    this.#part = ids.length ? heldListed / ids.length : 1;
     // Records not yet in memory (a restart, a takeover): read in slices, so that adopting
     // thousands at once neither blocks the event loop nor allocates them all in one go.
     for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {

@@ -86,6 +86,15 @@ export class PollSchedule {
   }
 
   /**
+   * Whether a task not due yet may ride along in a pass's last request, which would otherwise go
+   * out part empty: it is scheduled, its reads do not fail (its backoff decides those), and it was
+   * last asked about at or before `askedBy` (never read twice within half an interval).
+   */
+  mayReadEarly(taskId: string, askedBy: number): boolean {
+    return this.#next.has(taskId) && !this.#failures.has(taskId) && (this.#askedAt.get(taskId) ?? -Infinity) <= askedBy;
+  }
+
+  /**
    * When a task at the head of the queue is worth a look: a moving interval after it was last asked
    * about, unless its reads fail, when its backoff decides (it must never land in the past, or the
    * timer spins).

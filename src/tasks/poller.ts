@@ -7,12 +7,14 @@
 // - a task that moves (SUBMITTED, IN_PROGRESS, or changed at its last poll) is due every
 //   POLL_INTERVAL_MS;
 // - a task that sits in the queue unchanged (NOT_START), every POLL_QUEUED_INTERVAL_MS, except the
-//   head of the queue (its oldest batch), which is where the next start shows up;
+//   head of the queue (its oldest batch; with several processes each polls its part of it),
+//   which is where the next start shows up;
 // - with push on, a task whose notifyHook callbacks arrive is polled only every
 //   POLL_PUSH_INTERVAL_MS, as a safety net; a poll that finds a change the push did not bring
 //   puts the task back on the fast interval;
 // - with nothing active, no proxy call at all.
-// Tasks due within half a fast interval of each other share a tick, so batches stay full.
+// Tasks due within half a fast interval of each other share a tick, so batches stay full; a
+// pass's last request, part empty otherwise, takes along the tasks due next (#fill).
 //
 // When each task is due is kept in poll-schedule.ts. A read that fails puts the task off
 // (read-health.ts says how long, and when replies say the service cannot be reached).
@@ -256,10 +258,16 @@ export class Poller {
     report.active = records.length;
     const due: TaskRecord[] = [];
     const slack = this.o.intervals.moving / 2;
+    // Tasks due within the next moving interval, not read in the last half of one: what fills the
+    // pass's last request of each backend (#fill).
+    const soon: [number, TaskRecord][] = [];
     // The head of the queue (the oldest waiting tasks, one batch of them) is polled at the fast
     // interval: queues are first in, first out, so that is where the next start shows up. Not
-    // needed while push callbacks arrive (they announce the start).
-    let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.o.batchSize;
+    // needed while push callbacks arrive (they announce the start). With several processes the
+    // batch is shared: each takes its part of it, as its part of the active tasks (jobs are spread
+    // over the processes as they come, so their oldest waiting ones together are about the
+    // queue's oldest). Each taking a whole batch polled P batches fast where one is enough.
+    let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.#headShare();
     const headIds: string[] = [];
     // A backend that refused the key is not read by the timer before its backoff is over (each backend its own).
     const paused = (r: TaskRecord) => !all && now < this.#health.until(this.o.reader.backendOf(r));
@@ -275,7 +283,9 @@ export class Poller {
       if (gone || now >= r.deadlineAt) await safely(report, this.o.logger, () => this.o.tracker.expire(r, gone));
       else if (paused(r)) continue;
       else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
+      else if (next <= now + this.o.intervals.moving && this.#schedule.mayReadEarly(r.taskId, now - slack)) soon.push([next, r]);
     }
+    if (!all) this.#fill(due, soon);
     report.due = due.length;
     if (due.length) await this.#poll(due, report, 'poll', this.#passPace());
     // When the head is next worth a look (its tasks' next regular poll is the slow one).
@@ -288,6 +298,33 @@ export class Poller {
     this.stats.proxyCalls += report.proxyCalls;
     for (const fn of this.#listeners) fn(report);
     return report;
+  }
+
+  /** This process's part of the head of the queue: one batch, by its share of the active tasks (at least one task). */
+  #headShare(): number {
+    return Math.max(1, Math.ceil(this.o.batchSize * this.#held.part));
+  }
+
+  /**
+   * A request reads a whole batch for the price of part of one: a pass whose last request to a
+   * backend would go out part empty takes along the tasks of that backend due soonest after
+   * (`soon`: due within the next moving interval, none read in the last half of one). They are
+   * read a little early, and the passes after this one have that many fewer to read. Without it
+   * every pass wasted half a batch on average; with several processes, each running its own
+   * passes, that was 4–5 % more requests than one process needs for the same reads.
+   */
+  #fill(due: TaskRecord[], soon: [number, TaskRecord][]): void {
+    if (!due.length || !soon.length) return;
+    const size = this.o.batchSize;
+    const room = new Map<string, number>();
+    for (const [backend, ids] of this.o.reader.byBackend(due)) room.set(backend, (size - (ids.length % size)) % size);
+    soon.sort((a, b) => a[0] - b[0]);
+    for (const [, r] of soon) {
+      const backend = this.o.reader.backendOf(r), left = room.get(backend) ?? 0;
+      if (left === 0) continue;
+      due.push(r);
+      room.set(backend, left - 1);
+    }
   }
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */

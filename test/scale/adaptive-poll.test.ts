@@ -37,10 +37,11 @@ describe('adaptive polling', () => {
   });
 
   it('polls moving tasks every POLL_INTERVAL_MS, the head of the queue too, and the rest of the queue every POLL_QUEUED_INTERVAL_MS', async () => {
-    // LIST_BATCH_SIZE 2: the head of the queue is its two oldest tasks.
+    // LIST_BATCH_SIZE 2: the head of the queue is its two oldest tasks. Two moving tasks, so that
+    // each pass fills its requests (a part-empty one would take the third along early: see below).
     h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
     const queued = [await queuedJob('waits 0'), await queuedJob('waits 1'), await queuedJob('waits 2')] as const;
-    const moving = await imagine(h, 'moves');
+    const moving = [(await imagine(h, 'moves')).id, (await imagine(h, 'moves too')).id];
     const clock = h.discord.clock;
     const polled = async () => {
       const from = h.proxy.requests.length;
@@ -48,17 +49,17 @@ describe('adaptive polling', () => {
       return listedIds(h, from).flat().sort();
     };
 
-    await h.app.poller.tick(); // first sight of all four
+    await h.app.poller.tick(); // first sight of all five
     clock.advance(1000);
-    expect(await polled()).toEqual([moving.id, ...queued].sort()); // all new at their last poll
+    expect(await polled()).toEqual([...moving, ...queued].sort()); // all new at their last poll
 
-    // From now on the queue does not move: the moving task and the head (two oldest) only.
+    // From now on the queue does not move: the moving tasks and the head (two oldest) only.
     for (let i = 0; i < 4; i++) {
       clock.advance(1000);
-      expect(await polled()).toEqual([moving.id, queued[0], queued[1]].sort());
+      expect(await polled()).toEqual([...moving, queued[0], queued[1]].sort());
     }
     clock.advance(1000); // 5 s after its last poll, the third one too
-    expect(await polled()).toEqual([moving.id, ...queued].sort());
+    expect(await polled()).toEqual([...moving, ...queued].sort());
 
     // The oldest leaves the queue: seen at the next fast poll.
     h.proxy.tasks.get(queued[0])!.json.status = 'SUBMITTED';
@@ -83,6 +84,45 @@ describe('adaptive polling', () => {
     expect(await h.app.stores.tasks.activeIds()).toEqual([second.id]);
     // Now `second` is the head: fast again.
     expect(h.app.poller.nextPassInMs()).toBeLessThanOrEqual(1000);
+  });
+
+  it('a pass whose last request would go out part empty fills it with the tasks due soonest after', async () => {
+    // LIST_BATCH_SIZE 4: the head of the queue (its four oldest tasks) and two moving tasks are
+    // due every second, a request of 4 and one of 2; the four waiting behind the head every 5 s.
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '4' } });
+    const queued: string[] = [];
+    for (let i = 0; i < 8; i++) queued.push(await queuedJob(`waits ${i}`));
+    const moving: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      h.proxy.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, ...Array.from({ length: 30 }, (_, k) => ({ status: 'IN_PROGRESS', progress: `${k + 1}%` }))] });
+      moving.push((await imagine(h, `moves ${i}`)).id);
+    }
+    const behind = queued.slice(4);
+    const clock = h.discord.clock;
+    const requests = async () => {
+      const from = h.proxy.requests.length;
+      await h.app.poller.runDue();
+      return listedIds(h, from);
+    };
+    await h.app.poller.tick();
+    clock.advance(1000);
+    expect((await requests()).flat()).toHaveLength(10); // all new at their last poll
+
+    // Those behind the head are due 5 s after that: not yet within a moving interval.
+    for (let s = 2; s <= 4; s++) {
+      clock.advance(1000);
+      expect((await requests()).map((l) => l.length)).toEqual([4, 2]);
+    }
+    // 1 s before they are due, two of them fill the second request; the other two go next time,
+    // with the head and the moving ones: 4 full requests where there were 5 (4 + 2, 4 + 4 + 2).
+    clock.advance(1000);
+    const early = await requests();
+    clock.advance(1000);
+    const onTime = await requests();
+    expect([...early, ...onTime].map((l) => l.length)).toEqual([4, 4, 4, 4]);
+    const behindRead = [...early, ...onTime].flat().filter((id) => behind.includes(id));
+    expect(behindRead.sort()).toEqual([...behind].sort()); // each once
+    expect(early.flat().filter((id) => behind.includes(id))).toHaveLength(2);
   });
 
   it('a pass makes ceil(due / LIST_BATCH_SIZE) list calls', async () => {

@@ -189,6 +189,42 @@ describe('several processes on one Redis', () => {
     expect(await listedDuring(() => b.poller.tick())).toEqual([idB]);
   });
 
+  it('the head of the queue is shared: each process polls fast only its part of one batch', async () => {
+    // LIST_BATCH_SIZE 4; the queue behind the head is not due within the test. Each process holds
+    // four of the eight queued tasks: its part of the head is two (each taking a whole batch of
+    // its own polled eight fast where one process polls four).
+    const cfg = loadConfig({ ...env, LIST_BATCH_SIZE: '4', POLL_INTERVAL_MS: '1000', POLL_QUEUED_INTERVAL_MS: '60000', LEASE_TTL_MS: '60000' });
+    const a = await bot(true, cfg);
+    const b = await bot(false, cfg);
+    const follow = async (app: App, prompt: string) => {
+      const id = proxy.addTask({ timeline: 'queued' });
+      await app.tracker.track({
+        outcome: { kind: 'accepted', taskIds: [id] },
+        kind: 'imagine',
+        prompt,
+        ownerId: discord.users.alice.id,
+        locale: 'en-US',
+        guildId: discord.guildId,
+        channelId: discord.channelId,
+        interactionToken: null,
+        interactionAt: Date.now(),
+        messageId: null,
+      });
+      await held(app, id);
+      return id;
+    };
+    const mine = new Map<App, string[]>([[a, []], [b, []]]);
+    for (let i = 0; i < 4; i++) for (const app of [a, b]) mine.get(app)!.push(await follow(app, `queued ${i}`));
+    await Promise.all([a.poller.tick(), b.poller.tick()]); // first sight; both read the index
+    await sleep(1000);
+    await Promise.all([a.poller.runDue(), b.poller.runDue()]); // all new at their last poll: all due
+    await sleep(1000);
+    for (const app of [a, b]) {
+      // Its two oldest, no more (the index and the held set are in age order).
+      expect((await listedDuring(() => app.poller.runDue())).sort()).toEqual(mine.get(app)!.slice(0, 2).sort());
+    }
+  });
+
   it('a notifyHook callback that reaches the other process is relayed to the task\'s owner', async () => {
     const SECRET = 'relay-secret-0123456789abcdef';
     const withHook = (port: number) =>

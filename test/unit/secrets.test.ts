@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createScrubber, secretsOf } from '../../src/secrets.ts';
+import { createScrubber, scrubDeep, secretsOf } from '../../src/secrets.ts';
 
 const KEY = 'sk-Zq8vN3xR7tW2yB5m/K9+pL4s=';
 const b64 = (s: string, enc: BufferEncoding = 'base64') => Buffer.from(s).toString(enc);
@@ -37,6 +37,30 @@ describe('createScrubber', () => {
     const s = createScrubber(['hunter2', 'abc', undefined, '']);
     expect(s('pw hunter2 and abc')).toBe('pw *** and abc');
     expect(s('hunter')).toBe('hunter');
+  });
+});
+
+describe('scrubDeep', () => {
+  const scrub = createScrubber([KEY]);
+
+  it('masks every string and key, copying only what held a secret; the input is left as it was', () => {
+    const input = JSON.parse(`{"id":"1","buttons":[{"label":"U1"},{"label":"x${KEY}"}],"properties":{"${KEY}":"v","ok":{"deep":"yes"}},"n":2,"__proto__":{"p":1}}`);
+    const before = JSON.stringify(input);
+    const out = scrubDeep(input, scrub);
+    expect(out).not.toBe(input);
+    expect(JSON.stringify(input)).toBe(before);
+    expect(out.buttons[1].label).toBe('x***');
+    expect(Object.keys(out.properties)).toEqual(['***', 'ok']);
+    // What held no secret is shared, and the "__proto__" key stays data.
+    expect(out.buttons[0]).toBe(input.buttons[0]);
+    expect(out.properties.ok).toBe(input.properties.ok);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['id', 'buttons', 'properties', 'n', '__proto__']);
+  });
+
+  it('answers the value itself when nothing in it is a secret', () => {
+    const task = JSON.parse('{"id":"1","prompt":"a fox","buttons":[{"label":"U1"}],"properties":{"finalPrompt":"a fox"}}');
+    expect(scrubDeep(task, scrub)).toBe(task);
   });
 });
 
