@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LOG="${SCALED_CHECK_LOG:-docs/scaled-check.log}"
-IMAGE="${IMAGE:-mjbot:check}"
+IMAGE="${SCALED_CHECK_IMAGE:-mjbot:check}"  # SCALED_CHECK_IMAGE, not IMAGE: CI systems often set that
 OFFICIAL_BASE="node:20-bookworm-slim"
 LOCAL_BASE="mjbot-base:local"
 OFFICIAL_REDIS="redis:7-bookworm"
@@ -29,6 +29,7 @@ SCENARIO_TIMEOUT_S="${SCENARIO_TIMEOUT_S:-600}"
 
 mkdir -p "$(dirname "$LOG")"
 exec > >(tee "$LOG") 2>&1
+tee_pid=$!
 
 t0=$(date +%s)
 step() { printf '\n== %s (+%ss)\n' "$*" "$(($(date +%s) - t0))"; }
@@ -59,6 +60,10 @@ cleanup() {
   fi
   rm -rf "$work"
   printf '\n%s after %ss\n' "$([ "$code" -eq 0 ] && echo "scaled check passed" || echo "scaled check FAILED")" "$(($(date +%s) - t0))"
+  # Every line into the log before the script ends: tee reads until its input closes.
+  exec >&- 2>&-
+  wait "$tee_pid" 2>/dev/null || true
+  exit "$code"
 }
 trap cleanup EXIT
 
