@@ -237,8 +237,11 @@ export class ChannelQueue {
       .catch((err: unknown) => this.o.onError?.(err))
       .finally(() => {
         this.#pumping = false;
-        // Something queued while the last pass was finishing.
-        if (!this.#timer && this.#ready(1).length > 0) this.#pump();
+        // Something queued while the last pass was finishing; or, after a failed pass, requests that
+        // wait only for their lane's pace need the timer the pass did not get to set.
+        if (this.#timer) return;
+        if (this.#ready(1).length > 0) this.#pump();
+        else this.#wakeWhenPaced();
       });
   }
 
@@ -289,6 +292,9 @@ export class ChannelQueue {
   /** Nothing can go now: when some request waits only for its lane's pace, a look again as the first lane opens. */
   #wakeWhenPaced(): void {
     if (this.#closed) return;
+    // Paces past are forgotten here too (a lane whose waiting request left another way is not looked at again).
+    const now = this.#now();
+    for (const [lane, until] of this.#pacedUntil) if (until <= now) this.#pacedUntil.delete(lane);
     let first = Infinity;
     const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : this.#progress.values())];
     for (const e of waiting) {

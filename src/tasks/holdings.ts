@@ -123,7 +123,7 @@ export class Holdings {
     for (const id of this.#held) {
       const r = this.o.tracker.live(id);
       if (r?.active) out.push(r);
-      else if (!this.o.tracker.finishing(id)) gone.push(id);
+      else if (!this.#keeps(id)) gone.push(id);
     }
     for (const id of gone) this.#drop(id);
     this.#release(gone);
@@ -132,17 +132,31 @@ export class Holdings {
 
   /** After a pass: tasks that settled give up their lease (those whose result is being published keep it). */
   settle(records: TaskRecord[]): void {
-    const settled = records.filter((r) => !r.active && !this.o.tracker.finishing(r.taskId)).map((r) => r.taskId);
+    const settled = records.filter((r) => !r.active && !this.#keeps(r.taskId)).map((r) => r.taskId);
     for (const id of settled) this.#drop(id);
     this.#release(settled);
   }
 
-  /** Stops holding anything; `release: false` leaves the leases to expire (what a crash does). */
+  /**
+   * Stops holding anything; `release: false` leaves the leases to expire (what a crash does). A task
+   * whose result is still on its way (or whose last write the store refused) keeps its lease until it
+   * expires either way: the store says active until the result is out, and another process taking it
+   * over at once would show the result a second time.
+   */
   async close(release: boolean): Promise<void> {
-    if (release && this.#held.size) {
-      await this.o.leases.release([...this.#held]).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
+    const ids = [...this.#held].filter((id) => !this.#keeps(id));
+    if (release && ids.length) {
+      await this.o.leases.release(ids).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
     }
     this.#held.clear();
+  }
+
+  /**
+   * A settled task whose lease is kept all the same: its result is still being published (the store
+   * says active until it is out), or the store refused its last write (it still says active there).
+   */
+  #keeps(id: string): boolean {
+    return this.o.tracker.finishing(id) || this.o.tracker.unsaved(id) !== undefined;
   }
 
   #drop(id: string): void {

@@ -137,8 +137,13 @@ export class Showing {
     // here on, the store still says active, and a poll pass does not wait for this (read-apply.ts
     // within). Not finishing, the pass gave the lease up meanwhile, and another process adopted the
     // task from the store and showed its result a second time.
+    // (Each publish ends only its own entry: a second final of the task, an expiry say, has its own.)
     let ended: (() => void) | null = null;
-    if (final && !record.active && !this.#finishing.has(id)) this.#finishing.set(id, new Promise<void>((resolve) => (ended = resolve)));
+    let mine: Promise<void> | null = null;
+    if (final && !record.active && !this.#finishing.has(id)) this.#finishing.set(id, (mine = new Promise<void>((resolve) => (ended = resolve))));
+    const endMine = (p: Promise<void> | null) => {
+      if (p && this.#finishing.get(id) === p) this.#finishing.delete(id);
+    };
     try {
       if (final && save && !record.active) {
         // The final view carries buttons a user may click at once, and a click reads the store:
@@ -155,20 +160,22 @@ export class Showing {
         // Awaited later, in the lane: a rejection before then is not unhandled.
         files.catch(() => undefined);
         const release = ended as (() => void) | null;
+        const before = mine;
         ended = null; // the publish in the lane ends the finishing now
-        const done = this.o.serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
+        const done: Promise<void> = this.o.serial(id, () => this.#publishAndSave(record, task, ctx, view, hash, final, files))
           .catch((err: unknown) => this.o.logger.error('result publish failed', { taskId: id, err }))
           .finally(() => {
-            this.#finishing.delete(id);
+            endMine(done);
             release?.();
           });
-        this.#finishing.set(id, done);
+        // In place of this call's own entry, or of none; another publish's entry is left to it.
+        if (!this.#finishing.has(id) || this.#finishing.get(id) === before) this.#finishing.set(id, done);
         return;
       }
       await this.#publishAndSave(record, task, ctx, view, hash, final);
     } finally {
       if (ended) {
-        this.#finishing.delete(id);
+        endMine(mine);
         (ended as () => void)();
       }
     }

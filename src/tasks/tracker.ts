@@ -220,6 +220,9 @@ export class Tracker {
   expire(record: TaskRecord, gone: 'removed' | 'unreachable' | null = null): Promise<void> {
     return this.#serial(record.taskId, async () => {
       const rec = this.#resolve(record);
+      // Ended meanwhile (an update ahead of this in the lane applied its final state): nothing to expire,
+      // and a second final view would race the first one's publish.
+      if (!rec.active || this.#showing.finishing(rec.taskId)) return;
       if (gone) rec.backendGone = gone; else delete rec.backendGone;
       endJob(rec, gone === 'removed' ? 'LOST' : 'TIMEOUT', this.o.jobs);
       await this.#showing.show(rec, rec.task, true);

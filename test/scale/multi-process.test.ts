@@ -130,6 +130,30 @@ describe('several processes on one Redis', () => {
     expect(b.poller.heldIds()).toEqual([job.id]);
   });
 
+  it("a clean stop keeps the lease of a task whose result is still on its way: the other process does not show it again", async () => {
+    const a = await bot(true);
+    const b = await bot(false);
+    const job = await imagine(a, 'result in flight');
+    await a.poller.tick();
+    // The result's files are held at the proxy: the final view is on its way (finishing), the store still says active.
+    proxy.setQuirks({ holdMedia: true });
+    proxy.finish(job.id);
+    const ticked = a.poller.tick();
+    await vi.waitFor(() => expect(a.tracker.finishing(job.id)).toBe(true), { timeout: 5000, interval: 10 });
+    const stopped = a.poller.stop();
+    await stopped;
+    // Released, B would adopt the task from the store at once and show its result a second time.
+    expect(await listedDuring(() => b.poller.tick())).toEqual([]);
+    proxy.setQuirks({ holdMedia: false });
+    await ticked;
+    await a.tracker.resultsOut();
+    await sleep(LEASE_MS + 200);
+    // The lease gone, the store says the job ended: nothing left to take over.
+    expect(await listedDuring(() => b.poller.tick())).toEqual([]);
+    const finals = shownStates(job.token).filter((st) => JSON.parse(st)[2]?.length === 3);
+    expect(finals).toHaveLength(1);
+  });
+
   it('a process that stalled past its lease lets go of the tasks taken over meanwhile', async () => {
     const a = await bot(true);
     const b = await bot(false);

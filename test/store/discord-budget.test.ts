@@ -101,6 +101,24 @@ describe('shared Discord budget (Redis)', () => {
     expect(third.granted).toEqual([false, true]);
   });
 
+  it('forgets the lanes not used for a window, a few at each take: the lanes hash does not keep every channel ever paced', async () => {
+    const pace = { count: 5, perMs: 100 };
+    const a = (await store()).discordBudget(100_000, 1000, pace)!;
+    for (let i = 0; i < 10; i++) await a.take(Array.from({ length: 20 }, (_, j) => `old-${i * 20 + j}:post`));
+    const redis = createClient({ url: TEST_REDIS_URL });
+    await redis.connect();
+    try {
+      expect(await redis.hLen(`${prefix}-discord-budget-lanes`)).toBe(200);
+      await new Promise((r) => setTimeout(r, pace.perMs + 20));
+      for (let i = 0; i < 150; i++) await a.take([`busy-${i % 3}:edit`]);
+      // Each take drops the stale lanes among 4 it samples: most of the 200 are gone, the ones in use stay.
+      expect(await redis.hLen(`${prefix}-discord-budget-lanes`)).toBeLessThan(60);
+      expect(Number(await redis.hExists(`${prefix}-discord-budget-lanes`, 'busy-0:edit'))).toBe(1);
+    } finally {
+      await redis.close();
+    }
+  });
+
   it('SQLite has none: its one process keeps its own', () => {
     const s = createStores('sqlite://:memory:');
     expect(s.discordBudget(10, 1, LANE_PACE)).toBeNull();
