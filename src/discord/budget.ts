@@ -18,8 +18,13 @@ export type Lane = string | null;
  * lies between the token and Discord (the proxy's hop, the wire), so a lane's sixth request never reaches
  * a bucket Discord has not reset yet.
  */
-export const LANE_PACE = { count: 5, perMs: 5_250 } as const;
-export type LanePace = { readonly count: number; readonly perMs: number };
+export const LANE_PACE = { count: 5, perMs: 5_250, keepForFinals: 2 } as const;
+/**
+ * `keepForFinals`: of a lane's `count`, the sends progress edits leave to the rest (final results first
+ * in each channel's bucket too): a burst of progress edits used up the lanes, and the finals that came
+ * next waited seconds for their channels while the budget's tokens went unused (the scale bench's burst).
+ */
+export type LanePace = { readonly count: number; readonly perMs: number; readonly keepForFinals?: number };
 
 export interface Taken {
   /** Tokens given. */
@@ -41,7 +46,7 @@ export interface BudgetSource {
    * `finalsWaiting`: the final results this queue has waiting. A bucket shared by several processes gives
    * nothing to a take without finals while another process has some waiting (finals first across them).
    */
-  take(want: number | readonly Lane[], finalsWaiting?: number): Promise<Taken>;
+  take(want: number | readonly Lane[], finalsWaiting?: number, progress?: readonly boolean[]): Promise<Taken>;
 }
 
 /** Each lane's last sends (ms), at most pace.count of them: this process's own pacing. */
@@ -50,13 +55,14 @@ export class LaneLog {
   #sweptAt = 0;
   constructor(private readonly pace: LanePace = LANE_PACE) {}
 
-  /** ms until `lane` may go (0: now); when 0, the send is counted. */
-  use(lane: string, now: number): number {
+  /** ms until `lane` may go (0: now); when 0, the send is counted. `progress`: it leaves keepForFinals sends to the rest. */
+  use(lane: string, now: number, progress = false): number {
     this.#sweep(now);
     const kept = (this.#sent.get(lane) ?? []).filter((t) => t > now - this.pace.perMs);
-    if (kept.length >= this.pace.count) {
+    const cap = progress ? this.pace.count - (this.pace.keepForFinals ?? 0) : this.pace.count;
+    if (kept.length >= cap) {
       this.#sent.set(lane, kept);
-      return Math.max(1, kept[0]! + this.pace.perMs - now);
+      return Math.max(1, kept[kept.length - Math.max(1, cap)]! + this.pace.perMs - now);
     }
     kept.push(now);
     this.#sent.set(lane, kept);
@@ -97,7 +103,7 @@ export class LocalBudget implements BudgetSource {
     this.#at = now();
     this.#lanes = new LaneLog(pace);
   }
-  async take(want: number | readonly Lane[]): Promise<Taken> {
+  async take(want: number | readonly Lane[], _finalsWaiting?: number, progress?: readonly boolean[]): Promise<Taken> {
     const now = this.now();
     this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
     this.#at = now;
@@ -111,8 +117,8 @@ export class LocalBudget implements BudgetSource {
     const pacedMs: number[] = [];
     let got = 0;
     let short = false;
-    for (const lane of want) {
-      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now);
+    for (const [i, lane] of want.entries()) {
+      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now, progress?.[i] ?? false);
       const ok = this.#tokens >= 1 && paced === 0;
       if (this.#tokens < 1) short = true;
       if (ok) {
@@ -138,17 +144,17 @@ export function withFallback(shared: BudgetSource, local: BudgetSource, onError:
   let failing = false;
   let failedAt = 0;
   return {
-    async take(want, finalsWaiting) {
-      if (failing && now() - failedAt < coolOffMs) return local.take(want);
+    async take(want, finalsWaiting, progress) {
+      if (failing && now() - failedAt < coolOffMs) return local.take(want, finalsWaiting, progress);
       try {
-        const r = await shared.take(want, finalsWaiting);
+        const r = await shared.take(want, finalsWaiting, progress);
         failing = false;
         return r;
       } catch (err) {
         if (!failing) onError(err);
         failing = true;
         failedAt = now();
-        return local.take(want);
+        return local.take(want, finalsWaiting, progress);
       }
     },
   };

@@ -19,6 +19,9 @@
 
 import type { BudgetSource, Lane } from './budget.ts';
 
+/** Where the queue keeps what the budget said of an entry's lane: the lane, or for progress its share of it. */
+const paceKey = (e: { priority: Priority; channel: Lane }): string => (e.priority === 'progress' ? `~${e.channel}` : e.channel!);
+
 /** The lane of a channel's message edits. */
 export const editLane = (channelId: string): string => `${channelId}:edit`;
 /** The lane of a channel's new messages. */
@@ -208,10 +211,15 @@ export class ChannelQueue {
     if (e.call === null) return false;
     if (e.channel === null) return true;
     if (this.#busy.has(e.channel)) return false;
-    const until = this.#pacedUntil.get(e.channel);
+    return this.#open(e.channel) && (e.priority !== 'progress' || this.#open(paceKey(e)));
+  }
+
+  /** Whether the pace `key` (a lane, or a lane's share for progress) lets a request go now. */
+  #open(key: string): boolean {
+    const until = this.#pacedUntil.get(key);
     if (until === undefined) return true;
     if (until > this.#now()) return false;
-    this.#pacedUntil.delete(e.channel);
+    this.#pacedUntil.delete(key);
     return true;
   }
 
@@ -256,13 +264,14 @@ export class ChannelQueue {
       }
       // The finals that could go now (not those behind a busy or paced lane): while another process has
       // some, the shared budget gives it the tokens, and a count that cannot be used would hold it back.
-      const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length);
+      const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length, batch.map((e) => e.priority === 'progress'));
       const now = this.#now();
       let paced = 0;
       batch.forEach((e, i) => {
         const ms = r.pacedMs?.[i] ?? 0;
         if (ms > 0 && e.channel !== null) {
-          this.#pacedUntil.set(e.channel, now + ms);
+          // A progress edit held by the sends its lane keeps for the rest holds back progress alone.
+          this.#pacedUntil.set(paceKey(e), now + ms);
           paced++;
         }
       });
@@ -299,8 +308,8 @@ export class ChannelQueue {
     const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : this.#progress.values())];
     for (const e of waiting) {
       if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
-      const until = this.#pacedUntil.get(e.channel);
-      if (until !== undefined) first = Math.min(first, until);
+      const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, e.priority === 'progress' ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);
+      if (until > 0) first = Math.min(first, until);
     }
     if (first === Infinity) return;
     if (this.#paceTimer) {

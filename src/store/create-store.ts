@@ -58,7 +58,7 @@ export interface Stores {
    * Redis: the per-second budget of Discord channel-route requests every process takes from
    * (discord-budget.ts); null on SQLite, where one process keeps its own.
    */
-  discordBudget(perSecond: number, burst: number, pace: { readonly count: number; readonly perMs: number }): SharedBudget | null;
+  discordBudget(perSecond: number, burst: number, pace: { readonly count: number; readonly perMs: number; readonly keepForFinals?: number }): SharedBudget | null;
   /** Counters moved atomically (jobs per user per day). */
   counters: CounterRepository;
   /** Jobs counted per owner (running-jobs limit) and the reservations of jobs being submitted. */

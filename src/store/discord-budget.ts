@@ -16,7 +16,7 @@ export type Lane = string | null;
 
 /** What a queue takes its tokens from (the same shape as discord/budget.ts BudgetSource). */
 export interface SharedBudget {
-  take(want: number | readonly Lane[], finalsWaiting?: number): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }>;
+  take(want: number | readonly Lane[], finalsWaiting?: number, progress?: readonly boolean[]): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }>;
 }
 
 /** How long a process's count of finals waiting holds when it does not take again (it stopped, or its channels are busy). */
@@ -26,8 +26,9 @@ export const FINALS_FRESH_MS = 500;
 // KEYS[2]: each lane's last sends (a hash: lane → "<ms>,<ms>,…", at most pace-count of them within pace-ms),
 // so that two processes editing in one channel keep its pace together (discord/budget.ts LANE_PACE).
 // ARGV: rate a second, burst (most saved up), tokens wanted, this process's id, its finals waiting, how
-// long a count holds (ms), the pace (count, ms), then the lanes asked for ('' for none; tokens wanted is
-// their number when there are any). Returns { got, ms until the next token (or the next look, when held
+// long a count holds (ms), the pace (count, ms, sends a progress edit leaves to the rest), then the lanes
+// asked for ('' for none; tokens wanted is their number when there are any), then for each '1' when it
+// is for a progress edit. Returns { got, ms until the next token (or the next look, when held
 // back), for each lane 1/0 granted, for each lane ms until its pace lets it go }.
 const TAKE = `
 local rate = tonumber(ARGV[1])
@@ -58,13 +59,17 @@ if finals == 0 then
 end
 local paceCount = tonumber(ARGV[7])
 local paceMs = tonumber(ARGV[8])
+local keepForFinals = tonumber(ARGV[9])
+local nLanes = (#ARGV - 9) / 2
 local got = 0
 local short = false
 local granted = {}
 local paced = {}
-if #ARGV > 8 then
-  for i = 9, #ARGV do
+if nLanes > 0 then
+  for i = 10, 9 + nLanes do
     local lane = ARGV[i]
+    local cap = paceCount
+    if ARGV[i + nLanes] == '1' then cap = paceCount - keepForFinals end
     local ok = 0
     local wait = 0
     if held or tokens - got < 1 then
@@ -76,8 +81,8 @@ if #ARGV > 8 then
       for ms in string.gmatch(redis.call('HGET', KEYS[2], lane) or '', '%d+') do
         if tonumber(ms) > now - paceMs then kept[#kept + 1] = ms end
       end
-      if #kept >= paceCount then
-        wait = math.max(1, tonumber(kept[1]) + paceMs - now)
+      if #kept >= cap then
+        wait = math.max(1, tonumber(kept[#kept - math.max(1, cap) + 1]) + paceMs - now)
       else
         ok = 1
         kept[#kept + 1] = tostring(now)
@@ -118,13 +123,14 @@ export class RedisBudget implements SharedBudget {
     /** Most tokens saved up (discord/budget.ts burstOf: the bucket lets through at most perSecond + burst in any second). */
     private readonly burst: number,
     /** How often one lane may go (discord/budget.ts LANE_PACE), counted here for every process. */
-    private readonly pace: { readonly count: number; readonly perMs: number },
+    private readonly pace: { readonly count: number; readonly perMs: number; readonly keepForFinals?: number },
   ) {}
 
-  async take(want: number | readonly Lane[], finalsWaiting = 0): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }> {
+  async take(want: number | readonly Lane[], finalsWaiting = 0, progress?: readonly boolean[]): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }> {
     const redis = await this.client();
     const lanes = typeof want === 'number' ? [] : want.map((l) => l ?? '');
-    const args = [this.perSecond, this.burst, typeof want === 'number' ? want : want.length, this.#id, finalsWaiting, FINALS_FRESH_MS, this.pace.count, this.pace.perMs, ...lanes].map(String);
+    const flags = lanes.map((_, i) => (progress?.[i] ? '1' : '0'));
+    const args = [this.perSecond, this.burst, typeof want === 'number' ? want : want.length, this.#id, finalsWaiting, FINALS_FRESH_MS, this.pace.count, this.pace.perMs, this.pace.keepForFinals ?? 0, ...lanes, ...flags].map(String);
     const [got, waitMs, granted, pacedMs] = (await redis.eval(TAKE, { keys: [this.key, `${this.key}-lanes`], arguments: args })) as [number, number, number[], number[]];
     if (typeof want === 'number') return { got, waitMs };
     return { got, waitMs, granted: granted.map((g) => g === 1), pacedMs };

@@ -287,7 +287,8 @@ export class Poller {
     }
     if (!all) this.#fill(due, soon);
     report.due = due.length;
-    if (due.length) await this.#poll(due, report, 'poll', this.#passPace());
+    // A timer pass waits a third of a moving interval in all for its updates to reach Discord; a tick for each.
+    if (due.length) await this.#poll(due, report, 'poll', this.#passPace(), all ? undefined : this.o.intervals.moving / 3);
     // When the head is next worth a look (its tasks' next regular poll is the slow one).
     this.#headWakeAt = Infinity;
     for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#schedule.headDueAt(id));
@@ -360,8 +361,8 @@ export class Poller {
     };
   }
 
-  #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push', pace?: ReadPace): Promise<void> {
-    return readAndApply(this.#reads, records, report, source, pace);
+  #poll(records: TaskRecord[], report: TickReport, source: 'poll' | 'push', pace?: ReadPace, waitAtMostMs?: number): Promise<void> {
+    return readAndApply(this.#reads, records, report, source, pace, waitAtMostMs);
   }
 
   /** Hinted tasks this process holds: read and applied like a poll. */

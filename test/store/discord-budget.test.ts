@@ -101,6 +101,16 @@ describe('shared Discord budget (Redis)', () => {
     expect(third.granted).toEqual([false, true]);
   });
 
+  it('progress leaves a lane\'s last sends to the rest, across processes too', async () => {
+    const a = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    const b = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    expect((await a.take(['c:edit', 'c:edit'], 0, [true, true])).granted).toEqual([true, true]);
+    const more = await b.take(['c:edit', 'c:edit'], 0, [true, true]);
+    expect(more.granted).toEqual([true, false]);
+    expect(more.pacedMs![1]).toBeGreaterThan(LANE_PACE.perMs - 1000);
+    expect((await a.take(['c:edit', 'c:edit', 'c:edit'], 2, [false, false, false])).granted).toEqual([true, true, false]);
+  });
+
   it('forgets the lanes not used for a window, a few at each take: the lanes hash does not keep every channel ever paced', async () => {
     const pace = { count: 5, perMs: 100 };
     const a = (await store()).discordBudget(100_000, 1000, pace)!;

@@ -342,6 +342,18 @@ describe('budgets', () => {
     expect(log.use('z', 10)).toBe(0);
   });
 
+  it("progress leaves a lane's last sends to the rest: 3 of 5 for progress, the final results still get theirs", async () => {
+    let now = 1_000_000;
+    const b = new LocalBudget(1000, () => now, { count: 5, perMs: 1000, keepForFinals: 2 });
+    now += 1000;
+    const progress = await b.take(['x', 'x', 'x', 'x'], 0, [true, true, true, true]);
+    expect(progress.granted).toEqual([true, true, true, false]);
+    expect(progress.pacedMs![3]).toBe(1000);
+    // A final in the same lane: two sends left for it (and for anything but progress).
+    now += 10;
+    expect((await b.take(['x', 'x', 'x'], 1, [false, false, false])).granted).toEqual([true, true, false]);
+  });
+
   it('saves up 40 ms worth, at least one: rate + burst stays under 50 up to a budget of 48', () => {
     expect(burstOf(47)).toBe(2);
     expect(burstOf(40)).toBe(2);
