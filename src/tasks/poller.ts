@@ -283,7 +283,9 @@ export class Poller {
       if (gone || now >= r.deadlineAt) await safely(report, this.o.logger, () => this.o.tracker.expire(r, gone));
       else if (paused(r)) continue;
       else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
-      else if (next <= now + this.o.intervals.moving && this.#schedule.mayReadEarly(r.taskId, now - slack)) soon.push([next, r]);
+      // Queued tasks only: one read up to a moving interval early costs a tenth more of their slow reads,
+      // a running task's would come twice as often (the one-process bench: 24 % more requests a second).
+      else if (r.status === 'NOT_START' && next <= now + this.o.intervals.moving && this.#schedule.mayReadEarly(r.taskId, now - slack)) soon.push([next, r]);
     }
     if (!all) this.#fill(due, soon);
     report.due = due.length;
