@@ -14,7 +14,7 @@
 //   puts the task back on the fast interval;
 // - with nothing active, no proxy call at all.
 // Tasks due within half a fast interval of each other share a tick, so batches stay full; a
-// pass's last request, part empty otherwise, takes along the tasks due next (#fill).
+// pass's last request, part empty otherwise, takes along the queued tasks due next (pass-plan.ts).
 //
 // When each task is due is kept in poll-schedule.ts. A read that fails puts the task off
 // (read-health.ts says how long, and when replies say the service cannot be reached).
@@ -34,6 +34,9 @@ import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { BackendsReadHealth } from './read-health.ts';
 import { readAndApply, safely, type ReadApplyOptions } from './read-apply.ts';
+import { emptyReport, fillLastRequests, type PollerStats, type TickReport } from './pass-plan.ts';
+
+export type { PollerStats, TickReport } from './pass-plan.ts';
 
 export interface PollerOptions {
   reader: TaskReader;
@@ -67,37 +70,10 @@ export interface PollerOptions {
   backendGone?: (record: TaskRecord, late: boolean) => 'removed' | 'unreachable' | null;
 }
 
-export interface TickReport {
-  /** Active tasks this process holds (follows). */
-  active: number;
-  /** Tasks fetched in this pass. */
-  due: number;
-  /** Tasks handed to the tracker. */
-  updated: number;
-  proxyCalls: number;
-  errors: number;
-  /** How long the pass took. */
-  durationMs: number;
-}
-
-/** Totals since start, for the benchmark and for tests. */
-export interface PollerStats {
-  passes: number;
-  /** Passes that asked the proxy anything. */
-  busyPasses: number;
-  proxyCalls: number;
-  hints: number;
-  hintFlushes: number;
-  hintProxyCalls: number;
-  /** Hints passed on to other processes. */
-  hintsRelayed: number;
-}
-
 /** Records (or held ids) walked between two yields to the event loop in a pass. */
 const YIELD_EVERY = 1_000;
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const emptyReport = (): TickReport => ({ active: 0, due: 0, updated: 0, proxyCalls: 0, errors: 0, durationMs: 0 });
 
 export class Poller {
   readonly stats: PollerStats = { passes: 0, busyPasses: 0, proxyCalls: 0, hints: 0, hintFlushes: 0, hintProxyCalls: 0, hintsRelayed: 0 };
@@ -287,7 +263,7 @@ export class Poller {
       // a running task's would come twice as often (the one-process bench: 24 % more requests a second).
       else if (r.status === 'NOT_START' && next <= now + this.o.intervals.moving && this.#schedule.mayReadEarly(r.taskId, now - slack)) soon.push([next, r]);
     }
-    if (!all) this.#fill(due, soon);
+    if (!all) fillLastRequests(due, soon, this.o.batchSize, this.o.reader);
     report.due = due.length;
     // A timer pass waits a third of a moving interval in all for its updates to reach Discord; a tick for each.
     if (due.length) await this.#poll(due, report, 'poll', this.#passPace(), all ? undefined : this.o.intervals.moving / 3);
@@ -306,28 +282,6 @@ export class Poller {
   /** This process's part of the head of the queue: one batch, by its share of the active tasks (at least one task). */
   #headShare(): number {
     return Math.max(1, Math.ceil(this.o.batchSize * this.#held.part));
-  }
-
-  /**
-   * A request reads a whole batch for the price of part of one: a pass whose last request to a
-   * backend would go out part empty takes along the tasks of that backend due soonest after
-   * (`soon`: due within the next moving interval, none read in the last half of one). They are
-   * read a little early, and the passes after this one have that many fewer to read. Without it
-   * every pass wasted half a batch on average; with several processes, each running its own
-   * passes, that was 4–5 % more requests than one process needs for the same reads.
-   */
-  #fill(due: TaskRecord[], soon: [number, TaskRecord][]): void {
-    if (!due.length || !soon.length) return;
-    const size = this.o.batchSize;
-    const room = new Map<string, number>();
-    for (const [backend, ids] of this.o.reader.byBackend(due)) room.set(backend, (size - (ids.length % size)) % size);
-    soon.sort((a, b) => a[0] - b[0]);
-    for (const [, r] of soon) {
-      const backend = this.o.reader.backendOf(r), left = room.get(backend) ?? 0;
-      if (left === 0) continue;
-      due.push(r);
-      room.set(backend, left - 1);
-    }
   }
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */

@@ -14,38 +14,18 @@
 //
 // Records are written through record-writer.ts (a write the store refuses is kept and retried);
 // views are rendered, deferred and published by show.ts, inside the tracker's lanes.
-import type { AppEvents } from '../events.ts';
-import type { Logger } from '../logger.ts';
 import type { Task } from '../proxy/types.ts';
 import { TERMINAL_STATUSES } from '../proxy/types.ts';
 import type { MessageView, ViewContext } from '../render/task-view.ts';
-import { hasEnded, type TaskRecord, type TaskRepository } from '../store/tasks.ts';
+import { hasEnded, type TaskRecord } from '../store/tasks.ts';
 import type { TaskPublisher } from './publisher.ts';
 import { inLane, type Lanes } from '../util/lanes.ts';
 import { RecordWriter } from './record-writer.ts';
 import { Showing } from './show.ts';
-import { endJob, keepShownPreview, MAX_MISSES, newRecord, placeholderTask, sameTaskState, taskRank, type JobEvents, type TrackerStats, type TrackInput } from './lifecycle.ts';
+import { endJob, keepShownPreview, MAX_MISSES, newRecord, placeholderTask, sameTaskState, taskRank, type TrackerStats, type TrackInput } from './lifecycle.ts';
+import type { TrackerOptions } from './tracker-options.ts';
 
-export interface TrackerOptions {
-  tasks: TaskRepository;
-  /** Discord, as the tracker needs it (discord/poster.ts). */
-  poster: TaskPublisher;
-  logger: Logger;
-  now: () => number;
-  deadlineMs: number;
-  editMinIntervalMs: number;
-  applicationId: string;
-  /** The lane a record's calls go to: its backend and speed (proxy/lanes.ts). */
-  backendOf: (record: { mode?: string | null; backend?: string | null }) => string;
-  /** Called when this process starts following a task (track; revive: `again`): the poller takes its lease. */
-  onActive?: (record: TaskRecord, again: boolean) => void;
-  /** Called with the number of records waiting in memory for a write the store refused. */
-  onUnsaved?: (count: number) => void;
-  /** Told when a job is first followed and when it ends (the metrics). */
-  jobs?: JobEvents;
-  /** Where the views' edits and the jobs no longer followed are reported (app.events). */
-  events?: AppEvents;
-}
+export type { TrackerOptions } from './tracker-options.ts';
 
 export class Tracker {
   readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0, sameView: 0 };
