@@ -16,6 +16,7 @@
 # Not part of npm test or CI: CI has no Docker engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/docker-engine.sh
 
 LOG="${SCALED_CHECK_LOG:-docs/scaled-check.log}"
 IMAGE="${SCALED_CHECK_IMAGE:-mjbot:check}"  # SCALED_CHECK_IMAGE, not IMAGE: CI systems often set that
@@ -73,17 +74,7 @@ say "source: ${CHECK_SOURCE:-commit $(git rev-parse --short HEAD 2>/dev/null || 
 [ -d node_modules ] || fail "node_modules is missing: run npm ci first (the stand-ins run on the host)"
 
 step "docker engine and compose"
-command -v docker >/dev/null || fail "docker is not installed (Debian: apt-get install docker.io)"
-if ! docker info >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null; then
-    say "no engine answers: starting dockerd (log: $work/dockerd.log; stopped at the end)"
-    dockerd >"$work/dockerd.log" 2>&1 &
-    dockerd_pid=$!
-    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  fi
-  docker info >/dev/null 2>&1 || fail "no Docker engine answers (dockerd not running, and not started here)"
-fi
-say "client $(docker version -f '{{.Client.Version}}'), engine $(docker version -f '{{.Server.Version}}')"
+ensure_docker_engine
 if command -v docker-compose >/dev/null; then compose=(docker-compose)
 elif docker compose version >/dev/null 2>&1; then compose=(docker compose)
 else fail "no compose tool (Debian: apt-get install docker-compose)"; fi
