@@ -28,14 +28,16 @@ async function store(): Promise<Stores> {
 
 describe('shared Discord budget (Redis)', () => {
   it('two processes take from one bucket: what it saved up between them, then the rate', async () => {
-    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
-    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    // 10 a second: the two takes may be tens of milliseconds apart on a loaded machine (a first
+    // connection), and at 100 a second that refilled the bucket between them (CI saw 8).
+    const a = (await store()).discordBudget(10, 4, LANE_PACE)!;
+    const b = (await store()).discordBudget(10, 4, LANE_PACE)!;
     const first = await Promise.all([a.take(8), b.take(8)]);
     expect(first[0].got + first[1].got).toBe(4);
     const empty = await a.take(1);
     expect(empty.got).toBe(0);
     expect(empty.waitMs).toBeGreaterThan(0);
-    expect(empty.waitMs).toBeLessThanOrEqual(10);
+    expect(empty.waitMs).toBeLessThanOrEqual(100);
     await new Promise((r) => setTimeout(r, empty.waitMs + 5)); // the bucket's own refill time, which Redis keeps
     expect((await b.take(5)).got).toBeGreaterThanOrEqual(1);
   });
