@@ -18,8 +18,6 @@ cd "$(dirname "$0")/.."
 LOG="${CONTAINER_CHECK_LOG:-docs/container-check.log}"
 IMAGE="${IMAGE:-mjbot:check}"
 PLAYGROUND_IMAGE="${PLAYGROUND_IMAGE:-mjbot-playground:check}"
-OFFICIAL_BASE="node:20-bookworm-slim"
-LOCAL_BASE="mjbot-base:local"
 HEALTHY_TIMEOUT_S="${HEALTHY_TIMEOUT_S:-120}"
 STOP_TIMEOUT_S=10 # docker stop's default grace period: SIGTERM, then SIGKILL after this long
 
@@ -45,11 +43,7 @@ cleanup() {
   docker volume rm "$volume" >/dev/null 2>&1 || true
   [ -n "$stand_ins_pid" ] && kill "$stand_ins_pid" 2>/dev/null || true
   [ -n "$made_env" ] && rm -f .env
-  if [ -n "$dockerd_pid" ]; then
-    kill "$dockerd_pid" 2>/dev/null || true
-    for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
-    printf '   the dockerd started here is stopped\n'
-  fi
+  stop_docker_engine
   rm -rf "$work"
   printf '\n%s after %ss\n' "$([ "$code" -eq 0 ] && echo "container check passed" || echo "container check FAILED")" "$(($(date +%s) - t0))"
 }
@@ -64,23 +58,7 @@ step "docker engine"
 ensure_docker_engine
 
 step "base image"
-if [ -n "${BASE:-}" ]; then
-  say "BASE=$BASE (given)"
-elif docker pull -q "$OFFICIAL_BASE" >"$work/pull.log" 2>&1; then
-  BASE="$OFFICIAL_BASE"
-  say "$BASE pulled from Docker Hub"
-else
-  say "Docker Hub unreachable: $(tail -1 "$work/pull.log" | cut -c1-160)"
-  BASE="$LOCAL_BASE"
-  if docker image inspect "$BASE" >/dev/null 2>&1; then
-    say "reusing $BASE (made $(docker image inspect -f '{{.Created}}' "$BASE" | cut -c1-19); docker rmi it to make it anew)"
-  else
-    say "making $BASE with scripts/container-base.sh"
-    b0=$(date +%s)
-    scripts/container-base.sh "$BASE" || fail "could not make the local base image"
-    say "base made in $(($(date +%s) - b0)) s"
-  fi
-fi
+choose_base_image
 say "$(docker run --rm --network host "$BASE" sh -c 'echo "node $(node --version), npm $(npm --version), $(. /etc/os-release; echo "$PRETTY_NAME")"')"
 
 step "docker build (runtime target, the default)"

@@ -20,8 +20,6 @@ cd "$(dirname "$0")/.."
 
 LOG="${SCALED_CHECK_LOG:-docs/scaled-check.log}"
 IMAGE="${SCALED_CHECK_IMAGE:-mjbot:check}"  # SCALED_CHECK_IMAGE, not IMAGE: CI systems often set that
-OFFICIAL_BASE="node:20-bookworm-slim"
-LOCAL_BASE="mjbot-base:local"
 OFFICIAL_REDIS="redis:7-bookworm"
 LOCAL_REDIS="mjbot-redis:local"
 HEALTHY_TIMEOUT_S="${HEALTHY_TIMEOUT_S:-240}"
@@ -54,11 +52,7 @@ cleanup() {
     compose_run down -v --remove-orphans -t 30 >"$work/down.log" 2>&1 || { printf '   compose down failed:\n'; sed 's/^/     /' "$work/down.log"; }
   fi
   [ -n "$stand_ins_pid" ] && kill "$stand_ins_pid" 2>/dev/null || true
-  if [ -n "$dockerd_pid" ]; then
-    kill "$dockerd_pid" 2>/dev/null || true
-    for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
-    printf '   the dockerd started here is stopped\n'
-  fi
+  stop_docker_engine
   rm -rf "$work"
   printf '\n%s after %ss\n' "$([ "$code" -eq 0 ] && echo "scaled check passed" || echo "scaled check FAILED")" "$(($(date +%s) - t0))"
   # Every line into the log before the script ends: tee reads until its input closes.
@@ -81,23 +75,7 @@ else fail "no compose tool (Debian: apt-get install docker-compose)"; fi
 say "${compose[*]} $("${compose[@]}" version --short 2>/dev/null || "${compose[@]}" version | head -1)"
 
 step "base image"
-if [ -n "${BASE:-}" ]; then
-  say "BASE=$BASE (given)"
-elif docker pull -q "$OFFICIAL_BASE" >"$work/pull.log" 2>&1; then
-  BASE="$OFFICIAL_BASE"
-  say "$BASE pulled from Docker Hub"
-else
-  say "Docker Hub unreachable: $(tail -1 "$work/pull.log" | cut -c1-160)"
-  BASE="$LOCAL_BASE"
-  if docker image inspect "$BASE" >/dev/null 2>&1; then
-    say "reusing $BASE (made $(docker image inspect -f '{{.Created}}' "$BASE" | cut -c1-19); docker rmi it to make it anew)"
-  else
-    say "making $BASE with scripts/container-base.sh"
-    b0=$(date +%s)
-    nice scripts/container-base.sh "$BASE" || fail "could not make the local base image"
-    say "base made in $(($(date +%s) - b0)) s"
-  fi
-fi
+choose_base_image
 
 step "images: the bot's (runtime target) and Redis"
 b0=$(date +%s)
