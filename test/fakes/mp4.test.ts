@@ -20,7 +20,7 @@ afterAll(async () => {
  * What the browser makes of the bytes: size, duration, and the colour of the frame shown. `waitMs`:
  * how long each step may take (generous for a clip that should play: the machine may be busy).
  */
-async function play(mp4: Buffer, waitMs = 10_000): Promise<{ w: number; h: number; duration: number; error?: string; rgb: number[] }> {
+async function play(mp4: Buffer, waitMs = 30_000): Promise<{ w: number; h: number; duration: number; error?: string; rgb: number[] }> {
   const page = await browser.newPage();
   try {
     return await page.evaluate(async ([b64, waitMs]) => {
@@ -78,7 +78,8 @@ describe('the fake proxy’s MP4 clips', () => {
     expect(Math.abs(b! - 40)).toBeLessThan(8);
     const blue = await play(mp4Of([30, 60, 200]));
     expect(Math.abs(blue.rgb[2]! - 200)).toBeLessThan(8);
-  });
+    // A decode waits up to 30 s: a loaded CI machine took over 10 s for the first frame once.
+  }, 70_000);
 
   it('a clip whose frame is broken does not (the check can fail)', async () => {
     const good = encodeMp4();
