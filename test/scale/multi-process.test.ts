@@ -65,6 +65,25 @@ async function held(app: App, id: string) {
   await vi.waitFor(() => expect(app.poller.heldIds()).toContain(id), { timeout: 5000, interval: 10 });
 }
 
+/** `app` follows a task of its own (as a process with its own gateway shard would), once it holds its lease. */
+async function followOwn(app: App, prompt: string, timeline: 'success' | 'queued'): Promise<string> {
+  const id = proxy.addTask({ timeline });
+  await app.tracker.track({
+    outcome: { kind: 'accepted', taskIds: [id] },
+    kind: 'imagine',
+    prompt,
+    ownerId: discord.users.alice.id,
+    locale: 'en-US',
+    guildId: discord.guildId,
+    channelId: discord.channelId,
+    interactionToken: null,
+    interactionAt: Date.now(),
+    messageId: null,
+  });
+  await held(app, id);
+  return id;
+}
+
 /** Ids each list-by-condition call made during `fn` asked about. */
 async function listedDuring(fn: () => Promise<unknown>): Promise<string[]> {
   const from = proxy.requests.length;
@@ -195,20 +214,7 @@ describe('several processes on one Redis', () => {
     const b = await bot(false);
     const fromA = await imagine(a, 'from a');
     // B starts following a task of its own (as a process with its own gateway shard would).
-    const idB = proxy.addTask({ timeline: 'success' });
-    await b.tracker.track({
-      outcome: { kind: 'accepted', taskIds: [idB] },
-      kind: 'imagine',
-      prompt: 'from b',
-      ownerId: discord.users.alice.id,
-      locale: 'en-US',
-      guildId: discord.guildId,
-      channelId: discord.channelId,
-      interactionToken: null,
-      interactionAt: Date.now(),
-      messageId: null,
-    });
-    await held(b, idB);
+    const idB = await followOwn(b, 'from b', 'success');
     expect(await listedDuring(() => a.poller.tick())).toEqual([fromA.id]);
     expect(await listedDuring(() => b.poller.tick())).toEqual([idB]);
   });
@@ -220,23 +226,7 @@ describe('several processes on one Redis', () => {
     const cfg = loadConfig({ ...env, LIST_BATCH_SIZE: '4', POLL_INTERVAL_MS: '1000', POLL_QUEUED_INTERVAL_MS: '60000', LEASE_TTL_MS: '60000' });
     const a = await bot(true, cfg);
     const b = await bot(false, cfg);
-    const follow = async (app: App, prompt: string) => {
-      const id = proxy.addTask({ timeline: 'queued' });
-      await app.tracker.track({
-        outcome: { kind: 'accepted', taskIds: [id] },
-        kind: 'imagine',
-        prompt,
-        ownerId: discord.users.alice.id,
-        locale: 'en-US',
-        guildId: discord.guildId,
-        channelId: discord.channelId,
-        interactionToken: null,
-        interactionAt: Date.now(),
-        messageId: null,
-      });
-      await held(app, id);
-      return id;
-    };
+    const follow = (app: App, prompt: string) => followOwn(app, prompt, 'queued');
     const mine = new Map<App, string[]>([[a, []], [b, []]]);
     for (let i = 0; i < 4; i++) for (const app of [a, b]) mine.get(app)!.push(await follow(app, `queued ${i}`));
     await Promise.all([a.poller.tick(), b.poller.tick()]); // first sight; both read the index
