@@ -85,6 +85,9 @@ export function publicApi(s: FakeProxyState, server: http.Server): FakeProxy {
     get mediaHeld() {
       return s.mediaHeld;
     },
+    get readsHeld() {
+      return s.readsHeld;
+    },
     get quirks() {
       return s.quirks;
     },
@@ -93,11 +96,11 @@ export function publicApi(s: FakeProxyState, server: http.Server): FakeProxy {
     },
     setQuirks(q) {
       s.quirks = { ...s.quirks, ...q };
-      if (!s.quirks.holdMedia) s.releaseMedia();
+      s.release();
     },
     reset() {
       s.quirks = { ...DEFAULT_QUIRKS, rejectActions: [] };
-      s.releaseMedia();
+      s.release();
       s.timelines = [];
       s.requests = [];
       s.notifications = [];

@@ -37,6 +37,7 @@ export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   imageStatus: null,
   readFault: null,
   holdMedia: false,
+  holdReads: false,
 });
 
 /** Keys serialised as JSON numbers under quirks.numericIds. */
@@ -72,13 +73,14 @@ function truncatedBodyFor(route: string): string {
 export const isMediaRequest = (method: string, path: string, route: string | null): boolean =>
   (method === 'GET' || method === 'HEAD') && (path.startsWith('/cdn/') || path.startsWith('/attachments/') || !!route?.startsWith('/mj/image/'));
 
-/** Waits out the timing quirks once the answer is known: slowMs, slowSubmitMs, holdMedia. */
+/** Waits out the timing quirks once the answer is known: slowMs, slowSubmitMs, holdMedia, holdReads. */
 export async function delayAnswer(s: FakeProxyState, method: string, path: string, route: string | null): Promise<void> {
   // s.quirks is read again after each wait: a test may switch a quirk off meanwhile.
   if (s.quirks.slowMs > 0) await s.sleep(s.quirks.slowMs);
   // The task exists already (the route created it); only the answer comes late.
   if (s.quirks.slowSubmitMs > 0 && method === 'POST' && /^\/mj\/(submit|insight-face)\//.test(route ?? '')) await s.sleep(s.quirks.slowSubmitMs);
-  if (isMediaRequest(method, path, route) && s.quirks.holdMedia && !s.closed) await s.holdMedia();
+  if (isMediaRequest(method, path, route) && s.quirks.holdMedia && !s.closed) await s.hold('media');
+  if (isRead(route ?? '') && s.quirks.holdReads && !s.closed) await s.hold('reads');
 }
 
 function bannedWord(prompt: string, quirk: boolean | string): string | null {

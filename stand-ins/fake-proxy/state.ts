@@ -58,8 +58,8 @@ export class FakeProxyState {
 
   // ───────────── timers
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
-  /** Media answers held back by quirks.holdMedia. */
-  private readonly heldMedia = new Set<() => void>();
+  /** Answers held back by quirks.holdMedia ('media') and quirks.holdReads ('reads'). */
+  private readonly held = { media: new Set<() => void>(), reads: new Set<() => void>() };
   private ticker: NodeJS.Timeout | null = null;
   closed = false;
 
@@ -71,7 +71,11 @@ export class FakeProxyState {
   }
 
   get mediaHeld(): number {
-    return this.heldMedia.size;
+    return this.held.media.size;
+  }
+
+  get readsHeld(): number {
+    return this.held.reads.size;
   }
 
   /** In `{ everyMs }` mode, moves every unfinished task on by itself. */
@@ -208,19 +212,24 @@ export class FakeProxyState {
     });
   }
 
-  /** Resolves when held media is released (quirk switched off, reset() or close()). */
-  holdMedia(): Promise<void> {
-    return new Promise<void>((resolve) => this.heldMedia.add(resolve));
+  /** Resolves when answers of this kind are released (quirk switched off, reset() or close()). */
+  hold(kind: 'media' | 'reads'): Promise<void> {
+    return new Promise<void>((resolve) => this.held[kind].add(resolve));
   }
 
-  releaseMedia(): void {
-    for (const release of this.heldMedia) release();
-    this.heldMedia.clear();
+  /** Releases the held answers of each kind whose quirk is off (every kind: `all`). */
+  release(all = false): void {
+    const on = { media: this.quirks.holdMedia, reads: this.quirks.holdReads };
+    for (const kind of ['media', 'reads'] as const) {
+      if (on[kind] && !all) continue;
+      for (const release of this.held[kind]) release();
+      this.held[kind].clear();
+    }
   }
 
-  /** Ends the ticker, the sleeps and held media: what close() needs before the server closes. */
+  /** Ends the ticker, the sleeps and held answers: what close() needs before the server closes. */
   stopTimers(): void {
-    this.releaseMedia();
+    this.release(true);
     if (this.ticker) clearInterval(this.ticker);
     for (const s of this.sleeps) {
       clearTimeout(s.timer);

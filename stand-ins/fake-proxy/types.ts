@@ -166,6 +166,9 @@ export interface Quirks {
   readFault: 401 | 403 | 'error-code' | 'garbage' | null;
   /** Media GETs wait (unanswered) until this is switched off again, reset() or close(). */
   holdMedia: boolean;
+  /** Reads (fetch, list-by-condition, list-by-ids) wait (recorded, unanswered) until this is switched off again,
+   * reset() or close(). */
+  holdReads: boolean;
 }
 
 export interface RecordedProxyRequest {
@@ -246,6 +249,8 @@ export interface FakeProxy {
   tasks: Map<string, FakeTask>;
   /** Media requests waiting under quirks.holdMedia. */
   readonly mediaHeld: number;
+  /** Reads waiting under quirks.holdReads. */
+  readonly readsHeld: number;
   /** Current quirks (read-only view; change them with setQuirks). */
   readonly quirks: Readonly<Quirks>;
   /** Timeline used for the NEXT submitted task(s) (a queue; falls back to 'success'). A MODAL

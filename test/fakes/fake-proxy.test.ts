@@ -566,6 +566,23 @@ describe('transport misbehaviour', () => {
     expect(await got).toBe(200);
   });
 
+  it('holdReads keeps reads back (media and submits answered) until it is switched off', async () => {
+    const done = await imagineDone();
+    proxy.setQuirks({ holdReads: true });
+    let answered = false;
+    const got = fetchTask(done.id).then((r) => {
+      answered = true;
+      return r.json;
+    });
+    await vi.waitFor(() => expect(proxy.readsHeld).toBe(1), { timeout: 10_000 });
+    expect((await fetch(done.imageUrl)).status).toBe(200);
+    expect((await post('/mj/submit/imagine', { prompt: 'dog' })).json.code).toBe(1);
+    expect(answered).toBe(false);
+    proxy.setQuirks({ holdReads: false });
+    expect((await got).status).toBe('SUCCESS');
+    expect(proxy.readsHeld).toBe(0);
+  });
+
   it('emptyStatusFirst and zeroTimes mimic new-api rows', async () => {
     proxy.setQuirks({ emptyStatusFirst: true, zeroTimes: true });
     const id = (await post('/mj/submit/imagine', { prompt: 'cat' })).json.result;

@@ -30,17 +30,38 @@ export function readsSince(h: Harness, from: number) {
   return h.proxy.requests.slice(from).filter((r) => r.route === '/mj/task/list-by-condition' || /\/fetch$/.test(r.route ?? ''));
 }
 
-/** A free TCP port on 127.0.0.1 (for a notifyHook URL that must be known before the app starts). */
+/**
+ * A free TCP port on 127.0.0.1 for a server that must be known before the app starts (a notifyHook URL).
+ * Taken below the kernel's ephemeral range: a port there found free may be given to an outgoing
+ * connection (Redis, undici, another worker's) before the app listens on it (EADDRINUSE in a CI run).
+ * Each vitest worker has its own block of 1,000, so two workers never pick the same one.
+ */
 export async function freePort(): Promise<number> {
   const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+  const listenable = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(null));
+      s.listen(port, '127.0.0.1', () => {
+        const got = (s.address() as { port: number }).port;
+        s.close(() => resolve(got));
+      });
     });
-  });
+  const ephemeralFrom = await ephemeralLow();
+  const base = 20_000 + ((Number(process.env.VITEST_POOL_ID ?? 1) - 1) % 10) * 1_000;
+  if (ephemeralFrom < base + 1_000) return (await listenable(0))!; // no room below: the kernel's choice
+  for (let i = 0; i < 1_000; i++) {
+    const port = await listenable(base + (nextPort++ % 1_000));
+    if (port) return port;
+  }
+  throw new Error(`no free port in ${base}..${base + 999}`);
+}
+let nextPort = 0;
+
+async function ephemeralLow(): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '');
+  return Number(text.trim().split(/\s+/)[0]) || 0;
 }
 
 /** A bot process on the test's shared store (`prefix`), polling only when told; kept in `apps` for the clean-up. */

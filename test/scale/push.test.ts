@@ -1,7 +1,6 @@
 // Push: the proxy's notifyHook callbacks reach a small receiver; each is a hint that re-fetches the
 // task (batched) through the poller's fetch path before anything is shown. Polling stays on as a
 // slow safety net, and a change the push missed brings the fast interval back.
-import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -105,29 +104,29 @@ describe('notifyHook receiver', () => {
   });
 
   it('a pass over many tasks lets a hint go first: its next requests wait until the hinted task is read', async () => {
-    // Every read answers 200 ms late; a pass over 9 tasks in batches of 2 is 5 requests. The hint
-    // arrives while the pass's first requests are out: its read must not queue behind the rest.
-    const { hook } = await startWithPush({ LIST_BATCH_SIZE: '2' });
+    // A pass over 9 tasks in batches of 2 is 5 requests, 2 at a time. The fake holds the first two
+    // unanswered until the bot has the hint: its read must not queue behind the pass's 3 others. (A
+    // 9 s interval: the pass waits up to 3 s in all for hints, however late the callback comes.)
+    const { hook } = await startWithPush({ LIST_BATCH_SIZE: '2', POLL_INTERVAL_MS: '9000' });
     const job = await pushedJob(hook, 'hinted fox'); // the oldest: in the pass's first batch, with another
     for (let i = 0; i < 8; i++) {
       h.proxy.nextTimeline(queuedLong);
       await imagine(h, `queued ${i}`);
     }
     await h.app.poller.tick();
+    // Callbacks flow (only then does a pass keep 2 reads in flight): one for the job, now it is held
+    // (its submit's callback may have come before the bot saved it, and named a task it did not hold).
+    await h.proxy.notify(job.id);
     await quiet();
-    h.proxy.setQuirks({ slowMs: 200 });
+    h.proxy.setQuirks({ holdReads: true });
     const from = h.proxy.requests.length;
-    const firstRead = new Promise<void>((resolve) => {
-      const onCreate = (m: unknown) => {
-        if (!String((m as { request: { path?: string } }).request.path).includes('/mj/task/list-by-condition')) return;
-        diagnostics.unsubscribe('undici:request:create', onCreate);
-        resolve();
-      };
-      diagnostics.subscribe('undici:request:create', onCreate);
-    });
     const pass = h.app.poller.tick();
-    await firstRead;
+    await h.until(() => h.proxy.readsHeld === 2, "the pass's first two reads held");
+    const hints = h.app.poller.stats.hints;
     h.proxy.advance(job.id); // IN_PROGRESS 15%: the callback arrives while the pass reads
+    await h.proxy.notify(job.id); // answered: the bot has the hint (gathered for 5 ms before its read goes out)
+    expect(h.app.poller.stats.hints).toBeGreaterThan(hints);
+    h.proxy.setQuirks({ holdReads: false });
     const report = await pass;
     await quiet();
     expect(report).toMatchObject({ due: 9, proxyCalls: 5 });
