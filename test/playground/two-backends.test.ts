@@ -92,12 +92,13 @@ it('relay-b down: new jobs land on default unseen; relay-b’s running job says 
 
   // Back up: it takes new jobs again.
   await call('POST', '/api/simulate', { down: { 'relay-b': false } });
-  // Within a few turns (how many of the jobs while it was down tried it first depends on how many of
-  // its job's reads had already opened its circuit, which the weighted turn remembers).
-  // Each one on default is let finish first: three running at once would reach alice's limit of running jobs.
-  // Until its circuit's cool-down (30 s, shared through the store) has passed since relay-b's last failed
-  // read, and the weighted turn has made up for the turns it failed while down, the pool may skip it: CI
-  // runs saw 4 and 20 jobs in a row on default (16 s); turns go on for up to 90 s.
+  // Its circuit opened while its job's reads failed (each failure past the threshold restarts the
+  // cool-down) and no job of its own is left to probe it: new jobs skip it until the cool-down (30 s,
+  // shared through the store) has passed since its last failed read, then the weighted turn gives it
+  // the next job that falls to it (a turn it failed cost it no more than a turn it took: failover.test.ts).
+  // On an idle machine the cool-down has passed by the time it is back; CI runs saw 4 and 20 jobs in a
+  // row on default (16 s). Each one on default is let finish first: three running at once would reach
+  // alice's limit of running jobs. Turns go on for up to 90 s.
   const backends: (string | undefined)[] = [];
   const until = Date.now() + 90_000;
   for (let i = 0; (i < 4 || Date.now() < until) && i < 80 && !backends.includes('relay-b'); i++) {

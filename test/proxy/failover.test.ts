@@ -59,6 +59,27 @@ describe('pickWeighted (smooth weighted round-robin)', () => {
     expect(picks).toEqual(['a', 'a', 'b', 'a', 'c', 'a', 'a']);
     expect(pickWeighted([], current)).toBeUndefined();
   });
+
+  it('a turn that failed (the pool goes on to the others) costs the backend no more than a turn it took', () => {
+    const a = { spec: { name: 'a', weight: 5 } };
+    const b = { spec: { name: 'b', weight: 1 } };
+    /** A new job as the pool routes it: the pick, and after a refusal the pick among the rest. */
+    const job = (current: Map<string, number>, down: boolean) => {
+      const first = pickWeighted([a, b], current)!;
+      return first === b && down ? pickWeighted([a], current)!.spec.name : first.spec.name;
+    };
+    const up = new Map<string, number>();
+    const wasDown = new Map<string, number>();
+    const upPicks = Array.from({ length: 18 }, () => job(up, false));
+    const downPicks = Array.from({ length: 18 }, () => job(wasDown, true));
+    expect(upPicks.filter((n) => n === 'b')).toHaveLength(3);
+    expect(downPicks.filter((n) => n === 'b')).toHaveLength(0);
+    // Back up: both have b's next turn at the same job.
+    expect(wasDown).toEqual(up);
+    const next = Array.from({ length: 6 }, () => job(up, false));
+    expect(Array.from({ length: 6 }, () => job(wasDown, false))).toEqual(next);
+    expect(next).toContain('b');
+  });
 });
 
 describe('lanes', () => {
