@@ -70,8 +70,8 @@ app.channelQueue.run = (priority, job, channel, call) => {
 
 const beyond = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 const minus = (a: ChannelQueueStats, b: ChannelQueueStats): ChannelQueueStats => ({
-  queued: { final: a.queued.final - b.queued.final, other: a.queued.other - b.queued.other, progress: a.queued.progress - b.queued.progress },
-  sent: { final: a.sent.final - b.sent.final, other: a.sent.other - b.sent.other, progress: a.sent.progress - b.sent.progress },
+  queued: { final: a.queued.final - b.queued.final, other: a.queued.other - b.queued.other, notice: a.queued.notice - b.queued.notice, progress: a.queued.progress - b.queued.progress },
+  sent: { final: a.sent.final - b.sent.final, other: a.sent.other - b.sent.other, notice: a.sent.notice - b.sent.notice, progress: a.sent.progress - b.sent.progress },
   shed: a.shed - b.shed,
   progressBeforeFinal: a.progressBeforeFinal - b.progressBeforeFinal,
   budgetWaits: a.budgetWaits - b.budgetWaits,

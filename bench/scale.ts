@@ -159,7 +159,7 @@ function printBurst(b: BurstResult): void {
       ['global-bound: max per window / per sliding second', `${b.rate.maxWindow} / ${b.rate.maxSliding}`, `≤ ${GLOBAL_LIMIT}`],
       ['  of which progress edits / result edits / new messages (pings) / other', `${b.rate.kinds.progress} / ${b.rate.kinds.final} / ${b.rate.kinds.post} / ${b.rate.kinds.other}`, ''],
       ['429s at the fake Discord / seen by a bot', `${b.rate.fake429} / ${b.rate.bot429}`, '0 / 0'],
-      ['queue: finals / others / progress sent, progress shed', b.bots.map((m) => `${m.queue.sent.final}/${m.queue.sent.other}/${m.queue.sent.progress}, ${m.queue.shed}`).join('  |  '), ''],
+      ['queue: finals / others / notices (pings) / progress sent, progress shed', b.bots.map((m) => `${m.queue.sent.final}/${m.queue.sent.other}/${m.queue.sent.notice}/${m.queue.sent.progress}, ${m.queue.shed}`).join('  |  '), ''],
       ['peak RSS per process (MB)', b.bots.map((m) => f(m.rssPeakMb, 0)).join(' / '), ''],
       ['the harness: event-loop p99 / max (ms)', `${f(b.harness.p99Ms)} / ${f(b.harness.maxMs)}`, ''],
     ]),

@@ -20,9 +20,11 @@ export type Lane = string | null;
  */
 export const LANE_PACE = { count: 5, perMs: 5_250, keepForFinals: 2 } as const;
 /**
- * `keepForFinals`: of a lane's `count`, the sends progress edits leave to the rest (final results first
- * in each channel's bucket too): a burst of progress edits used up the lanes, and the finals that came
- * next waited seconds for their channels while the budget's tokens went unused (the scale bench's burst).
+ * `keepForFinals`: of a lane's `count`, the sends progress edits and notices (what yields to finals) leave
+ * to the rest (final results first in each channel's bucket too): a burst of progress edits used up the
+ * lanes, and the finals that came next waited seconds for their channels while the budget's tokens went
+ * unused (the scale bench's burst). (4 was tried: in six burst runs no better than 2, the spread being
+ * the runs'.)
  */
 export type LanePace = { readonly count: number; readonly perMs: number; readonly keepForFinals?: number };
 
@@ -43,10 +45,12 @@ export interface BudgetSource {
    * Takes tokens now: `want` of them, or one for each lane in `want` whose pace (LANE_PACE) lets it go,
    * in the order given (a paced lane takes none and is told when it may go). Answers how many it got and,
    * when the tokens ran out, how long until the next one (ms).
-   * `finalsWaiting`: the final results this queue has waiting. A bucket shared by several processes gives
-   * nothing to a take without finals while another process has some waiting (finals first across them).
+   * `finalsWaiting`: the final results this queue has that could go now (their lanes free); `finalsQueued`:
+   * all it has. A bucket shared by several processes gives nothing to a take without finals while another
+   * process has some that could go, and nothing to what yields (`yields`, per lane: progress edits,
+   * notices) while another has any queued (finals first across them).
    */
-  take(want: number | readonly Lane[], finalsWaiting?: number, progress?: readonly boolean[]): Promise<Taken>;
+  take(want: number | readonly Lane[], finalsWaiting?: number, yields?: readonly boolean[], finalsQueued?: number): Promise<Taken>;
 }
 
 /** Each lane's last sends (ms), at most pace.count of them: this process's own pacing. */
@@ -55,11 +59,11 @@ export class LaneLog {
   #sweptAt = 0;
   constructor(private readonly pace: LanePace = LANE_PACE) {}
 
-  /** ms until `lane` may go (0: now); when 0, the send is counted. `progress`: it leaves keepForFinals sends to the rest. */
-  use(lane: string, now: number, progress = false): number {
+  /** ms until `lane` may go (0: now); when 0, the send is counted. `yields`: it leaves keepForFinals sends to the rest. */
+  use(lane: string, now: number, yields = false): number {
     this.#sweep(now);
     const kept = (this.#sent.get(lane) ?? []).filter((t) => t > now - this.pace.perMs);
-    const cap = progress ? this.pace.count - (this.pace.keepForFinals ?? 0) : this.pace.count;
+    const cap = yields ? this.pace.count - (this.pace.keepForFinals ?? 0) : this.pace.count;
     if (kept.length >= cap) {
       this.#sent.set(lane, kept);
       return Math.max(1, kept[kept.length - Math.max(1, cap)]! + this.pace.perMs - now);
@@ -103,7 +107,7 @@ export class LocalBudget implements BudgetSource {
     this.#at = now();
     this.#lanes = new LaneLog(pace);
   }
-  async take(want: number | readonly Lane[], _finalsWaiting?: number, progress?: readonly boolean[]): Promise<Taken> {
+  async take(want: number | readonly Lane[], _finalsWaiting?: number, yields?: readonly boolean[]): Promise<Taken> {
     const now = this.now();
     this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
     this.#at = now;
@@ -118,7 +122,7 @@ export class LocalBudget implements BudgetSource {
     let got = 0;
     let short = false;
     for (const [i, lane] of want.entries()) {
-      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now, progress?.[i] ?? false);
+      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now, yields?.[i] ?? false);
       const ok = this.#tokens >= 1 && paced === 0;
       if (this.#tokens < 1) short = true;
       if (ok) {
@@ -144,17 +148,17 @@ export function withFallback(shared: BudgetSource, local: BudgetSource, onError:
   let failing = false;
   let failedAt = 0;
   return {
-    async take(want, finalsWaiting, progress) {
-      if (failing && now() - failedAt < coolOffMs) return local.take(want, finalsWaiting, progress);
+    async take(want, finalsWaiting, yields, finalsQueued) {
+      if (failing && now() - failedAt < coolOffMs) return local.take(want, finalsWaiting, yields, finalsQueued);
       try {
-        const r = await shared.take(want, finalsWaiting, progress);
+        const r = await shared.take(want, finalsWaiting, yields, finalsQueued);
         failing = false;
         return r;
       } catch (err) {
         if (!failing) onError(err);
         failing = true;
         failedAt = now();
-        return local.take(want, finalsWaiting, progress);
+        return local.take(want, finalsWaiting, yields, finalsQueued);
       }
     },
   };

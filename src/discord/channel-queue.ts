@@ -5,10 +5,12 @@
 // taken from a BudgetSource (budget.ts): this process's own bucket, or a Redis bucket every process of the bot
 // takes from (store/discord-budget.ts). What the budget serves, in order:
 //   1. final results (a job's last view, its post anew, its DM);
-//   2. the rest that is not progress (pings, Share's post, audit lines, a pressed button turning green);
-//   3. progress edits: per job only the newest is kept (a newer one takes the older one's place in
+//   2. the rest that a user asked for (Share's post, a pressed button turning green);
+//   3. notices (the ping under a result shown after its token expired, audit lines): only while no
+//      final result waits (a burst's pings took the tokens of finals whose lanes were paced a moment);
+//   4. progress edits: per job only the newest is kept (a newer one takes the older one's place in
 //      line, the older one is shed), and a job's progress still waiting is shed when its final
-//      result (or any newer view of it) is queued.
+//      result (or any newer view of it) is queued; only while no final result waits either.
 // A shed request is never sent: its caller gets SHED and the job's newer view shows instead.
 // At most one request per lane (a channel's edits, or its new messages: Discord keeps a bucket for
 // each) is handed to discord.js at a time, so Discord's per-channel buckets queue in this order too,
@@ -19,15 +21,17 @@
 
 import type { BudgetSource, Lane } from './budget.ts';
 
-/** Where the queue keeps what the budget said of an entry's lane: the lane, or for progress its share of it. */
-const paceKey = (e: { priority: Priority; channel: Lane }): string => (e.priority === 'progress' ? `~${e.channel}` : e.channel!);
+/** What yields to final results: progress edits and notices (a lane's last sends and the tokens go to finals first). */
+const yieldsToFinals = (priority: Priority): boolean => priority === 'progress' || priority === 'notice';
+/** Where the queue keeps what the budget said of an entry's lane: the lane, or for what yields its share of it. */
+const paceKey = (e: { priority: Priority; channel: Lane }): string => (yieldsToFinals(e.priority) ? `~${e.channel}` : e.channel!);
 
 /** The lane of a channel's message edits. */
 export const editLane = (channelId: string): string => `${channelId}:edit`;
 /** The lane of a channel's new messages. */
 export const postLane = (channelId: string): string => `${channelId}:post`;
 
-export type Priority = 'final' | 'other' | 'progress';
+export type Priority = 'final' | 'other' | 'notice' | 'progress';
 
 /** What a request that was dropped answers: a newer view of the same job replaced it. */
 export const SHED: unique symbol = Symbol('shed');
@@ -78,8 +82,8 @@ export interface ChannelQueueOptions {
 
 export class ChannelQueue {
   readonly stats: ChannelQueueStats = {
-    queued: { final: 0, other: 0, progress: 0 },
-    sent: { final: 0, other: 0, progress: 0 },
+    queued: { final: 0, other: 0, notice: 0, progress: 0 },
+    sent: { final: 0, other: 0, notice: 0, progress: 0 },
     shed: 0,
     progressBeforeFinal: 0,
     budgetWaits: 0,
@@ -88,6 +92,7 @@ export class ChannelQueue {
   };
   readonly #finals: Entry[] = [];
   readonly #others: Entry[] = [];
+  readonly #notices: Entry[] = [];
   /** Progress in line, one per job (a Map keeps the order in which each job first queued). */
   readonly #progress = new Map<string, Entry>();
   /** Lanes with a request handed to discord.js and not answered yet. */
@@ -100,6 +105,8 @@ export class ChannelQueue {
   /** Waiting for a paced lane to open while nothing else can go (a newcomer on another lane goes at once). */
   #paceTimer: NodeJS.Timeout | null = null;
   #paceTimerAt = 0;
+  /** The finals queued that the budget last heard of (after what that take sent). */
+  #finalsTold = 0;
   #closed = false;
 
   readonly #now: () => number;
@@ -111,14 +118,19 @@ export class ChannelQueue {
   /** Requests waiting, all priorities. */
   get waiting(): number {
     const w = this.waitingBy();
-    return w.final + w.other + w.progress;
+    return w.final + w.other + w.notice + w.progress;
+  }
+
+  /** Final results waiting (cheap: a poll pass asks for each update). */
+  get finalsWaiting(): number {
+    return this.#finals.length;
   }
 
   /** Requests waiting, by priority. */
   waitingBy(): ByPriority {
     let progress = 0;
     for (const e of this.#progress.values()) if (e.call) progress++;
-    return { final: this.#finals.length, other: this.#others.length, progress };
+    return { final: this.#finals.length, other: this.#others.length, notice: this.#notices.length, progress };
   }
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
@@ -140,7 +152,7 @@ export class ChannelQueue {
         } else this.#progress.set(job, entry);
       } else {
         if (job !== null) this.supersede(job, true);
-        (priority === 'final' ? this.#finals : this.#others).push(entry);
+        this.#line(priority).push(entry);
       }
       this.#pump();
     });
@@ -165,7 +177,7 @@ export class ChannelQueue {
     if (this.#paceTimer) clearTimeout(this.#paceTimer);
     this.#timer = null;
     this.#paceTimer = null;
-    for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
+    for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
   }
 
@@ -177,8 +189,8 @@ export class ChannelQueue {
 
   /**
    * The requests that could go now, in the order they are served, one per lane (a lane takes one
-   * request at a time): finals, then the rest, then progress, and no progress while a final waits
-   * (even one whose lane is busy or paced). At most `cap` of them; `finalsOnly`: the finals alone.
+   * request at a time): finals, then the rest, then notices and progress, neither while a final
+   * waits (even one whose lane is busy or paced). At most `cap` of them; `finalsOnly`: the finals alone.
    */
   #ready(cap: number, finalsOnly = false): Entry[] {
     const out: Entry[] = [];
@@ -196,6 +208,7 @@ export class ChannelQueue {
     if (finalsOnly) return out;
     for (const e of this.#others) if (add(e)) return out;
     if (this.#finals.length) return out;
+    for (const e of this.#notices) if (add(e)) return out;
     for (const [job, e] of this.#progress) {
       if (!e.call) {
         // A place kept for a newer progress that has not come: given up.
@@ -211,7 +224,7 @@ export class ChannelQueue {
     if (e.call === null) return false;
     if (e.channel === null) return true;
     if (this.#busy.has(e.channel)) return false;
-    return this.#open(e.channel) && (e.priority !== 'progress' || this.#open(paceKey(e)));
+    return this.#open(e.channel) && (!yieldsToFinals(e.priority) || this.#open(paceKey(e)));
   }
 
   /** Whether the pace `key` (a lane, or a lane's share for progress) lets a request go now. */
@@ -231,7 +244,7 @@ export class ChannelQueue {
       this.#progress.delete(e.job);
       return true;
     }
-    const line = e.priority === 'final' ? this.#finals : this.#others;
+    const line = this.#line(e.priority);
     const i = line.indexOf(e);
     if (i < 0) return false;
     line.splice(i, 1);
@@ -259,18 +272,29 @@ export class ChannelQueue {
       if (this.#closed || this.#timer) return;
       const batch = this.#ready(atMost);
       if (batch.length === 0) {
+        // Finals queued since the last take, all behind busy or paced lanes: the budget is told (no
+        // token asked), so that the other processes' progress and notices yield to them too.
+        if (this.#finals.length > this.#finalsTold) {
+          this.#finalsTold = this.#finals.length;
+          await this.o.budget.take([], 0, [], this.#finals.length);
+          continue;
+        }
         this.#wakeWhenPaced();
         return;
       }
       // The finals that could go now (not those behind a busy or paced lane): while another process has
-      // some, the shared budget gives it the tokens, and a count that cannot be used would hold it back.
-      const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length, batch.map((e) => e.priority === 'progress'));
+      // some, the shared budget gives it the tokens, and a count that cannot be used would hold its
+      // other requests back. All of them hold back what yields (progress, notices) in every process.
+      const yields = batch.map((e) => yieldsToFinals(e.priority));
+      const queued = this.#finals.length;
+      const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length, yields, queued);
+      this.#finalsTold = Math.max(0, queued - r.got);
       const now = this.#now();
       let paced = 0;
       batch.forEach((e, i) => {
         const ms = r.pacedMs?.[i] ?? 0;
         if (ms > 0 && e.channel !== null) {
-          // A progress edit held by the sends its lane keeps for the rest holds back progress alone.
+          // A progress edit or notice held by the sends its lane keeps for the rest holds back only those.
           this.#pacedUntil.set(paceKey(e), now + ms);
           paced++;
         }
@@ -305,10 +329,10 @@ export class ChannelQueue {
     const now = this.#now();
     for (const [lane, until] of this.#pacedUntil) if (until <= now) this.#pacedUntil.delete(lane);
     let first = Infinity;
-    const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : this.#progress.values())];
+    const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : [...this.#notices, ...this.#progress.values()])];
     for (const e of waiting) {
       if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
-      const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, e.priority === 'progress' ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);
+      const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, yieldsToFinals(e.priority) ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);
       if (until > 0) first = Math.min(first, until);
     }
     if (first === Infinity) return;
@@ -322,6 +346,11 @@ export class ChannelQueue {
       this.#pump();
     }, Math.max(1, first - this.#now()));
     this.#paceTimer.unref?.();
+  }
+
+  /** The line of an entry not kept per job (progress of no job waits with the rest). */
+  #line(priority: Priority): Entry[] {
+    return priority === 'final' ? this.#finals : priority === 'notice' ? this.#notices : this.#others;
   }
 
   #send(e: Entry): void {

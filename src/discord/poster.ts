@@ -113,8 +113,8 @@ export class Poster implements TaskPublisher {
       const r = await this.#try(record, () => this.#channel(final ? 'final' : 'progress', record.taskId, editLane(record.channelId), () => this.o.rest.patch(Routes.channelMessage(record.channelId, record.messageId!), { body, files: restFiles })));
       if (r.ok) {
         // An edit made after the token expired notifies nobody: ping the requester once, briefly. Not
-        // awaited: the result is shown, and the ping waits behind every other final in the channel queue
-        // (awaited, each final held its poll slot until its ping went: pings and finals took turns).
+        // awaited: the result is shown, and the ping (a notice) waits until no final does in the channel
+        // queue (awaited, each final held its poll slot until its ping went: pings and finals took turns).
         if (final && (record.status === 'SUCCESS' || record.status === 'FAILURE')) {
           const ping = this.#ping(record)
             .catch((err: unknown) => this.o.logger.warn('ping failed', { taskId: record.taskId, err }))
@@ -166,7 +166,7 @@ export class Poster implements TaskPublisher {
    */
   async postLine(channelId: string, content: string): Promise<'ok' | 'unreachable' | 'failed'> {
     try {
-      await this.#channel('other', null, postLane(channelId), () => this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } }));
+      await this.#channel('notice', null, postLane(channelId), () => this.o.rest.post(Routes.channelMessages(channelId), { body: { content: cutText(content, 2000), allowed_mentions: { parse: [] } } }));
       return 'ok';
     } catch (err) {
       if (isGone(err)) {
@@ -190,7 +190,7 @@ export class Poster implements TaskPublisher {
       allowed_mentions: { parse: [], users: [record.ownerId] },
       message_reference: { message_id: record.messageId, channel_id: record.channelId, fail_if_not_exists: false },
     };
-    await this.#try(record, () => this.#channel('other', null, postLane(record.channelId), () => this.o.rest.post(Routes.channelMessages(record.channelId), { body })));
+    await this.#try(record, () => this.#channel('notice', null, postLane(record.channelId), () => this.o.rest.post(Routes.channelMessages(record.channelId), { body })));
   }
 
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */

@@ -95,7 +95,7 @@ export class Metrics implements JobEvents {
     this.#proxySeconds = new Histogram({ name: `${PREFIX}proxy_request_duration_seconds`, help: 'Seconds per proxy request, by route and backend.', labelNames: ['route', 'backend'], buckets: PROXY_BUCKETS, registers });
     this.#discordRequests = counter('discord_requests_total', 'Discord REST responses, by method, route and HTTP status (429: rate limited).', ['method', 'route', 'status']);
     this.#failovers = counter('backend_failovers_total', 'New jobs a backend surely did not take, sent on to the next backend at once, by the backend that refused and why.', ['backend', 'reason']);
-    this.#queueWait = new Histogram({ name: `${PREFIX}discord_queue_wait_seconds`, help: 'Seconds a request waited in the channel queue (Discord’s global limit, finals first) before it was sent, by priority (final, other, progress).', labelNames: ['priority'], buckets: QUEUE_BUCKETS, registers });
+    this.#queueWait = new Histogram({ name: `${PREFIX}discord_queue_wait_seconds`, help: 'Seconds a request waited in the channel queue (Discord’s global limit, finals first) before it was sent, by priority (final, other, notice, progress).', labelNames: ['priority'], buckets: QUEUE_BUCKETS, registers });
     this.#discordRateLimited = counter('discord_rate_limited_total', 'Times discord.js’s REST queue waited for a rate limit, by route and whether it was the global one.', ['route', 'global']);
   }
 

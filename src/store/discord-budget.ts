@@ -4,10 +4,12 @@
 // process's queue (discord/channel-queue.ts), which serves its final results first. With SQLite
 // (one process) the queue keeps a bucket of its own instead.
 //
-// Final results first across processes too: each take says how many finals the process has waiting,
-// and the bucket keeps that (per process, in the same hash). While another process has finals waiting,
-// a take for anything else (progress, pings) gets nothing: otherwise a process done with its own
-// finals would send progress while another's finals still wait for tokens.
+// Final results first across processes too: each take says how many finals the process has that could
+// go now and how many it has queued, and the bucket keeps both (per process, in the same hash). While
+// another process has finals that could go, a take without any gets nothing: otherwise a process done
+// with its own finals would send progress while another's finals still wait for tokens. While another
+// has any queued (their lanes paced a moment), what yields to finals (progress, pings) gets nothing
+// either: the tokens it took were those the finals' lanes would have used a few ms later.
 import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
 
@@ -16,20 +18,20 @@ export type Lane = string | null;
 
 /** What a queue takes its tokens from (the same shape as discord/budget.ts BudgetSource). */
 export interface SharedBudget {
-  take(want: number | readonly Lane[], finalsWaiting?: number, progress?: readonly boolean[]): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }>;
+  take(want: number | readonly Lane[], finalsWaiting?: number, yields?: readonly boolean[], finalsQueued?: number): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }>;
 }
 
 /** How long a process's count of finals waiting holds when it does not take again (it stopped, or its channels are busy). */
 export const FINALS_FRESH_MS = 500;
 
-// KEYS[1]: the bucket (a hash: tokens, at, and `f:<process>` = "<finals waiting>:<ms>" for each process).
+// KEYS[1]: the bucket (a hash: tokens, at, and `f:<process>` = "<finals ready>:<ms>:<finals queued>" for each process).
 // KEYS[2]: each lane's last sends (a hash: lane → "<ms>,<ms>,…", at most pace-count of them within pace-ms),
 // so that two processes editing in one channel keep its pace together (discord/budget.ts LANE_PACE).
-// ARGV: rate a second, burst (most saved up), tokens wanted, this process's id, its finals waiting, how
-// long a count holds (ms), the pace (count, ms, sends a progress edit leaves to the rest), then the lanes
-// asked for ('' for none; tokens wanted is their number when there are any), then for each '1' when it
-// is for a progress edit. Returns { got, ms until the next token (or the next look, when held
-// back), for each lane 1/0 granted, for each lane ms until its pace lets it go }.
+// ARGV: rate a second, burst (most saved up), tokens wanted, this process's id, its finals ready, how
+// long a count holds (ms), the pace (count, ms, sends what yields leaves to the rest), its finals queued,
+// then the lanes asked for ('' for none; tokens wanted is their number when there are any), then for
+// each '1' when it yields to finals (a progress edit, a notice). Returns { got, ms until the next token
+// (or the next look, when held back), for each lane 1/0 granted, for each lane ms until its pace lets it go }.
 const TAKE = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -43,36 +45,41 @@ local v = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(v[1]) or burst
 local at = tonumber(v[2]) or now
 if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) end
+local queued = tonumber(ARGV[10])
 local held = false
-if finals == 0 then
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local n, when = string.match(all[i + 1], '^(%d+):(%d+)$')
-    if n and all[i] ~= me then
-      if tonumber(when) + fresh >= now then
-        if tonumber(n) > 0 then held = true end
-      elseif tonumber(when) + 10000 < now then
-        redis.call('HDEL', KEYS[1], all[i])
-      end
+local yieldHeld = false
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local n, when, q = string.match(all[i + 1], '^(%d+):(%d+):?(%d*)$')
+  if n and all[i] ~= me then
+    if tonumber(when) + fresh >= now then
+      if tonumber(n) > 0 and finals == 0 then held = true end
+      if tonumber(n) > 0 or (tonumber(q) or 0) > 0 then yieldHeld = true end
+    elseif tonumber(when) + 10000 < now then
+      redis.call('HDEL', KEYS[1], all[i])
     end
   end
 end
 local paceCount = tonumber(ARGV[7])
 local paceMs = tonumber(ARGV[8])
 local keepForFinals = tonumber(ARGV[9])
-local nLanes = (#ARGV - 9) / 2
+local nLanes = (#ARGV - 10) / 2
 local got = 0
 local short = false
+local heldSome = false
 local granted = {}
 local paced = {}
 if nLanes > 0 then
-  for i = 10, 9 + nLanes do
+  for i = 11, 10 + nLanes do
     local lane = ARGV[i]
+    local yields = ARGV[i + nLanes] == '1'
     local cap = paceCount
-    if ARGV[i + nLanes] == '1' then cap = paceCount - keepForFinals end
+    if yields then cap = paceCount - keepForFinals end
     local ok = 0
     local wait = 0
-    if held or tokens - got < 1 then
+    if held or (yields and yieldHeld) then
+      heldSome = true
+    elseif tokens - got < 1 then
       short = true
     elseif lane == '' then
       ok = 1
@@ -105,11 +112,11 @@ elseif not held then
   short = got < want
 end
 tokens = tokens - got
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)), me, tostring(math.max(0, finals - got)) .. ':' .. tostring(now))
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)), me, tostring(math.max(0, finals - got)) .. ':' .. tostring(now) .. ':' .. tostring(math.max(0, queued - got)))
 redis.call('PEXPIRE', KEYS[1], 60000)
 local wait = 0
-if held then wait = math.max(20, math.ceil(1000 / rate))
-elseif short then wait = math.ceil((1 - (tokens - math.floor(tokens))) * 1000 / rate) end
+if short then wait = math.ceil((1 - (tokens - math.floor(tokens))) * 1000 / rate)
+elseif held or heldSome then wait = math.max(20, math.ceil(1000 / rate)) end
 return { got, wait, granted, paced }`;
 
 export class RedisBudget implements SharedBudget {
@@ -126,11 +133,11 @@ export class RedisBudget implements SharedBudget {
     private readonly pace: { readonly count: number; readonly perMs: number; readonly keepForFinals?: number },
   ) {}
 
-  async take(want: number | readonly Lane[], finalsWaiting = 0, progress?: readonly boolean[]): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }> {
+  async take(want: number | readonly Lane[], finalsWaiting = 0, yields?: readonly boolean[], finalsQueued = finalsWaiting): Promise<{ got: number; waitMs: number; granted?: boolean[]; pacedMs?: number[] }> {
     const redis = await this.client();
     const lanes = typeof want === 'number' ? [] : want.map((l) => l ?? '');
-    const flags = lanes.map((_, i) => (progress?.[i] ? '1' : '0'));
-    const args = [this.perSecond, this.burst, typeof want === 'number' ? want : want.length, this.#id, finalsWaiting, FINALS_FRESH_MS, this.pace.count, this.pace.perMs, this.pace.keepForFinals ?? 0, ...lanes, ...flags].map(String);
+    const flags = lanes.map((_, i) => (yields?.[i] ? '1' : '0'));
+    const args = [this.perSecond, this.burst, typeof want === 'number' ? want : want.length, this.#id, finalsWaiting, FINALS_FRESH_MS, this.pace.count, this.pace.perMs, this.pace.keepForFinals ?? 0, finalsQueued, ...lanes, ...flags].map(String);
     const [got, waitMs, granted, pacedMs] = (await redis.eval(TAKE, { keys: [this.key, `${this.key}-lanes`], arguments: args })) as [number, number, number[], number[]];
     if (typeof want === 'number') return { got, waitMs };
     return { got, waitMs, granted: granted.map((g) => g === 1), pacedMs };

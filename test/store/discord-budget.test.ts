@@ -74,7 +74,7 @@ describe('shared Discord budget (Redis)', () => {
     // a: 5 finals in one channel, 300 ms each (one at a time there), so ~1.5 s of finals it cannot hurry.
     const aDone = Promise.all(Array.from({ length: 5 }, (_, i) => a.run('final', `a${i}`, 'busy', () => sleep(300))));
     await sleep(20);
-    // b: 20 pings in 20 channels: the budget (47 a second) has room for them beside a's one-at-a-time finals.
+    // b: 20 Share posts in 20 channels: the budget (47 a second) has room for them beside a's one-at-a-time finals.
     const started = Date.now();
     let bLast = 0;
     await Promise.all(Array.from({ length: 20 }, (_, i) => b.run('other', null, `c${i}`, async () => {
@@ -83,6 +83,31 @@ describe('shared Discord budget (Redis)', () => {
     await aDone;
     // Held back until a's finals were done, b's last would go after ~1.4 s; at the budget's pace, ~0.5 s.
     expect(bLast).toBeLessThan(1000);
+  });
+
+  it('what yields to finals (progress, notices) waits while another process has any queued, even behind a busy channel', async () => {
+    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
+    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const order: string[] = [];
+    // a: 3 finals in one channel, 200 ms each (one at a time there): ready one at a time, queued all along.
+    const aDone = Promise.all(Array.from({ length: 3 }, (_, i) => a.run('final', `a${i}`, 'busy', async () => {
+      order.push(`final a${i}`);
+      await sleep(200);
+    })));
+    await sleep(20);
+    // b: a ping, a progress edit and a Share post in channels of their own: the Share post goes at once.
+    const bDone = Promise.all([
+      b.run('notice', null, 'c1:post', async () => void order.push('ping')),
+      b.run('progress', 'p', 'c2:edit', async () => void order.push('progress')),
+      b.run('other', null, 'c3:post', async () => void order.push('share')),
+    ]);
+    await aDone;
+    await bDone;
+    // The Share post at once (beside a0), the ping and the progress edit once a's last final left.
+    expect(order.indexOf('share')).toBeLessThan(order.indexOf('final a1'));
+    expect(order.filter((o) => o.startsWith('final'))).toEqual(['final a0', 'final a1', 'final a2']);
+    expect(order.slice(4).sort()).toEqual(['ping', 'progress']);
   });
 
   it("a lane's pace is kept by every process together: a channel's edits from two processes are 5 in the pace's window, not 5 each", async () => {
@@ -104,8 +129,9 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('progress leaves a lane\'s last sends to the rest, across processes too', async () => {
-    const a = (await store()).discordBudget(1000, 40, LANE_PACE)!;
-    const b = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    const pace = { count: 5, perMs: LANE_PACE.perMs, keepForFinals: 2 };
+    const a = (await store()).discordBudget(1000, 40, pace)!;
+    const b = (await store()).discordBudget(1000, 40, pace)!;
     expect((await a.take(['c:edit', 'c:edit'], 0, [true, true])).granted).toEqual([true, true]);
     const more = await b.take(['c:edit', 'c:edit'], 0, [true, true]);
     expect(more.granted).toEqual([true, false]);

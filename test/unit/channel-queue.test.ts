@@ -1,5 +1,5 @@
 // The channel queue's rules (discord/channel-queue.ts), on its own: finals before the rest, the rest
-// before progress, one progress per job (the newest, in the oldest one's place), a job's waiting
+// before notices and progress, neither while a final waits, one progress per job (the newest, in the oldest one's place), a job's waiting
 // progress shed by its final, no progress sent while a final waits, one request per channel at a
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
@@ -84,21 +84,22 @@ describe('channel queue', () => {
     expect(r.sent).toEqual([]);
   });
 
-  it('serves final results first, then the rest, then progress, as tokens come', async () => {
+  it('serves final results first, then the rest, then notices, then progress, as tokens come', async () => {
     const tap = new Tap();
     const q = new ChannelQueue({ budget: tap, takeAtMost: 1 });
     const r = recorder();
     const done = [
       q.run('progress', 'a', 'c1', r.call('progress a')),
       q.run('progress', 'b', 'c2', r.call('progress b')),
-      q.run('other', null, 'c3', r.call('ping')),
+      q.run('notice', null, 'c5', r.call('ping')),
+      q.run('other', null, 'c3', r.call('share')),
       q.run('final', 'c', 'c4', r.call('final c')),
     ];
-    tap.available = 4;
-    await r.until(4);
-    expect(r.sent).toEqual(['final c', 'ping', 'progress a', 'progress b']);
-    expect(await Promise.all(done)).toEqual(['progress a', 'progress b', 'ping', 'final c']);
-    expect(q.stats).toMatchObject({ sent: { final: 1, other: 1, progress: 2 }, shed: 0, progressBeforeFinal: 0 });
+    tap.available = 5;
+    await r.until(5);
+    expect(r.sent).toEqual(['final c', 'share', 'ping', 'progress a', 'progress b']);
+    expect(await Promise.all(done)).toEqual(['progress a', 'progress b', 'ping', 'share', 'final c']);
+    expect(q.stats).toMatchObject({ sent: { final: 1, other: 1, notice: 1, progress: 2 }, shed: 0, progressBeforeFinal: 0 });
   });
 
   it('keeps one progress per job: the newest, in the place of the first', async () => {
@@ -229,17 +230,22 @@ describe('channel queue: lanes at their pace', () => {
     expect(q.stats.tokensUnused).toBe(0);
   });
 
-  it('a final waiting for its lane still holds every progress back', async () => {
+  it('a final waiting for its lane still holds every notice and progress back; the rest goes', async () => {
     const budget = new LocalBudget(1000, Date.now, { count: 1, perMs: 120 });
     const q = new ChannelQueue({ budget });
     const sent: string[] = [];
     const call = (label: string) => async () => void sent.push(label);
     await q.run('final', 'a', editLane('c1'), call('final a'));
-    const later = [q.run('final', 'b', editLane('c1'), call('final b')), q.run('progress', 'p', editLane('c2'), call('progress p'))];
+    const later = [
+      q.run('final', 'b', editLane('c1'), call('final b')),
+      q.run('progress', 'p', editLane('c2'), call('progress p')),
+      q.run('notice', null, postLane('c3'), call('ping')),
+      q.run('other', null, postLane('c4'), call('share')),
+    ];
     await new Promise((r) => setTimeout(r, 40));
-    expect(sent).toEqual(['final a']);
+    expect(sent).toEqual(['final a', 'share']);
     await Promise.all(later);
-    expect(sent).toEqual(['final a', 'final b', 'progress p']);
+    expect(sent).toEqual(['final a', 'share', 'final b', 'ping', 'progress p']);
     expect(q.stats.progressBeforeFinal).toBe(0);
   });
 });
@@ -256,20 +262,20 @@ describe('channel queue: what it counts', () => {
       q.run('progress', 'a', 'c1', r.call('a 20%')),
       q.run('final', 'b', 'c2', r.call('b done')),
     ];
-    expect(q.waitingBy()).toEqual({ final: 1, other: 0, progress: 1 });
+    expect(q.waitingBy()).toEqual({ final: 1, other: 0, notice: 0, progress: 1 });
     await new Promise((res) => setTimeout(res, 10)); // no tokens: the queue waits for the budget (2 ms each time)
     now = 250;
     tap.available = 2;
     await r.until(2);
     await Promise.all(done);
-    expect(q.stats.queued).toEqual({ final: 1, other: 0, progress: 2 });
-    expect(q.stats.sent).toEqual({ final: 1, other: 0, progress: 1 });
+    expect(q.stats.queued).toEqual({ final: 1, other: 0, notice: 0, progress: 2 });
+    expect(q.stats.sent).toEqual({ final: 1, other: 0, notice: 0, progress: 1 });
     expect(q.stats.shed).toBe(1);
     expect(q.stats.budgetWaits).toBeGreaterThan(0);
     expect(q.stats.budgetWaitMs).toBeGreaterThanOrEqual(250);
     // The progress kept the first one's place, and its time.
     expect(waits).toEqual([['final', 250], ['progress', 250]]);
-    expect(q.waitingBy()).toEqual({ final: 0, other: 0, progress: 0 });
+    expect(q.waitingBy()).toEqual({ final: 0, other: 0, notice: 0, progress: 0 });
   });
 
   it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
