@@ -222,7 +222,8 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     const timers: NodeJS.Timeout[] = [];
     ids.forEach((id, i) => timers.push(setTimeout(() => proxy.advance(id, 2), Math.floor((i / jobs) * 1_000))));
     for (const at of [3_000, 6_000, 9_000]) timers.push(setTimeout(() => { for (const id of ids) if (!finished.has(id)) proxy.advance(id); }, at));
-    ids.forEach((id, i) => timers.push(setTimeout(() => { finished.add(id); proxy.finish(id); }, 3_000 + Math.floor((i / jobs) * BURST_FINISH_MS))));
+    const finishAt = new Map<string, number>();
+    ids.forEach((id, i) => timers.push(setTimeout(() => { finished.add(id); finishAt.set(id, Date.now()); proxy.finish(id); }, 3_000 + Math.floor((i / jobs) * BURST_FINISH_MS))));
 
     const paths = new Set(messagePath.values());
     const shownAt = new Map<string, number>();
@@ -259,6 +260,30 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       const q = [...queuedAt.values()].sort((a, b) => a - b);
       const at = (xs: number[], f: number) => ((xs[Math.min(xs.length - 1, Math.floor(f * xs.length))]! - t0) / 1000).toFixed(1);
       process.stderr.write(`burst trace: finals queued (s after t0) p0/p25/p50/p75/p100 ${[0, 0.25, 0.5, 0.75, 1].map((f) => at(q, f)).join('/')}; shown ${[0, 0.25, 0.5, 0.75, 1].map((f) => at(times, f)).join('/')}\n`);
+      // Each job's stages (ms): finished at the fake → the first pass that read it after (the pass's
+      // start: its batches go out over the pass) → its final queued → shown.
+      const firstRead = new Map<string, number>();
+      for (const m of ms) for (const [job, ats] of Object.entries(m.reads)) {
+        const fin = finishAt.get(job);
+        const after = fin === undefined ? undefined : ats.find((a) => a >= fin);
+        if (after !== undefined) firstRead.set(job, Math.min(after, firstRead.get(job) ?? Infinity));
+      }
+      const stage = (f: (id: string) => number | undefined) => {
+        const xs = ids.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+        return [0, 0.25, 0.5, 0.75, 0.99, 1].map((p) => (xs.length ? Math.round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!) : NaN)).join('/');
+      };
+      const diff = (a: Map<string, number>, b: Map<string, number>) => (id: string) => (a.has(id) && b.has(id) ? a.get(id)! - b.get(id)! : undefined);
+      // The first 20 s, second by second: where the finals were (a second's shown below 47 with finals queued is lost budget).
+      const perSecond = (m: Map<string, number>) => {
+        const h = new Array<number>(20).fill(0);
+        for (const v of m.values()) {
+          const k = Math.floor((v - t0) / 1000);
+          if (k >= 0 && k < h.length) h[k]!++;
+        }
+        return h.join(' ');
+      };
+      process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  queued   ${perSecond(queuedAt)}\n  shown    ${perSecond(shownAt)}\n`);
+      process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → queued ${stage(diff(queuedAt, firstRead))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
     }
     const dup = duplicateEdits(calls);
     return {

@@ -190,6 +190,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     leaseTtlMs: config.LEASE_TTL_MS,
     backoffMaxMs: config.POLL_BACKOFF_MAX_MS,
     hintBus: push ? stores.hints : null,
+    finalsWaiting: () => channelQueue.finalsWaiting > 0,
     // A job stays with its backend: one no longer configured ends it at once, one not answering at its deadline.
     backendGone: (r, late) => {
       const backend = r.backend || DEFAULT_BACKEND;

@@ -60,6 +60,8 @@ export interface PollerOptions {
   hintDelayMs?: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
+  /** Final results wait for the Discord budget now: a timer pass waits for none of its updates (read-apply.ts). */
+  finalsWaiting?: () => boolean;
   /** While callbacks arrive, requests a timer pass keeps in flight (the reader's own concurrency otherwise). Default 2. */
   passConcurrency?: number;
   /** Longest wait between two reads of a task (or the backend) whose reads fail. */

@@ -5,7 +5,7 @@
 import type { Logger } from '../logger.ts';
 import type { ReadPace, TaskReader } from '../proxy/task-reader.ts';
 import type { Task } from '../proxy/types.ts';
-import type { TaskRecord } from '../store/tasks.ts';
+import { hasEnded, type TaskRecord } from '../store/tasks.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { sameTaskState } from './lifecycle.ts';
 import type { PollSchedule } from './poll-schedule.ts';
@@ -29,18 +29,35 @@ export interface ReadApplyOptions {
   moving: number;
   /** Parallel tracker updates per batch. Default 16. */
   applyConcurrency?: number;
+  /**
+   * Whether final results wait for the Discord budget now (the channel queue's): a timer pass then
+   * waits for none of its updates. Their edits would only queue behind those finals, and the wait held
+   * the pass's next reads, the ones that find more finals (the scale bench's burst: a second late each).
+   */
+  finalsWaiting?: () => boolean;
 }
 
 /**
- * Resolves when `p` settles or after `ms`, whichever is first (`p` goes on either way). A pass waits
+ * Resolves when `p` settles, after `ms`, or once `stop` says so, whichever is first (`p` goes on either way). A pass waits
  * this long at most for one task's update to reach Discord: an edit through the bot's channel access
  * may wait seconds behind final results (its own process's or, on the shared budget, another's), and a
  * pass held by its progress edits would not read on and find its own finals.
  */
-function within(p: Promise<void>, ms: number): Promise<void> {
+function within(p: Promise<void>, ms: number, stop?: () => boolean): Promise<void> {
+  const until = performance.now() + ms;
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  const waited = new Promise<void>((resolve) => {
+    // `stop` is looked at every STOP_CHECK_MS: the wait ends as soon as it says so.
+    const look = () => {
+      const left = until - performance.now();
+      if (left <= 0 || stop?.()) return resolve();
+      timer = setTimeout(look, stop ? Math.min(STOP_CHECK_MS, left) : left);
+    };
+    look();
+  });
+  return Promise.race([p, waited]).finally(() => clearTimeout(timer));
 }
+const STOP_CHECK_MS = 50;
 
 /** Runs `fn`; a failure is counted in the report and logged, not thrown. */
 export async function safely(report: { errors: number }, logger: Logger, fn: () => Promise<void>): Promise<void> {
@@ -87,12 +104,16 @@ export async function readAndApply(o: ReadApplyOptions, records: TaskRecord[], r
       }
     }
     report.updated += updates.length;
+    // Those that ended first: their results go out before the batch's progress.
+    changedOnes.sort(([, a], [, b]) => Number(hasEnded(b.status)) - Number(hasEnded(a.status)));
     await mapLimit(changedOnes, o.applyConcurrency ?? 16, async ([r, task]) => {
       const changed = !sameTaskState(task, r.task);
       const applied = safely(report, o.logger, () => o.tracker.applyUpdate(r, task));
       const waitMs = waitUntil === undefined ? o.moving / 3 : Math.min(o.moving / 3, waitUntil - performance.now());
-      // Past the pass's time for them, an update goes on in its task's lane without the pass.
-      if (waitMs > 0) await within(applied, waitMs);
+      // Past the pass's time for them, or (a timer pass) once final results wait, an update goes on in
+      // its task's lane without the pass.
+      const stop = waitUntil === undefined ? undefined : o.finalsWaiting;
+      if (waitMs > 0 && !stop?.()) await within(applied, waitMs, stop);
       if (source === 'poll' && changed) o.schedule.pushMissed(r.taskId);
       o.schedule.at(r.taskId, now + o.schedule.intervalFor(task, changed));
     });

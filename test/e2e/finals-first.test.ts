@@ -119,3 +119,30 @@ describe('final results first', () => {
     expect(value(m, 'mjbot_discord_queue_budget_wait_seconds_total')).toBeGreaterThan(1);
   });
 });
+
+describe('a timer pass while final results wait', () => {
+  it('waits for none of its updates: their edits queue behind the finals, and the pass reads on', async () => {
+    // The beforeEach's harness, again at 1 request a second and a poll interval of a minute: a pass
+    // would otherwise wait up to 20 s for its progress edits, which wait for every final.
+    await h.close();
+    h = await startHarness({
+      sharedClock: true,
+      env: { DISCORD_CHANNEL_BUDGET: '1', POLL_INTERVAL_MS: String(MIN), TASK_DEADLINE_MS: String(60 * MIN) },
+      discord: { editLimit: { count: 1000, perMs: 1000 } },
+    });
+    for (let i = 0; i < JOBS; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a heron number ${i}` }]);
+    const ids = await h.tracked(JOBS);
+    await h.app.poller.tick();
+    h.discord.clock.advance(16 * MIN); // tokens expired, every task due
+    const finishing = ids.slice(0, FINISHING);
+    for (const id of finishing) h.proxy.finish(id);
+    for (const id of ids.slice(FINISHING)) h.proxy.advance(id, 2);
+    const from = h.discord.calls.length;
+    const report = await h.app.poller.runDue();
+    expect(report.due).toBe(JOBS);
+    // Over before the finals (6 at 1 a second): had it waited for its progress edits, none would wait now.
+    expect(h.app.channelQueue.finalsWaiting).toBeGreaterThan(0);
+    await h.when(['edited'], () => channelEdits(from).filter(isFinal).length >= FINISHING, 'every final edit', 20_000);
+    expect(h.app.channelQueue.stats.progressBeforeFinal).toBe(0);
+  }, 40_000);
+});
