@@ -42,6 +42,21 @@ describe('shared Discord budget (Redis)', () => {
     expect((await b.take(5)).got).toBeGreaterThanOrEqual(1);
   });
 
+  it("takes on a connection of their own: a take is answered while the store's connection still sends a pass's writes", async () => {
+    const s = await store();
+    const budget = s.discordBudget(100, 4, LANE_PACE)!;
+    await budget.take(1); // opens the budget's connection
+    await new Promise((r) => setTimeout(r, 100));
+    // 2,000 writes of 20 kB on the store's connection (40 MB to send first, answered in order), then a take.
+    const payload = 'x'.repeat(20_000);
+    let written = 0;
+    const writes = Promise.all(Array.from({ length: 2_000 }, () => s.hints.publish([payload]).then(() => written++)));
+    const writtenAtTake = await budget.take(1).then(() => written);
+    await writes;
+    // On one connection the take's answer would come after all 2,000.
+    expect(writtenAtTake).toBeLessThan(1_000);
+  });
+
   it('finals first across processes: while one has final results waiting, another gets no token for anything else', async () => {
     const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
     const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
