@@ -50,7 +50,7 @@ describe('shared Discord budget (Redis)', () => {
     // 2,000 writes of 20 kB on the store's connection (40 MB to send first, answered in order), then a take.
     const payload = 'x'.repeat(20_000);
     let written = 0;
-    const writes = Promise.all(Array.from({ length: 2_000 }, () => s.hints.publish([payload]).then(() => written++)));
+    const writes = Promise.all(Array.from({ length: 2_000 }, () => s.hints!.publish([payload]).then(() => written++)));
     const writtenAtTake = await budget.take(1).then(() => written);
     await writes;
     // On one connection the take's answer would come after all 2,000.
