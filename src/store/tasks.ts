@@ -186,10 +186,15 @@ export class TaskRepository {
   /** Saves the record and keeps the active and per-owner indexes in step with it. */
   async put(record: TaskRecord): Promise<void> {
     await this.health.run('tasks.put', 'write', async () => {
-      await this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, this.ttlMs);
-      if (record.active) await this.active.add(record.taskId);
-      else await this.active.remove(record.taskId);
-      await this.owners.track(record.ownerId, record.taskId, countsUntil(record));
+      // The three at once (one round trip on Redis, not three in a row): a poll pass puts hundreds of
+      // records, and each put's later commands waited behind every other put's on the one connection
+      // (the scale bench's burst: puts p50 0.3 s, p99 1.8 s, and each result that much later). Written in a
+      // row they were no safer: a failure after the first left the same halves.
+      await Promise.all([
+        this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, this.ttlMs),
+        record.active ? this.active.add(record.taskId) : this.active.remove(record.taskId),
+        this.owners.track(record.ownerId, record.taskId, countsUntil(record)),
+      ]);
     });
   }
 
