@@ -63,7 +63,10 @@ async function click(messageId: string, customId: string, user?: User) {
 
 describe('/privacy: what the bot keeps, and Forget me', () => {
   it('lists records, recent jobs, settings and today’s count privately; Forget me (confirmed) removes them, old buttons say expired, a running job counts until its deadline', async () => {
-    let skipped = 0;
+    // The test skips 10 minutes; started in a UTC day's last hour it would count today's jobs in the
+    // next day (it failed at 23:52 UTC): then its clock starts a minute into the next day.
+    const intoDay = Date.now() % 86_400_000;
+    let skipped = intoDay > 86_400_000 - 3_600_000 ? 86_400_000 - intoDay + 60_000 : 0;
     h = await startHarness({ now: () => Date.now() + skipped, env: { USER_MAX_CONCURRENT: '2', USER_MAX_DAILY: '10', DATA_RETENTION_DAYS: '14', TASK_DEADLINE_MS: '600000' } });
     const alice = h.discord.users.alice;
     const bob = h.discord.users.bob;
@@ -142,7 +145,7 @@ describe('/privacy: what the bot keeps, and Forget me', () => {
     expect((await h.answered(still)).data.content).toMatch(/already have 2 jobs/);
     await h.handled(still);
     // … and once their deadline passed, new jobs start.
-    skipped = 600_000 + 1_000;
+    skipped += 600_000 + 1_000;
     await runningJob('a fresh start');
     await runningJob('and another');
     const after = await privacy();
