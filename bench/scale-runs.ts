@@ -10,7 +10,7 @@ import { PROMPT, REDIS_URL, sleep, startCluster } from './scale-cluster.ts';
 import { closeRereads, crossProcessReads, duplicateEdits, globalBound, maxSliding, perWindow, progressWhileFinalWaited, readMinimum, type ProxyRead } from './scale-figures.ts';
 import type { ScaleMeasure } from './scale-protocol.ts';
 import type { RecordedCall } from '../stand-ins/fake-discord.ts';
-import { Driver, VISIBLE_STATES, stateShown, type WorkloadOptions } from './workload.ts';
+import { Driver, VISIBLE_STATES, percentile, stateShown, type WorkloadOptions } from './workload.ts';
 
 export const POLL_MS = DEFAULTS.POLL_INTERVAL_MS;
 export const BATCH = DEFAULTS.LIST_BATCH_SIZE;
@@ -269,8 +269,8 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         if (after !== undefined) firstRead.set(job, Math.min(after, firstRead.get(job) ?? Infinity));
       }
       const stage = (f: (id: string) => number | undefined) => {
-        const xs = ids.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
-        return [0, 0.25, 0.5, 0.75, 0.99, 1].map((p) => (xs.length ? Math.round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!) : NaN)).join('/');
+        const xs = ids.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+        return [0, 25, 50, 75, 99, 100].map((p) => Math.round(percentile(xs, p))).join('/');
       };
       const diff = (a: Map<string, number>, b: Map<string, number>) => (id: string) => (a.has(id) && b.has(id) ? a.get(id)! - b.get(id)! : undefined);
       // The first 20 s, second by second: where the finals were (a second's shown below 47 with finals queued is lost budget).
