@@ -31,6 +31,9 @@ let startedAt = 0;
 let passes: (TickReport & { at: number })[] = [];
 let reads: Record<string, number[]> = {};
 let finalsQueued: Record<string, number> = {};
+let answered: Record<string, number> = {};
+let finalsSent: Record<string, number> = {};
+let finalsDone: Record<string, number> = {};
 let rest429 = 0;
 let restWaits = 0;
 let queueBase: ChannelQueueStats = structuredClone(app.channelQueue.stats);
@@ -55,17 +58,34 @@ app.client.rest.on('rateLimited', () => {
 
 // Observation only: the same calls go through, with the ids and times noted.
 const stream = app.reader.stream.bind(app.reader);
-app.reader.stream = (backend, ids, counts, sink, onError) => {
+app.reader.stream = (backend, ids, counts, sink, onError, pace) => {
   if (startedAt) {
     const now = Date.now();
     for (const id of ids) (reads[id] ??= []).push(now);
   }
-  return stream(backend, ids, counts, sink, onError);
+  // When each task's answer reached the pass (its batch's), before the pass applies it.
+  const noted: typeof sink = (found, missing) => {
+    if (startedAt) {
+      const now = Date.now();
+      for (const t of found) if (t.status === 'SUCCESS') answered[t.id] ??= now;
+    }
+    return sink(found, missing);
+  };
+  return stream(backend, ids, counts, noted, onError, pace);
 };
 const run = app.channelQueue.run.bind(app.channelQueue);
 app.channelQueue.run = (priority, job, channel, call) => {
-  if (startedAt && priority === 'final' && job !== null) finalsQueued[job] ??= Date.now();
-  return run(priority, job, channel, call);
+  if (!(startedAt && priority === 'final' && job !== null)) return run(priority, job, channel, call);
+  finalsQueued[job] ??= Date.now();
+  // When the queue handed it to discord.js, and when Discord (through the REST proxy) answered.
+  return run(priority, job, channel, async () => {
+    finalsSent[job] ??= Date.now();
+    try {
+      return await call();
+    } finally {
+      finalsDone[job] ??= Date.now();
+    }
+  });
 };
 
 const beyond = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
@@ -109,6 +129,9 @@ async function handle(msg: ToScaleBot): Promise<void> {
       passes = [];
       reads = {};
       finalsQueued = {};
+      answered = {};
+      finalsSent = {};
+      finalsDone = {};
       rest429 = 0;
       restWaits = 0;
       queueBase = structuredClone(app.channelQueue.stats);
@@ -127,6 +150,9 @@ async function handle(msg: ToScaleBot): Promise<void> {
         passes,
         reads,
         finalsQueued,
+        answered,
+        finalsSent,
+        finalsDone,
         queue: minus(app.channelQueue.stats, queueBase),
         rest429,
         restWaits,

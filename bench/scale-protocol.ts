@@ -23,6 +23,11 @@ export interface ScaleMeasure {
   reads: Record<string, number[]>;
   /** When a final result of a job was first handed to this process's channel queue (ms, wall clock). */
   finalsQueued: Record<string, number>;
+  /** When the answer that first said a job SUCCESS reached this process's pass (ms, wall clock). */
+  answered: Record<string, number>;
+  /** When the channel queue handed a job's final result to discord.js, and when its answer came (ms, wall clock). */
+  finalsSent: Record<string, number>;
+  finalsDone: Record<string, number>;
   /** The channel queue's own counts while measured (progressBeforeFinal: within this process). */
   queue: ChannelQueueStats;
   /** 429 answers this process's discord.js saw (the REST proxy answers one only if it gave up waiting). */

@@ -254,6 +254,14 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     const calls = discord.calls.slice(callsFrom).filter((call) => call.at <= end);
     const queuedAt = new Map<string, number>();
     for (const m of ms) for (const [job, at] of Object.entries(m.finalsQueued)) queuedAt.set(job, Math.min(at, queuedAt.get(job) ?? Infinity));
+    const answeredAt = new Map<string, number>();
+    for (const m of ms) for (const [job, at] of Object.entries(m.answered)) answeredAt.set(job, Math.min(at, answeredAt.get(job) ?? Infinity));
+    const merged = (pick: (m: ScaleMeasure) => Record<string, number>) => {
+      const out = new Map<string, number>();
+      for (const m of ms) for (const [job, at] of Object.entries(pick(m))) out.set(job, Math.min(at, out.get(job) ?? Infinity));
+      return out;
+    };
+    const sentAt = merged((m) => m.finalsSent), doneAt = merged((m) => m.finalsDone);
     const times = [...shownAt.values()].sort((a, b) => a - b);
     {
       // When the finals reached the channel queues, and when they were shown (stderr).
@@ -282,8 +290,19 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         }
         return h.join(' ');
       };
-      process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  queued   ${perSecond(queuedAt)}\n  shown    ${perSecond(shownAt)}\n`);
-      process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → queued ${stage(diff(queuedAt, firstRead))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
+      // Every request bound by the global limit, and the progress edits among them (a second whose
+      // all is below 47 with finals queued is budget nobody used).
+      const bound = new Map<string, number>(), progress = new Map<string, number>(), posts = new Map<string, number>(), started = new Map<string, number>();
+      discord.calls.slice(callsFrom).forEach((call, i) => {
+        if (!globalBound(call)) return;
+        bound.set(String(i), call.at);
+        const k = call.method === 'PATCH' ? stateShown(call) : null;
+        if (k !== null && k >= 1 && k < VISIBLE_STATES) progress.set(String(i), call.at);
+        if (k === 0) started.set(String(i), call.at);
+        if (call.method === 'POST') posts.set(String(i), call.at);
+      });
+      process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  answered ${perSecond(answeredAt)}\n  queued   ${perSecond(queuedAt)}\n  sent     ${perSecond(sentAt)}\n  shown    ${perSecond(shownAt)}\n  progress ${perSecond(progress)}\n  started  ${perSecond(started)}\n  posts    ${perSecond(posts)}\n  all      ${perSecond(bound)}\n`);
+      process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → answered ${stage(diff(answeredAt, firstRead))}; answered → queued ${stage(diff(queuedAt, answeredAt))}; queued → sent ${stage(diff(sentAt, queuedAt))}; sent → answered by Discord ${stage(diff(doneAt, sentAt))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
     }
     const dup = duplicateEdits(calls);
     return {
