@@ -46,6 +46,17 @@ const sample = () => {
   rssPeakEver = Math.max(rssPeakEver, rss);
 };
 setInterval(sample, 100).unref();
+// The most a 10 ms timer came late in each wall-clock second while measured (second → ms): when the
+// process could not take its Discord budget's tokens on time.
+let lateBySecond: Record<string, number> = {};
+let tickDue = performance.now() + 10;
+setInterval(() => {
+  const t = performance.now(), late = t - tickDue;
+  tickDue = t + 10;
+  if (!startedAt) return;
+  const k = String(Math.floor(Date.now() / 1000));
+  lateBySecond[k] = Math.max(lateBySecond[k] ?? 0, Math.round(late));
+}, 10).unref();
 app.poller.onPass((r) => {
   if (startedAt) passes.push({ ...r, at: Date.now() });
 });
@@ -131,6 +142,7 @@ async function handle(msg: ToScaleBot): Promise<void> {
       finalsQueued = {};
       answered = {};
       finalsSent = {};
+      lateBySecond = {};
       finalsDone = {};
       rest429 = 0;
       restWaits = 0;
@@ -153,6 +165,7 @@ async function handle(msg: ToScaleBot): Promise<void> {
         answered,
         finalsSent,
         finalsDone,
+        lateBySecond,
         queue: minus(app.channelQueue.stats, queueBase),
         rest429,
         restWaits,

@@ -28,6 +28,8 @@ export interface ScaleMeasure {
   /** When the channel queue handed a job's final result to discord.js, and when its answer came (ms, wall clock). */
   finalsSent: Record<string, number>;
   finalsDone: Record<string, number>;
+  /** Per wall-clock second (s since the epoch), the most a 10 ms timer of this process came late (ms). */
+  lateBySecond: Record<string, number>;
   /** The channel queue's own counts while measured (progressBeforeFinal: within this process). */
   queue: ChannelQueueStats;
   /** 429 answers this process's discord.js saw (the REST proxy answers one only if it gave up waiting). */

@@ -302,6 +302,9 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         if (call.method === 'POST') posts.set(String(i), call.at);
       });
       process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  answered ${perSecond(answeredAt)}\n  queued   ${perSecond(queuedAt)}\n  sent     ${perSecond(sentAt)}\n  shown    ${perSecond(shownAt)}\n  progress ${perSecond(progress)}\n  started  ${perSecond(started)}\n  posts    ${perSecond(posts)}\n  all      ${perSecond(bound)}\n`);
+      // Per process, the most its 10 ms timer came late in each of those seconds (ms).
+      const t0s = Math.floor(t0 / 1000);
+      for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${Array.from({ length: 20 }, (_, k) => m.lateBySecond[String(t0s + k)] ?? 0).join(' ')}\n`);
       process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → answered ${stage(diff(answeredAt, firstRead))}; answered → queued ${stage(diff(queuedAt, answeredAt))}; queued → sent ${stage(diff(sentAt, queuedAt))}; sent → answered by Discord ${stage(diff(doneAt, sentAt))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
     }
     const dup = duplicateEdits(calls);

@@ -161,6 +161,7 @@ function printBurst(b: BurstResult): void {
       ['429s at the fake Discord / seen by a bot', `${b.rate.fake429} / ${b.rate.bot429}`, '0 / 0'],
       ['queue: finals / others / notices (pings) / progress sent, progress shed', b.bots.map((m) => `${m.queue.sent.final}/${m.queue.sent.other}/${m.queue.sent.notice}/${m.queue.sent.progress}, ${m.queue.shed}`).join('  |  '), ''],
       ['peak RSS per process (MB)', b.bots.map((m) => f(m.rssPeakMb, 0)).join(' / '), ''],
+      ['bot event-loop delay p99 / max, per process (ms)', b.bots.map((m) => `${f(m.lagP99Ms)} / ${f(m.lagMaxMs)}`).join('  |  '), ''],
       ['the harness: event-loop p99 / max (ms)', `${f(b.harness.p99Ms)} / ${f(b.harness.maxMs)}`, ''],
     ]),
   );
