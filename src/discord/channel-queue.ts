@@ -301,9 +301,11 @@ export class ChannelQueue {
       });
       batch.forEach((e, i) => {
         if (!(r.granted ? r.granted[i] : i < r.got)) return;
-        // What the token was taken for went meanwhile (shed). Kept for later, it would go on top of the
-        // budget's own in some later second; dropped, the budget stays what it says.
-        if (this.#closed || !this.#takeOut(e)) this.stats.tokensUnused++;
+        // What the token was taken for went meanwhile (shed), or it yields to finals and a final came
+        // while the token was being taken (it stays in line; the final goes on the next take). Kept for
+        // later, the token would go on top of the budget's own in some later second, and handed to that
+        // final it would skip the final's lane pace: dropped, the budget stays what it says.
+        if (this.#closed || (yieldsToFinals(e.priority) && this.#finals.length > 0) || !this.#takeOut(e)) this.stats.tokensUnused++;
         else this.#send(e);
       });
       if (r.got + paced < batch.length) {

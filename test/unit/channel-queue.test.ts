@@ -278,6 +278,30 @@ describe('channel queue: what it counts', () => {
     expect(q.waitingBy()).toEqual({ final: 0, other: 0, notice: 0, progress: 0 });
   });
 
+  it('a final queued while a progress edit\'s token is being taken goes first: the progress keeps its place, its token is dropped', async () => {
+    let grant!: () => void;
+    let takes = 0;
+    const budget: BudgetSource = {
+      take: async (want) => {
+        takes++;
+        // The first take (the progress alone) is answered only after the final has come.
+        if (takes === 1) await new Promise<void>((res) => (grant = res));
+        return { got: count(want), waitMs: 1 };
+      },
+    };
+    const q = new ChannelQueue({ budget });
+    const r = recorder();
+    const progress = q.run('progress', 'a', 'c1', r.call('a 10%'));
+    const notice = q.run('notice', null, 'c3', r.call('ping'));
+    await new Promise((res) => setImmediate(res));
+    const final = q.run('final', 'b', 'c2', r.call('b done'));
+    grant();
+    await Promise.all([progress, notice, final]);
+    expect(r.sent).toEqual(['b done', 'ping', 'a 10%']); // then notices before progress, as always
+    expect(q.stats.progressBeforeFinal).toBe(0);
+    expect(q.stats.tokensUnused).toBe(1); // the first take was the progress's alone (the notice came while it was out)
+  });
+
   it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
     let grant!: () => void;
     let takes = 0;
