@@ -19,6 +19,23 @@ class Tap implements BudgetSource {
   }
 }
 
+/**
+ * A budget whose first take gives every token asked, but only once `grant()` is called; each later take
+ * gives `later(want)` at once.
+ */
+function firstTakeHeld(later: (want: number | readonly Lane[]) => number) {
+  let release: (() => void) | null = null;
+  let takes = 0;
+  const budget: BudgetSource = {
+    take: async (want) => {
+      if (++takes > 1) return { got: later(want), waitMs: 1 };
+      await new Promise<void>((res) => (release = res));
+      return { got: count(want), waitMs: 1 };
+    },
+  };
+  return { budget, grant: () => release?.() };
+}
+
 /** A request that records when it was sent and answers `label`. */
 function recorder() {
   const sent: string[] = [];
@@ -279,16 +296,8 @@ describe('channel queue: what it counts', () => {
   });
 
   it('a final queued while a progress edit\'s token is being taken goes first: the progress keeps its place, its token is dropped', async () => {
-    let grant!: () => void;
-    let takes = 0;
-    const budget: BudgetSource = {
-      take: async (want) => {
-        takes++;
-        // The first take (the progress alone) is answered only after the final has come.
-        if (takes === 1) await new Promise<void>((res) => (grant = res));
-        return { got: count(want), waitMs: 1 };
-      },
-    };
+    // The first take (the progress alone) is answered only after the final has come; the rest at once.
+    const { budget, grant } = firstTakeHeld((want) => count(want));
     const q = new ChannelQueue({ budget });
     const r = recorder();
     const progress = q.run('progress', 'a', 'c1', r.call('a 10%'));
@@ -303,18 +312,7 @@ describe('channel queue: what it counts', () => {
   });
 
   it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
-    let grant!: () => void;
-    let takes = 0;
-    const budget: BudgetSource = {
-      take: async (want) => {
-        takes++;
-        if (takes === 1) {
-          await new Promise<void>((res) => (grant = res));
-          return { got: count(want), waitMs: 1 };
-        }
-        return { got: 0, waitMs: 1 };
-      },
-    };
+    const { budget, grant } = firstTakeHeld(() => 0);
     const q = new ChannelQueue({ budget });
     const r = recorder();
     const progress = q.run('progress', 'a', 'c1', r.call('a 10%'));
