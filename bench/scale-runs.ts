@@ -252,15 +252,13 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       return m.m;
     });
     const calls = discord.calls.slice(callsFrom).filter((call) => call.at <= end);
-    const queuedAt = new Map<string, number>();
-    for (const m of ms) for (const [job, at] of Object.entries(m.finalsQueued)) queuedAt.set(job, Math.min(at, queuedAt.get(job) ?? Infinity));
-    const answeredAt = new Map<string, number>();
-    for (const m of ms) for (const [job, at] of Object.entries(m.answered)) answeredAt.set(job, Math.min(at, answeredAt.get(job) ?? Infinity));
+    // Per job, the earliest time any process noted.
     const merged = (pick: (m: ScaleMeasure) => Record<string, number>) => {
       const out = new Map<string, number>();
       for (const m of ms) for (const [job, at] of Object.entries(pick(m))) out.set(job, Math.min(at, out.get(job) ?? Infinity));
       return out;
     };
+    const queuedAt = merged((m) => m.finalsQueued), answeredAt = merged((m) => m.answered);
     const sentAt = merged((m) => m.finalsSent), doneAt = merged((m) => m.finalsDone);
     const times = [...shownAt.values()].sort((a, b) => a - b);
     {
@@ -290,8 +288,8 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         }
         return h.join(' ');
       };
-      // Every request bound by the global limit, and the progress edits among them (a second whose
-      // all is below 47 with finals queued is budget nobody used).
+      // Every request bound by the global limit, and what they were (a second below 47 while finals were
+      // queued is budget nobody used).
       const bound = new Map<string, number>(), progress = new Map<string, number>(), posts = new Map<string, number>(), started = new Map<string, number>();
       discord.calls.slice(callsFrom).forEach((call, i) => {
         if (!globalBound(call)) return;
