@@ -280,9 +280,9 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       };
       const diff = (a: Map<string, number>, b: Map<string, number>) => (id: string) => (a.has(id) && b.has(id) ? a.get(id)! - b.get(id)! : undefined);
       // The first 20 s, second by second: where the finals were (a second's shown below 47 with finals queued is lost budget).
-      const perSecond = (m: Map<string, number>) => {
+      const perSecond = (times: Map<string, number> | number[]) => {
         const h = new Array<number>(20).fill(0);
-        for (const v of m.values()) {
+        for (const v of times.values()) {
           const k = Math.floor((v - t0) / 1000);
           if (k >= 0 && k < h.length) h[k]!++;
         }
@@ -290,15 +290,15 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       };
       // Every request bound by the global limit, and what they were (a second below 47 while finals were
       // queued is budget nobody used).
-      const bound = new Map<string, number>(), progress = new Map<string, number>(), posts = new Map<string, number>(), started = new Map<string, number>();
-      discord.calls.slice(callsFrom).forEach((call, i) => {
-        if (!globalBound(call)) return;
-        bound.set(String(i), call.at);
+      const bound: number[] = [], progress: number[] = [], posts: number[] = [], started: number[] = [];
+      for (const call of discord.calls.slice(callsFrom)) {
+        if (!globalBound(call)) continue;
+        bound.push(call.at);
         const k = call.method === 'PATCH' ? stateShown(call) : null;
-        if (k !== null && k >= 1 && k < VISIBLE_STATES) progress.set(String(i), call.at);
-        if (k === 0) started.set(String(i), call.at);
-        if (call.method === 'POST') posts.set(String(i), call.at);
-      });
+        if (k !== null && k >= 1 && k < VISIBLE_STATES) progress.push(call.at);
+        if (k === 0) started.push(call.at);
+        if (call.method === 'POST') posts.push(call.at);
+      }
       process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  answered ${perSecond(answeredAt)}\n  queued   ${perSecond(queuedAt)}\n  sent     ${perSecond(sentAt)}\n  shown    ${perSecond(shownAt)}\n  progress ${perSecond(progress)}\n  started  ${perSecond(started)}\n  posts    ${perSecond(posts)}\n  all      ${perSecond(bound)}\n`);
       // Per process, the most its 10 ms timer came late in each of those seconds (ms).
       const t0s = Math.floor(t0 / 1000);
