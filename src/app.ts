@@ -32,7 +32,7 @@ import { createStores, type Stores } from './store/create-store.ts';
 import { NotifyHookServer, notifyHookUrl } from './tasks/notify-hook.ts';
 import { Poller } from './tasks/poller.ts';
 import { ChannelQueue } from './discord/channel-queue.ts';
-import { LANE_PACE, LocalBudget, burstOf, withFallback } from './discord/budget.ts';
+import { LANE_PACE, LocalBudget, budgetRate, withFallback } from './discord/budget.ts';
 import { Tracker } from './tasks/tracker.ts';
 import { warmEmojiCheck } from './render/buttons.ts';
 
@@ -132,8 +132,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onFailover: (e) => metrics.failover(e.from, e.reason),
   });
   // Finals first at Discord's global limit: one budget for every process on Redis, this process's own on SQLite.
-  const ownBudget = new LocalBudget(config.DISCORD_CHANNEL_BUDGET);
-  const sharedBudget = stores.discordBudget(config.DISCORD_CHANNEL_BUDGET, burstOf(config.DISCORD_CHANNEL_BUDGET), LANE_PACE);
+  const rate = budgetRate(config.DISCORD_CHANNEL_BUDGET);
+  const ownBudget = new LocalBudget(rate);
+  const sharedBudget = stores.discordBudget(rate, LANE_PACE);
   const channelQueue = new ChannelQueue({
     budget: sharedBudget ? withFallback(sharedBudget, ownBudget, (err) => logger.warn('the shared Discord budget cannot be read; this process keeps its own', { err })) : ownBudget,
     onError: (err) => logger.error('channel queue failed', { err }),

@@ -82,39 +82,99 @@ export class LaneLog {
 }
 
 /**
- * How many tokens a budget may save up: 40 ms' worth, at least one (2 at the default 47). A token
- * bucket lets at most its rate plus what it saved up through in any sliding second, so 47 + 2 = 49
- * stays under Discord's global 50 with one to spare for requests bunching up on the wire; a tenth of
- * a second's worth (5) would let 52 through. Saved-up tokens are also what keeps the rate when a
- * taker is late (a busy event loop, a Redis round trip): 2 cover 40 ms of lateness, and a later one
- * loses what it missed. (Saving up more for that, with a cap of 49 on any sliding second, was tried:
- * a burst after a pause then opened with 5 requests on cold connections, and the fake Discord, which
- * counts from arrival, saw 51-52 in a second and refused a few.)
+ * The spare under Discord's 50: 40 ms' worth of the rate, at least one (2 at the default 47). No
+ * sliding second (at the budget's clock) holds more than the rate plus this: 49 at 47.
  */
 export const burstOf = (perSecond: number) => Math.max(1, Math.ceil(perSecond / 25));
 
-/** A token bucket of this process alone: `perSecond` tokens a second, at most burstOf(perSecond) saved up. */
+/**
+ * The budget's shape: a token bucket of `perSecond` tokens a second that saves up to `saved` of them,
+ * whose grants are besides never more than `capCount` in any `capMs` (the log of its last `capCount`
+ * grants says when one may go again).
+ *
+ * The bucket saves up a fifth of a second's worth (10 at 47): a taker that comes late (a bot whose event
+ * loop is busy, whose timers fire 100-300 ms late in a burst of results) gets what it missed at once
+ * instead of losing it. (Saving up 2, as before, lost a burst's whole seconds at 30-43 requests while
+ * hundreds of results waited.) What was saved up goes on top of the rate, so the cap bounds it: at most
+ * the rate plus the spare (burstOf: 49 at 47) in a window of that many tokens' time at the rate (1,042 ms
+ * at 47): the steady rate untouched, and any second at Discord holds 49 at most even when requests reach it
+ * up to 42 ms later than others granted before them (the REST proxy's hop, a busy bot); a plain bucket
+ * saving up 2 kept one request of room for that: 21 ms. (A cap of 49 in exactly a second was tried
+ * before: a burst after a pause opened with requests on cold connections, and the fake Discord, which counts
+ * from arrival, saw 51-52 in a second.)
+ */
+export interface BudgetRate {
+  readonly perSecond: number;
+  readonly saved: number;
+  readonly capCount: number;
+  readonly capMs: number;
+}
+
+/** The budget at `perSecond` (DISCORD_CHANNEL_BUDGET): see BudgetRate. */
+export function budgetRate(perSecond: number, saved = Math.max(burstOf(perSecond), Math.ceil(perSecond / 5))): BudgetRate {
+  const capCount = perSecond + burstOf(perSecond);
+  return { perSecond, saved, capCount, capMs: Math.floor((1000 * capCount) / perSecond) };
+}
+
+/** The times of a budget's last `capCount` grants (a ring): how many more its cap lets go now, and when the next may. */
+export class GrantLog {
+  readonly #at: Float64Array;
+  #next = 0;
+  constructor(private readonly rate: Pick<BudgetRate, 'capCount' | 'capMs'>) {
+    this.#at = new Float64Array(rate.capCount).fill(-Infinity);
+  }
+  /** How many of `want` the cap lets go at `now` (the oldest grants must be out of the window, one for each). */
+  room(want: number, now: number): number {
+    let n = 0;
+    while (n < want && n < this.rate.capCount && this.#at[(this.#next + n) % this.rate.capCount]! <= now - this.rate.capMs) n++;
+    return n;
+  }
+  add(n: number, now: number): void {
+    for (let i = 0; i < n; i++) {
+      this.#at[this.#next] = now;
+      this.#next = (this.#next + 1) % this.rate.capCount;
+    }
+  }
+  /** ms until the cap lets one more go (0: now). */
+  waitMs(now: number): number {
+    return Math.max(0, Math.ceil(this.#at[this.#next]! + this.rate.capMs - now));
+  }
+}
+
+/** A token bucket of this process alone, capped (BudgetRate): `perSecond` tokens a second, or a BudgetRate. */
 export class LocalBudget implements BudgetSource {
+  readonly #rate: BudgetRate;
   #tokens: number;
   #at: number;
   readonly #lanes: LaneLog;
+  readonly #log: GrantLog;
   constructor(
-    private readonly perSecond: number,
+    rate: number | BudgetRate,
     private readonly now: () => number = Date.now,
     pace: LanePace = LANE_PACE,
   ) {
-    this.#tokens = burstOf(perSecond);
+    this.#rate = typeof rate === 'number' ? budgetRate(rate) : rate;
+    this.#tokens = this.#rate.saved;
     this.#at = now();
     this.#lanes = new LaneLog(pace);
+    this.#log = new GrantLog(this.#rate);
   }
   async take(want: number | readonly Lane[], _finalsWaiting?: number, yields?: readonly boolean[]): Promise<Taken> {
     const now = this.now();
-    this.#tokens = Math.min(burstOf(this.perSecond), this.#tokens + ((now - this.#at) * this.perSecond) / 1000);
+    const { perSecond, saved } = this.#rate;
+    this.#tokens = Math.min(saved, this.#tokens + ((now - this.#at) * perSecond) / 1000);
     this.#at = now;
-    const waitMs = () => Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / this.perSecond);
+    const asked = typeof want === 'number' ? want : want.length;
+    const room = this.#log.room(asked, now);
+    // When the next token is due: the bucket's next, or the cap's, whichever is later.
+    const waitMs = () => {
+      const bucket = this.#tokens >= 1 ? 0 : Math.ceil(((1 - (this.#tokens - Math.floor(this.#tokens))) * 1000) / perSecond);
+      return Math.max(1, bucket, this.#log.waitMs(now));
+    };
     if (typeof want === 'number') {
-      const got = Math.max(0, Math.min(want, Math.floor(this.#tokens)));
+      const got = Math.max(0, Math.min(want, Math.floor(this.#tokens), room));
       this.#tokens -= got;
+      this.#log.add(got, now);
       return { got, waitMs: got < want ? waitMs() : 0 };
     }
     const granted: boolean[] = [];
@@ -122,9 +182,10 @@ export class LocalBudget implements BudgetSource {
     let got = 0;
     let short = false;
     for (const [i, lane] of want.entries()) {
-      const paced = this.#tokens < 1 ? 0 : lane === null ? 0 : this.#lanes.use(lane, now, yields?.[i] ?? false);
-      const ok = this.#tokens >= 1 && paced === 0;
-      if (this.#tokens < 1) short = true;
+      const out = this.#tokens < 1 || got >= room;
+      const paced = out ? 0 : lane === null ? 0 : this.#lanes.use(lane, now, yields?.[i] ?? false);
+      const ok = !out && paced === 0;
+      if (out) short = true;
       if (ok) {
         this.#tokens--;
         got++;
@@ -132,6 +193,7 @@ export class LocalBudget implements BudgetSource {
       granted.push(ok);
       pacedMs.push(paced);
     }
+    this.#log.add(got, now);
     return { got, waitMs: short ? waitMs() : 0, granted, pacedMs };
   }
 }

@@ -25,7 +25,7 @@ import type { Logger } from '../logger.ts';
 import { DEFAULT_BACKEND, RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
 import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
-import { RedisBudget, type SharedBudget } from './discord-budget.ts';
+import { RedisBudget, type BudgetShape, type SharedBudget } from './discord-budget.ts';
 import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } from './counters.ts';
 import { RedisOwnerIndex, SqliteOwnerIndex, guardOwners, type OwnerIndex } from './owners.ts';
 import { StoreHealth } from './health.ts';
@@ -58,7 +58,7 @@ export interface Stores {
    * Redis: the per-second budget of Discord channel-route requests every process takes from
    * (discord-budget.ts); null on SQLite, where one process keeps its own.
    */
-  discordBudget(perSecond: number, burst: number, pace: { readonly count: number; readonly perMs: number; readonly keepForFinals?: number }): SharedBudget | null;
+  discordBudget(rate: BudgetShape, pace: { readonly count: number; readonly perMs: number; readonly keepForFinals?: number }): SharedBudget | null;
   /** Counters moved atomically (jobs per user per day). */
   counters: CounterRepository;
   /** Jobs counted per owner (running-jobs limit) and the reservations of jobs being submitted. */
@@ -350,7 +350,7 @@ export function createStores(url: string, opts: StoreOptions = {}): Stores {
     recent,
     prefs,
     leases: new RedisLeases(client, ns('lease')),
-    discordBudget: (perSecond, burst, pace) => new RedisBudget(budgetClient, ns('discord-budget'), perSecond, burst, pace),
+    discordBudget: (rate, pace) => new RedisBudget(budgetClient, ns('discord-budget'), rate, pace),
     counters: guardCounters(new RedisCounters(client, ns('count')), health),
     owners,
     health,

@@ -11,7 +11,7 @@
 // bound by the global limit in any sliding second at the fake (the goal: never above 50), and its 429s.
 import { REST } from 'discord.js';
 import { ChannelQueue } from '../../src/discord/channel-queue.ts';
-import { LANE_PACE, burstOf } from '../../src/discord/budget.ts';
+import { LANE_PACE, budgetRate } from '../../src/discord/budget.ts';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { startRestProxy, type RestProxy } from '../../src/rest-proxy.ts';
 import { startFakeDiscord } from '../../stand-ins/fake-discord.ts';
@@ -47,7 +47,7 @@ for (let p = 0; p < processes; p++) {
   const s = createStores(TEST_REDIS_URL, { prefix });
   await s.open();
   stores.push(s);
-  queues.push(new ChannelQueue({ budget: s.discordBudget(budget, burstOf(budget), LANE_PACE)!, onError: (err) => console.error('queue', err) }));
+  queues.push(new ChannelQueue({ budget: s.discordBudget(budgetRate(budget), LANE_PACE)!, onError: (err) => console.error('queue', err) }));
   rests.push(new REST({ api: proxy?.url ?? discord.apiBase, retries: 2 }).setToken(discord.token));
 }
 
@@ -93,7 +93,7 @@ const pct = (q: number) => waits[Math.min(waits.length - 1, Math.floor(q * waits
 const span = (shown.at(-1)! - shown[0]!) / 1000;
 const stats = queues.map((q) => q.stats);
 console.log(JSON.stringify({
-  jobs, processes, behindProxy, budget, burst: burstOf(budget), arriveMs,
+  jobs, processes, behindProxy, budget, ...budgetRate(budget), arriveMs,
   finalsShown: new Set(finals.map((c) => c.path)).size,
   firstToLastFinalS: Number(span.toFixed(2)), firstFinalAfterMs: shown[0]! - started, goalS: (1.1 * jobs) / 50,
   finalWaitMs: { p50: pct(0.5), p99: pct(0.99), max: waits.at(-1) },

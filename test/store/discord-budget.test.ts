@@ -5,7 +5,7 @@ import { createClient } from '@keyv/redis';
 import { createStores, type Stores } from '../../src/store/create-store.ts';
 import { FINALS_FRESH_MS } from '../../src/store/discord-budget.ts';
 import { ChannelQueue } from '../../src/discord/channel-queue.ts';
-import { LANE_PACE } from '../../src/discord/budget.ts';
+import { LANE_PACE, budgetRate } from '../../src/discord/budget.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 
 const prefix = `mjbot-budget-${process.pid}-${Date.now()}`;
@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const s of opened.splice(0)) await s.close();
   const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
-  await redis.del([`${prefix}-discord-budget`, `${prefix}-discord-budget-lanes`]);
+  await redis.del([`${prefix}-discord-budget`, `${prefix}-discord-budget-lanes`, `${prefix}-discord-budget-log`]);
   await redis.close();
 });
 
@@ -30,8 +30,8 @@ describe('shared Discord budget (Redis)', () => {
   it('two processes take from one bucket: what it saved up between them, then the rate', async () => {
     // 10 a second: the two takes may be tens of milliseconds apart on a loaded machine (a first
     // connection), and at 100 a second that refilled the bucket between them (CI saw 8).
-    const a = (await store()).discordBudget(10, 4, LANE_PACE)!;
-    const b = (await store()).discordBudget(10, 4, LANE_PACE)!;
+    const a = (await store()).discordBudget(budgetRate(10, 4), LANE_PACE)!;
+    const b = (await store()).discordBudget(budgetRate(10, 4), LANE_PACE)!;
     const first = await Promise.all([a.take(8), b.take(8)]);
     expect(first[0].got + first[1].got).toBe(4);
     const empty = await a.take(1);
@@ -42,9 +42,27 @@ describe('shared Discord budget (Redis)', () => {
     expect((await b.take(5)).got).toBeGreaterThanOrEqual(1);
   });
 
+  it('the cap: never more than its count in its window, whatever the bucket saved up; the wait says when the oldest grant leaves it', async () => {
+    const rate = { perSecond: 47, saved: 100, capCount: 49, capMs: 1042 };
+    const a = (await store()).discordBudget(rate, LANE_PACE)!;
+    const b = (await store()).discordBudget(rate, LANE_PACE)!;
+    const first = await Promise.all([a.take(30), b.take(30)]);
+    expect(first[0].got + first[1].got).toBe(49);
+    const short = first.find((r) => r.got < 30)!;
+    expect(short.waitMs).toBeGreaterThan(900);
+    expect(short.waitMs).toBeLessThanOrEqual(1042);
+    // Lanes too: none goes, none is counted as paced.
+    const lanes = await a.take(['c1:edit', null]);
+    expect(lanes).toMatchObject({ got: 0, granted: [false, false], pacedMs: [0, 0] });
+    expect(lanes.waitMs).toBeGreaterThan(900);
+    await new Promise((r) => setTimeout(r, lanes.waitMs + 5));
+    // The 49 left the window together: 30 at once (the bucket still holds 51 and what came since).
+    expect((await b.take(30)).got).toBe(30);
+  });
+
   it("takes on a connection of their own: a take is answered while the store's connection still sends a pass's writes", async () => {
     const s = await store();
-    const budget = s.discordBudget(100, 4, LANE_PACE)!;
+    const budget = s.discordBudget(budgetRate(100, 4), LANE_PACE)!;
     await budget.take(1); // opens the budget's connection
     await new Promise((r) => setTimeout(r, 100));
     // 2,000 writes of 20 kB on the store's connection (40 MB to send first, answered in order), then a take.
@@ -58,8 +76,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('finals first across processes: while one has final results waiting, another gets no token for anything else', async () => {
-    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
-    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    const a = (await store()).discordBudget(budgetRate(100, 4), LANE_PACE)!;
+    const b = (await store()).discordBudget(budgetRate(100, 4), LANE_PACE)!;
     expect((await a.take(1, 5)).got).toBe(1); // a: 5 finals waiting, 4 after this one
     const held = await b.take(2); // b: progress only
     expect(held.got).toBe(0);
@@ -74,8 +92,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('a count of finals that is not renewed (the process stopped) holds the others back for half a second at most', async () => {
-    const a = (await store()).discordBudget(100, 4, LANE_PACE)!;
-    const b = (await store()).discordBudget(100, 4, LANE_PACE)!;
+    const a = (await store()).discordBudget(budgetRate(100, 4), LANE_PACE)!;
+    const b = (await store()).discordBudget(budgetRate(100, 4), LANE_PACE)!;
     await a.take(1, 50);
     expect((await b.take(1)).got).toBe(0);
     await new Promise((r) => setTimeout(r, FINALS_FRESH_MS + 50));
@@ -83,8 +101,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('finals behind a busy channel do not hold the other processes back (only the finals that could go now count)', async () => {
-    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
-    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
+    const a = new ChannelQueue({ budget: (await store()).discordBudget(budgetRate(47, 2), LANE_PACE)! });
+    const b = new ChannelQueue({ budget: (await store()).discordBudget(budgetRate(47, 2), LANE_PACE)! });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // a: 5 finals in one channel, 300 ms each (one at a time there), so ~1.5 s of finals it cannot hurry.
     const aDone = Promise.all(Array.from({ length: 5 }, (_, i) => a.run('final', `a${i}`, 'busy', () => sleep(300))));
@@ -101,8 +119,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it('what yields to finals (progress, notices) waits while another process has any queued, even behind a busy channel', async () => {
-    const a = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
-    const b = new ChannelQueue({ budget: (await store()).discordBudget(47, 2, LANE_PACE)! });
+    const a = new ChannelQueue({ budget: (await store()).discordBudget(budgetRate(47, 2), LANE_PACE)! });
+    const b = new ChannelQueue({ budget: (await store()).discordBudget(budgetRate(47, 2), LANE_PACE)! });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const order: string[] = [];
     // a: 3 finals in one channel, 200 ms each (one at a time there): ready one at a time, queued all along.
@@ -126,8 +144,8 @@ describe('shared Discord budget (Redis)', () => {
   });
 
   it("a lane's pace is kept by every process together: a channel's edits from two processes are 5 in the pace's window, not 5 each", async () => {
-    const a = (await store()).discordBudget(1000, 40, LANE_PACE)!;
-    const b = (await store()).discordBudget(1000, 40, LANE_PACE)!;
+    const a = (await store()).discordBudget(budgetRate(1000, 40), LANE_PACE)!;
+    const b = (await store()).discordBudget(budgetRate(1000, 40), LANE_PACE)!;
     const lanes = ['c1:edit', 'c1:edit', 'c1:edit'];
     const first = await a.take(lanes);
     expect(first.granted).toEqual([true, true, true]);
@@ -145,8 +163,8 @@ describe('shared Discord budget (Redis)', () => {
 
   it('progress leaves a lane\'s last sends to the rest, across processes too', async () => {
     const pace = { count: 5, perMs: LANE_PACE.perMs, keepForFinals: 2 };
-    const a = (await store()).discordBudget(1000, 40, pace)!;
-    const b = (await store()).discordBudget(1000, 40, pace)!;
+    const a = (await store()).discordBudget(budgetRate(1000, 40), pace)!;
+    const b = (await store()).discordBudget(budgetRate(1000, 40), pace)!;
     expect((await a.take(['c:edit', 'c:edit'], 0, [true, true])).granted).toEqual([true, true]);
     const more = await b.take(['c:edit', 'c:edit'], 0, [true, true]);
     expect(more.granted).toEqual([true, false]);
@@ -156,7 +174,7 @@ describe('shared Discord budget (Redis)', () => {
 
   it('forgets the lanes not used for a window, a few at each take: the lanes hash does not keep every channel ever paced', async () => {
     const pace = { count: 5, perMs: 100 };
-    const a = (await store()).discordBudget(100_000, 1000, pace)!;
+    const a = (await store()).discordBudget(budgetRate(100_000, 1000), pace)!;
     for (let i = 0; i < 10; i++) await a.take(Array.from({ length: 20 }, (_, j) => `old-${i * 20 + j}:post`));
     const redis = createClient({ url: TEST_REDIS_URL });
     await redis.connect();
@@ -174,7 +192,7 @@ describe('shared Discord budget (Redis)', () => {
 
   it('SQLite has none: its one process keeps its own', () => {
     const s = createStores('sqlite://:memory:');
-    expect(s.discordBudget(10, 1, LANE_PACE)).toBeNull();
+    expect(s.discordBudget(budgetRate(10, 1), LANE_PACE)).toBeNull();
     void s.close();
   });
 });

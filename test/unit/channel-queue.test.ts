@@ -4,7 +4,7 @@
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
 import { ChannelQueue, SHED, editLane, postLane } from '../../src/discord/channel-queue.ts';
-import { LaneLog, LocalBudget, burstOf, withFallback, type BudgetSource, type Lane } from '../../src/discord/budget.ts';
+import { GrantLog, LaneLog, LocalBudget, budgetRate, burstOf, withFallback, type BudgetSource, type Lane } from '../../src/discord/budget.ts';
 
 /** How many tokens a take asks for (a number, or one per lane). */
 const count = (want: number | readonly Lane[]) => (typeof want === 'number' ? want : want.length);
@@ -331,24 +331,48 @@ describe('channel queue: what it counts', () => {
 });
 
 describe('budgets', () => {
-  it("this process's bucket at the default 47: 2 saved up at once, then the rate; never more than 49 in a second", async () => {
+  it("this process's bucket at the default 47: 10 saved up at once, then the rate; a late taker gets what it missed; never more than 49 in 1,042 ms", async () => {
     let now = 1_000_000;
     const b = new LocalBudget(47, () => now);
-    expect(await b.take(100)).toEqual({ got: 2, waitMs: 22 });
+    expect(budgetRate(47)).toEqual({ perSecond: 47, saved: 10, capCount: 49, capMs: 1042 });
+    expect(await b.take(100)).toEqual({ got: 10, waitMs: 22 });
     now += 50;
     expect((await b.take(100)).got).toBe(2);
     now += 10;
-    expect(await b.take(1)).toEqual({ got: 0, waitMs: 12 });
+    expect(await b.take(1)).toEqual({ got: 0, waitMs: 4 }); // 0.82 left of the 2.35 refilled
+    // Taking as fast as it gives (every 5 ms) for 3 s, with a taker 300 ms late in the middle.
     now += 10_000;
-    expect((await b.take(100)).got).toBe(2);
-    // Taking as fast as it gives, over one second: 47 refilled plus the 2 saved up.
-    let sent = 0;
-    for (let ms = 0; ms < 1000; ms += 5) {
+    const grants: number[] = [];
+    let late = 0;
+    for (let ms = 0; ms < 3000; ms += 5) {
       now += 5;
-      sent += (await b.take(100)).got;
+      if (ms >= 1500 && ms < 1800) continue;
+      const { got } = await b.take(100);
+      if (ms === 1800) late = got;
+      for (let i = 0; i < got; i++) grants.push(now);
     }
-    expect(sent).toBeLessThanOrEqual(49);
-    expect(sent).toBeGreaterThanOrEqual(46);
+    // What 300 ms of lateness missed (14 at 47 a second), up to the 10 saved up, at once.
+    expect(late).toBe(10);
+    // The cap: 49 in any 1,042 ms, so in any second too; the steady rate is still 47 (3 s: 10 saved, 141, a few lost to the late taker).
+    const most = (ms: number) => Math.max(...grants.map((t) => grants.filter((u) => u >= t && u < t + ms).length));
+    expect(most(1042)).toBe(49);
+    expect(most(1000)).toBeLessThanOrEqual(49);
+    expect(grants.length).toBeGreaterThanOrEqual(140);
+    expect(grants.length).toBeLessThanOrEqual(150);
+  });
+
+  it("the cap's log: how many more may go, and when the next may", () => {
+    const log = new GrantLog({ capCount: 3, capMs: 100 });
+    expect(log.room(5, 0)).toBe(3);
+    log.add(2, 0);
+    expect(log.room(5, 10)).toBe(1);
+    expect(log.waitMs(10)).toBe(0);
+    log.add(1, 10);
+    expect(log.room(1, 20)).toBe(0);
+    expect(log.waitMs(20)).toBe(80);
+    // The two at 0 leave the window at 100, the one at 10 at 110.
+    expect(log.room(5, 100)).toBe(2);
+    expect(log.room(5, 110)).toBe(3);
   });
 
   it("paces each lane: the pace's count within its window, then how long until the oldest leaves it; a paced lane takes no token", async () => {
@@ -401,7 +425,7 @@ describe('budgets', () => {
       },
     };
     const errors: unknown[] = [];
-    const b = withFallback(shared, new LocalBudget(30, () => t), (err) => errors.push(err), { coolOffMs: 1000, now: () => t });
+    const b = withFallback(shared, new LocalBudget(budgetRate(30, 2), () => t), (err) => errors.push(err), { coolOffMs: 1000, now: () => t });
     expect((await b.take(5)).got).toBe(2);
     expect((await b.take(5)).got).toBe(0);
     expect(errors).toHaveLength(1);
