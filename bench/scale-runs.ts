@@ -279,9 +279,10 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         return [0, 25, 50, 75, 99, 100].map((p) => Math.round(percentile(xs, p))).join('/');
       };
       const diff = (a: Map<string, number>, b: Map<string, number>) => (id: string) => (a.has(id) && b.has(id) ? a.get(id)! - b.get(id)! : undefined);
-      // The first 20 s, second by second: where the finals were (a second's shown below 47 with finals queued is lost budget).
+      // Second by second until the last was shown: where the finals were (a second's shown below 47 with finals queued is lost budget).
+      const seconds = Math.ceil((end - t0) / 1000);
       const perSecond = (times: Map<string, number> | number[]) => {
-        const h = new Array<number>(20).fill(0);
+        const h = new Array<number>(seconds).fill(0);
         for (const v of times.values()) {
           const k = Math.floor((v - t0) / 1000);
           if (k >= 0 && k < h.length) h[k]!++;
@@ -300,9 +301,35 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         if (call.method === 'POST') posts.push(call.at);
       }
       process.stderr.write(`burst per second after t0:\n  finished ${perSecond(finishAt)}\n  read     ${perSecond(firstRead)}\n  answered ${perSecond(answeredAt)}\n  queued   ${perSecond(queuedAt)}\n  sent     ${perSecond(sentAt)}\n  shown    ${perSecond(shownAt)}\n  progress ${perSecond(progress)}\n  started  ${perSecond(started)}\n  posts    ${perSecond(posts)}\n  all      ${perSecond(bound)}\n`);
+      // The busiest sliding second: when, and what it held (by arrival at the fake; each request with how
+      // long its process's queue had handed it to discord.js before, when the trace knows: finals only).
+      {
+        const sorted = [...bound].sort((a, b) => a - b);
+        let best = 0, from = 0;
+        for (let i = 0, j = 0; i < sorted.length; i++) {
+          while (sorted[i]! - sorted[j]! >= 1000) j++;
+          if (i - j + 1 > best) { best = i - j + 1; from = sorted[j]!; }
+        }
+        const inIt = discord.calls.slice(callsFrom).filter((c) => globalBound(c) && c.at >= from && c.at < from + 1000);
+        const kinds = new Map<string, number>();
+        const lags: number[] = [];
+        for (const c of inIt) {
+          const k = c.method === 'POST' ? 'post' : stateShown(c) === VISIBLE_STATES ? 'final' : 'edit';
+          kinds.set(k, (kinds.get(k) ?? 0) + 1);
+          const id = byPath.get(c.path);
+          const sent = id === undefined || k !== 'final' ? undefined : sentAt.get(id);
+          if (sent !== undefined) lags.push(c.at - sent);
+        }
+        lags.sort((a, b) => a - b);
+        const hundredths = (t: number) => Math.floor((t - from) / 100);
+        const spread = new Array<number>(10).fill(0);
+        for (const c of inIt) spread[hundredths(c.at)]!++;
+        process.stderr.write(`  busiest sliding second: ${best} from ${((from - t0) / 1000).toFixed(2)} s (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); per 100 ms ${spread.join(' ')}; finals' handed-over → arrival ms ${lags.length ? `${lags[0]}/${lags[Math.floor(lags.length / 2)]}/${lags.at(-1)}` : '-'}\n`);
+      }
+      // Per process, the most its 10 ms timer came late in each of those seconds (ms).
       // Per process, the most its 10 ms timer came late in each of those seconds (ms).
       const t0s = Math.floor(t0 / 1000);
-      for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${Array.from({ length: 20 }, (_, k) => m.lateBySecond[String(t0s + k)] ?? 0).join(' ')}\n`);
+      for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${Array.from({ length: seconds }, (_, k) => m.lateBySecond[String(t0s + k)] ?? 0).join(' ')}\n`);
       process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → answered ${stage(diff(answeredAt, firstRead))}; answered → queued ${stage(diff(queuedAt, answeredAt))}; queued → sent ${stage(diff(sentAt, queuedAt))}; sent → answered by Discord ${stage(diff(doneAt, sentAt))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
     }
     const dup = duplicateEdits(calls);
