@@ -326,7 +326,17 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         for (const c of inIt) spread[hundredths(c.at)]!++;
         process.stderr.write(`  busiest sliding second: ${best} from ${((from - t0) / 1000).toFixed(2)} s (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); per 100 ms ${spread.join(' ')}; finals' handed-over → arrival ms ${lags.length ? `${lags[0]}/${lags[Math.floor(lags.length / 2)]}/${lags.at(-1)}` : '-'}\n`);
       }
-      // Per process, the most its 10 ms timer came late in each of those seconds (ms).
+      // The last results: how many channels they were in (a channel's edits go 5 in 5 s: the tail of a
+      // channel left with many is that slow).
+      {
+        const last = [...shownAt].sort((a, b) => a[1] - b[1]).slice(-50);
+        const per = new Map<string, number>();
+        for (const [id] of last) {
+          const ch = messagePath.get(id)!.split('/')[2]!;
+          per.set(ch, (per.get(ch) ?? 0) + 1);
+        }
+        process.stderr.write(`  last 50 results: ${per.size} channels, at most ${Math.max(...per.values())} in one; over the last ${((last.at(-1)![1] - last[0]![1]) / 1000).toFixed(1)} s\n`);
+      }
       // Per process, the most its 10 ms timer came late in each of those seconds (ms).
       const t0s = Math.floor(t0 / 1000);
       for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${Array.from({ length: seconds }, (_, k) => m.lateBySecond[String(t0s + k)] ?? 0).join(' ')}\n`);
