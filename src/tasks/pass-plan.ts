@@ -33,7 +33,8 @@ export const emptyReport = (): TickReport => ({ active: 0, due: 0, updated: 0, p
 /**
  * A request reads a whole batch for the price of part of one: a pass whose last request to a
  * backend would go out part empty takes along the tasks of that backend due soonest after
- * (`soon`: queued tasks due within the next moving interval, none read in the last half of one). They are
+ * (`soon`: queued tasks due within the next moving interval, and with phases the running tasks of
+ * the next phases, none read in the last half of one). They are
  * read a little early, and the passes after this one have that many fewer to read. Without it
  * every pass wasted half a batch on average; with several processes, each running its own
  * passes, that was 4–5 % more requests than one process needs for the same reads.

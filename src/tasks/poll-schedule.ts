@@ -20,8 +20,22 @@ export interface PollScheduleOptions {
   holds: (taskId: string) => boolean;
 }
 
+/**
+ * Phases of the moving interval a process's reads are spread over once it holds this many batches per
+ * phase (PollSchedule.phases): 6, half a second apart at the default 3 s.
+ */
+export const PHASES = 6;
+
+/** A task's phase, from its id (FNV-1a): the same in every process, and about as many tasks in each. */
+export function phaseOf(taskId: string, phases: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % phases;
+}
+
 export class PollSchedule {
   readonly #next = new Map<string, number>();
+  #phases = 1;
   readonly #pushed = new Set<string>();
   readonly #askedAt = new Map<string, number>();
   readonly #failures = new Map<string, number>();
@@ -74,6 +88,37 @@ export class PollSchedule {
     const n = (this.#failures.get(taskId) ?? 0) + 1;
     this.#failures.set(taskId, n);
     return n;
+  }
+
+  /**
+   * Whether a moving task's reads keep to its phase (phaseOf) of the moving interval. A pass reads
+   * every task due within part of an interval together, so tasks read together once (a restart's
+   * first pass over every task held, thousands of jobs started at once) were read together ever
+   * after: every few seconds a lump of thousands of reads and of the results they found, the
+   * Discord budget idle in between (the scale bench's burst: a second and a half of it lost while
+   * the next lump came, then hundreds of results at once, and each process's event loop late by
+   * hundreds of ms while it worked through them). With phases, a lump's next reads spread over the
+   * interval, PHASES groups half a second apart; each task is still read once an interval. Off (1)
+   * while a process holds few tasks: there one request each interval reads them all.
+   */
+  set phases(n: number) {
+    this.#phases = Math.max(1, Math.floor(n));
+  }
+  get phases(): number {
+    return this.#phases;
+  }
+
+  /**
+   * When a task read at `now` is next due, `interval` later; a moving task with phases on, at the
+   * point of its phase's grid (its phase, plus whole intervals) nearest that: from a third of an
+   * interval earlier to two thirds later, so that once on its grid a read that came late by up to
+   * a third of an interval stays on it, and no task is read again sooner than two thirds of one.
+   */
+  nextFrom(taskId: string, now: number, interval: number): number {
+    const target = now + interval;
+    if (this.#phases <= 1 || interval !== this.o.intervals.moving) return target;
+    const offset = (phaseOf(taskId, this.#phases) * interval) / this.#phases;
+    return offset + Math.ceil((target - interval / 3 - offset) / interval) * interval;
   }
 
   intervalFor(task: Task, changed: boolean): number {
