@@ -125,6 +125,39 @@ describe('adaptive polling', () => {
     expect(early.flat().filter((id) => behind.includes(id))).toHaveLength(2);
   });
 
+  it('holding PHASES batches or more, a process reads its running tasks in phases spread over the interval, each once an interval', async () => {
+    // LIST_BATCH_SIZE 2: 14 running tasks are over the 12 (6 phases × 2) that turn phases on.
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
+    const moving: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      h.proxy.nextTimeline({ steps: [{ status: 'SUBMITTED', progress: '0%' }, ...Array.from({ length: 60 }, (_, k) => ({ status: 'IN_PROGRESS', progress: `${k + 1}%` }))] });
+      moving.push((await imagine(h, `moves ${i}`)).id);
+    }
+    const clock = h.discord.clock;
+    await h.app.poller.tick(); // all of them read together: the lump
+    const start = clock.now();
+    const readAt = new Map<string, number[]>(moving.map((id) => [id, []]));
+    const passTimes: number[] = [];
+    for (let t = 50; t <= 4000; t += 50) {
+      clock.advance(50);
+      const from = h.proxy.requests.length;
+      await h.app.poller.runDue();
+      const read = listedIds(h, from).flat();
+      if (read.length) passTimes.push(clock.now() - start);
+      for (const id of read) readAt.get(id)?.push(clock.now() - start);
+    }
+    // After the first interval (the lump spreading out), passes come in several phases of each interval.
+    const inSecond = (from: number) => new Set(passTimes.filter((t) => t >= from && t < from + 1000)).size;
+    expect(inSecond(2000)).toBeGreaterThanOrEqual(4);
+    expect(inSecond(3000)).toBeGreaterThanOrEqual(4);
+    for (const [id, times] of readAt) {
+      // Each task read twice in those two intervals, never twice within half of one (a task of the next
+      // phase may ride along in a part-empty request, then keeps to its phase again).
+      expect(times.filter((t) => t >= 2000 && t < 4000), id).toHaveLength(2);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(500);
+    }
+  });
+
   it('a pass makes ceil(due / LIST_BATCH_SIZE) list calls', async () => {
     h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
     const ids: string[] = [];

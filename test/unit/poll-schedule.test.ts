@@ -1,0 +1,55 @@
+// The poll schedule's phases (poll-schedule.ts): with phases on, a running task's next read keeps to
+// its phase of the moving interval, whatever moment it was read at; off, it is an interval later.
+import { describe, expect, it } from 'vitest';
+import { PHASES, PollSchedule, phaseOf } from '../../src/tasks/poll-schedule.ts';
+
+const moving = 3_000;
+const schedule = () => new PollSchedule({ intervals: { moving, queued: 10_000, push: 30_000 }, push: false, holds: () => true });
+const ids = Array.from({ length: 6_000 }, (_, i) => `17${String(1_000_000_000_000 + i * 7919)}`);
+
+describe('poll phases', () => {
+  it('a task id has one phase, and ids spread about evenly over them', () => {
+    expect(phaseOf(ids[0]!, PHASES)).toBe(phaseOf(ids[0]!, PHASES));
+    const counts = new Array<number>(PHASES).fill(0);
+    for (const id of ids) counts[phaseOf(id, PHASES)]!++;
+    for (const n of counts) {
+      expect(n).toBeGreaterThan(ids.length / PHASES - 150);
+      expect(n).toBeLessThan(ids.length / PHASES + 150);
+    }
+  });
+
+  it('off: the next read is an interval after this one', () => {
+    const s = schedule();
+    expect(s.phases).toBe(1);
+    expect(s.nextFrom(ids[0]!, 1_234_567, moving)).toBe(1_234_567 + moving);
+  });
+
+  it("on: a running task's next read is on its phase's grid, from a third of an interval early to two thirds late, and stays there when a read comes late", () => {
+    const s = schedule();
+    s.phases = PHASES;
+    const step = moving / PHASES;
+    for (const id of ids.slice(0, 200)) {
+      const offset = phaseOf(id, PHASES) * step;
+      for (const now of [1_000_000, 1_000_250, 1_001_999, 1_002_999]) {
+        const next = s.nextFrom(id, now, moving);
+        expect(((next - offset) % moving + moving) % moving).toBe(0);
+        expect(next).toBeGreaterThanOrEqual(now + moving - moving / 3);
+        expect(next).toBeLessThan(now + moving + (2 * moving) / 3);
+        // Read at its time, or up to a third of an interval late: the next is one interval on.
+        expect(s.nextFrom(id, next, moving)).toBe(next + moving);
+        expect(s.nextFrom(id, next + moving / 3 - 1, moving)).toBe(next + moving);
+      }
+    }
+    // The queued interval and the push safety net keep their own pace.
+    expect(s.nextFrom(ids[0]!, 1_000_000, 10_000)).toBe(1_010_000);
+  });
+
+  it("a lump read together spreads over the interval: its next reads come in every phase", () => {
+    const s = schedule();
+    s.phases = PHASES;
+    const next = new Set(ids.slice(0, 600).map((id) => s.nextFrom(id, 5_000_000, moving)));
+    expect(next.size).toBe(PHASES);
+    const sorted = [...next].sort((a, b) => a - b);
+    expect(sorted.at(-1)! - sorted[0]!).toBe(moving - moving / PHASES);
+  });
+});
