@@ -12,12 +12,20 @@
 // instance with that count lifted (each token's own route bucket still holds), the rest to the usual one: the same
 // split the bot makes in each process (discord/rest-agent.ts createInteractionRest).
 //
+// Discord counts the global limit where requests arrive, and this proxy is the last hop before it: the bots'
+// shared budget (discord/budget.ts, 47 a second) paces and orders what they hand it, but a bot whose event
+// loop is busy hands a few over late, together with the next ones, and a second at Discord then held 51-53
+// (the scale bench's burst, two bots at a full core each). So what goes out on the global-bound routes is
+// spread once more here: at most 49 in any 1,020 ms (p-throttle's strict mode, a sliding window; the 20 ms
+// for the wire), which at the budget's 47 a second holds a request back only when others bunch up ahead of it.
+//
 // The request body is read whole before it is queued (@discordjs/proxy's proxyRequests hands the incoming stream
 // on): @discordjs/rest retries a 429 or a 5xx itself, and a stream already sent once goes out empty the second
 // time, which Discord refuses (400, 50109 invalid JSON): a rate limit at the proxy became a lost edit.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { REST, type RESTOptions } from 'discord.js';
+import { DefaultRestOptions, REST, type RESTOptions } from 'discord.js';
+import pThrottle from 'p-throttle';
 import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
 import { createInteractionRest } from './discord/rest-agent.ts';
 import { loadEntryConfig } from './env-file.ts';
@@ -37,7 +45,7 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
   // Retries and timeout as discord.js's defaults; a 429 is waited out, never handed on (rejectOnRateLimit: null).
   // makeRequest: a test's way to see each request as it leaves.
   const options: Partial<RESTOptions> = { ...(o.api ? { api: o.api } : {}), ...(o.makeRequest ? { makeRequest: o.makeRequest } : {}), rejectOnRateLimit: null };
-  const rest = new REST(options);
+  const rest = new REST({ ...options, makeRequest: spreadOut(o.makeRequest ?? DefaultRestOptions.makeRequest) });
   const tokenRest = createInteractionRest(options);
   const [handler, tokenHandler] = [forward(rest), forward(tokenRest)];
   const server = http.createServer((req, res) => {
@@ -72,6 +80,14 @@ export async function startRestProxy(o: { api?: string; host: string; port: numb
       server.closeAllConnections();
     }),
   };
+}
+
+/** Discord's global limit a second, and the most this proxy sends in any `GLOBAL_GATE.perMs` under it (see the top). */
+export const GLOBAL_GATE = { limit: DefaultRestOptions.globalRequestsPerSecond - 1, perMs: 1_020 } as const;
+
+/** `makeRequest`, at most GLOBAL_GATE.limit calls in any GLOBAL_GATE.perMs (first come, first served). */
+function spreadOut(makeRequest: RESTOptions['makeRequest']): RESTOptions['makeRequest'] {
+  return pThrottle({ limit: GLOBAL_GATE.limit, interval: GLOBAL_GATE.perMs, strict: true })(makeRequest);
 }
 
 /**
