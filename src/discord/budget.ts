@@ -92,16 +92,16 @@ export const burstOf = (perSecond: number) => Math.max(1, Math.ceil(perSecond / 
  * whose grants are besides never more than `capCount` in any `capMs` (the log of its last `capCount`
  * grants says when one may go again).
  *
- * The bucket saves up a fifth of a second's worth (10 at 47): a taker that comes late (a bot whose event
- * loop is busy, whose timers fire 100-300 ms late in a burst of results) gets what it missed at once
- * instead of losing it. (Saving up 2, as before, lost a burst's whole seconds at 30-43 requests while
- * hundreds of results waited.) What was saved up goes on top of the rate, so the cap bounds it: at most
- * the rate plus the spare (burstOf: 49 at 47) in a window of that many tokens' time at the rate (1,042 ms
- * at 47): the steady rate untouched, and any second at Discord holds 49 at most even when requests reach it
- * up to 42 ms later than others granted before them (the REST proxy's hop, a busy bot); a plain bucket
- * saving up 2 kept one request of room for that: 21 ms. (A cap of 49 in exactly a second was tried
- * before: a burst after a pause opened with requests on cold connections, and the fake Discord, which counts
- * from arrival, saw 51-52 in a second.)
+ * The bucket saves up a tenth of a second's worth (5 at 47, a take's worth): a taker that comes late (a
+ * bot whose event loop is busy, whose timers fire 100-200 ms late in a burst of results; the two bots'
+ * takes then came 100 ms apart) gets what it missed instead of losing it. (Saving up 2, as before, lost
+ * a burst's seconds at 36-41 requests while hundreds of results waited; 10 made bunches the REST proxy
+ * then held a backlog of, 160 ms for every request.) What was saved up goes on top of the rate, so the
+ * cap bounds it: at most the rate plus the spare (burstOf: 49 at 47) in a window of that many tokens'
+ * time at the rate (1,042 ms at 47): the steady rate untouched, and any second at Discord holds 49 at
+ * most even when requests reach it up to 42 ms later than others granted before them; a plain bucket
+ * saving up 2 kept one request of room for that: 21 ms. Later still (a bot's event loop busy for
+ * 100-200 ms between a grant and its send) is for the REST proxy to spread (rest-proxy.ts).
  */
 export interface BudgetRate {
   readonly perSecond: number;
@@ -111,7 +111,7 @@ export interface BudgetRate {
 }
 
 /** The budget at `perSecond` (DISCORD_CHANNEL_BUDGET): see BudgetRate. */
-export function budgetRate(perSecond: number, saved = Math.max(burstOf(perSecond), Math.ceil(perSecond / 5))): BudgetRate {
+export function budgetRate(perSecond: number, saved = Math.max(burstOf(perSecond), Math.ceil(perSecond / 10))): BudgetRate {
   const capCount = perSecond + burstOf(perSecond);
   return { perSecond, saved, capCount, capMs: Math.floor((1000 * capCount) / perSecond) };
 }

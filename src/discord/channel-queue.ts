@@ -19,23 +19,18 @@
 // Discord takes at once, never on one that discord.js or the REST proxy would hold until the bucket
 // resets and then send with the held requests of other channels, all in one second.
 
-import type { BudgetSource, Lane } from './budget.ts';
+import type { Lane } from './budget.ts';
+import { SHED, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
+
+export { SHED, editLane, postLane, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
 
 /** What yields to final results: progress edits and notices (a lane's last sends and the tokens go to finals first). */
 const yieldsToFinals = (priority: Priority): boolean => priority === 'progress' || priority === 'notice';
 /** Where the queue keeps what the budget said of an entry's lane: the lane, or for what yields its share of it. */
 const paceKey = (e: { priority: Priority; channel: Lane }): string => (yieldsToFinals(e.priority) ? `~${e.channel}` : e.channel!);
 
-/** The lane of a channel's message edits. */
-export const editLane = (channelId: string): string => `${channelId}:edit`;
-/** The lane of a channel's new messages. */
-export const postLane = (channelId: string): string => `${channelId}:post`;
-
-export type Priority = 'final' | 'other' | 'notice' | 'progress';
-
-/** What a request that was dropped answers: a newer view of the same job replaced it. */
-export const SHED: unique symbol = Symbol('shed');
-export type Shed = typeof SHED;
+/** How long an expected final (ChannelQueue.expect) holds back what yields to finals at most, if it does not come. */
+export const EXPECT_MS = 5_000;
 
 interface Entry {
   priority: Priority;
@@ -49,35 +44,6 @@ interface Entry {
   at: number;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
-}
-
-type ByPriority = Record<Priority, number>;
-
-export interface ChannelQueueStats {
-  /** Requests handed to the queue (a progress edit that took an older one's place counts again). */
-  queued: ByPriority;
-  sent: ByPriority;
-  /** Progress edits dropped: a newer view of the same job (progress or final) replaced them. */
-  shed: number;
-  /** Progress edits sent while a final result waited in this queue (the goal is 0). */
-  progressBeforeFinal: number;
-  /** Times the queue had requests ready and no token, and waited for the budget to give one. */
-  budgetWaits: number;
-  /** Milliseconds spent in those waits. */
-  budgetWaitMs: number;
-  /** Tokens taken and then not used (what they were taken for was shed meanwhile): dropped, never saved for later. */
-  tokensUnused: number;
-}
-
-export interface ChannelQueueOptions {
-  budget: BudgetSource;
-  /** Tokens asked for at once (a shared bucket is one round trip per take). Default 5. */
-  takeAtMost?: number;
-  onError?: (err: unknown) => void;
-  /** Each request as it goes, with how long it waited in the queue (ms): for metrics. */
-  onSent?: (priority: Priority, waitedMs: number) => void;
-  /** The clock waits are measured by (real time: the budget is). */
-  now?: () => number;
 }
 
 export class ChannelQueue {
@@ -107,6 +73,9 @@ export class ChannelQueue {
   #paceTimerAt = 0;
   /** The finals queued that the budget last heard of (after what that take sent). */
   #finalsTold = 0;
+  /** Jobs whose final result is on its way here (expect()), since when: they hold back what yields to finals too. */
+  readonly #expected = new Map<string, number>();
+  #expectTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
   readonly #now: () => number;
@@ -133,6 +102,28 @@ export class ChannelQueue {
     return { final: this.#finals.length, other: this.#others.length, notice: this.#notices.length, progress };
   }
 
+  /**
+   * `job`'s final result comes here in a moment (its view, its image are being made): it counts as a final
+   * queued from now (until it comes, EXPECT_MS at most), here and, told to the budget, in the other
+   * processes. Otherwise a progress edit granted meanwhile reached Discord after the final was queued.
+   */
+  expect(job: string): void {
+    if (this.#closed || this.#expected.has(job)) return;
+    this.#expected.set(job, this.#now());
+    this.#pump();
+  }
+
+  /** Finals queued, and those expected still in their time; a look again when the first of these runs out. */
+  #finalsKnown(): number {
+    let first = Infinity;
+    for (const [job, at] of this.#expected) if (at + EXPECT_MS <= this.#now()) this.#expected.delete(job); else first = Math.min(first, at);
+    if (first < Infinity && !this.#expectTimer && !this.#closed) {
+      this.#expectTimer = setTimeout(() => ((this.#expectTimer = null), this.#pump()), first + EXPECT_MS - this.#now() + 1);
+      this.#expectTimer.unref?.();
+    }
+    return this.#finals.length + this.#expected.size;
+  }
+
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
   run<T>(priority: Priority, job: string | null, channel: Lane, call: () => Promise<T>): Promise<T | Shed> {
     // Closed (the bot stops): nothing more is sent; the caller keeps the job to show at the next start.
@@ -152,6 +143,7 @@ export class ChannelQueue {
         } else this.#progress.set(job, entry);
       } else {
         if (job !== null) this.supersede(job, true);
+        if (priority === 'final' && job !== null) this.#expected.delete(job);
         this.#line(priority).push(entry);
       }
       this.#pump();
@@ -175,8 +167,9 @@ export class ChannelQueue {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#paceTimer) clearTimeout(this.#paceTimer);
-    this.#timer = null;
-    this.#paceTimer = null;
+    if (this.#expectTimer) clearTimeout(this.#expectTimer);
+    this.#timer = this.#paceTimer = this.#expectTimer = null;
+    this.#expected.clear();
     for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
   }
@@ -207,7 +200,7 @@ export class ChannelQueue {
     for (const e of this.#finals) if (add(e)) return out;
     if (finalsOnly) return out;
     for (const e of this.#others) if (add(e)) return out;
-    if (this.#finals.length) return out;
+    if (this.#finalsKnown()) return out;
     for (const e of this.#notices) if (add(e)) return out;
     for (const [job, e] of this.#progress) {
       if (!e.call) {
@@ -274,9 +267,9 @@ export class ChannelQueue {
       if (batch.length === 0) {
         // Finals queued since the last take, all behind busy or paced lanes: the budget is told (no
         // token asked), so that the other processes' progress and notices yield to them too.
-        if (this.#finals.length > this.#finalsTold) {
-          this.#finalsTold = this.#finals.length;
-          await this.o.budget.take([], 0, [], this.#finals.length);
+        if (this.#finalsKnown() > this.#finalsTold) {
+          this.#finalsTold = this.#finalsKnown();
+          await this.o.budget.take([], 0, [], this.#finalsTold);
           continue;
         }
         this.#wakeWhenPaced();
@@ -286,7 +279,7 @@ export class ChannelQueue {
       // some, the shared budget gives it the tokens, and a count that cannot be used would hold its
       // other requests back. All of them hold back what yields (progress, notices) in every process.
       const yields = batch.map((e) => yieldsToFinals(e.priority));
-      const queued = this.#finals.length;
+      const queued = this.#finalsKnown();
       const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length, yields, queued);
       this.#finalsTold = Math.max(0, queued - r.got);
       const now = this.#now();
@@ -305,7 +298,7 @@ export class ChannelQueue {
         // while the token was being taken (it stays in line; the final goes on the next take). Kept for
         // later, the token would go on top of the budget's own in some later second, and handed to that
         // final it would skip the final's lane pace: dropped, the budget stays what it says.
-        if (this.#closed || (yieldsToFinals(e.priority) && this.#finals.length > 0) || !this.#takeOut(e)) this.stats.tokensUnused++;
+        if (this.#closed || (yieldsToFinals(e.priority) && this.#finalsKnown() > 0) || !this.#takeOut(e)) this.stats.tokensUnused++;
         else this.#send(e);
       });
       if (r.got + paced < batch.length) {
@@ -331,7 +324,7 @@ export class ChannelQueue {
     const now = this.#now();
     for (const [lane, until] of this.#pacedUntil) if (until <= now) this.#pacedUntil.delete(lane);
     let first = Infinity;
-    const waiting = [...this.#finals, ...this.#others, ...(this.#finals.length ? [] : [...this.#notices, ...this.#progress.values()])];
+    const waiting = [...this.#finals, ...this.#others, ...(this.#finalsKnown() ? [] : [...this.#notices, ...this.#progress.values()])];
     for (const e of waiting) {
       if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
       const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, yieldsToFinals(e.priority) ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);

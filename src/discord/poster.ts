@@ -206,9 +206,15 @@ export class Poster implements TaskPublisher {
     return r.ok;
   }
 
-  /** A view of `job` is on its way: its progress edit still waiting in the channel queue is dropped (see TaskPublisher). */
-  supersede(job: string, final: boolean): void {
+  /**
+   * A view of `job` is on its way: its progress edit still waiting in the channel queue is dropped (see
+   * TaskPublisher); the final result of a job still running, which will go through the queue (its token
+   * expired), is expected there.
+   */
+  supersede(job: string, final: boolean, record?: TaskRecord): void {
     this.o.queue?.supersede(job, final);
+    const tokenAlive = record?.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    if (final && record && !hasEnded(record.status) && !tokenAlive) this.o.queue?.expect(job);
   }
 
   /** A request through the bot's own channel access: through the queue (finals first, each lane at its pace) when there is one. */

@@ -29,9 +29,10 @@ export interface TaskPublisher {
   post(channelId: string, view: MessageView, files: ResultFile[] | undefined): Promise<PublishResult>;
   /**
    * A newer state of the job arrived while its last edit may still wait for Discord's budget: a
-   * progress edit still waiting is dropped (answering 'shed'); `final`: the newer state is its last.
+   * progress edit still waiting is dropped (answering 'shed'); `final`: the newer state is its last
+   * (its result, on its way through the channel queue, holds progress back from now: `record`'s route).
    */
-  supersede?(taskId: string, final: boolean): void;
+  supersede?(taskId: string, final: boolean, record?: TaskRecord): void;
   /** Changes only the message's buttons; false when the message could not be edited. */
   editComponents(record: TaskRecord, components: unknown[]): Promise<boolean>;
 }

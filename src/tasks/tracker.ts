@@ -179,7 +179,7 @@ export class Tracker {
   applyUpdate(record: TaskRecord, task: Task): Promise<void> {
     const id = record.taskId;
     this.stats.updates++;
-    this.o.poster.supersede?.(id, TERMINAL_STATUSES.has(task.status)); // a progress edit still waiting for the budget is older: dropped
+    this.o.poster.supersede?.(id, TERMINAL_STATUSES.has(task.status), record); // a progress edit still waiting for the budget is older: dropped
     const waiting = this.#waiting.get(id);
     if (waiting) {
       // Not started yet: this newer state replaces the waiting one (unless it is older).
