@@ -326,6 +326,12 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
         for (const c of inIt) spread[hundredths(c.at)]!++;
         process.stderr.write(`  busiest sliding second: ${best} from ${((from - t0) / 1000).toFixed(2)} s (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); per 100 ms ${spread.join(' ')}; finals' handed-over → arrival ms ${lags.length ? `${lags[0]}/${lags[Math.floor(lags.length / 2)]}/${lags.at(-1)}` : '-'}\n`);
       }
+      // Progress edits that reached Discord once some final was queued: when, after the first final queued (ms).
+      {
+        const q0 = Math.min(...queuedAt.values());
+        const late = progress.filter((at) => at > q0).map((at) => at - q0).sort((a, b) => a - b);
+        process.stderr.write(`  progress edits arriving after the first final was queued (${((q0 - t0) / 1000).toFixed(2)} s): ${late.length}${late.length ? `, at +${late.slice(0, 8).join(', +')} ms` : ''}\n`);
+      }
       // The last results: how many channels they were in (a channel's edits go 5 in 5 s: the tail of a
       // channel left with many is that slow).
       {

@@ -22,6 +22,8 @@
 import type { Lane } from './budget.ts';
 import { SHED, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
 
+import { FinalsRoom } from './finals-room.ts';
+
 export { SHED, editLane, postLane, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
 
 /** What yields to final results: progress edits and notices (a lane's last sends and the tokens go to finals first). */
@@ -31,6 +33,8 @@ const paceKey = (e: { priority: Priority; channel: Lane }): string => (yieldsToF
 
 /** How long an expected final (ChannelQueue.expect) holds back what yields to finals at most, if it does not come. */
 export const EXPECT_MS = 5_000;
+/** Finals a queue holds before the next ones are made (ChannelQueue.room): two seconds of the default budget. */
+export const FINALS_AHEAD = 100;
 
 interface Entry {
   priority: Priority;
@@ -76,12 +80,15 @@ export class ChannelQueue {
   /** Jobs whose final result is on its way here (expect()), since when: they hold back what yields to finals too. */
   readonly #expected = new Map<string, number>();
   #expectTimer: NodeJS.Timeout | null = null;
+  /** Finals being made that wait for room (room()). */
+  readonly #room: FinalsRoom;
   #closed = false;
 
   readonly #now: () => number;
 
   constructor(private readonly o: ChannelQueueOptions) {
     this.#now = o.now ?? Date.now;
+    this.#room = new FinalsRoom(FINALS_AHEAD, EXPECT_MS, this.#now, () => this.#finals.length);
   }
 
   /** Requests waiting, all priorities. */
@@ -111,6 +118,16 @@ export class ChannelQueue {
     if (this.#closed || this.#expected.has(job)) return;
     this.#expected.set(job, this.#now());
     this.#pump();
+  }
+
+  /**
+   * Resolves when fewer than FINALS_AHEAD finals are queued: what a final's result waits for before its
+   * files are fetched. A burst of results made all at once kept each bot at a full core for seconds (its
+   * timers, the budget's takes among them, 100-300 ms late) while the queue already held more than it
+   * could send in that time; made as room comes, they cost the same, spread over the burst.
+   */
+  room(): Promise<void> {
+    return this.#room.wait();
   }
 
   /** Finals queued, and those expected still in their time; a look again when the first of these runs out. */
@@ -144,6 +161,7 @@ export class ChannelQueue {
       } else {
         if (job !== null) this.supersede(job, true);
         if (priority === 'final' && job !== null) this.#expected.delete(job);
+        if (priority === 'final') this.#room.came();
         this.#line(priority).push(entry);
       }
       this.#pump();
@@ -170,6 +188,7 @@ export class ChannelQueue {
     if (this.#expectTimer) clearTimeout(this.#expectTimer);
     this.#timer = this.#paceTimer = this.#expectTimer = null;
     this.#expected.clear();
+    this.#room.close();
     for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
   }
@@ -241,6 +260,7 @@ export class ChannelQueue {
     const i = line.indexOf(e);
     if (i < 0) return false;
     line.splice(i, 1);
+    if (e.priority === 'final') this.#room.give();
     return true;
   }
 

@@ -206,6 +206,12 @@ export class Poster implements TaskPublisher {
     return r.ok;
   }
 
+  /** Resolves when the channel queue has room for `record`'s final result (ChannelQueue.room), at once when it will not go there. */
+  roomForFinal(record: TaskRecord): Promise<void> {
+    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    return this.o.queue && !tokenAlive ? this.o.queue.room() : Promise.resolve();
+  }
+
   /**
    * A view of `job` is on its way: its progress edit still waiting in the channel queue is dropped (see
    * TaskPublisher); the final result of a job still running, which will go through the queue (its token

@@ -23,6 +23,8 @@ export interface TaskPublisher {
   readonly tokenLifetimeMs: number;
   /** The view's result files, or null when any of them could not be had (the message then links them). */
   fetchFiles(view: MessageView): Promise<ResultFile[] | null>;
+  /** Resolves when a final result of `record` may be made (its files fetched): Discord's queue has room for it. */
+  roomForFinal?(record: TaskRecord): Promise<void>;
   /** Shows the view on the record's message; `files` replace its attachments when given. */
   publish(record: TaskRecord, view: MessageView, files: ResultFile[] | undefined, final: boolean): Promise<PublishResult>;
   /** A new message of the bot's own in a channel (Share's gallery post); 'gone': the channel is gone or closed to the bot. */

@@ -156,7 +156,9 @@ export class Showing {
         // hold the pass, and with it everyone else's progress. The downloads start now (bounded in
         // the poster); the publish waits for them in this task's lane, and until it is out the task
         // takes no more updates (finishing) while the poller keeps its lease.
-        const files = this.o.publisher.fetchFiles(view);
+        // Once the channel queue has room for it (a burst of results past their tokens), made as it goes.
+        const room = this.o.publisher.roomForFinal?.(record);
+        const files = room ? room.then(() => this.o.publisher.fetchFiles(view)) : this.o.publisher.fetchFiles(view);
         // Awaited later, in the lane: a rejection before then is not unhandled.
         files.catch(() => undefined);
         const release = ended as (() => void) | null;

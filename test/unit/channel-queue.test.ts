@@ -3,7 +3,8 @@
 // progress shed by its final, no progress sent while a final waits, one request per channel at a
 // time, and the budget sources (this process's bucket; the fallback when the shared one fails).
 import { describe, expect, it } from 'vitest';
-import { ChannelQueue, EXPECT_MS, SHED, editLane, postLane } from '../../src/discord/channel-queue.ts';
+import { ChannelQueue, EXPECT_MS, FINALS_AHEAD, SHED, editLane, postLane } from '../../src/discord/channel-queue.ts';
+import { FinalsRoom } from '../../src/discord/finals-room.ts';
 import { GrantLog, LaneLog, LocalBudget, budgetRate, burstOf, withFallback, type BudgetSource, type Lane } from '../../src/discord/budget.ts';
 
 /** How many tokens a take asks for (a number, or one per lane). */
@@ -340,6 +341,52 @@ describe('channel queue: what it counts', () => {
     q.run('other', null, 'c9', r.call('share')); // anything that wakes the queue
     await late;
     expect(r.sent.slice(3)).toEqual(['share', 'd 20%']);
+  });
+
+  it('room for the next final result: at once below FINALS_AHEAD queued, else when one of them leaves, first come first served', async () => {
+    const tap = new Tap();
+    const q = new ChannelQueue({ budget: tap });
+    const r = recorder();
+    let roomAtOnce = false;
+    void q.room().then(() => (roomAtOnce = true));
+    await new Promise((res) => setImmediate(res));
+    expect(roomAtOnce).toBe(true);
+    const finals = Array.from({ length: FINALS_AHEAD }, (_, i) => q.run('final', `j${i}`, `c${i}`, r.call(`j${i} done`)));
+    const order: string[] = [];
+    const first = q.room().then(() => order.push('first'));
+    const second = q.room().then(() => order.push('second'));
+    await new Promise((res) => setTimeout(res, 20));
+    expect(order).toEqual([]);
+    tap.available = 1;
+    await r.until(1);
+    await first;
+    expect(order).toEqual(['first']); // one left: room for one
+    tap.available = 1;
+    await second;
+    expect(order).toEqual(['first', 'second']);
+    // Closing lets whatever waits go on (nothing more is sent).
+    const third = q.room();
+    for (let i = 0; i < 2; i++) void q.run('final', `k${i}`, `d${i}`, r.call(`k${i} done`));
+    q.close();
+    await third;
+    await Promise.all(finals);
+  });
+
+  it('room let through and never taken (a final made another way) frees its place after a while, and the next goes', async () => {
+    let queued = 0;
+    const room = new FinalsRoom(2, 30, Date.now, () => queued);
+    const got: string[] = [];
+    for (const name of ['a', 'b', 'c']) void room.wait().then(() => got.push(name));
+    await new Promise((res) => setImmediate(res));
+    expect(got).toEqual(['a', 'b']); // two let through: the room is full although none is queued yet
+    queued = 1;
+    room.came(); // a came and was queued: still full (1 queued, b let through)
+    room.give();
+    await new Promise((res) => setImmediate(res));
+    expect(got).toEqual(['a', 'b']);
+    await new Promise((res) => setTimeout(res, 60)); // b never came: its place frees
+    expect(got).toEqual(['a', 'b', 'c']);
+    room.close();
   });
 
   it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
