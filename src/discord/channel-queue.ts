@@ -97,6 +97,11 @@ export class ChannelQueue {
     return w.final + w.other + w.notice + w.progress;
   }
 
+  /** Whether a progress edit queued now would wait: final results are queued or on their way. */
+  get holdsProgress(): boolean {
+    return this.#finalsKnown() > 0;
+  }
+
   /** Final results waiting (cheap: a poll pass asks for each update). */
   get finalsWaiting(): number {
     return this.#finals.length;

@@ -96,7 +96,7 @@ export class Poster implements TaskPublisher {
     const body = messageBody(view, files?.map((f) => f.name));
     const restFiles = files?.length ? files : undefined;
 
-    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    const tokenAlive = this.#tokenAlive(record);
     if (tokenAlive) {
       const r = await this.#try(record, () =>
         this.#tokenRest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, files: restFiles, auth: false }),
@@ -196,7 +196,7 @@ export class Poster implements TaskPublisher {
   /** Changes only the buttons of a message (marking a pressed button green keeps its attachments). */
   async editComponents(record: TaskRecord, components: unknown[]): Promise<boolean> {
     const body = { components };
-    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
+    const tokenAlive = this.#tokenAlive(record);
     if (tokenAlive) {
       const r = await this.#try(record, () => this.#tokenRest.patch(Routes.webhookMessage(this.o.applicationId, record.interactionToken!, record.messageId ?? '@original'), { body, auth: false }));
       if (r.ok) return true;
@@ -208,8 +208,16 @@ export class Poster implements TaskPublisher {
 
   /** Resolves when the channel queue has room for `record`'s final result (ChannelQueue.room), at once when it will not go there. */
   roomForFinal(record: TaskRecord): Promise<void> {
-    const tokenAlive = record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
-    return this.o.queue && !tokenAlive ? this.o.queue.room() : Promise.resolve();
+    return this.o.queue && !this.#tokenAlive(record) ? this.o.queue.room() : Promise.resolve();
+  }
+
+  /** Whether a progress edit of `record` would wait in the channel queue behind final results now. */
+  progressHeld(record: TaskRecord): boolean {
+    return !!this.o.queue?.holdsProgress && !this.#tokenAlive(record) && !record.private && !record.noChannel;
+  }
+
+  #tokenAlive(record: TaskRecord): boolean {
+    return !!record.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
   }
 
   /**
@@ -219,8 +227,7 @@ export class Poster implements TaskPublisher {
    */
   supersede(job: string, final: boolean, record?: TaskRecord): void {
     this.o.queue?.supersede(job, final);
-    const tokenAlive = record?.interactionToken && this.o.now() < record.tokenExpiresAt - TOKEN_MARGIN_MS;
-    if (final && record && !hasEnded(record.status) && !tokenAlive) this.o.queue?.expect(job);
+    if (final && record && !hasEnded(record.status) && !this.#tokenAlive(record)) this.o.queue?.expect(job);
   }
 
   /** A request through the bot's own channel access: through the queue (finals first, each lane at its pace) when there is one. */

@@ -51,6 +51,8 @@ export interface ShowStats {
   published: number;
   /** Views not sent: the same as the one the message shows. */
   sameView: number;
+  /** Progress views not made: they would have waited behind final results for Discord's budget (looked at again later). */
+  held: number;
 }
 
 /** What the tracker did, for tests and the benchmark (renders, deferred, published: show.ts). */

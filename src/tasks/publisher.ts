@@ -25,6 +25,8 @@ export interface TaskPublisher {
   fetchFiles(view: MessageView): Promise<ResultFile[] | null>;
   /** Resolves when a final result of `record` may be made (its files fetched): Discord's queue has room for it. */
   roomForFinal?(record: TaskRecord): Promise<void>;
+  /** Whether a progress edit of `record` would wait behind final results for Discord's budget now. */
+  progressHeld?(record: TaskRecord): boolean;
   /** Shows the view on the record's message; `files` replace its attachments when given. */
   publish(record: TaskRecord, view: MessageView, files: ResultFile[] | undefined, final: boolean): Promise<PublishResult>;
   /** A new message of the bot's own in a channel (Share's gallery post); 'gone': the channel is gone or closed to the bot. */

@@ -17,6 +17,9 @@ import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
 import { viewHash, type ShowStats } from './lifecycle.ts';
 
+/** How soon a progress view held back behind final results (TaskPublisher.progressHeld) is looked at again. */
+const HELD_PROGRESS_MS = 2_000;
+
 export interface ShowingOptions {
   /** Discord, as the tracker needs it (discord/poster.ts). */
   publisher: TaskPublisher;
@@ -45,6 +48,8 @@ export class Showing {
   /** Tasks whose final result is being published (with files: downloaded, off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
   /** The backend does not answer reads (the poller says so): shown under jobs under way. */
+  /** Per record, the state saved when its progress view was last held back (TaskPublisher.progressHeld). */
+  readonly #heldSaved = new WeakMap<TaskRecord, Task | null>();
   /** The backends (lanes) whose reads stopped getting answers: their jobs under way say so. */
   readonly #outage = new Set<string>();
   /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
@@ -108,6 +113,20 @@ export class Showing {
    */
   async show(record: TaskRecord, task: Task | null, final: boolean, save = true): Promise<void> {
     const id = record.taskId;
+    if (!final && this.o.publisher.progressHeld?.(record)) {
+      // It would wait behind final results for Discord's budget and be replaced there by a newer state:
+      // not made now (a burst's thousands of progress views cost the bots the CPU their finals needed),
+      // the newest state is looked at again a little later.
+      this.o.stats.held++;
+      this.o.shown.delete(id);
+      this.deferred.defer(id, this.o.now() + HELD_PROGRESS_MS);
+      // Saved once per state (the look again 2 s later finds the same one while the task does not move).
+      if (save && this.#heldSaved.get(record) !== task) {
+        this.#heldSaved.set(record, task);
+        await this.#save(record);
+      }
+      return;
+    }
     const ctx = this.viewContext(record);
     const view = renderTaskView(task, { ...ctx, media: 'attach' });
     this.o.stats.renders++;

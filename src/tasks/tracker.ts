@@ -28,7 +28,7 @@ import type { TrackerOptions } from './tracker-options.ts';
 export type { TrackerOptions } from './tracker-options.ts';
 
 export class Tracker {
-  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0, sameView: 0 };
+  readonly stats: TrackerStats = { updates: 0, coalesced: 0, stale: 0, unchanged: 0, renders: 0, deferred: 0, published: 0, sameView: 0, held: 0 };
   /** Records of the active tasks this process follows. */
   readonly #live = new Map<string, TaskRecord>();
   /** Tail of each task's lane. */

@@ -79,6 +79,8 @@ describe('final results first', () => {
     // The queue's own count agrees: progress shed, none sent while a final waited.
     expect(h.app.channelQueue.stats.shed).toBeGreaterThan(0);
     expect(h.app.channelQueue.stats.progressBeforeFinal).toBe(0);
+    // The moving jobs' newer progress was not even made while the finals waited (it would have waited too).
+    expect(h.app.tracker.stats.held).toBeGreaterThan(0);
 
     // Each job's last state is what its message shows.
     for (const id of finishing) {
@@ -141,7 +143,9 @@ describe('a timer pass while final results wait', () => {
     const report = await h.app.poller.runDue();
     expect(report.due).toBe(JOBS);
     // Over before the finals (6 at 1 a second): had it waited for its progress edits, none would wait now.
-    expect(h.app.channelQueue.finalsWaiting).toBeGreaterThan(0);
+    // (They are queued or still being made; the progress views of the others are not even made meanwhile.)
+    expect(h.app.channelQueue.holdsProgress).toBe(true);
+    expect(channelEdits(from).filter(isFinal).length).toBeLessThan(FINISHING);
     await h.when(['edited'], () => channelEdits(from).filter(isFinal).length >= FINISHING, 'every final edit', 20_000);
     expect(h.app.channelQueue.stats.progressBeforeFinal).toBe(0);
   }, 40_000);
