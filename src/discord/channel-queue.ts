@@ -77,6 +77,8 @@ export class ChannelQueue {
   #paceTimerAt = 0;
   /** The finals queued that the budget last heard of (after what that take sent). */
   #finalsTold = 0;
+  /** Finals handed to discord.js and not answered yet: until Discord has them, they hold back what yields too. */
+  #finalsInFlight = 0;
   /** Jobs whose final result is on its way here (expect()), since when: they hold back what yields to finals too. */
   readonly #expected = new Map<string, number>();
   #expectTimer: NodeJS.Timeout | null = null;
@@ -135,7 +137,7 @@ export class ChannelQueue {
     return this.#room.wait();
   }
 
-  /** Finals queued, and those expected still in their time; a look again when the first of these runs out. */
+  /** Finals queued, in flight, and expected (still in their time); a look again when the first expected one runs out. */
   #finalsKnown(): number {
     let first = Infinity;
     for (const [job, at] of this.#expected) if (at + EXPECT_MS <= this.#now()) this.#expected.delete(job); else first = Math.min(first, at);
@@ -143,7 +145,7 @@ export class ChannelQueue {
       this.#expectTimer = setTimeout(() => ((this.#expectTimer = null), this.#pump()), first + EXPECT_MS - this.#now() + 1);
       this.#expectTimer.unref?.();
     }
-    return this.#finals.length + this.#expected.size;
+    return this.#finals.length + this.#expected.size + this.#finalsInFlight;
   }
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
@@ -304,7 +306,8 @@ export class ChannelQueue {
       // some, the shared budget gives it the tokens, and a count that cannot be used would hold its
       // other requests back. All of them hold back what yields (progress, notices) in every process.
       const yields = batch.map((e) => yieldsToFinals(e.priority));
-      const queued = this.#finalsKnown();
+      // The finals of this batch stay known once granted (in flight): told as such, no second take to say so.
+      const queued = this.#finalsKnown() + batch.filter((e) => e.priority === 'final').length;
       const r = await this.o.budget.take(batch.map((e) => e.channel), this.#ready(Infinity, true).length, yields, queued);
       this.#finalsTold = Math.max(0, queued - r.got);
       const now = this.#now();
@@ -384,11 +387,13 @@ export class ChannelQueue {
     }
     if (e.priority === 'progress' && this.#finals.length) this.stats.progressBeforeFinal++;
     if (e.channel !== null) this.#busy.add(e.channel);
-    const { resolve, reject, channel } = e;
+    const { resolve, reject, channel, priority } = e;
+    if (priority === 'final') this.#finalsInFlight++;
     call()
       .then(resolve, reject)
       .finally(() => {
         if (channel !== null) this.#busy.delete(channel);
+        if (priority === 'final') this.#finalsInFlight--;
         this.#pump();
       });
   }

@@ -343,6 +343,24 @@ describe('channel queue: what it counts', () => {
     expect(r.sent.slice(3)).toEqual(['share', 'd 20%']);
   });
 
+  it('a final handed to discord.js holds progress and notices back until Discord answers it', async () => {
+    const q = new ChannelQueue({ budget: { take: async (want) => ({ got: count(want), waitMs: 1 }) } });
+    const sent: string[] = [];
+    let answer!: () => void;
+    const final = q.run('final', 'a', 'c1', () => new Promise<void>((res) => { sent.push('a done'); answer = res; }));
+    await new Promise((res) => setTimeout(res, 5));
+    expect(sent).toEqual(['a done']);
+    const progress = q.run('progress', 'b', 'c2', async () => void sent.push('b 10%'));
+    const ping = q.run('notice', null, 'c3', async () => void sent.push('ping'));
+    await new Promise((res) => setTimeout(res, 10));
+    expect(sent).toEqual(['a done']); // the final is on the wire: what yields waits
+    expect(q.holdsProgress).toBe(true);
+    answer();
+    await Promise.all([final, progress, ping]);
+    expect(sent).toEqual(['a done', 'ping', 'b 10%']);
+    expect(q.holdsProgress).toBe(false);
+  });
+
   it('room for the next final result: at once below FINALS_AHEAD queued, else when one of them leaves, first come first served', async () => {
     const tap = new Tap();
     const q = new ChannelQueue({ budget: tap });
