@@ -6,11 +6,9 @@
 // takes from (store/discord-budget.ts). What the budget serves, in order:
 //   1. final results (a job's last view, its post anew, its DM);
 //   2. the rest that a user asked for (Share's post, a pressed button turning green);
-//   3. notices (the ping under a result shown after its token expired, audit lines): only while no
-//      final result waits (a burst's pings took the tokens of finals whose lanes were paced a moment);
-//   4. progress edits: per job only the newest is kept (a newer one takes the older one's place in
-//      line, the older one is shed), and a job's progress still waiting is shed when its final
-//      result (or any newer view of it) is queued; only while no final result waits either.
+//   3. notices (the ping under a result shown after its token expired, audit lines), then 4. progress
+//      edits (per job only the newest, in the oldest one's place; shed when the job's final or any newer
+//      view is queued): neither while a final result waits, is on the wire, or is being made (expect()).
 // A shed request is never sent: its caller gets SHED and the job's newer view shows instead.
 // At most one request per lane (a channel's edits, or its new messages: Discord keeps a bucket for
 // each) is handed to discord.js at a time, so Discord's per-channel buckets queue in this order too,
