@@ -18,11 +18,13 @@ export interface PollScheduleOptions {
   push: boolean;
   /** Only tasks this process holds are scheduled (a read may finish after a task was let go). */
   holds: (taskId: string) => boolean;
+  /** Running tasks from which their reads keep to PHASES phases (PollSchedule.phased); default never. */
+  phasedFrom?: number;
 }
 
 /**
- * Phases of the moving interval a process's reads are spread over once it holds this many batches per
- * phase (PollSchedule.phases): 6, half a second apart at the default 3 s.
+ * Phases of the moving interval a process's reads of its running tasks are spread over once it has
+ * PHASES batches of them (PollSchedule.phased): 6, half a second apart at the default 3 s.
  */
 export const PHASES = 6;
 
@@ -35,7 +37,8 @@ export function phaseOf(taskId: string, phases: number): number {
 
 export class PollSchedule {
   readonly #next = new Map<string, number>();
-  #phases = 1;
+  /** Tasks last scheduled at the moving interval: what turns phases on. */
+  readonly #moving = new Set<string>();
   readonly #pushed = new Set<string>();
   readonly #askedAt = new Map<string, number>();
   readonly #failures = new Map<string, number>();
@@ -54,6 +57,7 @@ export class PollSchedule {
   /** Polled no more (its result is being published), still held. */
   unschedule(taskId: string): void {
     this.#next.delete(taskId);
+    this.#moving.delete(taskId);
   }
 
   /** The task left this process. */
@@ -62,6 +66,7 @@ export class PollSchedule {
     this.#pushed.delete(taskId);
     this.#askedAt.delete(taskId);
     this.#failures.delete(taskId);
+    this.#moving.delete(taskId);
   }
 
   asked(taskId: string, now: number): void {
@@ -98,14 +103,13 @@ export class PollSchedule {
    * Discord budget idle in between (the scale bench's burst: a second and a half of it lost while
    * the next lump came, then hundreds of results at once, and each process's event loop late by
    * hundreds of ms while it worked through them). With phases, a lump's next reads spread over the
-   * interval, PHASES groups half a second apart; each task is still read once an interval. Off (1)
-   * while a process holds few tasks: there one request each interval reads them all.
+   * interval, PHASES groups half a second apart; each task is still read once an interval. Off while a
+   * process has few running tasks (`phasedFrom`): one request each interval reads them all, and the
+   * waiting ones ride along in it; phased, six part-empty requests took waiting ones along early, and a
+   * thousand jobs of which 40 ran cost the backend twice the requests a second.
    */
-  set phases(n: number) {
-    this.#phases = Math.max(1, Math.floor(n));
-  }
-  get phases(): number {
-    return this.#phases;
+  get phased(): boolean {
+    return this.#moving.size >= (this.o.phasedFrom ?? Infinity);
   }
 
   /**
@@ -116,8 +120,10 @@ export class PollSchedule {
    */
   nextFrom(taskId: string, now: number, interval: number): number {
     const target = now + interval;
-    if (this.#phases <= 1 || interval !== this.o.intervals.moving) return target;
-    const offset = (phaseOf(taskId, this.#phases) * interval) / this.#phases;
+    if (interval === this.o.intervals.moving) this.#moving.add(taskId);
+    else this.#moving.delete(taskId);
+    if (!this.phased || interval !== this.o.intervals.moving) return target;
+    const offset = (phaseOf(taskId, PHASES) * interval) / PHASES;
     return offset + Math.ceil((target - interval / 3 - offset) / interval) * interval;
   }
 

@@ -15,8 +15,8 @@
 // - with nothing active, no proxy call at all.
 // Tasks due within half a fast interval of each other share a tick, so batches stay full; a
 // pass's last request, part empty otherwise, takes along the queued tasks due next (pass-plan.ts).
-// Holding PHASES batches or more, a process reads its running tasks in PHASES phases of the interval
-// instead (poll-schedule.ts phases): its reads, and the results they find, spread over it.
+// With PHASES batches of running tasks or more, a process reads them in PHASES phases of the interval
+// instead (poll-schedule.ts phased): its reads, and the results they find, spread over it.
 //
 // When each task is due is kept in poll-schedule.ts. A read that fails puts the task off
 // (read-health.ts says how long, and when replies say the service cannot be reached).
@@ -99,7 +99,7 @@ export class Poller {
   readonly #listeners = new Set<(r: TickReport) => void>();
 
   constructor(private readonly o: PollerOptions) {
-    this.#schedule = new PollSchedule({ intervals: o.intervals, push: o.push, holds: (id) => this.#held.has(id) });
+    this.#schedule = new PollSchedule({ intervals: o.intervals, push: o.push, holds: (id) => this.#held.has(id), phasedFrom: PHASES * o.batchSize });
     this.#held = new Holdings({ tasks: o.tasks, leases: o.leases, tracker: o.tracker, logger: o.logger, leaseTtlMs: o.leaseTtlMs, onDrop: (id) => this.#schedule.forget(id) });
     this.#health = new BackendsReadHealth({
       logger: o.logger,
@@ -236,8 +236,7 @@ export class Poller {
     if (relist) this.#listedAt = now;
     report.active = records.length;
     const due: TaskRecord[] = [];
-    const phased = records.length >= PHASES * this.o.batchSize;
-    this.#schedule.phases = phased ? PHASES : 1;
+    const phased = this.#schedule.phased;
     const half = this.o.intervals.moving / 2;
     // A pass reads the tasks due within half an interval, with phases within half a phase (the next
     // phase has its own pass); tasks due soon fill its last requests (pass-plan.ts fillLastRequests).

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PHASES, PollSchedule, phaseOf } from '../../src/tasks/poll-schedule.ts';
 
 const moving = 3_000;
-const schedule = () => new PollSchedule({ intervals: { moving, queued: 10_000, push: 30_000 }, push: false, holds: () => true });
+const schedule = (phasedFrom?: number) => new PollSchedule({ intervals: { moving, queued: 10_000, push: 30_000 }, push: false, holds: () => true, phasedFrom });
 const ids = Array.from({ length: 6_000 }, (_, i) => `17${String(1_000_000_000_000 + i * 7919)}`);
 
 describe('poll phases', () => {
@@ -18,15 +18,21 @@ describe('poll phases', () => {
     }
   });
 
-  it('off: the next read is an interval after this one', () => {
-    const s = schedule();
-    expect(s.phases).toBe(1);
+  it('off: the next read is an interval after this one; on once as many tasks as `phasedFrom` run', () => {
+    const s = schedule(3);
+    expect(s.phased).toBe(false);
     expect(s.nextFrom(ids[0]!, 1_234_567, moving)).toBe(1_234_567 + moving);
+    s.nextFrom(ids[1]!, 1_234_567, moving);
+    s.nextFrom(ids[2]!, 1_234_567, 10_000); // waiting in the queue: not running
+    expect(s.phased).toBe(false);
+    s.nextFrom(ids[3]!, 1_234_567, moving);
+    expect(s.phased).toBe(true);
+    s.forget(ids[3]!);
+    expect(s.phased).toBe(false);
   });
 
   it("on: a running task's next read is on its phase's grid, from a third of an interval early to two thirds late, and stays there when a read comes late", () => {
-    const s = schedule();
-    s.phases = PHASES;
+    const s = schedule(0);
     const step = moving / PHASES;
     for (const id of ids.slice(0, 200)) {
       const offset = phaseOf(id, PHASES) * step;
@@ -45,8 +51,7 @@ describe('poll phases', () => {
   });
 
   it("a lump read together spreads over the interval: its next reads come in every phase", () => {
-    const s = schedule();
-    s.phases = PHASES;
+    const s = schedule(0);
     const next = new Set(ids.slice(0, 600).map((id) => s.nextFrom(id, 5_000_000, moving)));
     expect(next.size).toBe(PHASES);
     const sorted = [...next].sort((a, b) => a - b);
