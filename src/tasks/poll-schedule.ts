@@ -37,7 +37,7 @@ export function phaseOf(taskId: string, phases: number): number {
 
 export class PollSchedule {
   readonly #next = new Map<string, number>();
-  /** Tasks last scheduled at the moving interval: what turns phases on. */
+  /** Running tasks (not waiting in the backend's queue) last scheduled at the moving interval: what turns phases on. */
   readonly #moving = new Set<string>();
   readonly #pushed = new Set<string>();
   readonly #askedAt = new Map<string, number>();
@@ -113,17 +113,20 @@ export class PollSchedule {
   }
 
   /**
-   * When a task read at `now` is next due, `interval` later; a moving task with phases on, at the
-   * point of its phase's grid (its phase, plus whole intervals) nearest that: from a third of an
-   * interval earlier to two thirds later, so that once on its grid a read that came late by up to
-   * a third of an interval stays on it, and no task is read again sooner than two thirds of one.
+   * When `task`, read at `now`, is next due, `interval` later; a running task at the moving interval
+   * with phases on, at the point of its phase's grid (its phase, plus whole intervals) nearest that:
+   * from a third of an interval earlier to two thirds later, so that once on its grid a read that came
+   * late by up to a third of an interval stays on it, and no task is read again sooner than two thirds
+   * of one. (A waiting task whose place in the queue changed is due at the moving interval too, and
+   * rides along in some request: not phased, and not counted.)
    */
-  nextFrom(taskId: string, now: number, interval: number): number {
+  nextFrom(task: Pick<Task, 'id' | 'status'>, now: number, interval: number): number {
     const target = now + interval;
-    if (interval === this.o.intervals.moving) this.#moving.add(taskId);
-    else this.#moving.delete(taskId);
-    if (!this.phased || interval !== this.o.intervals.moving) return target;
-    const offset = (phaseOf(taskId, PHASES) * interval) / PHASES;
+    const running = interval === this.o.intervals.moving && task.status !== 'NOT_START';
+    if (running) this.#moving.add(task.id);
+    else this.#moving.delete(task.id);
+    if (!running || !this.phased) return target;
+    const offset = (phaseOf(task.id, PHASES) * interval) / PHASES;
     return offset + Math.ceil((target - interval / 3 - offset) / interval) * interval;
   }
 

@@ -98,7 +98,7 @@ export async function readAndApply(o: ReadApplyOptions, records: TaskRecord[], r
       if (o.tracker.isUnchanged(r, task)) {
         // The common case at scale: a queued task still queued. Nothing to do but reschedule.
         o.tracker.stats.unchanged++;
-        o.schedule.at(r.taskId, o.schedule.nextFrom(r.taskId, now, o.schedule.intervalFor(task, false)));
+        o.schedule.at(r.taskId, o.schedule.nextFrom(task, now, o.schedule.intervalFor(task, false)));
       } else {
         changedOnes.push([r, task]);
       }
@@ -115,7 +115,7 @@ export async function readAndApply(o: ReadApplyOptions, records: TaskRecord[], r
       const stop = waitUntil === undefined ? undefined : o.finalsWaiting;
       if (waitMs > 0 && !stop?.()) await within(applied, waitMs, stop);
       if (source === 'poll' && changed) o.schedule.pushMissed(r.taskId);
-      o.schedule.at(r.taskId, o.schedule.nextFrom(r.taskId, now, o.schedule.intervalFor(task, changed)));
+      o.schedule.at(r.taskId, o.schedule.nextFrom(task, now, o.schedule.intervalFor(task, changed)));
     });
     for (const id of missing) {
       const r = byId.get(id);

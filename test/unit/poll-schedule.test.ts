@@ -5,6 +5,8 @@ import { PHASES, PollSchedule, phaseOf } from '../../src/tasks/poll-schedule.ts'
 
 const moving = 3_000;
 const schedule = (phasedFrom?: number) => new PollSchedule({ intervals: { moving, queued: 10_000, push: 30_000 }, push: false, holds: () => true, phasedFrom });
+/** A running task. */
+const run = (id: string) => ({ id, status: 'IN_PROGRESS' as const });
 const ids = Array.from({ length: 6_000 }, (_, i) => `17${String(1_000_000_000_000 + i * 7919)}`);
 
 describe('poll phases', () => {
@@ -21,11 +23,12 @@ describe('poll phases', () => {
   it('off: the next read is an interval after this one; on once as many tasks as `phasedFrom` run', () => {
     const s = schedule(3);
     expect(s.phased).toBe(false);
-    expect(s.nextFrom(ids[0]!, 1_234_567, moving)).toBe(1_234_567 + moving);
-    s.nextFrom(ids[1]!, 1_234_567, moving);
-    s.nextFrom(ids[2]!, 1_234_567, 10_000); // waiting in the queue: not running
+    expect(s.nextFrom(run(ids[0]!), 1_234_567, moving)).toBe(1_234_567 + moving);
+    s.nextFrom(run(ids[1]!), 1_234_567, moving);
+    s.nextFrom({ id: ids[4]!, status: 'NOT_START' as const }, 1_234_567, moving); // its place in the queue changed: not running
+    s.nextFrom({ id: ids[2]!, status: 'NOT_START' as const }, 1_234_567, 10_000); // waiting in the queue
     expect(s.phased).toBe(false);
-    s.nextFrom(ids[3]!, 1_234_567, moving);
+    s.nextFrom(run(ids[3]!), 1_234_567, moving);
     expect(s.phased).toBe(true);
     s.forget(ids[3]!);
     expect(s.phased).toBe(false);
@@ -37,22 +40,23 @@ describe('poll phases', () => {
     for (const id of ids.slice(0, 200)) {
       const offset = phaseOf(id, PHASES) * step;
       for (const now of [1_000_000, 1_000_250, 1_001_999, 1_002_999]) {
-        const next = s.nextFrom(id, now, moving);
+        const next = s.nextFrom(run(id), now, moving);
         expect(((next - offset) % moving + moving) % moving).toBe(0);
         expect(next).toBeGreaterThanOrEqual(now + moving - moving / 3);
         expect(next).toBeLessThan(now + moving + (2 * moving) / 3);
         // Read at its time, or up to a third of an interval late: the next is one interval on.
-        expect(s.nextFrom(id, next, moving)).toBe(next + moving);
-        expect(s.nextFrom(id, next + moving / 3 - 1, moving)).toBe(next + moving);
+        expect(s.nextFrom(run(id), next, moving)).toBe(next + moving);
+        expect(s.nextFrom(run(id), next + moving / 3 - 1, moving)).toBe(next + moving);
       }
     }
     // The queued interval and the push safety net keep their own pace.
-    expect(s.nextFrom(ids[0]!, 1_000_000, 10_000)).toBe(1_010_000);
+    expect(s.nextFrom(run(ids[0]!), 1_000_000, 10_000)).toBe(1_010_000);
+    expect(s.nextFrom({ id: ids[0]!, status: 'NOT_START' as const }, 1_000_100, moving)).toBe(1_003_100);
   });
 
   it("a lump read together spreads over the interval: its next reads come in every phase", () => {
     const s = schedule(0);
-    const next = new Set(ids.slice(0, 600).map((id) => s.nextFrom(id, 5_000_000, moving)));
+    const next = new Set(ids.slice(0, 600).map((id) => s.nextFrom(run(id), 5_000_000, moving)));
     expect(next.size).toBe(PHASES);
     const sorted = [...next].sort((a, b) => a - b);
     expect(sorted.at(-1)! - sorted[0]!).toBe(moving - moving / PHASES);
