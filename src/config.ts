@@ -30,7 +30,7 @@ export const DEFAULTS = {
   MAX_ATTACHMENT_BYTES: 10 * MiB, // largest user upload we accept
   RESULT_MAX_BYTES: 10 * MiB, // largest result we download and re-attach (Discord's default upload limit)
   EDIT_MIN_INTERVAL_MS: 1_000, // ms between two progress edits of one message
-  DISCORD_CHANNEL_BUDGET: 47, // channel-route requests a second (every process together on Redis); with the 2 saved up (burstOf), 49 in any second, under Discord's global 50: finals first
+  DISCORD_CHANNEL_BUDGET: 47, // channel-route requests a second (every process together on Redis); capped at 49 in any 1,042 ms (budgetRate), under Discord's global 50: finals first
   BUTTONS_OWNER_ONLY: true,
   ALLOW_DMS: false, // commands in DMs with the bot (a server's allow-lists cannot follow a user there)
   ALLOW_USER_INSTALL: false, // users may install the bot to their account and use it where the server did not add it

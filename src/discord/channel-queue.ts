@@ -19,7 +19,6 @@
 
 import type { Lane } from './budget.ts';
 import { SHED, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
-
 import { FinalsRoom } from './finals-room.ts';
 
 export { SHED, editLane, postLane, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
