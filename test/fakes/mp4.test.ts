@@ -42,13 +42,12 @@ async function play(mp4: Buffer, waitMs = 30_000): Promise<{ w: number; h: numbe
         }, waitMs);
       });
       if (!error) {
-        // A decoded frame is on screen once the frame callback runs.
+        // A frame is decoded once a seek to it is done (or a frame callback ran). Not by playing: in a headless
+        // Chromium on a busy machine a playing video's frame callback sometimes never came (30 s, CI).
         await new Promise<void>((resolve) => {
           v.requestVideoFrameCallback(() => resolve());
-          v.play().catch((e: Error) => {
-            error = e.message;
-            resolve();
-          });
+          v.addEventListener('seeked', () => resolve(), { once: true });
+          v.currentTime = 0.5;
           setTimeout(() => {
             error ??= `no frame decoded after ${waitMs} ms`;
             resolve();
