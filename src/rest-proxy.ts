@@ -16,7 +16,7 @@
 // shared budget (discord/budget.ts, 47 a second) paces and orders what they hand it, but a bot whose event
 // loop is busy hands a few over late, together with the next ones, and a second at Discord then held 51-53
 // (the scale bench's burst, two bots at a full core each). So what goes out on the global-bound routes is
-// spread once more here: at most 49 in any 1,020 ms (p-throttle's strict mode, a sliding window; the 20 ms
+// spread once more here: 49 in 1,020 ms (p-throttle's strict mode, a sliding window, timed by its timers; the 20 ms
 // for the wire), which at the budget's 47 a second holds a request back only when others bunch up ahead of it.
 //
 // The request body is read whole before it is queued (@discordjs/proxy's proxyRequests hands the incoming stream

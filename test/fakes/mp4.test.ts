@@ -58,8 +58,15 @@ async function play(mp4: Buffer, waitMs = 30_000): Promise<{ w: number; h: numbe
       c.width = 16;
       c.height = 16;
       const ctx = c.getContext('2d')!;
-      ctx.drawImage(v, 0, 0);
-      return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb: (Array.from(ctx.getImageData(8, 8, 1, 1).data) as number[]).slice(0, 3) };
+      // The decoded frame reaches what a canvas can draw a moment after the seek on a busy machine: drawn
+      // again until it is there (a clip of one colour is never black), within the same time.
+      const pixel = () => {
+        ctx.drawImage(v, 0, 0);
+        return (Array.from(ctx.getImageData(8, 8, 1, 1).data) as number[]).slice(0, 3);
+      };
+      let rgb = pixel();
+      for (const until = Date.now() + waitMs; !error && rgb.every((x) => x === 0) && Date.now() < until; rgb = pixel()) await new Promise((r) => setTimeout(r, 50));
+      return { w: v.videoWidth, h: v.videoHeight, duration: v.duration, error, rgb };
     }, [mp4.toString('base64'), waitMs] as const);
   } finally {
     await page.close();
