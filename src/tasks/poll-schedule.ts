@@ -114,8 +114,8 @@ export class PollSchedule {
 
   /**
    * When `task`, read at `now`, is next due, `interval` later; a running task at the moving interval
-   * with phases on, at the point of its phase's grid (its phase, plus whole intervals) nearest that:
-   * from a third of an interval earlier to two thirds later, so that once on its grid a read that came
+   * with phases on, at the point of its phase's grid (its phase, plus whole intervals) that lies from a
+   * third of an interval before that to two thirds after it, so that once on its grid a read that came
    * late by up to a third of an interval stays on it, and no task is read again sooner than two thirds
    * of one. (A waiting task whose place in the queue changed is due at the moving interval too, and
    * rides along in some request: not phased, and not counted.)
