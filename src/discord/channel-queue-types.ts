@@ -1,5 +1,5 @@
 // The channel queue's (channel-queue.ts) lanes, priorities, options and counters.
-import type { BudgetSource } from './budget.ts';
+import type { BudgetSource, Lane } from './budget.ts';
 
 /** The lane of a channel's message edits. */
 export const editLane = (channelId: string): string => `${channelId}:edit`;
@@ -7,6 +7,11 @@ export const editLane = (channelId: string): string => `${channelId}:edit`;
 export const postLane = (channelId: string): string => `${channelId}:post`;
 
 export type Priority = 'final' | 'other' | 'notice' | 'progress';
+
+/** What yields to final results: progress edits and notices (a lane's last sends and the tokens go to finals first). */
+export const yieldsToFinals = (priority: Priority): boolean => priority === 'progress' || priority === 'notice';
+/** Where the queue keeps what the budget said of an entry's lane: the lane, or for what yields its share of it. */
+export const paceKey = (e: { priority: Priority; channel: Lane }): string => (yieldsToFinals(e.priority) ? `~${e.channel}` : e.channel!);
 
 /** What a request that was dropped answers: a newer view of the same job replaced it. */
 export const SHED: unique symbol = Symbol('shed');

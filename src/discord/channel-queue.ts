@@ -4,7 +4,8 @@
 // here. This queue sits in front of those requests, with a budget per second (DISCORD_CHANNEL_BUDGET)
 // taken from a BudgetSource (budget.ts): this process's own bucket, or a Redis bucket every process of the bot
 // takes from (store/discord-budget.ts). What the budget serves, in order:
-//   1. final results (a job's last view, its post anew, its DM);
+//   1. final results (a job's last view, its post anew, its DM), lane by lane, a lane's backlog
+//      bringing its turn forward (finals-line.ts);
 //   2. the rest that a user asked for (Share's post, a pressed button turning green);
 //   3. notices (the ping under a result shown after its token expired, audit lines), then 4. progress
 //      edits (per job only the newest, in the oldest one's place; shed when the job's final or any newer
@@ -18,15 +19,11 @@
 // resets and then send with the held requests of other channels, all in one second.
 
 import type { Lane } from './budget.ts';
-import { SHED, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
+import { SHED, paceKey, yieldsToFinals, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
+import { FinalsLine } from './finals-line.ts';
 import { FinalsRoom } from './finals-room.ts';
 
 export { SHED, editLane, postLane, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
-
-/** What yields to final results: progress edits and notices (a lane's last sends and the tokens go to finals first). */
-const yieldsToFinals = (priority: Priority): boolean => priority === 'progress' || priority === 'notice';
-/** Where the queue keeps what the budget said of an entry's lane: the lane, or for what yields its share of it. */
-const paceKey = (e: { priority: Priority; channel: Lane }): string => (yieldsToFinals(e.priority) ? `~${e.channel}` : e.channel!);
 
 /** How long an expected final (ChannelQueue.expect) holds back what yields to finals at most, if it does not come. */
 export const EXPECT_MS = 5_000;
@@ -57,7 +54,8 @@ export class ChannelQueue {
     budgetWaitMs: 0,
     tokensUnused: 0,
   };
-  readonly #finals: Entry[] = [];
+  /** Per lane, served by turn (finals-line.ts). */
+  readonly #finals = new FinalsLine<Entry>();
   readonly #others: Entry[] = [];
   readonly #notices: Entry[] = [];
   /** Progress in line, one per job (a Map keeps the order in which each job first queued). */
@@ -166,7 +164,8 @@ export class ChannelQueue {
         if (job !== null) this.supersede(job, true);
         if (priority === 'final' && job !== null) this.#expected.delete(job);
         if (priority === 'final') this.#room.came();
-        this.#line(priority).push(entry);
+        if (priority === 'final') this.#finals.push(entry);
+        else this.#line(priority).push(entry);
       }
       this.#pump();
     });
@@ -193,7 +192,7 @@ export class ChannelQueue {
     this.#timer = this.#paceTimer = this.#expectTimer = null;
     this.#expected.clear();
     this.#room.close();
-    for (const e of [...this.#finals.splice(0), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
+    for (const e of [...this.#finals.drain(), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
   }
 
@@ -220,7 +219,7 @@ export class ChannelQueue {
       out.push(e);
       return out.length >= cap;
     };
-    for (const e of this.#finals) if (add(e)) return out;
+    for (const e of this.#finals.heads()) if (add(e)) return out;
     if (finalsOnly) return out;
     for (const e of this.#others) if (add(e)) return out;
     if (this.#finalsKnown()) return out;
@@ -260,12 +259,13 @@ export class ChannelQueue {
       this.#progress.delete(e.job);
       return true;
     }
-    const line = this.#line(e.priority);
-    const i = line.indexOf(e);
-    if (i < 0) return false;
-    line.splice(i, 1);
-    if (e.priority === 'final') this.#room.give();
-    return true;
+    if (e.priority === 'final') {
+      if (!this.#finals.remove(e)) return false;
+      this.#room.give();
+      return true;
+    }
+    const line = this.#line(e.priority), i = line.indexOf(e);
+    return i >= 0 && line.splice(i, 1).length > 0;
   }
 
   #pump(): void {
@@ -349,7 +349,7 @@ export class ChannelQueue {
     const now = this.#now();
     for (const [lane, until] of this.#pacedUntil) if (until <= now) this.#pacedUntil.delete(lane);
     let first = Infinity;
-    const waiting = [...this.#finals, ...this.#others, ...(this.#finalsKnown() ? [] : [...this.#notices, ...this.#progress.values()])];
+    const waiting = [...this.#finals.heads(), ...this.#others, ...(this.#finalsKnown() ? [] : [...this.#notices, ...this.#progress.values()])];
     for (const e of waiting) {
       if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
       const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, yieldsToFinals(e.priority) ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);
@@ -368,9 +368,9 @@ export class ChannelQueue {
     this.#paceTimer.unref?.();
   }
 
-  /** The line of an entry not kept per job (progress of no job waits with the rest). */
-  #line(priority: Priority): Entry[] {
-    return priority === 'final' ? this.#finals : priority === 'notice' ? this.#notices : this.#others;
+  /** The line of an entry not kept per job nor per lane (progress of no job waits with the rest). */
+  #line(priority: Exclude<Priority, 'final'>): Entry[] {
+    return priority === 'notice' ? this.#notices : this.#others;
   }
 
   #send(e: Entry): void {

@@ -248,6 +248,23 @@ describe('channel queue: lanes at their pace', () => {
     expect(q.stats.tokensUnused).toBe(0);
   });
 
+  it("serves the lane with the most finals first, not the oldest final: a channel's backlog would otherwise end the burst alone, a final a second", async () => {
+    const tap = new Tap();
+    let now = 0;
+    const q = new ChannelQueue({ budget: tap, takeAtMost: 1, now: () => now });
+    const r = recorder();
+    const done = [q.run('final', 'lone', editLane('quiet'), r.call('lone'))];
+    now = 100;
+    for (const n of [1, 2, 3]) done.push(q.run('final', `busy${n}`, editLane('busy'), r.call(`busy ${n}`)));
+    tap.available = 1;
+    await r.until(1);
+    expect(r.sent).toEqual(['busy 1']);
+    tap.available = 3;
+    await Promise.all(done);
+    // Two left in busy (100 - 2 steps) still go before the lone one (0 - 1 step); with one left, it is the lone one's turn.
+    expect(r.sent).toEqual(['busy 1', 'busy 2', 'lone', 'busy 3']);
+  });
+
   it('a final waiting for its lane still holds every notice and progress back; the rest goes', async () => {
     const budget = new LocalBudget(1000, Date.now, { count: 1, perMs: 120 });
     const q = new ChannelQueue({ budget });

@@ -1,0 +1,71 @@
+// The final results a channel queue holds (channel-queue.ts), kept per lane in the order they came, and
+// served lane by lane: a lane takes one request at a time and at most LANE_PACE.count in its window, so
+// only each lane's oldest final can go, and which lanes go first decides when the last final is shown.
+// Oldest first alone left some channels with several finals at the end of a burst, each waiting its
+// lane's pace (a second apiece) while the budget had nothing else to send. A lane's turn counts its
+// backlog: its oldest final stands in line as if queued one lane step (perMs / count) earlier for each
+// final the lane holds, so a channel with many finals starts early enough to show its last one with the
+// rest; a lone final waits at most its own step longer than oldest first would have it wait. Finals bound
+// to no lane (null) go by age.
+import { LANE_PACE, type Lane, type LanePace } from './budget.ts';
+
+export interface LineEntry {
+  channel: Lane;
+  /** When it was queued (ms, the queue's clock). */
+  at: number;
+}
+
+export class FinalsLine<E extends LineEntry> {
+  /** Per lane (null: bound to none), its finals oldest first. */
+  readonly #byLane = new Map<Lane, E[]>();
+  #size = 0;
+  /** How much earlier a lane's turn comes for each final it holds (ms). */
+  readonly #step: number;
+
+  constructor(pace: LanePace = LANE_PACE) {
+    this.#step = pace.perMs / pace.count;
+  }
+
+  get length(): number {
+    return this.#size;
+  }
+
+  push(e: E): void {
+    const line = this.#byLane.get(e.channel);
+    if (line) line.push(e);
+    else this.#byLane.set(e.channel, [e]);
+    this.#size++;
+  }
+
+  /** Takes `e` out; false when it is not here. */
+  remove(e: E): boolean {
+    const line = this.#byLane.get(e.channel);
+    const i = line ? line.indexOf(e) : -1;
+    if (i < 0) return false;
+    line!.splice(i, 1);
+    if (!line!.length) this.#byLane.delete(e.channel);
+    this.#size--;
+    return true;
+  }
+
+  /**
+   * The finals that may go first, in the order they are served: each lane's oldest (every final bound
+   * to no lane), by turn. What waits behind a lane's oldest waits for the same lane.
+   */
+  heads(): E[] {
+    const turns: [number, E][] = [];
+    for (const [lane, line] of this.#byLane) {
+      if (lane === null) for (const e of line) turns.push([e.at, e]);
+      else turns.push([line[0]!.at - line.length * this.#step, line[0]!]);
+    }
+    return turns.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  }
+
+  /** Everything held, taken out. */
+  drain(): E[] {
+    const out = [...this.#byLane.values()].flat();
+    this.#byLane.clear();
+    this.#size = 0;
+    return out;
+  }
+}
