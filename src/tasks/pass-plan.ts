@@ -1,4 +1,4 @@
-// What a poll pass reports, and how it plans its requests (poller.ts).
+// What a poll pass reports, how it plans its requests, and how often it yields (poller.ts).
 import type { TaskReader } from '../proxy/task-reader.ts';
 import type { TaskRecord } from '../store/tasks.ts';
 
@@ -51,3 +51,7 @@ export function fillLastRequests(due: TaskRecord[], soon: [number, TaskRecord][]
     room.set(backend, left - 1);
   }
 }
+
+/** Records (or held ids) walked between two yields to the event loop in a pass. */
+export const YIELD_EVERY = 1_000;
+export const yieldToIo = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));

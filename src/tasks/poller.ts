@@ -36,7 +36,7 @@ import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { BackendsReadHealth } from './read-health.ts';
 import { readAndApply, safely, type ReadApplyOptions } from './read-apply.ts';
-import { emptyReport, fillLastRequests, type PollerStats, type TickReport } from './pass-plan.ts';
+import { YIELD_EVERY, emptyReport, fillLastRequests, yieldToIo, type PollerStats, type TickReport } from './pass-plan.ts';
 
 export type { PollerStats, TickReport } from './pass-plan.ts';
 
@@ -74,9 +74,6 @@ export interface PollerOptions {
   backendGone?: (record: TaskRecord, late: boolean) => 'removed' | 'unreachable' | null;
 }
 
-/** Records (or held ids) walked between two yields to the event loop in a pass. */
-const YIELD_EVERY = 1_000;
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Poller {
   readonly stats: PollerStats = { passes: 0, busyPasses: 0, proxyCalls: 0, hints: 0, hintFlushes: 0, hintProxyCalls: 0, hintsRelayed: 0 };
@@ -294,7 +291,7 @@ export class Poller {
   async #settle(records: TaskRecord[]): Promise<void> {
     // A task whose result is still on the way to Discord keeps its lease (no other process may
     // show it again), and is polled no more.
-    for (const r of records) if (!r.active && this.o.tracker.finishing(r.taskId)) this.#schedule.unschedule(r.taskId);
+    for (const r of records) if (this.o.tracker.finishing(r.taskId)) this.#schedule.unschedule(r.taskId);
     this.#held.settle(records);
     if (this.#stopped) return;
     // The walk over every task held, in slices (hints go between them).
@@ -370,9 +367,10 @@ export class Poller {
   /** The earliest of `next` and when each of `ids` is next due. */
   #earliest(ids: Iterable<string>, now: number, next: number): number {
     for (const id of ids) {
-      const scheduled = this.#schedule.nextAt(id), rec = this.o.tracker.live(id);
-      if (scheduled === undefined && this.o.tracker.finishing(id)) continue;
-      const at = Math.max(scheduled ?? now, rec ? this.#health.until(this.o.reader.backendOf(rec)) : -Infinity);
+      const rec = this.o.tracker.live(id);
+      // Ended (its result on its way or out) is read no more: its read's schedule made the timer fire at once, 700 passes a second.
+      if (!rec?.active) continue;
+      const at = Math.max(this.#schedule.nextAt(id) ?? now, this.#health.until(this.o.reader.backendOf(rec)));
       if (at < next) next = at;
     }
     return next;

@@ -39,6 +39,30 @@ const isFinal = (c: { json: any }) => (c.json?.components?.length ?? 0) > 0 && !
 const isProgress = (c: { json: any }) => /\(\d+%\)/.test(c.json?.content ?? '');
 
 describe('final results first', () => {
+  it('jobs whose finals wait for the budget are read no more, and wake no pass while they wait', async () => {
+    for (let i = 0; i < JOBS; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a waiting fox ${i}` }]);
+    const ids = await h.tracked(JOBS);
+    await h.app.poller.tick();
+    h.discord.clock.advance(16 * MIN); // past the tokens: every edit takes the budget (3 a second)
+    // Most finish: their finals fill the budget and wait.
+    for (const id of ids.slice(0, FINISHING)) h.proxy.finish(id);
+    h.discord.clock.advance(h.config.POLL_INTERVAL_MS);
+    await h.app.poller.runDue();
+    await h.until(() => h.app.channelQueue.finalsWaiting > 0, 'finals waiting for the budget');
+    // The rest finish: the timer's pass reads them and, finals waiting, goes on without waiting for their results.
+    for (const id of ids.slice(FINISHING)) h.proxy.finish(id);
+    h.discord.clock.advance(h.config.POLL_INTERVAL_MS);
+    await h.app.poller.runDue();
+    await h.until(() => ids.every((id) => h.app.tracker.finishing(id) || !h.app.tracker.live(id)), 'every result on its way');
+    // A poll interval later: nothing is due (their reads had scheduled them again), and a pass reads nothing.
+    h.discord.clock.advance(h.config.POLL_INTERVAL_MS);
+    expect(h.app.poller.nextPassInMs()).toBeGreaterThan(0);
+    const reads = h.proxy.requests.length;
+    await h.app.poller.runDue();
+    expect(h.proxy.requests.length).toBe(reads);
+    await h.app.tracker.resultsOut();
+  });
+
   it('many jobs past their tokens finishing at once: every final shown, no progress sent while a final waited, each last state shown', async () => {
     for (let i = 0; i < JOBS; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a fox number ${i}` }]);
     const ids = await h.tracked(JOBS);

@@ -86,6 +86,27 @@ describe('adaptive polling', () => {
     expect(h.app.poller.nextPassInMs()).toBeLessThanOrEqual(1000);
   });
 
+  it('a job whose result is on its way is read no more and wakes no pass: the timer rests while the result waits', async () => {
+    h = await startHarness({ env: { ...env, POLL_INTERVAL_MS: '300' } });
+    const { id } = await imagine(h, 'its result waits');
+    h.proxy.setQuirks({ holdMedia: true }); // the result's download hangs: the job is done, its message not edited yet
+    try {
+      h.app.poller.start();
+      h.proxy.finish(id);
+      await h.until(() => h.proxy.mediaHeld > 0, 'the result download');
+      // A poll interval and more later (its read had scheduled it again then), for half a second.
+      await new Promise((r) => setTimeout(r, 600));
+      const from = { passes: h.app.poller.stats.passes, reads: readsSince(h, 0).length };
+      await new Promise((r) => setTimeout(r, 500));
+      // Nothing else is active: at most a look at the index (every third of the lease), no read.
+      expect(h.app.poller.stats.passes - from.passes).toBeLessThanOrEqual(1);
+      expect(readsSince(h, 0).length).toBe(from.reads);
+    } finally {
+      h.proxy.setQuirks({ holdMedia: false });
+    }
+    await h.discord.waitForMessage((m) => m.components.length === 3 && m.content.includes('its result waits'));
+  });
+
   it('a pass whose last request would go out part empty fills it with the tasks due soonest after', async () => {
     // LIST_BATCH_SIZE 4: the head of the queue (its four oldest tasks) and two moving tasks are
     // due every second, a request of 4 and one of 2; the four waiting behind the head every 5 s.
