@@ -8,7 +8,7 @@
 //   POLL_INTERVAL_MS;
 // - a task that sits in the queue unchanged (NOT_START), every POLL_QUEUED_INTERVAL_MS, except the
 //   head of the queue (its oldest batch; with several processes each polls its part of it),
-//   which is where the next start shows up;
+//   which is where the next start shows up (a head that all started: the next, larger, at once; queue-head.ts);
 // - with push on, a task whose notifyHook callbacks arrive is polled only every
 //   POLL_PUSH_INTERVAL_MS, as a safety net; a poll that finds a change the push did not bring
 //   puts the task back on the fast interval;
@@ -32,6 +32,7 @@ import type { LeaseRepository } from '../store/leases.ts';
 import type { TaskRecord, TaskRepository } from '../store/tasks.ts';
 import { Holdings } from './holdings.ts';
 import { PHASES, PollSchedule, type PollIntervals } from './poll-schedule.ts';
+import { QueueHead } from './queue-head.ts';
 import type { Tracker } from './tracker.ts';
 import { PushHints } from './hints.ts';
 import { BackendsReadHealth } from './read-health.ts';
@@ -91,11 +92,12 @@ export class Poller {
   /** What a read and its application need (read-apply.ts). */
   readonly #reads: ReadApplyOptions;
   #lastHintAt = -Infinity;
-  /** When the head of the queue is due again at the fast interval. */
-  #headWakeAt = Infinity;
+  /** The head of the queue (queue-head.ts). */
+  readonly #head: QueueHead;
   readonly #listeners = new Set<(r: TickReport) => void>();
 
   constructor(private readonly o: PollerOptions) {
+    this.#head = new QueueHead(o.batchSize);
     this.#schedule = new PollSchedule({ intervals: o.intervals, push: o.push, holds: (id) => this.#held.has(id), phasedFrom: PHASES * o.batchSize });
     this.#held = new Holdings({ tasks: o.tasks, leases: o.leases, tracker: o.tracker, logger: o.logger, leaseTtlMs: o.leaseTtlMs, onDrop: (id) => this.#schedule.forget(id) });
     this.#health = new BackendsReadHealth({
@@ -244,8 +246,10 @@ export class Poller {
     // needed while push callbacks arrive (they announce the start). With several processes the
     // batch is shared: each takes its part of it, as its part of the active tasks (jobs are spread
     // over the processes as they come, so their oldest waiting ones together are about the
-    // queue's oldest). Each taking a whole batch polled P batches fast where one is enough.
-    let head = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.#headShare();
+    // queue's oldest). Each taking a whole batch polled P batches fast where one is enough. A head that
+    // all started is followed at once by a larger one (queue-head.ts).
+    const headSize = this.o.push && now - this.#lastHintAt < this.o.intervals.push ? 0 : this.#head.size(this.#held.part);
+    let head = headSize, headRead = 0;
     const headIds: string[] = [];
     // A backend that refused the key is not read by the timer before its backoff is over (each backend its own).
     const paused = (r: TaskRecord) => !all && now < this.#health.until(this.o.reader.backendOf(r));
@@ -260,7 +264,10 @@ export class Poller {
       const gone = this.o.backendGone?.(r, now >= r.deadlineAt) ?? null;
       if (gone || now >= r.deadlineAt) await safely(report, this.o.logger, () => this.o.tracker.expire(r, gone));
       else if (paused(r)) continue;
-      else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) due.push(r);
+      else if (all || next <= now + slack || (atHead && this.#schedule.headDueAt(r.taskId) <= now + slack)) {
+        due.push(r);
+        if (atHead) headRead++;
+      }
       // Queued tasks up to a moving interval early: a tenth more of their slow reads. A running task's
       // would come twice as often (the one-process bench: 24 % more requests a second): only with
       // phases, from the next phases (within half an interval), each phase's last request full.
@@ -270,9 +277,8 @@ export class Poller {
     report.due = due.length;
     // A timer pass waits a third of a moving interval in all for its updates to reach Discord; a tick for each.
     if (due.length) await this.#poll(due, report, 'poll', this.#passPace(), all ? undefined : this.o.intervals.moving / 3);
-    // When the head is next worth a look (its tasks' next regular poll is the slow one).
-    this.#headWakeAt = Infinity;
-    for (const id of headIds) this.#headWakeAt = Math.min(this.#headWakeAt, this.#schedule.headDueAt(id));
+    // When the head is next worth a look (its tasks' next poll is the slow one); now, if it all started.
+    this.#head.passed(headIds, headSize, headRead, (id) => this.o.tracker.live(id)?.status === 'NOT_START', (id) => this.#schedule.headDueAt(id), this.o.now());
     await this.#settle(records);
     report.durationMs = performance.now() - started;
     this.stats.passes++;
@@ -280,11 +286,6 @@ export class Poller {
     this.stats.proxyCalls += report.proxyCalls;
     for (const fn of this.#listeners) fn(report);
     return report;
-  }
-
-  /** This process's part of the head of the queue: one batch, by its share of the active tasks (at least one task). */
-  #headShare(): number {
-    return Math.max(1, Math.ceil(this.o.batchSize * this.#held.part));
   }
 
   /** After a pass: tasks that settled leave the schedule and give up their lease. */
@@ -361,7 +362,7 @@ export class Poller {
 
   /** The next relist, or the head's next look. */
   #earliestBase(): number {
-    return Math.min(this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued), this.#headWakeAt);
+    return Math.min(this.#listedAt + Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued), this.#head.wakeAt);
   }
 
   /** The earliest of `next` and when each of `ids` is next due. */

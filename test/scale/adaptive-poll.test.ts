@@ -86,6 +86,53 @@ describe('adaptive polling', () => {
     expect(h.app.poller.nextPassInMs()).toBeLessThanOrEqual(1000);
   });
 
+  it('a queue that starts as a whole: a head that all started is followed at once by one twice as large, until a read finds one still waiting', async () => {
+    // LIST_BATCH_SIZE 2: the head is the two oldest waiting tasks. Twelve wait; the proxy starts the nine oldest at once.
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
+    const queued: string[] = [];
+    for (let i = 0; i < 12; i++) queued.push(await queuedJob(`waits ${i}`));
+    const clock = h.discord.clock;
+    await h.app.poller.tick(); // first sight of all
+    clock.advance(1000);
+    await h.app.poller.runDue(); // all new at their last poll
+    clock.advance(1000);
+    for (const id of queued.slice(0, 9)) h.proxy.tasks.get(id)!.json.status = 'SUBMITTED';
+    const pass = async () => {
+      const from = h.proxy.requests.length;
+      await h.app.poller.runDue();
+      return listedIds(h, from).flat();
+    };
+    // The head (2) started whole: the next pass is due now, and reads the next 4; they started too: the next 8 (6 left).
+    expect((await pass()).sort()).toEqual(queued.slice(0, 2).sort());
+    expect(h.app.poller.nextPassInMs()).toBe(0);
+    expect((await pass()).sort()).toEqual(queued.slice(2, 6).sort());
+    expect(h.app.poller.nextPassInMs()).toBe(0);
+    expect((await pass()).sort()).toEqual(queued.slice(6).sort());
+    // Three still wait: back to one head of 2 at the fast interval.
+    expect(h.app.poller.nextPassInMs()).toBeGreaterThan(0);
+    const stored = await Promise.all(queued.map((id) => h.app.stores.tasks.get(id)));
+    expect(stored.map((r) => r!.status)).toEqual([...Array(9).fill('SUBMITTED'), ...Array(3).fill('NOT_START')]);
+    clock.advance(1000);
+    // The nine started, now read at the fast interval, and the new head of 2.
+    expect((await pass()).sort()).toEqual(queued.slice(0, 11).sort());
+  });
+
+  it('without the queue moving, a head that did not all start does not grow', async () => {
+    h = await startHarness({ sharedClock: true, env: { ...env, LIST_BATCH_SIZE: '2' } });
+    const queued: string[] = [];
+    for (let i = 0; i < 6; i++) queued.push(await queuedJob(`waits ${i}`));
+    const clock = h.discord.clock;
+    await h.app.poller.tick();
+    clock.advance(1000);
+    await h.app.poller.runDue();
+    h.proxy.tasks.get(queued[0]!)!.json.status = 'SUBMITTED'; // one of the head's two
+    clock.advance(1000);
+    const from = h.proxy.requests.length;
+    await h.app.poller.runDue();
+    expect(listedIds(h, from).flat().sort()).toEqual(queued.slice(0, 2).sort());
+    expect(h.app.poller.nextPassInMs()).toBeGreaterThan(0);
+  });
+
   it('a job whose result is on its way is read no more and wakes no pass: the timer rests while the result waits', async () => {
     h = await startHarness({ env: { ...env, POLL_INTERVAL_MS: '300' } });
     const { id } = await imagine(h, 'its result waits');
