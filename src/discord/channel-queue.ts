@@ -85,7 +85,7 @@ export class ChannelQueue {
 
   constructor(private readonly o: ChannelQueueOptions) {
     this.#now = o.now ?? Date.now;
-    this.#room = new FinalsRoom(FINALS_AHEAD, EXPECT_MS, this.#now, () => this.#finals.length);
+    this.#room = new FinalsRoom(FINALS_AHEAD, EXPECT_MS, this.#now, () => this.#finals.length, (lane) => this.#finals.countIn(lane));
   }
 
   /** Requests waiting, all priorities. */
@@ -123,13 +123,13 @@ export class ChannelQueue {
   }
 
   /**
-   * Resolves when fewer than FINALS_AHEAD finals are queued: what a final's result waits for before its
-   * files are fetched. A burst of results made all at once kept each bot at a full core for seconds (its
+   * Resolves when fewer than FINALS_AHEAD finals are queued, or none of `lane` (finals-room.ts): what a
+   * final's result waits for before its files are fetched. A burst of results made all at once kept each bot at a full core for seconds (its
    * timers, the budget's takes among them, 100-300 ms late) while the queue already held more than it
    * could send in that time; made as room comes, they cost the same, spread over the burst.
    */
-  room(): Promise<void> {
-    return this.#room.wait();
+  room(lane: Lane = null): Promise<void> {
+    return this.#room.wait(lane);
   }
 
   /** Finals queued, in flight, and expected (still in their time); a look again when the first expected one runs out. */
@@ -163,7 +163,7 @@ export class ChannelQueue {
       } else {
         if (job !== null) this.supersede(job, true);
         if (priority === 'final' && job !== null) this.#expected.delete(job);
-        if (priority === 'final') this.#room.came();
+        if (priority === 'final') this.#room.came(channel);
         if (priority === 'final') this.#finals.push(entry);
         else this.#line(priority).push(entry);
       }
@@ -219,7 +219,7 @@ export class ChannelQueue {
       out.push(e);
       return out.length >= cap;
     };
-    for (const e of this.#finals.heads()) if (add(e)) return out;
+    for (const e of this.#finals.heads((lane) => this.#room.waitingIn(lane))) if (add(e)) return out;
     if (finalsOnly) return out;
     for (const e of this.#others) if (add(e)) return out;
     if (this.#finalsKnown()) return out;

@@ -4,7 +4,7 @@
 // Oldest first alone left some channels with several finals at the end of a burst, each waiting its
 // lane's pace (a second apiece) while the budget had nothing else to send. A lane's turn counts its
 // backlog: its oldest final stands in line as if queued one lane step (perMs / count) earlier for each
-// final the lane holds, so a channel with many finals starts early enough to show its last one with the
+// final the lane has left (held here, or waiting for room: finals-room.ts), so a channel with many finals starts early enough to show its last one with the
 // rest; a lone final waits at most its own step longer than oldest first would have it wait. Finals bound
 // to no lane (null) go by age.
 import { LANE_PACE, type Lane, type LanePace } from './budget.ts';
@@ -30,6 +30,11 @@ export class FinalsLine<E extends LineEntry> {
     return this.#size;
   }
 
+  /** Finals held for `lane`. */
+  countIn(lane: Lane): number {
+    return this.#byLane.get(lane)?.length ?? 0;
+  }
+
   push(e: E): void {
     const line = this.#byLane.get(e.channel);
     if (line) line.push(e);
@@ -50,13 +55,14 @@ export class FinalsLine<E extends LineEntry> {
 
   /**
    * The finals that may go first, in the order they are served: each lane's oldest (every final bound
-   * to no lane), by turn. What waits behind a lane's oldest waits for the same lane.
+   * to no lane), by turn. What waits behind a lane's oldest waits for the same lane. `more`: finals of
+   * a lane not held here yet (made as room comes), counted in its backlog.
    */
-  heads(): E[] {
+  heads(more: (lane: Lane) => number = () => 0): E[] {
     const turns: [number, E][] = [];
     for (const [lane, line] of this.#byLane) {
       if (lane === null) for (const e of line) turns.push([e.at, e]);
-      else turns.push([line[0]!.at - line.length * this.#step, line[0]!]);
+      else turns.push([line[0]!.at - (line.length + more(lane)) * this.#step, line[0]!]);
     }
     return turns.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
   }

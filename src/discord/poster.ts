@@ -208,7 +208,7 @@ export class Poster implements TaskPublisher {
 
   /** Resolves when the channel queue has room for `record`'s final result (ChannelQueue.room), at once when it will not go there. */
   roomForFinal(record: TaskRecord): Promise<void> {
-    return this.o.queue && !this.#tokenAlive(record) ? this.o.queue.room() : Promise.resolve();
+    return this.o.queue && !this.#tokenAlive(record) ? this.o.queue.room(editLane(record.channelId)) : Promise.resolve();
   }
 
   /** Whether a progress edit of `record` would wait in the channel queue behind final results now. */

@@ -424,6 +424,48 @@ describe('channel queue: what it counts', () => {
     room.close();
   });
 
+  it("room lane by lane: a final whose lane holds none goes in beyond the room (up to twice it); as room frees, the least held lane's first", async () => {
+    const inLane = new Map<string, number>([['busy', 3]]);
+    let queued = 3;
+    const room = new FinalsRoom(3, 10_000, Date.now, () => queued, (lane) => inLane.get(lane!) ?? 0);
+    const got: string[] = [];
+    const wait = (name: string, lane: string | null) => void room.wait(lane).then(() => got.push(name));
+    wait('busy 4', 'busy');
+    wait('quiet 1', 'quiet');
+    wait('quiet 2', 'quiet');
+    wait('none 1', null);
+    wait('other 1', 'other');
+    await new Promise((res) => setImmediate(res));
+    // The room (3) is full of busy's: the first of each lane holding none goes in; a second of the same lane, one of no lane and another of a full lane wait.
+    expect(got).toEqual(['quiet 1', 'other 1']);
+    expect([room.waitingIn('busy'), room.waitingIn('quiet'), room.waitingIn(null), room.waitingIn('other')]).toEqual([1, 1, 1, 0]);
+    // Busy's three went; quiet's and other's came and went too: room for three, busy's first (it came first), then quiet's second, then the one of no lane.
+    queued = 0;
+    inLane.clear();
+    room.came('quiet');
+    room.came('other');
+    room.give();
+    await new Promise((res) => setImmediate(res));
+    expect(got).toEqual(['quiet 1', 'other 1', 'busy 4', 'quiet 2', 'none 1']);
+    // Never more than twice the room held.
+    queued = 6;
+    wait('late', 'late');
+    await new Promise((res) => setImmediate(res));
+    expect(got).not.toContain('late');
+    room.close();
+    // Room for one: the final of the lane holding none goes before an older one of a lane holding two.
+    let inTwo = 6; // full: nobody goes in yet
+    const two = new FinalsRoom(3, 10_000, Date.now, () => inTwo, (lane) => (lane === 'x' ? 2 : 0));
+    const order: string[] = [];
+    void two.wait('x').then(() => order.push('x'));
+    void two.wait('y').then(() => order.push('y'));
+    inTwo = 2;
+    two.give();
+    await new Promise((res) => setImmediate(res));
+    expect(order).toEqual(['y']);
+    two.close();
+  });
+
   it('drops the tokens taken for a request shed meanwhile: they never go on top of a later second', async () => {
     const { budget, grant } = firstTakeHeld(() => 0);
     const q = new ChannelQueue({ budget });

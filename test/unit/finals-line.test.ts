@@ -37,6 +37,16 @@ describe('finals line', () => {
     expect(names(line.heads())).toEqual(['dm', 'lone', 'b1']);
   });
 
+  it("finals not held yet (waiting for room) count in their lane's backlog", () => {
+    const line = new FinalsLine<ReturnType<typeof final>>();
+    line.push(final('a1', 'a', 0));
+    line.push(final('b1', 'b', 0));
+    line.push(final('b2', 'b', 0));
+    expect(names(line.heads())).toEqual(['b1', 'a1']);
+    // a has three more waiting outside: 4 left against b's 2.
+    expect(names(line.heads((lane) => (lane === 'a' ? 3 : 0)))).toEqual(['a1', 'b1']);
+  });
+
   it('takes out only what it holds, keeps each lane in order, and drains', () => {
     const line = new FinalsLine<ReturnType<typeof final>>();
     const [x1, x2, x3] = [final('x1', 'x', 0), final('x2', 'x', 1), final('x3', 'x', 2)];
