@@ -27,7 +27,7 @@ export { SHED, editLane, postLane, type ChannelQueueOptions, type ChannelQueueSt
 
 /** How long an expected final (ChannelQueue.expect) holds back what yields to finals at most, if it does not come. */
 export const EXPECT_MS = 5_000;
-/** Finals a queue holds before the next ones are made (ChannelQueue.room): two seconds of the default budget. */
+/** Finals a queue holds before the next ones are made (ChannelQueue.room): two seconds of the default budget (twice that for lanes holding none). */
 export const FINALS_AHEAD = 100;
 
 interface Entry {
@@ -124,9 +124,10 @@ export class ChannelQueue {
 
   /**
    * Resolves when fewer than FINALS_AHEAD finals are queued, or none of `lane` (finals-room.ts): what a
-   * final's result waits for before its files are fetched. A burst of results made all at once kept each bot at a full core for seconds (its
-   * timers, the budget's takes among them, 100-300 ms late) while the queue already held more than it
-   * could send in that time; made as room comes, they cost the same, spread over the burst.
+   * final's result waits for before its files are fetched. A burst of results made all at once kept each
+   * bot at a full core for seconds (its timers, the budget's takes among them, 100-300 ms late) while the
+   * queue already held more than it could send in that time; made as room comes, they cost the same,
+   * spread over the burst, and a burst's images are not all held in memory at once.
    */
   room(lane: Lane = null): Promise<void> {
     return this.#room.wait(lane);
@@ -163,9 +164,10 @@ export class ChannelQueue {
       } else {
         if (job !== null) this.supersede(job, true);
         if (priority === 'final' && job !== null) this.#expected.delete(job);
-        if (priority === 'final') this.#room.came(channel);
-        if (priority === 'final') this.#finals.push(entry);
-        else this.#line(priority).push(entry);
+        if (priority === 'final') {
+          this.#room.came(channel);
+          this.#finals.push(entry);
+        } else this.#line(priority).push(entry);
       }
       this.#pump();
     });

@@ -4,9 +4,9 @@
 // Oldest first alone left some channels with several finals at the end of a burst, each waiting its
 // lane's pace (a second apiece) while the budget had nothing else to send. A lane's turn counts its
 // backlog: its oldest final stands in line as if queued one lane step (perMs / count) earlier for each
-// final the lane has left (held here, or waiting for room: finals-room.ts), so a channel with many finals starts early enough to show its last one with the
-// rest; a lone final waits at most its own step longer than oldest first would have it wait. Finals bound
-// to no lane (null) go by age.
+// final the lane has left (held here, or waiting for room: finals-room.ts), so a channel with many
+// finals starts early enough to show its last one with the rest; a lone final waits at most its own
+// step longer than oldest first would have it wait. Finals bound to no lane (null) go by age.
 import { LANE_PACE, type Lane, type LanePace } from './budget.ts';
 
 export interface LineEntry {

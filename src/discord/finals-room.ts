@@ -1,11 +1,12 @@
 // Room in the channel queue for the next final results (ChannelQueue.room): a final waits here before
 // its files are fetched while the queue holds `ahead` finals or more, counting those let through and not
 // queued yet (for `givenMs` at most: one made another way, or failed, frees its place then).
-// Lane by lane: a lane (a channel's edits) sends about one a second, so what the queue holds is only worth
-// holding spread over lanes. A final whose lane (not null) has nothing queued or let through goes in
-// beyond `ahead` (up to twice it), and when room frees, the waiting final whose lane holds the fewest goes first (first
-// come, first served among those). First come alone filled a burst's last seconds with the finals of a
-// few channels, each waiting for its lane, while the others' waited outside and the budget went unused.
+// Lane by lane: a lane (a channel's edits) sends about one a second, so what the queue holds is only
+// worth holding spread over lanes. A final whose lane (not null) has nothing queued or let through goes
+// in beyond `ahead` (up to twice it), and when room frees, the waiting final whose lane holds the fewest
+// goes first (first come, first served among those). First come alone filled a burst's last seconds with
+// the finals of a few channels, each waiting for its lane, while the others' waited outside and the
+// budget went unused.
 import type { Lane } from './budget.ts';
 
 interface Waiter {
