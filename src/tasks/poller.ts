@@ -259,7 +259,7 @@ export class Poller {
       // Oldest first: the active index and the held set are in age order.
       const r = records[i]!;
       const next = this.#schedule.nextAt(r.taskId) ?? 0;
-      const atHead = r.status === 'NOT_START' && !paused(r) && head-- > 0;
+      const atHead = r.status === 'NOT_START' && !this.#schedule.moving(r.taskId) && !paused(r) && head-- > 0;
       if (atHead) headIds.push(r.taskId);
       const gone = this.o.backendGone?.(r, now >= r.deadlineAt) ?? null;
       if (gone || now >= r.deadlineAt) await safely(report, this.o.logger, () => this.o.tracker.expire(r, gone));
@@ -278,7 +278,9 @@ export class Poller {
     // A timer pass waits a third of a moving interval in all for its updates to reach Discord; a tick for each.
     if (due.length) await this.#poll(due, report, 'poll', this.#passPace(), all ? undefined : this.o.intervals.moving / 3);
     // When the head is next worth a look (its tasks' next poll is the slow one); now, if it all started.
-    this.#head.passed(headIds, headSize, headRead, (id) => this.o.tracker.live(id)?.status === 'NOT_START', (id) => this.#schedule.headDueAt(id), this.o.now());
+    // What the reads found, not the records (above too): a pass that does not wait for its updates
+    // (finals waiting) ends before they are applied, and the head looked still waiting.
+    this.#head.passed(headIds, headSize, headRead, (id) => !this.#schedule.moving(id), (id) => this.#schedule.headDueAt(id), this.o.now());
     await this.#settle(records);
     report.durationMs = performance.now() - started;
     this.stats.passes++;
