@@ -63,6 +63,42 @@ describe('final results first', () => {
     await h.app.tracker.resultsOut();
   });
 
+  it('while finals wait for the budget, a head of the queue that all started is still followed at once by a larger one', async () => {
+    // LIST_BATCH_SIZE 2: the head is the two oldest waiting jobs.
+    await h.close();
+    h = await startHarness({
+      sharedClock: true,
+      env: { DISCORD_CHANNEL_BUDGET: String(BUDGET), TASK_DEADLINE_MS: String(60 * MIN), LIST_BATCH_SIZE: '2' },
+      discord: { editLimit: { count: 1000, perMs: 1000 } },
+    });
+    for (let i = 0; i < FINISHING; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a fox that ends ${i}` }]);
+    const ending = await h.tracked(FINISHING);
+    const queuedLong = { steps: Array.from({ length: 20 }, () => ({ status: 'NOT_START', progress: '0%' })), submitCode: 22 };
+    for (let i = 0; i < 12; i++) {
+      h.proxy.nextTimeline(queuedLong);
+      h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a fox in the queue ${i}` }]);
+      await h.tracked(FINISHING + i + 1);
+    }
+    const waiting = (await h.tracked(FINISHING + 12)).slice(FINISHING);
+    await h.app.poller.tick();
+    h.discord.clock.advance(16 * MIN); // past the tokens: every edit takes the budget (3 a second)
+    for (const id of ending) h.proxy.finish(id);
+    h.discord.clock.advance(h.config.POLL_INTERVAL_MS);
+    await h.app.poller.runDue();
+    await h.until(() => h.app.channelQueue.finalsWaiting > 0, 'finals waiting for the budget');
+    // The queue starts as a whole; the head (one batch, LIST_BATCH_SIZE) is read and found started.
+    for (const id of waiting) h.proxy.tasks.get(id)!.json.status = 'SUBMITTED';
+    h.discord.clock.advance(h.config.POLL_INTERVAL_MS);
+    const from = h.proxy.requests.length;
+    await h.app.poller.runDue();
+    expect(h.proxy.requests.slice(from).flatMap((r) => r.body?.ids ?? []).sort()).toEqual(waiting.slice(0, 2).sort());
+    expect(h.app.poller.nextPassInMs()).toBe(0);
+    // The next pass reads the next two (and so on): seen started while the finals still wait.
+    await h.app.poller.runDue();
+    expect(h.proxy.requests.slice(from).flatMap((r) => r.body?.ids ?? []).sort()).toEqual(waiting.slice(0, 6).sort());
+    await h.app.tracker.resultsOut();
+  });
+
   it('many jobs past their tokens finishing at once: every final shown, no progress sent while a final waited, each last state shown', async () => {
     for (let i = 0; i < JOBS; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a fox number ${i}` }]);
     const ids = await h.tracked(JOBS);
