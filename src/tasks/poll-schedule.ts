@@ -95,6 +95,11 @@ export class PollSchedule {
     return n;
   }
 
+  /** Whether the task's last read found it started (running, or ended and not unscheduled yet). */
+  moving(taskId: string): boolean {
+    return this.#moving.has(taskId);
+  }
+
   /**
    * Whether a moving task's reads keep to its phase (phaseOf) of the moving interval. A pass reads
    * every task due within part of an interval together, so tasks read together once (a restart's
@@ -108,11 +113,6 @@ export class PollSchedule {
    * waiting ones ride along in it; phased, six part-empty requests took waiting ones along early, and a
    * thousand jobs of which 40 ran cost the backend twice the requests a second.
    */
-  /** Whether the task's last read found it started (running, or ended and not unscheduled yet). */
-  moving(taskId: string): boolean {
-    return this.#moving.has(taskId);
-  }
-
   get phased(): boolean {
     return this.#moving.size >= (this.o.phasedFrom ?? Infinity);
   }

@@ -75,7 +75,6 @@ export interface PollerOptions {
   backendGone?: (record: TaskRecord, late: boolean) => 'removed' | 'unreachable' | null;
 }
 
-
 export class Poller {
   readonly stats: PollerStats = { passes: 0, busyPasses: 0, proxyCalls: 0, hints: 0, hintFlushes: 0, hintProxyCalls: 0, hintsRelayed: 0 };
   #timer: NodeJS.Timeout | null = null;
