@@ -47,7 +47,6 @@ export class Showing {
   readonly deferred: DeferredEdits;
   /** Tasks whose final result is being published (with files: downloaded, off the poll path), and when that ends. */
   readonly #finishing = new Map<string, Promise<void>>();
-  /** The backend does not answer reads (the poller says so): shown under jobs under way. */
   /** Per record, the state saved when its progress view was last held back (TaskPublisher.progressHeld). */
   readonly #heldSaved = new WeakMap<TaskRecord, Task | null>();
   /** The backends (lanes) whose reads stopped getting answers: their jobs under way say so. */
