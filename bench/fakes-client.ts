@@ -24,8 +24,8 @@ const ENTRY = fileURLToPath(new URL('./fakes-process.ts', import.meta.url));
 export interface FakesOptions {
   /** Run a fake proxy here (advance: 'manual', the driver moves its tasks). */
   proxy?: { apiKey: string };
-  /** Run a fake Discord here (per-route rate limits on, as by default). */
-  discord?: boolean;
+  /** Run a fake Discord here (per-route and global rate limits on, as by default); `callbackDeadlineMs` as startFakeDiscord's. */
+  discord?: boolean | { callbackDeadlineMs?: number };
 }
 
 /** What the fakes of a process are reached at. */
@@ -42,12 +42,15 @@ export interface EditCall {
   at: number;
   json: unknown;
   files: { name: string; size: number }[];
+  /** Discord's error code in the fake's answer, if any. */
+  code?: number;
 }
 
 /** A slash command the fake Discord created and whose callback was answered (the reply message). */
 export interface AnsweredCommand {
   token: string;
   messageId: string;
+  channelId: string;
   /** When it was answered (ms). */
   at: number;
 }
@@ -74,7 +77,9 @@ export interface FakesCollected {
 export type ToFakes =
   | { type: 'start'; options: FakesOptions }
   | { type: 'add-tasks'; n: number; prompt: string; timeline: TimelineSpec; notifyHook?: string }
-  | { type: 'answer-commands'; n: number; command: string; options: unknown[]; reply: string }
+  | { type: 'answer-commands'; n: number; command: string; options: unknown[]; reply: string; channelIds?: string[] }
+  | { type: 'add-channels'; names: string[] }
+  | { type: 'calls'; from: number }
   | { type: 'advance'; id: string; steps?: number }
   | { type: 'mark' }
   | { type: 'collect'; mark: FakesMark }
@@ -84,6 +89,8 @@ export type FromFakes =
   | { type: 'started'; info: FakesInfo }
   | { type: 'ids'; ids: string[] }
   | { type: 'answered'; commands: AnsweredCommand[] }
+  | { type: 'channels'; ids: string[] }
+  | { type: 'calls'; calls: EditCall[]; next: number; rateLimitHits: number }
   | { type: 'advanced'; at: number }
   | { type: 'mark'; mark: FakesMark }
   | { type: 'collected'; got: FakesCollected }
@@ -137,9 +144,27 @@ export class FakesProcess {
     return (await this.#ask({ type: 'add-tasks', ...o }, 'ids')).ids;
   }
 
-  /** `n` slash commands at the fake Discord, each answered with `reply` (an interaction response's JSON). */
-  async answerSlashCommands(n: number, command: string, options: unknown[], reply: string): Promise<AnsweredCommand[]> {
-    return (await this.#ask({ type: 'answer-commands', n, command, options, reply }, 'answered')).commands;
+  /**
+   * `n` slash commands at the fake Discord, each answered with `reply` (an interaction response's
+   * JSON); the i-th in `channelIds[i]` when given, else in the fake's own channel.
+   */
+  async answerSlashCommands(n: number, command: string, options: unknown[], reply: string, channelIds?: string[]): Promise<AnsweredCommand[]> {
+    return (await this.#ask({ type: 'answer-commands', n, command, options, reply, channelIds }, 'answered')).commands;
+  }
+
+  /** New text channels in the fake Discord's guild; their ids. */
+  async addChannels(names: string[]): Promise<string[]> {
+    return (await this.#ask({ type: 'add-channels', names }, 'channels')).ids;
+  }
+
+  /**
+   * Every call the fake Discord recorded from position `from` on (all routes, files without their
+   * bytes), the position after them, and the 429s it answered so far. `calls(Infinity)`: only the
+   * position and the 429s, nothing copied.
+   */
+  async calls(from: number): Promise<{ calls: EditCall[]; next: number; rateLimitHits: number }> {
+    const { calls, next, rateLimitHits } = await this.#ask({ type: 'calls', from }, 'calls');
+    return { calls, next, rateLimitHits };
   }
 
   /** Moves a task `steps` states on (default 1); resolves with when it changed (Date.now() there). */

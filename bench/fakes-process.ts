@@ -4,7 +4,7 @@
 // event loop nobody else uses, and this process's event-loop delay is measured between mark and
 // collect.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { startFakeDiscord, type FakeDiscord } from '../stand-ins/fake-discord.ts';
+import { startFakeDiscord, type FakeDiscord, type RecordedCall } from '../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../stand-ins/fake-proxy.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
 import type { AnsweredCommand, EditCall, FakesCollected, FromFakes, ToFakes } from './fakes-client.ts';
@@ -15,34 +15,45 @@ let lag: IntervalHistogram | null = null;
 
 const isRead = (route: string | null) => route === '/mj/task/list-by-condition' || /\/fetch$/.test(route ?? '');
 
-async function answerCommands(d: FakeDiscord, n: number, command: string, options: unknown[], reply: string): Promise<AnsweredCommand[]> {
+async function answerCommands(d: FakeDiscord, n: number, command: string, options: unknown[], reply: string, channelIds?: string[]): Promise<AnsweredCommand[]> {
   const warn = console.warn;
   console.warn = () => undefined; // the fake notes that no gateway session sees the interactions: none should
   try {
-    return await mapLimit(Array.from({ length: n }), 32, async (): Promise<AnsweredCommand> => {
-      const it = d.sendSlashCommand(command, options as Parameters<FakeDiscord['sendSlashCommand']>[1]);
+    return await mapLimit(Array.from({ length: n }, (_, i) => i), 32, async (i): Promise<AnsweredCommand> => {
+      const channelId = channelIds?.[i] ?? d.channelId;
+      const it = d.sendSlashCommand(command, options as Parameters<FakeDiscord['sendSlashCommand']>[1], { channelId });
       const res = await fetch(`${d.apiBase}/v10/interactions/${it.id}/${it.token}/callback?with_response=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply });
       const body = (await res.json()) as { resource?: { message?: { id: string } } };
       if (!res.ok || !body.resource?.message) throw new Error(`seeding: callback answered ${res.status}`);
-      return { token: it.token, messageId: body.resource.message.id, at: Date.now() };
+      return { token: it.token, messageId: body.resource.message.id, channelId, at: Date.now() };
     });
   } finally {
     console.warn = warn;
   }
 }
 
+const editCall = (c: RecordedCall): EditCall => ({
+  method: c.method,
+  path: c.path,
+  status: c.status,
+  at: c.at,
+  json: c.json,
+  files: c.files.map((x) => ({ name: x.name, size: x.size })),
+  ...(typeof c.response?.code === 'number' ? { code: c.response.code } : {}),
+});
+
 function editCalls(d: FakeDiscord, from: number): EditCall[] {
   return d.calls
     .slice(from)
     .filter((c) => c.method === 'PATCH' || c.path.startsWith('/webhooks/'))
-    .map((c) => ({ method: c.method, path: c.path, status: c.status, at: c.at, json: c.json, files: c.files.map((x) => ({ name: x.name, size: x.size })) }));
+    .map(editCall);
 }
 
 async function handle(msg: ToFakes): Promise<FromFakes> {
   switch (msg.type) {
     case 'start': {
       if (msg.options.proxy) proxy = await startFakeProxy({ apiKey: msg.options.proxy.apiKey, advance: 'manual' });
-      if (msg.options.discord) discord = await startFakeDiscord();
+      if (msg.options.discord) discord = await startFakeDiscord(msg.options.discord === true ? {} : msg.options.discord);
       return {
         type: 'started',
         info: {
@@ -61,7 +72,16 @@ async function handle(msg: ToFakes): Promise<FromFakes> {
       return { type: 'ids', ids };
     }
     case 'answer-commands':
-      return { type: 'answered', commands: await answerCommands(need(discord, 'Discord'), msg.n, msg.command, msg.options, msg.reply) };
+      return { type: 'answered', commands: await answerCommands(need(discord, 'Discord'), msg.n, msg.command, msg.options, msg.reply, msg.channelIds) };
+    case 'add-channels': {
+      const d = need(discord, 'Discord');
+      return { type: 'channels', ids: msg.names.map((name) => d.addChannel(name)) };
+    }
+    case 'calls': {
+      const d = need(discord, 'Discord');
+      const next = d.calls.length;
+      return { type: 'calls', calls: Number.isFinite(msg.from) ? d.calls.slice(msg.from, next).map(editCall) : [], next, rateLimitHits: d.rateLimitHits };
+    }
     case 'advance':
       need(proxy, 'proxy').advance(msg.id, msg.steps);
       return { type: 'advanced', at: Date.now() };

@@ -6,7 +6,7 @@
 // the app does: the task ids it asks the proxy about (so the harness can tell a task polled by two
 // processes), when each final result entered its channel queue (so the harness can tell a progress
 // edit that reached Discord while a final waited), and the 429s its discord.js saw.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -48,15 +48,27 @@ const sample = () => {
 setInterval(sample, 100).unref();
 // The most a 10 ms timer came late in each wall-clock second while measured (second → ms): when the
 // process could not take its Discord budget's tokens on time.
+// And the CPU this process used in each second, and the part of it garbage collection took (ms).
 let lateBySecond: Record<string, number> = {};
+let cpuBySecond: Record<string, number> = {};
+let gcBySecond: Record<string, number> = {};
 let tickDue = performance.now() + 10;
+let cpuLast = process.cpuUsage();
+const second = () => String(Math.floor(Date.now() / 1000));
 setInterval(() => {
   const t = performance.now(), late = t - tickDue;
   tickDue = t + 10;
+  const cpu = process.cpuUsage(cpuLast);
+  cpuLast = process.cpuUsage();
   if (!startedAt) return;
-  const k = String(Math.floor(Date.now() / 1000));
+  const k = second();
   lateBySecond[k] = Math.max(lateBySecond[k] ?? 0, Math.round(late));
+  cpuBySecond[k] = (cpuBySecond[k] ?? 0) + (cpu.user + cpu.system) / 1000;
 }, 10).unref();
+new PerformanceObserver((list) => {
+  if (!startedAt) return;
+  for (const e of list.getEntries()) gcBySecond[second()] = (gcBySecond[second()] ?? 0) + e.duration;
+}).observe({ entryTypes: ['gc'] });
 app.poller.onPass((r) => {
   if (startedAt) passes.push({ ...r, at: Date.now() });
 });
@@ -110,6 +122,29 @@ const minus = (a: ChannelQueueStats, b: ChannelQueueStats): ChannelQueueStats =>
   tokensUnused: a.tokensUnused - b.tokensUnused,
 });
 
+// BENCH_HEAP_SAMPLE=<dir>: what was allocated while measured (sampled every 32 KB, collected objects
+// included), written as <dir>/bot-<pid>.heapprofile (open it in Chrome's DevTools).
+const heapSampling = {
+  session: null as import('node:inspector').Session | null,
+  async start() {
+    const { Session } = await import('node:inspector');
+    this.session = new Session();
+    this.session.connect();
+    await new Promise<void>((resolve, reject) =>
+      this.session!.post('HeapProfiler.startSampling', { samplingInterval: 32_768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object, (err) => (err ? reject(err) : resolve())),
+    );
+  },
+  async stop(file: string) {
+    const s = this.session;
+    if (!s) return;
+    const profile = await new Promise<unknown>((resolve, reject) => s.post('HeapProfiler.stopSampling', (err, r) => (err ? reject(err) : resolve(r.profile))));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify(profile));
+    s.disconnect();
+    this.session = null;
+  },
+};
+
 async function handle(msg: ToScaleBot): Promise<void> {
   switch (msg.type) {
     case 'seed':
@@ -143,12 +178,15 @@ async function handle(msg: ToScaleBot): Promise<void> {
       answered = {};
       finalsSent = {};
       lateBySecond = {};
+      cpuBySecond = {};
+      gcBySecond = {};
       finalsDone = {};
       rest429 = 0;
       restWaits = 0;
       queueBase = structuredClone(app.channelQueue.stats);
       publishedBase = app.tracker.stats.published;
       startedAt = Date.now();
+      if (process.env.BENCH_HEAP_SAMPLE) await heapSampling.start();
       send({ type: 'ack' });
       return;
     case 'held':
@@ -156,6 +194,7 @@ async function handle(msg: ToScaleBot): Promise<void> {
       return;
     case 'measure-stop': {
       lag.disable();
+      if (process.env.BENCH_HEAP_SAMPLE) await heapSampling.stop(`${process.env.BENCH_HEAP_SAMPLE}/bot-${process.pid}.heapprofile`);
       sample();
       const m: ScaleMeasure = {
         durationMs: Date.now() - startedAt,
@@ -166,6 +205,8 @@ async function handle(msg: ToScaleBot): Promise<void> {
         finalsSent,
         finalsDone,
         lateBySecond,
+        cpuBySecond,
+        gcBySecond,
         queue: minus(app.channelQueue.stats, queueBase),
         rest429,
         restWaits,

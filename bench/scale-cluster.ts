@@ -1,15 +1,17 @@
-// The scaled deployment the scale benchmark runs (bench/scale.ts): the fake proxy and the fake
-// Discord in the harness process, ONE @discordjs/proxy (our `npm run rest-proxy`, src/rest-proxy.ts)
-// in a process of its own in front of the fake Discord, and P bot processes (bench/scale-bot.ts) on
-// the real Redis under a fresh key prefix (removed at close), all reaching Discord through that proxy.
+// The scaled deployment the scale benchmark runs (bench/scale.ts): the fake proxy in the harness
+// process (the driver moves its tasks); the fake Discord in a process of its own (bench/fakes-process.ts:
+// it stamps each request as it arrives, on an event loop the harness's work does not delay: in the
+// harness, requests that came during its lags were stamped together, and a sliding second counted 51);
+// ONE @discordjs/proxy (our `npm run rest-proxy`, src/rest-proxy.ts) in a process of its own in front
+// of the fake Discord; and P bot processes (bench/scale-bot.ts) on the real Redis under a fresh key
+// prefix (removed at close), all reaching Discord through that proxy.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startFakeDiscord, type FakeDiscord } from '../stand-ins/fake-discord.ts';
 import { startFakeProxy, type FakeProxy } from '../stand-ins/fake-proxy.ts';
 import { messageBody } from '../src/render/task-view.ts';
-import { mapLimit } from '../src/util/map-limit.ts';
+import { FakesProcess } from './fakes-client.ts';
 import { waitingView, type SeedJob } from './protocol.ts';
 import type { FromScaleBot, ToScaleBot } from './scale-protocol.ts';
 
@@ -71,7 +73,8 @@ export interface ClusterOptions {
 }
 
 export interface Cluster {
-  discord: FakeDiscord;
+  /** The fake Discord's process: its calls are read with `discord.calls(from)`. */
+  discord: FakesProcess;
   proxy: FakeProxy;
   bots: ScaleBot[];
   prefix: string;
@@ -83,12 +86,13 @@ export interface Cluster {
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   // Seeding answers thousands of interactions on a busy machine: the 3 s deadline of an initial
   // response is not what is measured here.
-  const discord = await startFakeDiscord({ callbackDeadlineMs: 120_000 });
+  const discord = await FakesProcess.start({ discord: { callbackDeadlineMs: 120_000 } });
   const proxy = await startFakeProxy({ apiKey: API_KEY, advance: 'manual' });
+  const fake = discord.discord;
   const prefix = `mjbot-bench-scale-${process.pid}-${Date.now()}`;
   const restPort = await freePort();
   const restProxy = fork(REST_PROXY, [], {
-    env: { PATH: process.env.PATH ?? '', DISCORD_API_URL: discord.apiBase, REST_PROXY_HOST: '127.0.0.1', REST_PROXY_PORT: String(restPort) },
+    env: { PATH: process.env.PATH ?? '', DISCORD_API_URL: fake.apiBase, REST_PROXY_HOST: '127.0.0.1', REST_PROXY_PORT: String(restPort) },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -119,8 +123,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     }
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APP_ID: discord.appId,
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APP_ID: fake.appId,
       DISCORD_API_URL: `${restUrl}/api`,
       MJ_BASE_URL: proxy.baseUrl,
       MJ_API_KEY: API_KEY,
@@ -129,6 +133,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       LOG_LEVEL: 'error',
       USER_MAX_CONCURRENT: '0',
       USER_MAX_DAILY: '0',
+      ...(process.env.BENCH_HEAP_SAMPLE ? { BENCH_HEAP_SAMPLE: process.env.BENCH_HEAP_SAMPLE } : {}),
       ...o.env,
     };
     for (let p = 0; p < o.processes; p++) {
@@ -146,28 +151,21 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
 
   async function seed(taskIds: string[], so: { channels?: string[]; interactionAt?: () => number; messagePath?: Map<string, string> } = {}) {
     const tokenOf = new Map<string, string>();
-    const owner = discord.users.alice.id;
+    const owner = fake.aliceId;
     const reply = JSON.stringify({ type: 4, data: messageBody(waitingView(PROMPT, owner)) });
-    const warn = console.warn;
-    console.warn = () => undefined; // the fake notes that no gateway session sees the interactions: none should
     let k = 0;
-    try {
-      for (let i = 0; i < taskIds.length; i += WAVE) {
-        const jobs = await mapLimit(taskIds.slice(i, i + WAVE), 32, async (taskId): Promise<SeedJob & { interactionAt?: number }> => {
-          const channelId = so.channels ? so.channels[k++ % so.channels.length]! : discord.channelId;
-          const it = discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: PROMPT }], { channelId });
-          const res = await fetch(`${discord.apiBase}/v10/interactions/${it.id}/${it.token}/callback?with_response=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply });
-          const body = (await res.json()) as { resource?: { message?: { id: string } } };
-          if (!res.ok || !body.resource?.message) throw new Error(`seeding: callback answered ${res.status}`);
-          tokenOf.set(taskId, it.token);
-          so.messagePath?.set(taskId, `/channels/${channelId}/messages/${body.resource.message.id}`);
-          return { taskId, prompt: PROMPT, ownerId: owner, guildId: discord.guildId, channelId, token: it.token, messageId: body.resource.message.id, at: Date.now(), ...(so.interactionAt ? { interactionAt: so.interactionAt() } : {}) };
-        });
-        // Round robin: each process tracks (and so first leases) its share.
-        await Promise.all(bots.map((b, p) => b.ask({ type: 'seed', jobs: jobs.filter((_, j) => (i + j) % bots.length === p) })));
-      }
-    } finally {
-      console.warn = warn;
+    for (let i = 0; i < taskIds.length; i += WAVE) {
+      const wave = taskIds.slice(i, i + WAVE);
+      const channelIds = so.channels ? wave.map(() => so.channels![k++ % so.channels!.length]!) : undefined;
+      const answered = await discord.answerSlashCommands(wave.length, 'imagine', [{ name: 'prompt', type: 3, value: PROMPT }], reply, channelIds);
+      const jobs = wave.map((taskId, j): SeedJob & { interactionAt?: number } => {
+        const a = answered[j]!;
+        tokenOf.set(taskId, a.token);
+        so.messagePath?.set(taskId, `/channels/${a.channelId}/messages/${a.messageId}`);
+        return { taskId, prompt: PROMPT, ownerId: owner, guildId: fake.guildId, channelId: a.channelId, token: a.token, messageId: a.messageId, at: a.at, ...(so.interactionAt ? { interactionAt: so.interactionAt() } : {}) };
+      });
+      // Round robin: each process tracks (and so first leases) its share.
+      await Promise.all(bots.map((b, p) => b.ask({ type: 'seed', jobs: jobs.filter((_, j) => (i + j) % bots.length === p) })));
     }
     return tokenOf;
   }

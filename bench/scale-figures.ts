@@ -1,10 +1,10 @@
 // The scale benchmark's figures, computed from what the fakes recorded and what each bot process
 // reported (bench/scale.ts). Pure functions: the unit test feeds them hand-made records.
-import type { RecordedCall } from '../stand-ins/fake-discord.ts';
+import type { EditCall } from './fakes-client.ts';
 import { stateShown, VISIBLE_STATES } from './workload.ts';
 
 /** Requests Discord's global limit binds: the bot token's (not interaction-token routes, not the CDN). */
-export const globalBound = (c: Pick<RecordedCall, 'path'>) => !/^\/(interactions|webhooks)\//.test(c.path) && !c.path.startsWith('/cdn') && !c.path.startsWith('/media');
+export const globalBound = (c: Pick<EditCall, 'path'>) => !/^\/(interactions|webhooks)\//.test(c.path) && !c.path.startsWith('/cdn') && !c.path.startsWith('/media');
 
 /**
  * Requests per window of the global limit as the fake Discord models it: a window opens at the first
@@ -33,15 +33,15 @@ export function maxSliding(times: number[], ms = 1_000): number {
   return max;
 }
 
-const viewOf = (c: RecordedCall) => JSON.stringify({ json: c.json ?? null, files: c.files.map((f) => `${f.name}:${f.size}`) });
+const viewOf = (c: EditCall) => JSON.stringify({ json: c.json ?? null, files: c.files.map((f) => `${f.name}:${f.size}`) });
 
 /**
  * Edits that changed nothing: a message edited (accepted by Discord) to exactly the view its
  * previous accepted edit showed; and results shown more than once (a second accepted edit showing a
  * job's final state, to the same message).
  */
-export function duplicateEdits(calls: RecordedCall[]): { sameView: number; finalTwice: number } {
-  const byMessage = new Map<string, RecordedCall[]>();
+export function duplicateEdits(calls: EditCall[]): { sameView: number; finalTwice: number } {
+  const byMessage = new Map<string, EditCall[]>();
   for (const c of calls) {
     if (c.method !== 'PATCH' || c.status >= 300) continue;
     let list = byMessage.get(c.path);
@@ -122,7 +122,7 @@ export function closeRereads(reads: ProxyRead[], withinMs: number): number {
  * `queuedAt`, job → time) and before that final was shown (`shownAt`, job → time; never shown: the
  * end of the run).
  */
-export function progressWhileFinalWaited(calls: RecordedCall[], queuedAt: Map<string, number>, shownAt: Map<string, number>, end: number): number {
+export function progressWhileFinalWaited(calls: EditCall[], queuedAt: Map<string, number>, shownAt: Map<string, number>, end: number): number {
   const spans = [...queuedAt].map(([job, from]) => [from, shownAt.get(job) ?? end] as const).filter(([a, b]) => b > a).sort((a, b) => a[0] - b[0]);
   if (!spans.length) return 0;
   // Merged into disjoint spans, so each edit is looked up once.

@@ -30,6 +30,9 @@ export interface ScaleMeasure {
   finalsDone: Record<string, number>;
   /** Per wall-clock second (s since the epoch), the most a 10 ms timer of this process came late (ms). */
   lateBySecond: Record<string, number>;
+  /** Per wall-clock second, the CPU this process used (user + system), and garbage collection's pauses (ms). */
+  cpuBySecond: Record<string, number>;
+  gcBySecond: Record<string, number>;
   /** The channel queue's own counts while measured (progressBeforeFinal: within this process). */
   queue: ChannelQueueStats;
   /** 429 answers this process's discord.js saw (the REST proxy answers one only if it gave up waiting). */

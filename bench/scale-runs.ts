@@ -9,7 +9,7 @@ import { TOKEN_LIFETIME_MS } from '../src/discord/token.ts';
 import { PROMPT, REDIS_URL, sleep, startCluster } from './scale-cluster.ts';
 import { closeRereads, crossProcessReads, duplicateEdits, globalBound, maxSliding, perWindow, progressWhileFinalWaited, readMinimum, type ProxyRead } from './scale-figures.ts';
 import type { ScaleMeasure } from './scale-protocol.ts';
-import type { RecordedCall } from '../stand-ins/fake-discord.ts';
+import type { EditCall } from './fakes-client.ts';
 import { Driver, VISIBLE_STATES, percentile, stateShown, type WorkloadOptions } from './workload.ts';
 
 export const POLL_MS = DEFAULTS.POLL_INTERVAL_MS;
@@ -66,7 +66,7 @@ export interface SteadyResult {
   harness: HarnessLag;
 }
 
-function rateFigures(calls: RecordedCall[], fake429: number, bots: ScaleMeasure[]): RateFigures {
+function rateFigures(calls: EditCall[], fake429: number, bots: ScaleMeasure[]): RateFigures {
   const boundCalls = calls.filter(globalBound);
   const bound = boundCalls.map((c) => c.at).sort((a, b) => a - b);
   const kinds = { progress: 0, final: 0, post: 0, other: 0 };
@@ -80,7 +80,7 @@ function rateFigures(calls: RecordedCall[], fake429: number, bots: ScaleMeasure[
   const refused: Record<string, number> = {};
   for (const c of calls) {
     if (c.status < 300 || c.status === 429) continue;
-    const key = `${c.status}${c.response?.code !== undefined ? `/${c.response.code}` : ''} ${c.method} ${c.path.replace(/\d{5,}/g, ':id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token')}`;
+    const key = `${c.status}${c.code !== undefined ? `/${c.code}` : ''} ${c.method} ${c.path.replace(/\d{5,}/g, ':id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token')}`;
     refused[key] = (refused[key] ?? 0) + 1;
   }
   const all = calls.map((c) => c.at).sort((a, b) => a - b);
@@ -120,8 +120,7 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
 
     const reads: ProxyRead[] = [];
     const stopReads = recordReads(proxy, reads);
-    const callsFrom = discord.calls.length;
-    const limitedFrom = discord.rateLimitHits;
+    const { next: callsFrom, rateLimitHits: limitedFrom } = await discord.calls(Infinity);
     await Promise.all(bots.map((b) => b.ask({ type: 'measure-start' })));
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
@@ -144,7 +143,7 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
       const { writeFileSync } = await import('node:fs');
       writeFileSync(`${process.env.BENCH_SCALE_DUMP}/steady-${processes}.json`, JSON.stringify({ reads, bots: ms.map((m) => ({ passes: m.passes, reads: m.reads })) }));
     }
-    const calls = discord.calls.slice(callsFrom);
+    const { calls, rateLimitHits } = await discord.calls(callsFrom);
     const dup = duplicateEdits(calls);
     const cross = crossProcessReads(ms.map((m) => m.reads), POLL_MS);
     return {
@@ -165,7 +164,7 @@ export async function steady(processes: number, n: number, workload: WorkloadOpt
       crossTasks: cross.tasks,
       sameViewEdits: dup.sameView,
       finalTwice: dup.finalTwice,
-      rate: rateFigures(calls, discord.rateLimitHits - limitedFrom, ms),
+      rate: rateFigures(calls, rateLimitHits - limitedFrom, ms),
       bots: ms,
       harness: { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 },
     };
@@ -199,7 +198,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
   const c = await startCluster({ processes: 2, nodeFlags, env });
   try {
     const { proxy, discord, bots } = c;
-    const channels = Array.from({ length: BURST_CHANNELS }, (_, i) => discord.addChannel(`burst-${i}`));
+    const channels = await discord.addChannels(Array.from({ length: BURST_CHANNELS }, (_, i) => `burst-${i}`));
     const ids: string[] = [];
     for (let i = 0; i < jobs; i++) ids.push(proxy.addTask({ prompt: PROMPT, timeline: 'queued' }));
     // The tokens expire TOKEN_GRACE_MS from now: the seeded jobs' first reads still edit through
@@ -210,8 +209,17 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     await c.seed(ids, { channels, interactionAt: () => expireAt - TOKEN_LIFETIME_MS, messagePath });
     await sleep(Math.max(POLL_MS + 2_000, expireAt + 2_000 - Date.now()));
 
-    const callsFrom = discord.calls.length;
-    const limitedFrom = discord.rateLimitHits;
+    // The fake Discord's calls from here on, read from its process as they come.
+    const mark = await discord.calls(Infinity);
+    const log: EditCall[] = [];
+    let seen = mark.next, limited = mark.rateLimitHits;
+    const pull = async (): Promise<EditCall[]> => {
+      const got = await discord.calls(seen);
+      seen = got.next;
+      limited = got.rateLimitHits;
+      for (const call of got.calls) log.push(call);
+      return got.calls;
+    };
     await Promise.all(bots.map((b) => b.ask({ type: 'measure-start' })));
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
@@ -228,13 +236,11 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     const paths = new Set(messagePath.values());
     const shownAt = new Map<string, number>();
     const byPath = new Map([...messagePath].map(([id, p]) => [p, id]));
-    let seen = callsFrom;
     process.stderr.write(`burst: measuring\n`);
     const deadline = t0 + 3_000 + BURST_FINISH_MS + Math.ceil((jobs / 50) * 1000) * 3 + 30_000;
     while (shownAt.size < jobs && Date.now() < deadline) {
       await sleep(100);
-      for (; seen < discord.calls.length; seen++) {
-        const call = discord.calls[seen]!;
+      for (const call of await pull()) {
         if (call.method === 'PATCH' && call.status < 300 && paths.has(call.path) && stateShown(call) === VISIBLE_STATES) {
           const id = byPath.get(call.path)!;
           if (!shownAt.has(id)) shownAt.set(id, call.at);
@@ -246,12 +252,13 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
     await sleep(1_000);
     const measured = await Promise.all(bots.map((b) => b.ask({ type: 'measure-stop' })));
     lag.disable();
+    await pull();
     for (const t of timers) clearTimeout(t);
     const ms = measured.map((m) => {
       if (m.type !== 'measured') throw new Error('no measurement');
       return m.m;
     });
-    const calls = discord.calls.slice(callsFrom).filter((call) => call.at <= end);
+    const calls = log.filter((call) => call.at <= end);
     // Per job, the earliest time any process noted.
     const merged = (pick: (m: ScaleMeasure) => Record<string, number>) => {
       const out = new Map<string, number>();
@@ -292,7 +299,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       // Every request bound by the global limit, and what they were (a second below 47 while finals were
       // queued is budget nobody used).
       const bound: number[] = [], progress: number[] = [], posts: number[] = [], started: number[] = [];
-      for (const call of discord.calls.slice(callsFrom)) {
+      for (const call of log) {
         if (!globalBound(call)) continue;
         bound.push(call.at);
         const k = call.method === 'PATCH' ? stateShown(call) : null;
@@ -310,7 +317,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
           while (sorted[i]! - sorted[j]! >= 1000) j++;
           if (i - j + 1 > best) { best = i - j + 1; from = sorted[j]!; }
         }
-        const inIt = discord.calls.slice(callsFrom).filter((c) => globalBound(c) && c.at >= from && c.at < from + 1000);
+        const inIt = log.filter((c) => globalBound(c) && c.at >= from && c.at < from + 1000);
         const kinds = new Map<string, number>();
         const lags: number[] = [];
         for (const c of inIt) {
@@ -345,7 +352,12 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       }
       // Per process, the most its 10 ms timer came late in each of those seconds (ms).
       const t0s = Math.floor(t0 / 1000);
-      for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${Array.from({ length: seconds }, (_, k) => m.lateBySecond[String(t0s + k)] ?? 0).join(' ')}\n`);
+      const bySecond = (r: Record<string, number>) => Array.from({ length: seconds }, (_, k) => Math.round(r[String(t0s + k)] ?? 0)).join(' ');
+      for (const [i, m] of ms.entries()) process.stderr.write(`  late ${i}   ${bySecond(m.lateBySecond)}\n  cpu ${i}    ${bySecond(m.cpuBySecond)}\n  gc ${i}     ${bySecond(m.gcBySecond)}\n`);
+      for (const [i, m] of ms.entries()) {
+        const sum = (r: Record<string, number>) => Math.round(Array.from({ length: 15 }, (_, k) => r[String(t0s + k)] ?? 0).reduce((a, b) => a + b, 0));
+        process.stderr.write(`  bot ${i}: CPU in the first 15 s ${sum(m.cpuBySecond)} ms, of it GC pauses ${sum(m.gcBySecond)} ms\n`);
+      }
       process.stderr.write(`burst stages (ms, p0/p25/p50/p75/p99/p100): finish → first read ${stage(diff(firstRead, finishAt))}; read → answered ${stage(diff(answeredAt, firstRead))}; answered → queued ${stage(diff(queuedAt, answeredAt))}; queued → sent ${stage(diff(sentAt, queuedAt))}; sent → answered by Discord ${stage(diff(doneAt, sentAt))}; queued → shown ${stage(diff(shownAt, queuedAt))}\n`);
     }
     const dup = duplicateEdits(calls);
@@ -357,7 +369,7 @@ export async function burst(jobs: number, nodeFlags: string[], env: Record<strin
       progressBeforeFinalInQueue: ms.reduce((s, m) => s + m.queue.progressBeforeFinal, 0),
       sameViewEdits: dup.sameView,
       finalTwice: dup.finalTwice,
-      rate: rateFigures(calls, discord.rateLimitHits - limitedFrom, ms),
+      rate: rateFigures(calls, limited - mark.rateLimitHits, ms),
       bots: ms,
       harness: { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 },
     };
@@ -411,10 +423,11 @@ export async function takeover(n: number, leaseTtlMs: number, nodeFlags: string[
     // waits for its edits, and leases are renewed by passes: killing one before would measure that.
     const settleUntil = Date.now() + 60_000;
     let quietSince = Date.now();
-    for (let count = c.discord.calls.length; Date.now() < settleUntil && Date.now() - quietSince < 2_000; ) {
+    for (let count = (await c.discord.calls(Infinity)).next; Date.now() < settleUntil && Date.now() - quietSince < 2_000; ) {
       await sleep(200);
-      if (c.discord.calls.length !== count) {
-        count = c.discord.calls.length;
+      const now = (await c.discord.calls(Infinity)).next;
+      if (now !== count) {
+        count = now;
         quietSince = Date.now();
       }
     }

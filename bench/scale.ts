@@ -14,7 +14,7 @@
 //   4. resume: bench/resume.ts's figure for --resume active tasks on Redis.
 // --budget sets DISCORD_CHANNEL_BUDGET for every bot (default: the config's). On two cores, read the
 // four-process column for rates and duplicates, not for latency: four bots, the REST proxy and the
-// harness (the fakes at N = 10,000) share the machine; the harness's own event-loop lag is printed.
+// harness (the fake proxy at N = 10,000) and the fake Discord share the machine; the harness's own event-loop lag is printed.
 import { DEFAULTS } from '../src/config.ts';
 import { measureResume, printResume } from './resume.ts';
 import { BATCH, POLL_MS, burst, steady, takeover, type BurstResult, type SteadyResult, type TakeoverResult } from './scale-runs.ts';
