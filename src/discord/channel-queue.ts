@@ -20,6 +20,7 @@
 
 import type { Lane } from './budget.ts';
 import { SHED, paceKey, yieldsToFinals, type ByPriority, type ChannelQueueOptions, type ChannelQueueStats, type Priority, type Shed } from './channel-queue-types.ts';
+import { ExpectedFinals } from './expected-finals.ts';
 import { FinalsLine } from './finals-line.ts';
 import { FinalsRoom } from './finals-room.ts';
 
@@ -40,6 +41,7 @@ interface Entry {
   call: (() => Promise<unknown>) | null;
   /** When it was queued (a progress edit replaced by a newer one keeps the first one's time, as its place). */
   at: number;
+  turn: number; // a final's turn in line (finals-line.ts)
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -74,9 +76,8 @@ export class ChannelQueue {
   #finalsTold = 0;
   /** Finals handed to discord.js and not answered yet: until Discord has them, they hold back what yields too. */
   #finalsInFlight = 0;
-  /** Jobs whose final result is on its way here (expect()), since when: they hold back what yields to finals too. */
-  readonly #expected = new Map<string, number>();
-  #expectTimer: NodeJS.Timeout | null = null;
+  /** Jobs whose final result is on its way here (expect()): they hold back what yields to finals too. */
+  readonly #expected: ExpectedFinals;
   /** Finals being made that wait for room (room()). */
   readonly #room: FinalsRoom;
   #closed = false;
@@ -85,6 +86,7 @@ export class ChannelQueue {
 
   constructor(private readonly o: ChannelQueueOptions) {
     this.#now = o.now ?? Date.now;
+    this.#expected = new ExpectedFinals(EXPECT_MS, this.#now, () => this.#pump());
     this.#room = new FinalsRoom(FINALS_AHEAD, EXPECT_MS, this.#now, () => this.#finals.length, (lane) => this.#finals.countIn(lane));
   }
 
@@ -117,9 +119,7 @@ export class ChannelQueue {
    * processes. Otherwise a progress edit granted meanwhile reached Discord after the final was queued.
    */
   expect(job: string): void {
-    if (this.#closed || this.#expected.has(job)) return;
-    this.#expected.set(job, this.#now());
-    this.#pump();
+    if (!this.#closed && this.#expected.add(job)) this.#pump();
   }
 
   /**
@@ -133,15 +133,9 @@ export class ChannelQueue {
     return this.#room.wait(lane);
   }
 
-  /** Finals queued, in flight, and expected (still in their time); a look again when the first expected one runs out. */
+  /** Finals queued, in flight, and expected (still in their time). */
   #finalsKnown(): number {
-    let first = Infinity;
-    for (const [job, at] of this.#expected) if (at + EXPECT_MS <= this.#now()) this.#expected.delete(job); else first = Math.min(first, at);
-    if (first < Infinity && !this.#expectTimer && !this.#closed) {
-      this.#expectTimer = setTimeout(() => ((this.#expectTimer = null), this.#pump()), first + EXPECT_MS - this.#now() + 1);
-      this.#expectTimer.unref?.();
-    }
-    return this.#finals.length + this.#expected.size + this.#finalsInFlight;
+    return this.#finals.length + this.#expected.count() + this.#finalsInFlight;
   }
 
   /** Runs `call` when the budget allows, finals first; a progress edit may answer SHED instead. */
@@ -149,7 +143,7 @@ export class ChannelQueue {
     // Closed (the bot stops): nothing more is sent; the caller keeps the job to show at the next start.
     if (this.#closed) return Promise.resolve(SHED);
     return new Promise<T | Shed>((resolve, reject) => {
-      const entry: Entry = { priority, job, channel, call, at: this.#now(), resolve: resolve as (v: unknown) => void, reject };
+      const entry: Entry = { priority, job, channel, call, at: this.#now(), turn: 0, resolve: resolve as (v: unknown) => void, reject };
       this.stats.queued[priority]++;
       if (priority === 'progress' && job !== null) {
         const cur = this.#progress.get(job);
@@ -169,7 +163,8 @@ export class ChannelQueue {
           this.#finals.push(entry);
         } else this.#line(priority).push(entry);
       }
-      this.#pump();
+      // What yields cannot go while finals are known: their answers (or the expected ones' timer) pump.
+      if (!yieldsToFinals(priority) || this.#finalsKnown() === 0) this.#pump();
     });
   }
 
@@ -190,9 +185,8 @@ export class ChannelQueue {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#paceTimer) clearTimeout(this.#paceTimer);
-    if (this.#expectTimer) clearTimeout(this.#expectTimer);
-    this.#timer = this.#paceTimer = this.#expectTimer = null;
-    this.#expected.clear();
+    this.#timer = this.#paceTimer = null;
+    this.#expected.close();
     this.#room.close();
     for (const e of [...this.#finals.drain(), ...this.#others.splice(0), ...this.#notices.splice(0), ...this.#progress.values()]) if (e.call) this.#shed(e);
     this.#progress.clear();
@@ -226,10 +220,10 @@ export class ChannelQueue {
     for (const e of this.#others) if (add(e)) return out;
     if (this.#finalsKnown()) return out;
     for (const e of this.#notices) if (add(e)) return out;
-    for (const [job, e] of this.#progress) {
+    for (const e of this.#progress.values()) {
       if (!e.call) {
         // A place kept for a newer progress that has not come: given up.
-        this.#progress.delete(job);
+        this.#progress.delete(e.job!);
         continue;
       }
       if (add(e)) return out;
@@ -271,7 +265,8 @@ export class ChannelQueue {
   }
 
   #pump(): void {
-    if (this.#pumping || this.#closed) return;
+    // Waiting for the budget's next token: the timer pumps.
+    if (this.#pumping || this.#closed || this.#timer) return;
     this.#pumping = true;
     void this.#drain()
       .catch((err: unknown) => this.o.onError?.(err))
@@ -351,11 +346,16 @@ export class ChannelQueue {
     const now = this.#now();
     for (const [lane, until] of this.#pacedUntil) if (until <= now) this.#pacedUntil.delete(lane);
     let first = Infinity;
-    const waiting = [...this.#finals.heads(), ...this.#others, ...(this.#finalsKnown() ? [] : [...this.#notices, ...this.#progress.values()])];
-    for (const e of waiting) {
-      if (e.call === null || e.channel === null || this.#busy.has(e.channel)) continue;
+    const look = (e: Entry) => {
+      if (e.call === null || e.channel === null || this.#busy.has(e.channel)) return;
       const until = Math.max(this.#pacedUntil.get(e.channel) ?? 0, yieldsToFinals(e.priority) ? (this.#pacedUntil.get(paceKey(e)) ?? 0) : 0);
       if (until > 0) first = Math.min(first, until);
+    };
+    for (const e of this.#finals.heads()) look(e);
+    for (const e of this.#others) look(e);
+    if (!this.#finalsKnown()) {
+      for (const e of this.#notices) look(e);
+      for (const e of this.#progress.values()) look(e);
     }
     if (first === Infinity) return;
     if (this.#paceTimer) {

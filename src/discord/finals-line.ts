@@ -13,6 +13,8 @@ export interface LineEntry {
   channel: Lane;
   /** When it was queued (ms, the queue's clock). */
   at: number;
+  /** Its turn as heads() last worked it out (written there: a sort key that costs no allocation). */
+  turn?: number;
 }
 
 export class FinalsLine<E extends LineEntry> {
@@ -59,12 +61,20 @@ export class FinalsLine<E extends LineEntry> {
    * a lane not held here yet (made as room comes), counted in its backlog.
    */
   heads(more: (lane: Lane) => number = () => 0): E[] {
-    const turns: [number, E][] = [];
-    for (const [lane, line] of this.#byLane) {
-      if (lane === null) for (const e of line) turns.push([e.at, e]);
-      else turns.push([line[0]!.at - (line.length + more(lane)) * this.#step, line[0]!]);
-    }
-    return turns.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+    const out: E[] = [];
+    this.#byLane.forEach((line, lane) => {
+      if (lane === null) {
+        for (const e of line) {
+          e.turn = e.at;
+          out.push(e);
+        }
+      } else {
+        const e = line[0]!;
+        e.turn = e.at - (line.length + more(lane)) * this.#step;
+        out.push(e);
+      }
+    });
+    return out.sort((a, b) => a.turn! - b.turn!);
   }
 
   /** Everything held, taken out. */
