@@ -23,7 +23,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_BACKEND, RECORD_TTL_MS, TaskRepository, byAge, type ActiveIndex } from './tasks.ts';
-import { KeyValueRepository, Quarantine, readTolerantly } from './key-value.ts';
+import { KeyValueRepository, Quarantine, readTolerantly, writeQuickly } from './key-value.ts';
 import { MemoryLeases, RedisLeases, type LeaseRepository } from './leases.ts';
 import { RedisBudget, type BudgetShape, type SharedBudget } from './discord-budget.ts';
 import { LocalCounters, RedisCounters, guardCounters, type CounterRepository } from './counters.ts';
@@ -142,6 +142,7 @@ function wrap<T>(store: KeyvStoreAdapter, namespace: string, logger?: Logger): K
   // still be there, or an emitted 'error' would be thrown by the emitter.
   keyv.on('error', (err: unknown) => logger?.debug('store error', { namespace, err }));
   readTolerantly(keyv);
+  writeQuickly(keyv);
   return keyv;
 }
 

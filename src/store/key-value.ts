@@ -33,6 +33,44 @@ export function readTolerantly(keyv: Keyv<any>): void {
 }
 
 /**
+ * And writes quicker: Keyv's default serializer (@keyv/serialize) builds the text by string
+ * concatenation, value by value, to escape strings that start with ":" and Buffers; under a burst of
+ * updates every record written went through it (the largest allocation of a bot at 200 updates a
+ * second, a third of its CPU then in garbage collection). A value holding none of what it treats
+ * specially (a string starting with ":", a Buffer or anything else with toJSON, a function, a symbol,
+ * a bigint) gives the same text from JSON.stringify; any other goes to Keyv's own.
+ */
+export function writeQuickly(keyv: Keyv<any>): void {
+  const write = keyv.serialize;
+  if (!write) return;
+  keyv.serialize = ((data: unknown) => (plainJson(data, 0) ? JSON.stringify(data) : write(data as never))) as typeof write;
+}
+
+/** Whether JSON.stringify writes `v` as @keyv/serialize does (nothing escaped, nothing it treats otherwise). */
+export function plainJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      return v.charCodeAt(0) !== 58; // ':'
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 64 || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+      if (Array.isArray(v)) {
+        for (const x of v) if (x === undefined || !plainJson(x, depth + 1)) return false;
+        return true;
+      }
+      for (const k in v) if (!Object.hasOwn(v, k) || !plainJson((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
  * Where unreadable values go: copied aside (for a human to look at), removed from where they
  * broke reads, logged once. Its own failures are logged, never thrown: a read goes on without
  * the value either way.
