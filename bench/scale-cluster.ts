@@ -130,7 +130,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       MJ_API_KEY: API_KEY,
       STORE_URL: REDIS_URL,
       BENCH_STORE_PREFIX: prefix,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'error',
       USER_MAX_CONCURRENT: '0',
       USER_MAX_DAILY: '0',
       ...(process.env.BENCH_HEAP_SAMPLE ? { BENCH_HEAP_SAMPLE: process.env.BENCH_HEAP_SAMPLE } : {}),
