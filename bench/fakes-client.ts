@@ -163,8 +163,7 @@ export class FakesProcess {
    * position and the 429s, nothing copied.
    */
   async calls(from: number): Promise<{ calls: EditCall[]; next: number; rateLimitHits: number }> {
-    const { calls, next, rateLimitHits } = await this.#ask({ type: 'calls', from }, 'calls');
-    return { calls, next, rateLimitHits };
+    return this.#ask({ type: 'calls', from }, 'calls');
   }
 
   /** Moves a task `steps` states on (default 1); resolves with when it changed (Date.now() there). */

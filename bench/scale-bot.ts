@@ -67,7 +67,8 @@ setInterval(() => {
 }, 10).unref();
 new PerformanceObserver((list) => {
   if (!startedAt) return;
-  for (const e of list.getEntries()) gcBySecond[second()] = (gcBySecond[second()] ?? 0) + e.duration;
+  const k = second();
+  for (const e of list.getEntries()) gcBySecond[k] = (gcBySecond[k] ?? 0) + e.duration;
 }).observe({ entryTypes: ['gc'] });
 app.poller.onPass((r) => {
   if (startedAt) passes.push({ ...r, at: Date.now() });
