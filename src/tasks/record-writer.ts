@@ -10,6 +10,8 @@ export interface RecordWriterOptions {
   logger: Logger;
   /** Called with the number of records waiting in memory for a write the store refused. */
   onUnsaved?: (count: number) => void;
+  /** Called before each write: sets what the value says about its view (`viewOf`), from what the tracker knows of `record`. */
+  stamp?: (record: TaskRecord, value: TaskRecord) => void;
 }
 
 export class RecordWriter {
@@ -33,6 +35,7 @@ export class RecordWriter {
    * memory; other errors are bugs and go up. Answers whether it was written.
    */
   async write(record: TaskRecord, value: TaskRecord = record): Promise<boolean> {
+    this.o.stamp?.(record, value);
     try {
       await this.o.tasks.put(value);
     } catch (err) {

@@ -16,6 +16,7 @@ import type { PublishResult, ResultFile, TaskPublisher } from './publisher.ts';
 import { DeferredEdits } from './deferred-edits.ts';
 import type { RecordWriter } from './record-writer.ts';
 import { viewHash, type ShowStats } from './lifecycle.ts';
+import { viewEpoch } from './view-epoch.ts';
 
 /** How soon a progress view held back behind final results (TaskPublisher.progressHeld) is looked at again. */
 const HELD_PROGRESS_MS = 2_000;
@@ -53,6 +54,8 @@ export class Showing {
   readonly #outage = new Set<string>();
   /** Per backend, the customId patterns it refused as unknown (store.hidden): not offered on its jobs. */
   readonly #hidden = new Map<string, readonly string[]>();
+  /** Per backend, the epoch its views are rendered under now (view-epoch.ts); cleared when that changes. */
+  readonly #epochs = new Map<string, string>();
 
   constructor(private readonly o: ShowingOptions) {
     this.deferred = new DeferredEdits({ now: o.now, run: (id) => this.#runDeferred(id) });
@@ -61,6 +64,7 @@ export class Showing {
   /** Buttons `backend` no longer offers. */
   setHiddenButtons(backend: string, patterns: readonly string[]): void {
     this.#hidden.set(backend, [...patterns]);
+    this.#epochs.delete(backend);
   }
 
   /** `backend` stopped (`down`) or started again answering reads; answers whether that changed. */
@@ -68,7 +72,16 @@ export class Showing {
     if (this.#outage.has(backend) === down) return false;
     if (down) this.#outage.add(backend);
     else this.#outage.delete(backend);
+    this.#epochs.delete(backend);
     return true;
+  }
+
+  /** What the record's view is rendered under now, beyond the record itself (view-epoch.ts). */
+  epochOf(record: Pick<TaskRecord, 'mode' | 'backend'>): string {
+    const backend = this.o.backendOf(record);
+    let epoch = this.#epochs.get(backend);
+    if (epoch === undefined) this.#epochs.set(backend, (epoch = viewEpoch(Math.round(this.o.deadlineMs / 60_000), this.#hidden.get(backend) ?? [], this.#outage.has(backend))));
+    return epoch;
   }
 
   /** The first view of a job not yet submitted: what a reply shows before the backend has said anything. */
@@ -138,7 +151,9 @@ export class Showing {
       this.o.stats.sameView++;
       this.deferred.cancel(id);
       shownNow();
-      if (save) await this.#save(record);
+      // Written once when nothing changed but the record does not say yet that its view is current
+      // (a queued task's first read): a restart then finds it so without rendering it (view-epoch.ts).
+      if (save || (task === record.task && record.viewOf !== this.epochOf(record))) await this.#save(record);
       return;
     }
     const dueAt = record.lastEditAt + this.o.editMinIntervalMs;

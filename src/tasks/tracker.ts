@@ -42,7 +42,7 @@ export class Tracker {
   readonly #showing: Showing;
 
   constructor(private readonly o: TrackerOptions) {
-    this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved });
+    this.#writer = new RecordWriter({ tasks: o.tasks, logger: o.logger, onUnsaved: o.onUnsaved, stamp: (record, value) => this.#stamp(record, value) });
     this.#showing = new Showing({
       publisher: o.poster, writer: this.#writer, logger: o.logger, now: o.now, deadlineMs: o.deadlineMs, editMinIntervalMs: o.editMinIntervalMs,
       stats: this.stats, live: this.#live, shown: this.#shown, serial: (taskId, fn) => this.#serial(taskId, fn), backendOf: o.backendOf, events: o.events,
@@ -109,7 +109,12 @@ export class Tracker {
   adopt(record: TaskRecord): TaskRecord {
     const cur = this.#live.get(record.taskId);
     if (cur) return cur;
-    if (record.active) this.#live.set(record.taskId, record);
+    if (record.active) {
+      this.#live.set(record.taskId, record);
+      // Written while Discord showed the view of its task, under what views are rendered with here:
+      // shown (its first read, unchanged, costs no render).
+      if (record.task && record.viewOf !== undefined && record.viewOf === this.#showing.epochOf(record)) this.#shown.set(record.taskId, record.task);
+    }
     return record;
   }
 
@@ -378,6 +383,12 @@ export class Tracker {
     // store write unless what the record says about the task changed too.
     const changed = terminal || before !== `${record.status}|${record.missCount}|${record.queuePosition}`;
     await this.#showing.show(record, task, terminal, changed);
+  }
+
+  /** What a written record says about its view: current (the epoch) only while Discord shows the view of its task. */
+  #stamp(record: TaskRecord, value: TaskRecord): void {
+    const shown = this.#shown.get(record.taskId);
+    value.viewOf = shown !== undefined && shown === record.task && value.task === shown ? this.#showing.epochOf(record) : undefined;
   }
 
   async #lose(record: TaskRecord): Promise<void> {

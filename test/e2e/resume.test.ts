@@ -39,3 +39,42 @@ describe('resume after a restart', () => {
     expect(app.tracker.liveCount).toBe(JOBS);
   });
 });
+
+describe('the views a restart finds current', () => {
+  const patches = (from: number) => h.discord.calls.slice(from).filter((c) => c.method === 'PATCH');
+
+  it('renders no view of a job whose state did not change, and edits only the job that moved meanwhile', async () => {
+    for (let i = 0; i < 4; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `a crane ${i}` }]);
+    const ids = await h.tracked(4);
+    await h.app.poller.tick();
+
+    // Unchanged: each record says Discord shows its task's view, and the first pass renders none.
+    let app = await h.restart();
+    let from = h.discord.calls.length;
+    expect(await app.poller.tick()).toMatchObject({ active: 4, due: 4, errors: 0 });
+    expect(app.tracker.stats).toMatchObject({ renders: 0, unchanged: 4 });
+    expect(patches(from)).toEqual([]);
+
+    // One job moved while no process ran: that one is rendered and edited, the others are not.
+    const hashes = await Promise.all(ids.map(async (id) => (await app.stores.tasks.get(id))!.viewHash));
+    app = await h.restart(async () => h.proxy.advance(ids[1]!, 2));
+    from = h.discord.calls.length;
+    await app.poller.tick();
+    expect(app.tracker.stats).toMatchObject({ renders: 1, unchanged: 3 });
+    expect(patches(from)).toHaveLength(1);
+    const after = await Promise.all(ids.map(async (id) => (await app.stores.tasks.get(id))!.viewHash));
+    expect(after.map((hash, i) => hash !== hashes[i])).toEqual([false, true, false, false]);
+  });
+
+  it('renders every view again when what views are made with changed (the deadline they state), and edits none that looks the same', async () => {
+    for (let i = 0; i < 3; i++) h.discord.sendSlashCommand('imagine', [{ name: 'prompt', type: 3, value: `an egret ${i}` }]);
+    await h.tracked(3);
+    await h.app.poller.tick();
+
+    const app = await h.restart(undefined, { TASK_DEADLINE_MS: String(40 * 60_000) });
+    const from = h.discord.calls.length;
+    await app.poller.tick();
+    expect(app.tracker.stats).toMatchObject({ renders: 3, sameView: 3 });
+    expect(patches(from)).toEqual([]);
+  });
+});
