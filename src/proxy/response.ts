@@ -12,18 +12,33 @@ export interface RawResponse {
 
 type Scrub = (s: string) => string;
 
+/** Each answer's body as parsed: the transport's failure check and the client's reading share one parse. */
+const parsed = new WeakMap<RawResponse, { json: unknown } | null>();
+
+/** The body parsed as JSON (once per answer; nobody may change what it answers), or null when it is not JSON. */
+function parsedBody(res: RawResponse): { json: unknown } | null {
+  let body = parsed.get(res);
+  if (body === undefined) {
+    try {
+      body = { json: JSON.parse(res.text) };
+    } catch {
+      body = null;
+    }
+    parsed.set(res, body);
+  }
+  return body;
+}
+
 /** The body as JSON; an empty or unparsable one is the HTTP error, or MALFORMED. */
 export function jsonOf(route: string, res: RawResponse, scrub: Scrub): unknown {
   if (res.text.trim() === '') {
     if (res.status >= 400) throw httpError(route, res, undefined, scrub);
     throw new ProxyError('MALFORMED', { route, status: res.status });
   }
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    if (res.status >= 400) throw httpError(route, res, undefined, scrub);
-    throw new ProxyError('MALFORMED', { route, status: res.status });
-  }
+  const body = parsedBody(res);
+  if (body) return body.json;
+  if (res.status >= 400) throw httpError(route, res, undefined, scrub);
+  throw new ProxyError('MALFORMED', { route, status: res.status });
 }
 
 /** A SubmitResultVO with a success code, or the matching ProxyError. */
@@ -81,12 +96,8 @@ export function failureOf(route: string, res: RawResponse): ProxyError | null {
   if (res.status >= 500) return new ProxyError('HTTP_5XX', { route, status: res.status });
   if (res.status === 429) return new ProxyError('RATE_LIMITED', { route, status: res.status });
   if (res.status === 401 || res.status === 403) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    return null;
-  }
-  const sr = parseSubmitResult(json);
+  const body = parsedBody(res);
+  if (!body) return null;
+  const sr = parseSubmitResult(body.json);
   return sr && !isAccepted(sr.code) ? proxyError(route, res, sr) : null;
 }
