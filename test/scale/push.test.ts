@@ -124,14 +124,19 @@ describe('notifyHook receiver', () => {
     await h.until(() => h.proxy.readsHeld === 2, "the pass's first two reads held");
     const hints = h.app.poller.stats.hints;
     h.proxy.advance(job.id); // IN_PROGRESS 15%: the callback arrives while the pass reads
-    await h.proxy.notify(job.id); // answered: the bot has the hint (gathered for 5 ms before its read goes out)
+    // Answered: the bot has the hint. The fake sent one for the advance too: the first is read at once,
+    // the second (arriving while that read is under way) gathered for 5 ms and read after it.
+    await h.proxy.notify(job.id);
     expect(h.app.poller.stats.hints).toBeGreaterThan(hints);
     h.proxy.setQuirks({ holdReads: false });
     const report = await pass;
     await quiet();
     expect(report).toMatchObject({ due: 9, proxyCalls: 5 });
     const reads = readsSince(h, from).map((r) => [...(r.body?.ids ?? [])] as string[]);
-    expect(reads).toHaveLength(6);
+    const hintReads = reads.filter((ids) => ids.length === 1 && ids[0] === job.id);
+    expect(hintReads.length).toBeGreaterThanOrEqual(1);
+    expect(hintReads.length).toBeLessThanOrEqual(2);
+    expect(reads.length - hintReads.length).toBe(5);
     // Answered (and recorded) before the pass's third request: that one waited for the hint.
     const hinted = reads.findIndex((ids) => ids.length === 1 && ids[0] === job.id);
     expect(hinted).toBeGreaterThanOrEqual(0);
