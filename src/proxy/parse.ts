@@ -182,14 +182,17 @@ const keepAll: Scrub = (s) => s;
  * Every string in it (prompt, failReason, button labels, properties …) has passed `scrub`.
  */
 export function parseTask(input: unknown, scrub: Scrub = keepAll): Task | null {
-  if (scrub === keepAll) return readTask(input);
-  // Before reading (reading changes case, trims, joins), and after (a field sent as JSON text may
-  // hide a secret behind \u escapes until it is decoded).
-  const task = readTask(scrubDeep(input, scrub));
+  if (scrub === keepAll) return readTask(input, scrub);
+  // The task as read, scrubbed whole: what reading decodes (a field sent as JSON text may hide a
+  // secret behind \u escapes), trims or joins is scrubbed as the bot will see it. The one field
+  // reading changes the case of (action) is scrubbed before. (The raw object was scrubbed whole
+  // first too: at 10,000 tasks a pass that was half of parsing them, and it found nothing this does not.)
+  const task = readTask(input, scrub);
   return task && scrubDeep(task, scrub);
 }
 
-function readTask(input: unknown): Task | null {
+/** `scrub`: for what reading changes the case of, before it does. */
+function readTask(input: unknown, scrub: Scrub): Task | null {
   if (!isObject(input)) return null;
   // Some vendors wrap the task: {code: 1, description: "成功", result: {…}} or {data: {…}}.
   const inner = input.id === undefined ? unwrap(input) : input;
@@ -201,7 +204,7 @@ function readTask(input: unknown): Task | null {
   const videoUrls = urlList(raw.videoUrls);
   return {
     id,
-    action: str(raw.action).trim().toUpperCase(),
+    action: scrub(str(raw.action)).trim().toUpperCase(),
     status: st,
     prompt: str(raw.prompt),
     promptEn: str(raw.promptEn),

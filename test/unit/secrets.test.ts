@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { parseTask } from '../../src/proxy/parse.ts';
 import { createScrubber, scrubDeep, secretsOf } from '../../src/secrets.ts';
 
 const KEY = 'sk-Zq8vN3xR7tW2yB5m/K9+pL4s=';
@@ -61,6 +62,20 @@ describe('scrubDeep', () => {
   it('answers the value itself when nothing in it is a secret', () => {
     const task = JSON.parse('{"id":"1","prompt":"a fox","buttons":[{"label":"U1"}],"properties":{"finalPrompt":"a fox"}}');
     expect(scrubDeep(task, scrub)).toBe(task);
+  });
+});
+
+describe('parseTask with a scrubber', () => {
+  const scrub = createScrubber([KEY]);
+
+  it('masks a secret in the field whose case reading changes (action), and one a JSON-text field hides behind \\u escapes', () => {
+    const escaped = JSON.stringify([{ customId: 'MJ::JOB::upsample::1::ab', label: `U1 ${KEY}` }]).replace(/[a-z]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+    const raw = { id: '17', status: 'SUCCESS', action: `imagine ${KEY}`, buttons: escaped, properties: JSON.stringify({ finalPrompt: `a fox ${KEY}` }) };
+    const task = parseTask(raw, scrub)!;
+    expect(task.action).toBe('IMAGINE ***');
+    expect(task.buttons[0]).toMatchObject({ customId: 'MJ::JOB::upsample::1::ab', label: 'U1 ***' });
+    expect(task.properties.finalPrompt).toBe('a fox ***');
+    expect(JSON.stringify(task).toLowerCase()).not.toContain(KEY.slice(3, 13).toLowerCase());
   });
 });
 
