@@ -14,6 +14,7 @@ import { mapLimit } from '../src/util/map-limit.ts';
 import { NaiveLoop } from './naive.ts';
 import { SpanProbe } from './span.ts';
 import type { BotMeasure, BotMode, FromBot, ToBot } from './protocol.ts';
+import { startHeapSample, stopHeapSample } from './heap-sample.ts';
 
 const mode = (process.env.BENCH_MODE ?? 'ours') as BotMode;
 const send = (m: FromBot) => process.send?.(m);
@@ -101,6 +102,7 @@ async function handle(msg: ToBot): Promise<void> {
       startedAt = Date.now();
       span.start();
       Object.assign(restWaits, { global: 0, route: 0, globalMs: 0, routeMs: 0 });
+      await startHeapSample();
       send({ type: 'ack' });
       return;
     case 'naive-start':
@@ -115,6 +117,7 @@ async function handle(msg: ToBot): Promise<void> {
     case 'measure-stop': {
       lag.disable();
       span.stop();
+      await stopHeapSample();
       sample();
       const m: BotMeasure = {
         durationMs: Date.now() - startedAt,

@@ -7,6 +7,7 @@
 //   --node-flags  V8 flags of the bot process (default: those `npm start` uses)
 //   --resume      N of the resume figure (bench/resume.ts: a store already holding N active tasks →
 //                 the first poll pass over all of them), on each of --resume-stores; 0 skips it
+//   BENCH_HEAP_SAMPLE=<dir>  the bot's allocations while measured, per run (bench/heap-sample.ts)
 //
 // For each N: N jobs in flight, through the fake proxy and the fake Discord (per-route rate limits
 // on; each in a process of its own, bench/fakes-client.ts), against the real bot in a child process
@@ -134,6 +135,7 @@ async function scenario(n: number, kind: Kind): Promise<Result> {
     USER_MAX_CONCURRENT: '0',
     USER_MAX_DAILY: '0',
     ...(hookBase ? { NOTIFY_HOOK_URL: hookBase, NOTIFY_HOOK_SECRET: SECRET, NOTIFY_HOOK_HOST: '127.0.0.1', NOTIFY_HOOK_PORT: String(hookPort) } : {}),
+    ...(process.env.BENCH_HEAP_SAMPLE ? { BENCH_HEAP_SAMPLE: process.env.BENCH_HEAP_SAMPLE } : {}),
   };
   const child = fork(BOT, [], { env, execArgv: [...NODE_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const bot = new Bot(child);

@@ -14,6 +14,7 @@ import type { TickReport } from '../src/tasks/poller.ts';
 import type { ChannelQueueStats } from '../src/discord/channel-queue.ts';
 import { mapLimit } from '../src/util/map-limit.ts';
 import type { FromScaleBot, ScaleMeasure, ToScaleBot } from './scale-protocol.ts';
+import { startHeapSample, stopHeapSample } from './heap-sample.ts';
 
 const send = (m: FromScaleBot) => process.send?.(m);
 const config = loadConfig(process.env);
@@ -123,29 +124,6 @@ const minus = (a: ChannelQueueStats, b: ChannelQueueStats): ChannelQueueStats =>
   tokensUnused: a.tokensUnused - b.tokensUnused,
 });
 
-// BENCH_HEAP_SAMPLE=<dir>: what was allocated while measured (sampled every 32 KB, collected objects
-// included), written as <dir>/bot-<pid>.heapprofile (open it in Chrome's DevTools).
-const heapSampling = {
-  session: null as import('node:inspector').Session | null,
-  async start() {
-    const { Session } = await import('node:inspector');
-    this.session = new Session();
-    this.session.connect();
-    await new Promise<void>((resolve, reject) =>
-      this.session!.post('HeapProfiler.startSampling', { samplingInterval: 32_768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object, (err) => (err ? reject(err) : resolve())),
-    );
-  },
-  async stop(file: string) {
-    const s = this.session;
-    if (!s) return;
-    const profile = await new Promise<unknown>((resolve, reject) => s.post('HeapProfiler.stopSampling', (err, r) => (err ? reject(err) : resolve(r.profile))));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, JSON.stringify(profile));
-    s.disconnect();
-    this.session = null;
-  },
-};
-
 async function handle(msg: ToScaleBot): Promise<void> {
   switch (msg.type) {
     case 'seed':
@@ -187,7 +165,7 @@ async function handle(msg: ToScaleBot): Promise<void> {
       queueBase = structuredClone(app.channelQueue.stats);
       publishedBase = app.tracker.stats.published;
       startedAt = Date.now();
-      if (process.env.BENCH_HEAP_SAMPLE) await heapSampling.start();
+      await startHeapSample();
       send({ type: 'ack' });
       return;
     case 'held':
@@ -195,7 +173,7 @@ async function handle(msg: ToScaleBot): Promise<void> {
       return;
     case 'measure-stop': {
       lag.disable();
-      if (process.env.BENCH_HEAP_SAMPLE) await heapSampling.stop(`${process.env.BENCH_HEAP_SAMPLE}/bot-${process.pid}.heapprofile`);
+      await stopHeapSample();
       sample();
       const m: ScaleMeasure = {
         durationMs: Date.now() - startedAt,
