@@ -112,13 +112,18 @@ export function pickWeighted<T extends { spec: { name: string; weight: number } 
 
 export class BackendPool {
   readonly #members = new Map<string, PoolMember>();
+  /** Each backend's speed modes (its MJ_MODES names): asked for every job on every pass, not rebuilt each time. */
+  readonly #modes = new Map<string, readonly string[]>();
   readonly #current = new Map<string, number>();
   readonly #lacks = new Map<string, Promise<Set<NewJobRoute>>>();
   readonly #lastError = new Map<string, { code: string; at: number }>();
   #readFailures: () => Map<string, ReadFailure> = () => new Map();
 
   constructor(private readonly o: BackendPoolOptions) {
-    for (const m of o.members) this.#members.set(m.spec.name, m);
+    for (const m of o.members) {
+      this.#members.set(m.spec.name, m);
+      this.#modes.set(m.spec.name, Object.keys(m.spec.modes ?? {}));
+    }
   }
 
   /** The configured backends' names, in configuration order. */
@@ -212,12 +217,12 @@ export class BackendPool {
   /** The lane of a job (lanes.ts): its record's backend (none: `default`) and speed. */
   laneOf(job: JobPlace): string {
     const backend = job.backend || DEFAULT_BACKEND;
-    return laneOf(backend, job.mode, Object.keys(this.#members.get(backend)?.spec.modes ?? {}));
+    return laneOf(backend, job.mode, this.#modes.get(backend) ?? []);
   }
 
   /** The call options of a lane. */
   callOf(lane: string): CallOptions {
-    const { backend, mode } = splitLane(lane, Object.keys(this.#members.get(DEFAULT_BACKEND)?.spec.modes ?? {}));
+    const { backend, mode } = splitLane(lane, this.#modes.get(DEFAULT_BACKEND) ?? []);
     return mode ? { backend, mode } : { backend };
   }
 

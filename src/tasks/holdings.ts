@@ -21,7 +21,9 @@ export interface HoldingsOptions {
 }
 
 export class Holdings {
-  readonly #held = new Set<string>();
+  #held = new Set<string>();
+  /** While claimAndLoad reads the index and claims: the tasks this process started following meanwhile. */
+  #joined: Set<string> | null = null;
   /** The part of the active tasks this process held at the last reading of the index (1 before the first). */
   #part = 1;
 
@@ -52,6 +54,7 @@ export class Holdings {
     const held = await this.o.leases.claim([taskId], this.o.leaseTtlMs);
     if (!held.has(taskId)) return false;
     this.#held.add(taskId);
+    this.#joined?.add(taskId);
     return true;
   }
 
@@ -59,30 +62,37 @@ export class Holdings {
   async claimAndLoad(): Promise<TaskRecord[]> {
     // Tasks followed while this reads the index and claims (a job just submitted) are not in
     // what it read: they stay held, not taken for settled.
-    const before = new Set(this.#held);
-    const listed = await this.o.tasks.activeIds();
-    // Active tasks whose write the store refused are not listed, and are followed all the same.
-    const unsaved = this.o.tracker.unsavedActiveIds();
-    const listedSet = unsaved.length ? new Set(listed) : null;
-    const unlisted = unsaved.filter((id) => !listedSet!.has(id));
-    const ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
-    const held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
-    for (const id of this.#held) if (!before.has(id)) held.add(id);
-    const active = new Set(ids);
+    const joined = (this.#joined = new Set<string>());
+    let ids: string[], held: Set<string>;
+    try {
+      const listed = await this.o.tasks.activeIds();
+      // Active tasks whose write the store refused are not listed, and are followed all the same.
+      const unsaved = this.o.tracker.unsavedActiveIds();
+      const listedSet = unsaved.length ? new Set(listed) : null;
+      const unlisted = unsaved.filter((id) => !listedSet!.has(id));
+      ids = unlisted.length ? [...listed, ...unlisted].sort(byAge) : listed;
+      held = ids.length ? await this.o.leases.claim(ids, this.o.leaseTtlMs) : new Set<string>();
+    } finally {
+      this.#joined = null;
+    }
+    for (const id of joined) if (this.#held.has(id)) held.add(id);
+    // Those held before and not now: settled (no longer listed), or taken over by another process.
+    // Thousands held, nearly all still: no copies of the sets, the index as a set only when needed.
+    let active: Set<string> | null = null;
     const done: string[] = [];
     for (const id of this.#held) {
-      if (!before.has(id)) continue;
+      if (held.has(id)) continue;
+      active ??= new Set(ids);
       if (!active.has(id)) done.push(id);
-      else if (!held.has(id)) {
+      else {
         // Another process holds it now (this one stalled past the lease): let go.
         this.o.tracker.forget(id);
         this.#drop(id);
       }
     }
     for (const id of done) this.#drop(id);
+    this.#held = held;
     if (done.length) await this.o.leases.release(done).catch((err: unknown) => this.o.logger.warn('lease release failed', { err }));
-    this.#held.clear();
-    for (const id of held) this.#held.add(id);
 
     const records: TaskRecord[] = [];
     const missing: string[] = [];
