@@ -60,8 +60,9 @@ describe('the REST proxy and the interaction-token routes', () => {
     expect(discord.rateLimitHits).toBe(0);
     // Counted against 50 a second, the edits alone would take (EDITS - 50) / 50 = 5 s, and the post would
     // wait behind the ones still in the proxy (measured so: the last edit after 5.6 s, the post 5.2 s): here
-    // both take a fraction of that, even on a busy machine.
-    expect(last).toBeLessThan(((EDITS - 50) / 50) * 1000 * 0.5);
+    // both take a fraction of that, even on a busy machine (alone about 1 s; 2.7 s once while the whole
+    // suite ran on a slow host: the bound is under what the count would take, whatever the load).
+    expect(last).toBeLessThan(((EDITS - 50) / 50) * 1000 * 0.8);
     expect(ping).toBeLessThan(1500);
   }, 30_000);
 });
