@@ -203,6 +203,41 @@ describe.each(backends)('per-owner index on %s', (name, make) => {
     }
   });
 
+  it('a put that changes neither index writes the record alone; the one that ends the task writes both', async () => {
+    const s = await make();
+    const owner = `o-idx-${Date.now()}`;
+    const tracks = () => s.health.calls.get('owners.track') ?? 0;
+    const deadlineAt = Date.now() + 600_000;
+    try {
+      const before = tracks();
+      await s.tasks.put(owned('t1', owner, { deadlineAt }));
+      await s.tasks.put(owned('t1', owner, { deadlineAt, missCount: 1 }));
+      await s.tasks.put(owned('t1', owner, { deadlineAt, status: 'IN_PROGRESS', viewHash: 'h2' }));
+      expect(tracks() - before).toBe(1);
+      expect((await s.tasks.get('t1'))?.viewHash).toBe('h2');
+      expect(await s.tasks.activeIds()).toContain('t1');
+      expect(await s.owners.running(owner)).toBe(1);
+      await s.tasks.put(owned('t1', owner, { deadlineAt, active: false, status: 'SUCCESS' }));
+      expect(tracks() - before).toBe(2);
+      expect(await s.tasks.activeIds()).not.toContain('t1');
+      expect(await s.owners.running(owner)).toBe(0);
+      // A second instance (a restart, another process) writes the entries of a record it puts once.
+      const again = await make();
+      try {
+        const from = again.health.calls.get('owners.track') ?? 0;
+        await again.tasks.put(owned('t1', owner, { deadlineAt }));
+        await again.tasks.put(owned('t1', owner, { deadlineAt }));
+        expect((again.health.calls.get('owners.track') ?? 0) - from).toBe(1);
+        expect(await s.owners.running(owner)).toBe(1);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await s.tasks.clear();
+      await s.close();
+    }
+  });
+
   it('reserves atomically: of twenty racing reservations against a limit of five, five are granted', async () => {
     const s = await make();
     const owner = `race-${name}-${Date.now()}`;
