@@ -225,8 +225,9 @@ export class Poller {
     const report = emptyReport();
     const started = performance.now();
     const now = this.o.now();
-    // Records the store refused earlier are written first, now that it may take them again.
-    await this.o.tracker.retryUnsaved();
+    // Records the store refused, written again in their lanes: a timer pass does not wait (a lane may hold a result for seconds).
+    const retry = this.o.tracker.retryUnsaved().catch((err: unknown) => this.o.logger.warn('rewriting records failed', { err }));
+    if (all) await retry;
     // The active index is read and the leases renewed on a tick, and every third of a lease (or
     // queued interval); in between, the tasks held are known.
     const relist = all || now - this.#listedAt >= Math.min(this.o.leaseTtlMs / 3, this.o.intervals.queued);

@@ -17,6 +17,8 @@ export interface RecordWriterOptions {
 export class RecordWriter {
   /** Records whose last write the store refused: the newest state of each. */
   readonly #unsaved = new Map<string, TaskRecord>();
+  /** The retry under way. */
+  #retrying: Promise<void> | null = null;
 
   constructor(private readonly o: RecordWriterOptions) {}
 
@@ -52,9 +54,15 @@ export class RecordWriter {
 
   /**
    * Writes the records the store refused, oldest first, each inside its task's lane (`serial`);
-   * stops at the first failure (the store is still down).
+   * stops at the first failure (the store is still down). One at a time: a call while one is under
+   * way answers that one.
    */
-  async retry(serial: (taskId: string, fn: () => Promise<void>) => Promise<void>): Promise<void> {
+  retry(serial: (taskId: string, fn: () => Promise<void>) => Promise<void>): Promise<void> {
+    this.#retrying ??= this.#retry(serial).finally(() => (this.#retrying = null));
+    return this.#retrying;
+  }
+
+  async #retry(serial: (taskId: string, fn: () => Promise<void>) => Promise<void>): Promise<void> {
     for (const record of this.waiting()) {
       let saved = false;
       await serial(record.taskId, async () => {

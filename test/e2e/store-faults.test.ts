@@ -91,6 +91,36 @@ describe('a store that cannot write', () => {
   });
 });
 
+describe('records waiting for the store', () => {
+  it('a timer pass reads on while a refused record waits for its task\'s lane (a result waiting for Discord), and the record is written after', async () => {
+    h = await startHarness({ sharedClock: true });
+    openDb();
+    await diskFull(`$.key LIKE 'mjbot-tasks:%'`);
+    imagine('the one whose lane is busy');
+    imagine('the other');
+    await h!.when(['tracked'], () => h!.app.tracker.liveCount === 2, 'both jobs followed');
+    const [a, b] = [...h.app.tracker.liveRecords()].map((r) => r.taskId);
+    await h.app.poller.tick();
+    expect(await h.app.stores.tasks.get(a!)).toBeUndefined();
+    await diskFreed();
+
+    // The first job's lane is busy (what a result waiting its turn for Discord does) until released.
+    let release!: () => void;
+    const held = h.app.tracker.withRecord(a!, () => new Promise<void>((r) => (release = r)));
+    h.proxy.advance(b!);
+    h.discord.clock.advance(10_000);
+    const pass = await Promise.race([h.app.poller.runDue(), new Promise<null>((r) => setTimeout(() => r(null), 8_000))]);
+    expect(pass, 'the timer pass ended while the lane was busy').not.toBeNull();
+    expect(pass!.due).toBe(2);
+    await h.until(async () => (await h!.app.stores.tasks.get(b!))?.status === 'IN_PROGRESS', 'the other job read and saved');
+    expect(await h.app.stores.tasks.get(a!)).toBeUndefined();
+
+    release();
+    await held;
+    await h.until(async () => (await h!.app.stores.tasks.get(a!)) !== undefined, 'the refused record written once its lane was free');
+  });
+});
+
 describe('corrupt records', () => {
   it('one unreadable active record is logged once, quarantined and skipped; everyone else’s jobs go on', async () => {
     h = await startHarness();
