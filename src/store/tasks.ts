@@ -158,8 +158,8 @@ export class TaskRepository {
    * The index entries this process last wrote for each active task (until when it counts for its
    * owner; it is in the active index): a put that changes neither writes the record alone. One process
    * writes an active task's record, the one holding its lease; a put of a record read from the store
-   * (a restart, a takeover) writes its entries once. A burst's puts wrote them again and again: 3 of
-   * every 4 Redis commands of a result, and the bots' largest allocation.
+   * (a restart, a takeover) writes its entries once. A burst's puts wrote them again and again: most
+   * of the Redis commands of a result, and the bots' largest allocation.
    */
   readonly #indexed = new Map<string, number | null>();
 
@@ -206,7 +206,7 @@ export class TaskRepository {
       // (the scale bench's burst: puts p50 0.3 s, p99 1.8 s, and each result that much later). Written in a
       // row they were no safer: a failure after the first left the same halves.
       const until = countsUntil(record);
-      const indexed = record.active && this.#indexed.has(record.taskId) && this.#indexed.get(record.taskId) === until;
+      const indexed = record.active && this.#indexed.get(record.taskId) === until;
       await Promise.all([
         this.records.set(record.taskId, { ...record, schema: RECORD_SCHEMA } as never, this.ttlMs),
         ...(indexed ? [] : [record.active ? this.active.add(record.taskId) : this.active.remove(record.taskId), this.owners.track(record.ownerId, record.taskId, until)]),
