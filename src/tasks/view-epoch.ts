@@ -23,7 +23,8 @@ function rendererFingerprint(): string {
   if (renderer !== null) return renderer;
   const id = '1700000000000001';
   const grid = { ...placeholderTask(id, 'SUCCESS', 'a fox --ar 3:2'), action: 'IMAGINE', progress: '100%', imageUrl: 'https://cdn.example/grid.png' };
-  grid.buttons = ['U1', 'U2', 'V1', '🔄'].map((label, i) => ({ customId: `MJ::JOB::${i < 2 ? 'upsample' : 'variation'}::${(i % 2) + 1}::0f0e`, emoji: label === '🔄' ? label : '', label: label === '🔄' ? '' : label, type: 2, style: 2 }));
+  const button = (customId: string, label: string, emoji = '') => ({ customId, label, emoji, type: 2, style: 2 });
+  grid.buttons = [button('MJ::JOB::upsample::1::0f0e', 'U1'), button('MJ::JOB::variation::1::0f0e', 'V1'), button('MJ::JOB::reroll::0::0f0e::SOLO', '', '🔄')];
   const tasks = [
     null,
     { ...placeholderTask(id, 'NOT_START', 'a fox'), properties: { numberOfQueues: 3 } },
